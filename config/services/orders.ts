@@ -1,0 +1,90 @@
+/** The orders service: checkout, order history and the public orders API. */
+import * as z from 'zod';
+import { boolean, duration, integer, json, oneOf, string, url } from '../../functions/core/keys.ts';
+import { defineService } from '../../functions/core/model.ts';
+
+export const orders = defineService({
+  name: 'orders',
+  description: 'Checkout and order management',
+  keys: {
+    'max-retries': integer({ min: 0, max: 10 }, { default: 3, description: 'Retries of a failed payment call' }),
+    'retry-backoff': duration({ min: '10ms', max: '10s' }, { default: '200ms' }),
+    'payments-api-url': url({ description: 'Base URL of the payments service' }),
+    'checkout-enabled': boolean({ default: true }),
+    currency: oneOf(['EUR', 'USD', 'GBP'], { default: 'EUR' }),
+    'page-size': integer({ min: 1, max: 200 }, { default: 50 }),
+    'shipping-rates': json(
+      z.strictObject({
+        standard: z.number().nonnegative(),
+        express: z.number().nonnegative(),
+        freeAbove: z.number().nonnegative().optional(),
+      }),
+    ),
+    'allowed-countries': json(z.array(z.string().regex(/^[A-Z]{2}$/)).min(1)),
+    'db/pool-size': integer({ min: 1, max: 100 }, { default: 10 }),
+    'promo-code': string({ pattern: /^[A-Z0-9-]{0,32}$/, default: '' }),
+    'webhook-signing-key': string({ secure: true, minLength: 32, description: 'Set out of band; never in git' }),
+  },
+  values: {
+    staging: {
+      'max-retries': 3,
+      'payments-api-url': 'https://payments.staging.example.com',
+      'shipping-rates': { standard: 4.5, express: 12 },
+      'allowed-countries': ['IE', 'GB', 'FR', 'DE'],
+      'db/pool-size': 5,
+    },
+    production: {
+      'max-retries': 5,
+      'payments-api-url': 'https://payments.example.com',
+      'shipping-rates': { standard: 4.5, express: 12 },
+      'allowed-countries': ['IE', 'GB', 'FR', 'DE'],
+      'db/pool-size': 40,
+    },
+  },
+  expectedOverrides: {
+    'max-retries': 'production rides out payment-provider brown-outs; staging fails fast to surface bugs',
+    'payments-api-url': 'each environment calls its own payments deployment',
+    'db/pool-size': 'production runs a larger database instance',
+  },
+  secrets: {
+    db: {
+      description: 'PostgreSQL credentials of the orders database',
+      shape: 'postgres',
+      rotation: { strategy: 'postgres-alternating-users', schedule: 'rate(30 days)', window: '3h' },
+      masterSecret: 'db-master',
+    },
+  },
+  flags: {
+    'new-checkout': {
+      description: 'The redesigned checkout flow',
+      owner: 'team-orders',
+      type: 'release',
+      created: '2026-11-02',
+      expires: '2027-01-31',
+      environments: {
+        staging: { enabled: true },
+        production: { enabled: true, rolloutPercent: 25, allow: ['customer-qa-1', 'customer-qa-2'] },
+      },
+    },
+    'checkout-button-copy': {
+      description: 'A/B test of the checkout button text',
+      owner: 'team-growth',
+      type: 'experiment',
+      created: '2026-11-10',
+      expires: '2026-12-20',
+      valueKind: 'string',
+      defaultValue: 'Buy now',
+      environments: {
+        staging: { enabled: true, value: 'Complete order' },
+        production: { enabled: true, rolloutPercent: 50, value: 'Complete order' },
+      },
+    },
+    'disable-recommendations': {
+      description: 'Kill switch: stop calling the recommendations service',
+      owner: 'team-orders',
+      type: 'kill-switch',
+      created: '2026-06-01',
+      environments: { staging: { enabled: false }, production: { enabled: false } },
+    },
+  },
+});

@@ -1,0 +1,141 @@
+/**
+ * The event catalog: every event Config Steward publishes on its bus, `source: config.steward`.
+ * Each detail type has a zod schema here; the stack publishes their JSON Schemas and the README
+ * shows an example of each. No detail carries a secret value: SecureString values and secrets
+ * travel as SHA-256 hashes only.
+ */
+import * as z from 'zod';
+
+export const EVENT_SOURCE = 'config.steward';
+
+const issue = z.strictObject({ path: z.string(), message: z.string() });
+const ticketRef = z.strictObject({ tracker: z.enum(['opscenter', 'github', 'jira']), id: z.string(), url: z.string().optional() });
+const parameterIdentity = {
+  parameterName: z.string(),
+  environment: z.string(),
+  service: z.string(),
+  key: z.string(),
+};
+
+export const eventSchemas = {
+  'Config Change Accepted': z.strictObject({
+    ...parameterIdentity,
+    version: z.int(),
+    previousVersion: z.int().optional(),
+    operation: z.enum(['Create', 'Update', 'LabelParameterVersion']),
+    actor: z.string().optional(),
+    parameterType: z.enum(['String', 'SecureString', 'StringList']),
+    valueSha256: z.string().length(64),
+    /** Only for plain `String` parameters. */
+    value: z.string().optional(),
+    /** Only for plain `String` parameters. */
+    previousValue: z.string().optional(),
+    changedAt: z.string(),
+    triggeringEventId: z.string(),
+  }),
+  'Config Change Rejected': z.strictObject({
+    parameterName: z.string(),
+    environment: z.string().optional(),
+    service: z.string().optional(),
+    key: z.string().optional(),
+    version: z.int().optional(),
+    operation: z.enum(['Create', 'Update', 'Delete', 'LabelParameterVersion']),
+    actor: z.string().optional(),
+    enforcement: z.enum(['enforce', 'report']),
+    issues: z.array(issue),
+    valueSha256: z.string().length(64).optional(),
+    triggeringEventId: z.string(),
+  }),
+  'Config Change Restored': z.strictObject({
+    parameterName: z.string(),
+    environment: z.string(),
+    rejectedVersion: z.int().optional(),
+    /** What was put back: a labelled version, the desired value from git, or a deletion. */
+    restoredFrom: z.enum(['last-known-good', 'desired-state', 'deleted']),
+    restoredFromVersion: z.int().optional(),
+    newVersion: z.int().optional(),
+    triggeringEventId: z.string(),
+  }),
+  'Config Deployment Started': z.strictObject({
+    service: z.string(),
+    environment: z.string(),
+    applicationId: z.string(),
+    environmentId: z.string(),
+    configurationProfileId: z.string(),
+    configurationVersion: z.string(),
+    deploymentNumber: z.int().optional(),
+    /** True when another deployment was running and this one waits its turn. */
+    queued: z.boolean(),
+    documentSha256: z.string().length(64),
+    triggeringEventId: z.string(),
+  }),
+  'Secret Rotated': z.strictObject({
+    secretName: z.string(),
+    strategy: z.enum(['random', 'postgres-alternating-users', 'postgres-single-user']),
+    newVersionId: z.string(),
+    previousVersionId: z.string().optional(),
+    durationMs: z.number().nonnegative(),
+    /** Set when a stale AWSPENDING label from an earlier failed rotation was cleared first. */
+    clearedStalePendingVersionId: z.string().optional(),
+  }),
+  'Secret Rotation Failed': z.strictObject({
+    secretName: z.string(),
+    step: z.enum(['createSecret', 'setSecret', 'testSecret', 'finishSecret']),
+    versionId: z.string(),
+    errorClass: z.string(),
+    /** Scrubbed of every secret value before it is published. */
+    message: z.string(),
+  }),
+  'Config Drift Detected': z.strictObject({
+    runId: z.string(),
+    environments: z.array(z.string()),
+    parametersScanned: z.int().nonnegative(),
+    findingsByKind: z.record(z.string(), z.int().nonnegative()),
+    tickets: z.array(ticketRef),
+    resolvedTickets: z.array(ticketRef),
+    durationMs: z.number().nonnegative(),
+  }),
+  'Feature Flag Expired': z.strictObject({
+    service: z.string(),
+    application: z.string(),
+    flag: z.string(),
+    owner: z.string().optional(),
+    type: z.string(),
+    expires: z.string().optional(),
+    reason: z.enum(['expired', 'expiring-soon', 'over-lifetime', 'no-owner']),
+    ticket: ticketRef.optional(),
+  }),
+  'Ticket Filed': z.strictObject({
+    dedupKey: z.string(),
+    ticket: ticketRef,
+    title: z.string(),
+    created: z.boolean(),
+  }),
+} as const;
+
+export type DetailType = keyof typeof eventSchemas;
+export type EventDetail<T extends DetailType> = z.output<(typeof eventSchemas)[T]>;
+
+/** One event to publish; the publisher adds source, bus and time. */
+export interface StewardEvent<T extends DetailType = DetailType> {
+  readonly detailType: T;
+  readonly detail: EventDetail<T>;
+}
+
+/**
+ * Build an event, checking its detail against the catalog so a malformed event fails in the
+ * producer, not in a subscriber.
+ *
+ * @example
+ * const event = stewardEvent('Ticket Filed', { dedupKey, ticket, title, created: true });
+ */
+export function stewardEvent<T extends DetailType>(detailType: T, detail: EventDetail<T>): StewardEvent<T> {
+  return { detailType, detail: eventSchemas[detailType].parse(detail) as EventDetail<T> };
+}
+
+/** The JSON Schema (draft 2020-12) of every detail type, published with the stack. */
+export function eventJsonSchemas(): Record<DetailType, unknown> {
+  return Object.fromEntries(
+    Object.entries(eventSchemas).map(([detailType, schema]) => [detailType, z.toJSONSchema(schema)]),
+  ) as Record<DetailType, unknown>;
+}

@@ -1,0 +1,180 @@
+/**
+ * Typed configuration keys and their strict string codecs.
+ *
+ * Parameter Store holds strings. Each key kind decides, strictly, which strings are values of that kind:
+ * booleans only from `true`/`false`, integers only from canonical decimals, JSON only for object and array
+ * keys, strings as they are. Validation issues name a path and a problem, never the value itself.
+ */
+import * as z from 'zod';
+
+export type KeyKind = 'integer' | 'boolean' | 'enum' | 'url' | 'duration' | 'json' | 'string';
+export type ParameterType = 'String' | 'SecureString' | 'StringList';
+export type ParameterTier = 'Standard' | 'Advanced';
+
+/** The largest value each Parameter Store tier accepts, in bytes (AWS documentation). */
+export const TIER_VALUE_LIMIT_BYTES: Record<ParameterTier, number> = { Standard: 4096, Advanced: 8192 };
+
+export interface ValidationIssue {
+  /** Where the problem is: the parameter or document key, then any path inside a JSON value. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type DecodeResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
+
+export interface KeySpec<T = unknown> {
+  readonly kind: KeyKind;
+  /** The schema of the typed value, used for composed documents and JSON Schema. */
+  readonly schema: z.ZodType<T>;
+  /** `SecureString` keys hold secrets: their desired value never sits in git or in a template. */
+  readonly parameterType: 'String' | 'SecureString';
+  readonly default?: T;
+  readonly description?: string;
+  /** Parse a stored string strictly into a typed value. */
+  decode(raw: string, path?: string): DecodeResult<T>;
+  /** The canonical stored string of a typed value. */
+  encode(value: T): string;
+}
+
+interface KeyOptions<T> {
+  default?: T;
+  description?: string;
+  /** Store as a `SecureString` (a secret-shaped value). */
+  secure?: boolean;
+}
+
+const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
+const DURATION = /^(0|[1-9][0-9]*)(ms|s|m|h|d)$/;
+
+function issuesOf(error: z.ZodError, path: string): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    path: [path, ...issue.path.map(String)].filter((part) => part !== '').join('.'),
+    message: issue.message,
+  }));
+}
+
+function fail(path: string, message: string): DecodeResult<never> {
+  return { ok: false, issues: [{ path, message }] };
+}
+
+function makeKey<T>(
+  kind: KeyKind,
+  schema: z.ZodType<T>,
+  parse: (raw: string, path: string) => DecodeResult<unknown>,
+  encode: (value: T) => string,
+  options: KeyOptions<T>,
+): KeySpec<T> {
+  if (options.default !== undefined) {
+    const checked = schema.safeParse(options.default);
+    if (!checked.success) throw new TypeError(`default does not satisfy its own ${kind} schema`);
+  }
+  return {
+    kind,
+    schema,
+    parameterType: options.secure ? 'SecureString' : 'String',
+    default: options.default,
+    description: options.description,
+    encode,
+    decode(raw, path = '') {
+      const parsed = parse(raw, path);
+      if (!parsed.ok) return parsed;
+      const checked = schema.safeParse(parsed.value);
+      return checked.success ? { ok: true, value: checked.data } : { ok: false, issues: issuesOf(checked.error, path) };
+    },
+  };
+}
+
+const asString = (raw: string): DecodeResult<string> => ({ ok: true, value: raw });
+
+/** An integer written as a canonical decimal (`"1e3"`, `" 5"`, `"05"` and `"5.0"` are not), within bounds. */
+export function integer(bounds: { min: number; max: number }, options: KeyOptions<number> = {}): KeySpec<number> {
+  const schema = z.int().min(bounds.min).max(bounds.max);
+  return makeKey(
+    'integer',
+    schema,
+    (raw, path) =>
+      CANONICAL_INTEGER.test(raw) ? { ok: true, value: Number(raw) } : fail(path, 'expected a canonical decimal integer'),
+    (value) => String(value),
+    options,
+  );
+}
+
+/** A boolean, from exactly `true` or `false`: `"yes"`, `"1"` and `"False"` are invalid. */
+export function boolean(options: KeyOptions<boolean> = {}): KeySpec<boolean> {
+  return makeKey(
+    'boolean',
+    z.boolean(),
+    (raw, path) => (raw === 'true' || raw === 'false' ? { ok: true, value: raw === 'true' } : fail(path, 'expected true or false')),
+    (value) => String(value),
+    options,
+  );
+}
+
+/** One of a fixed set of strings. */
+export function oneOf<const V extends readonly [string, ...string[]]>(
+  values: V,
+  options: KeyOptions<V[number]> = {},
+): KeySpec<V[number]> {
+  return makeKey('enum', z.enum(values) as unknown as z.ZodType<V[number]>, asString, String, options);
+}
+
+/** An absolute http(s) URL without embedded credentials. */
+export function url(options: KeyOptions<string> = {}): KeySpec<string> {
+  const schema = z
+    .url({ protocol: /^https?$/ })
+    .refine((value) => !/^[a-z]+:\/\/[^/]*@/i.test(value), 'URL must not embed credentials');
+  return makeKey('url', schema, asString, String, options);
+}
+
+/** A duration such as `250ms`, `5s`, `2m`, `1h` or `7d`, with bounds in milliseconds. */
+export function duration(bounds: { min?: string; max?: string } = {}, options: KeyOptions<string> = {}): KeySpec<string> {
+  let schema: z.ZodType<string> = z.string().regex(DURATION, 'expected a duration such as 250ms, 5s, 2m, 1h or 7d');
+  const { min, max } = bounds;
+  if (min !== undefined) schema = schema.refine((d) => durationMs(d) >= durationMs(min), `must be at least ${min}`);
+  if (max !== undefined) schema = schema.refine((d) => durationMs(d) <= durationMs(max), `must be at most ${max}`);
+  return makeKey('duration', schema, asString, String, options);
+}
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Milliseconds of a duration string that matched {@link duration}'s pattern. */
+export function durationMs(value: string): number {
+  const match = DURATION.exec(value);
+  if (!match) throw new TypeError('not a duration');
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+/** A JSON object or array, checked against its schema. Scalars are not JSON keys: use the typed kinds. */
+export function json<T extends object>(schema: z.ZodType<T>, options: KeyOptions<T> = {}): KeySpec<T> {
+  return makeKey(
+    'json',
+    schema,
+    (raw, path) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        return fail(path, 'expected a JSON object or array');
+      }
+      return typeof value === 'object' && value !== null ? { ok: true, value } : fail(path, 'expected a JSON object or array');
+    },
+    (value) => JSON.stringify(value),
+    options,
+  );
+}
+
+/** A free string, taken as it is, optionally constrained by a schema. */
+export function string(
+  options: KeyOptions<string> & { pattern?: RegExp; maxLength?: number; minLength?: number } = {},
+): KeySpec<string> {
+  let schema = z.string();
+  if (options.minLength !== undefined) schema = schema.min(options.minLength);
+  if (options.maxLength !== undefined) schema = schema.max(options.maxLength);
+  if (options.pattern) schema = schema.regex(options.pattern);
+  return makeKey('string', schema, asString, String, options);
+}
+
+/** The typed value a key holds. */
+export type ValueOf<S> = S extends KeySpec<infer T> ? T : never;

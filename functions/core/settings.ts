@@ -1,0 +1,114 @@
+/**
+ * Platform settings: the schema of `config/settings.json`. Strict objects, so a misspelled field is
+ * an error that names the file, the field and the problem instead of a silently ignored line.
+ */
+import * as z from 'zod';
+import { ConfigurationError } from './errors.ts';
+
+const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
+
+const deploymentStrategy = z.strictObject({
+  /** Minutes over which AppConfig rolls the configuration out. */
+  deploymentDurationInMinutes: z.int().min(0).max(1440),
+  /** Minutes AppConfig watches the alarms after the last step before completing. */
+  finalBakeTimeInMinutes: z.int().min(0).max(1440),
+  growthFactor: z.number().min(1).max(100),
+  growthType: z.enum(['LINEAR', 'EXPONENTIAL']).default('LINEAR'),
+});
+
+const environment = z.strictObject({
+  name,
+  /** `enforce` restores bad edits; `report` only publishes events and files tickets. */
+  enforcement: z.enum(['enforce', 'report']),
+  deploymentStrategy,
+  /** CloudWatch alarm names whose ALARM state rolls an AppConfig deployment back. */
+  rollbackAlarms: z.array(z.string().min(1)).default([]),
+});
+
+const secretName = z.string().min(1);
+
+const tickets = z.discriminatedUnion('tracker', [
+  z.strictObject({ tracker: z.literal('opscenter') }),
+  z.strictObject({
+    tracker: z.literal('github'),
+    owner: z.string().min(1),
+    repo: z.string().min(1),
+    /** Name of the Secrets Manager secret holding the token; never the token itself. */
+    tokenSecret: secretName,
+    apiUrl: z.url().default('https://api.github.com'),
+  }),
+  z.strictObject({
+    tracker: z.literal('jira'),
+    baseUrl: z.url(),
+    project: z.string().min(1),
+    /** Name of the Secrets Manager secret holding `{ "email": ..., "token": ... }`. */
+    tokenSecret: secretName,
+  }),
+]);
+
+const cron = z
+  .string()
+  .regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'expected an EventBridge cron expression such as cron(0 2 * * ? *)');
+
+export const settingsSchema = z.strictObject({
+  /** First path segment of every managed parameter: `/<root>/<environment>/<service>/<key>`. */
+  parameterRoot: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'one path segment, without slashes')
+    .default('config'),
+  parameterTier: z.enum(['Standard', 'Advanced']).default('Standard'),
+  environments: z
+    .array(environment)
+    .min(1)
+    .refine((list) => new Set(list.map((e) => e.name)).size === list.length, 'environment names must be unique')
+    .refine((list) => list.every((e) => e.name !== 'shared'), '"shared" is a service layer, not an environment'),
+  eventBus: z
+    .strictObject({
+      name: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).default('config-steward'),
+      archiveRetentionDays: z.int().min(0).default(90),
+    })
+    .default({ name: 'config-steward', archiveRetentionDays: 90 }),
+  tickets: tickets.default({ tracker: 'opscenter' }),
+  nightly: z
+    .strictObject({ cron, timeZone: z.string().min(1).default('UTC') })
+    .default({ cron: 'cron(0 2 * * ? *)', timeZone: 'UTC' }),
+  logRetentionDays: z
+    .union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60)])
+    .or(z.union([z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827), z.literal(3653)]))
+    .default(30),
+  drift: z
+    .strictObject({ requestsPerSecond: z.number().positive().max(40).default(20) })
+    .default({ requestsPerSecond: 20 }),
+  flags: z.strictObject({ warnWithinDays: z.int().min(0).default(14) }).default({ warnWithinDays: 14 }),
+  /** When given, functions that reach PostgreSQL run in this VPC. */
+  vpc: z
+    .strictObject({
+      vpcId: z.string().startsWith('vpc-'),
+      subnetIds: z.array(z.string().startsWith('subnet-')).min(1),
+      securityGroupIds: z.array(z.string().startsWith('sg-')).min(1),
+      availabilityZones: z.array(z.string()).min(1),
+    })
+    .optional(),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+export type EnvironmentSettings = Settings['environments'][number];
+
+/** Describe zod issues one per line as `<file>: <field>: <problem>`. */
+export function describeIssues(source: string, error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${source}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('\n');
+}
+
+/**
+ * Parse settings already read from a file.
+ *
+ * @example
+ * const settings = parseSettings(JSON.parse(text), 'config/settings.json');
+ */
+export function parseSettings(input: unknown, source: string): Settings {
+  const parsed = settingsSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigurationError(describeIssues(source, parsed.error));
+  return parsed.data;
+}
