@@ -132,8 +132,8 @@ export function url(options: KeyOptions<string> = {}): KeySpec<string> {
 export function duration(bounds: { min?: string; max?: string } = {}, options: KeyOptions<string> = {}): KeySpec<string> {
   let schema: z.ZodType<string> = z.string().regex(DURATION, 'expected a duration such as 250ms, 5s, 2m, 1h or 7d');
   const { min, max } = bounds;
-  if (min !== undefined) schema = schema.refine((d) => durationMs(d) >= durationMs(min), `must be at least ${min}`);
-  if (max !== undefined) schema = schema.refine((d) => durationMs(d) <= durationMs(max), `must be at most ${max}`);
+  if (min !== undefined) schema = schema.refine((d) => !DURATION.test(d) || durationMs(d) >= durationMs(min), `must be at least ${min}`);
+  if (max !== undefined) schema = schema.refine((d) => !DURATION.test(d) || durationMs(d) <= durationMs(max), `must be at most ${max}`);
   return makeKey('duration', schema, asString, String, options);
 }
 

@@ -162,11 +162,14 @@ export class SchemaRegistry {
     return issues;
   }
 
-  /** The keys a service's document holds: shared keys, overridden by the service's own. */
+  /**
+   * The keys a service's document holds: shared keys, overridden by the service's own. SecureString
+   * keys stay out: a document is delivered through AppConfig in clear, so secrets are read apart.
+   */
   documentKeys(service: string): Record<string, KeySpec> {
     const shared = service === SHARED_SERVICE ? {} : (this.services.get(SHARED_SERVICE)?.keys ?? {});
     const own = this.services.get(service)?.keys ?? {};
-    return { ...shared, ...own };
+    return Object.fromEntries(Object.entries({ ...shared, ...own }).filter(([, spec]) => spec.parameterType === 'String'));
   }
 
   /** The strict zod schema of a service's composed document: what consumers parse. */

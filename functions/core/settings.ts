@@ -96,8 +96,13 @@ export type EnvironmentSettings = Settings['environments'][number];
 
 /** Describe zod issues one per line as `<file>: <field>: <problem>`. */
 export function describeIssues(source: string, error: z.ZodError): string {
+  const field = (path: readonly PropertyKey[]) => (path.length ? path.map(String).join('.') : '(root)');
   return error.issues
-    .map((issue) => `${source}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => `${source}: ${field([...issue.path, key])}: unknown field`)
+        : [`${source}: ${field(issue.path)}: ${issue.message}`],
+    )
     .join('\n');
 }
 

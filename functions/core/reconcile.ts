@@ -1,0 +1,71 @@
+/**
+ * Reconciles Parameter Store with the desired plain values in `config/`: reads what is there, writes
+ * only what differs, at a bounded rate. One CloudFormation custom resource runs it on deploy and
+ * `steward apply` runs it locally, so 5,000 desired keys cost one template resource, not 5,000.
+ * It never deletes (unmanaged parameters are reported by the drift job) and never writes SecureString
+ * values (those never live in git).
+ */
+import type { DesiredParameter, SchemaRegistry } from './registry.ts';
+import type { ParameterStore, StoredParameter } from '../ports/parameter-store.ts';
+
+export interface ReconcilePlan {
+  readonly writes: readonly DesiredParameter[];
+  readonly unchanged: number;
+}
+
+export interface ReconcileOutcome {
+  readonly written: readonly string[];
+  /** Writes not done because the deadline came first; run again to finish. */
+  readonly remaining: readonly string[];
+  readonly unchanged: number;
+}
+
+/** Plan the writes that make the stored plain parameters equal to the desired ones. */
+export function planReconcile(desired: readonly DesiredParameter[], stored: readonly StoredParameter[]): ReconcilePlan {
+  const current = new Map(stored.map((p) => [p.name, p]));
+  const writes = desired.filter((d) => {
+    if (d.parameterType !== 'String') return false;
+    const actual = current.get(d.name);
+    return actual === undefined || actual.value !== d.value || actual.type !== d.parameterType;
+  });
+  return { writes, unchanged: desired.length - writes.length };
+}
+
+export interface ReconcileOptions {
+  /** Waits for the rate limiter before each write. */
+  readonly beforeWrite?: () => Promise<void>;
+  /** Stop writing once this returns true (e.g. the Lambda's remaining time is short). */
+  readonly outOfTime?: () => boolean;
+  readonly environments?: readonly string[];
+}
+
+/**
+ * Read each environment once by path, plan, and write the differences.
+ *
+ * @example
+ * const outcome = await reconcileDesiredParameters(registry, store, { beforeWrite: () => limiter.take() });
+ */
+export async function reconcileDesiredParameters(
+  registry: SchemaRegistry,
+  store: ParameterStore,
+  options: ReconcileOptions = {},
+): Promise<ReconcileOutcome> {
+  const written: string[] = [];
+  const remaining: string[] = [];
+  let unchanged = 0;
+  for (const environment of options.environments ?? registry.environments) {
+    const stored = await store.getByPath(`/${registry.parameterRoot}/${environment}/`, { decrypt: false });
+    const plan = planReconcile(registry.desiredParameters(environment), stored);
+    unchanged += plan.unchanged;
+    for (const write of plan.writes) {
+      if (options.outOfTime?.()) {
+        remaining.push(write.name);
+        continue;
+      }
+      await options.beforeWrite?.();
+      await store.put(write.name, write.value, write.parameterType);
+      written.push(write.name);
+    }
+  }
+  return { written, remaining, unchanged };
+}

@@ -1,0 +1,64 @@
+/**
+ * Brings the desired plain parameters from `config/` into Parameter Store through one custom resource
+ * instead of one CloudFormation resource per parameter: an organisation of 50 services × 30 keys ×
+ * 3 environments has 4,500 parameters, far over CloudFormation's 500 resources a stack. The
+ * reconcile function writes only what differs, rate-limited; `steward apply` runs the same core.
+ */
+import { createHash } from 'node:crypto';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { SchemaRegistry } from '../../functions/core/registry.ts';
+import type { Settings } from '../settings.ts';
+import { StewardFunction } from './steward-function.ts';
+
+export interface DesiredParametersProps {
+  readonly settings: Settings;
+  readonly registry: SchemaRegistry;
+  /**
+   * PutParameter calls per second. Parameter Store's write throughput is shared by the whole account
+   * and region; stay well under it.
+   * @default 10
+   */
+  readonly writesPerSecond?: number;
+}
+
+export class DesiredParameters extends Construct {
+  public readonly reconciler: StewardFunction;
+  public readonly resource: CustomResource;
+  /** How many desired plain parameters the template's custom resource stands for. */
+  public readonly parameterCount: number;
+
+  constructor(scope: Construct, id: string, props: DesiredParametersProps) {
+    super(scope, id);
+    const desired = props.registry.desiredParameters().filter((p) => p.parameterType === 'String');
+    this.parameterCount = desired.length;
+
+    this.reconciler = new StewardFunction(this, 'Reconciler', {
+      entry: 'functions/handlers/reconcile-parameters.ts',
+      settings: props.settings,
+      description: 'Writes the desired plain parameters from config/ that differ from Parameter Store',
+      timeout: Duration.minutes(15),
+    });
+    const stack = Stack.of(this);
+    const underRoot = stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: `${props.settings.parameterRoot}/*`,
+    });
+    this.reconciler.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['ssm:GetParametersByPath', 'ssm:PutParameter'], resources: [underRoot] }),
+    );
+
+    this.resource = new CustomResource(this, 'Reconcile', {
+      serviceToken: this.reconciler.fn.functionArn,
+      resourceType: 'Custom::StewardDesiredParameters',
+      properties: {
+        // Changes whenever a desired value changes, so CloudFormation runs an Update.
+        DesiredStateSha256: createHash('sha256').update(JSON.stringify(desired)).digest('hex'),
+        ParameterCount: desired.length,
+        WritesPerSecond: props.writesPerSecond ?? 10,
+      },
+    });
+  }
+}

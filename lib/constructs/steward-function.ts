@@ -1,0 +1,142 @@
+/**
+ * The function defaults every Steward Lambda shares: Node.js 22 on ARM64, ESM bundled and minified by
+ * the local esbuild with source maps, active tracing, an explicit log group with retention, the
+ * Powertools environment, the runtime settings, and a failure queue for asynchronous invocations.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { runtimeEnvironment, type Settings } from '../settings.ts';
+
+/** The repository root, where `functions/` and `package-lock.json` live. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface StewardFunctionProps {
+  /** Handler file relative to the project root, e.g. `functions/handlers/validate-change.ts`. */
+  readonly entry: string;
+  readonly settings: Settings;
+  readonly description?: string;
+  /** Extra environment variables, on top of the runtime settings. */
+  readonly environment?: Record<string, string>;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** Run in the settings' VPC (for functions that reach a database). @default false */
+  readonly inVpc?: boolean;
+}
+
+/**
+ * @example
+ * const validator = new StewardFunction(this, 'ValidateChange', {
+ *   entry: 'functions/handlers/validate-change.ts',
+ *   settings,
+ * });
+ * bus.grantPutEventsTo(validator.fn);
+ */
+export class StewardFunction extends Construct {
+  public readonly fn: NodejsFunction;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+  /** Receives asynchronous invocations that failed after Lambda's retries. */
+  public readonly failureQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: StewardFunctionProps) {
+    super(scope, id);
+    const name = path.basename(props.entry, '.ts');
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.settings.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
+    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(this.role);
+
+    const vpcSettings = props.inVpc ? props.settings.vpc : undefined;
+    const vpc = vpcSettings
+      ? ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+          vpcId: vpcSettings.vpcId,
+          availabilityZones: vpcSettings.availabilityZones,
+          privateSubnetIds: vpcSettings.subnetIds,
+        })
+      : undefined;
+    if (vpcSettings) {
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          // EC2 network-interface actions used by Lambda's VPC attachment support no resource scoping.
+          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface'],
+          resources: ['*'],
+        }),
+      );
+    }
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      deadLetterQueue: this.failureQueue,
+      onFailure: new destinations.SqsDestination(this.failureQueue),
+      retryAttempts: 2,
+      vpc,
+      vpcSubnets: vpc ? { subnets: vpc.privateSubnets } : undefined,
+      securityGroups: vpcSettings?.securityGroupIds.map((sg, i) =>
+        ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${i}`, sg),
+      ),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: `config-steward-${name}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'ConfigSteward',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...runtimeEnvironment(props.settings),
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // Bundle the SDK too: the versions tested are the versions deployed.
+        externalModules: [],
+        // Some CommonJS dependencies call require(); give the ESM bundle one.
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        metafile: false,
+      },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'Wildcards here are X-Ray PutTraceSegments/PutTelemetryRecords (no resource-level permissions exist), the log ' +
+        'stream wildcard inside this function\'s own log group, and, for VPC functions, the EC2 network-interface actions.',
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue and on-failure destination of the function.',
+    });
+  }
+}
