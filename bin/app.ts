@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { organisation } from '../config/index.ts';
-import { ConfigStewardStack } from '../lib/steward-stack.ts';
-import { loadSettings } from '../lib/settings.ts';
 import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
+import { loadSettings } from '../lib/settings.ts';
+import { ConfigStewardStack } from '../lib/steward-stack.ts';
 
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? path.join(PROJECT_ROOT, 'cdk.out') });
 const settings = loadSettings(path.join(PROJECT_ROOT, 'config', 'settings.json'));

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../functions/core/errors.ts';
 import { parseSettings, type Settings } from '../functions/core/settings.ts';
 
-export { type EnvironmentSettings, type Settings, settingsSchema } from '../functions/core/settings.ts';
 export { runtimeEnvironment } from '../functions/core/runtime-settings.ts';
+export { type EnvironmentSettings, type Settings, settingsSchema } from '../functions/core/settings.ts';
 
 /**
  * @example
@@ -18,7 +18,9 @@ export function loadSettings(file: string): Settings {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigurationError(`${file}: cannot read the settings file (${(error as NodeJS.ErrnoException).code})`);
+    throw new ConfigurationError(
+      `${file}: cannot read the settings file (${(error as NodeJS.ErrnoException).code})`,
+    );
   }
   let json: unknown;
   try {

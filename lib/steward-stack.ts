@@ -30,6 +30,9 @@ export class ConfigStewardStack extends Stack {
       eventPattern: { source: ['config.steward'] },
       retention: undefined,
     });
-    this.desiredParameters = new DesiredParameters(this, 'DesiredParameters', { settings, registry: this.registry });
+    this.desiredParameters = new DesiredParameters(this, 'DesiredParameters', {
+      settings,
+      registry: this.registry,
+    });
   }
 }

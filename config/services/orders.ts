@@ -7,7 +7,10 @@ export const orders = defineService({
   name: 'orders',
   description: 'Checkout and order management',
   keys: {
-    'max-retries': integer({ min: 0, max: 10 }, { default: 3, description: 'Retries of a failed payment call' }),
+    'max-retries': integer(
+      { min: 0, max: 10 },
+      { default: 3, description: 'Retries of a failed payment call' },
+    ),
     'retry-backoff': duration({ min: '10ms', max: '10s' }, { default: '200ms' }),
     'payments-api-url': url({ description: 'Base URL of the payments service' }),
     'checkout-enabled': boolean({ default: true }),
@@ -23,7 +26,11 @@ export const orders = defineService({
     'allowed-countries': json(z.array(z.string().regex(/^[A-Z]{2}$/)).min(1)),
     'db/pool-size': integer({ min: 1, max: 100 }, { default: 10 }),
     'promo-code': string({ pattern: /^[A-Z0-9-]{0,32}$/, default: '' }),
-    'webhook-signing-key': string({ secure: true, minLength: 32, description: 'Set out of band; never in git' }),
+    'webhook-signing-key': string({
+      secure: true,
+      minLength: 32,
+      description: 'Set out of band; never in git',
+    }),
   },
   values: {
     staging: {

@@ -1,10 +1,10 @@
 /** Loads a config directory: `settings.json` and the organisation exported by `index.ts`. */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadSettings } from '../../lib/settings.ts';
 import { ConfigurationError } from '../core/errors.ts';
 import type { Organisation } from '../core/model.ts';
 import type { Settings } from '../core/settings.ts';
-import { loadSettings } from '../../lib/settings.ts';
 
 export interface DesiredState {
   readonly settings: Settings;

@@ -25,7 +25,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 };
 
 export function usage(): string {
-  return ['usage: steward <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  steward ${c.summary}`)].join('\n');
+  return [
+    'usage: steward <command> [options]',
+    '',
+    ...Object.values(COMMANDS).map((c) => `  steward ${c.summary}`),
+  ].join('\n');
 }
 
 /** Run the CLI and return the exit code. */

@@ -6,7 +6,7 @@
 import { looksLikeCredential } from './credentials.ts';
 import { checkFlagDefinition } from './flags/metadata.ts';
 import type { KeySpec } from './keys.ts';
-import { SHARED_SERVICE, type Organisation, type ServiceDefinition } from './model.ts';
+import { type Organisation, type ServiceDefinition, SHARED_SERVICE } from './model.ts';
 import { SchemaRegistry } from './registry.ts';
 import type { Settings } from './settings.ts';
 
@@ -79,7 +79,11 @@ export function checkDesiredState(organisation: Organisation, settings: Settings
   return findings;
 }
 
-function checkValues(service: ServiceDefinition, registry: SchemaRegistry, environments: string[]): CheckFinding[] {
+function checkValues(
+  service: ServiceDefinition,
+  registry: SchemaRegistry,
+  environments: string[],
+): CheckFinding[] {
   const findings: CheckFinding[] = [];
   for (const [environment, values] of Object.entries(service.values)) {
     if (!environments.includes(environment)) {
@@ -94,7 +98,11 @@ function checkValues(service: ServiceDefinition, registry: SchemaRegistry, envir
       const name = registry.parameterName(environment, service.name, key);
       const spec: KeySpec | undefined = service.keys[key];
       if (!spec) {
-        findings.push({ rule: 'unknown-key', subject: name, message: `service "${service.name}" declares no key "${key}"` });
+        findings.push({
+          rule: 'unknown-key',
+          subject: name,
+          message: `service "${service.name}" declares no key "${key}"`,
+        });
         continue;
       }
       if (spec.parameterType === 'SecureString') {
@@ -110,7 +118,12 @@ function checkValues(service: ServiceDefinition, registry: SchemaRegistry, envir
       const credential = looksLikeCredential(key, raw);
       const shown = credential.matched ? undefined : raw;
       for (const issue of verdict.issues) {
-        findings.push({ rule: 'invalid-value', subject: name, message: `${issue.path}: ${issue.message}`, value: shown });
+        findings.push({
+          rule: 'invalid-value',
+          subject: name,
+          message: `${issue.path}: ${issue.message}`,
+          value: shown,
+        });
       }
       if (credential.matched) {
         findings.push({
@@ -135,15 +148,25 @@ function checkOverrides(service: ServiceDefinition, environments: string[]): Che
   const overrides = (service.expectedOverrides ?? {}) as Record<string, string | undefined>;
   for (const [key, reason] of Object.entries(overrides)) {
     if (!(key in service.keys)) {
-      findings.push({ rule: 'unknown-key', subject: service.name, message: `expected override for undeclared key "${key}"` });
+      findings.push({
+        rule: 'unknown-key',
+        subject: service.name,
+        message: `expected override for undeclared key "${key}"`,
+      });
     } else if (!reason || reason.trim().length < 10) {
-      findings.push({ rule: 'override-reason', subject: `${service.name}/${key}`, message: 'an expected override needs a reason' });
+      findings.push({
+        rule: 'override-reason',
+        subject: `${service.name}/${key}`,
+        message: 'an expected override needs a reason',
+      });
     }
   }
   for (const key of Object.keys(service.keys)) {
     if (overrides[key]) continue;
     const distinct = new Set(
-      environments.map((env) => JSON.stringify((service.values[env] as Record<string, unknown> | undefined)?.[key] ?? null)),
+      environments.map((env) =>
+        JSON.stringify((service.values[env] as Record<string, unknown> | undefined)?.[key] ?? null),
+      ),
     );
     if (distinct.size > 1) {
       findings.push({
@@ -169,7 +192,8 @@ function checkSecrets(service: ServiceDefinition, environments: string[]): Check
       problem('rotation window must be whole hours such as 3h');
     }
     const postgres = secret.rotation.strategy !== 'random';
-    if (postgres && secret.shape !== 'postgres') problem(`strategy ${secret.rotation.strategy} needs shape postgres`);
+    if (postgres && secret.shape !== 'postgres')
+      problem(`strategy ${secret.rotation.strategy} needs shape postgres`);
     if (!postgres && !secret.random) problem('strategy random needs a random spec (length, alphabet, field)');
     if (secret.random && (secret.random.length < 16 || secret.random.length > 4096)) {
       problem('random length must be between 16 and 4096');

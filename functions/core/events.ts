@@ -9,7 +9,11 @@ import * as z from 'zod';
 export const EVENT_SOURCE = 'config.steward';
 
 const issue = z.strictObject({ path: z.string(), message: z.string() });
-const ticketRef = z.strictObject({ tracker: z.enum(['opscenter', 'github', 'jira']), id: z.string(), url: z.string().optional() });
+const ticketRef = z.strictObject({
+  tracker: z.enum(['opscenter', 'github', 'jira']),
+  id: z.string(),
+  url: z.string().optional(),
+});
 const parameterIdentity = {
   parameterName: z.string(),
   environment: z.string(),

@@ -81,7 +81,9 @@ function makeKey<T>(
       const parsed = parse(raw, path);
       if (!parsed.ok) return parsed;
       const checked = schema.safeParse(parsed.value);
-      return checked.success ? { ok: true, value: checked.data } : { ok: false, issues: issuesOf(checked.error, path) };
+      return checked.success
+        ? { ok: true, value: checked.data }
+        : { ok: false, issues: issuesOf(checked.error, path) };
     },
   };
 }
@@ -89,13 +91,18 @@ function makeKey<T>(
 const asString = (raw: string): DecodeResult<string> => ({ ok: true, value: raw });
 
 /** An integer written as a canonical decimal (`"1e3"`, `" 5"`, `"05"` and `"5.0"` are not), within bounds. */
-export function integer(bounds: { min: number; max: number }, options: KeyOptions<number> = {}): KeySpec<number> {
+export function integer(
+  bounds: { min: number; max: number },
+  options: KeyOptions<number> = {},
+): KeySpec<number> {
   const schema = z.int().min(bounds.min).max(bounds.max);
   return makeKey(
     'integer',
     schema,
     (raw, path) =>
-      CANONICAL_INTEGER.test(raw) ? { ok: true, value: Number(raw) } : fail(path, 'expected a canonical decimal integer'),
+      CANONICAL_INTEGER.test(raw)
+        ? { ok: true, value: Number(raw) }
+        : fail(path, 'expected a canonical decimal integer'),
     (value) => String(value),
     options,
   );
@@ -106,7 +113,10 @@ export function boolean(options: KeyOptions<boolean> = {}): KeySpec<boolean> {
   return makeKey(
     'boolean',
     z.boolean(),
-    (raw, path) => (raw === 'true' || raw === 'false' ? { ok: true, value: raw === 'true' } : fail(path, 'expected true or false')),
+    (raw, path) =>
+      raw === 'true' || raw === 'false'
+        ? { ok: true, value: raw === 'true' }
+        : fail(path, 'expected true or false'),
     (value) => String(value),
     options,
   );
@@ -129,11 +139,24 @@ export function url(options: KeyOptions<string> = {}): KeySpec<string> {
 }
 
 /** A duration such as `250ms`, `5s`, `2m`, `1h` or `7d`, with bounds in milliseconds. */
-export function duration(bounds: { min?: string; max?: string } = {}, options: KeyOptions<string> = {}): KeySpec<string> {
-  let schema: z.ZodType<string> = z.string().regex(DURATION, 'expected a duration such as 250ms, 5s, 2m, 1h or 7d');
+export function duration(
+  bounds: { min?: string; max?: string } = {},
+  options: KeyOptions<string> = {},
+): KeySpec<string> {
+  let schema: z.ZodType<string> = z
+    .string()
+    .regex(DURATION, 'expected a duration such as 250ms, 5s, 2m, 1h or 7d');
   const { min, max } = bounds;
-  if (min !== undefined) schema = schema.refine((d) => !DURATION.test(d) || durationMs(d) >= durationMs(min), `must be at least ${min}`);
-  if (max !== undefined) schema = schema.refine((d) => !DURATION.test(d) || durationMs(d) <= durationMs(max), `must be at most ${max}`);
+  if (min !== undefined)
+    schema = schema.refine(
+      (d) => !DURATION.test(d) || durationMs(d) >= durationMs(min),
+      `must be at least ${min}`,
+    );
+  if (max !== undefined)
+    schema = schema.refine(
+      (d) => !DURATION.test(d) || durationMs(d) <= durationMs(max),
+      `must be at most ${max}`,
+    );
   return makeKey('duration', schema, asString, String, options);
 }
 
@@ -158,7 +181,9 @@ export function json<T extends object>(schema: z.ZodType<T>, options: KeyOptions
       } catch {
         return fail(path, 'expected a JSON object or array');
       }
-      return typeof value === 'object' && value !== null ? { ok: true, value } : fail(path, 'expected a JSON object or array');
+      return typeof value === 'object' && value !== null
+        ? { ok: true, value }
+        : fail(path, 'expected a JSON object or array');
     },
     (value) => JSON.stringify(value),
     options,

@@ -5,8 +5,9 @@
  * It never deletes (unmanaged parameters are reported by the drift job) and never writes SecureString
  * values (those never live in git).
  */
-import type { DesiredParameter, SchemaRegistry } from './registry.ts';
+
 import type { ParameterStore, StoredParameter } from '../ports/parameter-store.ts';
+import type { DesiredParameter, SchemaRegistry } from './registry.ts';
 
 export interface ReconcilePlan {
   readonly writes: readonly DesiredParameter[];
@@ -21,7 +22,10 @@ export interface ReconcileOutcome {
 }
 
 /** Plan the writes that make the stored plain parameters equal to the desired ones. */
-export function planReconcile(desired: readonly DesiredParameter[], stored: readonly StoredParameter[]): ReconcilePlan {
+export function planReconcile(
+  desired: readonly DesiredParameter[],
+  stored: readonly StoredParameter[],
+): ReconcilePlan {
   const current = new Map(stored.map((p) => [p.name, p]));
   const writes = desired.filter((d) => {
     if (d.parameterType !== 'String') return false;

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { type KeySpec, type ParameterTier, TIER_VALUE_LIMIT_BYTES, type ValidationIssue } from './keys.ts';
-import { type Organisation, SHARED_SERVICE, type ServiceDefinition } from './model.ts';
+import { type Organisation, type ServiceDefinition, SHARED_SERVICE } from './model.ts';
 
 export interface RegistryOptions {
   readonly parameterRoot: string;
@@ -140,7 +140,11 @@ export class SchemaRegistry {
   validate(name: string, raw: string, parameterType: string): ValueVerdict {
     const resolution = this.resolve(name);
     if (!resolution.ok) {
-      return { valid: false, resolution, issues: [{ path: resolution.key ?? name, message: resolution.message }] };
+      return {
+        valid: false,
+        resolution,
+        issues: [{ path: resolution.key ?? name, message: resolution.message }],
+      };
     }
     const issues = this.checkValue(resolution.key, resolution.spec, raw, parameterType);
     if (issues.length > 0) return { valid: false, resolution, issues };
@@ -157,7 +161,10 @@ export class SchemaRegistry {
     }
     const size = Buffer.byteLength(raw, 'utf8');
     if (size > this.valueLimitBytes) {
-      issues.push({ path: key, message: `value is ${size} bytes, over the tier's ${this.valueLimitBytes}-byte limit` });
+      issues.push({
+        path: key,
+        message: `value is ${size} bytes, over the tier's ${this.valueLimitBytes}-byte limit`,
+      });
     }
     return issues;
   }
@@ -169,12 +176,16 @@ export class SchemaRegistry {
   documentKeys(service: string): Record<string, KeySpec> {
     const shared = service === SHARED_SERVICE ? {} : (this.services.get(SHARED_SERVICE)?.keys ?? {});
     const own = this.services.get(service)?.keys ?? {};
-    return Object.fromEntries(Object.entries({ ...shared, ...own }).filter(([, spec]) => spec.parameterType === 'String'));
+    return Object.fromEntries(
+      Object.entries({ ...shared, ...own }).filter(([, spec]) => spec.parameterType === 'String'),
+    );
   }
 
   /** The strict zod schema of a service's composed document: what consumers parse. */
   documentSchema(service: string): z.ZodObject {
-    const shape = Object.fromEntries(Object.entries(this.documentKeys(service)).map(([key, spec]) => [key, spec.schema]));
+    const shape = Object.fromEntries(
+      Object.entries(this.documentKeys(service)).map(([key, spec]) => [key, spec.schema]),
+    );
     return z.strictObject(shape);
   }
 
@@ -230,7 +241,9 @@ export class SchemaRegistry {
     const document: Record<string, unknown> = {};
     const issues: ValidationIssue[] = [];
     for (const [key, spec] of Object.entries(this.documentKeys(service))) {
-      const layers = [SHARED_SERVICE, service].filter((owner) => key in (owner === service ? ownKeys : sharedKeys));
+      const layers = [SHARED_SERVICE, service].filter(
+        (owner) => key in (owner === service ? ownKeys : sharedKeys),
+      );
       let value = spec.default;
       for (const owner of layers) {
         const raw = lookup(owner, key);
@@ -243,9 +256,13 @@ export class SchemaRegistry {
     }
     const checked = this.documentSchema(service).safeParse(document);
     if (!checked.success) {
-      issues.push(...checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+      issues.push(
+        ...checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+      );
     }
-    return issues.length > 0 ? { ok: false, issues } : { ok: true, document: checked.data as Record<string, unknown> };
+    return issues.length > 0
+      ? { ok: false, issues }
+      : { ok: true, document: checked.data as Record<string, unknown> };
   }
 
   /** Validate a whole document (as AppConfig's validator receives it) against a service's schema. */
@@ -254,6 +271,8 @@ export class SchemaRegistry {
       return [{ path: service, message: `unknown service "${service}"` }];
     }
     const checked = this.documentSchema(service).safeParse(document);
-    return checked.success ? [] : checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    return checked.success
+      ? []
+      : checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
   }
 }

@@ -9,25 +9,36 @@ import type { Settings } from './settings.ts';
 
 const ticketSettings = z.discriminatedUnion('tracker', [
   z.object({ tracker: z.literal('opscenter') }),
-  z.object({ tracker: z.literal('github'), owner: z.string(), repo: z.string(), tokenSecret: z.string(), apiUrl: z.string() }),
+  z.object({
+    tracker: z.literal('github'),
+    owner: z.string(),
+    repo: z.string(),
+    tokenSecret: z.string(),
+    apiUrl: z.string(),
+  }),
   z.object({ tracker: z.literal('jira'), baseUrl: z.string(), project: z.string(), tokenSecret: z.string() }),
 ]);
 export type TicketSettings = z.output<typeof ticketSettings>;
 
 const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'expected JSON' });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
 export const runtimeEnvironmentSchema = z.object({
   STEWARD_PARAMETER_ROOT: z.string().min(1),
   STEWARD_PARAMETER_TIER: z.enum(['Standard', 'Advanced']),
-  STEWARD_ENVIRONMENTS: jsonOf(z.array(z.object({ name: z.string(), enforcement: z.enum(['enforce', 'report']) })).min(1)),
+  STEWARD_ENVIRONMENTS: jsonOf(
+    z.array(z.object({ name: z.string(), enforcement: z.enum(['enforce', 'report']) })).min(1),
+  ),
   STEWARD_EVENT_BUS: z.string().min(1),
   STEWARD_TICKETS: jsonOf(ticketSettings),
   STEWARD_DRIFT_RPS: z.coerce.number().positive().default(20),
@@ -41,7 +52,9 @@ export function runtimeEnvironment(settings: Settings): Record<string, string> {
   return {
     STEWARD_PARAMETER_ROOT: settings.parameterRoot,
     STEWARD_PARAMETER_TIER: settings.parameterTier,
-    STEWARD_ENVIRONMENTS: JSON.stringify(settings.environments.map(({ name, enforcement }) => ({ name, enforcement }))),
+    STEWARD_ENVIRONMENTS: JSON.stringify(
+      settings.environments.map(({ name, enforcement }) => ({ name, enforcement })),
+    ),
     STEWARD_EVENT_BUS: settings.eventBus.name,
     STEWARD_TICKETS: JSON.stringify(settings.tickets),
     STEWARD_DRIFT_RPS: String(settings.drift.requestsPerSecond),

@@ -48,7 +48,10 @@ const tickets = z.discriminatedUnion('tracker', [
 
 const cron = z
   .string()
-  .regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'expected an EventBridge cron expression such as cron(0 2 * * ? *)');
+  .regex(
+    /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/,
+    'expected an EventBridge cron expression such as cron(0 2 * * ? *)',
+  );
 
 export const settingsSchema = z.strictObject({
   /** First path segment of every managed parameter: `/<root>/<environment>/<service>/<key>`. */
@@ -60,11 +63,20 @@ export const settingsSchema = z.strictObject({
   environments: z
     .array(environment)
     .min(1)
-    .refine((list) => new Set(list.map((e) => e.name)).size === list.length, 'environment names must be unique')
-    .refine((list) => list.every((e) => e.name !== 'shared'), '"shared" is a service layer, not an environment'),
+    .refine(
+      (list) => new Set(list.map((e) => e.name)).size === list.length,
+      'environment names must be unique',
+    )
+    .refine(
+      (list) => list.every((e) => e.name !== 'shared'),
+      '"shared" is a service layer, not an environment',
+    ),
   eventBus: z
     .strictObject({
-      name: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/).default('config-steward'),
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,256}$/)
+        .default('config-steward'),
       archiveRetentionDays: z.int().min(0).default(90),
     })
     .default({ name: 'config-steward', archiveRetentionDays: 90 }),
@@ -73,8 +85,25 @@ export const settingsSchema = z.strictObject({
     .strictObject({ cron, timeZone: z.string().min(1).default('UTC') })
     .default({ cron: 'cron(0 2 * * ? *)', timeZone: 'UTC' }),
   logRetentionDays: z
-    .union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60)])
-    .or(z.union([z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827), z.literal(3653)]))
+    .union([
+      z.literal(1),
+      z.literal(3),
+      z.literal(5),
+      z.literal(7),
+      z.literal(14),
+      z.literal(30),
+      z.literal(60),
+    ])
+    .or(
+      z.union([
+        z.literal(90),
+        z.literal(180),
+        z.literal(365),
+        z.literal(731),
+        z.literal(1827),
+        z.literal(3653),
+      ]),
+    )
     .default(30),
   drift: z
     .strictObject({ requestsPerSecond: z.number().positive().max(40).default(20) })

@@ -3,14 +3,15 @@
  * differ from Parameter Store (rate-limited); on Delete, leaves them (they are the services'
  * configuration, and the stack's removal must not take production down).
  */
-import { SSMClient } from '@aws-sdk/client-ssm';
+
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { reconcileDesiredParameters } from '../core/reconcile.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { reconcileDesiredParameters } from '../core/reconcile.ts';
 import { loadRuntime } from './runtime.ts';
 
 const logger = new Logger();
@@ -35,7 +36,8 @@ async function reconcile(raw: unknown, context: Context): Promise<void> {
   const event = customResourceEvent.parse(raw);
   const physicalId = event.PhysicalResourceId ?? `${registry.parameterRoot}-desired-parameters`;
   try {
-    if (event.RequestType === 'Delete') return await respond(event, 'SUCCESS', physicalId, 'parameters retained');
+    if (event.RequestType === 'Delete')
+      return await respond(event, 'SUCCESS', physicalId, 'parameters retained');
     const limiter = new RateLimiter({ requestsPerSecond: event.ResourceProperties.WritesPerSecond });
     const outcome = await reconcileDesiredParameters(registry, store, {
       beforeWrite: () => limiter.acquire(),
@@ -48,16 +50,34 @@ async function reconcile(raw: unknown, context: Context): Promise<void> {
     });
     if (outcome.remaining.length > 0) {
       // Fail loudly rather than report a half-applied desired state as deployed; `steward apply` finishes it.
-      return await respond(event, 'FAILED', physicalId, `${outcome.remaining.length} writes left: run steward apply`);
+      return await respond(
+        event,
+        'FAILED',
+        physicalId,
+        `${outcome.remaining.length} writes left: run steward apply`,
+      );
     }
-    await respond(event, 'SUCCESS', physicalId, `${outcome.written.length} written, ${outcome.unchanged} unchanged`);
+    await respond(
+      event,
+      'SUCCESS',
+      physicalId,
+      `${outcome.written.length} written, ${outcome.unchanged} unchanged`,
+    );
   } catch (error) {
-    logger.error('reconcile failed', { errorName: (error as Error).name, errorMessage: (error as Error).message });
+    logger.error('reconcile failed', {
+      errorName: (error as Error).name,
+      errorMessage: (error as Error).message,
+    });
     await respond(event, 'FAILED', physicalId, `${(error as Error).name}: ${(error as Error).message}`);
   }
 }
 
-async function respond(event: CustomResourceEvent, status: 'SUCCESS' | 'FAILED', physicalId: string, reason: string) {
+async function respond(
+  event: CustomResourceEvent,
+  status: 'SUCCESS' | 'FAILED',
+  physicalId: string,
+  reason: string,
+) {
   const body = JSON.stringify({
     Status: status,
     Reason: reason.slice(0, 1000),

@@ -47,7 +47,10 @@ export class DesiredParameters extends Construct {
       resourceName: `${props.settings.parameterRoot}/*`,
     });
     this.reconciler.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['ssm:GetParametersByPath', 'ssm:PutParameter'], resources: [underRoot] }),
+      new iam.PolicyStatement({
+        actions: ['ssm:GetParametersByPath', 'ssm:PutParameter'],
+        resources: [underRoot],
+      }),
     );
 
     this.resource = new CustomResource(this, 'Reconcile', {

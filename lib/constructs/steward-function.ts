@@ -78,7 +78,11 @@ export class StewardFunction extends Construct {
       this.role.addToPolicy(
         new iam.PolicyStatement({
           // EC2 network-interface actions used by Lambda's VPC attachment support no resource scoping.
-          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface'],
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DeleteNetworkInterface',
+          ],
           resources: ['*'],
         }),
       );
@@ -132,7 +136,7 @@ export class StewardFunction extends Construct {
       id: 'AwsSolutions-IAM5',
       reason:
         'Wildcards here are X-Ray PutTraceSegments/PutTelemetryRecords (no resource-level permissions exist), the log ' +
-        'stream wildcard inside this function\'s own log group, and, for VPC functions, the EC2 network-interface actions.',
+        "stream wildcard inside this function's own log group, and, for VPC functions, the EC2 network-interface actions.",
     });
     Validations.of(this.failureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',

@@ -18,7 +18,12 @@ export class InMemoryParameterStore implements ParameterStore {
   constructor(private readonly actor = 'arn:aws:iam::123456789012:role/config-steward-validate-change') {}
 
   /** Seed a parameter as a human edit would (does not count as a call). */
-  seed(name: string, value: string, type: ParameterType = 'String', user = 'arn:aws:iam::123456789012:user/alice'): number {
+  seed(
+    name: string,
+    value: string,
+    type: ParameterType = 'String',
+    user = 'arn:aws:iam::123456789012:user/alice',
+  ): number {
     return this.write(name, value, type, user);
   }
 

@@ -2,7 +2,12 @@
 import type { StewardEvent } from '../../functions/core/events.ts';
 import type { Clock } from '../../functions/ports/clock.ts';
 import type { EventPublisher } from '../../functions/ports/event-publisher.ts';
-import type { OpenTicket, TicketRef, TicketRequest, TicketTracker } from '../../functions/ports/ticket-tracker.ts';
+import type {
+  OpenTicket,
+  TicketRef,
+  TicketRequest,
+  TicketTracker,
+} from '../../functions/ports/ticket-tracker.ts';
 
 export class RecordingEventPublisher implements EventPublisher {
   readonly events: StewardEvent[] = [];

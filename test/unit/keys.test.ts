@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { boolean, duration, durationMs, integer, json, oneOf, string, url } from '../../functions/core/keys.ts';
+import {
+  boolean,
+  duration,
+  durationMs,
+  integer,
+  json,
+  oneOf,
+  string,
+  url,
+} from '../../functions/core/keys.ts';
 
 describe('Codec: integer', () => {
   const retries = integer({ min: 0, max: 10 });
@@ -45,7 +54,10 @@ describe('Codec: integer', () => {
     const result = retries.decode('five', 'max-retries');
 
     // Assess
-    expect(result).toEqual({ ok: false, issues: [{ path: 'max-retries', message: 'expected a canonical decimal integer' }] });
+    expect(result).toEqual({
+      ok: false,
+      issues: [{ path: 'max-retries', message: 'expected a canonical decimal integer' }],
+    });
   });
 });
 
@@ -76,7 +88,10 @@ describe('Codec: json', () => {
   });
 
   it('accepts an object matching its schema and points at the bad field otherwise', () => {
-    expect(rates.decode('{"standard":1,"express":2}')).toEqual({ ok: true, value: { standard: 1, express: 2 } });
+    expect(rates.decode('{"standard":1,"express":2}')).toEqual({
+      ok: true,
+      value: { standard: 1, express: 2 },
+    });
     const result = rates.decode('{"standard":"cheap","express":2}', 'shipping-rates');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues[0]?.path).toBe('shipping-rates.standard');

@@ -30,7 +30,11 @@ describe('Function: reconcileDesiredParameters', () => {
     await reconcileDesiredParameters(registry, store);
     store.seed('/config/production/orders/max-retries', '7');
     store.seed('/config/production/orders/legacy-flag', 'on');
-    store.seed('/config/production/orders/webhook-signing-key', 's3cr3t-value-that-stays-put-000000', 'SecureString');
+    store.seed(
+      '/config/production/orders/webhook-signing-key',
+      's3cr3t-value-that-stays-put-000000',
+      'SecureString',
+    );
     store.calls.length = 0;
 
     // Act
@@ -40,18 +44,25 @@ describe('Function: reconcileDesiredParameters', () => {
     expect(outcome.written).toEqual(['/config/production/orders/max-retries']);
     expect(store.valueOf('/config/production/orders/max-retries')).toBe('5');
     expect(store.valueOf('/config/production/orders/legacy-flag')).toBe('on');
-    expect(store.valueOf('/config/production/orders/webhook-signing-key')).toBe('s3cr3t-value-that-stays-put-000000');
+    expect(store.valueOf('/config/production/orders/webhook-signing-key')).toBe(
+      's3cr3t-value-that-stays-put-000000',
+    );
     expect(store.calls).toEqual(['getByPath', 'getByPath', 'put']);
   });
 
   it('handles 5,000 keys with one read per environment and one write per change', async () => {
     // Prepare: 50 services × 50 keys × 2 environments = 5,000 desired parameters.
-    const registry = new SchemaRegistry(largeOrganisation(50, 50, environments), { parameterRoot: 'config', environments });
+    const registry = new SchemaRegistry(largeOrganisation(50, 50, environments), {
+      parameterRoot: 'config',
+      environments,
+    });
     const store = new InMemoryParameterStore();
     let waits = 0;
 
     // Act
-    const first = await reconcileDesiredParameters(registry, store, { beforeWrite: async () => void waits++ });
+    const first = await reconcileDesiredParameters(registry, store, {
+      beforeWrite: async () => void waits++,
+    });
     store.seed('/config/staging/service-7/key-3', 'changed by hand');
     store.calls.length = 0;
     const second = await reconcileDesiredParameters(registry, store);
@@ -66,7 +77,10 @@ describe('Function: reconcileDesiredParameters', () => {
 
   it('stops at the deadline and says what is left', async () => {
     // Prepare
-    const registry = new SchemaRegistry(largeOrganisation(2, 10, environments), { parameterRoot: 'config', environments });
+    const registry = new SchemaRegistry(largeOrganisation(2, 10, environments), {
+      parameterRoot: 'config',
+      environments,
+    });
     const store = new InMemoryParameterStore();
     let budget = 15;
 

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 
-const registry = new SchemaRegistry(organisation, { parameterRoot: 'config', environments: ['staging', 'production'] });
+const registry = new SchemaRegistry(organisation, {
+  parameterRoot: 'config',
+  environments: ['staging', 'production'],
+});
 
 describe('Class: SchemaRegistry', () => {
   describe('resolve', () => {
@@ -11,7 +14,12 @@ describe('Class: SchemaRegistry', () => {
       const resolution = registry.resolve('/config/production/orders/max-retries');
 
       // Assess
-      expect(resolution).toMatchObject({ ok: true, environment: 'production', service: 'orders', key: 'max-retries' });
+      expect(resolution).toMatchObject({
+        ok: true,
+        environment: 'production',
+        service: 'orders',
+        key: 'max-retries',
+      });
     });
 
     it('keeps further slashes in the key', () => {
@@ -53,8 +61,14 @@ describe('Class: SchemaRegistry', () => {
     });
 
     it('rejects a secret-shaped key stored as String', () => {
-      const verdict = registry.validate('/config/production/orders/webhook-signing-key', 'x'.repeat(40), 'String');
-      expect(verdict.issues).toEqual([{ path: 'webhook-signing-key', message: 'must be stored as SecureString, not String' }]);
+      const verdict = registry.validate(
+        '/config/production/orders/webhook-signing-key',
+        'x'.repeat(40),
+        'String',
+      );
+      expect(verdict.issues).toEqual([
+        { path: 'webhook-signing-key', message: 'must be stored as SecureString, not String' },
+      ]);
     });
 
     it('rejects a value over the standard tier limit without echoing it', () => {
@@ -72,12 +86,12 @@ describe('Class: SchemaRegistry', () => {
         parameterTier: 'Advanced',
       });
       const multiByte = '€'.repeat(1400); // 4,200 bytes in UTF-8
-      expect(registry.validate('/config/production/orders/promo-code', multiByte, 'String').issues[0]?.message).toMatch(
-        /4200 bytes/,
-      );
-      expect(advanced.validate('/config/production/orders/promo-code', multiByte, 'String').issues[0]?.message).not.toMatch(
-        /bytes/,
-      );
+      expect(
+        registry.validate('/config/production/orders/promo-code', multiByte, 'String').issues[0]?.message,
+      ).toMatch(/4200 bytes/);
+      expect(
+        advanced.validate('/config/production/orders/promo-code', multiByte, 'String').issues[0]?.message,
+      ).not.toMatch(/bytes/);
     });
   });
 
@@ -101,7 +115,11 @@ describe('Class: SchemaRegistry', () => {
 
     it('lets a service key override a shared key of the same name', () => {
       const lookup = (service: string, key: string) =>
-        key === 'log-level' ? (service === 'shared' ? 'debug' : 'error') : registry.desiredValue('staging', service, key);
+        key === 'log-level'
+          ? service === 'shared'
+            ? 'debug'
+            : 'error'
+          : registry.desiredValue('staging', service, key);
       const result = registry.compose('orders', 'staging', lookup);
       // orders does not declare log-level, so the shared layer wins here.
       expect(result.ok && result.document['log-level']).toBe('debug');
@@ -110,10 +128,13 @@ describe('Class: SchemaRegistry', () => {
     it('composes from stored strings and reports every bad key', () => {
       const stored: Record<string, string> = { 'max-retries': 'five', 'checkout-enabled': 'yes' };
       const result = registry.compose('orders', 'production', (service, key) =>
-        service === 'orders' && key in stored ? stored[key] : registry.desiredValue('production', service, key),
+        service === 'orders' && key in stored
+          ? stored[key]
+          : registry.desiredValue('production', service, key),
       );
       expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.issues.map((i) => i.path).sort()).toEqual(['checkout-enabled', 'max-retries']);
+      if (!result.ok)
+        expect(result.issues.map((i) => i.path).sort()).toEqual(['checkout-enabled', 'max-retries']);
     });
 
     it('fails when a required key (no default) has no value', () => {
@@ -137,7 +158,10 @@ describe('Class: SchemaRegistry', () => {
   it('lists desired parameters with their encoded values and types', () => {
     const desired = registry.desiredParameters('production');
     expect(desired).toContainEqual(
-      expect.objectContaining({ name: '/config/production/orders/shipping-rates', value: '{"standard":4.5,"express":12}' }),
+      expect.objectContaining({
+        name: '/config/production/orders/shipping-rates',
+        value: '{"standard":4.5,"express":12}',
+      }),
     );
     expect(desired.every((p) => p.parameterType === 'String')).toBe(true);
   });

@@ -27,7 +27,10 @@ describe('Function: loadSettings', () => {
   });
 
   it.each([
-    [{ ...example, environments: [{ ...example.environments[0], enforcement: 'block' }] }, 'environments.0.enforcement'],
+    [
+      { ...example, environments: [{ ...example.environments[0], enforcement: 'block' }] },
+      'environments.0.enforcement',
+    ],
     [{ ...example, parameterRoot: 'a/b' }, 'parameterRoot'],
     [{ ...example, logRetentionDay: 30 }, 'logRetentionDay'],
     [{ ...example, tickets: { tracker: 'github', owner: 'acme' } }, 'tickets.repo'],
@@ -43,13 +46,17 @@ describe('Function: loadSettings', () => {
 
     // Assess
     expect(load).toThrow(ConfigurationError);
-    expect(load).toThrow(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${field.replace('.', '\\.')}`));
+    expect(load).toThrow(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${field.replace('.', '\\.')}`),
+    );
   });
 
   it('reports malformed JSON and a missing file with the file name', () => {
     const broken = writeSettings('{ "parameterRoot": ');
     expect(() => loadSettings(broken)).toThrow(`${broken}: not valid JSON`);
-    expect(() => loadSettings('/nonexistent/settings.json')).toThrow('/nonexistent/settings.json: cannot read');
+    expect(() => loadSettings('/nonexistent/settings.json')).toThrow(
+      '/nonexistent/settings.json: cannot read',
+    );
   });
 });
 

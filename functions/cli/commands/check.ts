@@ -41,7 +41,9 @@ function report(findings: CheckFinding[], services: number, io: CommandIo): void
     return;
   }
   for (const f of findings) {
-    io.out(`✗ ${f.subject}: ${f.message}${f.value === undefined ? '' : ` (value: ${JSON.stringify(f.value)})`} [${f.rule}]`);
+    io.out(
+      `✗ ${f.subject}: ${f.message}${f.value === undefined ? '' : ` (value: ${JSON.stringify(f.value)})`} [${f.rule}]`,
+    );
   }
   io.out(`steward check: ${findings.length} finding${findings.length === 1 ? '' : 's'}`);
 }

@@ -22,13 +22,15 @@ export function checkFlagDefinition(flag: FlagDefinition, environments: readonly
   if (FLAG_TYPES_THAT_EXPIRE.includes(flag.type)) {
     if (flag.expires === undefined) problems.push(`a ${flag.type} flag needs an expires date`);
     else if (!isCalendarDay(flag.expires)) problems.push('expires must be a YYYY-MM-DD day');
-    else if (isCalendarDay(flag.created ?? '') && flag.expires < flag.created) problems.push('expires is before created');
+    else if (isCalendarDay(flag.created ?? '') && flag.expires < flag.created)
+      problems.push('expires is before created');
   }
   const valueKind = flag.valueKind ?? 'boolean';
   for (const [environment, value] of Object.entries(flag.environments)) {
     if (!environments.includes(environment)) problems.push(`values for unknown environment "${environment}"`);
     const pct = value.rolloutPercent;
-    if (pct !== undefined && !(pct >= 0 && pct <= 100)) problems.push(`${environment}: rolloutPercent must be 0-100`);
+    if (pct !== undefined && !(pct >= 0 && pct <= 100))
+      problems.push(`${environment}: rolloutPercent must be 0-100`);
     if (value.value !== undefined && valueKind !== 'boolean' && kindOf(value.value) !== valueKind) {
       problems.push(`${environment}: value must be a ${valueKind}`);
     }

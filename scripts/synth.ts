@@ -1,0 +1,50 @@
+/**
+ * `npm run synth`: the main job, offline. Bundles every function with the local esbuild, synthesizes
+ * `cdk.out/`, runs cdk-nag's AwsSolutions and Serverless packs, and prints what would be deployed.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { organisation } from '../config/index.ts';
+import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
+import { formatNagFindings, nagFindings } from '../lib/nag.ts';
+import { loadSettings } from '../lib/settings.ts';
+import { ConfigStewardStack } from '../lib/steward-stack.ts';
+
+const outdir = path.join(PROJECT_ROOT, 'cdk.out');
+const settings = loadSettings(path.join(PROJECT_ROOT, 'config', 'settings.json'));
+const app = new App({ outdir });
+const stack = new ConfigStewardStack(app, 'ConfigSteward', {
+  settings,
+  organisation,
+  description: 'Config Steward: validated, event-driven configuration for microservices',
+});
+app.synth();
+
+const findings = nagFindings(app);
+if (findings.length > 0) {
+  console.error(`cdk-nag: ${findings.length} unacknowledged finding(s):\n${formatNagFindings(findings)}`);
+  process.exit(1);
+}
+
+const templateFile = path.join(outdir, `${stack.stackName}.template.json`);
+const template = JSON.parse(readFileSync(templateFile, 'utf8')) as {
+  Resources: Record<string, { Type: string }>;
+};
+const byType = new Map<string, number>();
+for (const resource of Object.values(template.Resources))
+  byType.set(resource.Type, (byType.get(resource.Type) ?? 0) + 1);
+const total = Object.keys(template.Resources).length;
+
+console.log(
+  `Synthesized ${path.relative(PROJECT_ROOT, templateFile)}: ${total} resources (CloudFormation allows 500)`,
+);
+for (const [type, count] of [...byType.entries()].sort((a, b) => b[1] - a[1])) {
+  console.log(`  ${String(count).padStart(4)}  ${type}`);
+}
+console.log(
+  `Environments: ${settings.environments.map((e) => `${e.name} (${e.enforcement})`).join(', ')}; ` +
+    `services: ${stack.registry.serviceNames().join(', ')}; ` +
+    `desired plain parameters reconciled on deploy: ${stack.desiredParameters.parameterCount}`,
+);
+console.log('cdk-nag AwsSolutions + Serverless: 0 unacknowledged findings');
