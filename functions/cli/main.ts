@@ -22,6 +22,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'check [--config DIR] [--json]   validate the whole desired state offline',
     load: async () => (await import('./commands/check.ts')).check,
   },
+  apply: {
+    summary:
+      'apply [--env E] [--config DIR] [--dry-run] [--rate N]   write desired plain parameters that differ',
+    load: async () => (await import('./commands/apply.ts')).apply,
+  },
 };
 
 export function usage(): string {

@@ -1,0 +1,167 @@
+/**
+ * Issue 7's table: every Lambda's minified bundle and cold import next to a baseline that only
+ * imports and constructs the same AWS SDK clients, and the consumer client next to Powertools'
+ * AppConfig-agent reader. Cold import = a fresh Node.js process importing the bundle (module scope
+ * runs, clients are constructed); median of RUNS runs, handler and baseline interleaved.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
+import { loadSettings, runtimeEnvironment } from '../lib/settings.ts';
+import {
+  type Bundle,
+  baselineSource,
+  bundle,
+  handlerEntries,
+  largestInputs,
+  sdkClients,
+} from './bundling.ts';
+
+const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
+const OUT = path.join(PROJECT_ROOT, '.bench', 'bundles');
+
+/** The environment a deployed function gets, with placeholder AppConfig ids. */
+function functionEnvironment(): Record<string, string> {
+  const settings = loadSettings(path.join(PROJECT_ROOT, 'config', 'settings.json'));
+  const appconfig = Object.fromEntries(
+    ['orders', 'payments'].map((service) => [
+      service,
+      {
+        applicationId: `app-${service}`,
+        documentProfileId: 'doc',
+        flagsProfileId: 'flags',
+        environments: Object.fromEntries(
+          settings.environments.map((e) => [
+            e.name,
+            { environmentId: `env-${e.name}`, deploymentStrategyId: 'strat' },
+          ]),
+        ),
+      },
+    ]),
+  );
+  return {
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_NAMESPACE: 'ConfigSteward',
+    ...runtimeEnvironment(settings),
+    STEWARD_APPCONFIG: JSON.stringify(appconfig),
+    STEWARD_VALIDATOR_PRINCIPAL: 'arn:aws:iam::123456789012:role/validator',
+    STEWARD_APPCONFIG_APPLICATION: 'orders',
+    STEWARD_APPCONFIG_ENVIRONMENT: 'production',
+    STEWARD_APPCONFIG_PROFILE: 'document',
+    STEWARD_APPCONFIG_FLAGS_PROFILE: 'flags',
+  };
+}
+
+function importOnce(file: string, env: Record<string, string>): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new Error(`importing ${path.basename(file)} failed: ${result.stderr.split('\n')[0]}`);
+  return Number(result.stdout);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Median cold imports of two bundles, measured alternately so machine noise hits both alike. */
+function coldImports(subject: string, baseline: string, env: Record<string, string>): [number, number] {
+  const a: number[] = [];
+  const b: number[] = [];
+  importOnce(subject, env); // warm the file-system cache for both before measuring
+  importOnce(baseline, env);
+  for (let i = 0; i < RUNS; i++) {
+    a.push(importOnce(subject, env));
+    b.push(importOnce(baseline, env));
+  }
+  return [median(a), median(b)];
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
+
+export interface ColdStartRow {
+  readonly name: string;
+  readonly bytes: number;
+  readonly baselineBytes: number;
+  readonly coldMs: number;
+  readonly baselineColdMs: number;
+}
+
+async function measure(
+  subject: Bundle,
+  baseline: Bundle,
+  env: Record<string, string>,
+): Promise<ColdStartRow> {
+  const [coldMs, baselineColdMs] = coldImports(subject.file, baseline.file, env);
+  return { name: subject.name, bytes: subject.bytes, baselineBytes: baseline.bytes, coldMs, baselineColdMs };
+}
+
+export async function run(): Promise<void> {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const env = functionEnvironment();
+  const rows: ColdStartRow[] = [];
+  const details: string[] = [];
+
+  for (const { name, entry } of handlerEntries()) {
+    const subject = await bundle(name, entry, OUT);
+    const clients = sdkClients(subject.metafile);
+    const baselineEntry = path.join(OUT, `${name}.baseline.ts`);
+    writeFileSync(baselineEntry, baselineSource(clients));
+    const baseline = await bundle(`${name}.baseline`, baselineEntry, OUT);
+    rows.push(await measure(subject, baseline, env));
+    details.push(
+      `${name} (baseline: ${clients.join(', ') || 'no SDK client'}): ${largestInputs(subject)
+        .map((i) => `${i.input} ${kb(i.bytes)}`)
+        .join('; ')}`,
+    );
+  }
+
+  const clientEntry = path.join(OUT, 'client.entry.ts');
+  writeFileSync(
+    clientEntry,
+    `import { flags, loadConfig } from ${JSON.stringify(path.join(PROJECT_ROOT, 'functions/client/index.ts'))};\nexport { flags, loadConfig };\n`,
+  );
+  const powertoolsEntry = path.join(OUT, 'powertools.entry.ts');
+  writeFileSync(
+    powertoolsEntry,
+    "import { getConfig } from '@aws-lambda-powertools/parameters/appconfig-agent';\nexport { getConfig };\n",
+  );
+  const client = await bundle('consumer client', clientEntry, OUT);
+  const powertools = await bundle('powertools appconfig-agent', powertoolsEntry, OUT);
+  const clientRow = await measure(client, powertools, env);
+  details.push(
+    `consumer client: ${largestInputs(client)
+      .map((i) => `${i.input} ${kb(i.bytes)}`)
+      .join('; ')}`,
+  );
+
+  console.log(
+    `\nBundles and cold imports (median of ${RUNS} fresh processes each, interleaved with the baseline)\n`,
+  );
+  console.log('| bundle | size | baseline size | size ratio | cold import | baseline cold | cold ratio |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of [...rows, clientRow]) {
+    console.log(
+      `| ${r.name} | ${kb(r.bytes)} | ${kb(r.baselineBytes)} | ${ratio(r.bytes, r.baselineBytes)} | ${ms(r.coldMs)} | ${ms(r.baselineColdMs)} | ${ratio(r.coldMs, r.baselineColdMs)} |`,
+    );
+  }
+  console.log(
+    "\nThe consumer client's baseline is @aws-lambda-powertools/parameters/appconfig-agent (getConfig).",
+  );
+  console.log('\nFive largest inputs of each bundle:');
+  for (const line of details) console.log(`  ${line}`);
+}

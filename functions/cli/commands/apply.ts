@@ -1,0 +1,65 @@
+/**
+ * `steward apply [--env E] [--config DIR] [--dry-run]`: writes the desired plain parameters that differ
+ * from Parameter Store, with the same core and rate limit as the deploy-time reconcile. Runs against
+ * whatever endpoint `AWS_ENDPOINT_URL` names.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { RateLimiter } from '../../adapters/rate-limiter.ts';
+import { SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
+import { planReconcile, reconcileDesiredParameters } from '../../core/reconcile.ts';
+import { SchemaRegistry } from '../../core/registry.ts';
+import { loadDesiredState } from '../desired-state.ts';
+import { type CommandIo, UsageError } from '../main.ts';
+
+export async function apply(argv: string[], io: CommandIo): Promise<number> {
+  let values: { env?: string; config?: string; 'dry-run'?: boolean; rate?: string };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        env: { type: 'string' },
+        config: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        rate: { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { settings, organisation } = await loadDesiredState(path.resolve(values.config ?? 'config'));
+  const environments = settings.environments.map((e) => e.name);
+  if (values.env !== undefined && !environments.includes(values.env)) {
+    throw new UsageError(`unknown environment "${values.env}" (known: ${environments.join(', ')})`);
+  }
+  const rate = values.rate === undefined ? 10 : Number(values.rate);
+  if (!(rate > 0)) throw new UsageError('--rate must be a positive number of writes per second');
+
+  const registry = new SchemaRegistry(organisation, {
+    parameterRoot: settings.parameterRoot,
+    parameterTier: settings.parameterTier,
+    environments,
+  });
+  const store = new SsmParameterStore(new SSMClient({}));
+  const selected = values.env ? [values.env] : environments;
+
+  if (values['dry-run']) {
+    for (const environment of selected) {
+      const stored = await store.getByPath(`/${settings.parameterRoot}/${environment}/`, { decrypt: false });
+      const plan = planReconcile(registry.desiredParameters(environment), stored);
+      for (const write of plan.writes) io.out(`would write ${write.name}`);
+      io.out(`${environment}: ${plan.writes.length} to write, ${plan.unchanged} unchanged`);
+    }
+    return 0;
+  }
+  const limiter = new RateLimiter({ requestsPerSecond: rate });
+  const outcome = await reconcileDesiredParameters(registry, store, {
+    environments: selected,
+    beforeWrite: () => limiter.acquire(),
+  });
+  for (const name of outcome.written) io.out(`wrote ${name}`);
+  io.out(`steward apply: ${outcome.written.length} written, ${outcome.unchanged} unchanged`);
+  return 0;
+}

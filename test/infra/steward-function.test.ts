@@ -1,0 +1,100 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { DesiredParameters } from '../../lib/constructs/desired-parameters.ts';
+import { StewardFunction } from '../../lib/constructs/steward-function.ts';
+import { loadSettings } from '../../lib/settings.ts';
+import { largeOrganisation } from '../support/large-organisation.ts';
+
+const settings = loadSettings('config/settings.json');
+const unbundled = () => new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test');
+
+describe('Construct: StewardFunction', () => {
+  it('applies the platform function defaults', () => {
+    // Prepare
+    const stack = unbundled();
+
+    // Act
+    new StewardFunction(stack, 'Fn', { entry: 'functions/handlers/reconcile-parameters.ts', settings });
+
+    // Assess
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 30,
+      TracingConfig: { Mode: 'Active' },
+      DeadLetterConfig: { TargetArn: Match.anyValue() },
+      LoggingConfig: { LogGroup: Match.anyValue() },
+      Environment: {
+        Variables: Match.objectLike({
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: 'config-steward-reconcile-parameters',
+          STEWARD_PARAMETER_ROOT: 'config',
+          STEWARD_EVENT_BUS: 'config-steward',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      MaximumRetryAttempts: 2,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    // No AWSLambdaBasicExecutionRole: the role may write only to its own log group.
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+});
+
+describe('Construct: DesiredParameters', () => {
+  it('reconciles through one custom resource with write access under the root only', () => {
+    // Prepare
+    const stack = unbundled();
+    const registry = new SchemaRegistry(largeOrganisation(1, 4, ['staging']), {
+      parameterRoot: 'config',
+      environments: ['staging'],
+    });
+
+    // Act
+    new DesiredParameters(stack, 'Desired', { settings, registry });
+
+    // Assess
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::StewardDesiredParameters', {
+      DesiredStateSha256: Match.stringLikeRegexp('^[0-9a-f]{64}$'),
+      ParameterCount: 4,
+      WritesPerSecond: 10,
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['ssm:GetParametersByPath', 'ssm:PutParameter'],
+            Resource: {
+              'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':parameter/config/\\*$')])],
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("keeps a 5,000-key organisation far under CloudFormation's 500 resources", () => {
+    // Prepare: 50 services × 50 keys × 2 environments.
+    const stack = unbundled();
+    const registry = new SchemaRegistry(largeOrganisation(50, 50, ['staging', 'production']), {
+      parameterRoot: 'config',
+      environments: ['staging', 'production'],
+    });
+
+    // Act
+    const desired = new DesiredParameters(stack, 'Desired', { settings, registry });
+
+    // Assess
+    const resources = Object.keys(Template.fromStack(stack).toJSON().Resources);
+    expect(desired.parameterCount).toBe(5_000);
+    expect(resources.length).toBeLessThan(20);
+  });
+});
