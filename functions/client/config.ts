@@ -1,0 +1,105 @@
+/** `loadConfig`: the service's composed document, validated by the service's own zod schema. */
+import type * as z from 'zod';
+import { DocumentSource } from './document-source.ts';
+import { InvalidConfigDocumentError } from './errors.ts';
+import { type ClientOptions, resolveTarget } from './extension.ts';
+
+interface CachedSource {
+  readonly schema: z.ZodType;
+  readonly source: DocumentSource<unknown>;
+}
+
+const sources = new Map<string, CachedSource>();
+
+/**
+ * The source behind {@link loadConfig}, one per extension URL and schema for the life of the
+ * process, so warm invocations reuse the kept document.
+ *
+ * @example
+ * const source = configSource('orders', ordersSchema);
+ * const config = await source.get();
+ */
+export function configSource<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  options: ClientOptions = {},
+): DocumentSource<z.output<S>> {
+  const target = resolveTarget(service, 'config', options);
+  const key = `${target.port} ${target.application} ${target.environment} ${target.profile}`;
+  const cached = sources.get(key);
+  if (cached !== undefined && cached.schema === schema) return cached.source as DocumentSource<z.output<S>>;
+  const source = new DocumentSource<z.output<S>>(target, {
+    ...options,
+    parse: (raw) => parseDocument(schema, raw, service, target.profile),
+  });
+  sources.set(key, { schema, source: source as DocumentSource<unknown> });
+  return source;
+}
+
+/**
+ * Read the service's configuration document from the AppConfig extension and validate it with
+ * `schema`. The first call in a process reads and fails fast with an error naming every bad key
+ * (never a value); later calls answer from memory and, once the poll interval has passed, start a
+ * background re-read without waiting for it. If the extension is slow, down, answers 5xx or serves
+ * an invalid document later on, the last good document keeps being served. Define `schema` once at
+ * module scope: documents are kept per extension URL and schema object.
+ *
+ * @example
+ * const ordersSchema = z.object({ 'max-retries': z.number().int(), currency: z.enum(['EUR', 'USD']) });
+ * export const handler = async () => {
+ *   const config = await loadConfig('orders', ordersSchema);
+ *   return config['max-retries'];
+ * };
+ */
+export function loadConfig<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  options?: ClientOptions,
+): Promise<z.output<S>> {
+  return configSource(service, schema, options).get();
+}
+
+/** Forget every kept document (tests, or a process that changes its settings). */
+export function clearConfigSources(): void {
+  sources.clear();
+}
+
+/**
+ * Validate a raw document; the error lists the offending keys and the kind of each problem
+ * (zod's issue code), not zod's messages, which can quote what they were given.
+ */
+export function parseDocument<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+  service: string,
+  profile: string,
+): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const keys: string[] = [];
+  const problems: string[] = [];
+  for (const issue of parsed.error.issues) {
+    const at = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const unknownKey of issue.keys) {
+        const key = at ? `${at}.${unknownKey}` : unknownKey;
+        keys.push(key);
+        problems.push(`${key} (unknown key)`);
+      }
+      continue;
+    }
+    const key = at || '(document)';
+    keys.push(key);
+    problems.push(
+      issue.code === 'invalid_type' ? `${key} (expected ${issue.expected})` : `${key} (${issue.code})`,
+    );
+  }
+  return throwInvalid(service, profile, keys, problems);
+}
+
+function throwInvalid(service: string, profile: string, keys: string[], problems: string[]): never {
+  throw new InvalidConfigDocumentError(
+    `the ${service} configuration (${profile}) is invalid: ${problems.join(', ')}`,
+    [...new Set(keys)],
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * One document read from the AppConfig extension and kept: the first read fails fast, later reads
+ * happen in the background once the poll interval has passed (stale-while-revalidate), and a failed
+ * re-read keeps the last good document, logging once per outage and counting every failure.
+ */
+import type { ExtensionFailureReason } from './errors.ts';
+import { type ClientOptions, type ExtensionTarget, extensionUrl, readFromExtension } from './extension.ts';
+import {
+  type ClientLogger,
+  type DegradedReport,
+  degradedMetricLine,
+  stdoutLogger,
+  stdoutMetricSink,
+} from './telemetry.ts';
+
+export interface DocumentSourceOptions<T> extends ClientOptions {
+  /** Turns the raw JSON into the kept document; throws to reject it. */
+  readonly parse: (raw: unknown) => T;
+  /** Called with every document accepted, the first included. */
+  readonly onUpdate?: (document: T) => void;
+  /** For feature-flag profiles: read only these flags (`?flag=`). */
+  readonly flags?: readonly string[];
+}
+
+/**
+ * @example
+ * const source = new DocumentSource(resolveTarget('orders', 'config'), { parse: (raw) => ordersSchema.parse(raw) });
+ * const document = await source.get();
+ */
+export class DocumentSource<T> {
+  readonly target: ExtensionTarget;
+  readonly url: string;
+  readonly #parse: (raw: unknown) => T;
+  readonly #onUpdate: ((document: T) => void) | undefined;
+  readonly #logger: ClientLogger;
+  readonly #onDegraded: ((report: DegradedReport) => void) | undefined;
+  readonly #metricSink: (line: string) => void;
+  readonly #clock: () => number;
+  #current: T | undefined;
+  #readAt = 0;
+  #nextReadAt = 0;
+  #failures = 0;
+  #firstLoad: Promise<T> | undefined;
+  #refreshing: Promise<void> | undefined;
+
+  constructor(target: ExtensionTarget, options: DocumentSourceOptions<T>) {
+    this.target = target;
+    this.url = extensionUrl(target, options.flags);
+    this.#parse = options.parse;
+    this.#onUpdate = options.onUpdate;
+    this.#logger = options.logger ?? stdoutLogger;
+    this.#onDegraded = options.onDegraded;
+    this.#metricSink = options.metricSink ?? stdoutMetricSink;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** The document being served, `undefined` before the first successful read. */
+  get current(): T | undefined {
+    return this.#current;
+  }
+
+  /** Failed background refreshes in a row; 0 when healthy. */
+  get consecutiveFailures(): number {
+    return this.#failures;
+  }
+
+  /**
+   * The document: read (and awaited) the first time, then served from memory; once the poll
+   * interval has passed a background re-read starts and this call does not wait for it.
+   */
+  get(): Promise<T> {
+    if (this.#current === undefined) return this.load();
+    this.refreshIfStale();
+    return Promise.resolve(this.#current);
+  }
+
+  /** The first read; concurrent callers share it. Rejects with the failure (fail fast). */
+  load(): Promise<T> {
+    if (this.#current !== undefined) return Promise.resolve(this.#current);
+    this.#firstLoad ??= this.#read().finally(() => {
+      this.#firstLoad = undefined;
+    });
+    return this.#firstLoad;
+  }
+
+  /** Start a background re-read if the poll interval has passed and none is running. */
+  refreshIfStale(): void {
+    if (this.#refreshing !== undefined || this.#current === undefined || this.#clock() < this.#nextReadAt)
+      return;
+    this.#refreshing = this.#refresh().finally(() => {
+      this.#refreshing = undefined;
+    });
+  }
+
+  /** Resolves when no background re-read is running (tests and graceful shutdown). */
+  async whenIdle(): Promise<void> {
+    while (this.#refreshing !== undefined) await this.#refreshing;
+  }
+
+  async #read(): Promise<T> {
+    const raw = await readFromExtension(this.url, this.target.timeoutMs);
+    const document = this.#parse(raw);
+    const now = this.#clock();
+    this.#current = document;
+    this.#readAt = now;
+    this.#nextReadAt = now + this.target.pollMs;
+    this.#onUpdate?.(document);
+    return document;
+  }
+
+  async #refresh(): Promise<void> {
+    try {
+      await this.#read();
+      if (this.#failures > 0) {
+        this.#logger.info('configuration refresh recovered', {
+          ...this.#where(),
+          failedRefreshes: this.#failures,
+        });
+      }
+      this.#failures = 0;
+    } catch (error) {
+      const now = this.#clock();
+      this.#nextReadAt = now + this.target.pollMs;
+      this.#failures += 1;
+      const report: DegradedReport = {
+        service: this.target.service,
+        profile: this.target.profile,
+        reason: failureReason(error),
+        consecutiveFailures: this.#failures,
+        staleForMs: now - this.#readAt,
+      };
+      if (this.#failures === 1) {
+        // Once per outage, not per request nor per failed poll: the metric counts every failure.
+        this.#logger.warn('configuration refresh failed; serving the last good document', {
+          ...this.#where(),
+          reason: report.reason,
+          error: error instanceof Error ? error.message : 'unknown error',
+        });
+      }
+      this.#metricSink(degradedMetricLine(report, now));
+      try {
+        this.#onDegraded?.(report);
+      } catch {
+        // A failing hook must not take the last good document down with it.
+      }
+    }
+  }
+
+  #where(): Record<string, string> {
+    const { service, application, environment, profile } = this.target;
+    return { service, application, environment, profile };
+  }
+}
+
+function failureReason(error: unknown): ExtensionFailureReason {
+  const reason = (error as { reason?: ExtensionFailureReason } | undefined)?.reason;
+  return reason ?? 'invalid-document';
+}

@@ -1,0 +1,84 @@
+/**
+ * The data-plane form of an `AWS.AppConfig.FeatureFlags` profile as the AppConfig extension serves
+ * it: `{ "<flag>": { "enabled": boolean, "<attribute>": value, ... } }`, validated without a schema
+ * library (its zod twin is `flag-schema.ts`). Strict on what evaluation depends on (enabled, rollout,
+ * allow-list, groups), lenient on descriptive attributes, so a new flag type or an extra attribute
+ * never takes a consumer down.
+ */
+import { InvalidConfigDocumentError } from './errors.ts';
+
+export interface FlagData {
+  readonly enabled: boolean;
+  readonly owner?: string | undefined;
+  /** `release`, `experiment`, `operational`, `kill-switch` or `permission`. */
+  readonly type?: string | undefined;
+  /** YYYY-MM-DD */
+  readonly created?: string | undefined;
+  /** YYYY-MM-DD */
+  readonly expires?: string | undefined;
+  /** 0–100: the share of targeting keys, by consistent hashing, that get the flag. */
+  readonly rolloutPercent?: number | undefined;
+  /** Targeting keys that always get the flag when it is enabled. */
+  readonly allow?: string[] | undefined;
+  /** Groups whose members always get the flag when it is enabled. */
+  readonly groups?: string[] | undefined;
+  /** Served when the flag is on, for string, number and object flags. */
+  readonly value?: unknown;
+  /** Served when the flag is off or its targeting does not match. */
+  readonly defaultValue?: unknown;
+  readonly [attribute: string]: unknown;
+}
+
+export type FlagDocument = Record<string, FlagData>;
+
+const STRING_ATTRIBUTES = ['owner', 'type', 'created', 'expires'] as const;
+const LIST_ATTRIBUTES = ['allow', 'groups'] as const;
+
+/**
+ * Validate a flags document; the error names the flags and attributes at fault, never their values.
+ *
+ * @example
+ * const document = parseFlagDocument(JSON.parse(body), 'orders-flags');
+ */
+export function parseFlagDocument(raw: unknown, profile = 'flags'): FlagDocument {
+  const problems: string[] = [];
+  if (!isRecord(raw)) {
+    problems.push('(document)');
+  } else {
+    for (const [name, data] of Object.entries(raw)) {
+      if (!isRecord(data)) {
+        problems.push(name);
+        continue;
+      }
+      if (typeof data['enabled'] !== 'boolean') problems.push(`${name}.enabled`);
+      for (const attribute of STRING_ATTRIBUTES) {
+        if (data[attribute] !== undefined && typeof data[attribute] !== 'string')
+          problems.push(`${name}.${attribute}`);
+      }
+      const rollout = data['rolloutPercent'];
+      if (rollout !== undefined && !(typeof rollout === 'number' && rollout >= 0 && rollout <= 100)) {
+        problems.push(`${name}.rolloutPercent`);
+      }
+      for (const attribute of LIST_ATTRIBUTES) {
+        const list = data[attribute];
+        if (
+          list !== undefined &&
+          !(Array.isArray(list) && list.every((entry) => typeof entry === 'string'))
+        ) {
+          problems.push(`${name}.${attribute}`);
+        }
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new InvalidConfigDocumentError(
+      `the feature flags (${profile}) are invalid: ${problems.join(', ')}`,
+      problems,
+    );
+  }
+  return raw as FlagDocument;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
