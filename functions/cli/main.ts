@@ -18,9 +18,22 @@ export class UsageError extends Error {
 }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  invoke: {
+    summary: 'invoke <handler> --event FILE [--settings FILE] [--timeout S]   run a stack handler locally',
+    load: async () => (await import('./commands/invoke.ts')).invoke,
+  },
+  drift: {
+    summary: 'drift [--env E] [--config DIR] [--json] [--file-tickets]   compare deployed and desired config',
+    load: async () => (await import('./commands/drift.ts')).drift,
+  },
   check: {
     summary: 'check [--config DIR] [--json]   validate the whole desired state offline',
     load: async () => (await import('./commands/check.ts')).check,
+  },
+  flags: {
+    summary:
+      'flags [--config DIR] [--expired] [--json] [--today YYYY-MM-DD] [--live [--prefix P]]   feature flags and their expiry',
+    load: async () => (await import('./commands/flags.ts')).flags,
   },
   apply: {
     summary:

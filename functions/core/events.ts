@@ -97,6 +97,8 @@ export const eventSchemas = {
     findingsByKind: z.record(z.string(), z.int().nonnegative()),
     tickets: z.array(ticketRef),
     resolvedTickets: z.array(ticketRef),
+    /** Ticket references left out to keep the event under PutEvents' 256 KB. */
+    omittedTickets: z.int().nonnegative().optional(),
     durationMs: z.number().nonnegative(),
   }),
   'Feature Flag Expired': z.strictObject({
@@ -106,7 +108,7 @@ export const eventSchemas = {
     owner: z.string().optional(),
     type: z.string(),
     expires: z.string().optional(),
-    reason: z.enum(['expired', 'expiring-soon', 'over-lifetime', 'no-owner']),
+    reason: z.enum(['expired', 'expiring-soon', 'over-lifetime', 'no-owner', 'invalid-metadata']),
     ticket: ticketRef.optional(),
   }),
   'Ticket Filed': z.strictObject({

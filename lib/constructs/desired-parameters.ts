@@ -5,7 +5,7 @@
  * reconcile function writes only what differs, rate-limited; `steward apply` runs the same core.
  */
 import { createHash } from 'node:crypto';
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
@@ -52,6 +52,13 @@ export class DesiredParameters extends Construct {
         resources: [underRoot],
       }),
     );
+
+    Validations.of(this.reconciler.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/${props.settings.parameterRoot}/*]`,
+      reason:
+        'The reconciler writes the desired parameters of every service and environment, which are exactly the ' +
+        'parameters under the Steward root; it can neither read nor write outside it.',
+    });
 
     this.resource = new CustomResource(this, 'Reconcile', {
       serviceToken: this.reconciler.fn.functionArn,

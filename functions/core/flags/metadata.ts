@@ -3,6 +3,7 @@
  * `expires` date (YYYY-MM-DD, UTC calendar day) for every type except kill switches and permissions.
  */
 import { FLAG_TYPES_THAT_EXPIRE, type FlagDefinition } from '../model.ts';
+import { appConfigProblems } from './appconfig-format.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -13,9 +14,19 @@ export function isCalendarDay(value: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }
 
-/** Problems with one flag definition, as messages; empty when it is sound. */
-export function checkFlagDefinition(flag: FlagDefinition, environments: readonly string[]): string[] {
-  const problems: string[] = [];
+/**
+ * Problems with one flag definition, as messages; empty when it is sound. With its key, also what
+ * keeps it out of AppConfig's feature-flag format (key pattern, 1024-character strings).
+ *
+ * @example
+ * checkFlagDefinition(orders.flags['new-checkout'], ['staging', 'production'], 'new-checkout'); // []
+ */
+export function checkFlagDefinition(
+  flag: FlagDefinition,
+  environments: readonly string[],
+  key?: string,
+): string[] {
+  const problems: string[] = key === undefined ? [] : appConfigProblems(key, flag);
   if (!flag.owner?.trim()) problems.push('has no owner');
   if (!flag.type) problems.push('has no type');
   if (!isCalendarDay(flag.created ?? '')) problems.push('created must be a YYYY-MM-DD day');

@@ -1,0 +1,173 @@
+/**
+ * The `ConfigDelivery` port on AWS AppConfig: hosted configuration versions and deployments. A
+ * `ConflictException` from StartDeployment means another deployment runs in that environment; it is
+ * returned as `busy` (with the running deployment's number when ListDeployments shows it), not thrown.
+ */
+import {
+  type AppConfigClient,
+  CreateHostedConfigurationVersionCommand,
+  type DeploymentSummary,
+  GetApplicationCommand,
+  GetConfigurationProfileCommand,
+  ListDeploymentsCommand,
+  StartDeploymentCommand,
+} from '@aws-sdk/client-appconfig';
+import { ConfigDeliveryError } from '../core/delivery/errors.ts';
+import type {
+  ConfigDelivery,
+  DeploymentRequest,
+  DeploymentStart,
+  HostedDocument,
+  ProfileLocation,
+  ProfileLocator,
+} from '../ports/config-delivery.ts';
+
+/** Deployment states during which AppConfig refuses another deployment to the environment. */
+const RUNNING_STATES = new Set(['BAKING', 'DEPLOYING', 'ROLLING_BACK', 'VALIDATING']);
+
+/**
+ * @example
+ * const delivery = new AppConfigDelivery(new AppConfigClient({}));
+ * const version = await delivery.createHostedVersion(document);
+ */
+export class AppConfigDelivery implements ConfigDelivery {
+  constructor(private readonly client: AppConfigClient) {}
+
+  async createHostedVersion(document: HostedDocument): Promise<string> {
+    try {
+      const response = await this.client.send(
+        new CreateHostedConfigurationVersionCommand({
+          ApplicationId: document.applicationId,
+          ConfigurationProfileId: document.configurationProfileId,
+          Content: new TextEncoder().encode(document.content),
+          ContentType: document.contentType,
+          Description: document.description,
+        }),
+      );
+      if (response.VersionNumber === undefined) {
+        throw new ConfigDeliveryError(
+          'CreateHostedConfigurationVersion returned no version number',
+          'CreateHostedConfigurationVersion',
+        );
+      }
+      return String(response.VersionNumber);
+    } catch (error) {
+      throw translate(
+        error,
+        'CreateHostedConfigurationVersion',
+        `profile ${document.configurationProfileId} of application ${document.applicationId}`,
+      );
+    }
+  }
+
+  async startDeployment(request: DeploymentRequest): Promise<DeploymentStart> {
+    try {
+      const response = await this.client.send(
+        new StartDeploymentCommand({
+          ApplicationId: request.applicationId,
+          EnvironmentId: request.environmentId,
+          ConfigurationProfileId: request.configurationProfileId,
+          ConfigurationVersion: request.configurationVersion,
+          DeploymentStrategyId: request.deploymentStrategyId,
+          Description: request.description,
+        }),
+      );
+      return { status: 'started', deploymentNumber: response.DeploymentNumber ?? 0 };
+    } catch (error) {
+      if ((error as Error).name !== 'ConflictException') {
+        throw translate(
+          error,
+          'StartDeployment',
+          `environment ${request.environmentId} of application ${request.applicationId}`,
+        );
+      }
+      return { status: 'busy', runningDeploymentNumber: await this.runningDeployment(request) };
+    }
+  }
+
+  /** The number of the deployment that keeps the environment busy, if one is listed. */
+  private async runningDeployment(request: DeploymentRequest): Promise<number | undefined> {
+    try {
+      // Newest first: a running deployment is on the first page.
+      const page = await this.client.send(
+        new ListDeploymentsCommand({
+          ApplicationId: request.applicationId,
+          EnvironmentId: request.environmentId,
+          MaxResults: 50,
+        }),
+      );
+      return (page.Items ?? []).find((item: DeploymentSummary) => RUNNING_STATES.has(item.State ?? ''))
+        ?.DeploymentNumber;
+    } catch {
+      // The number is informative only; busy stays busy.
+    }
+    return undefined;
+  }
+}
+
+/** The document profile's name, as the config-delivery construct creates it. */
+const DOCUMENT_PROFILE_NAME = 'document';
+const FEATURE_FLAGS_TYPE = 'AWS.AppConfig.FeatureFlags';
+
+/**
+ * Finds the service of an AppConfig application by its name (`<prefix><service>`, as the stack names
+ * applications) and the profile by its type or name. Answers are cached for the warm container.
+ *
+ * @example
+ * const locator = new AppConfigProfileLocator(new AppConfigClient({}), process.env.STEWARD_APPCONFIG_PREFIX);
+ */
+export class AppConfigProfileLocator implements ProfileLocator {
+  private readonly cache = new Map<string, Promise<ProfileLocation | undefined>>();
+
+  constructor(
+    private readonly client: AppConfigClient,
+    private readonly namePrefix = '',
+  ) {}
+
+  locate(applicationId: string, configurationProfileId: string): Promise<ProfileLocation | undefined> {
+    const key = `${applicationId}/${configurationProfileId}`;
+    let found = this.cache.get(key);
+    if (!found) {
+      found = this.lookup(applicationId, configurationProfileId);
+      this.cache.set(key, found);
+      // A failure is not remembered: the next invocation asks again.
+      found.catch(() => this.cache.delete(key));
+    }
+    return found;
+  }
+
+  private async lookup(
+    applicationId: string,
+    configurationProfileId: string,
+  ): Promise<ProfileLocation | undefined> {
+    try {
+      const [application, profile] = await Promise.all([
+        this.client.send(new GetApplicationCommand({ ApplicationId: applicationId })),
+        this.client.send(
+          new GetConfigurationProfileCommand({
+            ApplicationId: applicationId,
+            ConfigurationProfileId: configurationProfileId,
+          }),
+        ),
+      ]);
+      const name = application.Name ?? '';
+      if (!name.startsWith(this.namePrefix)) return undefined;
+      const service = name.slice(this.namePrefix.length);
+      if (profile.Type === FEATURE_FLAGS_TYPE) return { service, profile: 'flags' };
+      return profile.Name === DOCUMENT_PROFILE_NAME ? { service, profile: 'document' } : undefined;
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+      throw translate(
+        error,
+        'GetConfigurationProfile',
+        `profile ${configurationProfileId} of application ${applicationId}`,
+      );
+    }
+  }
+}
+
+function translate(error: unknown, operation: string, subject: string): Error {
+  if (error instanceof ConfigDeliveryError) return error;
+  const name = (error as Error).name ?? 'Error';
+  return new ConfigDeliveryError(`${operation} on ${subject} failed: ${name}`, operation, { cause: error });
+}

@@ -1,0 +1,226 @@
+/**
+ * {@link FlagSource} over AppConfig's control plane: ListHostedConfigurationVersions (every page;
+ * AWS documents no order, so the newest is the highest VersionNumber) and then
+ * GetHostedConfigurationVersion for it. The data plane would strip the flag definitions.
+ */
+import {
+  type AppConfigClient,
+  GetHostedConfigurationVersionCommand,
+  ListApplicationsCommand,
+  ListConfigurationProfilesCommand,
+  ListHostedConfigurationVersionsCommand,
+} from '@aws-sdk/client-appconfig';
+import { ConfigurationError } from '../core/errors.ts';
+import { fromAppConfigFlags } from '../core/flags/appconfig-format.ts';
+import type { FlagProfileRef, FlagSource, HostedFlagSet } from '../ports/flag-source.ts';
+import { AdapterError } from './errors.ts';
+
+/** An AppConfig control-plane call failed; the message names the service, profile and operation. */
+export class FlagSourceError extends AdapterError {
+  constructor(
+    message: string,
+    readonly operation: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'FlagSourceError';
+  }
+}
+
+/** The application or profile does not exist (deleted, or the ids in STEWARD_APPCONFIG are stale). */
+export class FlagProfileNotFoundError extends FlagSourceError {
+  constructor(ref: FlagProfileRef, operation: string, options?: { cause?: unknown }) {
+    super(
+      `${operation}: flags profile ${ref.flagsProfileId} of ${ref.service} (application ${ref.applicationId}) not found`,
+      operation,
+      options,
+    );
+    this.name = 'FlagProfileNotFoundError';
+  }
+}
+
+/** IAM refused the call. */
+export class FlagSourceAccessDeniedError extends FlagSourceError {
+  constructor(ref: FlagProfileRef, operation: string, options?: { cause?: unknown }) {
+    super(`${operation}: access denied to the flags profile of ${ref.service}`, operation, options);
+    this.name = 'FlagSourceAccessDeniedError';
+  }
+}
+
+/** Still throttled after every retry. */
+export class FlagSourceThrottledError extends FlagSourceError {
+  constructor(ref: FlagProfileRef, operation: string, options?: { cause?: unknown }) {
+    super(`${operation}: throttled on the flags profile of ${ref.service} after retries`, operation, options);
+    this.name = 'FlagSourceThrottledError';
+  }
+}
+
+export interface AppConfigFlagSourceOptions {
+  /** Attempts per request while AppConfig answers ThrottlingException. @default 4 */
+  readonly maxAttempts?: number;
+  /** @default 200 */
+  readonly baseDelayMs?: number;
+  /** Injectable for tests. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException']);
+const decoder = new TextDecoder();
+
+/**
+ * @example
+ * const source = new AppConfigFlagSource(new AppConfigClient({}));
+ * const latest = await source.latest({ service: 'orders', applicationId: 'abc1234', flagsProfileId: 'def5678' });
+ */
+export class AppConfigFlagSource implements FlagSource {
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly client: AppConfigClient,
+    options: AppConfigFlagSourceOptions = {},
+  ) {
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    this.baseDelayMs = options.baseDelayMs ?? 200;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async latest(ref: FlagProfileRef): Promise<HostedFlagSet | undefined> {
+    const version = await this.newestVersion(ref);
+    if (version === undefined) return undefined;
+    const response = await this.call(ref, 'GetHostedConfigurationVersion', () =>
+      this.client.send(
+        new GetHostedConfigurationVersionCommand({
+          ApplicationId: ref.applicationId,
+          ConfigurationProfileId: ref.flagsProfileId,
+          VersionNumber: version,
+        }),
+      ),
+    );
+    const text = response.Content ? decoder.decode(response.Content) : '';
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch (cause) {
+      throw new FlagSourceError(
+        `GetHostedConfigurationVersion: version ${version} of the flags profile of ${ref.service} is not JSON`,
+        'GetHostedConfigurationVersion',
+        { cause },
+      );
+    }
+    try {
+      return { ref, version, flags: fromAppConfigFlags(document) };
+    } catch (cause) {
+      if (!(cause instanceof ConfigurationError)) throw cause;
+      throw new FlagSourceError(
+        `GetHostedConfigurationVersion: version ${version} of the flags profile of ${ref.service}: ${cause.message}`,
+        'GetHostedConfigurationVersion',
+        { cause },
+      );
+    }
+  }
+
+  private async newestVersion(ref: FlagProfileRef): Promise<number | undefined> {
+    let newest: number | undefined;
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      const page = await this.call(ref, 'ListHostedConfigurationVersions', () =>
+        this.client.send(
+          new ListHostedConfigurationVersionsCommand({
+            ApplicationId: ref.applicationId,
+            ConfigurationProfileId: ref.flagsProfileId,
+            MaxResults: 50,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        if (item.VersionNumber !== undefined && (newest === undefined || item.VersionNumber > newest)) {
+          newest = item.VersionNumber;
+        }
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return newest;
+  }
+
+  /** One request: send, retry throttling with backoff, translate errors. */
+  private async call<T>(ref: FlagProfileRef, operation: string, send: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (cause) {
+        const name = (cause as { name?: string }).name ?? '';
+        if (THROTTLING.has(name) && attempt < this.maxAttempts) {
+          await this.sleep(this.baseDelayMs * 2 ** (attempt - 1));
+          continue;
+        }
+        throw translate(cause, name, ref, operation);
+      }
+    }
+  }
+}
+
+function translate(cause: unknown, name: string, ref: FlagProfileRef, operation: string): Error {
+  if (name === 'ResourceNotFoundException') return new FlagProfileNotFoundError(ref, operation, { cause });
+  if (name === 'AccessDeniedException') return new FlagSourceAccessDeniedError(ref, operation, { cause });
+  if (THROTTLING.has(name)) return new FlagSourceThrottledError(ref, operation, { cause });
+  return new FlagSourceError(
+    `${operation}: ${name || 'error'} on the flags profile of ${ref.service}`,
+    operation,
+    {
+      cause,
+    },
+  );
+}
+
+/**
+ * Find the flags profile of each service by name, for tools that run outside the stack (the CLI's
+ * `steward flags --live`): applications are named `<prefix><service>`, the profile `flags`.
+ * Services without an application or profile are listed in `missing`.
+ *
+ * @example
+ * const { refs, missing } = await resolveFlagProfiles(new AppConfigClient({}), ['orders', 'payments']);
+ */
+export async function resolveFlagProfiles(
+  client: AppConfigClient,
+  services: readonly string[],
+  options: { namePrefix?: string; profileName?: string } = {},
+): Promise<{ refs: FlagProfileRef[]; missing: string[] }> {
+  const prefix = options.namePrefix ?? '';
+  const profileName = options.profileName ?? 'flags';
+  const applications = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListApplicationsCommand({ MaxResults: 50, ...(token ? { NextToken: token } : {}) }),
+    );
+    for (const app of page.Items ?? []) if (app.Name && app.Id) applications.set(app.Name, app.Id);
+    token = page.NextToken;
+  } while (token);
+
+  const refs: FlagProfileRef[] = [];
+  const missing: string[] = [];
+  for (const service of services) {
+    const applicationId = applications.get(`${prefix}${service}`);
+    let flagsProfileId: string | undefined;
+    let next: string | undefined;
+    while (applicationId && !flagsProfileId) {
+      const page = await client.send(
+        new ListConfigurationProfilesCommand({
+          ApplicationId: applicationId,
+          MaxResults: 50,
+          ...(next ? { NextToken: next } : {}),
+        }),
+      );
+      flagsProfileId = page.Items?.find((p) => p.Name === profileName && p.Id)?.Id;
+      next = page.NextToken;
+      if (!next) break;
+    }
+    if (applicationId && flagsProfileId) refs.push({ service, applicationId, flagsProfileId });
+    else missing.push(service);
+  }
+  return { refs, missing };
+}

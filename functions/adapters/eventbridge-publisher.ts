@@ -1,0 +1,158 @@
+/**
+ * The `EventPublisher` port on EventBridge: catalog events go to the Steward bus in PutEvents batches
+ * of at most 10 entries and 256 KB, and only the entries EventBridge reports as failed are sent again.
+ */
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
+import { StewardError } from '../core/errors.ts';
+import { EVENT_SOURCE, type StewardEvent } from '../core/events.ts';
+import { type Clock, systemClock } from '../ports/clock.ts';
+import type { EventPublisher } from '../ports/event-publisher.ts';
+
+/** PutEvents limits (AWS documentation). */
+export const PUT_EVENTS_MAX_ENTRIES = 10;
+export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
+/** A `Time` field counts as 14 bytes in the PutEvents size calculation. */
+const TIME_BYTES = 14;
+
+/** Some events could not be published after every attempt; names detail types and error codes only. */
+export class EventPublishError extends StewardError {
+  constructor(
+    readonly failures: readonly { readonly detailType: string; readonly errorCode: string }[],
+    options?: { cause?: unknown },
+  ) {
+    const codes = [...new Set(failures.map((f) => `${f.detailType}: ${f.errorCode}`))].join('; ');
+    super(`${failures.length} event(s) not published: ${codes}`, options);
+    this.name = 'EventPublishError';
+  }
+}
+
+/** One event is larger than PutEvents accepts on its own. */
+export class EventTooLargeError extends StewardError {
+  constructor(detailType: string, bytes: number) {
+    super(`a "${detailType}" event is ${bytes} bytes, over PutEvents' ${PUT_EVENTS_MAX_BYTES}-byte limit`);
+    this.name = 'EventTooLargeError';
+  }
+}
+
+export interface EventBridgeEventPublisherOptions {
+  /** Sends of one batch, the first included, before giving up on its failed entries. @default 4 */
+  readonly maxAttempts?: number;
+  /** First backoff; doubles each attempt, with full jitter. @default 100 */
+  readonly baseDelayMs?: number;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Stamps each entry's `Time`. @default systemClock */
+  readonly clock?: Clock;
+}
+
+/** The size PutEvents charges for an entry: Time, Source, DetailType, Detail and Resources, UTF-8. */
+export function entrySize(entry: PutEventsRequestEntry): number {
+  const bytes = (text: string | undefined) => (text === undefined ? 0 : Buffer.byteLength(text, 'utf8'));
+  return (
+    (entry.Time ? TIME_BYTES : 0) +
+    bytes(entry.Source) +
+    bytes(entry.DetailType) +
+    bytes(entry.Detail) +
+    (entry.Resources ?? []).reduce((sum, arn) => sum + bytes(arn), 0)
+  );
+}
+
+/** Split entries into batches PutEvents accepts: at most 10 entries and 256 KB each, order kept. */
+export function batchEntries(entries: readonly PutEventsRequestEntry[]): PutEventsRequestEntry[][] {
+  const batches: PutEventsRequestEntry[][] = [];
+  let current: PutEventsRequestEntry[] = [];
+  let currentBytes = 0;
+  for (const entry of entries) {
+    const size = entrySize(entry);
+    if (size > PUT_EVENTS_MAX_BYTES) throw new EventTooLargeError(entry.DetailType ?? '', size);
+    if (current.length === PUT_EVENTS_MAX_ENTRIES || currentBytes + size > PUT_EVENTS_MAX_BYTES) {
+      batches.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(entry);
+    currentBytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * @example
+ * const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
+ * await publisher.publish([stewardEvent('Ticket Filed', detail)]);
+ */
+export class EventBridgeEventPublisher implements EventPublisher {
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly client: EventBridgeClient,
+    private readonly busName: string,
+    options: EventBridgeEventPublisherOptions = {},
+  ) {
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    this.baseDelayMs = options.baseDelayMs ?? 100;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async publish(events: readonly StewardEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const time = this.clock.now();
+    const entries = events.map(
+      (event): PutEventsRequestEntry => ({
+        EventBusName: this.busName,
+        Source: EVENT_SOURCE,
+        DetailType: event.detailType,
+        Detail: JSON.stringify(event.detail),
+        Time: time,
+      }),
+    );
+    const failures: { detailType: string; errorCode: string }[] = [];
+    for (const batch of batchEntries(entries)) failures.push(...(await this.sendBatch(batch)));
+    if (failures.length > 0) throw new EventPublishError(failures);
+  }
+
+  /** Send one batch; resend only the entries that failed, with backoff. Returns what never got through. */
+  private async sendBatch(
+    batch: PutEventsRequestEntry[],
+  ): Promise<{ detailType: string; errorCode: string }[]> {
+    let pending = batch;
+    let lastErrors: string[] = [];
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      if (attempt > 1) await this.sleep(this.backoff(attempt - 1));
+      const response = await this.client.send(new PutEventsCommand({ Entries: pending }));
+      if (!response.FailedEntryCount) return [];
+      // Results come back in request order; an entry with an ErrorCode (or no EventId) failed.
+      const results = response.Entries ?? [];
+      const failed: PutEventsRequestEntry[] = [];
+      const errors: string[] = [];
+      pending.forEach((entry, index) => {
+        const result = results[index];
+        if (!result?.EventId || result.ErrorCode) {
+          failed.push(entry);
+          errors.push(result?.ErrorCode ?? 'Unknown');
+        }
+      });
+      if (failed.length === 0) return [];
+      pending = failed;
+      lastErrors = errors;
+    }
+    return pending.map((entry, index) => ({
+      detailType: entry.DetailType ?? '',
+      errorCode: lastErrors[index] ?? 'Unknown',
+    }));
+  }
+
+  private backoff(retry: number): number {
+    // Full jitter keeps concurrent publishers from resending in lockstep.
+    return Math.round(Math.random() * this.baseDelayMs * 2 ** (retry - 1));
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * A tracker token read from Secrets Manager by secret NAME, lazily on first use and cached for the
+ * life of the function instance. A failed read is not cached, so the next call tries again. The value
+ * is never logged and never put into an error message.
+ */
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfigurationError } from '../../core/errors.ts';
+
+/**
+ * @example
+ * const token = lazySecretValue(() => Promise.resolve(new SecretsManagerClient({})), 'config-steward/github-token');
+ * await token(); // reads once
+ */
+export function lazySecretValue(client: () => Promise<SecretsManagerClient>, secretName: string): LazySecret {
+  let cached: Promise<string> | undefined;
+  const value = () => {
+    cached ??= read(client, secretName).catch((error) => {
+      cached = undefined;
+      throw error;
+    });
+    return cached;
+  };
+  return Object.assign(value, {
+    reset: () => {
+      cached = undefined;
+    },
+  });
+}
+
+/** A cached secret value; `reset()` forgets it, e.g. after the tracker rejected it (rotated token). */
+export interface LazySecret {
+  (): Promise<string>;
+  reset(): void;
+}
+
+async function read(client: () => Promise<SecretsManagerClient>, secretName: string): Promise<string> {
+  const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const { SecretString } = await (await client()).send(new GetSecretValueCommand({ SecretId: secretName }));
+  if (!SecretString) throw new ConfigurationError(`secret ${secretName} has no string value`);
+  return SecretString;
+}
+
+/** A GitHub token stored either as the bare token or as JSON `{ "token": ... }`. */
+export function githubToken(raw: string): string {
+  const trimmed = raw.trim();
+  if (!trimmed.startsWith('{')) return trimmed;
+  const token = (JSON.parse(trimmed) as { token?: unknown }).token;
+  if (typeof token !== 'string' || token === '') {
+    throw new ConfigurationError('the GitHub token secret is JSON without a "token" string');
+  }
+  return token;
+}
+
+/** Jira credentials stored as JSON `{ "email": ..., "token": ... }`. */
+export function jiraCredentials(raw: string): { email: string; token: string } {
+  let parsed: { email?: unknown; token?: unknown };
+  try {
+    parsed = JSON.parse(raw) as { email?: unknown; token?: unknown };
+  } catch {
+    throw new ConfigurationError('the Jira token secret must be JSON { "email": ..., "token": ... }');
+  }
+  if (typeof parsed.email !== 'string' || typeof parsed.token !== 'string') {
+    throw new ConfigurationError('the Jira token secret must be JSON { "email": ..., "token": ... }');
+  }
+  return { email: parsed.email, token: parsed.token };
+}

@@ -1,0 +1,171 @@
+/**
+ * `steward flags [--config DIR] [--expired] [--json] [--today YYYY-MM-DD] [--live [--prefix P]]`:
+ * every feature flag with its age and what the policy says. Offline from `config/` by default;
+ * `--live` reads the newest hosted flag versions from AppConfig instead (ids from
+ * `STEWARD_APPCONFIG` when set, else found by application name `<prefix><service>`). Exit 1 when a
+ * flag needs cleanup (expired, over its lifetime, unowned or with broken metadata); an
+ * `expiring-soon` warning alone exits 0. `--expired` lists only the expired flags.
+ */
+import { existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { flagProfileRefs, parseAppConfigTargets } from '../../core/flags/appconfig-targets.ts';
+import { isCalendarDay } from '../../core/flags/metadata.ts';
+import {
+  assessFlag,
+  type FlagAssessment,
+  type FlagMetadata,
+  isActionable,
+  utcDay,
+} from '../../core/flags/policy.ts';
+import { type Organisation, SHARED_SERVICE } from '../../core/model.ts';
+import { loadDesiredState } from '../desired-state.ts';
+import { type CommandIo, UsageError } from '../main.ts';
+
+export interface FlagRow {
+  readonly service: string;
+  readonly flag: string;
+  readonly type: string;
+  readonly owner: string;
+  readonly created: string;
+  readonly expires?: string;
+  readonly ageDays?: number;
+  readonly daysToExpiry?: number;
+  readonly findings: FlagAssessment['findings'];
+}
+
+export async function flags(argv: string[], io: CommandIo): Promise<number> {
+  const { values } = parseOptions(argv);
+  const configDir = path.resolve(values.config ?? 'config');
+  if (!existsSync(configDir) || !statSync(configDir).isDirectory()) {
+    throw new UsageError(`config directory not found: ${configDir}`);
+  }
+  const today = values.today ?? utcDay(new Date());
+  if (!isCalendarDay(today)) throw new UsageError(`--today must be a YYYY-MM-DD day, not "${today}"`);
+  const { organisation, settings } = await loadDesiredState(configDir);
+  const options = { today, warnWithinDays: settings.flags.warnWithinDays };
+  const flagsToJudge = values.live
+    ? await hostedFlags(organisation, io, values.prefix ?? '')
+    : configFlags(organisation);
+
+  let rows: FlagRow[] = flagsToJudge.map(({ service, flag }) => rowOf(service, flag, options));
+  if (values.expired) rows = rows.filter((row) => row.findings.some((f) => f.reason === 'expired'));
+  const failing = rows.filter((row) => row.findings.some((f) => isActionable(f.reason)));
+
+  if (values.json) {
+    io.out(JSON.stringify({ today, warnWithinDays: options.warnWithinDays, flags: rows }, null, 2));
+  } else {
+    report(rows, today, values.expired, io);
+  }
+  return failing.length === 0 ? 0 : 1;
+}
+
+interface ServiceFlag {
+  readonly service: string;
+  readonly flag: FlagMetadata;
+}
+
+function configFlags(organisation: Organisation): ServiceFlag[] {
+  return organisation.services.flatMap((service) =>
+    Object.entries(service.flags ?? {}).map(([key, flag]) => ({
+      service: service.name,
+      flag: { key, ...flag },
+    })),
+  );
+}
+
+/** The newest hosted flag versions; the AWS SDK is loaded only here. */
+async function hostedFlags(
+  organisation: Organisation,
+  io: CommandIo,
+  prefix: string,
+): Promise<ServiceFlag[]> {
+  const [{ AppConfigClient }, { AppConfigFlagSource, resolveFlagProfiles }] = await Promise.all([
+    import('@aws-sdk/client-appconfig'),
+    import('../../adapters/appconfig-flag-source.ts'),
+  ]);
+  const client = new AppConfigClient({});
+  const services = organisation.services.map((s) => s.name).filter((name) => name !== SHARED_SERVICE);
+  const fromEnv = io.env['STEWARD_APPCONFIG'];
+  const { refs, missing } = fromEnv
+    ? { refs: flagProfileRefs(parseAppConfigTargets(fromEnv)), missing: [] as string[] }
+    : await resolveFlagProfiles(client, services, { namePrefix: prefix });
+  for (const service of missing)
+    io.err(`steward flags: no AppConfig flags profile found for ${prefix}${service}`);
+  const source = new AppConfigFlagSource(client);
+  const result: ServiceFlag[] = [];
+  for (const ref of refs) {
+    const hosted = await source.latest(ref);
+    for (const flag of hosted?.flags ?? []) result.push({ service: ref.service, flag });
+  }
+  return result;
+}
+
+function rowOf(
+  service: string,
+  flag: FlagMetadata,
+  options: { today: string; warnWithinDays: number },
+): FlagRow {
+  const assessment = assessFlag(flag, options);
+  return {
+    service,
+    flag: flag.key,
+    type: flag.type ?? '',
+    owner: flag.owner ?? '',
+    created: flag.created ?? '',
+    ...(flag.expires !== undefined ? { expires: flag.expires } : {}),
+    ...(assessment.ageDays !== undefined ? { ageDays: assessment.ageDays } : {}),
+    ...(assessment.daysToExpiry !== undefined ? { daysToExpiry: assessment.daysToExpiry } : {}),
+    findings: assessment.findings,
+  };
+}
+
+function parseOptions(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        expired: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        today: { type: 'string' },
+        live: { type: 'boolean', default: false },
+        prefix: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function report(rows: FlagRow[], today: string, expiredOnly: boolean, io: CommandIo): void {
+  if (rows.length === 0) {
+    io.out(`steward flags: ${expiredOnly ? 'no expired flags' : 'no flags'} (as of ${today}, UTC)`);
+    return;
+  }
+  const header = ['service', 'flag', 'type', 'owner', 'created', 'expires', 'age', 'status'];
+  const table = rows.map((row) => [
+    row.service,
+    row.flag,
+    row.type || '(none)',
+    row.owner || '(none)',
+    row.created || '(none)',
+    row.expires ?? '-',
+    row.ageDays === undefined ? '?' : `${row.ageDays}d`,
+    row.findings.length === 0 ? 'ok' : row.findings.map((f) => `${f.reason}: ${f.message}`).join('; '),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((cells) => (cells[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  io.out(line(header));
+  for (const cells of table) io.out(line(cells));
+  const attention = rows.filter((row) => row.findings.some((f) => isActionable(f.reason))).length;
+  io.out(
+    `steward flags: ${rows.length} flag${rows.length === 1 ? '' : 's'}, ${attention} need${attention === 1 ? 's' : ''} cleanup (as of ${today}, UTC)`,
+  );
+}

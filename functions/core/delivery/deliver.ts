@@ -1,0 +1,189 @@
+/**
+ * Deliver a service's composed document for one environment through AppConfig: compose it from the
+ * values stored now, validate the whole document, store a hosted version, start a deployment.
+ *
+ * AppConfig runs one deployment per environment at a time. Decision: when another deployment is
+ * running, wait and retry with backoff inside this invocation (bounded by the time left); if it is
+ * still busy, throw {@link DeploymentInProgressError}. The validate-change function is invoked
+ * asynchronously by EventBridge, so Lambda retries the whole change twice and then puts it on the
+ * function's failure queue (a DLQ an operator can redrive): the version is never silently dropped.
+ * The retry is safe because the change is labelled `last-known-good` only after delivery, so the
+ * retried invocation judges it again instead of treating it as a duplicate. A queue was not chosen
+ * because the document is composed from current values at delivery time anyway: the newest state wins.
+ */
+
+import type { ConfigDelivery } from '../../ports/config-delivery.ts';
+import type { ParameterStore } from '../../ports/parameter-store.ts';
+import { type StewardEvent, stewardEvent } from '../events.ts';
+import { sha256 } from '../hash.ts';
+import type { ValidationIssue } from '../keys.ts';
+import { SHARED_SERVICE } from '../model.ts';
+import type { SchemaRegistry } from '../registry.ts';
+import { DeploymentInProgressError } from './errors.ts';
+import type { AppConfigTargets } from './targets.ts';
+
+/** What happened to one service's document. */
+export type DeliveryReport =
+  | {
+      readonly service: string;
+      readonly environment: string;
+      readonly status: 'started';
+      readonly configurationVersion: string;
+      readonly deploymentNumber: number;
+      /** True when another deployment was running and this one waited its turn. */
+      readonly queued: boolean;
+      readonly documentSha256: string;
+    }
+  | {
+      readonly service: string;
+      readonly environment: string;
+      readonly status: 'invalid-document';
+      readonly issues: readonly ValidationIssue[];
+    }
+  | { readonly service: string; readonly environment: string; readonly status: 'not-configured' };
+
+export interface DeliveryDependencies {
+  readonly registry: SchemaRegistry;
+  readonly store: ParameterStore;
+  readonly delivery: ConfigDelivery;
+  readonly targets: AppConfigTargets;
+  /** Waits between attempts while another deployment runs. @default [5s, 10s, 20s] */
+  readonly busyRetryDelaysMs?: readonly number[];
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds this invocation has left; waiting stops when the next wait would not fit. */
+  readonly remainingTimeMs?: () => number;
+}
+
+const DEFAULT_BUSY_DELAYS_MS = [5_000, 10_000, 20_000];
+/** Time kept back for the calls after a wait. */
+const WAIT_MARGIN_MS = 5_000;
+
+/**
+ * The services whose documents a change of `service`'s key touches: a shared key is layered into
+ * every service of the environment.
+ */
+export function affectedServices(registry: SchemaRegistry, service: string): string[] {
+  return service === SHARED_SERVICE ? registry.serviceNames() : [service];
+}
+
+/**
+ * Compose, validate and deploy the documents of `services` in `environment`.
+ *
+ * @example
+ * const reports = await deliverDocuments(['orders'], 'production', 'event-id', deps);
+ */
+export async function deliverDocuments(
+  services: readonly string[],
+  environment: string,
+  triggeringEventId: string,
+  deps: DeliveryDependencies,
+): Promise<{ reports: DeliveryReport[]; events: StewardEvent[] }> {
+  const configured = services.filter((s) => deps.targets[s]?.environments[environment]);
+  const reports: DeliveryReport[] = services
+    .filter((s) => !configured.includes(s))
+    .map((service) => ({ service, environment, status: 'not-configured' as const }));
+  const events: StewardEvent[] = [];
+  if (configured.length === 0) return { reports, events };
+
+  const shared = await readStrings(deps, environment, SHARED_SERVICE);
+  for (const service of configured) {
+    const own = await readStrings(deps, environment, service);
+    const composed = deps.registry.compose(service, environment, (owner, key) =>
+      (owner === SHARED_SERVICE ? shared : own).get(key),
+    );
+    if (!composed.ok) {
+      reports.push({ service, environment, status: 'invalid-document', issues: composed.issues });
+      continue;
+    }
+    const report = await deploy(service, environment, composed.document, triggeringEventId, deps);
+    reports.push(report);
+    events.push(
+      stewardEvent('Config Deployment Started', {
+        service,
+        environment,
+        applicationId: deps.targets[service]!.applicationId,
+        environmentId: deps.targets[service]!.environments[environment]!.environmentId,
+        configurationProfileId: deps.targets[service]!.documentProfileId,
+        configurationVersion: report.configurationVersion,
+        deploymentNumber: report.deploymentNumber,
+        queued: report.queued,
+        documentSha256: report.documentSha256,
+        triggeringEventId,
+      }),
+    );
+  }
+  return { reports, events };
+}
+
+/** The stored plain strings of one service's keys in an environment, by key. */
+async function readStrings(
+  deps: DeliveryDependencies,
+  environment: string,
+  service: string,
+): Promise<Map<string, string>> {
+  const prefix = `${deps.registry.parameterName(environment, service, '')}`;
+  // Documents hold String keys only, so nothing is decrypted for delivery.
+  const parameters = await deps.store.getByPath(prefix.replace(/\/$/, ''), { decrypt: false });
+  return new Map(
+    parameters
+      .filter((p) => p.type === 'String' && p.name.startsWith(prefix))
+      .map((p) => [p.name.slice(prefix.length), p.value]),
+  );
+}
+
+async function deploy(
+  service: string,
+  environment: string,
+  document: Record<string, unknown>,
+  triggeringEventId: string,
+  deps: DeliveryDependencies,
+): Promise<Extract<DeliveryReport, { status: 'started' }>> {
+  const target = deps.targets[service]!;
+  const env = target.environments[environment]!;
+  const content = JSON.stringify(document);
+  const documentSha256 = sha256(content);
+  const description = `config-steward ${environment}/${service} sha256=${documentSha256} event=${triggeringEventId}`;
+  const configurationVersion = await deps.delivery.createHostedVersion({
+    applicationId: target.applicationId,
+    configurationProfileId: target.documentProfileId,
+    content,
+    contentType: 'application/json',
+    description: description.slice(0, 1024),
+  });
+  const delays = deps.busyRetryDelaysMs ?? DEFAULT_BUSY_DELAYS_MS;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let queued = false;
+  for (let attempt = 0; ; attempt++) {
+    const start = await deps.delivery.startDeployment({
+      applicationId: target.applicationId,
+      environmentId: env.environmentId,
+      configurationProfileId: target.documentProfileId,
+      configurationVersion,
+      deploymentStrategyId: env.deploymentStrategyId,
+      description: description.slice(0, 1024),
+    });
+    if (start.status === 'started') {
+      return {
+        service,
+        environment,
+        status: 'started',
+        configurationVersion,
+        deploymentNumber: start.deploymentNumber,
+        queued,
+        documentSha256,
+      };
+    }
+    queued = true;
+    const delay = delays[attempt];
+    const remaining = deps.remainingTimeMs?.() ?? Number.POSITIVE_INFINITY;
+    if (delay === undefined || delay + WAIT_MARGIN_MS > remaining) {
+      throw new DeploymentInProgressError(
+        service,
+        environment,
+        configurationVersion,
+        start.runningDeploymentNumber,
+      );
+    }
+    await sleep(delay);
+  }
+}

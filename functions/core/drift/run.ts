@@ -1,0 +1,228 @@
+/**
+ * One drift run: read what is deployed, detect findings, reconcile tickets (file what is new, leave
+ * what is open, resolve what disappeared), publish one `Config Drift Detected` event, report metrics.
+ * The nightly Lambda and `steward drift` both call {@link runDrift}.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../ports/clock.ts';
+import type { EventPublisher } from '../../ports/event-publisher.ts';
+import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
+import { stewardEvent } from '../events.ts';
+import type { SchemaRegistry } from '../registry.ts';
+import { detectDrift } from './detect.ts';
+import {
+  type DriftFinding,
+  dedupKeyOf,
+  FINDING_KINDS,
+  type FindingKind,
+  parseDedupKey,
+  ticketFor,
+} from './findings.ts';
+import type { DriftMetricsSink, DriftParameterSource, SecretInventory } from './ports.ts';
+import { type DriftSnapshot, readDeployedState } from './read.ts';
+
+/** Ticket references one event carries at most (about 200 bytes each, well under 256 KB). */
+export const MAX_EVENT_TICKETS = 500;
+
+export interface DriftDependencies {
+  readonly registry: SchemaRegistry;
+  readonly source: DriftParameterSource;
+  readonly clock: Clock;
+  readonly secrets?: SecretInventory;
+  /** Without a tracker no ticket is filed or resolved (a dry run). */
+  readonly tracker?: TicketTracker;
+  /** Without a publisher no event is published. */
+  readonly publisher?: EventPublisher;
+  readonly metrics?: DriftMetricsSink;
+  /** Requests sent to AWS so far, for the ApiCalls metric (the adapter counts them). */
+  readonly apiCalls?: () => number;
+  /** The ARN of a parameter, for the ticket's resource link. */
+  readonly parameterArn?: (name: string) => string | undefined;
+  /** Milliseconds since an arbitrary origin, for the duration. @default clock */
+  readonly elapsed?: () => number;
+}
+
+export interface DriftOptions {
+  /** Check only these environments; tickets of the others are left alone. @default all */
+  readonly environments?: readonly string[];
+  readonly validationGraceMinutes?: number;
+  /** At most this many new tickets a run, so a broken night cannot flood the tracker. @default 200 */
+  readonly maxNewTickets?: number;
+  readonly runId?: string;
+}
+
+export interface DriftReport {
+  readonly runId: string;
+  readonly environments: readonly string[];
+  readonly parametersScanned: number;
+  readonly findings: readonly DriftFinding[];
+  readonly findingsByKind: Readonly<Record<FindingKind, number>>;
+  /** Tickets of current findings: newly filed or already open. */
+  readonly tickets: readonly TicketRef[];
+  readonly filed: number;
+  readonly resolvedTickets: readonly TicketRef[];
+  /** Findings not ticketed this run because of `maxNewTickets`. */
+  readonly deferred: number;
+  readonly durationMs: number;
+  readonly apiCalls?: number;
+}
+
+/**
+ * @example
+ * const report = await runDrift({ registry, source, clock: systemClock, tracker, publisher, metrics });
+ */
+export async function runDrift(deps: DriftDependencies, options: DriftOptions = {}): Promise<DriftReport> {
+  const elapsed = deps.elapsed ?? (() => deps.clock.now().getTime());
+  const started = elapsed();
+  const runId = options.runId ?? randomUUID();
+  const snapshot = await readDeployedState(deps.registry, deps.source, {
+    environments: options.environments,
+    secrets: deps.secrets,
+  });
+  const findings = dedupe(
+    detectDrift(deps.registry, snapshot, {
+      now: deps.clock.now(),
+      validationGraceMinutes: options.validationGraceMinutes,
+    }),
+  );
+  const tickets = deps.tracker
+    ? await reconcileTickets(deps.tracker, findings, snapshot, {
+        parameterArn: deps.parameterArn,
+        maxNewTickets: options.maxNewTickets ?? 200,
+        root: deps.registry.parameterRoot,
+      })
+    : { current: [], filed: 0, resolved: [], deferred: 0 };
+
+  const findingsByKind = Object.fromEntries(FINDING_KINDS.map((kind) => [kind, 0])) as Record<
+    FindingKind,
+    number
+  >;
+  for (const finding of findings) findingsByKind[finding.kind] += 1;
+  const durationMs = Math.max(0, elapsed() - started);
+  const report: DriftReport = {
+    runId,
+    environments: snapshot.environments,
+    parametersScanned: snapshot.parameters.length,
+    findings,
+    findingsByKind,
+    tickets: tickets.current,
+    filed: tickets.filed,
+    resolvedTickets: tickets.resolved,
+    deferred: tickets.deferred,
+    durationMs,
+    apiCalls: deps.apiCalls?.(),
+  };
+
+  // A bad night can have thousands of open tickets: the event carries the first ones and a count.
+  const resolvedRefs = tickets.resolved.slice(0, MAX_EVENT_TICKETS).map(toEventRef);
+  const currentRefs = tickets.current.slice(0, MAX_EVENT_TICKETS - resolvedRefs.length).map(toEventRef);
+  const omitted = tickets.current.length + tickets.resolved.length - currentRefs.length - resolvedRefs.length;
+  await deps.publisher?.publish([
+    stewardEvent('Config Drift Detected', {
+      runId,
+      environments: [...snapshot.environments],
+      parametersScanned: report.parametersScanned,
+      findingsByKind,
+      tickets: currentRefs,
+      resolvedTickets: resolvedRefs,
+      ...(omitted > 0 ? { omittedTickets: omitted } : {}),
+      durationMs,
+    }),
+  ]);
+  recordMetrics(deps.metrics, report);
+  return report;
+}
+
+interface TicketOutcome {
+  current: TicketRef[];
+  filed: number;
+  resolved: TicketRef[];
+  deferred: number;
+}
+
+async function reconcileTickets(
+  tracker: TicketTracker,
+  findings: readonly DriftFinding[],
+  snapshot: DriftSnapshot,
+  options: { parameterArn?: (name: string) => string | undefined; maxNewTickets: number; root: string },
+): Promise<TicketOutcome> {
+  const open = new Map<string, TicketRef>();
+  for (const ticket of await tracker.listOpen()) {
+    if (parseDedupKey(ticket.dedupKey)) open.set(ticket.dedupKey, ticket.ref);
+  }
+  const outcome: TicketOutcome = { current: [], filed: 0, resolved: [], deferred: 0 };
+  const seen = new Set<string>();
+  for (const finding of findings) {
+    const key = dedupKeyOf(finding);
+    seen.add(key);
+    const existing = open.get(key);
+    if (existing) {
+      outcome.current.push(existing);
+      continue;
+    }
+    if (outcome.filed >= options.maxNewTickets) {
+      outcome.deferred++;
+      continue;
+    }
+    const { ref, created } = await tracker.file(ticketFor(finding, options.parameterArn));
+    outcome.current.push(ref);
+    if (created) outcome.filed++;
+  }
+  for (const [key, ref] of open) {
+    if (seen.has(key)) continue;
+    const parsed = parseDedupKey(key);
+    if (!parsed || !resolvable(parsed.kind, parsed.parameter, snapshot, options.root)) continue;
+    await tracker.resolve(
+      ref,
+      `Resolved by Config Steward: the nightly drift run no longer finds ${parsed.kind} on ${parsed.parameter}.`,
+    );
+    outcome.resolved.push(ref);
+  }
+  return outcome;
+}
+
+/**
+ * A ticket may be resolved only if this run looked where its finding was: under a path that was read
+ * and under none that failed. A divergence spans environments, so every one of them must have been read.
+ */
+function resolvable(kind: FindingKind, subject: string, snapshot: DriftSnapshot, root: string): boolean {
+  const read = (name: string) =>
+    snapshot.checkedPaths.some((path) => name.startsWith(path)) &&
+    !snapshot.failures.some((failure) => failure.path !== subject && name.startsWith(failure.path));
+  if (kind !== 'env-divergence') return read(subject);
+  const prefix = `/${root}/`;
+  if (!subject.startsWith(prefix)) return false;
+  const rest = subject.slice(prefix.length).split('/').slice(1).join('/');
+  return (
+    snapshot.environments.length > 1 && snapshot.environments.every((env) => read(`${prefix}${env}/${rest}`))
+  );
+}
+
+/** One finding per dedup key: the first wins (the detector orders the most specific first). */
+function dedupe(findings: readonly DriftFinding[]): DriftFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = dedupKeyOf(finding);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function toEventRef(ref: TicketRef): TicketRef {
+  return ref.url === undefined
+    ? { tracker: ref.tracker, id: ref.id }
+    : { tracker: ref.tracker, id: ref.id, url: ref.url };
+}
+
+function recordMetrics(sink: DriftMetricsSink | undefined, report: DriftReport): void {
+  if (!sink) return;
+  for (const [kind, count] of Object.entries(report.findingsByKind)) {
+    sink.record({ name: 'Findings', value: count, unit: 'Count', dimensions: { kind } });
+  }
+  sink.record({ name: 'ParametersScanned', value: report.parametersScanned, unit: 'Count' });
+  if (report.apiCalls !== undefined) sink.record({ name: 'ApiCalls', value: report.apiCalls, unit: 'Count' });
+  sink.record({ name: 'DurationMs', value: report.durationMs, unit: 'Milliseconds' });
+  sink.record({ name: 'TicketsFiled', value: report.filed, unit: 'Count' });
+  sink.record({ name: 'TicketsResolved', value: report.resolvedTickets.length, unit: 'Count' });
+}

@@ -1,0 +1,254 @@
+/**
+ * The nightly flag-expiry job: read every service's hosted flag definitions, judge them against the
+ * policy, keep ONE ticket per flag open while it needs attention (dedup key
+ * `flag-expired:<application>:<flag>`, the application being named after the service), close the
+ * tickets of flags that were cleaned up, publish a `Feature Flag Expired` event per flag with a
+ * finding, and report flag counts and ages as metrics.
+ */
+
+import type { Clock } from '../../ports/clock.ts';
+import type { EventPublisher } from '../../ports/event-publisher.ts';
+import type { FlagProfileRef, FlagSource } from '../../ports/flag-source.ts';
+import type { TicketRef, TicketSeverity, TicketTracker } from '../../ports/ticket-tracker.ts';
+import { StewardError } from '../errors.ts';
+import { type StewardEvent, stewardEvent } from '../events.ts';
+import type { DecodedFlag } from './appconfig-format.ts';
+import { assessFlag, type FlagAssessment, type FlagFindingReason, percentile, utcDay } from './policy.ts';
+
+/** One metric point; the handler maps it to CloudWatch EMF. */
+export interface FlagMetric {
+  readonly name: 'FlagCount' | 'FlagFindings' | 'FlagAgeP50Days' | 'FlagAgeP95Days';
+  readonly unit: 'Count' | 'None';
+  readonly value: number;
+  /** Set for per-service points; absent for the totals over every service. */
+  readonly service?: string;
+}
+
+export interface FlagMetricsSink {
+  record(metric: FlagMetric): void;
+}
+
+export interface FlagExpiryDependencies {
+  readonly source: FlagSource;
+  readonly tracker: TicketTracker;
+  readonly publisher: EventPublisher;
+  readonly clock: Clock;
+  readonly metrics: FlagMetricsSink;
+}
+
+export interface FlagExpiryOptions {
+  /** The flag profile of every service, from `STEWARD_APPCONFIG`. */
+  readonly targets: readonly FlagProfileRef[];
+  /** Flags expiring within this many days are reported as `expiring-soon`. */
+  readonly warnWithinDays: number;
+}
+
+export interface FlagReportEntry {
+  readonly service: string;
+  readonly applicationId: string;
+  readonly flag: string;
+  readonly owner?: string;
+  readonly type?: string;
+  readonly expires?: string;
+  readonly assessment: FlagAssessment;
+  readonly ticket?: { readonly ref: TicketRef; readonly created: boolean };
+}
+
+export interface FlagExpiryReport {
+  /** The UTC day the flags were judged against. */
+  readonly today: string;
+  readonly services: readonly { service: string; version?: number; flags: number }[];
+  /** Flags with at least one finding. */
+  readonly findings: readonly FlagReportEntry[];
+  readonly ticketsCreated: number;
+  readonly resolvedTickets: readonly TicketRef[];
+}
+
+/** Some services could not be read; the others were processed. Thrown so the scheduler retries. */
+export class FlagExpiryJobError extends StewardError {
+  constructor(
+    readonly failures: readonly { service: string; error: Error }[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `flag-expiry: ${failures.length} service(s) failed: ${failures.map((f) => `${f.service} (${f.error.name}: ${f.error.message})`).join('; ')}`,
+      options,
+    );
+    this.name = 'FlagExpiryJobError';
+  }
+}
+
+const SEVERITY: Readonly<Record<FlagFindingReason, TicketSeverity>> = {
+  expired: 'medium',
+  'over-lifetime': 'medium',
+  'no-owner': 'medium',
+  'invalid-metadata': 'medium',
+  'expiring-soon': 'low',
+};
+
+/** The dedup key of a flag's cleanup ticket. */
+export function flagTicketKey(application: string, flag: string): string {
+  return `flag-expired:${application}:${flag}`;
+}
+
+/**
+ * Run the job once.
+ *
+ * @example
+ * const report = await runFlagExpiryJob(
+ *   { source, tracker, publisher, clock: systemClock, metrics },
+ *   { targets: [{ service: 'orders', applicationId: 'a1b2c3d', flagsProfileId: 'e4f5g6h' }], warnWithinDays: 14 },
+ * );
+ */
+export async function runFlagExpiryJob(
+  deps: FlagExpiryDependencies,
+  options: FlagExpiryOptions,
+): Promise<FlagExpiryReport> {
+  const today = utcDay(deps.clock.now());
+  const services: { service: string; version?: number; flags: number }[] = [];
+  const findings: FlagReportEntry[] = [];
+  const resolvedTickets: TicketRef[] = [];
+  const failures: { service: string; error: Error }[] = [];
+  const allAges: number[] = [];
+  let ticketsCreated = 0;
+
+  for (const ref of options.targets) {
+    try {
+      const hosted = await deps.source.latest(ref);
+      const flags = hosted?.flags ?? [];
+      services.push({
+        service: ref.service,
+        ...(hosted ? { version: hosted.version } : {}),
+        flags: flags.length,
+      });
+      const assessed = flags.map((flag) => ({
+        flag,
+        assessment: assessFlag(flag, { today, warnWithinDays: options.warnWithinDays }),
+      }));
+      const events: StewardEvent[] = [];
+      for (const { flag, assessment } of assessed) {
+        if (assessment.findings.length === 0) continue;
+        const ticket = await deps.tracker.file(ticketFor(ref, flag, assessment, today));
+        if (ticket.created) ticketsCreated++;
+        findings.push({ ...entryOf(ref, flag, assessment), ticket });
+        events.push(eventFor(ref, flag, assessment, ticket.ref));
+      }
+      if (events.length > 0) await deps.publisher.publish(events);
+      resolvedTickets.push(...(await resolveCleanedUp(deps.tracker, ref, assessed, today)));
+
+      const ages = assessed.flatMap(({ assessment }) =>
+        assessment.ageDays === undefined ? [] : [assessment.ageDays],
+      );
+      allAges.push(...ages);
+      recordServiceMetrics(deps.metrics, ref.service, flags.length, assessed, ages);
+    } catch (error) {
+      failures.push({ service: ref.service, error: error as Error });
+    }
+  }
+  recordAges(deps.metrics, allAges);
+  if (failures.length > 0) throw new FlagExpiryJobError(failures, { cause: failures[0]?.error });
+  return { today, services, findings, ticketsCreated, resolvedTickets };
+}
+
+function entryOf(ref: FlagProfileRef, flag: DecodedFlag, assessment: FlagAssessment): FlagReportEntry {
+  return {
+    service: ref.service,
+    applicationId: ref.applicationId,
+    flag: flag.key,
+    ...(flag.owner ? { owner: flag.owner } : {}),
+    ...(flag.type ? { type: flag.type } : {}),
+    ...(flag.expires ? { expires: flag.expires } : {}),
+    assessment,
+  };
+}
+
+function ticketFor(ref: FlagProfileRef, flag: DecodedFlag, assessment: FlagAssessment, today: string) {
+  const [lead] = assessment.findings;
+  const reason = lead?.reason ?? 'expired';
+  const lines = [
+    `Feature flag \`${flag.key}\` of **${ref.service}** needs attention (checked ${today}, UTC):`,
+    '',
+    ...assessment.findings.map((f) => `- **${f.reason}**: ${f.message}`),
+    '',
+    `| owner | type | created | expires |`,
+    `| --- | --- | --- | --- |`,
+    `| ${flag.owner || '(none)'} | ${flag.type ?? '(none)'} | ${flag.created ?? '(none)'} | ${flag.expires ?? '(none)'} |`,
+    '',
+    reason === 'expiring-soon'
+      ? 'Plan the removal: delete the flag from `config/` and its checks from the code before it expires.'
+      : 'Remove the flag from `config/` and its checks from the code, or extend `expires` with a reason. ' +
+        'This ticket is closed automatically once the flag is gone or healthy.',
+  ];
+  return {
+    dedupKey: flagTicketKey(ref.service, flag.key),
+    title: `Feature flag ${ref.service}/${flag.key}: ${reason}`,
+    body: lines.join('\n'),
+    severity: SEVERITY[reason],
+    category: 'flags',
+    data: {
+      service: ref.service,
+      flag: flag.key,
+      reason,
+      owner: flag.owner || '(none)',
+      type: flag.type ?? '(none)',
+      ...(flag.expires ? { expires: flag.expires } : {}),
+    },
+  };
+}
+
+function eventFor(ref: FlagProfileRef, flag: DecodedFlag, assessment: FlagAssessment, ticket: TicketRef) {
+  return stewardEvent('Feature Flag Expired', {
+    service: ref.service,
+    application: ref.applicationId,
+    flag: flag.key,
+    ...(flag.owner ? { owner: flag.owner } : {}),
+    type: flag.type ?? 'unknown',
+    ...(flag.expires ? { expires: flag.expires } : {}),
+    reason: assessment.findings[0]?.reason ?? 'expired',
+    ticket: { ...ticket },
+  });
+}
+
+/** Close the open tickets of this service's flags that are gone or healthy now. */
+async function resolveCleanedUp(
+  tracker: TicketTracker,
+  ref: FlagProfileRef,
+  assessed: readonly { flag: DecodedFlag; assessment: FlagAssessment }[],
+  today: string,
+): Promise<TicketRef[]> {
+  const prefix = flagTicketKey(ref.service, '');
+  const needing = new Set(assessed.filter((a) => a.assessment.findings.length > 0).map((a) => a.flag.key));
+  const present = new Set(assessed.map((a) => a.flag.key));
+  const resolved: TicketRef[] = [];
+  for (const open of await tracker.listOpen(prefix)) {
+    const flag = open.dedupKey.slice(prefix.length);
+    if (needing.has(flag)) continue;
+    const why = present.has(flag) ? 'the flag meets the policy again' : 'the flag was removed';
+    await tracker.resolve(open.ref, `Closed by the flag-expiry job on ${today}: ${why}.`);
+    resolved.push(open.ref);
+  }
+  return resolved;
+}
+
+function recordServiceMetrics(
+  sink: FlagMetricsSink,
+  service: string,
+  count: number,
+  assessed: readonly { assessment: FlagAssessment }[],
+  ages: readonly number[],
+): void {
+  sink.record({ name: 'FlagCount', unit: 'Count', value: count, service });
+  const withFindings = assessed.filter((a) =>
+    a.assessment.findings.some((f) => f.reason !== 'expiring-soon'),
+  ).length;
+  sink.record({ name: 'FlagFindings', unit: 'Count', value: withFindings, service });
+  recordAges(sink, ages, service);
+}
+
+function recordAges(sink: FlagMetricsSink, ages: readonly number[], service?: string): void {
+  const p50 = percentile(ages, 50);
+  const p95 = percentile(ages, 95);
+  const scope = service === undefined ? {} : { service };
+  if (p50 !== undefined) sink.record({ name: 'FlagAgeP50Days', unit: 'None', value: p50, ...scope });
+  if (p95 !== undefined) sink.record({ name: 'FlagAgeP95Days', unit: 'None', value: p95, ...scope });
+}

@@ -1,0 +1,236 @@
+/**
+ * Re-validation of every document AWS AppConfig deploys, by the same registry that judges single
+ * values, so no invalid document reaches a consumer by any path (console, CLI, another pipeline).
+ * Issues name keys and problems, never values.
+ */
+import * as z from 'zod';
+import type { ProfileLocator } from '../../ports/config-delivery.ts';
+import { type AppConfigTargets, serviceOfApplication } from '../delivery/targets.ts';
+import { MalformedEventError, StewardError } from '../errors.ts';
+import type { ValidationIssue } from '../keys.ts';
+import type { SchemaRegistry } from '../registry.ts';
+
+/** AppConfig's validator invocation, in its camelCase form or the older PascalCase one. */
+const camelCase = z.looseObject({
+  applicationId: z.string().min(1),
+  configurationProfileId: z.string().min(1),
+  configurationVersion: z.union([z.string(), z.number()]).transform(String),
+  content: z.string(),
+  uri: z.string().optional(),
+});
+const pascalCase = z
+  .looseObject({
+    ApplicationId: z.string().min(1),
+    ConfigurationProfileId: z.string().min(1),
+    ConfigurationVersion: z.union([z.string(), z.number()]).transform(String),
+    Content: z.string(),
+    Uri: z.string().optional(),
+  })
+  .transform((e) => ({
+    applicationId: e.ApplicationId,
+    configurationProfileId: e.ConfigurationProfileId,
+    configurationVersion: e.ConfigurationVersion,
+    content: e.Content,
+    uri: e.Uri,
+  }));
+
+export interface ValidatorInvocation {
+  readonly applicationId: string;
+  readonly configurationProfileId: string;
+  readonly configurationVersion: string;
+  /** Decoded from base64. */
+  readonly content: string;
+}
+
+/**
+ * @example
+ * const invocation = parseValidatorInvocation(event); // camelCase or PascalCase keys
+ */
+export function parseValidatorInvocation(raw: unknown): ValidatorInvocation {
+  const parsed = z.union([camelCase, pascalCase]).safeParse(raw);
+  if (!parsed.success) {
+    throw new MalformedEventError(
+      'malformed AppConfig validator invocation: expected applicationId, configurationProfileId, configurationVersion and base64 content (camelCase or PascalCase)',
+    );
+  }
+  return { ...parsed.data, content: Buffer.from(parsed.data.content, 'base64').toString('utf8') };
+}
+
+/** A flag key as AppConfig accepts it. */
+const flagKey = z
+  .string()
+  .regex(/^[a-z][a-zA-Z\d_-]{0,63}$/, 'a flag key is a letter then up to 63 letters, digits, - or _');
+const constraints = z.looseObject({
+  type: z.enum(['string', 'number', 'boolean', 'array']),
+  required: z.boolean().optional(),
+  pattern: z.string().optional(),
+  enum: z.array(z.union([z.string(), z.number()])).optional(),
+  minimum: z.number().optional(),
+  maximum: z.number().optional(),
+  elements: z.looseObject({ type: z.enum(['string', 'number']) }).optional(),
+});
+type Constraints = z.output<typeof constraints>;
+
+/** The hosted `AWS.AppConfig.FeatureFlags` format: flag definitions and their values. */
+export const featureFlagsDocumentSchema = z.looseObject({
+  version: z.literal('1'),
+  flags: z.record(
+    flagKey,
+    z.looseObject({
+      name: z.string().min(1).max(64),
+      description: z.string().max(1024).optional(),
+      attributes: z.record(flagKey, z.looseObject({ constraints: constraints.optional() })).optional(),
+      _deprecation: z.looseObject({ status: z.enum(['planned']) }).optional(),
+    }),
+  ),
+  values: z.record(z.string(), z.looseObject({ enabled: z.boolean() })),
+});
+
+type RawFlags = Record<string, { attributes?: Record<string, { constraints?: unknown }> }>;
+
+/** Checks across definitions and values, run even when the structure has other problems. */
+function crossCheckFlags(document: unknown): ValidationIssue[] {
+  const { flags, values } = (document ?? {}) as { flags?: unknown; values?: unknown };
+  if (typeof flags !== 'object' || flags === null || typeof values !== 'object' || values === null) return [];
+  const issues: ValidationIssue[] = [];
+  const valuesOf = values as Record<string, Record<string, unknown> | undefined>;
+  for (const [key, flag] of Object.entries(flags as RawFlags)) {
+    const flagValues = valuesOf[key];
+    if (!flagValues || typeof flagValues !== 'object') {
+      issues.push({ path: `values.${key}`, message: 'flag has no values' });
+      continue;
+    }
+    for (const [attribute, definition] of Object.entries(flag?.attributes ?? {})) {
+      const parsed = constraints.safeParse(definition?.constraints);
+      const problem = parsed.success ? attributeProblem(flagValues[attribute], parsed.data) : undefined;
+      if (problem) issues.push({ path: `values.${key}.${attribute}`, message: problem });
+    }
+  }
+  for (const key of Object.keys(valuesOf)) {
+    if (!(key in (flags as object)))
+      issues.push({ path: `values.${key}`, message: 'values for an undefined flag' });
+  }
+  return issues;
+}
+
+/** What is wrong with an attribute value under its constraints; the message never quotes the value. */
+function attributeProblem(value: unknown, c: Constraints | undefined): string | undefined {
+  if (!c) return undefined;
+  if (value === undefined) return c.required ? 'required attribute missing' : undefined;
+  if (c.type === 'array') {
+    if (!Array.isArray(value)) return 'expected an array';
+    const element = c.elements?.type;
+    if (element && !value.every((v) => typeof v === element)) return `expected an array of ${element}s`;
+    return undefined;
+  }
+  if (typeof value !== c.type) return `expected a ${c.type}`;
+  if (typeof value === 'string') {
+    if (c.pattern !== undefined && !new RegExp(c.pattern).test(value)) return 'does not match the pattern';
+    if (c.enum && !c.enum.includes(value)) return 'not one of the allowed values';
+  }
+  if (typeof value === 'number') {
+    if (c.minimum !== undefined && value < c.minimum) return `below the minimum ${c.minimum}`;
+    if (c.maximum !== undefined && value > c.maximum) return `above the maximum ${c.maximum}`;
+    if (c.enum && !c.enum.includes(value)) return 'not one of the allowed values';
+  }
+  return undefined;
+}
+
+export type DocumentVerdict =
+  | { readonly ok: true; readonly service: string; readonly profile: 'document' | 'flags' }
+  | {
+      readonly ok: false;
+      readonly service?: string;
+      readonly profile?: 'document' | 'flags';
+      readonly issues: readonly ValidationIssue[];
+    };
+
+/** Locates profiles from `STEWARD_APPCONFIG`, when the function has it. */
+export function targetsLocator(targets: AppConfigTargets): ProfileLocator {
+  return {
+    async locate(applicationId, configurationProfileId) {
+      const found = serviceOfApplication(targets, applicationId);
+      if (!found) return undefined;
+      if (configurationProfileId === found.target.documentProfileId)
+        return { service: found.service, profile: 'document' };
+      if (configurationProfileId === found.target.flagsProfileId)
+        return { service: found.service, profile: 'flags' };
+      return undefined;
+    },
+  };
+}
+
+/** Try each locator in turn. */
+export function firstLocator(...locators: readonly ProfileLocator[]): ProfileLocator {
+  return {
+    async locate(applicationId, configurationProfileId) {
+      for (const locator of locators) {
+        const found = await locator.locate(applicationId, configurationProfileId);
+        if (found) return found;
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
+ * Validate a document AppConfig is about to deploy: the service's composed-document schema for its
+ * document profile, the feature-flag format for its flags profile.
+ *
+ * @example
+ * const verdict = await validateDeliveredDocument(invocation, { registry, locator });
+ * if (!verdict.ok) throw new InvalidDocumentError(verdict.issues, verdict);
+ */
+export async function validateDeliveredDocument(
+  invocation: ValidatorInvocation,
+  deps: { readonly registry: SchemaRegistry; readonly locator: ProfileLocator },
+): Promise<DocumentVerdict> {
+  const location = await deps.locator.locate(invocation.applicationId, invocation.configurationProfileId);
+  if (!location || !deps.registry.service(location.service)) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path: '(profile)',
+          message: `profile ${invocation.configurationProfileId} of application ${invocation.applicationId} is not a Steward profile`,
+        },
+      ],
+    };
+  }
+  const { service, profile } = location;
+  let document: unknown;
+  try {
+    document = JSON.parse(invocation.content);
+  } catch {
+    return { ok: false, service, profile, issues: [{ path: '(document)', message: 'not valid JSON' }] };
+  }
+  const issues =
+    profile === 'document' ? deps.registry.validateDocument(service, document) : flagIssues(document);
+  return issues.length === 0 ? { ok: true, service, profile } : { ok: false, service, profile, issues };
+}
+
+function flagIssues(document: unknown): ValidationIssue[] {
+  const checked = featureFlagsDocumentSchema.safeParse(document);
+  const structural = checked.success
+    ? []
+    : checked.error.issues.map((i) => ({
+        path: i.path.map(String).join('.') || '(document)',
+        message: i.message,
+      }));
+  return [...structural, ...crossCheckFlags(document)];
+}
+
+/** Thrown to make AppConfig reject a deployment; the message names keys and problems, never values. */
+export class InvalidDocumentError extends StewardError {
+  constructor(
+    readonly issues: readonly ValidationIssue[],
+    context: { service?: string; profile?: string; configurationVersion?: string },
+  ) {
+    const what = `${context.service ?? 'unknown service'} ${context.profile ?? 'configuration'}`;
+    super(
+      `invalid ${what}${context.configurationVersion ? ` version ${context.configurationVersion}` : ''}: ` +
+        issues.map((i) => `${i.path || '(document)'}: ${i.message}`).join('; '),
+    );
+    this.name = 'InvalidDocumentError';
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * AWS AppConfig validator, attached to every configuration profile the stack creates: re-validates
+ * each document before AppConfig deploys it, and throws to reject (AppConfig ignores the result).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import middy from '@middy/core';
+import { AppConfigProfileLocator } from '../adapters/appconfig-delivery.ts';
+import { parseAppConfigTargets } from '../core/delivery/targets.ts';
+import type { SchemaRegistry } from '../core/registry.ts';
+import {
+  firstLocator,
+  InvalidDocumentError,
+  parseValidatorInvocation,
+  targetsLocator,
+  validateDeliveredDocument,
+} from '../core/validation/appconfig-document.ts';
+import type { ProfileLocator } from '../ports/config-delivery.ts';
+import { loadRuntime } from './runtime.ts';
+
+export interface AppConfigValidatorDependencies {
+  readonly registry: SchemaRegistry;
+  readonly locator: ProfileLocator;
+  readonly logger: Logger;
+}
+
+/**
+ * @example
+ * export const handler = createAppConfigValidatorHandler({ registry, locator, logger });
+ */
+export function createAppConfigValidatorHandler(deps: AppConfigValidatorDependencies) {
+  return middy<unknown, { valid: true; service: string; profile: string }>().handler(async (event) => {
+    const invocation = parseValidatorInvocation(event);
+    const verdict = await validateDeliveredDocument(invocation, deps);
+    const ids = {
+      applicationId: invocation.applicationId,
+      configurationProfileId: invocation.configurationProfileId,
+      configurationVersion: invocation.configurationVersion,
+    };
+    if (!verdict.ok) {
+      deps.logger.warn('document rejected', { ...ids, service: verdict.service, issues: verdict.issues });
+      throw new InvalidDocumentError(verdict.issues, {
+        ...verdict,
+        configurationVersion: invocation.configurationVersion,
+      });
+    }
+    deps.logger.info('document valid', { ...ids, service: verdict.service, profile: verdict.profile });
+    return { valid: true, service: verdict.service, profile: verdict.profile };
+  });
+}
+
+const { registry } = loadRuntime();
+
+export const handler = createAppConfigValidatorHandler({
+  registry,
+  // STEWARD_APPCONFIG when given (steward invoke, tests); otherwise AppConfig's own names.
+  locator: firstLocator(
+    targetsLocator(parseAppConfigTargets(process.env.STEWARD_APPCONFIG)),
+    new AppConfigProfileLocator(new AppConfigClient({}), process.env.STEWARD_APPCONFIG_PREFIX ?? ''),
+  ),
+  logger: new Logger(),
+});

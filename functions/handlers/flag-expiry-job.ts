@@ -1,0 +1,71 @@
+/**
+ * The nightly flag-expiry job (EventBridge Scheduler): reads every service's hosted flag definitions
+ * through AppConfig's control plane, files one cleanup ticket per flag that needs it, publishes
+ * `Feature Flag Expired` events and flag counts and ages as EMF metrics.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import middy from '@middy/core';
+import * as z from 'zod';
+import { AppConfigFlagSource } from '../adapters/appconfig-flag-source.ts';
+import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
+import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
+import { flagProfileRefs, parseAppConfigTargets } from '../core/flags/appconfig-targets.ts';
+import { type FlagMetricsSink, runFlagExpiryJob } from '../core/flags/expiry-job.ts';
+import { systemClock } from '../ports/clock.ts';
+import { loadRuntime } from './runtime.ts';
+
+const logger = new Logger();
+const metrics = new Metrics();
+const { settings } = loadRuntime();
+const targets = flagProfileRefs(parseAppConfigTargets(process.env['STEWARD_APPCONFIG']));
+const source = new AppConfigFlagSource(new AppConfigClient({}));
+const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
+const tracker = createTicketTracker(settings.STEWARD_TICKETS);
+
+/** Per-service points carry a `Service` dimension; totals go with the invocation's metrics. */
+export const emfMetricsSink = (target: Metrics): FlagMetricsSink => ({
+  record({ name, unit, value, service }) {
+    const metricUnit = unit === 'Count' ? MetricUnit.Count : MetricUnit.NoUnit;
+    if (service === undefined) {
+      target.addMetric(name, metricUnit, value);
+      return;
+    }
+    const single = target.singleMetric();
+    single.addDimension('Service', service);
+    single.addMetric(name, metricUnit, value);
+  },
+});
+
+// The schedule's payload carries nothing the job depends on.
+const scheduledEvent = z.unknown();
+
+async function flagExpiry(raw: unknown) {
+  scheduledEvent.parse(raw);
+  const report = await runFlagExpiryJob(
+    { source, tracker, publisher, clock: systemClock, metrics: emfMetricsSink(metrics) },
+    { targets, warnWithinDays: settings.STEWARD_FLAG_WARN_DAYS },
+  );
+  logger.info('flag-expiry job done', {
+    today: report.today,
+    services: report.services.length,
+    flagsWithFindings: report.findings.length,
+    ticketsCreated: report.ticketsCreated,
+    ticketsResolved: report.resolvedTickets.length,
+  });
+  return {
+    today: report.today,
+    findings: report.findings.map((f) => ({
+      service: f.service,
+      flag: f.flag,
+      reasons: f.assessment.findings.map((x) => x.reason),
+    })),
+    ticketsCreated: report.ticketsCreated,
+    ticketsResolved: report.resolvedTickets.length,
+  };
+}
+
+export const handler = middy().use(logMetrics(metrics)).handler(flagExpiry);

@@ -1,0 +1,93 @@
+/**
+ * EventBridge `Parameter Store Change` (default bus, names under the root) → judge the change:
+ * accept and deliver it, or reject, report and (in `enforce` environments) restore it.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
+import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
+import { SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
+import { parseAppConfigTargets } from '../core/delivery/targets.ts';
+import type { RuntimeSettings } from '../core/runtime-settings.ts';
+import { eventIdOf, parseParameterChange } from '../core/validation/change-event.ts';
+import {
+  type ChangeOutcome,
+  type Enforcement,
+  type ValidateChangeDependencies,
+  validateChange,
+} from '../core/validation/validate-change.ts';
+import { systemClock } from '../ports/clock.ts';
+import { loadRuntime } from './runtime.ts';
+
+/** `enforce` or `report` per environment, from `STEWARD_ENVIRONMENTS`; unknown ones only report. */
+export function enforcementOf(settings: RuntimeSettings): (environment: string) => Enforcement {
+  const byName = new Map(settings.STEWARD_ENVIRONMENTS.map((e) => [e.name, e.enforcement]));
+  return (environment) => byName.get(environment) ?? 'report';
+}
+
+/**
+ * The handler over its dependencies; the module-scope `handler` wires the AWS adapters.
+ *
+ * @example
+ * const handler = createValidateChangeHandler({ ...deps, logger: new Logger() });
+ */
+export function createValidateChangeHandler(deps: ValidateChangeDependencies & { readonly logger: Logger }) {
+  const { logger } = deps;
+  return middy<unknown, ChangeOutcome, Error, Context>()
+    .use({
+      onError: async (request) => {
+        // Names and ids only: an error message never carries a value (functions/core/errors.ts).
+        logger.error('change not handled', {
+          eventId: eventIdOf(request.event),
+          errorName: request.error?.name,
+          errorMessage: request.error?.message,
+        });
+      },
+    })
+    .handler(async (event, context) => {
+      const change = parseParameterChange(event);
+      const outcome = await validateChange(change, {
+        ...deps,
+        delivery: deps.delivery && {
+          ...deps.delivery,
+          remainingTimeMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
+        },
+      });
+      logger.info('change judged', {
+        eventId: change.eventId,
+        parameterName: change.name,
+        operation: change.operation,
+        ...summary(outcome),
+      });
+      return outcome;
+    });
+}
+
+/** The loggable part of an outcome: never a value (outcomes carry none). */
+function summary(outcome: ChangeOutcome): Record<string, unknown> {
+  const { parameterName: _name, ...rest } = outcome;
+  return rest;
+}
+
+const logger = new Logger();
+const { settings, registry } = loadRuntime();
+
+export const handler = createValidateChangeHandler({
+  registry,
+  store: new SsmParameterStore(new SSMClient({})),
+  publisher: new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS),
+  tickets: createTicketTracker(settings.STEWARD_TICKETS),
+  clock: systemClock,
+  enforcement: enforcementOf(settings),
+  validatorPrincipal: process.env.STEWARD_VALIDATOR_PRINCIPAL,
+  delivery: {
+    port: new AppConfigDelivery(new AppConfigClient({})),
+    targets: parseAppConfigTargets(process.env.STEWARD_APPCONFIG),
+  },
+  logger,
+});

@@ -1,0 +1,49 @@
+/** AWS AppConfig, as delivery needs it: store a hosted document version and deploy it to an environment. */
+
+export interface HostedDocument {
+  readonly applicationId: string;
+  readonly configurationProfileId: string;
+  /** The document, serialized; a composed document never holds a SecureString value. */
+  readonly content: string;
+  readonly contentType: 'application/json';
+  /** Names the triggering change and the document's SHA-256, never a value. */
+  readonly description: string;
+}
+
+export interface DeploymentRequest {
+  readonly applicationId: string;
+  readonly environmentId: string;
+  readonly configurationProfileId: string;
+  readonly configurationVersion: string;
+  readonly deploymentStrategyId: string;
+  readonly description: string;
+}
+
+/**
+ * A started deployment, or `busy`: AppConfig runs one deployment per environment at a time and
+ * another one is running. Busy is an expected outcome, not an error: the caller decides to wait.
+ */
+export type DeploymentStart =
+  | { readonly status: 'started'; readonly deploymentNumber: number }
+  | { readonly status: 'busy'; readonly runningDeploymentNumber?: number };
+
+export interface ConfigDelivery {
+  /** Create a hosted configuration version and return its version number. */
+  createHostedVersion(document: HostedDocument): Promise<string>;
+  /** Start a deployment of a version with the environment's strategy. */
+  startDeployment(request: DeploymentRequest): Promise<DeploymentStart>;
+}
+
+/** Which service and which of its profiles an AppConfig application and profile id belong to. */
+export interface ProfileLocation {
+  readonly service: string;
+  readonly profile: 'document' | 'flags';
+}
+
+/**
+ * Finds the Steward service behind AppConfig ids. The validator cannot take the ids from its
+ * environment: the profiles reference the validator, so the reverse reference would be a cycle.
+ */
+export interface ProfileLocator {
+  locate(applicationId: string, configurationProfileId: string): Promise<ProfileLocation | undefined>;
+}

@@ -1,0 +1,302 @@
+/**
+ * Validation of every Parameter Store change: an EventBridge rule on the default bus sends each
+ * `Parameter Store Change` under the root to the validate-change function (retries, then a DLQ),
+ * which may read, restore, label and delete only under the root, publish on the Steward bus, file
+ * tickets, and deliver through AppConfig. Also the AppConfig validator function that every
+ * configuration profile calls.
+ */
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Settings } from '../settings.ts';
+import { StewardFunction } from './steward-function.ts';
+
+export interface ChangeValidationProps {
+  readonly settings: Settings;
+  /** The Steward bus the change events go to. */
+  readonly bus: events.IEventBus;
+  /**
+   * How long validate-change may run: long enough to wait for a running AppConfig deployment
+   * (see `functions/core/delivery/deliver.ts`) before handing the change to Lambda's retries.
+   * @default Duration.minutes(2)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Prefix of the AppConfig application names (the config-delivery construct's `namePrefix`), so the
+   * AppConfig validator can find the service of an application.
+   * @default ''
+   */
+  readonly appConfigNamePrefix?: string;
+}
+
+/** The AppConfig ids of one service, as `STEWARD_APPCONFIG` carries them. */
+export interface DeliveryTarget {
+  readonly applicationId: string;
+  readonly documentProfileId: string;
+  readonly flagsProfileId: string;
+  readonly environments: Record<
+    string,
+    { readonly environmentId: string; readonly deploymentStrategyId: string }
+  >;
+}
+
+/**
+ * @example
+ * const validation = new ChangeValidation(this, 'ChangeValidation', { settings, bus: changeEvents.bus });
+ * const delivery = new ConfigDelivery(this, 'Delivery', {
+ *   settings, registry, validatorFunctionArn: validation.validatorFunction.functionArn,
+ * });
+ * validation.deliverTo(delivery.targets);
+ */
+export class ChangeValidation extends Construct {
+  /** validate-change: judges each change, restores, publishes, delivers. */
+  public readonly validateChange: StewardFunction;
+  /** appconfig-validator, for every configuration profile's `validators`. */
+  public readonly appConfigValidator: StewardFunction;
+  /** The AppConfig validator's function, to pass as the profiles' validator. */
+  public readonly validatorFunction: lambda.IFunction;
+  /** `Parameter Store Change` under the root → validate-change. */
+  public readonly rule: events.Rule;
+  /** Change events that could not be delivered to validate-change after the rule's retries. */
+  public readonly deadLetterQueue: sqs.Queue;
+
+  private readonly parameterArn: string;
+
+  constructor(scope: Construct, id: string, props: ChangeValidationProps) {
+    super(scope, id);
+    const { settings } = props;
+    const stack = Stack.of(this);
+    const root = settings.parameterRoot;
+
+    this.validateChange = new StewardFunction(this, 'ValidateChange', {
+      entry: 'functions/handlers/validate-change.ts',
+      settings,
+      description: `Validates every change under /${root}/, restores bad edits, delivers good ones`,
+      timeout: props.timeout ?? Duration.minutes(2),
+    });
+    // Its own writes are recognised by this role (LastModifiedUser is a session of it): no loops.
+    this.validateChange.fn.addEnvironment('STEWARD_VALIDATOR_PRINCIPAL', this.validateChange.role.roleName);
+
+    this.appConfigValidator = new StewardFunction(this, 'AppConfigValidator', {
+      entry: 'functions/handlers/appconfig-validator.ts',
+      settings,
+      description: 'AppConfig validator: re-validates every configuration document before deployment',
+      // AppConfig allows the validator 15 seconds, start-up included.
+      timeout: Duration.seconds(15),
+      memorySize: 512,
+      environment: { STEWARD_APPCONFIG_PREFIX: props.appConfigNamePrefix ?? '' },
+    });
+    this.validatorFunction = this.appConfigValidator.fn;
+    this.appConfigValidator.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'LocateProfiles',
+        actions: ['appconfig:GetApplication', 'appconfig:GetConfigurationProfile'],
+        resources: [stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: '*' })],
+      }),
+    );
+
+    this.deadLetterQueue = new sqs.Queue(this, 'RuleDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.rule = new events.Rule(this, 'ParameterChanges', {
+      description: `Every Parameter Store change under /${root}/ → validate-change`,
+      eventPattern: {
+        source: ['aws.ssm'],
+        detailType: ['Parameter Store Change'],
+        detail: { name: events.Match.prefix(`/${root}/`) },
+      },
+      targets: [
+        new targets.LambdaFunction(this.validateChange.fn, {
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
+    });
+
+    this.parameterArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${root}/*` });
+    const role = this.validateChange.role;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ParametersUnderRoot',
+        actions: [
+          'ssm:GetParameter',
+          'ssm:GetParameterHistory',
+          'ssm:GetParametersByPath',
+          'ssm:PutParameter',
+          'ssm:DeleteParameter',
+          'ssm:LabelParameterVersion',
+        ],
+        resources: [this.parameterArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'SecureStringsThroughSsmOnly',
+        actions: [
+          'kms:Decrypt',
+          'kms:Encrypt',
+          ...(settings.parameterTier === 'Advanced' ? ['kms:GenerateDataKey'] : []),
+        ],
+        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    props.bus.grantPutEventsTo(role);
+    this.grantTickets(role, settings);
+
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the EventBridge rule target.',
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is itself a dead-letter queue; its messages are redriven to the rule by an operator.',
+    });
+    acknowledgeWildcard(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments/PutTelemetryRecords and OpsCenter DescribeOpsItems have no resource-level permissions.',
+    );
+    acknowledgeWildcard(
+      role,
+      `AwsSolutions-IAM5[Resource::${nagArn(stack, 'ssm', `parameter/${root}/*`)}]`,
+      `The validator judges, restores, labels and deletes any parameter under /${root}/, and nothing else.`,
+    );
+    acknowledgeWildcard(
+      role,
+      `AwsSolutions-IAM5[Resource::${nagArn(stack, 'kms', 'key/*')}]`,
+      'SecureString keys are chosen per parameter; the statement only allows use through Parameter Store (kms:ViaService).',
+    );
+    acknowledgeWildcard(
+      role,
+      `AwsSolutions-IAM5[Resource::${nagArn(stack, 'ssm', 'opsitem/*')}]`,
+      'Each ticket is a new OpsItem; its id is not known in advance.',
+    );
+    acknowledgeWildcard(
+      this.appConfigValidator.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.',
+    );
+    acknowledgeWildcard(
+      this.appConfigValidator.role,
+      `AwsSolutions-IAM5[Resource::${nagArn(stack, 'appconfig', 'application/*')}]`,
+      'The validator reads application and profile names to find the service; their ids cannot be named here ' +
+        'because the profiles reference this function (a cycle).',
+    );
+  }
+
+  /**
+   * Deliver accepted changes through AppConfig: `STEWARD_APPCONFIG` for validate-change (environment
+   * variable and least-privilege grant in one place).
+   */
+  deliverTo(deliveryTargets: Record<string, DeliveryTarget>): void {
+    this.validateChange.fn.addEnvironment('STEWARD_APPCONFIG', Stack.of(this).toJsonString(deliveryTargets));
+    this.grantDelivery(Object.values(deliveryTargets).map((t) => t.applicationId));
+  }
+
+  /**
+   * Allow validate-change to create hosted versions and start and follow deployments of these
+   * applications only.
+   */
+  grantDelivery(applicationIds: readonly string[]): void {
+    if (applicationIds.length === 0) return;
+    const stack = Stack.of(this);
+    const application = (id: string, rest: string) =>
+      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${id}/${rest}` });
+    this.validateChange.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateHostedVersions',
+        actions: ['appconfig:CreateHostedConfigurationVersion'],
+        resources: applicationIds.map((id) => application(id, 'configurationprofile/*')),
+      }),
+    );
+    this.validateChange.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartDeployments',
+        actions: ['appconfig:StartDeployment'],
+        resources: [
+          ...applicationIds.flatMap((id) => [
+            application(id, 'environment/*'),
+            application(id, 'configurationprofile/*'),
+          ]),
+          stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: '*' }),
+        ],
+      }),
+    );
+    this.validateChange.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'FollowDeployments',
+        actions: ['appconfig:ListDeployments', 'appconfig:GetDeployment'],
+        resources: applicationIds.map((id) => application(id, 'environment/*')),
+      }),
+    );
+    const reason =
+      'Profiles, environments and deployments of the Steward applications only; strategies are account-wide.';
+    // Ids that are tokens render as references the finding names differently; the stack acknowledges those.
+    for (const id of applicationIds.filter((i) => !Token.isUnresolved(i))) {
+      for (const rest of ['configurationprofile/*', 'environment/*']) {
+        acknowledgeWildcard(
+          this.validateChange.role,
+          `AwsSolutions-IAM5[Resource::${nagArn(stack, 'appconfig', `application/${id}/${rest}`)}]`,
+          reason,
+        );
+      }
+    }
+    acknowledgeWildcard(
+      this.validateChange.role,
+      `AwsSolutions-IAM5[Resource::${nagArn(stack, 'appconfig', 'deploymentstrategy/*')}]`,
+      reason,
+    );
+  }
+
+  /** What the selected ticket tracker needs. */
+  private grantTickets(role: iam.IRole, settings: Settings): void {
+    const stack = Stack.of(this);
+    if (settings.tickets.tracker === 'opscenter') {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'FileOpsItems',
+          actions: ['ssm:CreateOpsItem'],
+          resources: [stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' })],
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: 'FindOpsItems', actions: ['ssm:DescribeOpsItems'], resources: ['*'] }),
+      );
+      return;
+    }
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTrackerToken',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [
+          stack.formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: `${settings.tickets.tokenSecret}-??????`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+  }
+}
+
+/** cdk-nag names wildcard findings by the resource as it renders it: pseudo parameters in angle brackets. */
+function nagArn(stack: Stack, service: string, resource: string): string {
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `arn:<AWS::Partition>:${service}:${region}:${account}:${resource}`;
+}
+
+function acknowledgeWildcard(role: iam.IRole, id: string, reason: string): void {
+  Validations.of(role).acknowledge({ id, reason });
+}

@@ -1,0 +1,240 @@
+/**
+ * The nightly jobs: the drift job's function with its least-privilege grants, and one EventBridge
+ * Scheduler schedule per job (cron and time zone from settings) invoking it through a dedicated role,
+ * with a retry policy and a dead-letter queue. Other jobs (flag expiry) join with {@link NightlyJobs.addJob}.
+ */
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Settings } from '../settings.ts';
+import { StewardFunction } from './steward-function.ts';
+
+export interface NightlyJob {
+  /** Short name, used in the schedule's name and description, e.g. `flag-expiry`. */
+  readonly name: string;
+  readonly fn: lambda.IFunction;
+}
+
+export interface NightlyJobsProps {
+  readonly settings: Settings;
+  /** The Steward bus the drift job publishes `Config Drift Detected` on. */
+  readonly bus: events.IEventBus;
+  /** Further jobs on the same schedule. @default none */
+  readonly jobs?: readonly NightlyJob[];
+  /** Scheduler retries when it cannot deliver an invocation (Lambda's own async retries come on top). @default 2 */
+  readonly retryAttempts?: number;
+  /** How long Scheduler keeps retrying an invocation. @default Duration.hours(2) */
+  readonly maximumEventAge?: Duration;
+  /** The drift job's timeout: 10,000 parameters at 20 requests/s take minutes. @default Duration.minutes(15) */
+  readonly driftTimeout?: Duration;
+}
+
+/**
+ * @example
+ * const nightly = new NightlyJobs(this, 'Nightly', { settings, bus });
+ * nightly.addJob({ name: 'flag-expiry', fn: flagExpiry.fn });
+ */
+export class NightlyJobs extends Construct {
+  public readonly drift: StewardFunction;
+  /** The role EventBridge Scheduler assumes to invoke the jobs. */
+  public readonly schedulerRole: iam.Role;
+  /** Invocations Scheduler could not deliver after its retries. */
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly schedules: scheduler.CfnSchedule[] = [];
+
+  private readonly props: NightlyJobsProps;
+
+  constructor(scope: Construct, id: string, props: NightlyJobsProps) {
+    super(scope, id);
+    this.props = props;
+    const { settings } = props;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const stack = Stack.of(this);
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'Lets EventBridge Scheduler invoke the nightly Config Steward jobs',
+    });
+    this.deadLetterQueue.grantSendMessages(this.schedulerRole);
+
+    this.drift = new StewardFunction(this, 'DriftJob', {
+      entry: 'functions/handlers/drift-job.ts',
+      settings,
+      description: `Nightly drift sweep of /${settings.parameterRoot}/ against config/ and between environments`,
+      timeout: props.driftTimeout ?? Duration.minutes(15),
+      memorySize: 512,
+    });
+    this.grantDrift(this.drift.role);
+
+    this.addJob({ name: 'drift', fn: this.drift.fn });
+    for (const job of props.jobs ?? []) this.addJob(job);
+
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the nightly schedules.',
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: 'This queue is itself a dead-letter queue; an operator re-runs the job instead of redriving.',
+    });
+    const root = settings.parameterRoot;
+    const wildcards: [string, string][] = [
+      [
+        'AwsSolutions-IAM5[Resource::*]',
+        'X-Ray PutTraceSegments/PutTelemetryRecords, ssm:DescribeParameters and ssm:DescribeOpsItems have no ' +
+          'resource-level permissions.',
+      ],
+      [
+        `AwsSolutions-IAM5[Resource::${nagArn(stack, 'ssm', `parameter/${root}/*`)}]`,
+        `The sweep reads every parameter under /${root}/ (read-only actions), and nothing else.`,
+      ],
+      [
+        `AwsSolutions-IAM5[Resource::${nagArn(stack, 'kms', 'key/*')}]`,
+        'SecureString keys are chosen per parameter; decryption is allowed only through Parameter Store (kms:ViaService).',
+      ],
+      [
+        `AwsSolutions-IAM5[Resource::${nagArn(stack, 'secretsmanager', `secret:${root}/*`)}]`,
+        `Metadata only (DescribeSecret) of the managed secrets, all named under ${root}/.`,
+      ],
+    ];
+    if (settings.tickets.tracker === 'opscenter') {
+      wildcards.push([
+        `AwsSolutions-IAM5[Resource::${nagArn(stack, 'ssm', 'opsitem/*')}]`,
+        'Each ticket is a new OpsItem; its id is not known in advance.',
+      ]);
+    }
+    for (const [id, reason] of wildcards) Validations.of(this.drift.role).acknowledge({ id, reason });
+  }
+
+  /** Schedule another job nightly (same cron, time zone, retries and dead-letter queue). */
+  addJob(job: NightlyJob): scheduler.CfnSchedule {
+    const { settings } = this.props;
+    // The unqualified ARN only (grantInvoke would add `<arn>:*`): Scheduler invokes $LATEST.
+    this.schedulerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [job.fn.functionArn] }),
+    );
+    const schedule = new scheduler.CfnSchedule(this, `${pascal(job.name)}Schedule`, {
+      description: `Config Steward nightly ${job.name} job`,
+      scheduleExpression: settings.nightly.cron,
+      scheduleExpressionTimezone: settings.nightly.timeZone,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: job.fn.functionArn,
+        roleArn: this.schedulerRole.roleArn,
+        input: JSON.stringify({ job: job.name }),
+        retryPolicy: {
+          maximumRetryAttempts: this.props.retryAttempts ?? 2,
+          maximumEventAgeInSeconds: (this.props.maximumEventAge ?? Duration.hours(2)).toSeconds(),
+        },
+        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+      },
+    });
+    this.schedules.push(schedule);
+    return schedule;
+  }
+
+  /** Least privilege for the drift sweep: read the root, decrypt through SSM, describe secrets, tickets, events. */
+  private grantDrift(role: iam.IRole): void {
+    const { settings, bus } = this.props;
+    const stack = Stack.of(this);
+    const root = settings.parameterRoot;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadParametersUnderRoot',
+        actions: ['ssm:GetParametersByPath', 'ssm:GetParameter', 'ssm:GetParameters'],
+        resources: [
+          stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: root }),
+          stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${root}/*` }),
+        ],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeParameters',
+        actions: ['ssm:DescribeParameters'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DecryptSecureStringsThroughSsmOnly',
+        actions: ['kms:Decrypt'],
+        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeManagedSecrets',
+        actions: ['secretsmanager:DescribeSecret'],
+        resources: [
+          stack.formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: `${root}/*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    bus.grantPutEventsTo(role);
+
+    if (settings.tickets.tracker === 'opscenter') {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'FileAndResolveOpsItems',
+          actions: ['ssm:CreateOpsItem', 'ssm:UpdateOpsItem'],
+          resources: [stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' })],
+        }),
+      );
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'FindOpsItems',
+          actions: ['ssm:DescribeOpsItems'],
+          resources: ['*'],
+        }),
+      );
+      return;
+    }
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTrackerToken',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [
+          stack.formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: `${settings.tickets.tokenSecret}-??????`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+  }
+}
+
+/** An ARN as cdk-nag spells it in a finding's id. */
+function nagArn(stack: Stack, service: string, resource: string): string {
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `arn:<AWS::Partition>:${service}:${region}:${account}:${resource}`;
+}
+
+function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]?.toUpperCase() + part.slice(1))
+    .join('');
+}

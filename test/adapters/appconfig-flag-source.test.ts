@@ -1,0 +1,269 @@
+import {
+  AppConfigClient,
+  AppConfigServiceException,
+  BadRequestException,
+  GetHostedConfigurationVersionCommand,
+  type GetHostedConfigurationVersionCommandOutput,
+  ListApplicationsCommand,
+  ListConfigurationProfilesCommand,
+  ListHostedConfigurationVersionsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-appconfig';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  AppConfigFlagSource,
+  FlagProfileNotFoundError,
+  FlagSourceAccessDeniedError,
+  FlagSourceError,
+  FlagSourceThrottledError,
+  resolveFlagProfiles,
+} from '../../functions/adapters/appconfig-flag-source.ts';
+import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import type { FlagProfileRef } from '../../functions/ports/flag-source.ts';
+
+const appconfig = mockClient(AppConfigClient);
+const ref: FlagProfileRef = { service: 'orders', applicationId: 'abc1234', flagsProfileId: 'def5678' };
+type Content = GetHostedConfigurationVersionCommandOutput['Content'];
+/** What the SDK hands back: bytes (a Uint8ArrayBlobAdapter, which is a Uint8Array). */
+const bytes = (text: string) => new TextEncoder().encode(text) as unknown as Content;
+const encode = (value: unknown) => bytes(JSON.stringify(value));
+const document = toAppConfigFlags(
+  {
+    'new-checkout': {
+      description: 'The redesigned checkout flow',
+      owner: 'team-orders',
+      type: 'release',
+      created: '2026-11-02',
+      expires: '2027-01-31',
+      environments: { production: { enabled: true, rolloutPercent: 25 } },
+    },
+  },
+  'production',
+);
+const summary = (VersionNumber: number) => ({
+  ApplicationId: ref.applicationId,
+  ConfigurationProfileId: ref.flagsProfileId,
+  VersionNumber,
+});
+const serviceError = (name: string, Exception: new (options: never) => Error = AppConfigServiceException) =>
+  new Exception({ name, message: `${name} happened`, $fault: 'client', $metadata: {} } as never);
+const noSleep = async () => {};
+
+describe('Class: AppConfigFlagSource', () => {
+  beforeEach(() => {
+    appconfig.reset();
+  });
+
+  it('reads every page and fetches the highest version, whatever order the pages come in', async () => {
+    // Prepare
+    appconfig
+      .on(ListHostedConfigurationVersionsCommand)
+      .resolvesOnce({ Items: [summary(3), summary(7)], NextToken: 'page-2' })
+      .resolvesOnce({ Items: [summary(9), summary(1)] });
+    appconfig
+      .on(GetHostedConfigurationVersionCommand)
+      .resolves({ Content: encode(document), VersionNumber: 9 });
+    const source = new AppConfigFlagSource(new AppConfigClient({}));
+
+    // Act
+    const latest = await source.latest(ref);
+
+    // Assess
+    expect(appconfig).toHaveReceivedCommandTimes(ListHostedConfigurationVersionsCommand, 2);
+    expect(appconfig).toHaveReceivedNthCommandWith(ListHostedConfigurationVersionsCommand, 1, {
+      ApplicationId: 'abc1234',
+      ConfigurationProfileId: 'def5678',
+      MaxResults: 50,
+    });
+    expect(appconfig).toHaveReceivedNthCommandWith(ListHostedConfigurationVersionsCommand, 2, {
+      ApplicationId: 'abc1234',
+      ConfigurationProfileId: 'def5678',
+      MaxResults: 50,
+      NextToken: 'page-2',
+    });
+    expect(appconfig).toReceiveCommandWith(GetHostedConfigurationVersionCommand, {
+      ApplicationId: 'abc1234',
+      ConfigurationProfileId: 'def5678',
+      VersionNumber: 9,
+    });
+    expect(latest?.version).toBe(9);
+    expect(latest?.ref).toEqual(ref);
+    expect(latest?.flags).toEqual([
+      {
+        key: 'new-checkout',
+        description: 'The redesigned checkout flow',
+        owner: 'team-orders',
+        type: 'release',
+        created: '2026-11-02',
+        expires: '2027-01-31',
+        value: { enabled: true, rolloutPercent: 25 },
+      },
+    ]);
+  });
+
+  it('answers undefined for a profile without any hosted version, without a Get call', async () => {
+    // Prepare
+    appconfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [] });
+    const source = new AppConfigFlagSource(new AppConfigClient({}));
+
+    // Act
+    const latest = await source.latest(ref);
+
+    // Assess
+    expect(latest).toBeUndefined();
+    expect(appconfig).not.toHaveReceivedCommand(GetHostedConfigurationVersionCommand);
+  });
+
+  it('retries throttling with backoff and then succeeds', async () => {
+    // Prepare
+    const waits: number[] = [];
+    appconfig
+      .on(ListHostedConfigurationVersionsCommand)
+      .rejectsOnce(serviceError('ThrottlingException'))
+      .rejectsOnce(serviceError('ThrottlingException'))
+      .resolves({ Items: [summary(2)] });
+    appconfig.on(GetHostedConfigurationVersionCommand).resolves({ Content: encode(document) });
+    const source = new AppConfigFlagSource(new AppConfigClient({}), {
+      baseDelayMs: 100,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+
+    // Act
+    const latest = await source.latest(ref);
+
+    // Assess
+    expect(latest?.version).toBe(2);
+    expect(waits).toEqual([100, 200]);
+    expect(appconfig).toHaveReceivedCommandTimes(ListHostedConfigurationVersionsCommand, 3);
+  });
+
+  it('gives up on throttling after the last attempt', async () => {
+    // Prepare
+    appconfig.on(ListHostedConfigurationVersionsCommand).rejects(serviceError('ThrottlingException'));
+    const source = new AppConfigFlagSource(new AppConfigClient({}), { maxAttempts: 3, sleep: noSleep });
+
+    // Act
+    const act = source.latest(ref);
+
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(FlagSourceThrottledError);
+    await expect(act).rejects.toThrow(
+      'ListHostedConfigurationVersions: throttled on the flags profile of orders',
+    );
+    expect(appconfig).toHaveReceivedCommandTimes(ListHostedConfigurationVersionsCommand, 3);
+  });
+
+  it('translates a missing application or profile', async () => {
+    // Prepare
+    appconfig
+      .on(ListHostedConfigurationVersionsCommand)
+      .rejects(serviceError('ResourceNotFoundException', ResourceNotFoundException));
+    const source = new AppConfigFlagSource(new AppConfigClient({}), { sleep: noSleep });
+
+    // Act
+    const act = source.latest(ref);
+
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(FlagProfileNotFoundError);
+    await expect(act).rejects.toThrow('flags profile def5678 of orders (application abc1234) not found');
+  });
+
+  it('translates a refused call', async () => {
+    // Prepare
+    appconfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [summary(1)] });
+    appconfig.on(GetHostedConfigurationVersionCommand).rejects(serviceError('AccessDeniedException'));
+    const source = new AppConfigFlagSource(new AppConfigClient({}), { sleep: noSleep });
+
+    // Act
+    const act = source.latest(ref);
+
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(FlagSourceAccessDeniedError);
+    await expect(act).rejects.toThrow('GetHostedConfigurationVersion: access denied');
+  });
+
+  it('translates any other AppConfig error and keeps it as the cause', async () => {
+    // Prepare
+    const cause = serviceError('BadRequestException', BadRequestException);
+    appconfig.on(ListHostedConfigurationVersionsCommand).rejects(cause);
+    const source = new AppConfigFlagSource(new AppConfigClient({}), { sleep: noSleep });
+
+    // Act
+    const error = await source.latest(ref).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(FlagSourceError);
+    expect((error as FlagSourceError).operation).toBe('ListHostedConfigurationVersions');
+    expect((error as Error).cause).toBe(cause);
+    expect(appconfig).toHaveReceivedCommandTimes(ListHostedConfigurationVersionsCommand, 1);
+  });
+
+  it.each([
+    ['not JSON', bytes('{"version": "1", '), 'is not JSON'],
+    ['not a feature-flags document', encode({ enabled: true }), 'not an AWS.AppConfig.FeatureFlags document'],
+  ])('refuses content that is %s, without echoing it', async (_, Content, message) => {
+    // Prepare
+    appconfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [summary(4)] });
+    appconfig.on(GetHostedConfigurationVersionCommand).resolves({ Content });
+    const source = new AppConfigFlagSource(new AppConfigClient({}), { sleep: noSleep });
+
+    // Act
+    const error = await source.latest(ref).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(FlagSourceError);
+    expect((error as Error).message).toContain(`version 4 of the flags profile of orders`);
+    expect((error as Error).message).toContain(message);
+    expect((error as Error).message).not.toContain('"version": "1"');
+  });
+});
+
+describe('Function: resolveFlagProfiles', () => {
+  beforeEach(() => {
+    appconfig.reset();
+  });
+
+  it("finds each service's application and flags profile by name across pages", async () => {
+    // Prepare
+    appconfig
+      .on(ListApplicationsCommand)
+      .resolvesOnce({
+        Items: [
+          { Name: 'steward-orders', Id: 'app0rd1' },
+          { Name: 'legacy', Id: 'leg0001' },
+        ],
+        NextToken: 'n1',
+      })
+      .resolvesOnce({ Items: [{ Name: 'steward-payments', Id: 'appay01' }] });
+    appconfig
+      .on(ListConfigurationProfilesCommand, { ApplicationId: 'app0rd1' })
+      .resolvesOnce({ Items: [{ Name: 'document', Id: 'doc0rd1' }], NextToken: 'p2' })
+      .resolvesOnce({ Items: [{ Name: 'flags', Id: 'fl0rd1' }] });
+    appconfig
+      .on(ListConfigurationProfilesCommand, { ApplicationId: 'appay01' })
+      .resolves({ Items: [{ Name: 'document', Id: 'docpay1' }] });
+
+    // Act
+    const result = await resolveFlagProfiles(new AppConfigClient({}), ['orders', 'payments', 'search'], {
+      namePrefix: 'steward-',
+    });
+
+    // Assess
+    expect(result).toEqual({
+      refs: [{ service: 'orders', applicationId: 'app0rd1', flagsProfileId: 'fl0rd1' }],
+      missing: ['payments', 'search'],
+    });
+    expect(appconfig).toHaveReceivedNthCommandWith(ListApplicationsCommand, 2, {
+      MaxResults: 50,
+      NextToken: 'n1',
+    });
+    expect(appconfig).toHaveReceivedNthCommandWith(ListConfigurationProfilesCommand, 2, {
+      ApplicationId: 'app0rd1',
+      MaxResults: 50,
+      NextToken: 'p2',
+    });
+  });
+});

@@ -1,0 +1,164 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateOpsItemCommand,
+  DescribeOpsItemsCommand,
+  DescribeParametersCommand,
+  GetParametersByPathCommand,
+  type GetParametersByPathCommandInput,
+  GetParametersCommand,
+  type GetParametersCommandInput,
+  SSMClient,
+  SSMServiceException,
+} from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runtimeEnvironment } from '../../functions/core/runtime-settings.ts';
+import { loadSettings } from '../../lib/settings.ts';
+import { awsEvent } from '../support/aws-events.ts';
+
+const ssm = mockClient(SSMClient);
+const secretsManager = mockClient(SecretsManagerClient);
+const eventbridge = mockClient(EventBridgeClient);
+const scheduled = awsEvent('scheduler-nightly.json');
+const context = {
+  functionName: 'drift-job',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:config-steward-drift',
+} as Context;
+const settings = loadSettings('config/settings.json');
+const SIGNING_KEY = 'whsec-0123456789-THIS-IS-THE-SECRET-abcdef';
+const now = new Date();
+
+const staging = [
+  {
+    Name: '/config/staging/orders/max-retries',
+    Value: '9',
+    Type: 'String',
+    Version: 3,
+    LastModifiedDate: now,
+  },
+  {
+    Name: '/config/staging/orders/webhook-signing-key',
+    Value: 'AQICAHh-ciphertext',
+    Type: 'SecureString',
+    Version: 1,
+    LastModifiedDate: now,
+  },
+] as const;
+
+let handler: typeof import('../../functions/handlers/drift-job.ts').handler;
+const stdout: string[] = [];
+
+beforeAll(async () => {
+  for (const [name, value] of Object.entries(runtimeEnvironment(settings))) vi.stubEnv(name, value);
+  vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'ConfigSteward');
+  vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'config-steward-drift-job');
+  vi.stubEnv('AWS_REGION', 'eu-west-1');
+  ({ handler } = await import('../../functions/handlers/drift-job.ts'));
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
+
+beforeEach(() => {
+  ssm.reset();
+  secretsManager.reset();
+  eventbridge.reset();
+  stdout.length = 0;
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout.push(String(chunk));
+    return true;
+  });
+  ssm.on(DescribeParametersCommand).resolves({
+    Parameters: staging.map(({ Name, Type, Version }) => ({
+      Name,
+      Type,
+      Version,
+      LastModifiedUser: 'alice',
+    })),
+  });
+  ssm.on(GetParametersByPathCommand).callsFake((input: GetParametersByPathCommandInput) => {
+    if (input.Path?.startsWith('/config/production')) {
+      throw new SSMServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'denied',
+      });
+    }
+    if (input.ParameterFilters)
+      return { Parameters: staging.map(({ Name, Version }) => ({ Name, Version })) };
+    return { Parameters: [...staging] };
+  });
+  ssm.on(GetParametersCommand).callsFake((input: GetParametersCommandInput) => ({
+    Parameters: (input.Names ?? []).map((Name) => ({
+      Name,
+      Value: SIGNING_KEY,
+      Type: 'SecureString',
+      Version: 1,
+    })),
+  }));
+  ssm.on(DescribeOpsItemsCommand).resolves({ OpsItemSummaries: [] });
+  let id = 0;
+  ssm.on(CreateOpsItemCommand).callsFake(() => ({ OpsItemId: `oi-${++id}` }));
+  secretsManager.on(DescribeSecretCommand).resolves({
+    ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x',
+    RotationEnabled: true,
+    LastRotatedDate: now,
+    VersionIdsToStages: { v1: ['AWSCURRENT'] },
+  });
+  eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+});
+
+describe('Handler: drift-job', () => {
+  it('checks the readable environment, reports the other as read-error, files tickets and publishes one event', async () => {
+    // Act
+    const result = (await handler(scheduled, context)) as { findingsByKind: Record<string, number> };
+
+    // Assess
+    expect(result.findingsByKind).toMatchObject({ 'value-drift': 1, 'read-error': 1 });
+    expect(ssm).toReceiveCommandWith(GetParametersByPathCommand, {
+      Path: '/config/staging',
+      Recursive: true,
+      WithDecryption: false,
+    });
+    expect(ssm).toReceiveCommandWith(GetParametersCommand, {
+      Names: ['/config/staging/orders/webhook-signing-key'],
+      WithDecryption: true,
+    });
+    expect(ssm).toReceiveCommandWith(CreateOpsItemCommand, {
+      Title: 'Config drift: value-drift on /config/staging/orders/max-retries',
+      OperationalData: expect.objectContaining({
+        '/aws/resources': {
+          Type: 'SearchableString',
+          Value: JSON.stringify([
+            { arn: 'arn:aws:ssm:eu-west-1:123456789012:parameter/config/staging/orders/max-retries' },
+          ]),
+        },
+      }),
+    });
+    expect(eventbridge).toReceiveCommandTimes(PutEventsCommand, 1);
+    const entry = eventbridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
+    expect(entry?.DetailType).toBe('Config Drift Detected');
+    expect(JSON.parse(entry?.Detail ?? '{}').findingsByKind['value-drift']).toBe(1);
+  });
+
+  it('emits EMF metrics and keeps the SecureString value out of logs, tickets and events', async () => {
+    // Act
+    await handler(scheduled, context);
+
+    // Assess
+    const emf = stdout.map((line) => line.trim()).filter((line) => line.includes('"_aws"'));
+    expect(emf.some((line) => line.includes('ParametersScanned') && line.includes('ApiCalls'))).toBe(true);
+    expect(emf.some((line) => line.includes('"Kind":"value-drift"'))).toBe(true);
+    const captured = JSON.stringify({
+      stdout,
+      opsItems: ssm.commandCalls(CreateOpsItemCommand).map((c) => c.args[0].input),
+      events: eventbridge.commandCalls(PutEventsCommand).map((c) => c.args[0].input),
+    });
+    expect(captured).not.toContain(SIGNING_KEY);
+  });
+});

@@ -1,0 +1,512 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { DeploymentInProgressError } from '../../functions/core/delivery/errors.ts';
+import { MalformedEventError } from '../../functions/core/errors.ts';
+import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
+import { InMemoryTicketTracker } from '../support/recording-ports.ts';
+import {
+  changeEvent,
+  fixture,
+  HANDLER_ENV,
+  type HarnessOptions,
+  lambdaContext,
+  validateChangePorts,
+} from '../support/validate-change-harness.ts';
+
+vi.mock('../../functions/adapters/tickets/create-ticket-tracker.ts', () => ({
+  createTicketTracker: () => new InMemoryTicketTracker(),
+}));
+
+let createValidateChangeHandler: typeof import('../../functions/handlers/validate-change.ts').createValidateChangeHandler;
+
+beforeAll(async () => {
+  for (const [name, value] of Object.entries(HANDLER_ENV)) vi.stubEnv(name, value);
+  ({ createValidateChangeHandler } = await import('../../functions/handlers/validate-change.ts'));
+});
+
+const MAX_RETRIES = '/config/production/orders/max-retries';
+
+/** The example organisation deployed (max-retries of production left to each test), over in-memory ports. */
+async function setup(options: HarnessOptions = {}) {
+  const ports = await validateChangePorts({ unseeded: [MAX_RETRIES], ...options });
+  const handler = createValidateChangeHandler(ports.deps);
+  const invoke = (event: unknown) => handler(event, lambdaContext);
+  return { ...ports, handler, invoke };
+}
+
+/** A parameter with a labelled good version, as a previous accepted change leaves it. */
+async function seedGood(store: Awaited<ReturnType<typeof setup>>['store'], name: string, value: string) {
+  const version = store.seed(name, value);
+  await store.label(name, version, [LAST_KNOWN_GOOD]);
+  store.calls.length = 0;
+  return version;
+}
+
+function labelsOf(history: { version: number; labels: readonly string[] }[]) {
+  return Object.fromEntries(history.map((v) => [v.version, v.labels]));
+}
+
+describe('Handler: validate-change', () => {
+  it('accepts a valid edit: Accepted event with values, delivery, then the label', async () => {
+    // Prepare: the update fixture names production orders max-retries
+    const { store, invoke, publisher, delivery } = await setup();
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(MAX_RETRIES, '7');
+
+    // Act
+    const outcome = await invoke(fixture('ssm-parameter-change-update.json'));
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'accepted', version: 2 });
+    expect(labelsOf(await store.history(MAX_RETRIES))).toEqual({ 1: [], 2: [LAST_KNOWN_GOOD] });
+    expect(publisher.ofType('Config Change Accepted')[0]?.detail).toMatchObject({
+      parameterName: MAX_RETRIES,
+      environment: 'production',
+      service: 'orders',
+      key: 'max-retries',
+      version: 2,
+      previousVersion: 1,
+      operation: 'Update',
+      actor: 'arn:aws:iam::123456789012:user/alice',
+      parameterType: 'String',
+      value: '7',
+      previousValue: '5',
+      triggeringEventId: '6a7e4feb-b491-4cf7-a9f1-bf3703497718',
+    });
+    expect(delivery.hosted).toHaveLength(1);
+    expect(JSON.parse(delivery.hosted[0]!.content)).toMatchObject({ 'max-retries': 7, 'log-level': 'info' });
+    expect(delivery.deployments[0]).toMatchObject({
+      applicationId: 'app-orders',
+      environmentId: 'env-orders-production',
+      configurationProfileId: 'doc-orders',
+      configurationVersion: '1',
+      deploymentStrategyId: 'strategy-production',
+    });
+    expect(publisher.ofType('Config Deployment Started')[0]?.detail).toMatchObject({
+      service: 'orders',
+      environment: 'production',
+      configurationVersion: '1',
+      deploymentNumber: 42,
+      queued: false,
+    });
+  });
+
+  it('reads an accepted change with at most 4 Parameter Store calls before delivery', async () => {
+    // Prepare
+    const { store, invoke } = await setup();
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(MAX_RETRIES, '7');
+
+    // Act
+    await invoke(changeEvent(MAX_RETRIES));
+
+    // Assess: history, then getByPath twice for the document (delivery), then the label
+    const beforeDelivery = store.calls.filter((call) => call !== 'getByPath');
+    expect(beforeDelivery).toEqual(['history', 'label']);
+    expect(beforeDelivery.length).toBeLessThanOrEqual(4);
+  });
+
+  it('rejects an invalid edit in enforce mode and restores the last-known-good version', async () => {
+    // Prepare
+    const { store, invoke, publisher, tickets, delivery } = await setup();
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(MAX_RETRIES, 'five');
+
+    // Act
+    const outcome = await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-bad'));
+
+    // Assess
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      version: 2,
+      enforcement: 'enforce',
+      restored: { from: 'last-known-good', fromVersion: 1, newVersion: 3 },
+    });
+    expect(store.valueOf(MAX_RETRIES)).toBe('5');
+    expect(labelsOf(await store.history(MAX_RETRIES))).toEqual({ 1: [], 2: [], 3: [LAST_KNOWN_GOOD] });
+    expect(publisher.ofType('Config Change Rejected')[0]?.detail).toMatchObject({
+      version: 2,
+      enforcement: 'enforce',
+      issues: [{ path: 'max-retries', message: 'expected a canonical decimal integer' }],
+      triggeringEventId: 'evt-bad',
+    });
+    expect(publisher.ofType('Config Change Restored')[0]?.detail).toEqual({
+      parameterName: MAX_RETRIES,
+      environment: 'production',
+      rejectedVersion: 2,
+      restoredFrom: 'last-known-good',
+      restoredFromVersion: 1,
+      newVersion: 3,
+      triggeringEventId: 'evt-bad',
+    });
+    expect(tickets.tickets.map((t) => t.request.dedupKey)).toEqual([`validation:${MAX_RETRIES}:v2`]);
+    expect(tickets.tickets[0]?.request.data).toEqual({
+      parameter: MAX_RETRIES,
+      environment: 'production',
+      enforcement: 'enforce',
+      version: '2',
+      detectedAt: '2026-11-20T16:45:00.000Z',
+    });
+    expect(JSON.stringify(publisher.events)).not.toContain('five');
+    expect(delivery.hosted).toHaveLength(0);
+  });
+
+  it('in report mode publishes Rejected and files a ticket, but writes nothing; a duplicate is a no-op', async () => {
+    // Prepare
+    const { store, invoke, publisher, tickets } = await setup({ enforcement: { production: 'report' } });
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(MAX_RETRIES, '11');
+
+    // Act
+    const first = await invoke(changeEvent(MAX_RETRIES));
+    const duplicate = await invoke(changeEvent(MAX_RETRIES));
+
+    // Assess
+    expect(first).toMatchObject({ outcome: 'rejected', enforcement: 'report' });
+    expect(first).not.toHaveProperty('restored');
+    expect(duplicate).toMatchObject({ outcome: 'no-op', reason: 'already-reported' });
+    expect(store.calls.filter((c) => ['put', 'delete', 'label'].includes(c))).toEqual([]);
+    expect(store.valueOf(MAX_RETRIES)).toBe('11');
+    expect(publisher.ofType('Config Change Rejected')).toHaveLength(1);
+    expect(publisher.ofType('Config Change Restored')).toHaveLength(0);
+    expect(tickets.tickets).toHaveLength(1);
+    expect(tickets.tickets[0]?.request.severity).toBe('high');
+  });
+
+  it('restores the desired value from config/ when no version carries the label', async () => {
+    // Prepare: out of range, never validated before
+    const { store, invoke, publisher } = await setup();
+    store.seed(MAX_RETRIES, '11');
+
+    // Act
+    const outcome = await invoke(changeEvent(MAX_RETRIES));
+
+    // Assess
+    expect(outcome).toMatchObject({ restored: { from: 'desired-state', newVersion: 2 } });
+    expect(store.valueOf(MAX_RETRIES)).toBe('5');
+    expect(publisher.ofType('Config Change Restored')[0]?.detail).toMatchObject({
+      restoredFrom: 'desired-state',
+    });
+  });
+
+  it('deletes an unknown key created by hand (no good version, no desired value)', async () => {
+    // Prepare: a misspelled key
+    const misspelled = '/config/production/orders/max-retires';
+    const { store, invoke, publisher } = await setup();
+    store.seed(misspelled, '5');
+
+    // Act
+    const outcome = await invoke(changeEvent(misspelled, 'Create'));
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'rejected', restored: { from: 'deleted' } });
+    expect(store.valueOf(misspelled)).toBeUndefined();
+    expect(publisher.ofType('Config Change Rejected')[0]?.detail).toMatchObject({
+      key: 'max-retires',
+      issues: [{ path: 'max-retires', message: 'service "orders" declares no key "max-retires"' }],
+    });
+    expect(publisher.ofType('Config Change Restored')[0]?.detail).toMatchObject({ restoredFrom: 'deleted' });
+  });
+
+  it('treats a duplicate event for an accepted version as a no-op', async () => {
+    // Prepare
+    const { store, invoke, publisher, delivery } = await setup();
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(MAX_RETRIES, '7');
+    const event = changeEvent(MAX_RETRIES, 'Update', 'evt-1');
+    await invoke(event);
+    store.calls.length = 0;
+
+    // Act
+    const outcome = await invoke(event);
+
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'no-op',
+      parameterName: MAX_RETRIES,
+      version: 2,
+      reason: 'already-judged',
+    });
+    expect(store.calls).toEqual(['history']);
+    expect(publisher.ofType('Config Change Accepted')).toHaveLength(1);
+    expect(delivery.deployments).toHaveLength(1);
+  });
+
+  it('treats a stale event (an older invalid edit, after a newer one was accepted) as a no-op', async () => {
+    // Prepare: v2 invalid then v3 valid; the event for v3 is handled first
+    const { store, invoke } = await setup();
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(MAX_RETRIES, 'five');
+    store.seed(MAX_RETRIES, '6');
+    await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-v3'));
+
+    // Act: the late event of v2
+    const outcome = await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-v2'));
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'no-op', reason: 'already-judged', version: 3 });
+    expect(store.valueOf(MAX_RETRIES)).toBe('6');
+  });
+
+  it('ends two quick edits (valid, then invalid) on the last-known-good value, never the invalid one', async () => {
+    // Prepare: v2 valid and v3 invalid a second apart; both events arrive after both edits
+    const { store, invoke } = await setup();
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(MAX_RETRIES, '6');
+    store.seed(MAX_RETRIES, '99');
+
+    // Act
+    const first = await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-v2'));
+    const second = await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-v3'));
+
+    // Assess: the newest version is judged; the restore is not judged again
+    expect(first).toMatchObject({ outcome: 'rejected', version: 3, restored: { from: 'last-known-good' } });
+    expect(second).toMatchObject({ outcome: 'no-op' });
+    expect(store.valueOf(MAX_RETRIES)).toBe('5');
+  });
+
+  it('ends two quick edits (invalid, then valid) on the newest valid value', async () => {
+    // Prepare
+    const { store, invoke } = await setup();
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(MAX_RETRIES, 'lots');
+    store.seed(MAX_RETRIES, '8');
+
+    // Act
+    await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-v2'));
+    await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-v3'));
+
+    // Assess
+    expect(store.valueOf(MAX_RETRIES)).toBe('8');
+    expect(store.calls.filter((c) => c === 'put')).toEqual([]);
+  });
+
+  it('recognises its own restore write by the actor and neither judges nor reports it', async () => {
+    // Prepare: a restore whose label call failed, so only the actor identifies it
+    const { store, invoke, publisher, tickets } = await setup({
+      validatorPrincipal: 'config-steward-validate-change',
+    });
+    store.seed(
+      MAX_RETRIES,
+      '5',
+      'String',
+      'arn:aws:sts::123456789012:assumed-role/config-steward-validate-change/fn',
+    );
+
+    // Act
+    const outcome = await invoke(changeEvent(MAX_RETRIES));
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'no-op', reason: 'own-write' });
+    expect(publisher.events).toEqual([]);
+    expect(tickets.tickets).toEqual([]);
+  });
+
+  it('does not loop: the event of its own restore is a no-op', async () => {
+    // Prepare
+    const { store, invoke, publisher } = await setup();
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(MAX_RETRIES, '-1');
+    await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-human'));
+    const eventsAfterRestore = publisher.events.length;
+
+    // Act: the restore write and its label produce change events of their own
+    const afterPut = await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-restore'));
+    const afterLabel = await invoke(changeEvent(MAX_RETRIES, 'LabelParameterVersion', 'evt-label'));
+
+    // Assess
+    expect(afterPut).toMatchObject({ outcome: 'no-op' });
+    expect(afterLabel).toMatchObject({ outcome: 'no-op' });
+    expect(publisher.events).toHaveLength(eventsAfterRestore);
+  });
+
+  it('restores the desired value of a required key that was deleted (delete fixture)', async () => {
+    // Prepare: the delete fixture names staging payments db/credentials-ref, which config/ requires
+    const { store, invoke, publisher } = await setup();
+    const name = '/config/staging/payments/db/credentials-ref';
+    await store.delete(name);
+
+    // Act
+    const outcome = await invoke(fixture('ssm-parameter-change-delete.json'));
+
+    // Assess
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      restored: { from: 'desired-state', newVersion: 1 },
+    });
+    expect(store.valueOf(name)).toBe('config/staging/payments/db');
+    expect(publisher.ofType('Config Change Rejected')[0]?.detail).toMatchObject({
+      operation: 'Delete',
+      issues: [{ path: 'db/credentials-ref', message: 'deleted, but the desired state requires this key' }],
+      triggeringEventId: '0e1d2c3b-4a59-4687-9a1b-2c3d4e5f6a7b',
+    });
+    expect(publisher.ofType('Config Change Restored')[0]?.detail).toMatchObject({
+      restoredFrom: 'desired-state',
+    });
+  });
+
+  it('lets the delete of an optional key stand and redelivers the document with its default', async () => {
+    // Prepare
+    const { invoke, delivery } = await setup();
+
+    // Act: page-size was never set, so the delete of a hand-made one leaves nothing behind
+    const outcome = await invoke(changeEvent('/config/production/orders/page-size', 'Delete'));
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'deleted' });
+    expect(JSON.parse(delivery.hosted[0]!.content)).toMatchObject({ 'page-size': 50 });
+  });
+
+  it('does not deliver a document that fails as a whole, and files a ticket naming the key', async () => {
+    // Prepare: production's shared log-level holds an invalid value (left by a report-only period)
+    const { store, invoke, tickets, delivery, publisher } = await setup();
+    store.seed('/config/production/shared/log-level', 'verbose');
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(MAX_RETRIES, '7');
+
+    // Act
+    const outcome = await invoke(changeEvent(MAX_RETRIES));
+
+    // Assess
+    expect(outcome).toMatchObject({
+      outcome: 'accepted',
+      delivery: [
+        {
+          service: 'orders',
+          status: 'invalid-document',
+          issues: [expect.objectContaining({ path: 'log-level' })],
+        },
+      ],
+    });
+    expect(delivery.hosted).toEqual([]);
+    expect(tickets.tickets.map((t) => t.request.dedupKey)).toEqual(['document-invalid:production/orders']);
+    expect(publisher.ofType('Config Deployment Started')).toEqual([]);
+  });
+
+  it('delivers every service of the environment after a shared key changes', async () => {
+    // Prepare
+    const { store, invoke, delivery } = await setup();
+    store.seed('/config/staging/shared/log-level', 'warn');
+
+    // Act
+    await invoke(changeEvent('/config/staging/shared/log-level'));
+
+    // Assess
+    expect(delivery.deployments.map((d) => d.applicationId).sort()).toEqual(['app-orders', 'app-payments']);
+    expect(delivery.hosted.every((h) => JSON.parse(h.content)['log-level'] === 'warn')).toBe(true);
+  });
+
+  it('waits its turn while another deployment runs, and says so in the event', async () => {
+    // Prepare: AppConfig answers busy once
+    const { store, invoke, publisher, sleeps } = await setup({ busyAnswers: 1 });
+    store.seed(MAX_RETRIES, '7');
+
+    // Act
+    await invoke(changeEvent(MAX_RETRIES));
+
+    // Assess
+    expect(sleeps).toEqual([1_000]);
+    expect(publisher.ofType('Config Deployment Started')[0]?.detail).toMatchObject({ queued: true });
+  });
+
+  it('throws when the environment stays busy, leaving the change unlabelled so the retry redoes it', async () => {
+    // Prepare: busy more often than the invocation waits
+    const { store, invoke } = await setup({ busyAnswers: 10 });
+    store.seed(MAX_RETRIES, '7');
+
+    // Act
+    const act = invoke(changeEvent(MAX_RETRIES));
+
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(DeploymentInProgressError);
+    expect((await store.history(MAX_RETRIES))[0]?.labels).toEqual([]);
+  });
+
+  it('ignores a parameter outside the root without reading it', async () => {
+    // Prepare
+    const { store, invoke, publisher } = await setup();
+
+    // Act
+    const outcome = await invoke(changeEvent('/other-team/production/thing'));
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'ignored', reason: 'outside-root' });
+    expect(store.calls).toEqual([]);
+    expect(publisher.events).toEqual([]);
+  });
+
+  it('rejects a malformed event with a clear error naming its id, logs it, and writes nothing', async () => {
+    // Prepare
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const logged = vi.spyOn(logger, 'error');
+    const { store, invoke } = await setup({ logger });
+    const event = fixture('ssm-parameter-change-update.json');
+    event.detail = { operation: 'Rename' };
+
+    // Act
+    const act = invoke(event);
+
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(MalformedEventError);
+    await expect(act).rejects.toThrow(/6a7e4feb-b491-4cf7-a9f1-bf3703497718.*detail\.name/);
+    expect(logged).toHaveBeenCalledWith(
+      'change not handled',
+      expect.objectContaining({
+        eventId: '6a7e4feb-b491-4cf7-a9f1-bf3703497718',
+        errorName: 'MalformedEventError',
+      }),
+    );
+    expect(store.calls).toEqual([]);
+  });
+
+  it('reports a value that cannot be decrypted instead of restoring it blindly', async () => {
+    // Prepare
+    const { store, invoke, publisher, tickets } = await setup();
+    vi.spyOn(store, 'history').mockRejectedValueOnce(
+      Object.assign(new Error('GetParameterHistory: access denied to x'), {
+        name: 'ParameterAccessDeniedError',
+      }),
+    );
+
+    // Act
+    const outcome = await invoke(changeEvent(MAX_RETRIES));
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'unreadable', errorName: 'ParameterAccessDeniedError' });
+    expect(store.calls.filter((c) => ['put', 'delete', 'label'].includes(c))).toEqual([]);
+    expect(publisher.ofType('Config Change Rejected')[0]?.detail).toMatchObject({
+      issues: [{ path: 'max-retries', message: 'the value cannot be read or decrypted' }],
+    });
+    expect(tickets.tickets[0]?.request.dedupKey).toBe(`unreadable:${MAX_RETRIES}`);
+  });
+
+  it('lets an unexpected store failure (throttled after retries) propagate so Lambda retries the change', async () => {
+    // Prepare
+    const { store, invoke } = await setup();
+    vi.spyOn(store, 'history').mockRejectedValueOnce(
+      Object.assign(new Error('throttled'), { name: 'ParameterStoreThrottledError' }),
+    );
+
+    // Act
+    const act = invoke(changeEvent(MAX_RETRIES));
+
+    // Assess
+    await expect(act).rejects.toThrow('throttled');
+  });
+
+  it('rejects a secret-shaped key stored as a plain String', async () => {
+    // Prepare
+    const name = '/config/production/orders/webhook-signing-key';
+    const { store, invoke, publisher } = await setup();
+    store.seed(name, 'k'.repeat(40), 'String');
+
+    // Act
+    const outcome = await invoke(changeEvent(name));
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'rejected', restored: { from: 'deleted' } });
+    expect(publisher.ofType('Config Change Rejected')[0]?.detail).toMatchObject({
+      issues: [{ path: 'webhook-signing-key', message: 'must be stored as SecureString, not String' }],
+    });
+  });
+});

@@ -1,0 +1,288 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import { describe, expect, it } from 'vitest';
+import { ChangeValidation } from '../../lib/constructs/change-validation.ts';
+import { nagFindings } from '../../lib/nag.ts';
+import { loadSettings, type Settings } from '../../lib/settings.ts';
+
+const settings = loadSettings('config/settings.json');
+const unbundled = () =>
+  new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+
+function build(overrides: Partial<Settings> = {}) {
+  const stack = unbundled();
+  const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'config-steward' });
+  const validation = new ChangeValidation(stack, 'ChangeValidation', {
+    settings: { ...settings, ...overrides },
+    bus,
+  });
+  return { stack, validation };
+}
+
+type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+/** Every statement of every policy attached to the role whose logical id contains `fragment`. */
+function statementsOfRole(template: Template, fragment: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.includes(fragment)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+describe('Construct: ChangeValidation', () => {
+  it('routes every Parameter Store change under the root to validate-change, with retries and a DLQ', () => {
+    // Act
+    const { stack } = build();
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const dlq = new Capture();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ssm'],
+        'detail-type': ['Parameter Store Change'],
+        detail: { name: [{ prefix: '/config/' }] },
+      },
+      Targets: [
+        Match.objectLike({
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+        }),
+      ],
+    });
+    expect(template.toJSON().Resources[dlq.asString()].Type).toBe('AWS::SQS::Queue');
+    // The rule is on the default bus: no EventBusName.
+    const rules = template.findResources('AWS::Events::Rule');
+    expect(Object.values(rules)[0]?.Properties.EventBusName).toBeUndefined();
+  });
+
+  it('gives validate-change time to wait for a running deployment and its own role as the loop guard', () => {
+    // Act
+    const { stack } = build();
+
+    // Assess
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 120,
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'config-steward-validate-change',
+          STEWARD_VALIDATOR_PRINCIPAL: { Ref: Match.stringLikeRegexp('ValidateChangeRole') },
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 15,
+      Environment: {
+        Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'config-steward-appconfig-validator' }),
+      },
+    });
+  });
+
+  it('lets validate-change write, delete and label parameters only under the root', () => {
+    // Act
+    const { stack } = build();
+
+    // Assess
+    const statements = statementsOfRole(Template.fromStack(stack), 'ValidateChange');
+    const ssm = statements.filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('ssm:') && a.includes('Parameter')),
+    );
+    expect(ssm.flatMap(actionsOf).sort()).toEqual([
+      'ssm:DeleteParameter',
+      'ssm:GetParameter',
+      'ssm:GetParameterHistory',
+      'ssm:GetParametersByPath',
+      'ssm:LabelParameterVersion',
+      'ssm:PutParameter',
+    ]);
+    for (const statement of ssm) {
+      expect(JSON.stringify(statement.Resource)).toContain(':parameter/config/*');
+      expect(statement.Resource).not.toBe('*');
+    }
+  });
+
+  it('scopes KMS to use through Parameter Store', () => {
+    // Act
+    const { stack } = build();
+
+    // Assess
+    const statements = statementsOfRole(Template.fromStack(stack), 'ValidateChange');
+    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    expect(kms).toHaveLength(1);
+    expect(actionsOf(kms[0]!).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt']);
+    expect(kms[0]?.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' } });
+  });
+
+  it('publishes only on the Steward bus and files OpsItems when OpsCenter is the tracker', () => {
+    // Act
+    const { stack } = build();
+
+    // Assess
+    const statements = statementsOfRole(Template.fromStack(stack), 'ValidateChange');
+    const putEvents = statements.find((s) => actionsOf(s).includes('events:PutEvents'));
+    expect(JSON.stringify(putEvents?.Resource)).toContain('Bus');
+    expect(statements.find((s) => actionsOf(s).includes('ssm:CreateOpsItem'))?.Resource).not.toBe('*');
+    expect(statements.some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))).toBe(false);
+  });
+
+  it('reads only the tracker token secret when GitHub is the tracker', () => {
+    // Act
+    const { stack } = build({
+      tickets: {
+        tracker: 'github',
+        owner: 'acme',
+        repo: 'config',
+        tokenSecret: 'steward/github',
+        apiUrl: 'https://api.github.com',
+      },
+    });
+
+    // Assess
+    const statements = statementsOfRole(Template.fromStack(stack), 'ValidateChange');
+    const read = statements.find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
+    expect(JSON.stringify(read?.Resource)).toContain(':secret:steward/github-??????');
+    expect(statements.some((s) => actionsOf(s).includes('ssm:CreateOpsItem'))).toBe(false);
+  });
+
+  it('grants AppConfig delivery on the given applications only, with the targets in the environment', () => {
+    // Prepare
+    const { stack, validation } = build();
+
+    // Act
+    validation.deliverTo({
+      orders: {
+        applicationId: 'app111',
+        documentProfileId: 'doc111',
+        flagsProfileId: 'flg111',
+        environments: { production: { environmentId: 'env111', deploymentStrategyId: 'str111' } },
+      },
+    });
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const statements = statementsOfRole(template, 'ValidateChange');
+    const appconfig = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('appconfig:')));
+    expect(appconfig.flatMap(actionsOf).sort()).toEqual([
+      'appconfig:CreateHostedConfigurationVersion',
+      'appconfig:GetDeployment',
+      'appconfig:ListDeployments',
+      'appconfig:StartDeployment',
+    ]);
+    for (const statement of appconfig) {
+      const resources = JSON.stringify(statement.Resource);
+      expect(resources).not.toContain('"*"');
+      expect(resources).toContain('application/app111/');
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.stringLikeRegexp('app111') }) },
+    });
+  });
+
+  it('exposes the AppConfig validator function and lets it only read application and profile names', () => {
+    // Act
+    const { stack, validation } = build();
+
+    // Assess
+    expect(validation.validatorFunction).toBe(validation.appConfigValidator.fn);
+    const statements = statementsOfRole(Template.fromStack(stack), 'AppConfigValidator');
+    const own = statements.filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('appconfig:') || a.startsWith('ssm:')),
+    );
+    expect(own.flatMap(actionsOf).sort()).toEqual([
+      'appconfig:GetApplication',
+      'appconfig:GetConfigurationProfile',
+    ]);
+  });
+
+  it('leaves no unacknowledged cdk-nag finding on its own rule, queue and permissions', () => {
+    // Prepare: findings about the shared function defaults (runtime, failure queue, log stream) belong to StewardFunction
+    const { stack } = build();
+    const sharedDefaults = /L1|LambdaLatestVersion|FailureQueue|Logs/;
+
+    // Act
+    const findings = nagFindings(stack).filter(
+      (f) => f.resource.includes('ChangeValidation') && !sharedDefaults.test(`${f.rule} ${f.resource}`),
+    );
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+});
+
+/** Resource dependencies in a template: Ref, Fn::GetAtt and DependsOn. */
+function dependencyGraph(template: Template): Map<string, Set<string>> {
+  const resources = template.toJSON().Resources as Record<string, { DependsOn?: string | string[] }>;
+  const graph = new Map<string, Set<string>>();
+  const walk = (node: unknown, into: Set<string>) => {
+    if (Array.isArray(node)) for (const item of node) walk(item, into);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'Ref' && typeof value === 'string' && value in resources) into.add(value);
+        else if (key === 'Fn::GetAtt' && Array.isArray(value) && value[0] in resources) into.add(value[0]);
+        else walk(value, into);
+      }
+    }
+  };
+  for (const [id, resource] of Object.entries(resources)) {
+    const edges = new Set<string>([resource.DependsOn ?? []].flat());
+    walk(resource, edges);
+    graph.set(id, edges);
+  }
+  return graph;
+}
+
+function findCycle(graph: Map<string, Set<string>>): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, 'visiting');
+    stack.push(id);
+    for (const next of graph.get(id) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of graph.keys()) {
+    const cycle = visit(id);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+describe('Construct: ChangeValidation with ConfigDelivery', () => {
+  it('puts the AppConfig validator on every profile, and delivery targets on validate-change, without a cycle', async () => {
+    // Prepare
+    const { ConfigDelivery } = await import('../../lib/constructs/config-delivery.ts');
+    const { exampleRegistry } = await import('../support/validate-change-harness.ts');
+    const { stack, validation } = build();
+
+    // Act
+    const delivery = new ConfigDelivery(stack, 'Delivery', {
+      settings,
+      registry: exampleRegistry(),
+      validatorFunctionArn: validation.validatorFunction.functionArn,
+    });
+    validation.deliverTo(delivery.targets);
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const profiles = Object.values(template.findResources('AWS::AppConfig::ConfigurationProfile'));
+    expect(profiles.length).toBe(4);
+    const validatorArn = stack.resolve(validation.validatorFunction.functionArn);
+    for (const profile of profiles) {
+      expect(profile.Properties.Validators).toEqual([{ Type: 'LAMBDA', Content: validatorArn }]);
+    }
+    expect(findCycle(dependencyGraph(template))).toBeUndefined();
+  });
+});

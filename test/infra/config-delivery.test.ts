@@ -1,0 +1,330 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { organisation } from '../../config/index.ts';
+import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import { string, url } from '../../functions/core/keys.ts';
+import { defineService } from '../../functions/core/model.ts';
+import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { ConfigDelivery, type ConfigDeliveryProps } from '../../lib/constructs/config-delivery.ts';
+import { nagFindings } from '../../lib/nag.ts';
+import { loadSettings } from '../../lib/settings.ts';
+
+const settings = loadSettings('config/settings.json');
+const registryOf = (org = organisation) =>
+  new SchemaRegistry(org, {
+    parameterRoot: settings.parameterRoot,
+    parameterTier: settings.parameterTier,
+    environments: settings.environments.map((e) => e.name),
+  });
+const registry = registryOf();
+const validatorArn = 'arn:aws:lambda:eu-west-1:123456789012:function:config-steward-validate-document';
+
+function synth(props: Partial<ConfigDeliveryProps> = {}) {
+  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+  const delivery = new ConfigDelivery(stack, 'Delivery', {
+    settings,
+    registry,
+    validatorFunctionArn: validatorArn,
+    ...props,
+  });
+  return {
+    stack,
+    delivery,
+    get template() {
+      return Template.fromStack(stack);
+    },
+  };
+}
+
+const alarmArn = (name: string) =>
+  Match.objectLike({
+    'Fn::Join': [
+      '',
+      Match.arrayWith([Match.stringLikeRegexp(`:cloudwatch:eu-west-1:123456789012:alarm:${name}$`)]),
+    ],
+  });
+
+describe('Construct: ConfigDelivery', () => {
+  it('creates one application per service, named after it, and none for shared', () => {
+    // Act
+    const { template } = synth();
+
+    // Assess
+    template.resourceCountIs('AWS::AppConfig::Application', 2);
+    template.hasResourceProperties('AWS::AppConfig::Application', { Name: 'orders' });
+    template.hasResourceProperties('AWS::AppConfig::Application', { Name: 'payments' });
+  });
+
+  it('creates one AppConfig environment per Steward environment, with its rollback alarms as monitors', () => {
+    // Act
+    const { template } = synth();
+
+    // Assess
+    template.resourceCountIs('AWS::AppConfig::Environment', 4);
+    const roleArn = new Capture();
+    template.hasResourceProperties('AWS::AppConfig::Environment', {
+      Name: 'production',
+      Monitors: [
+        { AlarmArn: Match.anyValue(), AlarmRoleArn: roleArn },
+        { AlarmArn: Match.anyValue(), AlarmRoleArn: Match.anyValue() },
+      ],
+    });
+    const environments = template.findResources('AWS::AppConfig::Environment');
+    const production = Object.values(environments).filter((r) => r.Properties.Name === 'production');
+    const staging = Object.values(environments).filter((r) => r.Properties.Name === 'staging');
+    expect(production).toHaveLength(2);
+    expect(staging).toHaveLength(2);
+    for (const env of staging) expect(env.Properties.Monitors).toBeUndefined();
+    for (const env of production) {
+      const arns = JSON.stringify(env.Properties.Monitors.map((m: { AlarmArn: unknown }) => m.AlarmArn));
+      expect(arns).toContain(':cloudwatch:eu-west-1:123456789012:alarm:orders-api-5xx');
+      expect(arns).toContain(':cloudwatch:eu-west-1:123456789012:alarm:payments-api-5xx');
+    }
+    expect(roleArn.asObject()).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/AlarmRole/), 'Arn'] });
+  });
+
+  it('gives AppConfig a role that can only describe the rollback alarms', () => {
+    // Act
+    const { template } = synth();
+
+    // Assess
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({ Principal: { Service: 'appconfig.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'cloudwatch:DescribeAlarms',
+            Resource: [alarmArn('orders-api-5xx'), alarmArn('payments-api-5xx')],
+          },
+        ],
+      },
+    });
+  });
+
+  it('creates no alarm role when no environment has alarms', () => {
+    // Act
+    const { template, delivery } = synth({
+      settings: {
+        ...settings,
+        environments: settings.environments.map((e) => ({ ...e, rollbackAlarms: [] })),
+      },
+    });
+
+    // Assess
+    expect(delivery.alarmRole).toBeUndefined();
+    template.resourceCountIs('AWS::IAM::Role', 0);
+  });
+
+  it('attaches the validator to every profile: a freeform document and the feature flags', () => {
+    // Act
+    const { template } = synth();
+
+    // Assess
+    const profiles = Object.values(template.findResources('AWS::AppConfig::ConfigurationProfile'));
+    expect(profiles).toHaveLength(4);
+    expect(
+      profiles.map((p) => `${p.Properties.Name}:${p.Properties.Type}:${p.Properties.LocationUri}`).sort(),
+    ).toEqual([
+      'document:AWS.Freeform:hosted',
+      'document:AWS.Freeform:hosted',
+      'flags:AWS.AppConfig.FeatureFlags:hosted',
+      'flags:AWS.AppConfig.FeatureFlags:hosted',
+    ]);
+    for (const profile of profiles) {
+      expect(profile.Properties.Validators).toEqual([{ Type: 'LAMBDA', Content: validatorArn }]);
+    }
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: validatorArn,
+      Principal: 'appconfig.amazonaws.com',
+      SourceAccount: '123456789012',
+    });
+  });
+
+  it('attaches no validator when none is given', () => {
+    // Act
+    const { template } = synth({ validatorFunctionArn: undefined });
+
+    // Assess
+    for (const profile of Object.values(template.findResources('AWS::AppConfig::ConfigurationProfile'))) {
+      expect(profile.Properties.Validators).toBeUndefined();
+    }
+    template.resourceCountIs('AWS::Lambda::Permission', 0);
+  });
+
+  it('hosts the composed document and the translated flags of each environment as initial versions', () => {
+    // Act
+    const { template } = synth();
+
+    // Assess
+    const versions = Object.values(template.findResources('AWS::AppConfig::HostedConfigurationVersion'));
+    expect(versions).toHaveLength(8);
+    const contents = versions.map((v) => v.Properties.Content as string);
+    const composed = registry.compose('orders', 'production');
+    expect(composed.ok).toBe(true);
+    expect(contents).toContain(JSON.stringify(composed.ok ? composed.document : undefined));
+    const ordersFlags = organisation.services.find((s) => s.name === 'orders')?.flags ?? {};
+    expect(contents).toContain(JSON.stringify(toAppConfigFlags(ordersFlags, 'staging')));
+    for (const version of versions) {
+      expect(version.Properties.ContentType).toBe('application/json');
+      expect(version.Properties.VersionLabel).toMatch(/^(staging|production)-[0-9a-f]{8}$/);
+    }
+  });
+
+  it('keeps SecureString keys out of the hosted documents', () => {
+    // Act
+    const { template } = synth();
+
+    // Assess
+    const contents = Object.values(template.findResources('AWS::AppConfig::HostedConfigurationVersion')).map(
+      (v) => v.Properties.Content as string,
+    );
+    expect(contents.join()).toContain('max-retries');
+    expect(contents.join()).not.toContain('webhook-signing-key');
+  });
+
+  it('creates a deployment strategy per environment from the settings, replicated nowhere', () => {
+    // Act
+    const { template } = synth();
+
+    // Assess
+    template.resourceCountIs('AWS::AppConfig::DeploymentStrategy', 2);
+    template.hasResourceProperties('AWS::AppConfig::DeploymentStrategy', {
+      Name: 'steward-production',
+      DeploymentDurationInMinutes: 20,
+      FinalBakeTimeInMinutes: 10,
+      GrowthFactor: 20,
+      GrowthType: 'LINEAR',
+      ReplicateTo: 'NONE',
+    });
+    template.hasResourceProperties('AWS::AppConfig::DeploymentStrategy', {
+      Name: 'steward-staging',
+      DeploymentDurationInMinutes: 0,
+      GrowthFactor: 100,
+      ReplicateTo: 'NONE',
+    });
+  });
+
+  it('deploys the initial versions, flags after the document in each environment', () => {
+    // Act
+    const { template } = synth();
+
+    // Assess
+    const deployments = template.findResources('AWS::AppConfig::Deployment');
+    expect(Object.keys(deployments)).toHaveLength(8);
+    const flagDeployments = Object.entries(deployments).filter(([id]) => id.includes('DeployFlags'));
+    expect(flagDeployments).toHaveLength(4);
+    for (const [, deployment] of flagDeployments) {
+      const [dependency] = deployment.DependsOn as string[];
+      expect(dependency).toMatch(/DeployDocument/);
+      expect(deployment.Properties.ConfigurationVersion).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/Flags/), 'VersionNumber'],
+      });
+    }
+  });
+
+  it('can leave the initial deployment to someone else', () => {
+    // Act
+    const { template } = synth({ deployInitialVersions: false });
+
+    // Assess
+    template.resourceCountIs('AWS::AppConfig::Deployment', 0);
+  });
+
+  it('exposes JSON-serialisable targets and application ARNs', () => {
+    // Act
+    const { stack, delivery } = synth();
+
+    // Assess
+    expect(Object.keys(delivery.targets).sort()).toEqual(['orders', 'payments']);
+    const resolved = stack.resolve(delivery.targets);
+    expect(resolved.orders).toEqual({
+      applicationId: { 'Fn::GetAtt': [expect.any(String), 'ApplicationId'] },
+      documentProfileId: {
+        'Fn::GetAtt': [expect.stringMatching(/DocumentProfile/), 'ConfigurationProfileId'],
+      },
+      flagsProfileId: { 'Fn::GetAtt': [expect.stringMatching(/FlagsProfile/), 'ConfigurationProfileId'] },
+      environments: {
+        staging: {
+          environmentId: { 'Fn::GetAtt': [expect.stringMatching(/staging/), 'EnvironmentId'] },
+          deploymentStrategyId: { 'Fn::GetAtt': [expect.stringMatching(/Strategystaging/), 'Id'] },
+        },
+        production: {
+          environmentId: { 'Fn::GetAtt': [expect.stringMatching(/production/), 'EnvironmentId'] },
+          deploymentStrategyId: { 'Fn::GetAtt': [expect.stringMatching(/Strategyproduction/), 'Id'] },
+        },
+      },
+    });
+    expect(JSON.stringify(stack.resolve(delivery.targetsJson()))).toContain('Fn::Join');
+    expect(JSON.stringify(stack.resolve(delivery.applicationArns['orders']))).toContain(
+      ':appconfig:eu-west-1:123456789012:application/',
+    );
+  });
+
+  it('grants the flag job read access to the hosted flag versions only', () => {
+    // Prepare
+    const { stack, delivery } = synth();
+    const fn = new lambda.Function(stack, 'Job', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('export const handler = async () => {};'),
+    });
+
+    // Act
+    delivery.grantReadHostedFlags(fn);
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const statement = new Capture();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [statement] },
+      Roles: [{ Ref: Match.stringLikeRegexp('JobServiceRole') }],
+    });
+    expect(statement.asObject().Action).toEqual([
+      'appconfig:ListHostedConfigurationVersions',
+      'appconfig:GetHostedConfigurationVersion',
+    ]);
+    const resources = JSON.stringify(statement.asObject().Resource);
+    expect(statement.asObject().Resource).toHaveLength(4);
+    expect(resources).toContain('/configurationprofile/');
+    expect(resources).toContain('/hostedconfigurationversion/*');
+    expect(resources).not.toContain('DocumentProfile');
+  });
+
+  it('passes the AwsSolutions and Serverless nag packs', () => {
+    // Prepare
+    const { delivery } = synth();
+
+    // Act
+    const findings = nagFindings(delivery);
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+
+  it('fails synth, naming the service and environment, when a document does not compose', () => {
+    // Prepare
+    const broken = defineService({
+      name: 'search',
+      keys: { 'index-url': url(), greeting: string({ default: 'hi' }) },
+      values: { staging: { 'index-url': 'https://search.staging.example.com' } },
+    });
+
+    // Act
+    const act = () => synth({ registry: registryOf({ services: [broken] }) });
+
+    // Assess
+    expect(act).toThrow(/the production document of search does not compose: index-url/);
+  });
+});

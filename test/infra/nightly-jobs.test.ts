@@ -1,0 +1,145 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { NightlyJobs } from '../../lib/constructs/nightly-jobs.ts';
+import { nagFindings } from '../../lib/nag.ts';
+import { loadSettings, type Settings } from '../../lib/settings.ts';
+
+const settings = loadSettings('config/settings.json');
+
+function build(overrides: Partial<Settings> = {}) {
+  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+  const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'config-steward' });
+  const nightly = new NightlyJobs(stack, 'Nightly', { settings: { ...settings, ...overrides }, bus });
+  return { stack, nightly };
+}
+
+type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+function statementsOfRole(template: Template, fragment: string): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.includes(fragment)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+describe('Construct: NightlyJobs', () => {
+  it('schedules the drift job with the cron and time zone from settings, a role, retries and a DLQ', () => {
+    // Act
+    const { stack } = build();
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const role = new Capture();
+    const dlq = new Capture();
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Dublin',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DriftJob'), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 7200 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+        Input: JSON.stringify({ job: 'drift' }),
+      },
+    });
+    const resources = template.toJSON().Resources;
+    expect(resources[dlq.asString()].Type).toBe('AWS::SQS::Queue');
+    expect(resources[role.asString()].Properties.AssumeRolePolicyDocument.Statement[0]).toMatchObject({
+      Principal: { Service: 'scheduler.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+    });
+    const schedulerStatements = statementsOfRole(template, role.asString());
+    expect(schedulerStatements.some((s) => actionsOf(s).includes('lambda:InvokeFunction'))).toBe(true);
+    expect(schedulerStatements.some((s) => actionsOf(s).includes('sqs:SendMessage'))).toBe(true);
+  });
+
+  it('takes further jobs on the same schedule', () => {
+    // Prepare
+    const { stack, nightly } = build();
+    const fn = new lambda.Function(stack, 'FlagExpiry', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('export const handler = async () => {}'),
+    });
+
+    // Act
+    nightly.addJob({ name: 'flag-expiry', fn });
+
+    // Assess
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpressionTimezone: 'Europe/Dublin',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FlagExpiry'), 'Arn'] } }),
+    });
+  });
+
+  it('grants the drift job reads under the root, KMS via SSM only, secret metadata, OpsCenter and the bus', () => {
+    // Act
+    const { stack } = build();
+
+    // Assess
+    const statements = statementsOfRole(Template.fromStack(stack), 'DriftJob');
+    const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
+    expect(actionsOf(bySid('ReadParametersUnderRoot')!)).toEqual([
+      'ssm:GetParametersByPath',
+      'ssm:GetParameter',
+      'ssm:GetParameters',
+    ]);
+    expect(JSON.stringify(bySid('ReadParametersUnderRoot')?.Resource)).toContain(':parameter/config/*');
+    expect(bySid('DecryptSecureStringsThroughSsmOnly')?.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' },
+    });
+    expect(actionsOf(bySid('DescribeManagedSecrets')!)).toEqual(['secretsmanager:DescribeSecret']);
+    expect(actionsOf(bySid('FileAndResolveOpsItems')!)).toEqual(['ssm:CreateOpsItem', 'ssm:UpdateOpsItem']);
+    expect(statements.some((s) => actionsOf(s).includes('events:PutEvents'))).toBe(true);
+    expect(statements.some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))).toBe(false);
+    expect(
+      statements.some((s) => actionsOf(s).some((a) => /Put|Delete|Label/.test(a) && a.startsWith('ssm:'))),
+    ).toBe(false);
+  });
+
+  it('reads the tracker token secret only when GitHub or Jira is selected', () => {
+    // Act
+    const { stack } = build({
+      tickets: {
+        tracker: 'github',
+        owner: 'acme',
+        repo: 'platform',
+        tokenSecret: 'steward/github',
+        apiUrl: 'https://api.github.com',
+      },
+    });
+
+    // Assess
+    const statements = statementsOfRole(Template.fromStack(stack), 'DriftJob');
+    const token = statements.find((s) => s.Sid === 'ReadTrackerToken');
+    expect(actionsOf(token!)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(JSON.stringify(token?.Resource)).toContain('secret:steward/github-??????');
+    expect(statements.some((s) => actionsOf(s).includes('ssm:CreateOpsItem'))).toBe(false);
+    const sharedDefaults = /L1|LambdaLatestVersion|FailureQueue/;
+    expect(nagFindings(stack).filter((f) => !sharedDefaults.test(`${f.rule} ${f.resource}`))).toEqual([]);
+  });
+
+  it('gives the drift job a long timeout and passes cdk-nag', () => {
+    // Act
+    const { stack } = build();
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 900,
+      MemorySize: 512,
+      Environment: { Variables: Match.objectLike({ STEWARD_DRIFT_RPS: '20' }) },
+    });
+    // Findings about the shared function defaults (runtime, failure queue) belong to StewardFunction.
+    const sharedDefaults = /L1|LambdaLatestVersion|FailureQueue/;
+    expect(nagFindings(stack).filter((f) => !sharedDefaults.test(`${f.rule} ${f.resource}`))).toEqual([]);
+  });
+});

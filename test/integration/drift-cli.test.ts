@@ -1,0 +1,86 @@
+import {
+  DescribeSecretCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeParametersCommand,
+  GetParametersByPathCommand,
+  type GetParametersByPathCommandInput,
+  GetParametersCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../functions/cli/main.ts';
+
+const ssm = mockClient(SSMClient);
+const secretsManager = mockClient(SecretsManagerClient);
+
+function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: {} }).then((code) => ({
+    code,
+    out,
+    err,
+  }));
+}
+
+describe('Command: steward drift', () => {
+  beforeEach(() => {
+    ssm.reset();
+    secretsManager.reset();
+    ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
+    ssm.on(GetParametersCommand).resolves({ Parameters: [] });
+    ssm.on(GetParametersByPathCommand).callsFake((input: GetParametersByPathCommandInput) => {
+      if (input.ParameterFilters) return { Parameters: [] };
+      if (input.Path === '/config/staging') {
+        return {
+          Parameters: [
+            { Name: '/config/staging/orders/max-retries', Value: '8', Type: 'String', Version: 2 },
+            { Name: '/config/staging/orders/legacy-token', Value: 'tok-4242-zz', Type: 'String', Version: 1 },
+          ],
+        };
+      }
+      return { Parameters: [] };
+    });
+    secretsManager
+      .on(DescribeSecretCommand)
+      .rejects(new ResourceNotFoundException({ $metadata: {}, message: 'no' }));
+  });
+
+  it('prints findings for one environment and exits 1', async () => {
+    // Act
+    const { code, out } = await run(['drift', '--env', 'staging']);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(
+      out.some((l) => l.startsWith('value-drift') && l.includes('/config/staging/orders/max-retries')),
+    ).toBe(true);
+    expect(out.some((l) => l.startsWith('unmanaged') && l.includes('legacy-token'))).toBe(true);
+    expect(out.at(-1)).toMatch(/^steward drift: 2 parameters in staging, \d+ findings/);
+    expect(ssm).not.toReceiveCommandWith(GetParametersByPathCommand, { Path: '/config/production' });
+  });
+
+  it('prints the report as JSON with --json, hashing what looks like a credential', async () => {
+    // Act
+    const { out } = await run(['drift', '--env', 'staging', '--json']);
+
+    // Assess
+    const report = JSON.parse(out.join('\n'));
+    const plaintext = report.findings.find((f: { kind: string }) => f.kind === 'plaintext-secret');
+    expect(plaintext).toMatchObject({ parameter: '/config/staging/orders/legacy-token', values: 'sha256' });
+    expect(out.join('\n')).not.toContain('tok-4242-zz');
+  });
+
+  it('rejects an unknown environment with exit 2', async () => {
+    // Act
+    const { code, err } = await run(['drift', '--env', 'qa']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('unknown environment "qa"');
+  });
+});

@@ -1,0 +1,167 @@
+/** The validate-change handler over in-memory ports, with the example organisation and AWS's fixtures. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { organisation } from '../../config/index.ts';
+import type { AppConfigTargets } from '../../functions/core/delivery/targets.ts';
+import { SchemaRegistry } from '../../functions/core/registry.ts';
+import type { Enforcement } from '../../functions/core/validation/validate-change.ts';
+import type {
+  ConfigDelivery,
+  DeploymentRequest,
+  DeploymentStart,
+  HostedDocument,
+} from '../../functions/ports/config-delivery.ts';
+import { awsEvent } from './aws-events.ts';
+import { InMemoryParameterStore } from './in-memory-parameter-store.ts';
+import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from './recording-ports.ts';
+
+export const VALIDATOR_ROLE_ARN = 'arn:aws:iam::123456789012:role/config-steward-validate-change';
+/** A fixture from `../shared/aws-events/` (or its copy in `test/fixtures/aws-events/`). */
+export function fixture(name: string): Record<string, unknown> {
+  return awsEvent(name);
+}
+
+/** The update fixture, pointed at another parameter and event id. */
+export function changeEvent(
+  name: string,
+  operation: 'Create' | 'Update' | 'Delete' | 'LabelParameterVersion' = 'Update',
+  id = `evt-${Math.random().toString(16).slice(2)}`,
+): Record<string, unknown> {
+  const event = fixture('ssm-parameter-change-update.json');
+  return {
+    ...event,
+    id,
+    resources: [`arn:aws:ssm:eu-west-1:123456789012:parameter${name}`],
+    detail: { ...(event.detail as object), name, operation },
+  };
+}
+
+/** AppConfig as a recording double: versions are numbered per profile; `busy` answers come first. */
+export class RecordingConfigDelivery implements ConfigDelivery {
+  readonly hosted: HostedDocument[] = [];
+  readonly deployments: DeploymentRequest[] = [];
+  readonly attempts: DeploymentRequest[] = [];
+  private busyAnswers: number;
+
+  constructor(options: { busyAnswers?: number } = {}) {
+    this.busyAnswers = options.busyAnswers ?? 0;
+  }
+
+  async createHostedVersion(document: HostedDocument): Promise<string> {
+    this.hosted.push(document);
+    return String(
+      this.hosted.filter((d) => d.configurationProfileId === document.configurationProfileId).length,
+    );
+  }
+
+  async startDeployment(request: DeploymentRequest): Promise<DeploymentStart> {
+    this.attempts.push(request);
+    if (this.busyAnswers > 0) {
+      this.busyAnswers -= 1;
+      return { status: 'busy', runningDeploymentNumber: 41 };
+    }
+    this.deployments.push(request);
+    return { status: 'started', deploymentNumber: 41 + this.deployments.length };
+  }
+}
+
+/** AppConfig ids for every service of the example organisation. */
+export function exampleTargets(): AppConfigTargets {
+  const ids = (service: string) => ({
+    applicationId: `app-${service}`,
+    documentProfileId: `doc-${service}`,
+    flagsProfileId: `flags-${service}`,
+    environments: {
+      staging: { environmentId: `env-${service}-staging`, deploymentStrategyId: 'strategy-staging' },
+      production: { environmentId: `env-${service}-production`, deploymentStrategyId: 'strategy-production' },
+    },
+  });
+  return { orders: ids('orders'), payments: ids('payments') };
+}
+
+export function exampleRegistry(): SchemaRegistry {
+  return new SchemaRegistry(organisation, {
+    parameterRoot: 'config',
+    environments: ['staging', 'production'],
+  });
+}
+
+export const lambdaContext = {
+  awsRequestId: 'req-1',
+  functionName: 'config-steward-validate-change',
+  getRemainingTimeInMillis: () => 120_000,
+} as unknown as Context;
+
+export interface HarnessOptions {
+  readonly enforcement?: Partial<Record<string, Enforcement>>;
+  readonly busyAnswers?: number;
+  readonly busyRetryDelaysMs?: readonly number[];
+  readonly logger?: Logger;
+  readonly validatorPrincipal?: string;
+  readonly store?: InMemoryParameterStore;
+  /** Seed every desired plain parameter (labelled good), as a deployment leaves them. @default true */
+  readonly seedDesired?: boolean;
+  /** Parameters left out of the seeding, for the test to write itself. */
+  readonly unseeded?: readonly string[];
+}
+
+/** Write the desired plain parameters of `config/` as `cdk deploy` does, each labelled good; calls not counted. */
+export async function seedDesiredState(
+  store: InMemoryParameterStore,
+  registry: SchemaRegistry,
+  unseeded: readonly string[] = [],
+): Promise<void> {
+  for (const parameter of registry.desiredParameters()) {
+    if (parameter.parameterType !== 'String' || unseeded.includes(parameter.name)) continue;
+    const version = store.seed(
+      parameter.name,
+      parameter.value,
+      'String',
+      'arn:aws:iam::123456789012:role/cdk-deploy',
+    );
+    await store.label(parameter.name, version, ['last-known-good']);
+  }
+  store.calls.length = 0;
+}
+
+/** Builds the ports; the caller passes them to `createValidateChangeHandler`. */
+export async function validateChangePorts(options: HarnessOptions = {}) {
+  const registry = exampleRegistry();
+  const store = options.store ?? new InMemoryParameterStore(VALIDATOR_ROLE_ARN);
+  if (options.seedDesired ?? true) await seedDesiredState(store, registry, options.unseeded);
+  const publisher = new RecordingEventPublisher();
+  const tickets = new InMemoryTicketTracker();
+  const delivery = new RecordingConfigDelivery({ busyAnswers: options.busyAnswers });
+  const sleeps: number[] = [];
+  const deps = {
+    registry,
+    store,
+    publisher,
+    tickets,
+    clock: new FixedClock(new Date('2026-11-20T16:45:00Z')),
+    enforcement: (environment: string) => options.enforcement?.[environment] ?? ('enforce' as Enforcement),
+    validatorPrincipal: options.validatorPrincipal ?? VALIDATOR_ROLE_ARN,
+    delivery: {
+      port: delivery,
+      targets: exampleTargets(),
+      busyRetryDelaysMs: options.busyRetryDelaysMs ?? [1_000, 2_000],
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+      },
+    },
+    logger: options.logger ?? new Logger({ logLevel: 'SILENT' }),
+  };
+  return { deps, registry, store, publisher, tickets, delivery, sleeps };
+}
+
+/** The runtime environment variables the stack gives the function, for importing the handler module. */
+export const HANDLER_ENV: Record<string, string> = {
+  STEWARD_PARAMETER_ROOT: 'config',
+  STEWARD_PARAMETER_TIER: 'Standard',
+  STEWARD_ENVIRONMENTS: JSON.stringify([
+    { name: 'staging', enforcement: 'enforce' },
+    { name: 'production', enforcement: 'enforce' },
+  ]),
+  STEWARD_EVENT_BUS: 'config-steward',
+  STEWARD_TICKETS: JSON.stringify({ tracker: 'opscenter' }),
+};

@@ -1,0 +1,194 @@
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  AppConfigClient,
+  GetHostedConfigurationVersionCommand,
+  type GetHostedConfigurationVersionCommandOutput,
+  ListApplicationsCommand,
+  ListConfigurationProfilesCommand,
+  ListHostedConfigurationVersionsCommand,
+} from '@aws-sdk/client-appconfig';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { type CommandIo, main } from '../../functions/cli/main.ts';
+import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+
+/** A config directory with one service whose only flag expires on the given day. */
+function configWithFlag(expires: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'flags-'));
+  copyFileSync('config/settings.json', path.join(dir, 'settings.json'));
+  const model = pathToFileURL(path.resolve('functions/core/model.ts')).href;
+  writeFileSync(
+    path.join(dir, 'index.ts'),
+    `import { defineService } from '${model}';
+export const organisation = { services: [defineService({ name: 'search', keys: {}, values: {}, flags: {
+  'fast-index': { description: 'x', owner: 'team-search', type: 'release', created: '2026-11-20', expires: '${expires}', environments: {} },
+} })] };
+`,
+  );
+  return dir;
+}
+
+function capture(): CommandIo & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l), env: {} };
+}
+
+describe('Command: steward flags', () => {
+  it('lists every flag of config/ with its age and status, exit 0 when none needs cleanup', async () => {
+    // Prepare
+    const io = capture();
+
+    // Act
+    const code = await main(['flags', '--today', '2026-11-23'], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.lines[0]).toMatch(/^service\s+flag\s+type\s+owner\s+created\s+expires\s+age\s+status$/);
+    expect(io.lines.find((l) => l.includes('new-checkout'))).toMatch(
+      /orders\s+new-checkout\s+release\s+team-orders\s+2026-11-02\s+2027-01-31\s+21d\s+ok/,
+    );
+    expect(io.lines.find((l) => l.includes('disable-recommendations'))).toMatch(
+      /kill-switch.*\s-\s+175d\s+ok/,
+    );
+    expect(io.lines.at(-1)).toBe('steward flags: 5 flags, 0 need cleanup (as of 2026-11-23, UTC)');
+  });
+
+  it('shows expiring-soon warnings next to the findings that fail the run', async () => {
+    // Prepare
+    const io = capture();
+
+    // Act
+    const code = await main(['flags', '--today', '2026-12-10'], io);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(io.lines.find((l) => l.includes('checkout-button-copy'))).toContain(
+      'expiring-soon: expires in 10 days (2026-12-20)',
+    );
+    expect(io.lines.find((l) => l.includes('max-installments'))).toContain(
+      'over-lifetime: 22 days old, over the 7-day lifetime of a operational flag',
+    );
+  });
+
+  it('exits 0 when the only finding is a flag expiring soon', async () => {
+    // Prepare
+    const io = capture();
+
+    // Act
+    const code = await main(['flags', '--config', configWithFlag('2026-11-30'), '--today', '2026-11-23'], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.lines[1]).toContain('expiring-soon: expires in 7 days (2026-11-30)');
+    expect(io.lines.at(-1)).toBe('steward flags: 1 flag, 0 need cleanup (as of 2026-11-23, UTC)');
+  });
+
+  it('lists only expired flags with --expired and fails when there are any', async () => {
+    // Prepare
+    const io = capture();
+
+    // Act
+    const code = await main(['flags', '--expired', '--today', '2026-12-20'], io);
+
+    // Assess
+    expect(code).toBe(1);
+    const rows = io.lines.slice(1, -1);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('checkout-button-copy');
+    expect(rows[0]).toContain('expired: expires today (2026-12-20)');
+  });
+
+  it('says so when nothing is expired', async () => {
+    // Prepare
+    const io = capture();
+
+    // Act
+    const code = await main(['flags', '--expired', '--today', '2026-11-23'], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.lines).toEqual(['steward flags: no expired flags (as of 2026-11-23, UTC)']);
+  });
+
+  it('prints JSON with --json', async () => {
+    // Prepare
+    const io = capture();
+
+    // Act
+    const code = await main(['flags', '--json', '--today', '2027-02-01'], io);
+
+    // Assess
+    const output = JSON.parse(io.lines.join('\n'));
+    expect(code).toBe(1);
+    expect(output.today).toBe('2027-02-01');
+    expect(output.warnWithinDays).toBe(14);
+    expect(output.flags).toHaveLength(5);
+    expect(output.flags.find((f: { flag: string }) => f.flag === 'new-checkout')).toMatchObject({
+      service: 'orders',
+      ageDays: 91,
+      daysToExpiry: -1,
+      findings: [
+        { reason: 'expired', message: 'expired 1 days ago (2027-01-31)' },
+        { reason: 'over-lifetime', message: '91 days old, over the 40-day lifetime of a release flag' },
+      ],
+    });
+  });
+
+  it.each([
+    [['flags', '--today', '2026-02-30'], '--today must be a YYYY-MM-DD day'],
+    [['flags', '--stale'], "Unknown option '--stale'"],
+    [['flags', '--config', '/nonexistent'], 'config directory not found'],
+  ])('exits 2 on a usage error (%j)', async (argv, message) => {
+    // Prepare
+    const io = capture();
+
+    // Act
+    const code = await main(argv, io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.errors.join('\n')).toContain(message);
+  });
+
+  it('reads the newest hosted flags from AppConfig with --live, finding the profiles by name', async () => {
+    // Prepare
+    const appconfig = mockClient(AppConfigClient);
+    appconfig.on(ListApplicationsCommand).resolves({ Items: [{ Name: 'orders', Id: 'app0rd1' }] });
+    appconfig.on(ListConfigurationProfilesCommand).resolves({ Items: [{ Name: 'flags', Id: 'fl0rd1' }] });
+    appconfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [{ VersionNumber: 3 }] });
+    const hosted = toAppConfigFlags(
+      {
+        'console-edit': {
+          description: 'added in the console',
+          owner: '',
+          type: 'release',
+          created: '2026-09-01',
+          expires: '2026-10-01',
+          environments: {},
+        },
+      },
+      'production',
+    );
+    appconfig.on(GetHostedConfigurationVersionCommand).resolves({
+      Content: new TextEncoder().encode(
+        JSON.stringify(hosted),
+      ) as unknown as GetHostedConfigurationVersionCommandOutput['Content'],
+    });
+    const io = capture();
+
+    // Act
+    const code = await main(['flags', '--live', '--today', '2026-11-23'], io);
+    appconfig.restore();
+
+    // Assess
+    expect(code).toBe(1);
+    expect(io.errors).toEqual(['steward flags: no AppConfig flags profile found for payments']);
+    expect(io.lines[1]).toMatch(/^orders\s+console-edit\s+release\s+\(none\)/);
+    expect(io.lines[1]).toContain('expired: expired 53 days ago (2026-10-01)');
+    expect(io.lines[1]).toContain('no-owner: has no owner');
+  });
+});
