@@ -3,10 +3,32 @@ module.exports = {
   forbidden: [
     {
       name: 'core-is-pure',
-      comment: 'functions/core may not import the AWS SDK, middy, Powertools or aws-lambda types: it is tested with in-memory ports.',
+      comment:
+        'functions/core may not import the AWS SDK, middy, Powertools or aws-lambda types: it is tested with in-memory ports.',
       severity: 'error',
       from: { path: '^functions/core' },
-      to: { path: ['@aws-sdk', '@middy', '@aws-lambda-powertools', 'aws-lambda', 'node_modules/pg', 'aws-cdk-lib'], dependencyTypes: ['npm', 'npm-dev', 'npm-peer', 'npm-optional', 'type-only', 'aliased', 'unknown', 'undetermined', 'local', 'core'] },
+      to: {
+        path: [
+          '@aws-sdk',
+          '@middy',
+          '@aws-lambda-powertools',
+          'aws-lambda',
+          'node_modules/pg',
+          'aws-cdk-lib',
+        ],
+        dependencyTypes: [
+          'npm',
+          'npm-dev',
+          'npm-peer',
+          'npm-optional',
+          'type-only',
+          'aliased',
+          'unknown',
+          'undetermined',
+          'local',
+          'core',
+        ],
+      },
     },
     {
       name: 'core-not-outwards',
@@ -34,6 +56,9 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
   },
 };

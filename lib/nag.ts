@@ -1,5 +1,8 @@
 /** cdk-nag's AwsSolutions and Serverless packs, run over a construct tree, findings flattened. */
+import { Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+// cdk-nag's own rendering of a resource in finding ids; not re-exported from its index.
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
 
 export interface NagFinding {
@@ -32,4 +35,26 @@ export function nagFindings(scope: IConstruct): NagFinding[] {
 
 export function formatNagFindings(findings: readonly NagFinding[]): string {
   return findings.map((f) => `  ${f.rule} on ${f.resource}: ${f.description}`).join('\n');
+}
+
+/**
+ * Acknowledge cdk-nag's IAM5 finding for exactly these wildcard resource ARNs and no other: each id is
+ * the ARN as cdk-nag renders it (tokens as `<LogicalId.Attribute>`, pseudo parameters as
+ * `<AWS::Region>`), computed from the same ARNs the grant used, so a new wildcard is still reported.
+ *
+ * @example
+ * acknowledgeWildcardResources(fn.role, [`${profileArn}/hostedconfigurationversion/*`], 'versions are created at run time');
+ */
+export function acknowledgeWildcardResources(
+  scope: IConstruct,
+  arns: readonly string[],
+  reason: string,
+): void {
+  const stack = Stack.of(scope);
+  for (const arn of arns) {
+    Validations.of(scope).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`,
+      reason,
+    });
+  }
 }

@@ -1,10 +1,17 @@
 /** The `ConfigSteward` stack: one construct per capability, composed from the settings and `config/`. */
-import { Stack, type StackProps } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Organisation } from '../functions/core/model.ts';
 import { SchemaRegistry } from '../functions/core/registry.ts';
+import { ChangeEvents } from './constructs/change-events.ts';
+import { ChangeValidation } from './constructs/change-validation.ts';
+import { ConfigConsumer } from './constructs/config-consumer.ts';
+import { ConfigDelivery } from './constructs/config-delivery.ts';
 import { DesiredParameters } from './constructs/desired-parameters.ts';
+import { NightlyJobs } from './constructs/nightly-jobs.ts';
+import { SecretRotation } from './constructs/secret-rotation.ts';
+import { StewardFunction } from './constructs/steward-function.ts';
+import { grantTicketAccess } from './constructs/ticket-access.ts';
 import type { Settings } from './settings.ts';
 
 export interface ConfigStewardStackProps extends StackProps {
@@ -14,7 +21,14 @@ export interface ConfigStewardStackProps extends StackProps {
 
 export class ConfigStewardStack extends Stack {
   public readonly registry: SchemaRegistry;
+  public readonly events: ChangeEvents;
+  public readonly validation: ChangeValidation;
+  public readonly delivery: ConfigDelivery;
   public readonly desiredParameters: DesiredParameters;
+  public readonly nightly: NightlyJobs;
+  public readonly flagExpiry: StewardFunction;
+  public readonly rotation: SecretRotation;
+  public readonly consumers: ConfigConsumer;
 
   constructor(scope: Construct, id: string, props: ConfigStewardStackProps) {
     super(scope, id, props);
@@ -25,14 +39,52 @@ export class ConfigStewardStack extends Stack {
       environments: settings.environments.map((e) => e.name),
     });
 
-    const bus = new events.EventBus(this, 'Bus', { eventBusName: settings.eventBus.name });
-    bus.archive('Archive', {
-      eventPattern: { source: ['config.steward'] },
-      retention: undefined,
+    // Events first: every other capability publishes on the bus.
+    this.events = new ChangeEvents(this, 'Events', { settings });
+    const bus = this.events.bus;
+
+    // Validation of every change, and delivery of the composed documents through AppConfig. The
+    // validator function is attached to every profile, so profiles depend on it, not the reverse.
+    this.validation = new ChangeValidation(this, 'ChangeValidation', { settings, bus });
+    this.delivery = new ConfigDelivery(this, 'Delivery', {
+      settings,
+      registry: this.registry,
+      validatorFunctionArn: this.validation.validatorFunction.functionArn,
     });
+    this.validation.deliverTo(this.delivery.targets);
+
     this.desiredParameters = new DesiredParameters(this, 'DesiredParameters', {
       settings,
       registry: this.registry,
     });
+
+    // The nightly jobs: drift, and flag expiry on the same schedule.
+    this.nightly = new NightlyJobs(this, 'Nightly', { settings, bus });
+    this.flagExpiry = new StewardFunction(this, 'FlagExpiry', {
+      entry: 'functions/handlers/flag-expiry-job.ts',
+      settings,
+      description:
+        'Nightly: reports expired, expiring and over-age feature flags and files one ticket per flag',
+      timeout: Duration.minutes(5),
+      environment: { STEWARD_APPCONFIG: this.delivery.targetsJson() },
+    });
+    this.delivery.grantReadHostedFlags(this.flagExpiry.fn);
+    bus.grantPutEventsTo(this.flagExpiry.fn);
+    grantTicketAccess(this.flagExpiry.role, settings, { resolve: true });
+    this.nightly.addJob({ name: 'flag-expiry', fn: this.flagExpiry.fn });
+
+    this.rotation = new SecretRotation(this, 'SecretRotation', { settings, organisation, bus });
+
+    // One example consumer per environment: reads the orders document and flags via the extension.
+    this.consumers = new ConfigConsumer(this, 'Consumers', { delivery: this.delivery });
+    for (const { name: environment } of settings.environments) {
+      const ordersApi = new StewardFunction(this, `OrdersApi-${environment}`, {
+        entry: 'functions/handlers/orders-api.ts',
+        settings,
+        description: `Example consumer: the orders API (${environment}) reading its configuration through AppConfig`,
+        timeout: Duration.seconds(10),
+      });
+      this.consumers.grantConfig(ordersApi.fn, 'orders', environment);
+    }
   }
 }

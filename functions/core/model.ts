@@ -5,7 +5,7 @@
  */
 import type { KeySpec, ValueOf } from './keys.ts';
 
-export type KeyMap = Record<string, KeySpec<any>>;
+export type KeyMap = Record<string, KeySpec<unknown>>;
 
 /** Desired values of one environment: each key optional, each value of its key's type. */
 export type DesiredValues<K extends KeyMap> = { readonly [P in keyof K]?: ValueOf<K[P]> };

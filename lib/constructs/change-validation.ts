@@ -5,15 +5,17 @@
  * tickets, and deliver through AppConfig. Also the AppConfig validator function that every
  * configuration profile calls.
  */
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeWildcardResources } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { StewardFunction } from './steward-function.ts';
+import { grantTicketAccess } from './ticket-access.ts';
 
 export interface ChangeValidationProps {
   readonly settings: Settings;
@@ -149,7 +151,7 @@ export class ChangeValidation extends Construct {
       }),
     );
     props.bus.grantPutEventsTo(role);
-    this.grantTickets(role, settings);
+    grantTicketAccess(role, settings);
 
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
@@ -160,34 +162,19 @@ export class ChangeValidation extends Construct {
       reason:
         'This queue is itself a dead-letter queue; its messages are redriven to the rule by an operator.',
     });
-    acknowledgeWildcard(
+    acknowledgeWildcardResources(
       role,
-      'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray PutTraceSegments/PutTelemetryRecords and OpsCenter DescribeOpsItems have no resource-level permissions.',
-    );
-    acknowledgeWildcard(
-      role,
-      `AwsSolutions-IAM5[Resource::${nagArn(stack, 'ssm', `parameter/${root}/*`)}]`,
+      [this.parameterArn],
       `The validator judges, restores, labels and deletes any parameter under /${root}/, and nothing else.`,
     );
-    acknowledgeWildcard(
+    acknowledgeWildcardResources(
       role,
-      `AwsSolutions-IAM5[Resource::${nagArn(stack, 'kms', 'key/*')}]`,
+      [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
       'SecureString keys are chosen per parameter; the statement only allows use through Parameter Store (kms:ViaService).',
     );
-    acknowledgeWildcard(
-      role,
-      `AwsSolutions-IAM5[Resource::${nagArn(stack, 'ssm', 'opsitem/*')}]`,
-      'Each ticket is a new OpsItem; its id is not known in advance.',
-    );
-    acknowledgeWildcard(
+    acknowledgeWildcardResources(
       this.appConfigValidator.role,
-      'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.',
-    );
-    acknowledgeWildcard(
-      this.appConfigValidator.role,
-      `AwsSolutions-IAM5[Resource::${nagArn(stack, 'appconfig', 'application/*')}]`,
+      [stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: '*' })],
       'The validator reads application and profile names to find the service; their ids cannot be named here ' +
         'because the profiles reference this function (a cycle).',
     );
@@ -238,65 +225,17 @@ export class ChangeValidation extends Construct {
         resources: applicationIds.map((id) => application(id, 'environment/*')),
       }),
     );
-    const reason =
-      'Profiles, environments and deployments of the Steward applications only; strategies are account-wide.';
-    // Ids that are tokens render as references the finding names differently; the stack acknowledges those.
-    for (const id of applicationIds.filter((i) => !Token.isUnresolved(i))) {
-      for (const rest of ['configurationprofile/*', 'environment/*']) {
-        acknowledgeWildcard(
-          this.validateChange.role,
-          `AwsSolutions-IAM5[Resource::${nagArn(stack, 'appconfig', `application/${id}/${rest}`)}]`,
-          reason,
-        );
-      }
-    }
-    acknowledgeWildcard(
+    acknowledgeWildcardResources(
       this.validateChange.role,
-      `AwsSolutions-IAM5[Resource::${nagArn(stack, 'appconfig', 'deploymentstrategy/*')}]`,
-      reason,
+      [
+        ...applicationIds.flatMap((id) => [
+          application(id, 'configurationprofile/*'),
+          application(id, 'environment/*'),
+        ]),
+        stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: '*' }),
+      ],
+      'Hosted versions and deployments are created at run time, under the Steward applications only; ' +
+        'deployment strategies are account-wide resources.',
     );
   }
-
-  /** What the selected ticket tracker needs. */
-  private grantTickets(role: iam.IRole, settings: Settings): void {
-    const stack = Stack.of(this);
-    if (settings.tickets.tracker === 'opscenter') {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'FileOpsItems',
-          actions: ['ssm:CreateOpsItem'],
-          resources: [stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' })],
-        }),
-      );
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ sid: 'FindOpsItems', actions: ['ssm:DescribeOpsItems'], resources: ['*'] }),
-      );
-      return;
-    }
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadTrackerToken',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [
-          stack.formatArn({
-            service: 'secretsmanager',
-            resource: 'secret',
-            resourceName: `${settings.tickets.tokenSecret}-??????`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-    );
-  }
-}
-
-/** cdk-nag names wildcard findings by the resource as it renders it: pseudo parameters in angle brackets. */
-function nagArn(stack: Stack, service: string, resource: string): string {
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  return `arn:<AWS::Partition>:${service}:${region}:${account}:${resource}`;
-}
-
-function acknowledgeWildcard(role: iam.IRole, id: string, reason: string): void {
-  Validations.of(role).acknowledge({ id, reason });
 }

@@ -6,7 +6,7 @@
  * environment. `targets` is what `STEWARD_APPCONFIG` carries to the functions that deploy or read them.
  */
 import { createHash } from 'node:crypto';
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { ConfigurationError } from '../../functions/core/errors.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
+import { acknowledgeWildcardResources } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 
 /** Profile names inside every service's application. */
@@ -262,13 +263,14 @@ export class ConfigDelivery extends Construct {
       actions: ['appconfig:ListHostedConfigurationVersions', 'appconfig:GetHostedConfigurationVersion'],
       resourceArns: [...profiles, ...profiles.map((arn) => `${arn}/hostedconfigurationversion/*`)],
     });
-    if (grantee.grantPrincipal instanceof iam.Role) {
-      Validations.of(grantee.grantPrincipal).acknowledge({
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'hostedconfigurationversion/* under the Steward flags profiles only: the newest version number is ' +
-          'what the job looks up, so it cannot be named in advance.',
-      });
+    const principal = grantee.grantPrincipal;
+    if (Construct.isConstruct(principal)) {
+      acknowledgeWildcardResources(
+        principal,
+        profiles.map((arn) => `${arn}/hostedconfigurationversion/*`),
+        'Hosted versions under the Steward flags profiles only: the newest version number is what the job looks ' +
+          'up, so it cannot be named in advance.',
+      );
     }
     return grant;
   }

@@ -5,10 +5,11 @@
  * reconcile function writes only what differs, rate-limited; `steward apply` runs the same core.
  */
 import { createHash } from 'node:crypto';
-import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
+import { acknowledgeWildcardResources } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { StewardFunction } from './steward-function.ts';
 
@@ -53,12 +54,12 @@ export class DesiredParameters extends Construct {
       }),
     );
 
-    Validations.of(this.reconciler.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/${props.settings.parameterRoot}/*]`,
-      reason:
-        'The reconciler writes the desired parameters of every service and environment, which are exactly the ' +
+    acknowledgeWildcardResources(
+      this.reconciler.role,
+      [underRoot],
+      'The reconciler writes the desired parameters of every service and environment, which are exactly the ' +
         'parameters under the Steward root; it can neither read nor write outside it.',
-    });
+    );
 
     this.resource = new CustomResource(this, 'Reconcile', {
       serviceToken: this.reconciler.fn.functionArn,

@@ -3,15 +3,17 @@
  * Scheduler schedule per job (cron and time zone from settings) invoking it through a dedicated role,
  * with a retry policy and a dead-letter queue. Other jobs (flag expiry) join with {@link NightlyJobs.addJob}.
  */
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeWildcardResources } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { StewardFunction } from './steward-function.ts';
+import { grantTicketAccess } from './ticket-access.ts';
 
 export interface NightlyJob {
   /** Short name, used in the schedule's name and description, e.g. `flag-expiry`. */
@@ -87,33 +89,6 @@ export class NightlyJobs extends Construct {
       id: 'Serverless-SQSRedrivePolicy',
       reason: 'This queue is itself a dead-letter queue; an operator re-runs the job instead of redriving.',
     });
-    const root = settings.parameterRoot;
-    const wildcards: [string, string][] = [
-      [
-        'AwsSolutions-IAM5[Resource::*]',
-        'X-Ray PutTraceSegments/PutTelemetryRecords, ssm:DescribeParameters and ssm:DescribeOpsItems have no ' +
-          'resource-level permissions.',
-      ],
-      [
-        `AwsSolutions-IAM5[Resource::${nagArn(stack, 'ssm', `parameter/${root}/*`)}]`,
-        `The sweep reads every parameter under /${root}/ (read-only actions), and nothing else.`,
-      ],
-      [
-        `AwsSolutions-IAM5[Resource::${nagArn(stack, 'kms', 'key/*')}]`,
-        'SecureString keys are chosen per parameter; decryption is allowed only through Parameter Store (kms:ViaService).',
-      ],
-      [
-        `AwsSolutions-IAM5[Resource::${nagArn(stack, 'secretsmanager', `secret:${root}/*`)}]`,
-        `Metadata only (DescribeSecret) of the managed secrets, all named under ${root}/.`,
-      ],
-    ];
-    if (settings.tickets.tracker === 'opscenter') {
-      wildcards.push([
-        `AwsSolutions-IAM5[Resource::${nagArn(stack, 'ssm', 'opsitem/*')}]`,
-        'Each ticket is a new OpsItem; its id is not known in advance.',
-      ]);
-    }
-    for (const [id, reason] of wildcards) Validations.of(this.drift.role).acknowledge({ id, reason });
   }
 
   /** Schedule another job nightly (same cron, time zone, retries and dead-letter queue). */
@@ -149,13 +124,21 @@ export class NightlyJobs extends Construct {
     const { settings, bus } = this.props;
     const stack = Stack.of(this);
     const root = settings.parameterRoot;
+    const underRoot = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${root}/*` });
+    const anyKey = stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
+    const managedSecrets = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${root}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadParametersUnderRoot',
         actions: ['ssm:GetParametersByPath', 'ssm:GetParameter', 'ssm:GetParameters'],
         resources: [
           stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: root }),
-          stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${root}/*` }),
+          underRoot,
         ],
       }),
     );
@@ -170,7 +153,7 @@ export class NightlyJobs extends Construct {
       new iam.PolicyStatement({
         sid: 'DecryptSecureStringsThroughSsmOnly',
         actions: ['kms:Decrypt'],
-        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        resources: [anyKey],
         conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
       }),
     );
@@ -178,57 +161,33 @@ export class NightlyJobs extends Construct {
       new iam.PolicyStatement({
         sid: 'DescribeManagedSecrets',
         actions: ['secretsmanager:DescribeSecret'],
-        resources: [
-          stack.formatArn({
-            service: 'secretsmanager',
-            resource: 'secret',
-            resourceName: `${root}/*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
+        resources: [managedSecrets],
       }),
     );
     bus.grantPutEventsTo(role);
+    grantTicketAccess(role, settings, { resolve: true });
 
-    if (settings.tickets.tracker === 'opscenter') {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'FileAndResolveOpsItems',
-          actions: ['ssm:CreateOpsItem', 'ssm:UpdateOpsItem'],
-          resources: [stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' })],
-        }),
-      );
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'FindOpsItems',
-          actions: ['ssm:DescribeOpsItems'],
-          resources: ['*'],
-        }),
-      );
-      return;
-    }
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadTrackerToken',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [
-          stack.formatArn({
-            service: 'secretsmanager',
-            resource: 'secret',
-            resourceName: `${settings.tickets.tokenSecret}-??????`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
+    acknowledgeWildcardResources(
+      role,
+      ['*'],
+      'ssm:DescribeParameters supports no resource-level permissions.',
+    );
+    acknowledgeWildcardResources(
+      role,
+      [underRoot],
+      `The sweep reads every parameter under /${root}/ (read-only actions), and nothing else.`,
+    );
+    acknowledgeWildcardResources(
+      role,
+      [anyKey],
+      'SecureString keys are chosen per parameter; decryption is allowed only through Parameter Store (kms:ViaService).',
+    );
+    acknowledgeWildcardResources(
+      role,
+      [managedSecrets],
+      `Metadata only (DescribeSecret) of the managed secrets, all named under ${root}/.`,
     );
   }
-}
-
-/** An ARN as cdk-nag spells it in a finding's id. */
-function nagArn(stack: Stack, service: string, resource: string): string {
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  return `arn:<AWS::Partition>:${service}:${region}:${account}:${resource}`;
 }
 
 function pascal(name: string): string {

@@ -141,18 +141,21 @@ export class StewardFunction extends Construct {
     Validations.of(this.fn).acknowledge(
       {
         id: 'AwsSolutions-L1',
-        reason: 'Node.js 22 is the runtime the platform is built and tested on (DESIGN.md); a runtime move is a tested change.',
+        reason:
+          'Node.js 22 is the runtime the platform is built and tested on (DESIGN.md); a runtime move is a tested change.',
       },
       {
         id: 'Serverless-LambdaLatestVersion',
-        reason: 'Node.js 22 is the runtime the platform is built and tested on (DESIGN.md); a runtime move is a tested change.',
+        reason:
+          'Node.js 22 is the runtime the platform is built and tested on (DESIGN.md); a runtime move is a tested change.',
       },
     );
     Validations.of(this.failureQueue).acknowledge(
       { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the function.' },
       {
         id: 'Serverless-SQSRedrivePolicy',
-        reason: 'This queue is itself the dead-letter queue of the function; a DLQ of a DLQ would only move the problem.',
+        reason:
+          'This queue is itself the dead-letter queue of the function; a DLQ of a DLQ would only move the problem.',
       },
     );
   }

@@ -98,7 +98,7 @@ describe('Construct: NightlyJobs', () => {
       StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' },
     });
     expect(actionsOf(bySid('DescribeManagedSecrets')!)).toEqual(['secretsmanager:DescribeSecret']);
-    expect(actionsOf(bySid('FileAndResolveOpsItems')!)).toEqual(['ssm:CreateOpsItem', 'ssm:UpdateOpsItem']);
+    expect(actionsOf(bySid('FileOpsItems')!)).toEqual(['ssm:CreateOpsItem', 'ssm:UpdateOpsItem']);
     expect(statements.some((s) => actionsOf(s).includes('events:PutEvents'))).toBe(true);
     expect(statements.some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))).toBe(false);
     expect(

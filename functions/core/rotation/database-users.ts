@@ -1,0 +1,104 @@
+/**
+ * The database operations PostgreSQL rotation needs, as a port so the rotation core stays pure, and
+ * the shape of a PostgreSQL secret (the same JSON Amazon RDS and AWS's rotation templates use).
+ */
+import * as z from 'zod';
+import { SecretShapeError } from './errors.ts';
+
+export interface DatabaseCredentials {
+  readonly host: string;
+  readonly port: number;
+  readonly dbname: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface DatabaseUsers {
+  /**
+   * Log in and run `SELECT 1`. False when the server rejects the credentials; throws
+   * DatabaseUnavailableError or DatabaseError for anything else.
+   */
+  canLogIn(credentials: DatabaseCredentials): Promise<boolean>;
+  /**
+   * Through an administrator's connection, create `clone` as a LOGIN role when it does not exist and
+   * give it every role membership `original` has (missing ones are granted on every call).
+   */
+  ensureClone(admin: DatabaseCredentials, original: string, clone: string): Promise<void>;
+  /** Through an administrator's connection, set a role's password. */
+  setPassword(admin: DatabaseCredentials, role: string, password: string): Promise<void>;
+  /** Log in as a role and change its own password. */
+  changeOwnPassword(credentials: DatabaseCredentials, newPassword: string): Promise<void>;
+}
+
+const postgresSecretSchema = z
+  .object({
+    engine: z.string().refine((engine) => engine === 'postgres' || engine === 'postgresql', {
+      message: 'engine must be postgres',
+    }),
+    host: z.string().min(1),
+    port: z.coerce.number().int().min(1).max(65535).default(5432),
+    dbname: z.string().min(1).default('postgres'),
+    username: z.string().min(1),
+    password: z.string().min(1),
+    /** ARN (or name) of the secret with the master credentials. */
+    masterarn: z.string().min(1).optional(),
+  })
+  .loose();
+
+export type PostgresSecret = z.output<typeof postgresSecretSchema>;
+
+const masterSecretSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.coerce.number().int().min(1).max(65535).optional(),
+    dbname: z.string().min(1).optional(),
+    username: z.string().min(1),
+    password: z.string().min(1),
+  })
+  .loose();
+
+/** Parse a secret string as JSON without ever letting the parser's message (which quotes the input) out. */
+export function parseSecretJson(raw: string, what: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new SecretShapeError(`${what} is not valid JSON`);
+  }
+}
+
+/** Issues as `field: problem`, never with the offending value. */
+function describeShapeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`).join('; ');
+}
+
+/**
+ * @example
+ * const pending = parsePostgresSecret(pendingValue, 'the AWSPENDING version');
+ */
+export function parsePostgresSecret(raw: string, what: string): PostgresSecret {
+  const parsed = postgresSecretSchema.safeParse(parseSecretJson(raw, what));
+  if (!parsed.success) {
+    throw new SecretShapeError(`${what} is not a PostgreSQL secret (${describeShapeIssues(parsed.error)})`);
+  }
+  return parsed.data;
+}
+
+/** The administrator credentials: the master secret's, with the endpoint of the rotated secret as default. */
+export function parseMasterCredentials(raw: string, endpoint: PostgresSecret): DatabaseCredentials {
+  const parsed = masterSecretSchema.safeParse(parseSecretJson(raw, 'the master secret'));
+  if (!parsed.success) {
+    throw new SecretShapeError(`the master secret lacks credentials (${describeShapeIssues(parsed.error)})`);
+  }
+  return {
+    host: parsed.data.host ?? endpoint.host,
+    port: parsed.data.port ?? endpoint.port,
+    dbname: parsed.data.dbname ?? endpoint.dbname,
+    username: parsed.data.username,
+    password: parsed.data.password,
+  };
+}
+
+export function credentialsOf(secret: PostgresSecret): DatabaseCredentials {
+  const { host, port, dbname, username, password } = secret;
+  return { host, port, dbname, username, password };
+}

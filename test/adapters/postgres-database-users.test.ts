@@ -1,0 +1,133 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresDatabaseUsers, scramVerifier } from '../../functions/adapters/postgres-database-users.ts';
+import type { DatabaseCredentials } from '../../functions/core/rotation/database-users.ts';
+import { DatabaseError, DatabaseUnavailableError } from '../../functions/core/rotation/errors.ts';
+import {
+  createRotationFixture,
+  dropRotationFixture,
+  logInAndRead,
+  type RotationFixture,
+  requirePostgres,
+} from '../support/postgres.ts';
+
+const PREFIX = 'steward_pg_adapter';
+/** A role name that breaks any SQL built without quoting. */
+const ODD_ROLE = `${PREFIX} "odd"; role`;
+const postgres = await requirePostgres();
+
+describe.skipIf(!postgres)('Class: PostgresDatabaseUsers', () => {
+  const users = new PostgresDatabaseUsers({ connectionTimeoutMillis: 2000 });
+  let fixture: RotationFixture;
+
+  beforeAll(async () => {
+    if (!postgres) return;
+    await postgres.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(`${ODD_ROLE}_clone`)}`);
+    await postgres.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(ODD_ROLE)}`);
+    fixture = await createRotationFixture(postgres, PREFIX);
+  });
+
+  afterAll(async () => {
+    if (!postgres) return;
+    await postgres.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(`${ODD_ROLE}_clone`)}`);
+    await postgres.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(ODD_ROLE)}`);
+    await dropRotationFixture(postgres, PREFIX);
+  });
+
+  it('logs in and runs a query with valid credentials', async () => {
+    // Act & Assess
+    expect(await users.canLogIn(fixture.app)).toBe(true);
+  });
+
+  it('answers false, without the password in any error, when the server rejects the login', async () => {
+    // Act
+    const wrongPassword = await users.canLogIn({ ...fixture.app, password: 'definitely-wrong-1' });
+    const unknownUser = await users.canLogIn({ ...fixture.app, username: `${PREFIX}_nobody` });
+
+    // Assess
+    expect(wrongPassword).toBe(false);
+    expect(unknownUser).toBe(false);
+  });
+
+  it('reports an unreachable server as DatabaseUnavailableError', async () => {
+    // Act
+    const attempt = users.canLogIn({ ...fixture.app, port: 1 });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(DatabaseUnavailableError);
+    await expect(attempt).rejects.not.toThrow(fixture.app.password);
+  });
+
+  it('creates the clone with the original role memberships, and repeats harmlessly', async () => {
+    // Prepare
+    const clone = `${fixture.app.username}_clone`;
+
+    // Act
+    await users.ensureClone(fixture.master, fixture.app.username, clone);
+    await users.ensureClone(fixture.master, fixture.app.username, clone);
+    await users.setPassword(fixture.master, clone, 'Clone-Password-1');
+
+    // Assess
+    expect(await logInAndRead({ ...fixture.app, username: clone, password: 'Clone-Password-1' })).toBe(42);
+    const memberships = await postgres?.query(
+      `SELECT count(*)::int AS n FROM pg_auth_members m JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1`,
+      [clone],
+    );
+    expect(memberships?.rows[0]?.n).toBe(1);
+  });
+
+  it('quotes identifiers and password literals, whatever they contain', async () => {
+    // Prepare
+    await postgres?.query(`CREATE ROLE ${pg.escapeIdentifier(ODD_ROLE)} LOGIN`);
+    await postgres?.query(`GRANT ${pg.escapeIdentifier(fixture.group)} TO ${pg.escapeIdentifier(ODD_ROLE)}`);
+    const password = `it's a "password"; DROP ROLE x; --`;
+
+    // Act
+    await users.ensureClone(fixture.master, ODD_ROLE, `${ODD_ROLE}_clone`);
+    await users.setPassword(fixture.master, `${ODD_ROLE}_clone`, password);
+
+    // Assess
+    const credentials: DatabaseCredentials = { ...fixture.app, username: `${ODD_ROLE}_clone`, password };
+    expect(await logInAndRead(credentials)).toBe(42);
+  });
+
+  it('refuses to clone a role that does not exist', async () => {
+    // Act & Assess
+    await expect(
+      users.ensureClone(fixture.master, `${PREFIX}_ghost`, `${PREFIX}_ghost_clone`),
+    ).rejects.toThrow(/role "steward_pg_adapter_ghost" does not exist/);
+  });
+
+  it('lets a user change its own password', async () => {
+    // Prepare
+    const before = { ...fixture.app };
+
+    // Act
+    await users.changeOwnPassword(before, 'Own-New-Password-2');
+
+    // Assess
+    expect(await users.canLogIn({ ...before, password: 'Own-New-Password-2' })).toBe(true);
+    expect(await users.canLogIn(before)).toBe(false);
+    await users.setPassword(fixture.master, before.username, before.password);
+  });
+});
+
+describe('Function: scramVerifier', () => {
+  it('matches the RFC 7677 derivation for a known salt', () => {
+    // Prepare: the user "user" / password "pencil" example of RFC 7677, salt W22ZaJ0SNY7soEsUEjb6gQ==
+    const salt = Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64');
+
+    // Act
+    const verifier = scramVerifier('pencil', salt);
+
+    // Assess: StoredKey and ServerKey for that salt and 4096 iterations
+    expect(verifier).toBe(
+      'SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=',
+    );
+  });
+
+  it('refuses a password that is not printable ASCII', () => {
+    // Act & Assess
+    expect(() => scramVerifier('pässword')).toThrow(DatabaseError);
+  });
+});

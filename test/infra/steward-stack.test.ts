@@ -1,0 +1,76 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { organisation } from '../../config/index.ts';
+import { formatNagFindings, nagFindings } from '../../lib/nag.ts';
+import { loadSettings } from '../../lib/settings.ts';
+import { ConfigStewardStack } from '../../lib/steward-stack.ts';
+
+const settings = loadSettings('config/settings.json');
+
+function synth(overrides: Partial<typeof settings> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new ConfigStewardStack(app, 'ConfigSteward', {
+    settings: { ...settings, ...overrides },
+    organisation,
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+describe('Stack: ConfigSteward', () => {
+  const { app, stack, template } = synth();
+
+  it('passes cdk-nag AwsSolutions and Serverless with zero unacknowledged findings', () => {
+    const findings = nagFindings(app);
+    expect(findings, formatNagFindings(findings)).toEqual([]);
+  });
+
+  it("stays far under CloudFormation's 500 resources", () => {
+    expect(Object.keys(template.toJSON().Resources).length).toBeLessThan(200);
+  });
+
+  it('composes every capability', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 90 });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.ssm'], 'detail-type': ['Parameter Store Change'] }),
+    });
+    template.resourceCountIs('AWS::AppConfig::Application', 2);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    template.resourceCountIs('Custom::StewardDesiredParameters', 1);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 4);
+    expect(stack.registry.serviceNames()).toEqual(['orders', 'payments']);
+  });
+
+  it('never puts a desired SecureString value or a secret into the template', () => {
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toContain('webhook-signing-key');
+    expect(json).not.toMatch(/"SecretString"\s*:/);
+  });
+
+  it('gives the flag-expiry job the AppConfig targets and only read access to hosted flags', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Nightly: reports expired'),
+      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.anyValue() }) },
+    });
+  });
+
+  it('switches every ticket-filing function to the token secret when GitHub is the tracker', () => {
+    // Prepare
+    const github = synth({
+      tickets: {
+        tracker: 'github',
+        owner: 'acme',
+        repo: 'platform',
+        tokenSecret: 'steward/github',
+        apiUrl: 'https://api.github.com',
+      },
+    });
+
+    // Assess
+    const json = JSON.stringify(github.template.toJSON());
+    expect(json).not.toContain('ssm:CreateOpsItem');
+    expect(json).toContain('secret:steward/github-??????');
+    expect(nagFindings(github.app)).toEqual([]);
+  });
+});
