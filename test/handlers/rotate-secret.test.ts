@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   DescribeSecretCommand,
@@ -20,14 +19,13 @@ import {
   SecretVersionConflictError,
 } from '../../functions/core/rotation/errors.ts';
 import { AWSCURRENT, AWSPENDING } from '../../functions/ports/secret-store.ts';
+import { awsEvent } from '../support/aws-events.ts';
 import { InMemorySecretStore } from '../support/in-memory-secret-store.ts';
 
 const secretsManager = mockClient(SecretsManagerClient);
 const eventbridge = mockClient(EventBridgeClient);
 const ssm = mockClient(SSMClient);
-const fixture = JSON.parse(
-  readFileSync('/work/shared/aws-events/secretsmanager-rotation-create.json', 'utf8'),
-);
+const fixture = awsEvent<Record<string, string>>('secretsmanager-rotation-create.json');
 const context = {
   functionName: 'rotate-secret',
   awsRequestId: 'req-1',
