@@ -23,7 +23,7 @@ function measure(evaluate: (i: number) => boolean): { opsPerSecond: number; hits
   const batch = 1_000_000;
   let ops = 0;
   const start = process.hrtime.bigint();
-  let elapsed = 0n;
+  let elapsed: bigint;
   do {
     for (let i = 0; i < batch; i++) if (evaluate(i)) hits++;
     ops += batch;
@@ -40,7 +40,7 @@ async function measureAsync(
   const batch = 20_000;
   let ops = 0;
   const start = process.hrtime.bigint();
-  let elapsed = 0n;
+  let elapsed: bigint;
   do {
     for (let i = 0; i < batch; i++) if (await evaluate(i)) hits++;
     ops += batch;

@@ -106,15 +106,13 @@ export class EventBridgeEventPublisher implements EventPublisher {
   async publish(events: readonly StewardEvent[]): Promise<void> {
     if (events.length === 0) return;
     const time = this.clock.now();
-    const entries = events.map(
-      (event): PutEventsRequestEntry => ({
-        EventBusName: this.busName,
-        Source: EVENT_SOURCE,
-        DetailType: event.detailType,
-        Detail: JSON.stringify(event.detail),
-        Time: time,
-      }),
-    );
+    const entries = events.map((event): PutEventsRequestEntry => ({
+      EventBusName: this.busName,
+      Source: EVENT_SOURCE,
+      DetailType: event.detailType,
+      Detail: JSON.stringify(event.detail),
+      Time: time,
+    }));
     const failures: { detailType: string; errorCode: string }[] = [];
     for (const batch of batchEntries(entries)) failures.push(...(await this.sendBatch(batch)));
     if (failures.length > 0) throw new EventPublishError(failures);

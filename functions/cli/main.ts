@@ -59,7 +59,9 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     return name === '--help' ? 0 : 2;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await (
+      await command.load()
+    )(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`steward ${name}: ${error.message}\n\n${usage()}`);

@@ -17,11 +17,7 @@ export class ClientConfigurationError extends StewardClientError {
 
 /** Why a read from the AppConfig extension failed; also the `reason` of a degraded report. */
 export type ExtensionFailureReason =
-  | 'timeout'
-  | 'unavailable'
-  | 'not-found'
-  | 'server-error'
-  | 'invalid-document';
+  'timeout' | 'unavailable' | 'not-found' | 'server-error' | 'invalid-document';
 
 /** The AppConfig extension could not serve the document (slow, down, 404 or 5xx). */
 export class ExtensionUnavailableError extends StewardClientError {

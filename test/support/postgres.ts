@@ -67,6 +67,7 @@ export async function requirePostgres(
     if (env.STEWARD_REQUIRE_POSTGRES === '1') {
       throw new Error(
         `${reason}; STEWARD_REQUIRE_POSTGRES=1, so the rotation tests fail instead of skipping`,
+        { cause: error },
       );
     }
     console.warn(

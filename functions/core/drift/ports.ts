@@ -71,12 +71,7 @@ export interface SecretInventory {
 
 export interface DriftMetric {
   readonly name:
-    | 'Findings'
-    | 'ParametersScanned'
-    | 'ApiCalls'
-    | 'DurationMs'
-    | 'TicketsFiled'
-    | 'TicketsResolved';
+    'Findings' | 'ParametersScanned' | 'ApiCalls' | 'DurationMs' | 'TicketsFiled' | 'TicketsResolved';
   readonly value: number;
   readonly unit: 'Count' | 'Milliseconds';
   /** e.g. `{ kind: 'value-drift' }` for findings per kind. */

@@ -20,11 +20,7 @@ export const FLAG_LIFETIME_DAYS: Readonly<Record<FlagType, number | undefined>> 
 };
 
 export type FlagFindingReason =
-  | 'expired'
-  | 'expiring-soon'
-  | 'over-lifetime'
-  | 'no-owner'
-  | 'invalid-metadata';
+  'expired' | 'expiring-soon' | 'over-lifetime' | 'no-owner' | 'invalid-metadata';
 
 /** Most pressing first: the reason a ticket and event lead with. */
 export const REASON_ORDER: readonly FlagFindingReason[] = [
