@@ -1,5 +1,15 @@
-/** The orders service: checkout, order history and the public orders API. */
-import * as z from 'zod';
+/**
+ * The orders service: checkout, order history and the public orders API.
+ *
+ * JSON keys take a `zod/mini` schema (the Lambdas bundle these definitions, and mini is a quarter
+ * of classic zod's size). Mini reads the same, with checks passed to `.check(...)` and wrappers as
+ * functions:
+ *
+ *   classic: z.number().nonnegative().optional()    mini: z.optional(z.number().check(z.nonnegative()))
+ *   classic: z.array(z.string().regex(re)).min(1)   mini: z.array(z.string().check(z.regex(re))).check(z.minLength(1))
+ *   classic: z.string().refine(fn, 'message')       mini: z.string().check(z.refine(fn, 'message'))
+ */
+import * as z from 'zod/mini';
 import { boolean, duration, integer, json, oneOf, string, url } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 
@@ -18,12 +28,12 @@ export const orders = defineService({
     'page-size': integer({ min: 1, max: 200 }, { default: 50 }),
     'shipping-rates': json(
       z.strictObject({
-        standard: z.number().nonnegative(),
-        express: z.number().nonnegative(),
-        freeAbove: z.number().nonnegative().optional(),
+        standard: z.number().check(z.nonnegative()),
+        express: z.number().check(z.nonnegative()),
+        freeAbove: z.optional(z.number().check(z.nonnegative())),
       }),
     ),
-    'allowed-countries': json(z.array(z.string().regex(/^[A-Z]{2}$/)).min(1)),
+    'allowed-countries': json(z.array(z.string().check(z.regex(/^[A-Z]{2}$/))).check(z.minLength(1))),
     'db/pool-size': integer({ min: 1, max: 100 }, { default: 10 }),
     'promo-code': string({ pattern: /^[A-Z0-9-]{0,32}$/, default: '' }),
     'webhook-signing-key': string({

@@ -1,5 +1,5 @@
 /** The payments service: card capture through an external provider. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { duration, integer, json, oneOf, string, url } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 
@@ -12,7 +12,12 @@ export const payments = defineService({
     'capture-delay': duration({ min: '0s', max: '7d' }, { default: '0s' }),
     'fraud-threshold': integer({ min: 0, max: 100 }, { default: 80 }),
     'db/credentials-ref': string({ pattern: /^[A-Za-z0-9/_+=.@-]+$/, description: 'Name of the db secret' }),
-    limits: json(z.strictObject({ perTransaction: z.number().positive(), perDay: z.number().positive() })),
+    limits: json(
+      z.strictObject({
+        perTransaction: z.number().check(z.positive()),
+        perDay: z.number().check(z.positive()),
+      }),
+    ),
   },
   values: {
     staging: {

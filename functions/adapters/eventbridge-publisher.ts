@@ -1,7 +1,12 @@
 /**
  * The `EventPublisher` port on EventBridge: catalog events go to the Steward bus in PutEvents batches
  * of at most 10 entries and 256 KB, and only the entries EventBridge reports as failed are sent again.
+ * Each entry that gets through is logged at INFO (`published event`) with its detail type and
+ * identifying fields only, and announced on the `config-steward:published-event` diagnostics channel
+ * (which `steward invoke` subscribes to, to print what a handler published).
  */
+import { channel } from 'node:diagnostics_channel';
+import { Logger } from '@aws-lambda-powertools/logger';
 import {
   type EventBridgeClient,
   PutEventsCommand,
@@ -17,6 +22,54 @@ export const PUT_EVENTS_MAX_ENTRIES = 10;
 export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
 /** A `Time` field counts as 14 bytes in the PutEvents size calculation. */
 const TIME_BYTES = 14;
+
+/** Detail fields that identify what an event is about; the only ones logged or announced, never a value. */
+export const IDENTIFYING_FIELDS = [
+  'parameterName',
+  'secretName',
+  'service',
+  'environment',
+  'flag',
+  'runId',
+  'dedupKey',
+] as const;
+
+/** What is logged and announced for each published entry. */
+export interface PublishedEvent {
+  readonly detailType: string;
+  readonly eventId: string;
+  /** The {@link IDENTIFYING_FIELDS} the detail carries as strings. */
+  readonly fields: Readonly<Partial<Record<(typeof IDENTIFYING_FIELDS)[number], string>>>;
+}
+
+/** The diagnostics channel each {@link PublishedEvent} is published on, in the publishing process. */
+export const PUBLISHED_EVENT_CHANNEL = 'config-steward:published-event';
+const publishedChannel = channel(PUBLISHED_EVENT_CHANNEL);
+
+/** The identifying fields of an event detail (strings only), for logs and summaries. */
+export function identifyingFields(detail: unknown): PublishedEvent['fields'] {
+  const fields: Partial<Record<(typeof IDENTIFYING_FIELDS)[number], string>> = {};
+  if (typeof detail !== 'object' || detail === null) return fields;
+  for (const name of IDENTIFYING_FIELDS) {
+    const value = (detail as Record<string, unknown>)[name];
+    if (typeof value === 'string') fields[name] = value;
+  }
+  return fields;
+}
+
+/**
+ * Inside Lambda (and `steward invoke`, which sets `AWS_LAMBDA_FUNCTION_NAME` as Lambda does) a
+ * Powertools Logger; elsewhere, e.g. `steward drift --file-tickets --json`, nothing, so a CLI's
+ * stdout stays its own. CLI callers that want the lines pass `logger`.
+ */
+function defaultLogger(): PublisherLogger {
+  return process.env['AWS_LAMBDA_FUNCTION_NAME'] ? new Logger() : { info: () => undefined };
+}
+
+/** The part of Powertools' Logger the publisher uses. */
+export interface PublisherLogger {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+}
 
 /** Some events could not be published after every attempt; names detail types and error codes only. */
 export class EventPublishError extends StewardError {
@@ -47,6 +100,8 @@ export interface EventBridgeEventPublisherOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Stamps each entry's `Time`. @default systemClock */
   readonly clock?: Clock;
+  /** Receives one `published event` INFO line per entry that got through. @default a Powertools Logger */
+  readonly logger?: PublisherLogger;
 }
 
 /** The size PutEvents charges for an entry: Time, Source, DetailType, Detail and Resources, UTF-8. */
@@ -91,6 +146,7 @@ export class EventBridgeEventPublisher implements EventPublisher {
   private readonly baseDelayMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly clock: Clock;
+  private readonly logger: PublisherLogger;
 
   constructor(
     private readonly client: EventBridgeClient,
@@ -101,6 +157,7 @@ export class EventBridgeEventPublisher implements EventPublisher {
     this.baseDelayMs = options.baseDelayMs ?? 100;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? defaultLogger();
   }
 
   async publish(events: readonly StewardEvent[]): Promise<void> {
@@ -113,28 +170,49 @@ export class EventBridgeEventPublisher implements EventPublisher {
       Detail: JSON.stringify(event.detail),
       Time: time,
     }));
+    const identities = new Map(
+      entries.map((entry, index) => [entry, identifyingFields(events[index]!.detail)] as const),
+    );
     const failures: { detailType: string; errorCode: string }[] = [];
-    for (const batch of batchEntries(entries)) failures.push(...(await this.sendBatch(batch)));
+    for (const batch of batchEntries(entries)) {
+      failures.push(
+        ...(await this.sendBatch(batch, (entry, eventId) =>
+          this.announce({ detailType: entry.DetailType ?? '', eventId, fields: identities.get(entry) ?? {} }),
+        )),
+      );
+    }
     if (failures.length > 0) throw new EventPublishError(failures);
+  }
+
+  private announce(published: PublishedEvent): void {
+    this.logger.info('published event', {
+      detailType: published.detailType,
+      eventId: published.eventId,
+      ...published.fields,
+    });
+    if (publishedChannel.hasSubscribers) publishedChannel.publish(published);
   }
 
   /** Send one batch; resend only the entries that failed, with backoff. Returns what never got through. */
   private async sendBatch(
     batch: PutEventsRequestEntry[],
+    onPublished: (entry: PutEventsRequestEntry, eventId: string) => void,
   ): Promise<{ detailType: string; errorCode: string }[]> {
     let pending = batch;
     let lastErrors: string[] = [];
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (attempt > 1) await this.sleep(this.backoff(attempt - 1));
       const response = await this.client.send(new PutEventsCommand({ Entries: pending }));
-      if (!response.FailedEntryCount) return [];
       // Results come back in request order; an entry with an ErrorCode (or no EventId) failed.
       const results = response.Entries ?? [];
+      const allSent = !response.FailedEntryCount;
       const failed: PutEventsRequestEntry[] = [];
       const errors: string[] = [];
       pending.forEach((entry, index) => {
         const result = results[index];
-        if (!result?.EventId || result.ErrorCode) {
+        if (allSent || (result?.EventId && !result.ErrorCode)) {
+          onPublished(entry, result?.EventId ?? '');
+        } else {
           failed.push(entry);
           errors.push(result?.ErrorCode ?? 'Unknown');
         }

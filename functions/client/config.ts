@@ -1,11 +1,16 @@
 /** `loadConfig`: the service's composed document, validated by the service's own zod schema. */
-import type * as z from 'zod';
+import type * as z from 'zod/v4/core';
+
+/** Any zod 4 schema, classic (`zod`) or mini (`zod/mini`): both carry `safeParse`. */
+export type ConfigSchema<T = unknown> = z.$ZodType<T> & {
+  safeParse(data: unknown): { success: true; data: T } | { success: false; error: z.$ZodError };
+};
 import { DocumentSource } from './document-source.ts';
 import { InvalidConfigDocumentError } from './errors.ts';
 import { type ClientOptions, resolveTarget } from './extension.ts';
 
 interface CachedSource {
-  readonly schema: z.ZodType;
+  readonly schema: ConfigSchema;
   readonly source: DocumentSource<unknown>;
 }
 
@@ -19,7 +24,7 @@ const sources = new Map<string, CachedSource>();
  * const source = configSource('orders', ordersSchema);
  * const config = await source.get();
  */
-export function configSource<S extends z.ZodType>(
+export function configSource<S extends ConfigSchema>(
   service: string,
   schema: S,
   options: ClientOptions = {},
@@ -51,7 +56,7 @@ export function configSource<S extends z.ZodType>(
  *   return config['max-retries'];
  * };
  */
-export function loadConfig<S extends z.ZodType>(
+export function loadConfig<S extends ConfigSchema>(
   service: string,
   schema: S,
   options?: ClientOptions,
@@ -68,14 +73,15 @@ export function clearConfigSources(): void {
  * Validate a raw document; the error lists the offending keys and the kind of each problem
  * (zod's issue code), not zod's messages, which can quote what they were given.
  */
-export function parseDocument<S extends z.ZodType>(
+export function parseDocument<S extends ConfigSchema>(
   schema: S,
   raw: unknown,
   service: string,
   profile: string,
 ): z.output<S> {
   const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  // The schema's own output type; safeParse is typed loosely to accept classic and mini alike.
+  if (parsed.success) return parsed.data as z.output<S>;
   const keys: string[] = [];
   const problems: string[] = [];
   for (const issue of parsed.error.issues) {

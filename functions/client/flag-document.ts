@@ -4,6 +4,10 @@
  * library (its zod twin is `flag-schema.ts`). Strict on what evaluation depends on (enabled, rollout,
  * allow-list, groups), lenient on descriptive attributes, so a new flag type or an extra attribute
  * never takes a consumer down.
+ *
+ * AppConfig attributes cannot hold objects, so an object-valued flag carries its `value` and
+ * `defaultValue` as JSON strings with `valueEncoding: "json"`; they are decoded here, once, when the
+ * document is read.
  */
 import { InvalidConfigDocumentError } from './errors.ts';
 
@@ -26,6 +30,8 @@ export interface FlagData {
   readonly value?: unknown;
   /** Served when the flag is off or its targeting does not match. */
   readonly defaultValue?: unknown;
+  /** `json` when `value` and `defaultValue` travel as JSON strings (object-valued flags). */
+  readonly valueEncoding?: 'json' | undefined;
   readonly [attribute: string]: unknown;
 }
 
@@ -33,6 +39,7 @@ export type FlagDocument = Record<string, FlagData>;
 
 const STRING_ATTRIBUTES = ['owner', 'type', 'created', 'expires'] as const;
 const LIST_ATTRIBUTES = ['allow', 'groups'] as const;
+const ENCODED_ATTRIBUTES = ['value', 'defaultValue'] as const;
 
 /**
  * Validate a flags document; the error names the flags and attributes at fault, never their values.
@@ -42,6 +49,7 @@ const LIST_ATTRIBUTES = ['allow', 'groups'] as const;
  */
 export function parseFlagDocument(raw: unknown, profile = 'flags'): FlagDocument {
   const problems: string[] = [];
+  let decoded: Record<string, FlagData> | undefined;
   if (!isRecord(raw)) {
     problems.push('(document)');
   } else {
@@ -68,6 +76,13 @@ export function parseFlagDocument(raw: unknown, profile = 'flags'): FlagDocument
           problems.push(`${name}.${attribute}`);
         }
       }
+      const encoding = data['valueEncoding'];
+      if (encoding === 'json') {
+        const flag = decodeJsonAttributes(name, data, problems);
+        if (flag !== data) (decoded ??= { ...(raw as FlagDocument) })[name] = flag as FlagData;
+      } else if (encoding !== undefined) {
+        problems.push(`${name}.valueEncoding`);
+      }
     }
   }
   if (problems.length > 0) {
@@ -76,7 +91,42 @@ export function parseFlagDocument(raw: unknown, profile = 'flags'): FlagDocument
       problems,
     );
   }
-  return raw as FlagDocument;
+  return decoded ?? (raw as FlagDocument);
+}
+
+/**
+ * A copy of the flag with its JSON-string `value` and `defaultValue` decoded (the flag itself when
+ * neither is a string). An undecodable string adds `<flag>.<attribute>` to `problems`; the parser's
+ * message, which may quote the text, is dropped.
+ */
+function decodeJsonAttributes(
+  name: string,
+  data: Record<string, unknown>,
+  problems: string[],
+): Record<string, unknown> {
+  let flag = data;
+  for (const attribute of ENCODED_ATTRIBUTES) {
+    const encoded = data[attribute];
+    if (typeof encoded !== 'string') continue;
+    const value = decodeJson(encoded);
+    if (value === UNDECODABLE) {
+      problems.push(`${name}.${attribute}`);
+      continue;
+    }
+    if (flag === data) flag = { ...data };
+    flag[attribute] = value;
+  }
+  return flag;
+}
+
+const UNDECODABLE: unique symbol = Symbol('undecodable');
+
+function decodeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return UNDECODABLE;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

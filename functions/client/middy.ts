@@ -4,13 +4,14 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/v4/core';
+import type { ConfigSchema } from './config.ts';
 import { configSource } from './config.ts';
 import type { ClientOptions } from './extension.ts';
 import { type Flags, NO_FLAGS } from './flag-evaluator.ts';
 import { flags as loadFlags } from './flags.ts';
 
-export interface StewardConfigOptions<S extends z.ZodType> extends Omit<ClientOptions, 'profile'> {
+export interface StewardConfigOptions<S extends ConfigSchema> extends Omit<ClientOptions, 'profile'> {
   readonly service: string;
   readonly schema: S;
   /** Configuration profile. @default `STEWARD_APPCONFIG_PROFILE` */
@@ -42,7 +43,7 @@ export interface StewardContext<T> {
  *     ...
  *   });
  */
-export function stewardConfig<S extends z.ZodType, TEvent = unknown, TResult = unknown>(
+export function stewardConfig<S extends ConfigSchema, TEvent = unknown, TResult = unknown>(
   options: StewardConfigOptions<S>,
 ): MiddlewareObj<TEvent, TResult, Error, Context & StewardContext<z.output<S>>> {
   const {

@@ -98,6 +98,14 @@ export class StewardFlagProvider implements Provider {
     if (evaluator === undefined || flag === undefined) {
       return error(defaultValue, ErrorCode.FLAG_NOT_FOUND, `flag ${flagKey} not found`);
     }
+    if (!flag.enabled && flag.value === undefined && flag.defaultValue === undefined) {
+      // AppConfig's data plane drops a disabled flag's attributes, so nothing tells its kind: a
+      // boolean flag is off, any other the caller's default, with reason DISABLED either way.
+      const reason = StandardResolutionReasons.DISABLED;
+      return kind === 'boolean'
+        ? { value: false as T, variant: 'off', reason, flagMetadata: metadataOf(flag) }
+        : { value: defaultValue, reason, flagMetadata: metadataOf(flag) };
+    }
     const served = flag.value ?? flag.defaultValue;
     const fits =
       kind === 'boolean'

@@ -4,7 +4,8 @@
  * shows an example of each. No detail carries a secret value: SecureString values and secrets
  * travel as SHA-256 hashes only.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.ts';
 
 export const EVENT_SOURCE = 'config.steward';
 
@@ -12,7 +13,7 @@ const issue = z.strictObject({ path: z.string(), message: z.string() });
 const ticketRef = z.strictObject({
   tracker: z.enum(['opscenter', 'github', 'jira']),
   id: z.string(),
-  url: z.string().optional(),
+  url: z.optional(z.string()),
 });
 const parameterIdentity = {
   parameterName: z.string(),
@@ -25,39 +26,39 @@ export const eventSchemas = {
   'Config Change Accepted': z.strictObject({
     ...parameterIdentity,
     version: z.int(),
-    previousVersion: z.int().optional(),
+    previousVersion: z.optional(z.int()),
     operation: z.enum(['Create', 'Update', 'LabelParameterVersion']),
-    actor: z.string().optional(),
+    actor: z.optional(z.string()),
     parameterType: z.enum(['String', 'SecureString', 'StringList']),
-    valueSha256: z.string().length(64),
+    valueSha256: z.string().check(z.length(64)),
     /** Only for plain `String` parameters. */
-    value: z.string().optional(),
+    value: z.optional(z.string()),
     /** Only for plain `String` parameters. */
-    previousValue: z.string().optional(),
+    previousValue: z.optional(z.string()),
     changedAt: z.string(),
     triggeringEventId: z.string(),
   }),
   'Config Change Rejected': z.strictObject({
     parameterName: z.string(),
-    environment: z.string().optional(),
-    service: z.string().optional(),
-    key: z.string().optional(),
-    version: z.int().optional(),
+    environment: z.optional(z.string()),
+    service: z.optional(z.string()),
+    key: z.optional(z.string()),
+    version: z.optional(z.int()),
     operation: z.enum(['Create', 'Update', 'Delete', 'LabelParameterVersion']),
-    actor: z.string().optional(),
+    actor: z.optional(z.string()),
     enforcement: z.enum(['enforce', 'report']),
     issues: z.array(issue),
-    valueSha256: z.string().length(64).optional(),
+    valueSha256: z.optional(z.string().check(z.length(64))),
     triggeringEventId: z.string(),
   }),
   'Config Change Restored': z.strictObject({
     parameterName: z.string(),
     environment: z.string(),
-    rejectedVersion: z.int().optional(),
+    rejectedVersion: z.optional(z.int()),
     /** What was put back: a labelled version, the desired value from git, or a deletion. */
     restoredFrom: z.enum(['last-known-good', 'desired-state', 'deleted']),
-    restoredFromVersion: z.int().optional(),
-    newVersion: z.int().optional(),
+    restoredFromVersion: z.optional(z.int()),
+    newVersion: z.optional(z.int()),
     triggeringEventId: z.string(),
   }),
   'Config Deployment Started': z.strictObject({
@@ -67,20 +68,20 @@ export const eventSchemas = {
     environmentId: z.string(),
     configurationProfileId: z.string(),
     configurationVersion: z.string(),
-    deploymentNumber: z.int().optional(),
+    deploymentNumber: z.optional(z.int()),
     /** True when another deployment was running and this one waits its turn. */
     queued: z.boolean(),
-    documentSha256: z.string().length(64),
+    documentSha256: z.string().check(z.length(64)),
     triggeringEventId: z.string(),
   }),
   'Secret Rotated': z.strictObject({
     secretName: z.string(),
     strategy: z.enum(['random', 'postgres-alternating-users', 'postgres-single-user']),
     newVersionId: z.string(),
-    previousVersionId: z.string().optional(),
-    durationMs: z.number().nonnegative(),
+    previousVersionId: z.optional(z.string()),
+    durationMs: z.number().check(z.nonnegative()),
     /** Set when a stale AWSPENDING label from an earlier failed rotation was cleared first. */
-    clearedStalePendingVersionId: z.string().optional(),
+    clearedStalePendingVersionId: z.optional(z.string()),
   }),
   'Secret Rotation Failed': z.strictObject({
     secretName: z.string(),
@@ -93,23 +94,23 @@ export const eventSchemas = {
   'Config Drift Detected': z.strictObject({
     runId: z.string(),
     environments: z.array(z.string()),
-    parametersScanned: z.int().nonnegative(),
-    findingsByKind: z.record(z.string(), z.int().nonnegative()),
+    parametersScanned: z.int().check(z.nonnegative()),
+    findingsByKind: z.record(z.string(), z.int().check(z.nonnegative())),
     tickets: z.array(ticketRef),
     resolvedTickets: z.array(ticketRef),
     /** Ticket references left out to keep the event under PutEvents' 256 KB. */
-    omittedTickets: z.int().nonnegative().optional(),
-    durationMs: z.number().nonnegative(),
+    omittedTickets: z.optional(z.int().check(z.nonnegative())),
+    durationMs: z.number().check(z.nonnegative()),
   }),
   'Feature Flag Expired': z.strictObject({
     service: z.string(),
     application: z.string(),
     flag: z.string(),
-    owner: z.string().optional(),
+    owner: z.optional(z.string()),
     type: z.string(),
-    expires: z.string().optional(),
+    expires: z.optional(z.string()),
     reason: z.enum(['expired', 'expiring-soon', 'over-lifetime', 'no-owner', 'invalid-metadata']),
-    ticket: ticketRef.optional(),
+    ticket: z.optional(ticketRef),
   }),
   'Ticket Filed': z.strictObject({
     dedupKey: z.string(),
@@ -136,12 +137,5 @@ export interface StewardEvent<T extends DetailType = DetailType> {
  * const event = stewardEvent('Ticket Filed', { dedupKey, ticket, title, created: true });
  */
 export function stewardEvent<T extends DetailType>(detailType: T, detail: EventDetail<T>): StewardEvent<T> {
-  return { detailType, detail: eventSchemas[detailType].parse(detail) as EventDetail<T> };
-}
-
-/** The JSON Schema (draft 2020-12) of every detail type, published with the stack. */
-export function eventJsonSchemas(): Record<DetailType, unknown> {
-  return Object.fromEntries(
-    Object.entries(eventSchemas).map(([detailType, schema]) => [detailType, z.toJSONSchema(schema)]),
-  ) as Record<DetailType, unknown>;
+  return { detailType, detail: z.parse(eventSchemas[detailType], detail) as EventDetail<T> };
 }

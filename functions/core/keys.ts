@@ -5,7 +5,8 @@
  * booleans only from `true`/`false`, integers only from canonical decimals, JSON only for object and array
  * keys, strings as they are. Validation issues name a path and a problem, never the value itself.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.ts';
 
 export type KeyKind = 'integer' | 'boolean' | 'enum' | 'url' | 'duration' | 'json' | 'string';
 export type ParameterType = 'String' | 'SecureString' | 'StringList';
@@ -26,8 +27,8 @@ export type DecodeResult<T> =
 
 export interface KeySpec<T = unknown> {
   readonly kind: KeyKind;
-  /** The schema of the typed value, used for composed documents and JSON Schema. */
-  readonly schema: z.ZodType<T>;
+  /** The schema of the typed value (zod/mini), used for composed documents and JSON Schema. */
+  readonly schema: z.ZodMiniType<T>;
   /** `SecureString` keys hold secrets: their desired value never sits in git or in a template. */
   readonly parameterType: 'String' | 'SecureString';
   readonly default?: T;
@@ -48,7 +49,7 @@ interface KeyOptions<T> {
 const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
 const DURATION = /^(0|[1-9][0-9]*)(ms|s|m|h|d)$/;
 
-function issuesOf(error: z.ZodError, path: string): ValidationIssue[] {
+function issuesOf(error: z.core.$ZodError, path: string): ValidationIssue[] {
   return error.issues.map((issue) => ({
     path: [path, ...issue.path.map(String)].filter((part) => part !== '').join('.'),
     message: issue.message,
@@ -61,13 +62,13 @@ function fail(path: string, message: string): DecodeResult<never> {
 
 function makeKey<T>(
   kind: KeyKind,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   parse: (raw: string, path: string) => DecodeResult<unknown>,
   encode: (value: T) => string,
   options: KeyOptions<T>,
 ): KeySpec<T> {
   if (options.default !== undefined) {
-    const checked = schema.safeParse(options.default);
+    const checked = z.safeParse(schema, options.default);
     if (!checked.success) throw new TypeError(`default does not satisfy its own ${kind} schema`);
   }
   return {
@@ -80,7 +81,7 @@ function makeKey<T>(
     decode(raw, path = '') {
       const parsed = parse(raw, path);
       if (!parsed.ok) return parsed;
-      const checked = schema.safeParse(parsed.value);
+      const checked = z.safeParse(schema, parsed.value);
       return checked.success
         ? { ok: true, value: checked.data }
         : { ok: false, issues: issuesOf(checked.error, path) };
@@ -95,7 +96,7 @@ export function integer(
   bounds: { min: number; max: number },
   options: KeyOptions<number> = {},
 ): KeySpec<number> {
-  const schema = z.int().min(bounds.min).max(bounds.max);
+  const schema = z.int().check(z.minimum(bounds.min), z.maximum(bounds.max));
   return makeKey(
     'integer',
     schema,
@@ -127,14 +128,14 @@ export function oneOf<const V extends readonly [string, ...string[]]>(
   values: V,
   options: KeyOptions<V[number]> = {},
 ): KeySpec<V[number]> {
-  return makeKey('enum', z.enum(values) as unknown as z.ZodType<V[number]>, asString, String, options);
+  return makeKey('enum', z.enum(values) as unknown as z.ZodMiniType<V[number]>, asString, String, options);
 }
 
 /** An absolute http(s) URL without embedded credentials. */
 export function url(options: KeyOptions<string> = {}): KeySpec<string> {
   const schema = z
     .url({ protocol: /^https?$/ })
-    .refine((value) => !/^[a-z]+:\/\/[^/]*@/i.test(value), 'URL must not embed credentials');
+    .check(z.refine((value) => !/^[a-z]+:\/\/[^/]*@/i.test(value), 'URL must not embed credentials'));
   return makeKey('url', schema, asString, String, options);
 }
 
@@ -143,20 +144,25 @@ export function duration(
   bounds: { min?: string; max?: string } = {},
   options: KeyOptions<string> = {},
 ): KeySpec<string> {
-  let schema: z.ZodType<string> = z
-    .string()
-    .regex(DURATION, 'expected a duration such as 250ms, 5s, 2m, 1h or 7d');
+  const checks: z.core.$ZodCheck<string>[] = [
+    z.regex(DURATION, 'expected a duration such as 250ms, 5s, 2m, 1h or 7d'),
+  ];
   const { min, max } = bounds;
   if (min !== undefined)
-    schema = schema.refine(
-      (d) => !DURATION.test(d) || durationMs(d) >= durationMs(min),
-      `must be at least ${min}`,
+    checks.push(
+      z.refine(
+        (d: string) => !DURATION.test(d) || durationMs(d) >= durationMs(min),
+        `must be at least ${min}`,
+      ),
     );
   if (max !== undefined)
-    schema = schema.refine(
-      (d) => !DURATION.test(d) || durationMs(d) <= durationMs(max),
-      `must be at most ${max}`,
+    checks.push(
+      z.refine(
+        (d: string) => !DURATION.test(d) || durationMs(d) <= durationMs(max),
+        `must be at most ${max}`,
+      ),
     );
+  const schema = z.string().check(...checks);
   return makeKey('duration', schema, asString, String, options);
 }
 
@@ -170,7 +176,7 @@ export function durationMs(value: string): number {
 }
 
 /** A JSON object or array, checked against its schema. Scalars are not JSON keys: use the typed kinds. */
-export function json<T extends object>(schema: z.ZodType<T>, options: KeyOptions<T> = {}): KeySpec<T> {
+export function json<T extends object>(schema: z.ZodMiniType<T>, options: KeyOptions<T> = {}): KeySpec<T> {
   return makeKey(
     'json',
     schema,
@@ -194,10 +200,11 @@ export function json<T extends object>(schema: z.ZodType<T>, options: KeyOptions
 export function string(
   options: KeyOptions<string> & { pattern?: RegExp; maxLength?: number; minLength?: number } = {},
 ): KeySpec<string> {
-  let schema = z.string();
-  if (options.minLength !== undefined) schema = schema.min(options.minLength);
-  if (options.maxLength !== undefined) schema = schema.max(options.maxLength);
-  if (options.pattern) schema = schema.regex(options.pattern);
+  const checks: z.core.$ZodCheck<string>[] = [];
+  if (options.minLength !== undefined) checks.push(z.minLength(options.minLength));
+  if (options.maxLength !== undefined) checks.push(z.maxLength(options.maxLength));
+  if (options.pattern) checks.push(z.regex(options.pattern));
+  const schema = z.string().check(...checks);
   return makeKey('string', schema, asString, String, options);
 }
 

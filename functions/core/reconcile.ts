@@ -27,12 +27,12 @@ export function planReconcile(
   stored: readonly StoredParameter[],
 ): ReconcilePlan {
   const current = new Map(stored.map((p) => [p.name, p]));
-  const writes = desired.filter((d) => {
-    if (d.parameterType !== 'String') return false;
+  const plain = desired.filter((d) => d.parameterType === 'String');
+  const writes = plain.filter((d) => {
     const actual = current.get(d.name);
     return actual === undefined || actual.value !== d.value || actual.type !== d.parameterType;
   });
-  return { writes, unchanged: desired.length - writes.length };
+  return { writes, unchanged: plain.length - writes.length };
 }
 
 export interface ReconcileOptions {

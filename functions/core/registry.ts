@@ -2,7 +2,8 @@
  * The schema registry: maps any parameter name to its environment, service, key and schema, validates
  * stored strings against it, and composes a service's document (schema defaults → shared → service).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.ts';
 import { type KeySpec, type ParameterTier, TIER_VALUE_LIMIT_BYTES, type ValidationIssue } from './keys.ts';
 import { type Organisation, type ServiceDefinition, SHARED_SERVICE } from './model.ts';
 
@@ -181,8 +182,8 @@ export class SchemaRegistry {
     );
   }
 
-  /** The strict zod schema of a service's composed document: what consumers parse. */
-  documentSchema(service: string): z.ZodObject {
+  /** The strict zod/mini schema of a service's composed document: what consumers parse. */
+  documentSchema(service: string): z.ZodMiniObject {
     const shape = Object.fromEntries(
       Object.entries(this.documentKeys(service)).map(([key, spec]) => [key, spec.schema]),
     );
@@ -254,7 +255,7 @@ export class SchemaRegistry {
       }
       if (value !== undefined) document[key] = value;
     }
-    const checked = this.documentSchema(service).safeParse(document);
+    const checked = z.safeParse(this.documentSchema(service), document);
     if (!checked.success) {
       issues.push(
         ...checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
@@ -270,7 +271,7 @@ export class SchemaRegistry {
     if (!this.services.has(service) || service === SHARED_SERVICE) {
       return [{ path: service, message: `unknown service "${service}"` }];
     }
-    const checked = this.documentSchema(service).safeParse(document);
+    const checked = z.safeParse(this.documentSchema(service), document);
     return checked.success
       ? []
       : checked.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));

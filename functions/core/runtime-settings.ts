@@ -3,9 +3,10 @@
  * The stack and `steward invoke` derive them from the same settings with {@link runtimeEnvironment},
  * and handlers read them back with {@link parseRuntimeEnvironment}.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.ts';
 import type { Settings } from './settings.ts';
+import './zod-messages.ts';
 
 const ticketSettings = z.discriminatedUnion('tracker', [
   z.object({ tracker: z.literal('opscenter') }),
@@ -20,29 +21,32 @@ const ticketSettings = z.discriminatedUnion('tracker', [
 ]);
 export type TicketSettings = z.output<typeof ticketSettings>;
 
-const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
+const jsonOf = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((text: string, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'expected JSON', input: text });
+          return z.NEVER;
+        }
+      }),
+    ),
+    schema,
+  );
 
 export const runtimeEnvironmentSchema = z.object({
-  STEWARD_PARAMETER_ROOT: z.string().min(1),
+  STEWARD_PARAMETER_ROOT: z.string().check(z.minLength(1)),
   STEWARD_PARAMETER_TIER: z.enum(['Standard', 'Advanced']),
   STEWARD_ENVIRONMENTS: jsonOf(
-    z.array(z.object({ name: z.string(), enforcement: z.enum(['enforce', 'report']) })).min(1),
+    z.array(z.object({ name: z.string(), enforcement: z.enum(['enforce', 'report']) })).check(z.minLength(1)),
   ),
-  STEWARD_EVENT_BUS: z.string().min(1),
+  STEWARD_EVENT_BUS: z.string().check(z.minLength(1)),
   STEWARD_TICKETS: jsonOf(ticketSettings),
-  STEWARD_DRIFT_RPS: z.coerce.number().positive().default(20),
-  STEWARD_FLAG_WARN_DAYS: z.coerce.number().int().min(0).default(14),
+  STEWARD_DRIFT_RPS: z._default(z.coerce.number().check(z.positive()), 20),
+  STEWARD_FLAG_WARN_DAYS: z._default(z.coerce.number().check(z.int(), z.minimum(0)), 14),
 });
 
 export type RuntimeSettings = z.output<typeof runtimeEnvironmentSchema>;
@@ -64,7 +68,7 @@ export function runtimeEnvironment(settings: Settings): Record<string, string> {
 
 /** Read the runtime settings from environment variables; a missing or malformed one is named. */
 export function parseRuntimeEnvironment(env: Record<string, string | undefined>): RuntimeSettings {
-  const parsed = runtimeEnvironmentSchema.safeParse(env);
+  const parsed = z.safeParse(runtimeEnvironmentSchema, env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigurationError(`function environment is incomplete: ${problems}`);

@@ -9,18 +9,19 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { AppConfigFlagSource } from '../adapters/appconfig-flag-source.ts';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { flagProfileRefs, parseAppConfigTargets } from '../core/flags/appconfig-targets.ts';
 import { type FlagMetricsSink, runFlagExpiryJob } from '../core/flags/expiry-job.ts';
+import { parseRuntimeEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
-import { loadRuntime } from './runtime.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const { settings } = loadRuntime();
+// Settings only: this job reads hosted flag documents, not the desired state, so no registry is built.
+const settings = parseRuntimeEnvironment(process.env);
 const targets = flagProfileRefs(parseAppConfigTargets(process.env['STEWARD_APPCONFIG']));
 const source = new AppConfigFlagSource(new AppConfigClient({}));
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);

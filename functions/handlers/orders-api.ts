@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { flags, loadConfig } from '../client/index.ts';
 
 const logger = new Logger();
@@ -14,11 +14,11 @@ const logger = new Logger();
 const ordersConfig = z.object({
   'checkout-enabled': z.boolean(),
   currency: z.enum(['EUR', 'USD', 'GBP']),
-  'page-size': z.number().int().min(1),
+  'page-size': z.int().check(z.minimum(1)),
 });
 
 const checkoutRequest = z.object({
-  queryStringParameters: z.object({ customer: z.string().min(1).max(128) }),
+  queryStringParameters: z.object({ customer: z.string().check(z.minLength(1), z.maxLength(128)) }),
 });
 
 async function checkoutOptions(raw: unknown) {

@@ -8,7 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { reconcileDesiredParameters } from '../core/reconcile.ts';
@@ -24,8 +24,10 @@ const customResourceEvent = z.object({
   StackId: z.string(),
   RequestId: z.string(),
   LogicalResourceId: z.string(),
-  PhysicalResourceId: z.string().optional(),
-  ResourceProperties: z.object({ WritesPerSecond: z.coerce.number().positive().default(10) }).loose(),
+  PhysicalResourceId: z.optional(z.string()),
+  ResourceProperties: z.looseObject({
+    WritesPerSecond: z._default(z.coerce.number().check(z.positive()), 10),
+  }),
 });
 type CustomResourceEvent = z.output<typeof customResourceEvent>;
 

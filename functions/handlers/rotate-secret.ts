@@ -10,12 +10,9 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
-import {
-  PostgresDatabaseUsers,
-  type PostgresDatabaseUsersOptions,
-} from '../adapters/postgres-database-users.ts';
+import type { PostgresDatabaseUsersOptions } from '../adapters/postgres-database-users.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets-manager-secret-store.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { ConfigurationError, MalformedEventError } from '../core/errors.ts';
@@ -24,6 +21,7 @@ import { postgresAlternatingUsers, postgresSingleUser } from '../core/rotation/s
 import { randomStrategy } from '../core/rotation/strategies/random.ts';
 import { VersionCachingSecretStore } from '../core/rotation/version-cache.ts';
 import { systemClock } from '../ports/clock.ts';
+import { lazyPostgresDatabaseUsers } from './lazy-postgres.ts';
 import { loadRuntime } from './runtime.ts';
 
 /** AWS documents the steps in camelCase and, on some pages, snake_case; both arrive. */
@@ -34,24 +32,28 @@ const STEP_ALIASES: Readonly<Record<string, (typeof ROTATION_STEPS)[number]>> = 
   ]),
 );
 
-export const rotationEventSchema = z
-  .object({
-    Step: z.string().transform((step, ctx) => {
+const nonEmpty = z.string().check(z.minLength(1));
+
+export const rotationEventSchema = z.looseObject({
+  Step: z.pipe(
+    z.string(),
+    z.transform((step: string, ctx) => {
       const normalised = STEP_ALIASES[step];
       if (!normalised) {
-        ctx.addIssue({
+        ctx.issues.push({
           code: 'custom',
           message: `unknown step "${step}" (expected ${ROTATION_STEPS.join(', ')})`,
+          input: step,
         });
         return z.NEVER;
       }
       return normalised;
     }),
-    SecretId: z.string().min(1),
-    ClientRequestToken: z.string().min(1),
-    RotationToken: z.string().min(1).optional(),
-  })
-  .loose();
+  ),
+  SecretId: nonEmpty,
+  ClientRequestToken: nonEmpty,
+  RotationToken: z.optional(nonEmpty),
+});
 
 /**
  * @example
@@ -112,7 +114,7 @@ const logger = new Logger();
 const metrics = new Metrics({ namespace: 'ConfigSteward' });
 const { settings, registry } = loadRuntime();
 const secretsManager = new SecretsManagerClient({});
-const databaseUsers = new PostgresDatabaseUsers({ ssl: postgresTls(process.env.STEWARD_POSTGRES_SSL) });
+const databaseUsers = lazyPostgresDatabaseUsers({ ssl: postgresTls(process.env.STEWARD_POSTGRES_SSL) });
 
 export const handler = createRotateSecretHandler({
   metrics,

@@ -1,13 +1,17 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   batchEntries,
   EventBridgeEventPublisher,
   EventPublishError,
   EventTooLargeError,
   entrySize,
+  PUBLISHED_EVENT_CHANNEL,
   PUT_EVENTS_MAX_BYTES,
+  type PublishedEvent,
 } from '../../functions/adapters/eventbridge-publisher.ts';
 import { type StewardEvent, stewardEvent } from '../../functions/core/events.ts';
 import { FixedClock } from '../support/recording-ports.ts';
@@ -24,11 +28,42 @@ function ticketFiled(n: number, title = `ticket ${n}`): StewardEvent {
   });
 }
 
-function publisher(maxAttempts = 4) {
+/** Records the publisher's log lines. */
+class RecordingLogger {
+  readonly lines: { message: string; attributes: Record<string, unknown> }[] = [];
+  info(message: string, ...extra: Record<string, unknown>[]): void {
+    this.lines.push({ message, attributes: Object.assign({}, ...extra) as Record<string, unknown> });
+  }
+}
+
+function publisher(maxAttempts = 4, logger = new RecordingLogger()) {
   return new EventBridgeEventPublisher(new EventBridgeClient({}), 'config-steward', {
     sleep: noSleep,
     maxAttempts,
     clock: new FixedClock(new Date('2026-11-20T16:44:50Z')),
+    logger,
+  });
+}
+
+const SENTINEL = 'sentinel-9f3c-DO-NOT-LOG';
+
+/** An accepted change of a plain parameter: its detail carries the value (and previous value). */
+function accepted(value: string): StewardEvent {
+  return stewardEvent('Config Change Accepted', {
+    parameterName: '/config/production/orders/max-retries',
+    environment: 'production',
+    service: 'orders',
+    key: 'max-retries',
+    version: 4,
+    previousVersion: 3,
+    operation: 'Update',
+    actor: 'arn:aws:iam::123456789012:user/alice',
+    parameterType: 'String',
+    valueSha256: 'a'.repeat(64),
+    value,
+    previousValue: value,
+    changedAt: '2026-11-20T16:44:48Z',
+    triggeringEventId: '6a7e4feb-b491-4cf7-a9f1-bf3703497718',
   });
 }
 
@@ -157,5 +192,143 @@ describe('Class: EventBridgeEventPublisher', () => {
 
     // Assess
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
+  it('logs each entry that got through at INFO with its detail type and identifying fields only', async () => {
+    // Prepare
+    const logger = new RecordingLogger();
+    eventBridge
+      .on(PutEventsCommand)
+      .resolvesOnce({
+        FailedEntryCount: 1,
+        Entries: [{ EventId: 'e-1' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }],
+      })
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] });
+
+    // Act
+    await publisher(4, logger).publish([accepted('7'), ticketFiled(2)]);
+
+    // Assess: one line per entry, when it got through (the throttled one after its resend)
+    expect(logger.lines).toEqual([
+      {
+        message: 'published event',
+        attributes: {
+          detailType: 'Config Change Accepted',
+          eventId: 'e-1',
+          parameterName: '/config/production/orders/max-retries',
+          service: 'orders',
+          environment: 'production',
+        },
+      },
+      {
+        message: 'published event',
+        attributes: {
+          detailType: 'Ticket Filed',
+          eventId: 'e-2',
+          dedupKey: 'validation:/config/staging/orders/k2',
+        },
+      },
+    ]);
+  });
+
+  it('logs nothing for entries that never got through', async () => {
+    // Prepare
+    const logger = new RecordingLogger();
+    eventBridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }],
+    });
+
+    // Act
+    const act = publisher(2, logger).publish([ticketFiled(1)]);
+
+    // Assess
+    await expect(act).rejects.toThrow(EventPublishError);
+    expect(logger.lines).toEqual([]);
+  });
+
+  it('announces each published entry on the diagnostics channel', async () => {
+    // Prepare
+    const heard: PublishedEvent[] = [];
+    const listen = (message: unknown) => heard.push(message as PublishedEvent);
+    subscribe(PUBLISHED_EVENT_CHANNEL, listen);
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+
+    // Act
+    try {
+      await publisher().publish([ticketFiled(1)]);
+    } finally {
+      unsubscribe(PUBLISHED_EVENT_CHANNEL, listen);
+    }
+
+    // Assess
+    expect(heard).toEqual([
+      {
+        detailType: 'Ticket Filed',
+        eventId: 'e-1',
+        fields: { dedupKey: 'validation:/config/staging/orders/k1' },
+      },
+    ]);
+  });
+
+  it('never logs or announces a value, a title or any other non-identifying field', async () => {
+    // Prepare
+    const logger = new RecordingLogger();
+    const heard: unknown[] = [];
+    const listen = (message: unknown) => heard.push(message);
+    subscribe(PUBLISHED_EVENT_CHANNEL, listen);
+    eventBridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 0,
+      Entries: [{ EventId: 'e-1' }, { EventId: 'e-2' }],
+    });
+
+    // Act
+    try {
+      await publisher(4, logger).publish([accepted(SENTINEL), ticketFiled(1, `title ${SENTINEL}`)]);
+    } finally {
+      unsubscribe(PUBLISHED_EVENT_CHANNEL, listen);
+    }
+
+    // Assess: the value did reach the bus, but nothing captured here
+    expect(JSON.stringify(eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input)).toContain(SENTINEL);
+    expect(logger.lines).toHaveLength(2);
+    expect(heard).toHaveLength(2);
+    expect(JSON.stringify(logger.lines)).not.toContain(SENTINEL);
+    expect(JSON.stringify(heard)).not.toContain(SENTINEL);
+    for (const line of logger.lines) {
+      expect(Object.keys(line.attributes)).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/^(value|previousValue|title|actor|key)$/)]),
+      );
+    }
+  });
+
+  describe('without a logger', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+      vi.restoreAllMocks();
+    });
+
+    it('logs through Powertools inside Lambda, and keeps a CLI stdout clean elsewhere', async () => {
+      // Prepare
+      const info = vi.spyOn(Logger.prototype, 'info');
+      eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+      const plain = () => new EventBridgeEventPublisher(new EventBridgeClient({}), 'config-steward');
+
+      // Act
+      vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', '');
+      await plain().publish([ticketFiled(1)]);
+      const outsideLambda = info.mock.calls.length;
+      vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'config-steward-drift-job');
+      await plain().publish([ticketFiled(2)]);
+
+      // Assess
+      expect(outsideLambda).toBe(0);
+      expect(info.mock.calls).toEqual([
+        [
+          'published event',
+          { detailType: 'Ticket Filed', eventId: 'e-1', dedupKey: 'validation:/config/staging/orders/k2' },
+        ],
+      ]);
+    });
   });
 });

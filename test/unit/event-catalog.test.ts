@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  type DetailType,
-  eventJsonSchemas,
-  eventSchemas,
-  stewardEvent,
-} from '../../functions/core/events.ts';
+import { eventJsonSchemas } from '../../functions/core/event-json-schemas.ts';
+import { type DetailType, eventSchemas, stewardEvent } from '../../functions/core/events.ts';
 
 /** The README's event catalog: each `### \`Detail Type\`` heading followed by a JSON example. */
 function readmeExamples(): Map<string, unknown> {

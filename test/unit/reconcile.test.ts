@@ -94,6 +94,23 @@ describe('Function: reconcileDesiredParameters', () => {
 });
 
 describe('Function: planReconcile', () => {
+  it('neither writes nor counts a desired SecureString (secret values never come from git)', () => {
+    const plan = planReconcile(
+      [
+        {
+          name: '/c/e/s/key',
+          environment: 'e',
+          service: 's',
+          key: 'key',
+          value: 'x',
+          parameterType: 'SecureString',
+        },
+      ],
+      [],
+    );
+    expect(plan).toEqual({ writes: [], unchanged: 0 });
+  });
+
   it('plans a write when the type differs even if the value matches', () => {
     const plan = planReconcile(
       [{ name: '/c/e/s/k', environment: 'e', service: 's', key: 'k', value: 'v', parameterType: 'String' }],

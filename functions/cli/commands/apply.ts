@@ -34,8 +34,11 @@ export async function apply(argv: string[], io: CommandIo): Promise<number> {
   if (values.env !== undefined && !environments.includes(values.env)) {
     throw new UsageError(`unknown environment "${values.env}" (known: ${environments.join(', ')})`);
   }
+  // `Number('')` is 0 and `Number('Infinity')` is not a rate: only a finite positive number is.
   const rate = values.rate === undefined ? 10 : Number(values.rate);
-  if (!(rate > 0)) throw new UsageError('--rate must be a positive number of writes per second');
+  if (!(Number.isFinite(rate) && rate > 0)) {
+    throw new UsageError('--rate must be a positive number of writes per second');
+  }
 
   const registry = new SchemaRegistry(organisation, {
     parameterRoot: settings.parameterRoot,

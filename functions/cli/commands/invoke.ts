@@ -1,14 +1,17 @@
 /**
  * `steward invoke <handler> --event FILE`: run one of the stack's handlers locally, with the environment
  * the stack gives it (derived from the settings), against whatever `AWS_ENDPOINT_URL` names, and print
- * what it returned or threw.
+ * what it returned or threw, then one line per event it published (detail type and identifying
+ * fields, heard on the EventBridge publisher's diagnostics channel; never a value).
  */
 import { randomUUID } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadSettings, runtimeEnvironment } from '../../../lib/settings.ts';
+import { PUBLISHED_EVENT_CHANNEL, type PublishedEvent } from '../../adapters/eventbridge-publisher.ts';
 import { type CommandIo, UsageError } from '../main.ts';
 
 export interface InvokableHandler {
@@ -59,6 +62,8 @@ export async function invoke(argv: string[], io: CommandIo): Promise<number> {
 
   const settings = loadSettings(path.resolve(values.settings ?? 'config/settings.json'));
   const environment: Record<string, string> = {
+    // As Lambda sets it; adapters log through Powertools only inside a function.
+    AWS_LAMBDA_FUNCTION_NAME: `config-steward-${name}`,
     POWERTOOLS_SERVICE_NAME: `config-steward-${name}`,
     POWERTOOLS_METRICS_NAMESPACE: 'ConfigSteward',
     ...runtimeEnvironment(settings),
@@ -85,6 +90,9 @@ export async function invoke(argv: string[], io: CommandIo): Promise<number> {
   };
   const endpoint = io.env.AWS_ENDPOINT_URL ?? 'the AWS default endpoints';
   io.err(`steward invoke: ${name} (${path.relative(process.cwd(), file)}) against ${endpoint}`);
+  const published: PublishedEvent[] = [];
+  const listen = (message: unknown) => published.push(message as PublishedEvent);
+  subscribe(PUBLISHED_EVENT_CHANNEL, listen);
   try {
     const result = await module.handler(event, context);
     io.out(JSON.stringify({ handler: name, ok: true, result: result ?? null }, null, 2));
@@ -94,7 +102,21 @@ export async function invoke(argv: string[], io: CommandIo): Promise<number> {
     const { name: errorName, message } = error as Error;
     io.out(JSON.stringify({ handler: name, ok: false, error: { name: errorName, message } }, null, 2));
     return 1;
+  } finally {
+    unsubscribe(PUBLISHED_EVENT_CHANNEL, listen);
+    // Events published before a failure are reported too: they reached the bus.
+    for (const entry of published) io.out(publishedLine(entry));
   }
+}
+
+/**
+ * One summary line per published event, e.g.
+ * `published Config Change Accepted: parameterName=/config/production/orders/max-retries service=orders eventId=…`
+ */
+export function publishedLine({ detailType, eventId, fields }: PublishedEvent): string {
+  const identity = Object.entries(fields).map(([field, value]) => `${field}=${value}`);
+  if (eventId) identity.push(`eventId=${eventId}`);
+  return `published ${detailType}:${identity.length > 0 ? ` ${identity.join(' ')}` : ''}`;
 }
 
 function readEvent(file: string): unknown {

@@ -7,7 +7,7 @@
  * AppConfig attribute values are strings (at most 1024 characters), numbers, booleans, or arrays of
  * strings or numbers: an object-valued flag travels as a JSON string with `valueEncoding: "json"`.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
 import {
   FLAG_TYPES_THAT_EXPIRE,
@@ -63,19 +63,21 @@ export interface AppConfigFlagsDocument {
  */
 export const appConfigFlagsDocumentSchema = z.object({
   version: z.literal('1'),
-  flags: z
-    .record(
-      z.string().regex(APPCONFIG_KEY),
+  flags: z._default(
+    z.record(
+      z.string().check(z.regex(APPCONFIG_KEY)),
       z.looseObject({
-        name: z.string().optional(),
-        description: z.string().optional(),
-        attributes: z.record(z.string(), z.unknown()).optional(),
+        name: z.optional(z.string()),
+        description: z.optional(z.string()),
+        attributes: z.optional(z.record(z.string(), z.unknown())),
       }),
-    )
-    .default({}),
-  values: z
-    .record(z.string().regex(APPCONFIG_KEY), z.looseObject({ enabled: z.boolean() }).catchall(z.unknown()))
-    .default({}),
+    ),
+    {},
+  ),
+  values: z._default(
+    z.record(z.string().check(z.regex(APPCONFIG_KEY)), z.looseObject({ enabled: z.boolean() })),
+    {},
+  ),
 });
 
 /** One flag as read back from a hosted document: its metadata and its value in that document. */

@@ -3,11 +3,11 @@
  * them (`{ [service]: { applicationId, documentProfileId, flagsProfileId, environments: { [env]:
  * { environmentId, deploymentStrategyId } } } }`). Functions that deploy or read AppConfig parse it here.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FlagProfileRef } from '../../ports/flag-source.ts';
 import { ConfigurationError } from '../errors.ts';
 
-const id = z.string().min(1);
+const id = z.string().check(z.minLength(1));
 
 export const appConfigTargetsSchema = z.record(
   z.string(),

@@ -2,7 +2,7 @@
  * The database operations PostgreSQL rotation needs, as a port so the rotation core stays pure, and
  * the shape of a PostgreSQL secret (the same JSON Amazon RDS and AWS's rotation templates use).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SecretShapeError } from './errors.ts';
 
 export interface DatabaseCredentials {
@@ -30,32 +30,33 @@ export interface DatabaseUsers {
   changeOwnPassword(credentials: DatabaseCredentials, newPassword: string): Promise<void>;
 }
 
-const postgresSecretSchema = z
-  .object({
-    engine: z.string().refine((engine) => engine === 'postgres' || engine === 'postgresql', {
+const nonEmpty = () => z.string().check(z.minLength(1));
+const port = () => z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65535));
+
+const postgresSecretSchema = z.looseObject({
+  engine: z.string().check(
+    z.refine((engine: string) => engine === 'postgres' || engine === 'postgresql', {
       message: 'engine must be postgres',
     }),
-    host: z.string().min(1),
-    port: z.coerce.number().int().min(1).max(65535).default(5432),
-    dbname: z.string().min(1).default('postgres'),
-    username: z.string().min(1),
-    password: z.string().min(1),
-    /** ARN (or name) of the secret with the master credentials. */
-    masterarn: z.string().min(1).optional(),
-  })
-  .loose();
+  ),
+  host: nonEmpty(),
+  port: z._default(port(), 5432),
+  dbname: z._default(nonEmpty(), 'postgres'),
+  username: nonEmpty(),
+  password: nonEmpty(),
+  /** ARN (or name) of the secret with the master credentials. */
+  masterarn: z.optional(nonEmpty()),
+});
 
 export type PostgresSecret = z.output<typeof postgresSecretSchema>;
 
-const masterSecretSchema = z
-  .object({
-    host: z.string().min(1).optional(),
-    port: z.coerce.number().int().min(1).max(65535).optional(),
-    dbname: z.string().min(1).optional(),
-    username: z.string().min(1),
-    password: z.string().min(1),
-  })
-  .loose();
+const masterSecretSchema = z.looseObject({
+  host: z.optional(nonEmpty()),
+  port: z.optional(port()),
+  dbname: z.optional(nonEmpty()),
+  username: nonEmpty(),
+  password: nonEmpty(),
+});
 
 /** Parse a secret string as JSON without ever letting the parser's message (which quotes the input) out. */
 export function parseSecretJson(raw: string, what: string): unknown {
@@ -67,7 +68,7 @@ export function parseSecretJson(raw: string, what: string): unknown {
 }
 
 /** Issues as `field: problem`, never with the offending value. */
-function describeShapeIssues(error: z.ZodError): string {
+function describeShapeIssues(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`).join('; ');
 }
 

@@ -3,36 +3,40 @@
  * values, so no invalid document reaches a consumer by any path (console, CLI, another pipeline).
  * Issues name keys and problems, never values.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ProfileLocator } from '../../ports/config-delivery.ts';
 import { type AppConfigTargets, serviceOfApplication } from '../delivery/targets.ts';
 import { MalformedEventError, StewardError } from '../errors.ts';
 import type { ValidationIssue } from '../keys.ts';
 import type { SchemaRegistry } from '../registry.ts';
+import '../zod-messages.ts';
 
 /** AppConfig's validator invocation, in its camelCase form or the older PascalCase one. */
+const nonEmpty = z.string().check(z.minLength(1));
+const version = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
 const camelCase = z.looseObject({
-  applicationId: z.string().min(1),
-  configurationProfileId: z.string().min(1),
-  configurationVersion: z.union([z.string(), z.number()]).transform(String),
+  applicationId: nonEmpty,
+  configurationProfileId: nonEmpty,
+  configurationVersion: version,
   content: z.string(),
-  uri: z.string().optional(),
+  uri: z.optional(z.string()),
 });
-const pascalCase = z
-  .looseObject({
-    ApplicationId: z.string().min(1),
-    ConfigurationProfileId: z.string().min(1),
-    ConfigurationVersion: z.union([z.string(), z.number()]).transform(String),
+const pascalCase = z.pipe(
+  z.looseObject({
+    ApplicationId: nonEmpty,
+    ConfigurationProfileId: nonEmpty,
+    ConfigurationVersion: version,
     Content: z.string(),
-    Uri: z.string().optional(),
-  })
-  .transform((e) => ({
+    Uri: z.optional(z.string()),
+  }),
+  z.transform((e) => ({
     applicationId: e.ApplicationId,
     configurationProfileId: e.ConfigurationProfileId,
     configurationVersion: e.ConfigurationVersion,
     content: e.Content,
     uri: e.Uri,
-  }));
+  })),
+);
 
 export interface ValidatorInvocation {
   readonly applicationId: string;
@@ -59,15 +63,17 @@ export function parseValidatorInvocation(raw: unknown): ValidatorInvocation {
 /** A flag key as AppConfig accepts it. */
 const flagKey = z
   .string()
-  .regex(/^[a-z][a-zA-Z\d_-]{0,63}$/, 'a flag key is a letter then up to 63 letters, digits, - or _');
+  .check(
+    z.regex(/^[a-z][a-zA-Z\d_-]{0,63}$/, 'a flag key is a letter then up to 63 letters, digits, - or _'),
+  );
 const constraints = z.looseObject({
   type: z.enum(['string', 'number', 'boolean', 'array']),
-  required: z.boolean().optional(),
-  pattern: z.string().optional(),
-  enum: z.array(z.union([z.string(), z.number()])).optional(),
-  minimum: z.number().optional(),
-  maximum: z.number().optional(),
-  elements: z.looseObject({ type: z.enum(['string', 'number']) }).optional(),
+  required: z.optional(z.boolean()),
+  pattern: z.optional(z.string()),
+  enum: z.optional(z.array(z.union([z.string(), z.number()]))),
+  minimum: z.optional(z.number()),
+  maximum: z.optional(z.number()),
+  elements: z.optional(z.looseObject({ type: z.enum(['string', 'number']) })),
 });
 type Constraints = z.output<typeof constraints>;
 
@@ -77,10 +83,10 @@ export const featureFlagsDocumentSchema = z.looseObject({
   flags: z.record(
     flagKey,
     z.looseObject({
-      name: z.string().min(1).max(64),
-      description: z.string().max(1024).optional(),
-      attributes: z.record(flagKey, z.looseObject({ constraints: constraints.optional() })).optional(),
-      _deprecation: z.looseObject({ status: z.enum(['planned']) }).optional(),
+      name: z.string().check(z.minLength(1), z.maxLength(64)),
+      description: z.optional(z.string().check(z.maxLength(1024))),
+      attributes: z.optional(z.record(flagKey, z.looseObject({ constraints: z.optional(constraints) }))),
+      _deprecation: z.optional(z.looseObject({ status: z.enum(['planned']) })),
     }),
   ),
   values: z.record(z.string(), z.looseObject({ enabled: z.boolean() })),

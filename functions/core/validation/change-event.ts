@@ -2,22 +2,23 @@
  * The EventBridge `Parameter Store Change` event, parsed leniently where AWS may add fields and strictly
  * on what validation depends on: `id`, `time`, `detail.name` and `detail.operation`.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { MalformedEventError } from '../errors.ts';
+import '../zod-messages.ts';
 
 export const PARAMETER_OPERATIONS = ['Create', 'Update', 'Delete', 'LabelParameterVersion'] as const;
 export type ParameterOperation = (typeof PARAMETER_OPERATIONS)[number];
 
 export const parameterStoreChangeEventSchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   time: z.iso.datetime({ offset: true }),
-  source: z.literal('aws.ssm').optional(),
-  'detail-type': z.literal('Parameter Store Change').optional(),
-  resources: z.array(z.string()).optional(),
+  source: z.optional(z.literal('aws.ssm')),
+  'detail-type': z.optional(z.literal('Parameter Store Change')),
+  resources: z.optional(z.array(z.string())),
   detail: z.looseObject({
-    name: z.string().startsWith('/', 'expected a parameter name starting with /'),
+    name: z.string().check(z.startsWith('/', 'expected a parameter name starting with /')),
     operation: z.enum(PARAMETER_OPERATIONS),
-    type: z.string().optional(),
+    type: z.optional(z.string()),
   }),
 });
 
