@@ -6,13 +6,25 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { organisation } from '../config/index.ts';
+import { ConfigurationError } from '../functions/core/errors.ts';
 import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
 import { formatNagFindings, nagFindings } from '../lib/nag.ts';
 import { loadSettings } from '../lib/settings.ts';
 import { ConfigStewardStack } from '../lib/steward-stack.ts';
 
-const outdir = path.join(PROJECT_ROOT, 'cdk.out');
-const settings = loadSettings(path.join(PROJECT_ROOT, 'config', 'settings.json'));
+const outdir = process.env.CDK_OUTDIR ?? path.join(PROJECT_ROOT, 'cdk.out');
+/** The settings file; another one can be tried with STEWARD_SETTINGS_FILE. */
+const settingsFile = process.env.STEWARD_SETTINGS_FILE ?? path.join(PROJECT_ROOT, 'config', 'settings.json');
+const settings = (() => {
+  try {
+    return loadSettings(settingsFile);
+  } catch (error) {
+    // A broken settings file is the user's to fix: its file, field and problem, not a stack trace.
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(`synth stopped: the settings are invalid; nothing was synthesized.\n${error.message}`);
+    process.exit(1);
+  }
+})();
 const app = new App({ outdir });
 const stack = new ConfigStewardStack(app, 'ConfigSteward', {
   settings,
