@@ -31,9 +31,9 @@ export const eventSchemas = {
     actor: z.optional(z.string()),
     parameterType: z.enum(['String', 'SecureString', 'StringList']),
     valueSha256: z.string().check(z.length(64)),
-    /** Only for plain `String` parameters. */
+    /** Only for plain `String` parameters whose value does not look like a credential. */
     value: z.optional(z.string()),
-    /** Only for plain `String` parameters. */
+    /** Only for plain `String` parameters whose value does not look like a credential. */
     previousValue: z.optional(z.string()),
     changedAt: z.string(),
     triggeringEventId: z.string(),

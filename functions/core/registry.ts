@@ -66,6 +66,7 @@ export class SchemaRegistry {
   readonly environments: readonly string[];
   readonly valueLimitBytes: number;
   private readonly services: ReadonlyMap<string, ServiceDefinition>;
+  private readonly documentSchemas = new Map<string, z.ZodMiniObject>();
 
   constructor(
     readonly organisation: Organisation,
@@ -182,12 +183,20 @@ export class SchemaRegistry {
     );
   }
 
-  /** The strict zod/mini schema of a service's composed document: what consumers parse. */
+  /**
+   * The strict zod/mini schema of a service's composed document: what consumers parse. Built once per
+   * service (the organisation does not change), since every delivery and validation asks for it.
+   */
   documentSchema(service: string): z.ZodMiniObject {
-    const shape = Object.fromEntries(
-      Object.entries(this.documentKeys(service)).map(([key, spec]) => [key, spec.schema]),
-    );
-    return z.strictObject(shape);
+    let schema = this.documentSchemas.get(service);
+    if (!schema) {
+      const shape = Object.fromEntries(
+        Object.entries(this.documentKeys(service)).map(([key, spec]) => [key, spec.schema]),
+      );
+      schema = z.strictObject(shape);
+      this.documentSchemas.set(service, schema);
+    }
+    return schema;
   }
 
   /** The desired stored string of a key in an environment, from `config/`, or undefined. */

@@ -9,6 +9,11 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
+import {
+  answerCustomResource,
+  type CustomResourceOutcome,
+  type CustomResourceRequest,
+} from '../adapters/cloudformation-custom-resource.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { reconcileDesiredParameters } from '../core/reconcile.ts';
@@ -18,78 +23,37 @@ const logger = new Logger();
 const { registry } = loadRuntime();
 const store = new SsmParameterStore(new SSMClient({}));
 
-const customResourceEvent = z.object({
-  RequestType: z.enum(['Create', 'Update', 'Delete']),
-  ResponseURL: z.url(),
-  StackId: z.string(),
-  RequestId: z.string(),
-  LogicalResourceId: z.string(),
-  PhysicalResourceId: z.optional(z.string()),
-  ResourceProperties: z.looseObject({
-    WritesPerSecond: z._default(z.coerce.number().check(z.positive()), 10),
-  }),
+const properties = z.looseObject({
+  WritesPerSecond: z._default(z.coerce.number().check(z.positive()), 10),
 });
-type CustomResourceEvent = z.output<typeof customResourceEvent>;
 
 /** Leave this much of the Lambda's time to answer CloudFormation. */
 const RESPONSE_MARGIN_MS = 20_000;
 
-async function reconcile(raw: unknown, context: Context): Promise<void> {
-  const event = customResourceEvent.parse(raw);
-  const physicalId = event.PhysicalResourceId ?? `${registry.parameterRoot}-desired-parameters`;
-  try {
-    if (event.RequestType === 'Delete')
-      return await respond(event, 'SUCCESS', physicalId, 'parameters retained');
-    const limiter = new RateLimiter({ requestsPerSecond: event.ResourceProperties.WritesPerSecond });
-    const outcome = await reconcileDesiredParameters(registry, store, {
-      beforeWrite: () => limiter.acquire(),
-      outOfTime: () => context.getRemainingTimeInMillis() < RESPONSE_MARGIN_MS,
-    });
-    logger.info('reconciled desired parameters', {
-      written: outcome.written.length,
-      unchanged: outcome.unchanged,
-      remaining: outcome.remaining.length,
-    });
-    if (outcome.remaining.length > 0) {
-      // Fail loudly rather than report a half-applied desired state as deployed; `steward apply` finishes it.
-      return await respond(
-        event,
-        'FAILED',
-        physicalId,
-        `${outcome.remaining.length} writes left: run steward apply`,
-      );
-    }
-    await respond(
-      event,
-      'SUCCESS',
-      physicalId,
-      `${outcome.written.length} written, ${outcome.unchanged} unchanged`,
-    );
-  } catch (error) {
-    logger.error('reconcile failed', {
-      errorName: (error as Error).name,
-      errorMessage: (error as Error).message,
-    });
-    await respond(event, 'FAILED', physicalId, `${(error as Error).name}: ${(error as Error).message}`);
-  }
-}
-
-async function respond(
-  event: CustomResourceEvent,
-  status: 'SUCCESS' | 'FAILED',
-  physicalId: string,
-  reason: string,
-) {
-  const body = JSON.stringify({
-    Status: status,
-    Reason: reason.slice(0, 1000),
-    PhysicalResourceId: physicalId,
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    LogicalResourceId: event.LogicalResourceId,
+async function reconcile(request: CustomResourceRequest, context: Context): Promise<CustomResourceOutcome> {
+  if (request.RequestType === 'Delete') return { status: 'SUCCESS', reason: 'parameters retained' };
+  const { WritesPerSecond } = properties.parse(request.ResourceProperties ?? {});
+  const limiter = new RateLimiter({ requestsPerSecond: WritesPerSecond });
+  const outcome = await reconcileDesiredParameters(registry, store, {
+    beforeWrite: () => limiter.acquire(),
+    outOfTime: () => context.getRemainingTimeInMillis() < RESPONSE_MARGIN_MS,
   });
-  const response = await fetch(event.ResponseURL, { method: 'PUT', body, headers: { 'content-type': '' } });
-  if (!response.ok) throw new Error(`CloudFormation response rejected: HTTP ${response.status}`);
+  logger.info('reconciled desired parameters', {
+    written: outcome.written.length,
+    unchanged: outcome.unchanged,
+    remaining: outcome.remaining.length,
+  });
+  // Fail loudly rather than report a half-applied desired state as deployed; `steward apply` finishes it.
+  return outcome.remaining.length > 0
+    ? { status: 'FAILED', reason: `${outcome.remaining.length} writes left: run steward apply` }
+    : { status: 'SUCCESS', reason: `${outcome.written.length} written, ${outcome.unchanged} unchanged` };
 }
 
-export const handler = middy<unknown, void, Error, Context>().handler(reconcile);
+export const handler = middy<unknown, CustomResourceOutcome, Error, Context>().handler((event, context) =>
+  answerCustomResource(event, `${registry.parameterRoot}-desired-parameters`, (request) =>
+    reconcile(request, context).catch((error: Error) => {
+      logger.error('reconcile failed', { errorName: error.name, errorMessage: error.message });
+      throw error;
+    }),
+  ),
+);

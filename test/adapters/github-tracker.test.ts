@@ -254,6 +254,23 @@ describe('Class: GitHubTicketTracker', () => {
     expect(sleeps).toHaveLength(2);
   });
 
+  it('does not resend an issue creation that failed with a 5xx, and re-reads the list next time', async () => {
+    // Prepare
+    const github = tracker();
+    await github.listOpen();
+    server.failNext({ status: 502 });
+
+    // Act
+    const failed = await github.file(request('missing:/created-twice')).catch((e) => e);
+    const retried = await github.file(request('missing:/created-twice'));
+
+    // Assess
+    expect(failed).toBeInstanceOf(TrackerUnavailableError);
+    expect(sleeps).toEqual([]);
+    expect(retried.created).toBe(true);
+    expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'POST']);
+  });
+
   it('fails with service unavailable after the retries are spent', async () => {
     // Prepare
     server.failNext({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });

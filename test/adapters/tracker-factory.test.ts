@@ -153,4 +153,29 @@ describe('Function: createTicketTracker', () => {
     expect(second.message).not.toContain('not-json-but-secret-XYZ');
     expect(secrets).toReceiveCommandTimes(GetSecretValueCommand, 2);
   });
+
+  it('rejects a GitHub token secret that is broken JSON without quoting the secret', async () => {
+    // Prepare
+    const secret = '{"token": ghp_SECRETVALUE123';
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: secret });
+    const tracker = createTicketTracker(
+      {
+        tracker: 'github',
+        owner: 'acme',
+        repo: 'platform',
+        tokenSecret: 'steward/github',
+        apiUrl: github.url,
+      },
+      { secretsManager: new SecretsManagerClient({}) },
+    );
+
+    // Act
+    const error = await tracker.listOpen().catch((e: Error) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('ConfigurationError');
+    expect(`${(error as Error).message} ${(error as Error).stack}`).not.toContain('SECRETVALUE');
+    expect(github.issues).toHaveLength(0);
+  });
 });

@@ -300,6 +300,8 @@ describe('Handler: validate-change', () => {
     expect(outcome).toMatchObject({ outcome: 'no-op', reason: 'own-write' });
     expect(publisher.events).toEqual([]);
     expect(tickets.tickets).toEqual([]);
+    // The restore is finished: the retry labels the version its failed label call left bare.
+    expect(labelsOf(await store.history(MAX_RETRIES))).toEqual({ 1: [LAST_KNOWN_GOOD] });
   });
 
   it('does not loop: the event of its own restore is a no-op', async () => {

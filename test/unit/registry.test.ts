@@ -165,4 +165,16 @@ describe('Class: SchemaRegistry', () => {
     );
     expect(desired.every((p) => p.parameterType === 'String')).toBe(true);
   });
+
+  it('builds a service document schema once and reuses it', () => {
+    // Act
+    const first = registry.documentSchema('orders');
+    const second = registry.documentSchema('orders');
+
+    // Assess
+    expect(second).toBe(first);
+    expect(registry.documentSchema('payments')).not.toBe(first);
+    const composed = registry.compose('orders', 'staging');
+    expect(composed.ok && registry.validateDocument('orders', composed.document)).toEqual([]);
+  });
 });

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedEventError } from '../../functions/core/errors.ts';
+import { sha256 } from '../../functions/core/hash.ts';
+import { string } from '../../functions/core/keys.ts';
+import { defineService } from '../../functions/core/model.ts';
+import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { parseValidatorInvocation } from '../../functions/core/validation/appconfig-document.ts';
 import { parseParameterChange } from '../../functions/core/validation/change-event.ts';
 import { isOwnWrite, roleNameOf } from '../../functions/core/validation/principal.ts';
+import { LAST_KNOWN_GOOD, validateChange } from '../../functions/core/validation/validate-change.ts';
+import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
+import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 import { fixture } from '../support/validate-change-harness.ts';
 
 describe('Function: parseParameterChange', () => {
@@ -121,5 +128,43 @@ describe('Function: parseValidatorInvocation', () => {
       content: '{}',
       uri: undefined,
     });
+  });
+});
+
+describe('Function: validateChange', () => {
+  it('publishes a plain String that looks like a credential as its hash only', async () => {
+    // Prepare
+    const name = '/config/production/billing/api-token';
+    const token = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
+    const registry = new SchemaRegistry(
+      { services: [defineService({ name: 'billing', keys: { 'api-token': string() }, values: {} })] },
+      { parameterRoot: 'config', environments: ['production'] },
+    );
+    const store = new InMemoryParameterStore();
+    store.seed(name, 'ghp_9876543210abcdefghijABCDEFGHIJ543210');
+    await store.label(name, 1, [LAST_KNOWN_GOOD]);
+    store.seed(name, token);
+    const publisher = new RecordingEventPublisher();
+
+    // Act
+    const outcome = await validateChange(
+      { eventId: 'evt-1', time: '2026-11-20T16:44:48Z', name, operation: 'Update' },
+      {
+        registry,
+        store,
+        publisher,
+        tickets: new InMemoryTicketTracker(),
+        clock: new FixedClock(new Date('2026-11-20T16:45:00Z')),
+        enforcement: () => 'enforce',
+      },
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'accepted', version: 2 });
+    const detail = publisher.ofType('Config Change Accepted')[0]?.detail as Record<string, unknown>;
+    expect(detail).toMatchObject({ parameterName: name, version: 2, valueSha256: sha256(token) });
+    expect(detail).not.toHaveProperty('value');
+    expect(detail).not.toHaveProperty('previousValue');
+    expect(JSON.stringify(publisher.events)).not.toContain('ghp_');
   });
 });

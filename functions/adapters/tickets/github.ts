@@ -55,17 +55,23 @@ export class GitHubTicketTracker implements TicketTracker {
     const open = await this.open();
     const existing = open.get(request.dedupKey);
     if (existing) return { ref: existing, created: false };
-    const { body } = await this.http.json<GitHubIssue>({
-      method: 'POST',
-      url: `${this.base}/issues`,
-      headers: await this.headers(),
-      what: `repository ${this.options.owner}/${this.options.repo}`,
-      body: {
-        title: request.title.slice(0, 256),
-        body: `${githubMarker(request.dedupKey)}\n${request.body}`.slice(0, 65_000),
-        labels: [GITHUB_LABEL, `severity:${request.severity}`, `category:${request.category}`],
-      },
-    });
+    const { body } = await this.http
+      .json<GitHubIssue>({
+        method: 'POST',
+        url: `${this.base}/issues`,
+        headers: await this.headers(),
+        what: `repository ${this.options.owner}/${this.options.repo}`,
+        body: {
+          title: request.title.slice(0, 256),
+          body: `${githubMarker(request.dedupKey)}\n${request.body}`.slice(0, 65_000),
+          labels: [GITHUB_LABEL, `severity:${request.severity}`, `category:${request.category}`],
+        },
+      })
+      .catch((error: unknown) => {
+        // The issue may exist even though the call failed: the next attempt reads the list afresh.
+        this.openIssues = undefined;
+        throw error;
+      });
     const ref: TicketRef = { tracker: 'github', id: String(body.number), url: body.html_url };
     open.set(request.dedupKey, ref);
     return { ref, created: true };
@@ -85,6 +91,8 @@ export class GitHubTicketTracker implements TicketTracker {
       method: 'POST',
       url: `${issue}/comments`,
       headers,
+      // A comment sent twice is noise, not harm; a resolution that gives up on a 5xx leaves the issue open.
+      retryable: true,
       body: { body: comment },
       what: `issue #${ref.id}`,
     });

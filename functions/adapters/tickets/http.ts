@@ -1,7 +1,8 @@
 /**
  * JSON over HTTP for the GitHub and Jira trackers: one place that turns statuses into the domain
  * errors, waits out short rate limits (`retry-after`, `x-ratelimit-reset`) and retries 5xx a bounded
- * number of times. Error messages carry the status and the request path, never a body or a token.
+ * number of times (never a POST that may have created something). Error messages carry the status
+ * and the request path, never a body or a token.
  */
 import {
   TicketTrackerError,
@@ -29,6 +30,11 @@ export interface JsonRequest {
   readonly body?: unknown;
   /** What is being fetched, for a 404's message (e.g. `repository acme/config`). */
   readonly what: string;
+  /**
+   * Whether a 5xx or a network failure may be sent again. A POST that creates something may have
+   * done so before failing, and a resend would create it twice. @default true, except for POST
+   */
+  readonly retryable?: boolean;
 }
 
 export interface JsonResponse<T> {
@@ -60,6 +66,7 @@ export class TrackerHttp {
   }
 
   async json<T>(request: JsonRequest): Promise<JsonResponse<T>> {
+    const serverRetries = (request.retryable ?? request.method !== 'POST') ? this.serverRetries : 0;
     let serverFailures = 0;
     let rateLimitWaits = 0;
     for (;;) {
@@ -75,7 +82,7 @@ export class TrackerHttp {
           body: request.body === undefined ? undefined : JSON.stringify(request.body),
         });
       } catch (error) {
-        if (serverFailures++ < this.serverRetries) {
+        if (serverFailures++ < serverRetries) {
           await this.sleep(backoff(serverFailures));
           continue;
         }
@@ -103,7 +110,7 @@ export class TrackerHttp {
       if (status === 401) throw new TrackerAuthenticationError(this.tracker, status);
       if (status === 404) throw new TrackerNotFoundError(this.tracker, request.what, status);
       if (status >= 500) {
-        if (serverFailures++ < this.serverRetries) {
+        if (serverFailures++ < serverRetries) {
           await this.sleep(backoff(serverFailures));
           continue;
         }

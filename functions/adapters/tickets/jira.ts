@@ -109,6 +109,8 @@ export class JiraTicketTracker implements TicketTracker {
       method: 'POST',
       url: `${issue}/comment`,
       headers,
+      // A comment sent twice is noise, not harm; a resolution that gives up on a 5xx leaves the issue open.
+      retryable: true,
       body: { body: adf(comment) },
       what: `issue ${ref.id}`,
     });
@@ -129,6 +131,7 @@ export class JiraTicketTracker implements TicketTracker {
       url: `${issue}/transitions`,
       headers,
       body: { transition: { id: done.id } },
+      retryable: true,
       what: `issue ${ref.id}`,
     });
   }
@@ -143,6 +146,8 @@ export class JiraTicketTracker implements TicketTracker {
         url: `${this.base}/search/jql`,
         headers: await this.headers(),
         what: `project ${this.options.project}`,
+        // A search only reads: safe to send again.
+        retryable: true,
         body: {
           jql,
           maxResults: Math.min(100, limit),

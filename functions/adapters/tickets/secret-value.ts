@@ -44,7 +44,13 @@ async function read(client: () => Promise<SecretsManagerClient>, secretName: str
 export function githubToken(raw: string): string {
   const trimmed = raw.trim();
   if (!trimmed.startsWith('{')) return trimmed;
-  const token = (JSON.parse(trimmed) as { token?: unknown }).token;
+  let token: unknown;
+  try {
+    token = (JSON.parse(trimmed) as { token?: unknown }).token;
+  } catch {
+    // JSON.parse's message quotes the text it failed on: the token must not reach a log or an error.
+    throw new ConfigurationError('the GitHub token secret starts with "{" but is not valid JSON');
+  }
   if (typeof token !== 'string' || token === '') {
     throw new ConfigurationError('the GitHub token secret is JSON without a "token" string');
   }

@@ -4,49 +4,36 @@
  * whatever endpoint `AWS_ENDPOINT_URL` names.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
 import { SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
 import { planReconcile, reconcileDesiredParameters } from '../../core/reconcile.ts';
-import { SchemaRegistry } from '../../core/registry.ts';
-import { loadDesiredState } from '../desired-state.ts';
+import { parseCommandArgs } from '../arguments.ts';
+import { loadDesiredRegistry } from '../desired-state.ts';
 import { type CommandIo, UsageError } from '../main.ts';
 
 export async function apply(argv: string[], io: CommandIo): Promise<number> {
-  let values: { env?: string; config?: string; 'dry-run'?: boolean; rate?: string };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        env: { type: 'string' },
-        config: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        rate: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { settings, organisation } = await loadDesiredState(path.resolve(values.config ?? 'config'));
-  const environments = settings.environments.map((e) => e.name);
-  if (values.env !== undefined && !environments.includes(values.env)) {
-    throw new UsageError(`unknown environment "${values.env}" (known: ${environments.join(', ')})`);
-  }
+  const { values } = parseCommandArgs({
+    args: argv,
+    options: {
+      env: { type: 'string' },
+      config: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      rate: { type: 'string' },
+    },
+    strict: true,
+  });
+  const { settings, registry, selected } = await loadDesiredRegistry(
+    path.resolve(values.config ?? 'config'),
+    values.env,
+  );
   // `Number('')` is 0 and `Number('Infinity')` is not a rate: only a finite positive number is.
   const rate = values.rate === undefined ? 10 : Number(values.rate);
   if (!(Number.isFinite(rate) && rate > 0)) {
     throw new UsageError('--rate must be a positive number of writes per second');
   }
 
-  const registry = new SchemaRegistry(organisation, {
-    parameterRoot: settings.parameterRoot,
-    parameterTier: settings.parameterTier,
-    environments,
-  });
   const store = new SsmParameterStore(new SSMClient({}));
-  const selected = values.env ? [values.env] : environments;
 
   if (values['dry-run']) {
     for (const environment of selected) {

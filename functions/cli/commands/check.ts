@@ -1,8 +1,8 @@
 /** `steward check [--config DIR] [--json]`: the desired state, validated offline. */
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { type CheckFinding, checkDesiredState } from '../../core/check.ts';
+import { parseCommandArgs } from '../arguments.ts';
 import { loadDesiredState } from '../desired-state.ts';
 import { type CommandIo, UsageError } from '../main.ts';
 
@@ -23,16 +23,12 @@ export async function check(argv: string[], io: CommandIo): Promise<number> {
 }
 
 function parseOptions(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs({
+    args: argv,
+    options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
 }
 
 function report(findings: CheckFinding[], services: number, io: CommandIo): void {

@@ -5,7 +5,6 @@
  * Exit code 0 when nothing was found, 1 when something was.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -15,37 +14,26 @@ import { SecretsManagerInventory } from '../../adapters/secrets-manager-inventor
 import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../../adapters/tickets/create-ticket-tracker.ts';
 import { runDrift } from '../../core/drift/run.ts';
-import { SchemaRegistry } from '../../core/registry.ts';
 import { systemClock } from '../../ports/clock.ts';
-import { loadDesiredState } from '../desired-state.ts';
-import { type CommandIo, UsageError } from '../main.ts';
+import { parseCommandArgs } from '../arguments.ts';
+import { loadDesiredRegistry } from '../desired-state.ts';
+import type { CommandIo } from '../main.ts';
 
 export async function drift(argv: string[], io: CommandIo): Promise<number> {
-  let values: { env?: string; config?: string; json?: boolean; 'file-tickets'?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        env: { type: 'string' },
-        config: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'file-tickets': { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { settings, organisation } = await loadDesiredState(path.resolve(values.config ?? 'config'));
-  const environments = settings.environments.map((e) => e.name);
-  if (values.env !== undefined && !environments.includes(values.env)) {
-    throw new UsageError(`unknown environment "${values.env}" (known: ${environments.join(', ')})`);
-  }
-  const registry = new SchemaRegistry(organisation, {
-    parameterRoot: settings.parameterRoot,
-    parameterTier: settings.parameterTier,
-    environments,
+  const { values } = parseCommandArgs({
+    args: argv,
+    options: {
+      env: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'file-tickets': { type: 'boolean', default: false },
+    },
+    strict: true,
   });
+  const { settings, registry } = await loadDesiredRegistry(
+    path.resolve(values.config ?? 'config'),
+    values.env,
+  );
   let apiCalls = 0;
   const countCall = () => {
     apiCalls++;

@@ -8,7 +8,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { flagProfileRefs, parseAppConfigTargets } from '../../core/flags/appconfig-targets.ts';
 import { isCalendarDay } from '../../core/flags/metadata.ts';
 import {
@@ -19,6 +18,7 @@ import {
   utcDay,
 } from '../../core/flags/policy.ts';
 import { type Organisation, SHARED_SERVICE } from '../../core/model.ts';
+import { parseCommandArgs } from '../arguments.ts';
 import { loadDesiredState } from '../desired-state.ts';
 import { type CommandIo, UsageError } from '../main.ts';
 
@@ -121,23 +121,19 @@ function rowOf(
 }
 
 function parseOptions(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' },
-        expired: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        today: { type: 'string' },
-        live: { type: 'boolean', default: false },
-        prefix: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      expired: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      today: { type: 'string' },
+      live: { type: 'boolean', default: false },
+      prefix: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
 }
 
 function report(rows: FlagRow[], today: string, expiredOnly: boolean, io: CommandIo): void {

@@ -9,9 +9,9 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadSettings, runtimeEnvironment } from '../../../lib/settings.ts';
 import { PUBLISHED_EVENT_CHANNEL, type PublishedEvent } from '../../adapters/eventbridge-publisher.ts';
+import { parseCommandArgs } from '../arguments.ts';
 import { type CommandIo, UsageError } from '../main.ts';
 
 export interface InvokableHandler {
@@ -134,18 +134,14 @@ function readEvent(file: string): unknown {
 }
 
 function parseOptions(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        event: { type: 'string' },
-        settings: { type: 'string' },
-        timeout: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs({
+    args: argv,
+    options: {
+      event: { type: 'string' },
+      settings: { type: 'string' },
+      timeout: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
 }

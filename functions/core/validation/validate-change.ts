@@ -10,7 +10,8 @@
  * publish `Config Change Accepted` again: subscribers key on `triggeringEventId` and `version`); a version
  * that already carries it is a duplicate or stale event, a no-op. A restore labels the version it
  * writes, and the validator's own writes are recognised by their actor, so a restore is neither
- * re-judged into a loop nor reported as a human change. In `report` environments nothing is written:
+ * re-judged into a loop nor reported as a human change (an own write found unlabelled, a restore
+ * whose label call failed, is labelled then). In `report` environments nothing is written:
  * the ticket, deduplicated per parameter and version, marks a rejection as already reported.
  */
 
@@ -19,6 +20,7 @@ import type { ConfigDelivery } from '../../ports/config-delivery.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { ParameterStore, ParameterVersion } from '../../ports/parameter-store.ts';
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
+import { looksLikeCredential } from '../credentials.ts';
 import { affectedServices, type DeliveryReport, deliverDocuments } from '../delivery/deliver.ts';
 import type { AppConfigTargets } from '../delivery/targets.ts';
 import { stewardEvent } from '../events.ts';
@@ -159,6 +161,9 @@ export async function validateChange(
     };
   }
   if (isOwnWrite(current.lastModifiedUser, deps.validatorPrincipal)) {
+    // A restore whose label call failed (or has not run yet): finish it, so the retry leaves the
+    // parameter labelled instead of a restored version the drift job reports as never accepted.
+    await deps.store.label(change.name, current.version, [LAST_KNOWN_GOOD]);
     return { outcome: 'no-op', parameterName: change.name, version: current.version, reason: 'own-write' };
   }
   const verdict = deps.registry.validate(change.name, current.value, current.type);
@@ -174,7 +179,9 @@ async function accept(
 ): Promise<ChangeOutcome> {
   const { change, deps, environment } = context;
   const resolved = context.resolved as ResolvedParameter;
-  const plain = current.type === 'String';
+  // A value travels only for a plain String that does not look like a credential (as in drift findings).
+  const showable = (version: ParameterVersion | undefined): version is ParameterVersion =>
+    version?.type === 'String' && !looksLikeCredential(resolved.key, version.value).matched;
   const accepted = stewardEvent('Config Change Accepted', {
     parameterName: change.name,
     environment,
@@ -186,9 +193,9 @@ async function accept(
     actor: current.lastModifiedUser,
     parameterType: current.type,
     valueSha256: sha256(current.value),
-    // Values travel only for plain String parameters (the keys are absent otherwise, not undefined).
-    ...(plain ? { value: current.value } : {}),
-    ...(plain && previous?.type === 'String' ? { previousValue: previous.value } : {}),
+    // The keys are absent, not undefined, when a value does not travel.
+    ...(showable(current) ? { value: current.value } : {}),
+    ...(showable(current) && showable(previous) ? { previousValue: previous.value } : {}),
     changedAt: current.lastModifiedDate?.toISOString() ?? change.time,
     triggeringEventId: change.eventId,
   });

@@ -1,0 +1,151 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  GetParametersByPathCommand,
+  PutParameterCommand,
+  SSMClient,
+  SSMServiceException,
+} from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { organisation } from '../../config/index.ts';
+import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { runtimeEnvironment } from '../../functions/core/runtime-settings.ts';
+import { loadSettings } from '../../lib/settings.ts';
+
+const ssm = mockClient(SSMClient);
+const settings = loadSettings('config/settings.json');
+const registry = new SchemaRegistry(organisation, {
+  parameterRoot: 'config',
+  environments: settings.environments.map((e) => e.name),
+});
+const context = { getRemainingTimeInMillis: () => 600_000 } as Context;
+
+/** Plays CloudFormation's presigned ResponseURL: records every answer. */
+const answers: { method?: string; contentType?: string; body: Record<string, string> }[] = [];
+let server: Server;
+let responseUrl: string;
+let handler: typeof import('../../functions/handlers/reconcile-parameters.ts').handler;
+
+function request(type: 'Create' | 'Update' | 'Delete', properties: Record<string, unknown> = {}) {
+  return {
+    RequestType: type,
+    ResponseURL: responseUrl,
+    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/ConfigSteward/1',
+    RequestId: `req-${type}`,
+    LogicalResourceId: 'DesiredParametersReconcile',
+    ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:reconcile',
+    ResourceProperties: {
+      ServiceToken: 'x',
+      DesiredStateSha256: 'abc',
+      WritesPerSecond: '1000',
+      ...properties,
+    },
+  };
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      answers.push({ method: req.method, contentType: req.headers['content-type'], body: JSON.parse(body) });
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/presigned?X-Amz-Signature=abc`;
+  for (const [name, value] of Object.entries(runtimeEnvironment(settings))) vi.stubEnv(name, value);
+  vi.stubEnv('AWS_REGION', 'eu-west-1');
+  ({ handler } = await import('../../functions/handlers/reconcile-parameters.ts'));
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  ssm.reset();
+  answers.length = 0;
+});
+
+describe('Handler: reconcile-parameters', () => {
+  it('writes every missing desired parameter on Create and answers SUCCESS', async () => {
+    // Prepare: an empty account, the first page empty but with a NextToken.
+    ssm
+      .on(GetParametersByPathCommand)
+      .resolvesOnce({ Parameters: [], NextToken: 't' })
+      .resolves({ Parameters: [] });
+    ssm.on(PutParameterCommand).resolves({ Version: 1 });
+
+    // Act
+    await handler(request('Create'), context);
+
+    // Assess
+    const desired = registry.desiredParameters();
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, desired.length);
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: '/config/production/orders/max-retries',
+      Value: '5',
+      Type: 'String',
+      Overwrite: true,
+    });
+    expect(answers).toEqual([
+      {
+        method: 'PUT',
+        contentType: '',
+        body: expect.objectContaining({
+          Status: 'SUCCESS',
+          Reason: `${desired.length} written, 0 unchanged`,
+          PhysicalResourceId: 'config-desired-parameters',
+          RequestId: 'req-Create',
+          LogicalResourceId: 'DesiredParametersReconcile',
+        }),
+      },
+    ]);
+  });
+
+  it('leaves the parameters on Delete and answers SUCCESS without touching SSM', async () => {
+    await handler({ ...request('Delete'), PhysicalResourceId: 'config-desired-parameters' }, context);
+    expect(ssm.calls()).toHaveLength(0);
+    expect(answers[0]?.body).toMatchObject({ Status: 'SUCCESS', Reason: 'parameters retained' });
+  });
+
+  it('answers FAILED with the error class when Parameter Store refuses, so the stack does not hang', async () => {
+    // Prepare
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+    ssm
+      .on(PutParameterCommand)
+      .rejects(
+        new SSMServiceException({
+          name: 'AccessDeniedException',
+          $fault: 'client',
+          $metadata: {},
+          message: 'denied',
+        }),
+      );
+
+    // Act
+    await handler(request('Update'), context);
+
+    // Assess
+    expect(answers[0]?.body.Status).toBe('FAILED');
+    expect(answers[0]?.body.Reason).toMatch(/denied|AccessDenied/);
+  });
+
+  it('answers FAILED on malformed properties instead of leaving CloudFormation waiting', async () => {
+    await handler(request('Update', { WritesPerSecond: 'fast' }), context);
+    expect(ssm.calls()).toHaveLength(0);
+    expect(answers[0]?.body.Status).toBe('FAILED');
+  });
+
+  it('rejects an event that is not a custom-resource request, changing nothing', async () => {
+    await expect(handler({ hello: 'world' }, context)).rejects.toThrow(
+      /not a CloudFormation custom resource request/,
+    );
+    expect(ssm.calls()).toHaveLength(0);
+    expect(answers).toHaveLength(0);
+  });
+});
