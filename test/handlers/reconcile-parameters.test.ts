@@ -116,16 +116,14 @@ describe('Handler: reconcile-parameters', () => {
   it('answers FAILED with the error class when Parameter Store refuses, so the stack does not hang', async () => {
     // Prepare
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
-    ssm
-      .on(PutParameterCommand)
-      .rejects(
-        new SSMServiceException({
-          name: 'AccessDeniedException',
-          $fault: 'client',
-          $metadata: {},
-          message: 'denied',
-        }),
-      );
+    ssm.on(PutParameterCommand).rejects(
+      new SSMServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'denied',
+      }),
+    );
 
     // Act
     await handler(request('Update'), context);
