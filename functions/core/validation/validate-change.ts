@@ -335,16 +335,15 @@ async function reject(
       triggeringEventId: change.eventId,
     }),
   ]);
-  if (!plan) {
-    return {
-      outcome: 'rejected',
-      parameterName: change.name,
-      version: current?.version,
-      enforcement,
-      issues,
-      ticket: ref,
-    };
-  }
+  const rejected = {
+    outcome: 'rejected',
+    parameterName: change.name,
+    version: current?.version,
+    enforcement,
+    issues,
+    ticket: ref,
+  } as const;
+  if (!plan) return rejected;
   const newVersion = await restore(context, plan);
   await deps.publisher.publish([
     stewardEvent('Config Change Restored', {
@@ -357,15 +356,7 @@ async function reject(
       triggeringEventId: change.eventId,
     }),
   ]);
-  return {
-    outcome: 'rejected',
-    parameterName: change.name,
-    version: current?.version,
-    enforcement,
-    issues,
-    ticket: ref,
-    restored: { from: plan.from, fromVersion: plan.fromVersion, newVersion },
-  };
+  return { ...rejected, restored: { from: plan.from, fromVersion: plan.fromVersion, newVersion } };
 }
 
 /** Put the planned value back and label it, or delete; returns the version written. */
