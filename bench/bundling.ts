@@ -1,16 +1,18 @@
-/** Builds handler bundles exactly as StewardFunction does (esbuild, ESM, minified), with metafiles. */
+/** Builds handler bundles exactly as StewardFunction does (lib/bundling.ts), with metafiles. */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { bundleSize, ENTRY_FILE, entryOutputKey, lambdaBundleOptions } from '../lib/bundling.ts';
 import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
-
-export const BANNER =
-  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 
 export interface Bundle {
   readonly name: string;
+  /** The entry file Lambda imports (`<outdir>/<name>/index.mjs`). */
   readonly file: string;
+  /** Bytes loaded at cold start: the entry and the chunks it imports statically. */
   readonly bytes: number;
+  /** Bytes of every chunk, lazy ones included. */
+  readonly totalBytes: number;
   readonly metafile: Metafile;
 }
 
@@ -26,43 +28,49 @@ export function handlerEntries(): { name: string; entry: string }[] {
 }
 
 export async function bundle(name: string, entry: string, outdir: string): Promise<Bundle> {
-  const file = path.join(outdir, `${name}.mjs`);
-  const result = await build({
-    entryPoints: [entry],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
-    metafile: true,
-    logLevel: 'silent',
-    absWorkingDir: PROJECT_ROOT,
-  });
-  const bytes = result.metafile.outputs[path.relative(PROJECT_ROOT, file)]?.bytes ?? 0;
-  return { name, file, bytes, metafile: result.metafile };
+  const dir = path.join(outdir, name);
+  const { metafile } = await build(lambdaBundleOptions(entry, dir, { absWorkingDir: PROJECT_ROOT }));
+  const size = bundleSize(metafile, entryOutputKey(dir, PROJECT_ROOT));
+  return {
+    name,
+    file: path.join(dir, ENTRY_FILE),
+    bytes: size.initialBytes,
+    totalBytes: size.totalBytes,
+    metafile,
+  };
 }
 
-/** The AWS SDK client packages a bundle pulls in, read off its metafile. */
-export function sdkClients(metafile: Metafile): string[] {
+/** The AWS SDK client packages a bundle loads at cold start, read off its metafile. */
+export function sdkClients(bundleResult: Bundle): string[] {
   const clients = new Set<string>();
-  for (const input of Object.keys(metafile.inputs)) {
+  for (const input of initialInputs(bundleResult).keys()) {
     const match = /node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//.exec(input);
     if (match) clients.add(match[1]!);
   }
   return [...clients].sort();
 }
 
-/** The largest inputs of a bundle by bytes they contribute to the output. */
+/** The inputs of a bundle's files loaded at cold start, by bytes they contribute. */
+export function initialInputs(bundleResult: Bundle): Map<string, number> {
+  const initial = bundleSize(
+    bundleResult.metafile,
+    path.relative(PROJECT_ROOT, bundleResult.file),
+  ).initialFiles;
+  const inputs = new Map<string, number>();
+  for (const file of initial) {
+    for (const [input, { bytesInOutput }] of Object.entries(
+      bundleResult.metafile.outputs[file]?.inputs ?? {},
+    )) {
+      inputs.set(input, (inputs.get(input) ?? 0) + bytesInOutput);
+    }
+  }
+  return inputs;
+}
+
+/** The largest inputs loaded at cold start, by bytes they contribute to the output. */
 export function largestInputs(bundleResult: Bundle, count = 5): { input: string; bytes: number }[] {
-  const output = Object.values(bundleResult.metafile.outputs)[0];
-  return Object.entries(output?.inputs ?? {})
-    .map(([input, { bytesInOutput }]) => ({
-      input: input.replace(/^node_modules\//, ''),
-      bytes: bytesInOutput,
-    }))
+  return [...initialInputs(bundleResult)]
+    .map(([input, bytes]) => ({ input: input.replace(/^node_modules\//, ''), bytes }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, count);
 }

@@ -1,19 +1,20 @@
 /**
  * The function defaults every Steward Lambda shares: Node.js 22 on ARM64, ESM bundled and minified by
- * the local esbuild with source maps, active tracing, an explicit log group with retention, the
+ * the local esbuild with source maps and code splitting (lib/bundling.ts), active tracing, an explicit log group with retention, the
  * Powertools environment, the runtime settings, and a failure queue for asynchronous invocations.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
+import { ENTRY_FILE, FUNCTION_NODE_OPTIONS, lambdaBundleOptions } from '../bundling.ts';
 import { runtimeEnvironment, type Settings } from '../settings.ts';
 
 /** The repository root, where `functions/` and `package-lock.json` live. */
@@ -43,7 +44,7 @@ export interface StewardFunctionProps {
  * bus.grantPutEventsTo(validator.fn);
  */
 export class StewardFunction extends Construct {
-  public readonly fn: NodejsFunction;
+  public readonly fn: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
   /** Receives asynchronous invocations that failed after Lambda's retries. */
@@ -88,11 +89,9 @@ export class StewardFunction extends Construct {
       );
     }
 
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: path.join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    this.fn = new lambda.Function(this, 'Function', {
+      code: bundledCode(props.entry),
+      handler: `${path.basename(ENTRY_FILE, '.mjs')}.handler`,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -110,25 +109,12 @@ export class StewardFunction extends Construct {
         ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${i}`, sg),
       ),
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: `config-steward-${name}`,
         POWERTOOLS_METRICS_NAMESPACE: 'ConfigSteward',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...runtimeEnvironment(props.settings),
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // Bundle the SDK too: the versions tested are the versions deployed.
-        externalModules: [],
-        // Some CommonJS dependencies call require(); give the ESM bundle one.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        metafile: false,
       },
     });
 
@@ -158,5 +144,36 @@ export class StewardFunction extends Construct {
           'This queue is itself the dead-letter queue of the function; a DLQ of a DLQ would only move the problem.',
       },
     );
+  }
+}
+
+/**
+ * The handler bundled by the local esbuild at synth time (no Docker), hashed by its output so an
+ * unchanged bundle is not uploaded again. Skipped, like every CDK bundling, for stacks outside
+ * `aws:cdk:bundling-stacks`.
+ */
+function bundledCode(entry: string): lambda.Code {
+  return lambda.Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Only used if local bundling declined, which it never does: it succeeds or throws.
+      image: lambda.Runtime.NODEJS_22_X.bundlingImage,
+      local: new LocalEsbuild(entry),
+    },
+  });
+}
+
+/**
+ * CDK reuses a bundle within one synth when the JSON of the bundling options is equal; the entry is
+ * a property so it is part of that JSON (a closure is not), and each function gets its own bundle.
+ */
+class LocalEsbuild implements ILocalBundling {
+  constructor(public readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    buildSync(
+      lambdaBundleOptions(path.join(PROJECT_ROOT, this.entry), outputDir, { absWorkingDir: PROJECT_ROOT }),
+    );
+    return true;
   }
 }

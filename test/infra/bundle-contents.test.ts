@@ -1,41 +1,111 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { bundle, handlerEntries } from '../../bench/bundling.ts';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bundle, bundle, handlerEntries, initialInputs } from '../../bench/bundling.ts';
+import { functionEnvironment } from '../../bench/cold-start.ts';
 
 /**
  * What a Steward Lambda bundle must not carry (issue 7): classic zod (`zod/mini` is a quarter of
- * its size), `z.toJSONSchema` (synth-time only) and the synth-time settings schema. `orders-api`
- * is the example consumer and may use classic zod as any consumer would.
+ * its size), `z.toJSONSchema` (synth-time only) and the synth-time settings schema; and what it must
+ * load only on first use: the GitHub and Jira trackers and the PostgreSQL driver. `orders-api` is
+ * the example consumer and may use classic zod as any consumer would.
  */
 const outdir = mkdtempSync(path.join(tmpdir(), 'bundle-contents-'));
+const bundles = new Map<string, Bundle>();
+beforeAll(async () => {
+  for (const { name, entry } of handlerEntries()) bundles.set(name, await bundle(name, entry, outdir));
+}, 60_000);
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-const stewardHandlers = handlerEntries().filter((h) => h.name !== 'orders-api');
+const stewardHandlers = handlerEntries()
+  .map((h) => h.name)
+  .filter((name) => name !== 'orders-api');
+
+/** Every input that contributes bytes to any file of the bundle, lazy chunks included. */
+function allInputs(built: Bundle): string[] {
+  return Object.values(built.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, contribution]) => contribution.bytesInOutput > 0)
+      .map(([input]) => input),
+  );
+}
+
+/** Inputs of the files loaded at cold start. */
+const loadedAtColdStart = (built: Bundle) =>
+  [...initialInputs(built)].filter(([, bytes]) => bytes > 0).map(([input]) => input);
 
 describe('Bundle contents', () => {
   it('covers the Steward handlers', () => {
-    expect(stewardHandlers.map((h) => h.name)).toEqual(
+    expect(stewardHandlers).toEqual(
       expect.arrayContaining(['validate-change', 'drift-job', 'rotate-secret', 'appconfig-validator']),
     );
   });
 
   it.each(stewardHandlers)(
-    '$name bundles zod/mini only, without toJSONSchema or the settings schema',
-    async ({ name, entry }) => {
+    '%s bundles zod/mini only, without toJSONSchema or the settings schema',
+    (name) => {
       // Act
-      const built = await bundle(name, entry, outdir);
+      const inputs = allInputs(bundles.get(name)!);
 
       // Assess
-      const output = Object.values(built.metafile.outputs)[0]!;
-      const inputs = Object.entries(output.inputs)
-        .filter(([, contribution]) => contribution.bytesInOutput > 0)
-        .map(([input]) => input);
       expect(inputs.some((input) => input.includes('node_modules/zod/v4/mini/'))).toBe(true);
       expect(inputs.filter((input) => input.includes('node_modules/zod/v4/classic/'))).toEqual([]);
       expect(inputs.filter((input) => input.includes('to-json-schema'))).toEqual([]);
       expect(inputs).not.toContain('functions/core/settings.ts');
+    },
+  );
+
+  it.each(['drift-job', 'flag-expiry-job', 'rotate-secret', 'validate-change'])(
+    '%s loads the GitHub and Jira trackers only on first use',
+    (name) => {
+      // Prepare
+      const built = bundles.get(name)!;
+      const trackers = ['functions/adapters/tickets/github.ts', 'functions/adapters/tickets/jira.ts'];
+
+      // Assess: in the bundle, but not in a file the entry imports statically
+      expect(allInputs(built)).toEqual(expect.arrayContaining(trackers));
+      expect(loadedAtColdStart(built).filter((input) => trackers.includes(input))).toEqual([]);
+    },
+  );
+
+  it('rotate-secret loads the PostgreSQL driver only on first use', () => {
+    // Prepare
+    const built = bundles.get('rotate-secret')!;
+    const isPg = (input: string) => /node_modules\/pg(-[a-z-]+)?\//.test(input);
+
+    // Assess
+    expect(allInputs(built).some(isPg)).toBe(true);
+    expect(loadedAtColdStart(built).filter(isPg)).toEqual([]);
+  });
+
+  it.each(handlerEntries().map((h) => h.name))(
+    '%s imports in a fresh Node.js process, and so does every lazy chunk',
+    (name) => {
+      // Prepare
+      const built = bundles.get(name)!;
+      const dir = path.dirname(built.file);
+      const chunkDir = path.join(dir, 'chunks');
+      const chunks = (existsSync(chunkDir) ? readdirSync(chunkDir) : [])
+        .filter((file) => file.endsWith('.mjs'))
+        .map((file) => pathToFileURL(path.join(chunkDir, file)).href);
+      const script = `
+        const { handler } = await import(${JSON.stringify(pathToFileURL(built.file).href)});
+        if (typeof handler !== 'function') throw new Error('no handler export');
+        for (const chunk of ${JSON.stringify(chunks)}) await import(chunk);
+        process.stdout.write('loaded ' + ${chunks.length});`;
+
+      // Act
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: functionEnvironment(),
+        encoding: 'utf8',
+      });
+
+      // Assess
+      expect(result.stderr).not.toMatch(/Error/);
+      expect(result.stdout).toBe(`loaded ${chunks.length}`);
     },
   );
 });

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +48,46 @@ describe('Construct: StewardFunction', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     // No AWSLambdaBasicExecutionRole: the role may write only to its own log group.
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+});
+
+describe('StewardFunction bundling', () => {
+  it('gives each function its own split ESM bundle with source maps, loaded as index.handler', () => {
+    // Prepare: a stack that really bundles (no bundling-stacks context)
+    const outdir = mkdtempSync(path.join(tmpdir(), 'steward-bundling-'));
+    try {
+      const stack = new Stack(
+        new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } }),
+        'Bundled',
+      );
+
+      // Act
+      new StewardFunction(stack, 'Drift', { entry: 'functions/handlers/drift-job.ts', settings });
+      new StewardFunction(stack, 'Reconcile', {
+        entry: 'functions/handlers/reconcile-parameters.ts',
+        settings,
+      });
+
+      // Assess
+      const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')) as {
+        Properties: { Handler: string };
+        Metadata: { 'aws:asset:path': string };
+      }[];
+      expect(functions.map((f) => f.Properties.Handler)).toEqual(['index.handler', 'index.handler']);
+      const assets = functions.map((f) => path.join(outdir, f.Metadata['aws:asset:path']));
+      // One bundle per entry: CDK must not reuse the first function's bundle for the second.
+      expect(new Set(assets).size).toBe(2);
+      for (const asset of assets) {
+        expect(existsSync(path.join(asset, 'index.mjs'))).toBe(true);
+        expect(existsSync(path.join(asset, 'index.mjs.map'))).toBe(true);
+      }
+      // The drift job's GitHub and Jira trackers are chunks of their own, loaded on first use.
+      const driftChunks = readdirSync(path.join(assets[0]!, 'chunks'));
+      expect(driftChunks.some((f) => /^github-.*\.mjs$/.test(f))).toBe(true);
+      expect(driftChunks.some((f) => /^jira-.*\.mjs$/.test(f))).toBe(true);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,15 +1,14 @@
 /**
- * The tracker the settings select. OpsCenter is built at once; the GitHub and Jira adapters, and the
- * Secrets Manager client their token needs, are imported on first use, so a handler on the default
- * tracker never loads them.
+ * The tracker the settings select, imported on first use (a lazy chunk, lib/bundling.ts): most
+ * invocations file no ticket, so the tracker code, and the clients it builds, stay out of cold start.
+ * A handler on the default tracker (OpsCenter) never loads the GitHub or Jira adapters.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { TicketSettings } from '../../core/runtime-settings.ts';
 import type { OpenTicket, TicketRef, TicketRequest, TicketTracker } from '../../ports/ticket-tracker.ts';
 import { TrackerAuthenticationError } from '../errors.ts';
 import type { HttpOptions } from './http.ts';
-import { OpsCenterTicketTracker } from './opscenter.ts';
 import { githubToken, jiraCredentials, type LazySecret, lazySecretValue } from './secret-value.ts';
 
 export interface TicketTrackerDependencies {
@@ -31,10 +30,13 @@ export function createTicketTracker(
 ): TicketTracker {
   switch (settings.tracker) {
     case 'opscenter':
-      return new OpsCenterTicketTracker(deps.ssm ?? new SSMClient({}), { region: deps.region });
+      return lazyTracker(async () => {
+        const { OpsCenterTicketTracker } = await import('./opscenter.ts');
+        return new OpsCenterTicketTracker(deps.ssm, { region: deps.region });
+      });
     case 'github': {
-      const secret = lazySecretValue(() => secretsManager(deps), settings.tokenSecret);
-      return lazyTracker(secret, async () => {
+      const secret = lazySecretValue(settings.tokenSecret, deps.secretsManager);
+      return lazyTracker(async () => {
         const { GitHubTicketTracker } = await import('./github.ts');
         return new GitHubTicketTracker({
           ...deps.http,
@@ -43,11 +45,11 @@ export function createTicketTracker(
           apiUrl: settings.apiUrl,
           token: async () => githubToken(await secret()),
         });
-      });
+      }, secret);
     }
     case 'jira': {
-      const secret = lazySecretValue(() => secretsManager(deps), settings.tokenSecret);
-      return lazyTracker(secret, async () => {
+      const secret = lazySecretValue(settings.tokenSecret, deps.secretsManager);
+      return lazyTracker(async () => {
         const { JiraTicketTracker } = await import('./jira.ts');
         return new JiraTicketTracker({
           ...deps.http,
@@ -55,23 +57,17 @@ export function createTicketTracker(
           project: settings.project,
           credentials: async () => jiraCredentials(await secret()),
         });
-      });
+      }, secret);
     }
   }
 }
 
-async function secretsManager(deps: TicketTrackerDependencies): Promise<SecretsManagerClient> {
-  if (deps.secretsManager) return deps.secretsManager;
-  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-  return new SecretsManagerClient({});
-}
-
 /**
- * A tracker whose implementation is loaded on the first call. A call the tracker rejects as
- * unauthenticated is retried once with the token read afresh: the secret may have been rotated
- * while this (warm) instance kept the old one.
+ * A tracker whose implementation is loaded on the first call. With a token `secret`, a call the
+ * tracker rejects as unauthenticated is retried once with the token read afresh: the secret may have
+ * been rotated while this (warm) instance kept the old one.
  */
-function lazyTracker(secret: LazySecret, load: () => Promise<TicketTracker>): TicketTracker {
+function lazyTracker(load: () => Promise<TicketTracker>, secret?: LazySecret): TicketTracker {
   let loaded: Promise<TicketTracker> | undefined;
   const tracker = () => {
     loaded ??= load().catch((error) => {
@@ -85,7 +81,7 @@ function lazyTracker(secret: LazySecret, load: () => Promise<TicketTracker>): Ti
     try {
       return await call(t);
     } catch (error) {
-      if (!(error instanceof TrackerAuthenticationError)) throw error;
+      if (!secret || !(error instanceof TrackerAuthenticationError)) throw error;
       secret.reset();
       return call(t);
     }

@@ -10,7 +10,7 @@ import {
   type DescribeOpsItemsCommandOutput,
   type OpsItemDataValue,
   type OpsItemFilter,
-  type SSMClient,
+  SSMClient,
   UpdateOpsItemCommand,
 } from '@aws-sdk/client-ssm';
 import type {
@@ -53,7 +53,7 @@ export class OpsCenterTicketTracker implements TicketTracker {
   private readonly region?: string;
 
   constructor(
-    private readonly client: SSMClient,
+    private readonly client: SSMClient = new SSMClient({}),
     options: OpsCenterTrackerOptions = {},
   ) {
     this.source = options.source ?? OPSITEM_SOURCE;

@@ -8,13 +8,13 @@ import { ConfigurationError } from '../../core/errors.ts';
 
 /**
  * @example
- * const token = lazySecretValue(() => Promise.resolve(new SecretsManagerClient({})), 'config-steward/github-token');
+ * const token = lazySecretValue('config-steward/github-token');
  * await token(); // reads once
  */
-export function lazySecretValue(client: () => Promise<SecretsManagerClient>, secretName: string): LazySecret {
+export function lazySecretValue(secretName: string, client?: SecretsManagerClient): LazySecret {
   let cached: Promise<string> | undefined;
   const value = () => {
-    cached ??= read(client, secretName).catch((error) => {
+    cached ??= read(secretName, client).catch((error) => {
       cached = undefined;
       throw error;
     });
@@ -33,11 +33,9 @@ export interface LazySecret {
   reset(): void;
 }
 
-async function read(client: () => Promise<SecretsManagerClient>, secretName: string): Promise<string> {
-  const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const { SecretString } = await (await client()).send(new GetSecretValueCommand({ SecretId: secretName }));
-  if (!SecretString) throw new ConfigurationError(`secret ${secretName} has no string value`);
-  return SecretString;
+async function read(secretName: string, client?: SecretsManagerClient): Promise<string> {
+  const { readSecretString } = await import('./read-secret-string.ts');
+  return readSecretString(secretName, client);
 }
 
 /** A GitHub token stored either as the bare token or as JSON `{ "token": ... }`. */

@@ -1,0 +1,92 @@
+/**
+ * How a Steward Lambda is bundled, in one place for the stack (`StewardFunction`) and the benchmarks
+ * (`npm run bench`), so what is measured is what is deployed.
+ *
+ * ESM with code splitting: every `await import()` of the handler code (the GitHub and Jira trackers,
+ * the PostgreSQL driver) becomes a chunk of its own under `chunks/`, read from disk only when that
+ * path first runs. Without splitting esbuild inlines dynamic imports, and a lazy path would still be
+ * parsed and compiled at every cold start. `NodejsFunction` cannot split (it bundles to one
+ * `--outfile`), so `StewardFunction` runs esbuild itself through the same local-bundling hook.
+ */
+import * as path from 'node:path';
+import type { BuildOptions, Metafile } from 'esbuild';
+
+/** Some CommonJS dependencies call `require()`: give every ESM chunk one. */
+const REQUIRE_SHIM =
+  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+
+/**
+ * Stack traces in the logs point at the TypeScript sources. It costs cold start (Node.js reads and
+ * parses each loaded chunk's map at import), so the benchmarks measure with it, as deployed.
+ */
+export const FUNCTION_NODE_OPTIONS = '--enable-source-maps';
+
+/** The file Lambda loads: `index.mjs`, so the handler setting is `index.handler`. */
+export const ENTRY_FILE = 'index.mjs';
+
+/**
+ * @example
+ * await esbuild.build(lambdaBundleOptions('functions/handlers/drift-job.ts', 'dist/drift-job'));
+ */
+export function lambdaBundleOptions(
+  entry: string,
+  outdir: string,
+  options: { absWorkingDir?: string } = {},
+): BuildOptions & { metafile: true } {
+  return {
+    entryPoints: { index: entry },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    // The SDK's ES module builds tree-shake; their CommonJS builds would carry every command.
+    mainFields: ['module', 'main'],
+    banner: { js: REQUIRE_SHIM },
+    // Read by Node.js only with NODE_OPTIONS=--enable-source-maps (FUNCTION_NODE_OPTIONS).
+    sourcemap: true,
+    sourcesContent: false,
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: options.absWorkingDir,
+  };
+}
+
+/** Bytes of a bundle: what a cold start reads and what only a lazy path reads. */
+export interface BundleSize {
+  /** The entry file and every chunk it imports statically: all of it is loaded at cold start. */
+  readonly initialBytes: number;
+  /** Every JavaScript file of the bundle, lazy chunks included. */
+  readonly totalBytes: number;
+  /** Output files loaded at cold start, relative to the working directory of the build. */
+  readonly initialFiles: readonly string[];
+}
+
+/** Reads a split bundle's sizes off its metafile; `entryOutput` is the entry's output path key. */
+export function bundleSize(metafile: Metafile, entryOutput: string): BundleSize {
+  const scripts = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
+  const initial = new Set<string>();
+  const visit = (file: string) => {
+    if (initial.has(file)) return;
+    initial.add(file);
+    for (const imported of metafile.outputs[file]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    }
+  };
+  visit(entryOutput);
+  const bytesOf = (file: string) => metafile.outputs[file]?.bytes ?? 0;
+  return {
+    initialBytes: [...initial].reduce((sum, file) => sum + bytesOf(file), 0),
+    totalBytes: scripts.reduce((sum, [, output]) => sum + output.bytes, 0),
+    initialFiles: [...initial],
+  };
+}
+
+/** The metafile key of a build's entry output, given the directory the build ran in. */
+export function entryOutputKey(outdir: string, workingDir: string): string {
+  return path.relative(workingDir, path.join(outdir, ENTRY_FILE));
+}
