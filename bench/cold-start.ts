@@ -2,7 +2,8 @@
  * Issue 7's table: every Lambda's minified bundle and cold import next to a baseline that only
  * imports and constructs the same AWS SDK clients, and the consumer client next to Powertools'
  * AppConfig-agent reader. Cold import = a fresh Node.js process importing the bundle (module scope
- * runs, clients are constructed) with the NODE_OPTIONS a deployed function has (source maps on);
+ * runs, clients are constructed) with the NODE_OPTIONS a deployed function has (source maps by
+ * default), and once more without source maps to show what they cost;
  * median of RUNS runs, handler and baseline interleaved. Everything is bundled as deployed
  * (lib/bundling.ts), the baselines too.
  */
@@ -10,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FUNCTION_NODE_OPTIONS } from '../lib/bundling.ts';
+import { SOURCE_MAPS_NODE_OPTIONS } from '../lib/bundling.ts';
 import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
 import { loadSettings, runtimeEnvironment } from '../lib/settings.ts';
 import {
@@ -46,7 +47,7 @@ export function functionEnvironment(): Record<string, string> {
   );
   return {
     PATH: process.env.PATH ?? '',
-    NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+    NODE_OPTIONS: settings.sourceMaps ? SOURCE_MAPS_NODE_OPTIONS : '',
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'bench',
@@ -79,17 +80,14 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Median cold imports of two bundles, measured alternately so machine noise hits both alike. */
-function coldImports(subject: string, baseline: string, env: Record<string, string>): [number, number] {
-  const a: number[] = [];
-  const b: number[] = [];
-  importOnce(subject, env); // warm the file-system cache for both before measuring
-  importOnce(baseline, env);
+/** Median cold import of each case, their runs interleaved so machine noise hits them alike. */
+function coldImports(cases: readonly { file: string; env: Record<string, string> }[]): number[] {
+  const samples = cases.map(() => [] as number[]);
+  for (const { file, env } of cases) importOnce(file, env); // warm the file-system cache first
   for (let i = 0; i < RUNS; i++) {
-    a.push(importOnce(subject, env));
-    b.push(importOnce(baseline, env));
+    cases.forEach(({ file, env }, j) => samples[j]!.push(importOnce(file, env)));
   }
-  return [median(a), median(b)];
+  return samples.map(median);
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -103,6 +101,8 @@ export interface ColdStartRow {
   readonly baselineBytes: number;
   readonly coldMs: number;
   readonly baselineColdMs: number;
+  /** The same bundle imported without NODE_OPTIONS=--enable-source-maps. */
+  readonly coldMsWithoutSourceMaps: number;
 }
 
 async function measure(
@@ -110,7 +110,12 @@ async function measure(
   baseline: Bundle,
   env: Record<string, string>,
 ): Promise<ColdStartRow> {
-  const [coldMs, baselineColdMs] = coldImports(subject.file, baseline.file, env);
+  const withoutSourceMaps = { ...env, NODE_OPTIONS: '' };
+  const [coldMs = 0, baselineColdMs = 0, coldMsWithoutSourceMaps = 0] = coldImports([
+    { file: subject.file, env },
+    { file: baseline.file, env },
+    { file: subject.file, env: withoutSourceMaps },
+  ]);
   return {
     name: subject.name,
     bytes: subject.bytes,
@@ -118,6 +123,7 @@ async function measure(
     baselineBytes: baseline.bytes,
     coldMs,
     baselineColdMs,
+    coldMsWithoutSourceMaps,
   };
 }
 
@@ -162,15 +168,15 @@ export async function run(): Promise<void> {
   );
 
   console.log(
-    `\nBundles and cold imports (median of ${RUNS} fresh processes each, interleaved with the baseline)\n`,
+    `\nBundles and cold imports (median of ${RUNS} fresh processes each, interleaved with the baseline; NODE_OPTIONS=${JSON.stringify(env.NODE_OPTIONS)} as the settings deploy it)\n`,
   );
   console.log(
-    '| bundle | loaded at cold start | baseline | size ratio | with lazy chunks | cold import | baseline cold | cold ratio |',
+    '| bundle | loaded at cold start | baseline | size ratio | with lazy chunks | cold import | baseline cold | cold ratio | cold import without source maps |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of [...rows, clientRow]) {
     console.log(
-      `| ${r.name} | ${kb(r.bytes)} | ${kb(r.baselineBytes)} | ${ratio(r.bytes, r.baselineBytes)} | ${kb(r.totalBytes)} | ${ms(r.coldMs)} | ${ms(r.baselineColdMs)} | ${ratio(r.coldMs, r.baselineColdMs)} |`,
+      `| ${r.name} | ${kb(r.bytes)} | ${kb(r.baselineBytes)} | ${ratio(r.bytes, r.baselineBytes)} | ${kb(r.totalBytes)} | ${ms(r.coldMs)} | ${ms(r.baselineColdMs)} | ${ratio(r.coldMs, r.baselineColdMs)} | ${ms(r.coldMsWithoutSourceMaps)} |`,
     );
   }
   console.log(

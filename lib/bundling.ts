@@ -16,10 +16,11 @@ const REQUIRE_SHIM =
   "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 
 /**
- * Stack traces in the logs point at the TypeScript sources. It costs cold start (Node.js reads and
- * parses each loaded chunk's map at import), so the benchmarks measure with it, as deployed.
+ * With the `sourceMaps` setting (the default), stack traces in the logs point at the TypeScript
+ * sources. It costs cold start (Node.js reads and parses each loaded chunk's map at import), so the
+ * benchmarks measure with it, as deployed by default.
  */
-export const FUNCTION_NODE_OPTIONS = '--enable-source-maps';
+export const SOURCE_MAPS_NODE_OPTIONS = '--enable-source-maps';
 
 /** The file Lambda loads: `index.mjs`, so the handler setting is `index.handler`. */
 export const ENTRY_FILE = 'index.mjs';
@@ -31,7 +32,7 @@ export const ENTRY_FILE = 'index.mjs';
 export function lambdaBundleOptions(
   entry: string,
   outdir: string,
-  options: { absWorkingDir?: string } = {},
+  options: { sourcemap?: boolean; absWorkingDir?: string } = {},
 ): BuildOptions & { metafile: true } {
   return {
     entryPoints: { index: entry },
@@ -47,8 +48,8 @@ export function lambdaBundleOptions(
     // The SDK's ES module builds tree-shake; their CommonJS builds would carry every command.
     mainFields: ['module', 'main'],
     banner: { js: REQUIRE_SHIM },
-    // Read by Node.js only with NODE_OPTIONS=--enable-source-maps (FUNCTION_NODE_OPTIONS).
-    sourcemap: true,
+    // Read by Node.js only with NODE_OPTIONS=--enable-source-maps (SOURCE_MAPS_NODE_OPTIONS).
+    sourcemap: options.sourcemap ?? true,
     sourcesContent: false,
     metafile: true,
     logLevel: 'silent',

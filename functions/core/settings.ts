@@ -105,6 +105,11 @@ export const settingsSchema = z.strictObject({
       ]),
     )
     .default(30),
+  /**
+   * Stack traces in the logs point at the TypeScript sources (NODE_OPTIONS=--enable-source-maps). Node.js
+   * reads each loaded chunk's map at import: `npm run bench -- cold-start` shows the cost.
+   */
+  sourceMaps: z.boolean().default(true),
   drift: z
     .strictObject({ requestsPerSecond: z.number().positive().max(40).default(20) })
     .default({ requestsPerSecond: 20 }),

@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
-import { ENTRY_FILE, FUNCTION_NODE_OPTIONS, lambdaBundleOptions } from '../bundling.ts';
+import { ENTRY_FILE, lambdaBundleOptions, SOURCE_MAPS_NODE_OPTIONS } from '../bundling.ts';
 import { runtimeEnvironment, type Settings } from '../settings.ts';
 
 /** The repository root, where `functions/` and `package-lock.json` live. */
@@ -90,7 +90,7 @@ export class StewardFunction extends Construct {
     }
 
     this.fn = new lambda.Function(this, 'Function', {
-      code: bundledCode(props.entry),
+      code: bundledCode(props.entry, props.settings.sourceMaps),
       handler: `${path.basename(ENTRY_FILE, '.mjs')}.handler`,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -109,7 +109,7 @@ export class StewardFunction extends Construct {
         ec2.SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${i}`, sg),
       ),
       environment: {
-        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+        ...(props.settings.sourceMaps ? { NODE_OPTIONS: SOURCE_MAPS_NODE_OPTIONS } : {}),
         POWERTOOLS_SERVICE_NAME: `config-steward-${name}`,
         POWERTOOLS_METRICS_NAMESPACE: 'ConfigSteward',
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -152,27 +152,34 @@ export class StewardFunction extends Construct {
  * unchanged bundle is not uploaded again. Skipped, like every CDK bundling, for stacks outside
  * `aws:cdk:bundling-stacks`.
  */
-function bundledCode(entry: string): lambda.Code {
+function bundledCode(entry: string, sourcemap: boolean): lambda.Code {
   return lambda.Code.fromAsset(PROJECT_ROOT, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       // Only used if local bundling declined, which it never does: it succeeds or throws.
       image: lambda.Runtime.NODEJS_22_X.bundlingImage,
-      local: new LocalEsbuild(entry),
+      local: new LocalEsbuild(entry, sourcemap),
     },
   });
 }
 
 /**
- * CDK reuses a bundle within one synth when the JSON of the bundling options is equal; the entry is
- * a property so it is part of that JSON (a closure is not), and each function gets its own bundle.
+ * CDK reuses a bundle within one synth when the JSON of the bundling options is equal; entry and
+ * source maps are properties so they are part of that JSON (a closure is not), and each function
+ * gets its own bundle.
  */
 class LocalEsbuild implements ILocalBundling {
-  constructor(public readonly entry: string) {}
+  constructor(
+    public readonly entry: string,
+    public readonly sourcemap: boolean,
+  ) {}
 
   tryBundle(outputDir: string): boolean {
     buildSync(
-      lambdaBundleOptions(path.join(PROJECT_ROOT, this.entry), outputDir, { absWorkingDir: PROJECT_ROOT }),
+      lambdaBundleOptions(path.join(PROJECT_ROOT, this.entry), outputDir, {
+        sourcemap: this.sourcemap,
+        absWorkingDir: PROJECT_ROOT,
+      }),
     );
     return true;
   }

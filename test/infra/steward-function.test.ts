@@ -51,6 +51,26 @@ describe('Construct: StewardFunction', () => {
   });
 });
 
+describe('StewardFunction source maps', () => {
+  it('leaves NODE_OPTIONS unset when the settings turn source maps off', () => {
+    // Prepare
+    const stack = unbundled();
+
+    // Act
+    new StewardFunction(stack, 'Fn', {
+      entry: 'functions/handlers/reconcile-parameters.ts',
+      settings: { ...settings, sourceMaps: false },
+    });
+
+    // Assess
+    const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    }[];
+    expect(fn!.Properties.Environment.Variables).not.toHaveProperty('NODE_OPTIONS');
+    expect(fn!.Properties.Environment.Variables).toHaveProperty('POWERTOOLS_SERVICE_NAME');
+  });
+});
+
 describe('StewardFunction bundling', () => {
   it('gives each function its own split ESM bundle with source maps, loaded as index.handler', () => {
     // Prepare: a stack that really bundles (no bundling-stacks context)

@@ -24,6 +24,7 @@ describe('Function: loadSettings', () => {
     expect(settings.environments.map((e) => e.name)).toEqual(['staging', 'production']);
     expect(settings.tickets).toEqual({ tracker: 'opscenter' });
     expect(settings.nightly.timeZone).toBe('Europe/Dublin');
+    expect(settings.sourceMaps).toBe(true);
   });
 
   it.each([
@@ -36,6 +37,7 @@ describe('Function: loadSettings', () => {
     [{ ...example, tickets: { tracker: 'github', owner: 'acme' } }, 'tickets.repo'],
     [{ ...example, nightly: { cron: '0 2 * * *', timeZone: 'UTC' } }, 'nightly.cron'],
     [{ ...example, environments: [] }, 'environments'],
+    [{ ...example, sourceMaps: 'off' }, 'sourceMaps'],
     [{ ...example, environments: [example.environments[0], example.environments[0]] }, 'environments'],
   ])('names the file and field of a broken setting (%#: %s)', (content, field) => {
     // Prepare
