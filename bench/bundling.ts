@@ -97,3 +97,34 @@ function sdkClassName(pkg: string, guess: string): string {
   };
   return known[pkg] ?? guess;
 }
+
+/** Where the bytes a bundle loads at cold start come from, in the groups issue 7's table reasons about. */
+export function originOf(input: string): string {
+  if (input.includes('node_modules/zod/')) return 'zod';
+  if (
+    input.includes('node_modules/@aws-lambda-powertools/') ||
+    input.includes('node_modules/@aws/lambda-invoke-store/')
+  )
+    return 'Powertools';
+  if (input.includes('node_modules/@middy/')) return 'middy';
+  if (/node_modules\/(@aws-sdk|@smithy|@aws-crypto)\//.test(input)) return 'AWS SDK';
+  if (input.includes('node_modules/')) return 'other packages';
+  return 'our code';
+}
+
+/**
+ * Bytes a bundle loads at cold start beyond its baseline, per origin (negative when the baseline
+ * loads more of it, e.g. an SDK module the handler's code does not reach).
+ */
+export function excessByOrigin(subject: Bundle, baseline: Bundle): Map<string, number> {
+  const excess = new Map<string, number>();
+  const add = (inputs: Map<string, number>, sign: number) => {
+    for (const [input, bytes] of inputs) {
+      const origin = originOf(input);
+      excess.set(origin, (excess.get(origin) ?? 0) + sign * bytes);
+    }
+  };
+  add(initialInputs(subject), 1);
+  add(initialInputs(baseline), -1);
+  return excess;
+}

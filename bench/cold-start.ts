@@ -18,6 +18,7 @@ import {
   type Bundle,
   baselineSource,
   bundle,
+  excessByOrigin,
   handlerEntries,
   largestInputs,
   sdkClients,
@@ -133,6 +134,7 @@ export async function run(): Promise<void> {
   const env = functionEnvironment();
   const rows: ColdStartRow[] = [];
   const details: string[] = [];
+  const excess: string[] = [];
 
   for (const { name, entry } of handlerEntries()) {
     const subject = await bundle(name, entry, OUT);
@@ -141,6 +143,13 @@ export async function run(): Promise<void> {
     writeFileSync(baselineEntry, baselineSource(clients));
     const baseline = await bundle(`${name}.baseline`, baselineEntry, OUT);
     rows.push(await measure(subject, baseline, env));
+    excess.push(
+      `${name}: ${[...excessByOrigin(subject, baseline)]
+        .filter(([, bytes]) => Math.abs(bytes) >= 512)
+        .sort((a, b) => b[1] - a[1])
+        .map(([origin, bytes]) => `${origin} ${kb(bytes)}`)
+        .join(', ')}; a 1.25× budget allows ${kb(baseline.bytes * 0.25)}`,
+    );
     details.push(
       `${name} (baseline: ${clients.join(', ') || 'no SDK client'}): ${largestInputs(subject)
         .map((i) => `${i.input} ${kb(i.bytes)}`)
@@ -185,6 +194,8 @@ export async function run(): Promise<void> {
   console.log(
     '\n"Loaded at cold start" is the entry file and the chunks it imports statically; lazy chunks (trackers, pg) load on first use.',
   );
+  console.log('\nWhat each handler loads at cold start beyond its baseline, by origin:');
+  for (const line of excess) console.log(`  ${line}`);
   console.log('\nFive largest inputs loaded at cold start:');
   for (const line of details) console.log(`  ${line}`);
 }
