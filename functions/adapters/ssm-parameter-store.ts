@@ -332,3 +332,13 @@ function toStored(parameter: Parameter): StoredParameter {
     lastModifiedDate: parameter.LastModifiedDate,
   };
 }
+
+/**
+ * The ARN of a parameter: `arn:aws:ssm:<region>:<account>:parameter/<name without leading slash>`.
+ *
+ * @example
+ * parameterArn('/config/production/orders/max-retries', 'eu-west-1', '123456789012');
+ */
+export function parameterArn(name: string, region: string, account: string, partition = 'aws'): string {
+  return `arn:${partition}:ssm:${region}:${account}:parameter/${name.replace(/^\//, '')}`;
+}

@@ -9,7 +9,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TicketTrackerError, TrackerRateLimitedError } from '../../functions/adapters/errors.ts';
-import { OpsCenterTicketTracker, parameterArn } from '../../functions/adapters/tickets/opscenter.ts';
+import { parameterArn } from '../../functions/adapters/ssm-parameter-store.ts';
+import { OpsCenterTicketTracker } from '../../functions/adapters/tickets/opscenter.ts';
 import type { TicketRequest } from '../../functions/ports/ticket-tracker.ts';
 
 const ssm = mockClient(SSMClient);

@@ -10,7 +10,7 @@ import { functionEnvironment } from '../../bench/cold-start.ts';
 /**
  * What a Steward Lambda bundle must not carry (issue 7): classic zod (`zod/mini` is a quarter of
  * its size), `z.toJSONSchema` (synth-time only) and the synth-time settings schema; and what it must
- * load only on first use: the GitHub and Jira trackers and the PostgreSQL driver. `orders-api` is
+ * load only on first use: the ticket trackers (most invocations file none) and the PostgreSQL driver. `orders-api` is
  * the example consumer and may use classic zod as any consumer would.
  */
 const outdir = mkdtempSync(path.join(tmpdir(), 'bundle-contents-'));
@@ -59,11 +59,11 @@ describe('Bundle contents', () => {
   );
 
   it.each(['drift-job', 'flag-expiry-job', 'rotate-secret', 'validate-change'])(
-    '%s loads the GitHub and Jira trackers only on first use',
+    '%s loads the ticket trackers (OpsCenter, GitHub, Jira) only on first use',
     (name) => {
       // Prepare
       const built = bundles.get(name)!;
-      const trackers = ['functions/adapters/tickets/github.ts', 'functions/adapters/tickets/jira.ts'];
+      const trackers = ['opscenter', 'github', 'jira'].map((t) => `functions/adapters/tickets/${t}.ts`);
 
       // Assess: in the bundle, but not in a file the entry imports statically
       expect(allInputs(built)).toEqual(expect.arrayContaining(trackers));
