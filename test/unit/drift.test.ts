@@ -14,6 +14,7 @@ import { sha256 } from '../../functions/core/hash.ts';
 import { duration, integer, oneOf, string, url } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { validationDedupKey } from '../../functions/core/validation/ticket-keys.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 
@@ -243,6 +244,68 @@ describe('Function: runDrift', () => {
     const resolved = tracker.tickets.find((t) => !t.open);
     expect(resolved?.request.dedupKey).toBe('value-drift:/config/production/orders/max-retries');
     expect(resolved?.comments[0]).toContain('no longer finds value-drift');
+  });
+
+  it("closes a rejected change's ticket once a later version of the parameter is live and valid", async () => {
+    // Prepare: validate-change rejected staging port v1 ('abc', left in place by report mode)
+    const port = '/config/staging/orders/port';
+    const { ref } = await tracker.file({
+      dedupKey: validationDedupKey(port, 1),
+      title: `Invalid configuration change to ${port} (version 1)`,
+      body: 'failed validation',
+      severity: 'high',
+      category: 'validation',
+    });
+    const ticket = () => tracker.tickets.find((t) => t.ref.id === ref.id)!;
+
+    // Act + Assess: still version 1 and invalid, so the ticket stays open
+    expect((await runDrift(deps())).resolvedTickets).not.toContainEqual(ref);
+    expect(ticket().open).toBe(true);
+
+    // Act + Assess: version 2 is invalid too, still open
+    await store.put(port, 'xyz', 'String');
+    await runDrift(deps());
+    expect(ticket().open).toBe(true);
+
+    // Act + Assess: version 3 is valid, the ticket is resolved with the version, never a value
+    await store.put(port, '8080', 'String');
+    const report = await runDrift(deps());
+    expect(ticket().open).toBe(false);
+    expect(report.resolvedTickets).toContainEqual(ref);
+    expect(ticket().comments).toEqual([
+      `Resolved by Config Steward: version 3 of ${port} is live and valid (nightly drift run).`,
+    ]);
+    expect(publisher.events.at(-1)?.detail).toMatchObject({ resolvedTickets: expect.arrayContaining([ref]) });
+  });
+
+  it("closes a rejected deletion's ticket once the parameter is back and valid, and not while unread", async () => {
+    // Prepare: deletions of staging max-retries and production timeout were rejected
+    const back = '/config/staging/orders/max-retries';
+    const gone = '/config/production/orders/timeout';
+    for (const name of [back, gone]) {
+      await tracker.file({
+        dedupKey: validationDedupKey(name),
+        title: `Invalid configuration change to ${name} (deleted)`,
+        body: 'deleted, but the desired state requires this key',
+        severity: 'high',
+        category: 'validation',
+      });
+    }
+    const isOpen = (name: string) =>
+      tracker.tickets.find((t) => t.request.dedupKey === validationDedupKey(name))!.open;
+
+    // Act: staging cannot be read this night
+    await runDrift({ ...deps(), source: failingOn(driftSourceOf(store), '/config/staging') });
+
+    // Assess: nothing closed for what was not read
+    expect(isOpen(back)).toBe(true);
+
+    // Act: a night that reads everything
+    await runDrift(deps());
+
+    // Assess: the parameter that exists and is valid closes; the one still missing stays open
+    expect(isOpen(back)).toBe(false);
+    expect(isOpen(gone)).toBe(true);
   });
 
   it('publishes exactly one Config Drift Detected event per run, with counts and ticket references', async () => {

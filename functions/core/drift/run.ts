@@ -1,6 +1,7 @@
 /**
  * One drift run: read what is deployed, detect findings, reconcile tickets (file what is new, leave
- * what is open, resolve what disappeared), publish one `Config Drift Detected` event, report metrics.
+ * what is open, resolve what disappeared, and close the tickets of rejected changes whose parameter
+ * has since moved on to a valid version), publish one `Config Drift Detected` event, report metrics.
  * The nightly Lambda and `steward drift` both call {@link runDrift}.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,6 +10,7 @@ import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
 import { stewardEvent } from '../events.ts';
 import type { SchemaRegistry } from '../registry.ts';
+import { parseValidationDedupKey } from '../validation/ticket-keys.ts';
 import { detectDrift } from './detect.ts';
 import {
   type DriftFinding,
@@ -147,8 +149,11 @@ async function reconcileTickets(
   options: { parameterArn?: (name: string) => string | undefined; maxNewTickets: number; root: string },
 ): Promise<TicketOutcome> {
   const open = new Map<string, TicketRef>();
+  const rejections: { ref: TicketRef; parameter: string; version?: number }[] = [];
   for (const ticket of await tracker.listOpen()) {
     if (parseDedupKey(ticket.dedupKey)) open.set(ticket.dedupKey, ticket.ref);
+    const rejected = parseValidationDedupKey(ticket.dedupKey);
+    if (rejected) rejections.push({ ref: ticket.ref, ...rejected });
   }
   const outcome: TicketOutcome = { current: [], filed: 0, resolved: [], deferred: 0 };
   const seen = new Set<string>();
@@ -178,7 +183,36 @@ async function reconcileTickets(
     );
     outcome.resolved.push(ref);
   }
+  for (const rejection of rejections) {
+    const live = supersedingVersion(rejection, findings, snapshot, options.root);
+    if (live === undefined) continue;
+    await tracker.resolve(
+      rejection.ref,
+      `Resolved by Config Steward: version ${live} of ${rejection.parameter} is live and valid (nightly drift run).`,
+    );
+    outcome.resolved.push(rejection.ref);
+  }
   return outcome;
+}
+
+/**
+ * The version that supersedes a rejected change (validate-change's ticket), if the parameter was
+ * read this run, now holds a later version (or exists again, after a rejected deletion) and has
+ * neither an `invalid` nor a `missing` finding. Otherwise undefined: the ticket stays open.
+ */
+function supersedingVersion(
+  rejection: { parameter: string; version?: number },
+  findings: readonly DriftFinding[],
+  snapshot: DriftSnapshot,
+  root: string,
+): number | undefined {
+  if (!resolvable('invalid', rejection.parameter, snapshot, root)) return undefined;
+  const current = snapshot.parameters.find((p) => p.name === rejection.parameter);
+  if (!current || (rejection.version !== undefined && current.version <= rejection.version)) return undefined;
+  const stillBad = findings.some(
+    (f) => f.parameter === rejection.parameter && (f.kind === 'invalid' || f.kind === 'missing'),
+  );
+  return stillBad ? undefined : current.version;
 }
 
 /**

@@ -29,6 +29,7 @@ import type { ParameterType, ValidationIssue } from '../keys.ts';
 import type { ResolvedParameter, SchemaRegistry } from '../registry.ts';
 import type { ParameterChange } from './change-event.ts';
 import { isOwnWrite } from './principal.ts';
+import { validationDedupKey } from './ticket-keys.ts';
 
 /** The label on the newest version that passed validation: what a bad edit is rolled back to. */
 export const LAST_KNOWN_GOOD = 'last-known-good';
@@ -284,7 +285,7 @@ async function reject(
   const { current } = state;
   const plan = enforcement === 'enforce' ? planRestore(context, state.history) : undefined;
   const { ref, created } = await deps.tickets.file({
-    dedupKey: `validation:${change.name}:${current ? `v${current.version}` : 'deleted'}`,
+    dedupKey: validationDedupKey(change.name, current?.version),
     title: `Invalid configuration change to ${change.name}${current ? ` (version ${current.version})` : ' (deleted)'}`,
     body: [
       `A ${change.operation} of \`${change.name}\`${current?.lastModifiedUser ? ` by \`${current.lastModifiedUser}\`` : ''}`,
