@@ -104,12 +104,15 @@ export interface ColdStartRow {
   readonly baselineColdMs: number;
   /** The same bundle imported without NODE_OPTIONS=--enable-source-maps. */
   readonly coldMsWithoutSourceMaps: number;
+  /** False when the baseline is an empty module (a handler without SDK clients): ratios mean nothing. */
+  readonly comparable: boolean;
 }
 
 async function measure(
   subject: Bundle,
   baseline: Bundle,
   env: Record<string, string>,
+  comparable = true,
 ): Promise<ColdStartRow> {
   const withoutSourceMaps = { ...env, NODE_OPTIONS: '' };
   const [coldMs = 0, baselineColdMs = 0, coldMsWithoutSourceMaps = 0] = coldImports([
@@ -125,6 +128,7 @@ async function measure(
     coldMs,
     baselineColdMs,
     coldMsWithoutSourceMaps,
+    comparable,
   };
 }
 
@@ -142,13 +146,15 @@ export async function run(): Promise<void> {
     const baselineEntry = path.join(OUT, `${name}.baseline.ts`);
     writeFileSync(baselineEntry, baselineSource(clients));
     const baseline = await bundle(`${name}.baseline`, baselineEntry, OUT);
-    rows.push(await measure(subject, baseline, env));
+    rows.push(await measure(subject, baseline, env, clients.length > 0));
     excess.push(
       `${name}: ${[...excessByOrigin(subject, baseline)]
         .filter(([, bytes]) => Math.abs(bytes) >= 512)
         .sort((a, b) => b[1] - a[1])
         .map(([origin, bytes]) => `${origin} ${kb(bytes)}`)
-        .join(', ')}; a 1.25× budget allows ${kb(baseline.bytes * 0.25)}`,
+        .join(
+          ', ',
+        )}${clients.length > 0 ? `; a 1.25× budget allows ${kb(baseline.bytes * 0.25)}` : ' (no SDK client: no baseline to compare with)'}`,
     );
     details.push(
       `${name} (baseline: ${clients.join(', ') || 'no SDK client'}): ${largestInputs(subject)
@@ -185,7 +191,7 @@ export async function run(): Promise<void> {
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of [...rows, clientRow]) {
     console.log(
-      `| ${r.name} | ${kb(r.bytes)} | ${kb(r.baselineBytes)} | ${ratio(r.bytes, r.baselineBytes)} | ${kb(r.totalBytes)} | ${ms(r.coldMs)} | ${ms(r.baselineColdMs)} | ${ratio(r.coldMs, r.baselineColdMs)} | ${ms(r.coldMsWithoutSourceMaps)} |`,
+      `| ${r.name} | ${kb(r.bytes)} | ${kb(r.baselineBytes)} | ${r.comparable ? ratio(r.bytes, r.baselineBytes) : 'n/a'} | ${kb(r.totalBytes)} | ${ms(r.coldMs)} | ${ms(r.baselineColdMs)} | ${r.comparable ? ratio(r.coldMs, r.baselineColdMs) : 'n/a'} | ${ms(r.coldMsWithoutSourceMaps)} |`,
     );
   }
   console.log(
