@@ -39,6 +39,8 @@ export function lambdaBundleOptions(
     outdir,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
+    // Everything is bundled, the AWS SDK too (not the runtime's copy): the versions tested are the
+    // versions deployed.
     bundle: true,
     splitting: true,
     platform: 'node',

@@ -1,7 +1,8 @@
 /**
  * The function defaults every Steward Lambda shares: Node.js 22 on ARM64, ESM bundled and minified by
- * the local esbuild with source maps and code splitting (lib/bundling.ts), active tracing, an explicit log group with retention, the
- * Powertools environment, the runtime settings, and a failure queue for asynchronous invocations.
+ * the local esbuild with source maps and code splitting (lib/bundling.ts), active tracing, an explicit
+ * log group with retention, the Powertools environment, the runtime settings, and a failure queue for
+ * asynchronous invocations.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
