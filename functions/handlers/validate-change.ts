@@ -1,6 +1,8 @@
 /**
  * EventBridge `Parameter Store Change` (default bus, names under the root) → judge the change:
- * accept and deliver it, or reject, report and (in `enforce` environments) restore it.
+ * accept and deliver it, or reject, report and (in `enforce` environments) restore it. When AppConfig
+ * stays busy longer than the invocation waits, the change is deferred: EventBridge Scheduler invokes
+ * this function with it again later (core/validation/deferral.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
@@ -16,12 +18,20 @@ import { parseAppConfigTargets } from '../core/delivery/targets.ts';
 import type { RuntimeSettings } from '../core/runtime-settings.ts';
 import { eventIdOf, parseParameterChange } from '../core/validation/change-event.ts';
 import {
+  type DeferredOutcome,
+  deferBusyDelivery,
+  originalEvent,
+  unwrapDeferred,
+} from '../core/validation/deferral.ts';
+import {
   type ChangeOutcome,
   type Enforcement,
   type ValidateChangeDependencies,
   validateChange,
 } from '../core/validation/validate-change.ts';
 import { systemClock } from '../ports/clock.ts';
+import type { DeliveryDeferral } from '../ports/delivery-deferral.ts';
+import { lazyDeliveryDeferral } from './lazy-deferral.ts';
 import { loadRuntime } from './runtime.ts';
 
 /** `enforce` or `report` per environment, from `STEWARD_ENVIRONMENTS`; unknown ones only report. */
@@ -36,28 +46,54 @@ export function enforcementOf(settings: RuntimeSettings): (environment: string) 
  * @example
  * const handler = createValidateChangeHandler({ ...deps, logger: new Logger() });
  */
-export function createValidateChangeHandler(deps: ValidateChangeDependencies & { readonly logger: Logger }) {
+export function createValidateChangeHandler(
+  deps: ValidateChangeDependencies & {
+    readonly logger: Logger;
+    /** Without it a busy environment fails the invocation (Lambda's retries, then the failure queue). */
+    readonly deferral?: DeliveryDeferral;
+  },
+) {
   const { logger } = deps;
-  return middy<unknown, ChangeOutcome, Error, Context>()
+  return middy<unknown, ChangeOutcome | DeferredOutcome, Error, Context>()
     .use({
       onError: async (request) => {
         // Names and ids only: an error message never carries a value (functions/core/errors.ts).
         logger.error('change not handled', {
-          eventId: eventIdOf(request.event),
+          eventId: eventIdOf(originalEvent(request.event)),
           errorName: request.error?.name,
           errorMessage: request.error?.message,
         });
       },
     })
-    .handler(async (event, context) => {
+    .handler(async (payload, context) => {
+      const { event, attempt } = unwrapDeferred(payload);
       const change = parseParameterChange(event);
-      const outcome = await validateChange(change, {
-        ...deps,
-        delivery: deps.delivery && {
-          ...deps.delivery,
-          remainingTimeMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
-        },
-      });
+      let outcome: ChangeOutcome;
+      try {
+        outcome = await validateChange(
+          change,
+          {
+            ...deps,
+            delivery: deps.delivery && {
+              ...deps.delivery,
+              remainingTimeMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
+            },
+          },
+          { deferred: attempt > 0 },
+        );
+      } catch (error) {
+        // Rethrows anything but a busy environment with deferrals left.
+        const deferred = await deferBusyDelivery(error, {
+          change,
+          event,
+          attempt,
+          deferral: deps.deferral,
+          clock: deps.clock,
+          functionArn: context.invokedFunctionArn,
+        });
+        logger.info('delivery deferred: AppConfig is busy', { eventId: change.eventId, ...deferred });
+        return deferred;
+      }
       logger.info('change judged', {
         eventId: change.eventId,
         parameterName: change.name,
@@ -89,5 +125,8 @@ export const handler = createValidateChangeHandler({
     port: new AppConfigDelivery(new AppConfigClient({})),
     targets: parseAppConfigTargets(process.env.STEWARD_APPCONFIG),
   },
+  deferral: process.env.STEWARD_DEFERRAL_ROLE_ARN
+    ? lazyDeliveryDeferral(process.env.STEWARD_DEFERRAL_ROLE_ARN)
+    : undefined,
   logger,
 });

@@ -2,8 +2,9 @@
  * Validation of every Parameter Store change: an EventBridge rule on the default bus sends each
  * `Parameter Store Change` under the root to the validate-change function (retries, then a DLQ),
  * which may read, restore, label and delete only under the root, publish on the Steward bus, file
- * tickets, and deliver through AppConfig. Also the AppConfig validator function that every
- * configuration profile calls.
+ * tickets, and deliver through AppConfig, deferring a change through a one-time EventBridge Scheduler
+ * schedule while AppConfig stays busy. Also the AppConfig validator function that every configuration
+ * profile calls.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -12,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFERRAL_SCHEDULE_PREFIX } from '../../functions/adapters/scheduler-delivery-deferral.ts';
 import { acknowledgeWildcardResources } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { StewardFunction } from './steward-function.ts';
@@ -23,7 +25,7 @@ export interface ChangeValidationProps {
   readonly bus: events.IEventBus;
   /**
    * How long validate-change may run: long enough to wait for a running AppConfig deployment
-   * (see `functions/core/delivery/deliver.ts`) before handing the change to Lambda's retries.
+   * (see `functions/core/delivery/deliver.ts`) before deferring the change.
    * @default Duration.minutes(2)
    */
   readonly timeout?: Duration;
@@ -65,6 +67,8 @@ export class ChangeValidation extends Construct {
   public readonly rule: events.Rule;
   /** Change events that could not be delivered to validate-change after the rule's retries. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** The role EventBridge Scheduler assumes to invoke validate-change with a deferred change. */
+  public readonly deferralRole: iam.Role;
 
   private readonly parameterArn: string;
 
@@ -153,6 +157,43 @@ export class ChangeValidation extends Construct {
     props.bus.grantPutEventsTo(role);
     grantTicketAccess(role, settings);
 
+    // A change whose AppConfig environment stays busy (a production rollout takes half an hour) comes
+    // back through a one-time schedule instead of going to the failure queue (core/validation/deferral.ts).
+    this.deferralRole = new iam.Role(this, 'DeferralRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'EventBridge Scheduler invokes validate-change again with a deferred change',
+    });
+    this.deferralRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeValidateChange',
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.validateChange.fn.functionArn],
+      }),
+    );
+    this.validateChange.fn.addEnvironment('STEWARD_DEFERRAL_ROLE_ARN', this.deferralRole.roleArn);
+    const deferralSchedules = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `default/${DEFERRAL_SCHEDULE_PREFIX}*`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeferChanges',
+        actions: ['scheduler:CreateSchedule'],
+        resources: [deferralSchedules],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassDeferralRole',
+        actions: ['iam:PassRole'],
+        resources: [this.deferralRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the EventBridge rule target.',
@@ -166,6 +207,12 @@ export class ChangeValidation extends Construct {
       role,
       [this.parameterArn],
       `The validator judges, restores, labels and deletes any parameter under /${root}/, and nothing else.`,
+    );
+    acknowledgeWildcardResources(
+      role,
+      [deferralSchedules],
+      `validate-change creates only one-time deferral schedules (${DEFERRAL_SCHEDULE_PREFIX}<hash>-<attempt>, ` +
+        'deleted after they ran); their names derive from event ids unknown at deploy time.',
     );
     acknowledgeWildcardResources(
       role,

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeploymentInProgressError } from '../../functions/core/delivery/errors.ts';
 import { MalformedEventError } from '../../functions/core/errors.ts';
+import { deferredPayload, MAX_DEFERRALS } from '../../functions/core/validation/deferral.ts';
 import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import {
@@ -10,6 +11,7 @@ import {
   HANDLER_ENV,
   type HarnessOptions,
   lambdaContext,
+  VALIDATE_CHANGE_ARN,
   validateChangePorts,
 } from '../support/validate-change-harness.ts';
 
@@ -422,6 +424,91 @@ describe('Handler: validate-change', () => {
     // Assess
     await expect(act).rejects.toBeInstanceOf(DeploymentInProgressError);
     expect((await store.history(MAX_RETRIES))[0]?.labels).toEqual([]);
+  });
+
+  it('defers a change whose environment stays busy instead of failing, and says when it comes back', async () => {
+    // Prepare: busy for longer than the invocation waits; the deployed function has a deferral
+    const { store, invoke, publisher, deferral } = await setup({ busyAnswers: 10, deferral: true });
+    store.seed(MAX_RETRIES, '7');
+    const event = changeEvent(MAX_RETRIES);
+
+    // Act
+    const outcome = await invoke(event);
+
+    // Assess: scheduled 15 minutes on, for this function, with the original event; nothing labelled
+    expect(outcome).toMatchObject({
+      outcome: 'deferred',
+      parameterName: MAX_RETRIES,
+      attempt: 1,
+      until: '2026-11-20T17:00:00.000Z',
+      service: 'orders',
+      environment: 'production',
+    });
+    expect(deferral.deferred).toEqual([
+      {
+        eventId: event.id,
+        attempt: 1,
+        payload: deferredPayload(event, 1),
+        at: new Date('2026-11-20T17:00:00Z'),
+        functionArn: VALIDATE_CHANGE_ARN,
+      },
+    ]);
+    expect((await store.history(MAX_RETRIES))[0]?.labels).toEqual([]);
+    expect(publisher.ofType('Config Change Accepted')).toHaveLength(1);
+  });
+
+  it('delivers a deferred change when it comes back, without announcing it a second time', async () => {
+    // Prepare: the change was accepted and deferred; AppConfig is free now
+    const { store, invoke, publisher, delivery } = await setup({ deferral: true });
+    store.seed(MAX_RETRIES, '7');
+    const event = changeEvent(MAX_RETRIES);
+
+    // Act
+    const outcome = await invoke(deferredPayload(event, 1));
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'accepted', parameterName: MAX_RETRIES });
+    expect(delivery.deployments).toHaveLength(1);
+    expect(publisher.ofType('Config Change Accepted')).toEqual([]);
+    expect(publisher.ofType('Config Deployment Started')).toHaveLength(1);
+    expect((await store.history(MAX_RETRIES)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
+  });
+
+  it('defers a returning change again while busy, and gives up after the last deferral', async () => {
+    // Prepare
+    const { store, invoke, deferral } = await setup({ busyAnswers: 100, deferral: true });
+    store.seed(MAX_RETRIES, '7');
+    const event = changeEvent(MAX_RETRIES);
+
+    // Act
+    const again = await invoke(deferredPayload(event, 3));
+    const last = invoke(deferredPayload(event, MAX_DEFERRALS));
+
+    // Assess: attempt 4 is scheduled; after MAX_DEFERRALS the error goes to Lambda's retries
+    expect(again).toMatchObject({ outcome: 'deferred', attempt: 4 });
+    await expect(last).rejects.toBeInstanceOf(DeploymentInProgressError);
+    expect(deferral.deferred.map((d) => d.attempt)).toEqual([4]);
+  });
+
+  it.each([
+    [{ stewardDeferred: { attempt: 0, event: {} } }, 'stewardDeferred.attempt'],
+    [{ stewardDeferred: { attempt: 1 } }, 'stewardDeferred.event'],
+    [{ stewardDeferred: { attempt: 1, event: {}, extra: true } }, 'stewardDeferred'],
+    [{ stewardDeferred: 'later' }, 'stewardDeferred'],
+    [{ stewardDeferred: { attempt: MAX_DEFERRALS + 1, event: {} } }, 'stewardDeferred.attempt'],
+  ])('rejects a malformed deferral with a clear error and writes nothing (%#)', async (payload, field) => {
+    // Prepare
+    const { store, invoke, publisher, deferral } = await setup({ deferral: true });
+
+    // Act
+    const act = invoke(payload);
+
+    // Assess
+    await expect(act).rejects.toBeInstanceOf(MalformedEventError);
+    await expect(act).rejects.toThrow(`malformed deferred change: ${field}`);
+    expect(store.calls).toEqual([]);
+    expect(publisher.events).toEqual([]);
+    expect(deferral.deferred).toEqual([]);
   });
 
   it('ignores a parameter outside the root without reading it', async () => {

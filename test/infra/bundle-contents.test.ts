@@ -81,6 +81,16 @@ describe('Bundle contents', () => {
     expect(loadedAtColdStart(built).filter(isPg)).toEqual([]);
   });
 
+  it('validate-change loads the Scheduler client only when it defers a change', () => {
+    // Prepare
+    const built = bundles.get('validate-change')!;
+    const isScheduler = (input: string) => input.includes('node_modules/@aws-sdk/client-scheduler/');
+
+    // Assess
+    expect(allInputs(built).some(isScheduler)).toBe(true);
+    expect(loadedAtColdStart(built).filter(isScheduler)).toEqual([]);
+  });
+
   it.each(handlerEntries().map((h) => h.name))(
     '%s imports in a fresh Node.js process, and so does every lazy chunk',
     (name) => {

@@ -184,6 +184,54 @@ describe('Construct: ChangeValidation', () => {
     });
   });
 
+  it('lets validate-change defer a change through one-time schedules that only its own role may run', () => {
+    // Act
+    const { stack, validation } = build();
+    const template = Template.fromStack(stack);
+
+    // Assess: Scheduler assumes the deferral role, which may invoke validate-change and nothing else
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          }),
+        ],
+      },
+    });
+    const deferralRoleId = stack.getLogicalId(validation.deferralRole.node.defaultChild as never);
+    expect(statementsOfRole(template, deferralRoleId)).toEqual([
+      {
+        Sid: 'InvokeValidateChange',
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [expect.stringContaining('ValidateChange'), 'Arn'] },
+      },
+    ]);
+    // validate-change creates deferral schedules only, and passes that role only to Scheduler
+    const statements = statementsOfRole(template, 'ValidateChangeRole');
+    expect(statements.find((s) => s.Sid === 'DeferChanges')).toMatchObject({
+      Action: 'scheduler:CreateSchedule',
+      Resource: {
+        'Fn::Join': [
+          '',
+          expect.arrayContaining([':scheduler:eu-west-1:123456789012:schedule/default/steward-deferred-*']),
+        ],
+      },
+    });
+    expect(statements.find((s) => s.Sid === 'PassDeferralRole')).toMatchObject({
+      Action: 'iam:PassRole',
+      Resource: { 'Fn::GetAtt': [deferralRoleId, 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ STEWARD_DEFERRAL_ROLE_ARN: { 'Fn::GetAtt': [deferralRoleId, 'Arn'] } }),
+      },
+    });
+  });
+
   it('exposes the AppConfig validator function and lets it only read application and profile names', () => {
     // Act
     const { stack, validation } = build();

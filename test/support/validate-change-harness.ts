@@ -1,6 +1,7 @@
 /** The validate-change handler over in-memory ports, with the example organisation and AWS's fixtures. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import type { DeferredChange, DeliveryDeferral } from '../../functions/ports/delivery-deferral.ts';
 import { organisation } from '../../config/index.ts';
 import type { AppConfigTargets } from '../../functions/core/delivery/targets.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
@@ -86,9 +87,13 @@ export function exampleRegistry(): SchemaRegistry {
   });
 }
 
+export const VALIDATE_CHANGE_ARN =
+  'arn:aws:lambda:eu-west-1:123456789012:function:config-steward-validate-change';
+
 export const lambdaContext = {
   awsRequestId: 'req-1',
   functionName: 'config-steward-validate-change',
+  invokedFunctionArn: VALIDATE_CHANGE_ARN,
   getRemainingTimeInMillis: () => 120_000,
 } as unknown as Context;
 
@@ -103,6 +108,16 @@ export interface HarnessOptions {
   readonly seedDesired?: boolean;
   /** Parameters left out of the seeding, for the test to write itself. */
   readonly unseeded?: readonly string[];
+  /** Give the handler a recording deferral (as the deployed function has). @default false */
+  readonly deferral?: boolean;
+}
+
+/** The deferral as a recording double: what would have been scheduled. */
+export class RecordingDeliveryDeferral implements DeliveryDeferral {
+  readonly deferred: DeferredChange[] = [];
+  async defer(change: DeferredChange): Promise<void> {
+    this.deferred.push(change);
+  }
 }
 
 /** Write the desired plain parameters of `config/` as `cdk deploy` does, each labelled good; calls not counted. */
@@ -133,6 +148,7 @@ export async function validateChangePorts(options: HarnessOptions = {}) {
   const tickets = new InMemoryTicketTracker();
   const delivery = new RecordingConfigDelivery({ busyAnswers: options.busyAnswers });
   const sleeps: number[] = [];
+  const deferral = new RecordingDeliveryDeferral();
   const deps = {
     registry,
     store,
@@ -150,8 +166,9 @@ export async function validateChangePorts(options: HarnessOptions = {}) {
       },
     },
     logger: options.logger ?? new Logger({ logLevel: 'SILENT' }),
+    deferral: options.deferral ? deferral : undefined,
   };
-  return { deps, registry, store, publisher, tickets, delivery, sleeps };
+  return { deps, registry, store, publisher, tickets, delivery, sleeps, deferral };
 }
 
 /** The runtime environment variables the stack gives the function, for importing the handler module. */

@@ -4,12 +4,12 @@
  *
  * AppConfig runs one deployment per environment at a time. Decision: when another deployment is
  * running, wait and retry with backoff inside this invocation (bounded by the time left); if it is
- * still busy, throw {@link DeploymentInProgressError}. The validate-change function is invoked
- * asynchronously by EventBridge, so Lambda retries the whole change twice and then puts it on the
- * function's failure queue (a DLQ an operator can redrive): the version is never silently dropped.
- * The retry is safe because the change is labelled `last-known-good` only after delivery, so the
- * retried invocation judges it again instead of treating it as a duplicate. A queue was not chosen
- * because the document is composed from current values at delivery time anyway: the newest state wins.
+ * still busy, throw {@link DeploymentInProgressError}. validate-change then defers the change
+ * (core/validation/deferral.ts: the same event comes back 15 minutes later, up to 8 times), and
+ * after that Lambda's retries and the function's failure queue keep it: the version is never
+ * silently dropped. Judging again is safe because the change is labelled `last-known-good` only after
+ * delivery, so the returning change is not mistaken for a duplicate. The document is composed from the
+ * values stored at delivery time, so whichever delivery runs last ships the newest state.
  */
 
 import type { ConfigDelivery } from '../../ports/config-delivery.ts';

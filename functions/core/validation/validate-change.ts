@@ -105,7 +105,16 @@ export type ChangeOutcome =
       readonly ticket: TicketRef;
     };
 
+export interface ValidateChangeOptions {
+  /**
+   * The change comes back after its delivery was deferred (core/validation/deferral.ts): the
+   * invocation that deferred it already published `Config Change Accepted`, so it is not repeated.
+   */
+  readonly deferred?: boolean;
+}
+
 interface Context {
+  readonly deferred: boolean;
   readonly change: ParameterChange;
   readonly deps: ValidateChangeDependencies;
   readonly environment: string;
@@ -125,6 +134,7 @@ interface Context {
 export async function validateChange(
   change: ParameterChange,
   deps: ValidateChangeDependencies,
+  options: ValidateChangeOptions = {},
 ): Promise<ChangeOutcome> {
   const resolution = deps.registry.resolve(change.name);
   if (
@@ -142,6 +152,7 @@ export async function validateChange(
     resolved: resolution.ok ? resolution : undefined,
     service: resolution.service,
     key: resolution.key,
+    deferred: options.deferred ?? false,
   };
 
   let history: ParameterVersion[];
@@ -200,7 +211,7 @@ async function accept(
     changedAt: current.lastModifiedDate?.toISOString() ?? change.time,
     triggeringEventId: change.eventId,
   });
-  await deps.publisher.publish([accepted]);
+  if (!context.deferred) await deps.publisher.publish([accepted]);
   const delivery = await deliver(context, resolved);
   // Last: the label marks the change as fully handled (see the file comment).
   await deps.store.label(change.name, current.version, [LAST_KNOWN_GOOD]);

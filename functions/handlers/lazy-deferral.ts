@@ -1,0 +1,21 @@
+/**
+ * The delivery deferral, loaded on first use: AppConfig is rarely busy for longer than one invocation
+ * waits, so the Scheduler client stays out of the validator's cold start (a lazy chunk).
+ */
+import type { DeliveryDeferral } from '../ports/delivery-deferral.ts';
+
+/**
+ * @example
+ * const deferral = lazyDeliveryDeferral(process.env.STEWARD_DEFERRAL_ROLE_ARN);
+ */
+export function lazyDeliveryDeferral(roleArn: string): DeliveryDeferral {
+  let loaded: Promise<DeliveryDeferral> | undefined;
+  return {
+    defer: async (change) => {
+      loaded ??= import('../adapters/scheduler-delivery-deferral.ts').then(({ schedulerDeliveryDeferral }) =>
+        schedulerDeliveryDeferral(roleArn),
+      );
+      return (await loaded).defer(change);
+    },
+  };
+}
