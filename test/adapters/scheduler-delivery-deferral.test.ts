@@ -83,15 +83,13 @@ describe('Class: SchedulerDeliveryDeferral', () => {
 
   it('treats an existing schedule of the same name as done: a retried invocation defers once', async () => {
     // Prepare
-    scheduler
-      .on(CreateScheduleCommand)
-      .rejects(
-        new ConflictException({
-          $metadata: {},
-          message: 'Schedule already exists',
-          Message: 'Schedule already exists',
-        }),
-      );
+    scheduler.on(CreateScheduleCommand).rejects(
+      new ConflictException({
+        $metadata: {},
+        message: 'Schedule already exists',
+        Message: 'Schedule already exists',
+      }),
+    );
 
     // Act
     const act = deferral.defer(change());
