@@ -139,6 +139,7 @@ async function measure(scenario: Scenario) {
   mock.resetHistory();
   const hostedBefore = delivery.hosted.length;
   const deploymentsBefore = delivery.attempts.length;
+  const lookupsBefore = delivery.lookups;
   const outcome = await validateChange(change, deps);
   const commands = mock
     .calls()
@@ -150,7 +151,11 @@ async function measure(scenario: Scenario) {
     outcome: outcome.outcome,
     sdkCallsBeforeDelivery: commands.length - duringDelivery,
     sdkCallsForDelivery: duringDelivery,
-    appConfigCalls: delivery.hosted.length - hostedBefore + (delivery.attempts.length - deploymentsBefore),
+    appConfigCalls:
+      delivery.hosted.length -
+      hostedBefore +
+      (delivery.attempts.length - deploymentsBefore) +
+      (delivery.lookups - lookupsBefore),
     commands: summarise(commands.filter((c) => c !== 'GetParametersByPathCommand')),
   };
 }

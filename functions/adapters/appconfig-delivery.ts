@@ -2,6 +2,8 @@
  * The `ConfigDelivery` port on AWS AppConfig: hosted configuration versions and deployments. A
  * `ConflictException` from StartDeployment means another deployment runs in that environment; it is
  * returned as `busy` (with the running deployment's number when ListDeployments shows it), not thrown.
+ * Hosted versions carry the document's hash as their version label, which deployment summaries show,
+ * so the newest deployment of a profile tells what it ships without reading its content.
  */
 import {
   type AppConfigClient,
@@ -10,6 +12,7 @@ import {
   GetApplicationCommand,
   GetConfigurationProfileCommand,
   ListDeploymentsCommand,
+  type ListDeploymentsCommandOutput,
   StartDeploymentCommand,
 } from '@aws-sdk/client-appconfig';
 import { ConfigDeliveryError } from '../core/delivery/errors.ts';
@@ -18,6 +21,7 @@ import type {
   DeploymentRequest,
   DeploymentStart,
   HostedDocument,
+  LatestDeployment,
   ProfileLocation,
   ProfileLocator,
 } from '../ports/config-delivery.ts';
@@ -42,6 +46,7 @@ export class AppConfigDelivery implements ConfigDelivery {
           Content: new TextEncoder().encode(document.content),
           ContentType: document.contentType,
           Description: document.description,
+          VersionLabel: document.versionLabel,
         }),
       );
       if (response.VersionNumber === undefined) {
@@ -83,6 +88,38 @@ export class AppConfigDelivery implements ConfigDelivery {
       }
       return { status: 'busy', runningDeploymentNumber: await this.runningDeployment(request) };
     }
+  }
+
+  async latestDeployment(target: {
+    applicationId: string;
+    environmentId: string;
+    configurationProfileId: string;
+  }): Promise<LatestDeployment | undefined> {
+    const { applicationId, environmentId, configurationProfileId } = target;
+    let page: ListDeploymentsCommandOutput;
+    try {
+      // Newest first. The flags profile deploys to the same environment: pick this profile's.
+      page = await this.client.send(
+        new ListDeploymentsCommand({
+          ApplicationId: applicationId,
+          EnvironmentId: environmentId,
+          MaxResults: 50,
+        }),
+      );
+    } catch (error) {
+      throw translate(
+        error,
+        'ListDeployments',
+        `environment ${environmentId} of application ${applicationId}`,
+      );
+    }
+    const latest = (page.Items ?? []).find((item) => item.ConfigurationProfileId === configurationProfileId);
+    if (latest?.DeploymentNumber === undefined) return undefined;
+    return {
+      deploymentNumber: latest.DeploymentNumber,
+      versionLabel: latest.VersionLabel,
+      state: latest.State ?? 'UNKNOWN',
+    };
   }
 
   /** The number of the deployment that keeps the environment busy, if one is listed. */

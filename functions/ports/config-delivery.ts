@@ -8,6 +8,17 @@ export interface HostedDocument {
   readonly contentType: 'application/json';
   /** Names the triggering change and the document's SHA-256, never a value. */
   readonly description: string;
+  /** AppConfig's version label: the content's hash (`documentVersionLabel`), so a deployment names what it ships. */
+  readonly versionLabel: string;
+}
+
+/** The newest deployment of a configuration profile to an environment. */
+export interface LatestDeployment {
+  readonly deploymentNumber: number;
+  /** The label of the deployed hosted version, when it has one. */
+  readonly versionLabel?: string;
+  /** AppConfig's deployment state: DEPLOYING, BAKING, VALIDATING, COMPLETE, ROLLING_BACK, ROLLED_BACK, ... */
+  readonly state: string;
 }
 
 export interface DeploymentRequest {
@@ -32,6 +43,12 @@ export interface ConfigDelivery {
   createHostedVersion(document: HostedDocument): Promise<string>;
   /** Start a deployment of a version with the environment's strategy. */
   startDeployment(request: DeploymentRequest): Promise<DeploymentStart>;
+  /** The newest deployment of the profile to the environment, if one is listed. */
+  latestDeployment(target: {
+    readonly applicationId: string;
+    readonly environmentId: string;
+    readonly configurationProfileId: string;
+  }): Promise<LatestDeployment | undefined>;
 }
 
 /** Which service and which of its profiles an AppConfig application and profile id belong to. */

@@ -21,6 +21,7 @@ const document = {
   content: '{"max-retries":5}',
   contentType: 'application/json' as const,
   description: 'config-steward production/orders sha256=abc event=evt-1',
+  versionLabel: 'sha256-abc',
 };
 const request = {
   applicationId: 'app-orders',
@@ -29,6 +30,12 @@ const request = {
   configurationVersion: '7',
   deploymentStrategyId: 'strategy-production',
   description: 'config-steward production/orders',
+};
+
+const target = {
+  applicationId: 'app-orders',
+  environmentId: 'env-orders-production',
+  configurationProfileId: 'doc-orders',
 };
 
 describe('Class: AppConfigDelivery', () => {
@@ -50,6 +57,7 @@ describe('Class: AppConfigDelivery', () => {
       ConfigurationProfileId: 'doc-orders',
       ContentType: 'application/json',
       Description: document.description,
+      VersionLabel: 'sha256-abc',
     });
     const sent = appConfig.commandCalls(CreateHostedConfigurationVersionCommand)[0]?.args[0].input.Content;
     expect(new TextDecoder().decode(sent as Uint8Array)).toBe('{"max-retries":5}');
@@ -106,6 +114,62 @@ describe('Class: AppConfigDelivery', () => {
 
     // Assess
     expect(start).toEqual({ status: 'busy', runningDeploymentNumber: undefined });
+  });
+
+  it('reads the newest deployment of the profile (not of the flags profile) with its version label', async () => {
+    // Prepare: newest first, as AppConfig lists them
+    appConfig.on(ListDeploymentsCommand).resolves({
+      Items: [
+        {
+          DeploymentNumber: 14,
+          ConfigurationProfileId: 'flags-orders',
+          State: 'COMPLETE',
+          VersionLabel: 'x',
+        },
+        {
+          DeploymentNumber: 13,
+          ConfigurationProfileId: 'doc-orders',
+          State: 'BAKING',
+          VersionLabel: 'sha256-abc',
+        },
+        {
+          DeploymentNumber: 12,
+          ConfigurationProfileId: 'doc-orders',
+          State: 'COMPLETE',
+          VersionLabel: 'sha256-old',
+        },
+      ],
+    });
+    const delivery = new AppConfigDelivery(new AppConfigClient({}));
+
+    // Act
+    const latest = await delivery.latestDeployment(target);
+
+    // Assess
+    expect(latest).toEqual({ deploymentNumber: 13, versionLabel: 'sha256-abc', state: 'BAKING' });
+    expect(appConfig).toReceiveCommandTimes(ListDeploymentsCommand, 1);
+    expect(appConfig).toReceiveCommandWith(ListDeploymentsCommand, {
+      ApplicationId: 'app-orders',
+      EnvironmentId: 'env-orders-production',
+      MaxResults: 50,
+    });
+  });
+
+  it('knows no deployment when none of the profile is listed, and translates a failed listing', async () => {
+    // Prepare
+    appConfig
+      .on(ListDeploymentsCommand)
+      .resolvesOnce({ Items: [] })
+      .rejects(new ResourceNotFoundException({ message: 'no such environment', $metadata: {} }));
+    const delivery = new AppConfigDelivery(new AppConfigClient({}));
+
+    // Act
+    const none = await delivery.latestDeployment(target);
+    const failed = delivery.latestDeployment(target);
+
+    // Assess
+    expect(none).toBeUndefined();
+    await expect(failed).rejects.toMatchObject({ name: 'ConfigDeliveryError', operation: 'ListDeployments' });
   });
 
   it('translates any other failure into a ConfigDeliveryError naming the operation, with the cause', async () => {

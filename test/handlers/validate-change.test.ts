@@ -474,6 +474,28 @@ describe('Handler: validate-change', () => {
     expect((await store.history(MAX_RETRIES)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
   });
 
+  it('labels a returning change without a second rollout when its document already went out', async () => {
+    // Prepare: two orders keys changed during a deployment; both changes were deferred
+    const pageSize = '/config/production/orders/page-size';
+    const { store, invoke, delivery } = await setup({ deferral: true, unseeded: [pageSize] });
+    store.seed(MAX_RETRIES, '7');
+    store.seed(pageSize, '60');
+    await invoke(deferredPayload(changeEvent(MAX_RETRIES), 1)); // ships a document with both values
+
+    // Act
+    const outcome = await invoke(deferredPayload(changeEvent(pageSize), 1));
+
+    // Assess
+    expect(outcome).toMatchObject({
+      outcome: 'accepted',
+      parameterName: pageSize,
+      delivery: [{ service: 'orders', environment: 'production', status: 'unchanged' }],
+    });
+    expect(delivery.deployments).toHaveLength(1);
+    expect(JSON.parse(delivery.hosted[0]!.content)).toMatchObject({ 'max-retries': 7, 'page-size': 60 });
+    expect((await store.history(pageSize)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
+  });
+
   it('defers a returning change again while busy, and gives up after the last deferral', async () => {
     // Prepare
     const { store, invoke, deferral } = await setup({ busyAnswers: 100, deferral: true });

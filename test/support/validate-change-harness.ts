@@ -11,6 +11,7 @@ import type {
   DeploymentRequest,
   DeploymentStart,
   HostedDocument,
+  LatestDeployment,
 } from '../../functions/ports/config-delivery.ts';
 import { awsEvent } from './aws-events.ts';
 import { InMemoryParameterStore } from './in-memory-parameter-store.ts';
@@ -37,11 +38,18 @@ export function changeEvent(
   };
 }
 
-/** AppConfig as a recording double: versions are numbered per profile; `busy` answers come first. */
+/**
+ * AppConfig as a recording double: versions are numbered per profile; `busy` answers come first; a
+ * started deployment counts as the environment's newest, in `deployedState` (COMPLETE by default).
+ */
 export class RecordingConfigDelivery implements ConfigDelivery {
   readonly hosted: HostedDocument[] = [];
   readonly deployments: DeploymentRequest[] = [];
   readonly attempts: DeploymentRequest[] = [];
+  /** The state the newest deployment reports, e.g. ROLLED_BACK after an alarm. */
+  deployedState = 'COMPLETE';
+  /** How often the newest deployment was looked up (ListDeployments). */
+  lookups = 0;
   private busyAnswers: number;
 
   constructor(options: { busyAnswers?: number } = {}) {
@@ -63,6 +71,26 @@ export class RecordingConfigDelivery implements ConfigDelivery {
     }
     this.deployments.push(request);
     return { status: 'started', deploymentNumber: 41 + this.deployments.length };
+  }
+
+  async latestDeployment(target: {
+    applicationId: string;
+    environmentId: string;
+    configurationProfileId: string;
+  }): Promise<LatestDeployment | undefined> {
+    this.lookups += 1;
+    const index = this.deployments.findLastIndex(
+      (d) =>
+        d.applicationId === target.applicationId &&
+        d.environmentId === target.environmentId &&
+        d.configurationProfileId === target.configurationProfileId,
+    );
+    if (index < 0) return undefined;
+    const deployed = this.deployments[index]!;
+    const version = this.hosted.filter((h) => h.configurationProfileId === deployed.configurationProfileId)[
+      Number(deployed.configurationVersion) - 1
+    ];
+    return { deploymentNumber: 42 + index, versionLabel: version?.versionLabel, state: this.deployedState };
   }
 }
 

@@ -51,6 +51,53 @@ describe('Function: deliverDocuments', () => {
     expect(store.calls).toEqual(['getByPath', 'getByPath']);
   });
 
+  it('labels each hosted version with its document hash, and does not ship the same document twice', async () => {
+    // Prepare: one delivery of the current document has already gone out
+    const { registry, store } = await deployed();
+    const delivery = new RecordingConfigDelivery();
+    const deps = { registry, store, delivery, targets: exampleTargets() };
+    const first = await deliverDocuments(['orders'], 'staging', 'evt-1', deps);
+
+    // Act: a retried or deferred change composes the very same document
+    const again = await deliverDocuments(['orders'], 'staging', 'evt-1', deps);
+
+    // Assess
+    const sha = (first.reports[0] as { documentSha256: string }).documentSha256;
+    expect(delivery.hosted.map((h) => h.versionLabel)).toEqual([`sha256-${sha}`.slice(0, 64)]);
+    expect(delivery.hosted[0]!.versionLabel).toMatch(/^sha256-[0-9a-f]{57}$/);
+    expect(again.reports).toEqual([
+      {
+        service: 'orders',
+        environment: 'staging',
+        status: 'unchanged',
+        deploymentNumber: 42,
+        documentSha256: sha,
+      },
+    ]);
+    expect(again.events).toEqual([]);
+    expect(delivery.deployments).toHaveLength(1);
+  });
+
+  it('ships the same document again after its deployment was rolled back, and a changed one at once', async () => {
+    // Prepare
+    const { registry, store } = await deployed();
+    const delivery = new RecordingConfigDelivery();
+    const deps = { registry, store, delivery, targets: exampleTargets() };
+    await deliverDocuments(['orders'], 'staging', 'evt-1', deps);
+    delivery.deployedState = 'ROLLED_BACK';
+
+    // Act
+    const rolledBack = await deliverDocuments(['orders'], 'staging', 'evt-2', deps);
+    delivery.deployedState = 'DEPLOYING';
+    store.seed('/config/staging/orders/max-retries', '4');
+    const changed = await deliverDocuments(['orders'], 'staging', 'evt-3', deps);
+
+    // Assess
+    expect(rolledBack.reports[0]).toMatchObject({ status: 'started' });
+    expect(changed.reports[0]).toMatchObject({ status: 'started' });
+    expect(delivery.deployments).toHaveLength(3);
+  });
+
   it('leaves SecureString keys out of the document and never decrypts for delivery', async () => {
     // Prepare
     const { registry, store } = await deployed();

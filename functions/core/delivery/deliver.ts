@@ -40,7 +40,28 @@ export type DeliveryReport =
       readonly status: 'invalid-document';
       readonly issues: readonly ValidationIssue[];
     }
+  | {
+      readonly service: string;
+      readonly environment: string;
+      /** The newest deployment already ships (or is shipping) this very document: nothing to do. */
+      readonly status: 'unchanged';
+      readonly deploymentNumber: number;
+      readonly documentSha256: string;
+    }
   | { readonly service: string; readonly environment: string; readonly status: 'not-configured' };
+
+/** Deployment states in which a document counts as delivered or on its way (not rolled back). */
+const DELIVERING_STATES = new Set(['VALIDATING', 'DEPLOYING', 'BAKING', 'COMPLETE']);
+
+/**
+ * The version label of a document: its hash, within AppConfig's 64 characters and never all digits.
+ *
+ * @example
+ * documentVersionLabel(sha256(content)); // 'sha256-3f2a…' (64 characters)
+ */
+export function documentVersionLabel(documentSha256: string): string {
+  return `sha256-${documentSha256}`.slice(0, 64);
+}
 
 export interface DeliveryDependencies {
   readonly registry: SchemaRegistry;
@@ -97,6 +118,7 @@ export async function deliverDocuments(
     }
     const report = await deploy(service, environment, composed.document, triggeringEventId, deps);
     reports.push(report);
+    if (report.status !== 'started') continue;
     events.push(
       stewardEvent('Config Deployment Started', {
         service,
@@ -137,11 +159,28 @@ async function deploy(
   document: Record<string, unknown>,
   triggeringEventId: string,
   deps: DeliveryDependencies,
-): Promise<Extract<DeliveryReport, { status: 'started' }>> {
+): Promise<Extract<DeliveryReport, { status: 'started' | 'unchanged' }>> {
   const target = deps.targets[service]!;
   const env = target.environments[environment]!;
   const content = JSON.stringify(document);
   const documentSha256 = sha256(content);
+  const versionLabel = documentVersionLabel(documentSha256);
+  // A change that comes back (a deferral, a retry) or a second change composing the same document
+  // finds it already shipped: no second hosted version, no second half-hour rollout.
+  const latest = await deps.delivery.latestDeployment({
+    applicationId: target.applicationId,
+    environmentId: env.environmentId,
+    configurationProfileId: target.documentProfileId,
+  });
+  if (latest?.versionLabel === versionLabel && DELIVERING_STATES.has(latest.state)) {
+    return {
+      service,
+      environment,
+      status: 'unchanged',
+      deploymentNumber: latest.deploymentNumber,
+      documentSha256,
+    };
+  }
   const description = `config-steward ${environment}/${service} sha256=${documentSha256} event=${triggeringEventId}`;
   const configurationVersion = await deps.delivery.createHostedVersion({
     applicationId: target.applicationId,
@@ -149,6 +188,7 @@ async function deploy(
     content,
     contentType: 'application/json',
     description: description.slice(0, 1024),
+    versionLabel,
   });
   const delays = deps.busyRetryDelaysMs ?? DEFAULT_BUSY_DELAYS_MS;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
