@@ -7,6 +7,7 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseCredentials, DatabaseUsers } from '../core/rotation/database-users.ts';
 import { DatabaseError, DatabaseLoginError, DatabaseUnavailableError } from '../core/rotation/errors.ts';
+import { copyRoleAttributes, copyRoleSettings } from './postgres-role-copy.ts';
 
 const { Client, escapeIdentifier, escapeLiteral } = pg;
 
@@ -98,6 +99,8 @@ export class PostgresDatabaseUsers implements DatabaseUsers {
             `GRANT ${escapeIdentifier(membership.role)} TO ${escapeIdentifier(clone)}${membership.admin ? ' WITH ADMIN OPTION' : ''}`,
           );
         }
+        await copyRoleAttributes(client, original, clone);
+        await copyRoleSettings(client, original, clone);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -76,6 +76,76 @@ describe.skipIf(!postgres)('Class: PostgresDatabaseUsers', () => {
     expect(memberships?.rows[0]?.n).toBe(1);
   });
 
+  it('gives the clone the original role attributes and settings, and follows later changes', async () => {
+    // Prepare: an original that relies on role-level settings, as applications do (search_path)
+    const app = pg.escapeIdentifier(fixture.app.username);
+    const clone = `${fixture.app.username}_clone`;
+    await postgres?.query(`ALTER ROLE ${app} WITH CREATEDB CONNECTION LIMIT 7`);
+    await postgres?.query(`ALTER ROLE ${app} SET search_path = "$user", "odd schema", public`);
+    await postgres?.query(`ALTER ROLE ${app} SET statement_timeout = '5s'`);
+    await postgres?.query(
+      `ALTER ROLE ${app} IN DATABASE ${pg.escapeIdentifier(fixture.database)} SET application_name = 'it''s; DROP ROLE x'`,
+    );
+    const state = async (role: string) => {
+      const attributes = await postgres?.query(
+        'SELECT rolcreatedb, rolconnlimit, rolinherit FROM pg_roles WHERE rolname = $1',
+        [role],
+      );
+      const settings = await postgres?.query<{ database: string | null; config: string[] }>(
+        `SELECT d.datname AS database, s.setconfig AS config FROM pg_db_role_setting s
+           JOIN pg_roles r ON r.oid = s.setrole LEFT JOIN pg_database d ON d.oid = s.setdatabase
+          WHERE r.rolname = $1 ORDER BY 1 NULLS FIRST`,
+        [role],
+      );
+      return { attributes: attributes?.rows[0], settings: settings?.rows };
+    };
+
+    // Act
+    await users.ensureClone(fixture.master, fixture.app.username, clone);
+
+    // Assess: the clone behaves like the original, and its session sees the same search_path
+    expect(await state(clone)).toEqual(await state(fixture.app.username));
+    expect((await state(clone)).settings?.[0]?.config).toContain('search_path="$user", "odd schema", public');
+    await users.setPassword(fixture.master, clone, 'Clone-Password-1');
+    const session = new pg.Client({
+      ...fixture.app,
+      user: clone,
+      password: 'Clone-Password-1',
+      database: fixture.database,
+    });
+    await session.connect();
+    const shown = await session.query('SHOW search_path');
+    await session.end();
+    expect(shown.rows[0]?.search_path).toBe('"$user", "odd schema", public');
+
+    // Act: the original changes; the next rotation's ensureClone follows
+    await postgres?.query(`ALTER ROLE ${app} WITH NOCREATEDB`);
+    await postgres?.query(`ALTER ROLE ${app} RESET statement_timeout`);
+    await users.ensureClone(fixture.master, fixture.app.username, clone);
+
+    // Assess
+    expect(await state(clone)).toEqual(await state(fixture.app.username));
+    expect((await state(clone)).attributes).toMatchObject({ rolcreatedb: false, rolconnlimit: 7 });
+  });
+
+  it('fails the clone with a clear error, changing nothing, when a setting needs a superuser to copy', async () => {
+    // Prepare: a superuser set a custom parameter the master (CREATEROLE, as on RDS) may not set
+    const app = pg.escapeIdentifier(fixture.app.username);
+    const clone = `${fixture.app.username}_clone`;
+    await users.ensureClone(fixture.master, fixture.app.username, clone);
+    await postgres?.query(`ALTER ROLE ${app} SET "app"."tenant" = 'acme'`);
+    await postgres?.query(`ALTER ROLE ${app} WITH CONNECTION LIMIT 9`);
+
+    // Act
+    const act = users.ensureClone(fixture.master, fixture.app.username, clone);
+
+    // Assess: named, and the transaction left the clone as it was
+    await expect(act).rejects.toThrow('permission denied to set parameter "app.tenant"');
+    const limit = await postgres?.query('SELECT rolconnlimit FROM pg_roles WHERE rolname = $1', [clone]);
+    expect(limit?.rows[0]?.rolconnlimit).not.toBe(9);
+    await postgres?.query(`ALTER ROLE ${app} RESET "app"."tenant"`);
+  });
+
   it('quotes identifiers and password literals, whatever they contain', async () => {
     // Prepare
     await postgres?.query(`CREATE ROLE ${pg.escapeIdentifier(ODD_ROLE)} LOGIN`);
