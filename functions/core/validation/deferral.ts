@@ -15,7 +15,7 @@ import type { ParameterChange } from './change-event.ts';
 
 /** Long enough for a staged deployment step; a production rollout of 30 minutes takes two or three. */
 export const DEFERRAL_DELAY_MS = 15 * 60_000;
-/** Two hours of waiting in all: longer than any deployment strategy the settings allow by default. */
+/** Two hours of waiting in all: four times the example production rollout (20 minutes, 10 minutes' bake). */
 export const MAX_DEFERRALS = 8;
 
 const DEFERRED_KEY = 'stewardDeferred';
