@@ -25,7 +25,12 @@ export function deferralScheduleName(eventId: string, attempt: number): string {
 export class SchedulerDeliveryDeferral implements DeliveryDeferral {
   constructor(
     private readonly client: SchedulerClient,
-    private readonly options: { roleArn: string; groupName?: string },
+    private readonly options: {
+      roleArn: string;
+      /** Where Scheduler puts an invocation it could not make (the validator's failure queue). */
+      deadLetterArn?: string;
+      groupName?: string;
+    },
   ) {}
 
   async defer({ eventId, attempt, payload, at, functionArn }: DeferredChange): Promise<void> {
@@ -46,6 +51,7 @@ export class SchedulerDeliveryDeferral implements DeliveryDeferral {
             Arn: functionArn,
             RoleArn: this.options.roleArn,
             Input: JSON.stringify(payload),
+            ...(this.options.deadLetterArn ? { DeadLetterConfig: { Arn: this.options.deadLetterArn } } : {}),
           },
         }),
       );
@@ -62,6 +68,9 @@ export class SchedulerDeliveryDeferral implements DeliveryDeferral {
 }
 
 /** The deferral a deployed validator uses, with its own client (built when the first change is deferred). */
-export function schedulerDeliveryDeferral(roleArn: string): SchedulerDeliveryDeferral {
-  return new SchedulerDeliveryDeferral(new SchedulerClient({}), { roleArn });
+export function schedulerDeliveryDeferral(options: {
+  roleArn: string;
+  deadLetterArn?: string;
+}): SchedulerDeliveryDeferral {
+  return new SchedulerDeliveryDeferral(new SchedulerClient({}), options);
 }

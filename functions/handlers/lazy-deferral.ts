@@ -6,14 +6,14 @@ import type { DeliveryDeferral } from '../ports/delivery-deferral.ts';
 
 /**
  * @example
- * const deferral = lazyDeliveryDeferral(process.env.STEWARD_DEFERRAL_ROLE_ARN);
+ * const deferral = lazyDeliveryDeferral({ roleArn: process.env.STEWARD_DEFERRAL_ROLE_ARN });
  */
-export function lazyDeliveryDeferral(roleArn: string): DeliveryDeferral {
+export function lazyDeliveryDeferral(options: { roleArn: string; deadLetterArn?: string }): DeliveryDeferral {
   let loaded: Promise<DeliveryDeferral> | undefined;
   return {
     defer: async (change) => {
       loaded ??= import('../adapters/scheduler-delivery-deferral.ts').then(({ schedulerDeliveryDeferral }) =>
-        schedulerDeliveryDeferral(roleArn),
+        schedulerDeliveryDeferral(options),
       );
       return (await loaded).defer(change);
     },

@@ -34,6 +34,16 @@ import type { DeliveryDeferral } from '../ports/delivery-deferral.ts';
 import { lazyDeliveryDeferral } from './lazy-deferral.ts';
 import { loadRuntime } from './runtime.ts';
 
+/**
+ * The function's ARN without a version or alias: the deferral role may invoke exactly that.
+ *
+ * @example
+ * unqualifiedFunctionArn('arn:aws:lambda:eu-west-1:123456789012:function:v:live'); // '...:function:v'
+ */
+export function unqualifiedFunctionArn(arn: string): string {
+  return arn.split(':').slice(0, 7).join(':');
+}
+
 /** `enforce` or `report` per environment, from `STEWARD_ENVIRONMENTS`; unknown ones only report. */
 export function enforcementOf(settings: RuntimeSettings): (environment: string) => Enforcement {
   const byName = new Map(settings.STEWARD_ENVIRONMENTS.map((e) => [e.name, e.enforcement]));
@@ -89,7 +99,7 @@ export function createValidateChangeHandler(
           attempt,
           deferral: deps.deferral,
           clock: deps.clock,
-          functionArn: context.invokedFunctionArn,
+          functionArn: unqualifiedFunctionArn(context.invokedFunctionArn),
         });
         logger.info('delivery deferred: AppConfig is busy', { eventId: change.eventId, ...deferred });
         return deferred;
@@ -126,7 +136,10 @@ export const handler = createValidateChangeHandler({
     targets: parseAppConfigTargets(process.env.STEWARD_APPCONFIG),
   },
   deferral: process.env.STEWARD_DEFERRAL_ROLE_ARN
-    ? lazyDeliveryDeferral(process.env.STEWARD_DEFERRAL_ROLE_ARN)
+    ? lazyDeliveryDeferral({
+        roleArn: process.env.STEWARD_DEFERRAL_ROLE_ARN,
+        deadLetterArn: process.env.STEWARD_DEFERRAL_DEAD_LETTER_ARN,
+      })
     : undefined,
   logger,
 });

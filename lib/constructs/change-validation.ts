@@ -172,7 +172,19 @@ export class ChangeValidation extends Construct {
         resources: [this.validateChange.fn.functionArn],
       }),
     );
+    // An invocation Scheduler cannot make (after its own retries) lands where failed invocations do.
+    this.deferralRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeadLetters',
+        actions: ['sqs:SendMessage'],
+        resources: [this.validateChange.failureQueue.queueArn],
+      }),
+    );
     this.validateChange.fn.addEnvironment('STEWARD_DEFERRAL_ROLE_ARN', this.deferralRole.roleArn);
+    this.validateChange.fn.addEnvironment(
+      'STEWARD_DEFERRAL_DEAD_LETTER_ARN',
+      this.validateChange.failureQueue.queueArn,
+    );
     const deferralSchedules = stack.formatArn({
       service: 'scheduler',
       resource: 'schedule',

@@ -18,6 +18,7 @@ import { lazyDeliveryDeferral } from '../../functions/handlers/lazy-deferral.ts'
 const scheduler = mockClient(SchedulerClient);
 const ROLE = 'arn:aws:iam::123456789012:role/steward-deferral';
 const FUNCTION = 'arn:aws:lambda:eu-west-1:123456789012:function:config-steward-validate-change';
+const DLQ = 'arn:aws:sqs:eu-west-1:123456789012:validate-change-failures';
 const EVENT = {
   id: '4c1f7bd2-9a7e-4e0b-8d3f-0123456789ab',
   detail: { name: '/config/production/orders/max-retries' },
@@ -120,7 +121,7 @@ describe('Class: SchedulerDeliveryDeferral', () => {
   it('is what the deployed handler uses, loaded and built on the first deferral', async () => {
     // Prepare
     scheduler.on(CreateScheduleCommand).resolves({});
-    const lazy = lazyDeliveryDeferral(ROLE);
+    const lazy = lazyDeliveryDeferral({ roleArn: ROLE, deadLetterArn: DLQ });
 
     // Act
     await lazy.defer(change(2));
@@ -128,7 +129,12 @@ describe('Class: SchedulerDeliveryDeferral', () => {
     // Assess
     expect(scheduler).toReceiveCommandWith(CreateScheduleCommand, {
       Name: deferralScheduleName(EVENT.id, 2),
-      Target: { Arn: FUNCTION, RoleArn: ROLE, Input: JSON.stringify(deferredPayload(EVENT, 2)) },
+      Target: {
+        Arn: FUNCTION,
+        RoleArn: ROLE,
+        Input: JSON.stringify(deferredPayload(EVENT, 2)),
+        DeadLetterConfig: { Arn: DLQ },
+      },
     });
   });
 });

@@ -20,10 +20,12 @@ vi.mock('../../functions/adapters/tickets/create-ticket-tracker.ts', () => ({
 }));
 
 let createValidateChangeHandler: typeof import('../../functions/handlers/validate-change.ts').createValidateChangeHandler;
+let unqualifiedFunctionArn: typeof import('../../functions/handlers/validate-change.ts').unqualifiedFunctionArn;
 
 beforeAll(async () => {
   for (const [name, value] of Object.entries(HANDLER_ENV)) vi.stubEnv(name, value);
-  ({ createValidateChangeHandler } = await import('../../functions/handlers/validate-change.ts'));
+  ({ createValidateChangeHandler, unqualifiedFunctionArn } =
+    await import('../../functions/handlers/validate-change.ts'));
 });
 
 const MAX_RETRIES = '/config/production/orders/max-retries';
@@ -472,6 +474,21 @@ describe('Handler: validate-change', () => {
     expect(publisher.ofType('Config Change Accepted')).toEqual([]);
     expect(publisher.ofType('Config Deployment Started')).toHaveLength(1);
     expect((await store.history(MAX_RETRIES)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
+  });
+
+  it('schedules the unqualified function, which is what the deferral role may invoke', async () => {
+    // Prepare: invoked through an alias
+    const { store, handler, deferral } = await setup({ busyAnswers: 10, deferral: true });
+    store.seed(MAX_RETRIES, '7');
+    const context = { ...lambdaContext, invokedFunctionArn: `${VALIDATE_CHANGE_ARN}:live` };
+
+    // Act
+    await handler(changeEvent(MAX_RETRIES), context);
+
+    // Assess
+    expect(deferral.deferred[0]?.functionArn).toBe(VALIDATE_CHANGE_ARN);
+    expect(unqualifiedFunctionArn(`${VALIDATE_CHANGE_ARN}:7`)).toBe(VALIDATE_CHANGE_ARN);
+    expect(unqualifiedFunctionArn(VALIDATE_CHANGE_ARN)).toBe(VALIDATE_CHANGE_ARN);
   });
 
   it('labels a returning change without a second rollout when its document already went out', async () => {

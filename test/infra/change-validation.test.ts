@@ -184,7 +184,7 @@ describe('Construct: ChangeValidation', () => {
     });
   });
 
-  it('lets validate-change defer a change through one-time schedules that only its own role may run', () => {
+  it('lets validate-change defer a change through one-time schedules whose failures reach its failure queue', () => {
     // Act
     const { stack, validation } = build();
     const template = Template.fromStack(stack);
@@ -208,6 +208,12 @@ describe('Construct: ChangeValidation', () => {
         Action: 'lambda:InvokeFunction',
         Resource: { 'Fn::GetAtt': [expect.stringContaining('ValidateChange'), 'Arn'] },
       },
+      {
+        Sid: 'DeadLetters',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': [expect.stringContaining('ValidateChangeFailureQueue'), 'Arn'] },
+      },
     ]);
     // validate-change creates deferral schedules only, and passes that role only to Scheduler
     const statements = statementsOfRole(template, 'ValidateChangeRole');
@@ -227,7 +233,12 @@ describe('Construct: ChangeValidation', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ STEWARD_DEFERRAL_ROLE_ARN: { 'Fn::GetAtt': [deferralRoleId, 'Arn'] } }),
+        Variables: Match.objectLike({
+          STEWARD_DEFERRAL_ROLE_ARN: { 'Fn::GetAtt': [deferralRoleId, 'Arn'] },
+          STEWARD_DEFERRAL_DEAD_LETTER_ARN: {
+            'Fn::GetAtt': [Match.stringLikeRegexp('ValidateChangeFailureQueue'), 'Arn'],
+          },
+        }),
       },
     });
   });
