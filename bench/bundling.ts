@@ -50,7 +50,12 @@ export function sdkClients(bundleResult: Bundle): string[] {
   return [...clients].sort();
 }
 
-/** The inputs of a bundle's files loaded at cold start, by bytes they contribute. */
+/**
+ * The inputs of a bundle's files loaded at cold start, by bytes they contribute.
+ *
+ * @example
+ * [...initialInputs(built)].some(([input]) => input.includes('node_modules/pg/')); // false for rotate-secret
+ */
 export function initialInputs(bundleResult: Bundle): Map<string, number> {
   const initial = bundleSize(
     bundleResult.metafile,
@@ -98,7 +103,12 @@ function sdkClassName(pkg: string, guess: string): string {
   return known[pkg] ?? guess;
 }
 
-/** Where the bytes a bundle loads at cold start come from, in the groups issue 7's table reasons about. */
+/**
+ * Where the bytes a bundle loads at cold start come from, in the groups issue 7's table reasons about.
+ *
+ * @example
+ * originOf('node_modules/zod/v4/core/schemas.js'); // 'zod'
+ */
 export function originOf(input: string): string {
   if (input.includes('node_modules/zod/')) return 'zod';
   if (
@@ -115,6 +125,9 @@ export function originOf(input: string): string {
 /**
  * Bytes a bundle loads at cold start beyond its baseline, per origin (negative when the baseline
  * loads more of it, e.g. an SDK module the handler's code does not reach).
+ *
+ * @example
+ * excessByOrigin(driftJob, driftJobBaseline).get('zod'); // the bytes of zod the baseline does not load
  */
 export function excessByOrigin(subject: Bundle, baseline: Bundle): Map<string, number> {
   const excess = new Map<string, number>();

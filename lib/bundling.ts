@@ -69,7 +69,13 @@ export interface BundleSize {
   readonly initialFiles: readonly string[];
 }
 
-/** Reads a split bundle's sizes off its metafile; `entryOutput` is the entry's output path key. */
+/**
+ * Reads a split bundle's sizes off its metafile; `entryOutput` is the entry's output path key.
+ *
+ * @example
+ * const { metafile } = await esbuild.build(lambdaBundleOptions(entry, dir, { absWorkingDir: root }));
+ * const { initialBytes, totalBytes } = bundleSize(metafile, entryOutputKey(dir, root));
+ */
 export function bundleSize(metafile: Metafile, entryOutput: string): BundleSize {
   const scripts = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
   const initial = new Set<string>();
@@ -89,7 +95,12 @@ export function bundleSize(metafile: Metafile, entryOutput: string): BundleSize 
   };
 }
 
-/** The metafile key of a build's entry output, given the directory the build ran in. */
+/**
+ * The metafile key of a build's entry output, given the directory the build ran in.
+ *
+ * @example
+ * entryOutputKey('/repo/.bench/bundles/drift-job', '/repo'); // '.bench/bundles/drift-job/index.mjs'
+ */
 export function entryOutputKey(outdir: string, workingDir: string): string {
   return path.relative(workingDir, path.join(outdir, ENTRY_FILE));
 }

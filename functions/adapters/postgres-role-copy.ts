@@ -28,7 +28,12 @@ const FLAGS = [
   ['rolbypassrls', 'BYPASSRLS'],
 ] as const;
 
-/** Give `clone` the original's attributes; a no-op when they already match. */
+/**
+ * Give `clone` the original's attributes; a no-op when they already match.
+ *
+ * @example
+ * await copyRoleAttributes(client, 'orders', 'orders_clone'); // inside ensureClone's transaction
+ */
 export async function copyRoleAttributes(client: pg.Client, original: string, clone: string): Promise<void> {
   const { rows } = await client.query<RoleAttributes>(
     `SELECT rolname, rolinherit, rolcreaterole, rolcreatedb, rolconnlimit, rolreplication, rolbypassrls
@@ -67,7 +72,12 @@ interface RoleSettings {
   readonly config: string[];
 }
 
-/** Make `clone`'s role-level settings, per database, exactly the original's. */
+/**
+ * Make `clone`'s role-level settings, per database, exactly the original's.
+ *
+ * @example
+ * await copyRoleSettings(client, 'orders', 'orders_clone'); // inside ensureClone's transaction
+ */
 export async function copyRoleSettings(client: pg.Client, original: string, clone: string): Promise<void> {
   const { rows } = await client.query<RoleSettings>(
     `SELECT r.rolname, d.datname AS database, s.setconfig AS config

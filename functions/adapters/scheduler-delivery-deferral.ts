@@ -12,7 +12,12 @@ import { AdapterError } from './errors.ts';
 /** Every deferral schedule's name starts with this; the validator may create only such schedules. */
 export const DEFERRAL_SCHEDULE_PREFIX = 'steward-deferred-';
 
-/** `steward-deferred-<32 hex of the event id's SHA-256>-<attempt>`: within Scheduler's 64 characters. */
+/**
+ * `steward-deferred-<32 hex of the event id's SHA-256>-<attempt>`: within Scheduler's 64 characters.
+ *
+ * @example
+ * deferralScheduleName('4c1f7bd2-9a7e-4e0b-8d3f-0123456789ab', 2); // 'steward-deferred-<32 hex>-2'
+ */
 export function deferralScheduleName(eventId: string, attempt: number): string {
   return `${DEFERRAL_SCHEDULE_PREFIX}${sha256(eventId).slice(0, 32)}-${attempt}`;
 }
@@ -67,7 +72,12 @@ export class SchedulerDeliveryDeferral implements DeliveryDeferral {
   }
 }
 
-/** The deferral a deployed validator uses, with its own client (built when the first change is deferred). */
+/**
+ * The deferral a deployed validator uses, with its own client (built when the first change is deferred).
+ *
+ * @example
+ * const deferral = schedulerDeliveryDeferral({ roleArn, deadLetterArn: failureQueueArn });
+ */
 export function schedulerDeliveryDeferral(options: {
   roleArn: string;
   deadLetterArn?: string;

@@ -8,6 +8,10 @@ import { ConfigurationError } from '../../core/errors.ts';
 
 let defaultClient: SecretsManagerClient | undefined;
 
+/**
+ * @example
+ * const token = await readSecretString('config-steward/github-token');
+ */
 export async function readSecretString(
   secretName: string,
   client: SecretsManagerClient = (defaultClient ??= new SecretsManagerClient({})),

@@ -40,6 +40,10 @@ export function deferredPayload(event: unknown, attempt: number): unknown {
 /**
  * The original event and how often it was deferred (0 for an event straight from EventBridge). A
  * malformed deferral throws {@link MalformedEventError}.
+ *
+ * @example
+ * const { event, attempt } = unwrapDeferred(payload);
+ * const change = parseParameterChange(event);
  */
 export function unwrapDeferred(payload: unknown): { event: unknown; attempt: number } {
   if (typeof payload !== 'object' || payload === null || !(DEFERRED_KEY in payload)) {
@@ -104,7 +108,12 @@ export async function deferBusyDelivery(
   };
 }
 
-/** The event inside a payload, deferred or not: for logging the id of one that cannot be parsed. */
+/**
+ * The event inside a payload, deferred or not: for logging the id of one that cannot be parsed.
+ *
+ * @example
+ * logger.error('change not handled', { eventId: eventIdOf(originalEvent(payload)) });
+ */
 export function originalEvent(payload: unknown): unknown {
   return typeof payload === 'object' && payload !== null && DEFERRED_KEY in payload
     ? (payload as Record<string, { event?: unknown } | undefined>)[DEFERRED_KEY]?.event

@@ -13,7 +13,12 @@ export function validationDedupKey(parameterName: string, version?: number): str
   return `validation:${parameterName}:${version === undefined ? 'deleted' : `v${version}`}`;
 }
 
-/** The parameter and rejected version of a validation ticket; undefined for any other key. */
+/**
+ * The parameter and rejected version of a validation ticket; undefined for any other key.
+ *
+ * @example
+ * parseValidationDedupKey('validation:/config/staging/orders/port:v3'); // { parameter: '/config/staging/orders/port', version: 3 }
+ */
 export function parseValidationDedupKey(
   dedupKey: string,
 ): { parameter: string; version?: number } | undefined {
