@@ -1,9 +1,10 @@
 /**
  * What makes a PostgreSQL clone user behave like the original, beyond its memberships: the role
  * attributes an application may rely on (INHERIT, CREATEDB, CREATEROLE, CONNECTION LIMIT, and
- * REPLICATION / BYPASSRLS, which only a superuser can copy) and the role-level settings
- * (`ALTER ROLE ... [IN DATABASE ...] SET search_path = ...`). Run inside ensureClone's transaction,
- * on every rotation, so a later change to the original reaches the clone too.
+ * REPLICATION / BYPASSRLS, which only a superuser can give: with an RDS-style CREATEROLE master the
+ * step then fails loudly, as a clone without BYPASSRLS would silently see fewer rows) and the
+ * role-level settings (`ALTER ROLE ... [IN DATABASE ...] SET search_path = ...`). Run inside
+ * ensureClone's transaction, on every rotation, so a later change to the original reaches the clone.
  */
 import pg from 'pg';
 import { DatabaseError } from '../core/rotation/errors.ts';
@@ -123,6 +124,8 @@ function settingAssignment(entry: string): string {
   }
   const quotedName = name.split('.').map(escapeIdentifier).join('.');
   if (!QUOTED_LISTS.has(name.toLowerCase())) return `${quotedName} = ${escapeLiteral(value)}`;
+  // An empty list is stored as "" (a zero-length identifier, which SQL refuses): it is written ''.
+  if (value === '""') return `${quotedName} = ''`;
   if (!IDENTIFIER_LIST.test(value)) {
     throw new DatabaseError(`cannot copy the role setting "${name}": its value is not a list of identifiers`);
   }

@@ -128,6 +128,25 @@ describe.skipIf(!postgres)('Class: PostgresDatabaseUsers', () => {
     expect((await state(clone)).attributes).toMatchObject({ rolcreatedb: false, rolconnlimit: 7 });
   });
 
+  it('copies an empty search_path, which PostgreSQL stores as ""', async () => {
+    // Prepare
+    const app = pg.escapeIdentifier(fixture.app.username);
+    const clone = `${fixture.app.username}_clone`;
+    await postgres?.query(`ALTER ROLE ${app} SET search_path = ''`);
+
+    // Act
+    await users.ensureClone(fixture.master, fixture.app.username, clone);
+
+    // Assess
+    const settings = await postgres?.query<{ config: string[] }>(
+      `SELECT s.setconfig AS config FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+        WHERE r.rolname = $1 AND s.setdatabase = 0`,
+      [clone],
+    );
+    expect(settings?.rows[0]?.config).toContain('search_path=""');
+    await postgres?.query(`ALTER ROLE ${app} RESET search_path`);
+  });
+
   it('fails the clone with a clear error, changing nothing, when a setting needs a superuser to copy', async () => {
     // Prepare: a superuser set a custom parameter the master (CREATEROLE, as on RDS) may not set
     const app = pg.escapeIdentifier(fixture.app.username);
