@@ -267,8 +267,13 @@ describe('Function: runDrift', () => {
     await runDrift(deps());
     expect(ticket().open).toBe(true);
 
-    // Act + Assess: version 3 is valid, the ticket is resolved with the version, never a value
+    // Act + Assess: version 3 is valid but validate-change has not accepted it yet: still open
     await store.put(port, '8080', 'String');
+    await runDrift(deps());
+    expect(ticket().open).toBe(true);
+
+    // Act + Assess: accepted (labelled), the ticket is resolved with the version, never a value
+    await store.label(port, 3, ['last-known-good']);
     const report = await runDrift(deps());
     expect(ticket().open).toBe(false);
     expect(report.resolvedTickets).toContainEqual(ref);
@@ -276,6 +281,28 @@ describe('Function: runDrift', () => {
       `Resolved by Config Steward: version 3 of ${port} is live and valid (nightly drift run).`,
     ]);
     expect(publisher.events.at(-1)?.detail).toMatchObject({ resolvedTickets: expect.arrayContaining([ref]) });
+  });
+
+  it('leaves the ticket of a rejected unknown key open while the key is still unmanaged', async () => {
+    // Prepare: a hand-made key validate-change rejected (report mode), then overwritten and labelled
+    const unknown = '/config/staging/orders/max-retires';
+    await tracker.file({
+      dedupKey: validationDedupKey(unknown, 1),
+      title: `Invalid configuration change to ${unknown} (version 1)`,
+      body: 'unknown key',
+      severity: 'high',
+      category: 'validation',
+    });
+    await store.put(unknown, '4', 'String');
+    await store.label(unknown, 2, ['last-known-good']);
+
+    // Act
+    await runDrift(deps());
+
+    // Assess
+    expect(tracker.tickets.find((t) => t.request.dedupKey === validationDedupKey(unknown, 1))?.open).toBe(
+      true,
+    );
   });
 
   it("closes a rejected deletion's ticket once the parameter is back and valid, and not while unread", async () => {

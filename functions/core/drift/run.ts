@@ -197,8 +197,9 @@ async function reconcileTickets(
 
 /**
  * The version that supersedes a rejected change (validate-change's ticket), if the parameter was
- * read this run, now holds a later version (or exists again, after a rejected deletion) and has
- * neither an `invalid` nor a `missing` finding. Otherwise undefined: the ticket stays open.
+ * read this run, now holds a later version (or exists again, after a rejected deletion) that
+ * validate-change accepted (it carries `last-known-good`), and this run finds nothing wrong with it.
+ * Otherwise undefined: the ticket stays open.
  */
 function supersedingVersion(
   rejection: { parameter: string; version?: number },
@@ -209,11 +210,15 @@ function supersedingVersion(
   if (!resolvable('invalid', rejection.parameter, snapshot, root)) return undefined;
   const current = snapshot.parameters.find((p) => p.name === rejection.parameter);
   if (!current || (rejection.version !== undefined && current.version <= rejection.version)) return undefined;
-  const stillBad = findings.some(
-    (f) => f.parameter === rejection.parameter && (f.kind === 'invalid' || f.kind === 'missing'),
+  if (current.labelledVersion !== current.version) return undefined;
+  const stillWrong = findings.some(
+    (f) => f.parameter === rejection.parameter && SUPERSEDING_BLOCKERS.has(f.kind),
   );
-  return stillBad ? undefined : current.version;
+  return stillWrong ? undefined : current.version;
 }
+
+/** Findings that mean the parameter is still not what validation wants (drift from git is not one). */
+const SUPERSEDING_BLOCKERS = new Set<FindingKind>(['invalid', 'missing', 'unmanaged', 'plaintext-secret']);
 
 /**
  * A ticket may be resolved only if this run looked where its finding was: under a path that was read
