@@ -12,8 +12,12 @@ export function lazyDeliveryDeferral(options: { roleArn: string; deadLetterArn?:
   let loaded: Promise<DeliveryDeferral> | undefined;
   return {
     defer: async (change) => {
-      loaded ??= import('../adapters/scheduler-delivery-deferral.ts').then(({ schedulerDeliveryDeferral }) =>
-        schedulerDeliveryDeferral(options),
+      loaded ??= import('../adapters/scheduler-delivery-deferral.ts').then(
+        ({ schedulerDeliveryDeferral }) => schedulerDeliveryDeferral(options),
+        (error: unknown) => {
+          loaded = undefined; // not remembered: the next deferral tries again
+          throw error;
+        },
       );
       return (await loaded).defer(change);
     },

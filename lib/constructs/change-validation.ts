@@ -159,9 +159,18 @@ export class ChangeValidation extends Construct {
 
     // A change whose AppConfig environment stays busy (a production rollout takes half an hour) comes
     // back through a one-time schedule instead of going to the failure queue (core/validation/deferral.ts).
+    const deferralSchedules = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `default/${DEFERRAL_SCHEDULE_PREFIX}*`,
+    });
     this.deferralRole = new iam.Role(this, 'DeferralRole', {
+      // Only this account's deferral schedules may assume it (confused-deputy guard).
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': deferralSchedules },
+        },
       }),
       description: 'EventBridge Scheduler invokes validate-change again with a deferred change',
     });
@@ -185,11 +194,6 @@ export class ChangeValidation extends Construct {
       'STEWARD_DEFERRAL_DEAD_LETTER_ARN',
       this.validateChange.failureQueue.queueArn,
     );
-    const deferralSchedules = stack.formatArn({
-      service: 'scheduler',
-      resource: 'schedule',
-      resourceName: `default/${DEFERRAL_SCHEDULE_PREFIX}*`,
-    });
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'DeferChanges',
