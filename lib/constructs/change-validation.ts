@@ -165,12 +165,11 @@ export class ChangeValidation extends Construct {
       resourceName: `default/${DEFERRAL_SCHEDULE_PREFIX}*`,
     });
     this.deferralRole = new iam.Role(this, 'DeferralRole', {
-      // Only this account's deferral schedules may assume it (confused-deputy guard).
+      // Only Scheduler acting for this account (confused-deputy guard). aws:SourceArn is left out: which
+      // ARN Scheduler presents (schedule or schedule group) could not be checked here, and a wrong one
+      // would silently stop every deferral.
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': deferralSchedules },
-        },
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
       description: 'EventBridge Scheduler invokes validate-change again with a deferred change',
     });
