@@ -195,19 +195,7 @@ describe('Construct: ChangeValidation', () => {
         Statement: [
           Match.objectLike({
             Principal: { Service: 'scheduler.amazonaws.com' },
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': '123456789012' },
-              ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    Match.arrayWith([
-                      ':scheduler:eu-west-1:123456789012:schedule/default/steward-deferred-*',
-                    ]),
-                  ],
-                },
-              },
-            },
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
           }),
         ],
       },
