@@ -12,6 +12,7 @@ import {
   GetApplicationCommand,
   GetConfigurationProfileCommand,
   ListDeploymentsCommand,
+  ListHostedConfigurationVersionsCommand,
   type ListDeploymentsCommandOutput,
   StartDeploymentCommand,
 } from '@aws-sdk/client-appconfig';
@@ -32,12 +33,14 @@ const RUNNING_STATES = new Set(['BAKING', 'DEPLOYING', 'ROLLING_BACK', 'VALIDATI
 /**
  * @example
  * const delivery = new AppConfigDelivery(new AppConfigClient({}));
- * const version = await delivery.createHostedVersion(document);
+ * const version = await delivery.ensureHostedVersion(document);
  */
 export class AppConfigDelivery implements ConfigDelivery {
   constructor(private readonly client: AppConfigClient) {}
 
-  async createHostedVersion(document: HostedDocument): Promise<string> {
+  async ensureHostedVersion(document: HostedDocument): Promise<string> {
+    const existing = await this.labelledVersion(document);
+    if (existing !== undefined) return existing;
     try {
       const response = await this.client.send(
         new CreateHostedConfigurationVersionCommand({
@@ -60,6 +63,28 @@ export class AppConfigDelivery implements ConfigDelivery {
       throw translate(
         error,
         'CreateHostedConfigurationVersion',
+        `profile ${document.configurationProfileId} of application ${document.applicationId}`,
+      );
+    }
+  }
+
+  /** The hosted version already carrying this document's label (an exact match, no wildcard). */
+  private async labelledVersion(document: HostedDocument): Promise<string | undefined> {
+    try {
+      const page = await this.client.send(
+        new ListHostedConfigurationVersionsCommand({
+          ApplicationId: document.applicationId,
+          ConfigurationProfileId: document.configurationProfileId,
+          VersionLabel: document.versionLabel,
+          MaxResults: 1,
+        }),
+      );
+      const version = page.Items?.[0]?.VersionNumber;
+      return version === undefined ? undefined : String(version);
+    } catch (error) {
+      throw translate(
+        error,
+        'ListHostedConfigurationVersions',
         `profile ${document.configurationProfileId} of application ${document.applicationId}`,
       );
     }

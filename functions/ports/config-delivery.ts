@@ -39,8 +39,11 @@ export type DeploymentStart =
   | { readonly status: 'busy'; readonly runningDeploymentNumber?: number };
 
 export interface ConfigDelivery {
-  /** Create a hosted configuration version and return its version number. */
-  createHostedVersion(document: HostedDocument): Promise<string>;
+  /**
+   * The number of the hosted version carrying the document's label, created if there is none: a
+   * retried or deferred delivery of the same document stores it once.
+   */
+  ensureHostedVersion(document: HostedDocument): Promise<string>;
   /** Start a deployment of a version with the environment's strategy. */
   startDeployment(request: DeploymentRequest): Promise<DeploymentStart>;
   /** The newest deployment of the profile to the environment, if one is listed. */

@@ -263,7 +263,7 @@ export class ChangeValidation extends Construct {
     this.validateChange.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'CreateHostedVersions',
-        actions: ['appconfig:CreateHostedConfigurationVersion'],
+        actions: ['appconfig:CreateHostedConfigurationVersion', 'appconfig:ListHostedConfigurationVersions'],
         resources: applicationIds.map((id) => application(id, 'configurationprofile/*')),
       }),
     );

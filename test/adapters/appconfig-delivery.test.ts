@@ -5,6 +5,7 @@ import {
   GetApplicationCommand,
   GetConfigurationProfileCommand,
   ListDeploymentsCommand,
+  ListHostedConfigurationVersionsCommand,
   ResourceNotFoundException,
   StartDeploymentCommand,
 } from '@aws-sdk/client-appconfig';
@@ -43,15 +44,22 @@ describe('Class: AppConfigDelivery', () => {
     appConfig.reset();
   });
 
-  it('creates a hosted configuration version with the JSON content and returns its number', async () => {
+  it('creates a hosted configuration version with the JSON content and its label when none carries the label', async () => {
     // Prepare
+    appConfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [] });
     appConfig.on(CreateHostedConfigurationVersionCommand).resolves({ VersionNumber: 7 });
 
     // Act
-    const version = await new AppConfigDelivery(new AppConfigClient({})).createHostedVersion(document);
+    const version = await new AppConfigDelivery(new AppConfigClient({})).ensureHostedVersion(document);
 
     // Assess
     expect(version).toBe('7');
+    expect(appConfig).toReceiveCommandWith(ListHostedConfigurationVersionsCommand, {
+      ApplicationId: 'app-orders',
+      ConfigurationProfileId: 'doc-orders',
+      VersionLabel: 'sha256-abc',
+      MaxResults: 1,
+    });
     expect(appConfig).toReceiveCommandWith(CreateHostedConfigurationVersionCommand, {
       ApplicationId: 'app-orders',
       ConfigurationProfileId: 'doc-orders',
@@ -61,6 +69,20 @@ describe('Class: AppConfigDelivery', () => {
     });
     const sent = appConfig.commandCalls(CreateHostedConfigurationVersionCommand)[0]?.args[0].input.Content;
     expect(new TextDecoder().decode(sent as Uint8Array)).toBe('{"max-retries":5}');
+  });
+
+  it('reuses the hosted version that already carries the label: a retried delivery stores the document once', async () => {
+    // Prepare
+    appConfig
+      .on(ListHostedConfigurationVersionsCommand)
+      .resolves({ Items: [{ VersionNumber: 5, VersionLabel: 'sha256-abc' }] });
+
+    // Act
+    const version = await new AppConfigDelivery(new AppConfigClient({})).ensureHostedVersion(document);
+
+    // Assess
+    expect(version).toBe('5');
+    expect(appConfig).toReceiveCommandTimes(CreateHostedConfigurationVersionCommand, 0);
   });
 
   it('starts a deployment of that version with the environment strategy', async () => {
@@ -175,13 +197,16 @@ describe('Class: AppConfigDelivery', () => {
   it('translates any other failure into a ConfigDeliveryError naming the operation, with the cause', async () => {
     // Prepare
     const cause = new ResourceNotFoundException({ message: 'no such profile', $metadata: {} });
+    appConfig.on(ListHostedConfigurationVersionsCommand).resolvesOnce({ Items: [] }).rejects(cause);
     appConfig.on(CreateHostedConfigurationVersionCommand).rejects(cause);
     appConfig.on(StartDeploymentCommand).rejects(cause);
     const delivery = new AppConfigDelivery(new AppConfigClient({}));
 
     // Act
-    const create = delivery.createHostedVersion(document);
+    const create = delivery.ensureHostedVersion(document);
     const start = delivery.startDeployment(request);
+    await create.catch(() => undefined);
+    const list = delivery.ensureHostedVersion(document);
 
     // Assess
     await expect(create).rejects.toBeInstanceOf(ConfigDeliveryError);
@@ -193,6 +218,7 @@ describe('Class: AppConfigDelivery', () => {
       operation: 'StartDeployment',
       cause,
     });
+    await expect(list).rejects.toMatchObject({ operation: 'ListHostedConfigurationVersions', cause });
   });
 });
 

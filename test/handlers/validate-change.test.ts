@@ -491,6 +491,33 @@ describe('Handler: validate-change', () => {
     expect(unqualifiedFunctionArn(VALIDATE_CHANGE_ARN)).toBe(VALIDATE_CHANGE_ARN);
   });
 
+  it('announces the deployments that started before deferring the one environment that stayed busy', async () => {
+    // Prepare: a shared key touches orders and payments; payments' staging environment is busy
+    const logLevel = '/config/staging/shared/log-level';
+    const { store, invoke, publisher, deferral, delivery } = await setup({
+      deferral: true,
+      busyEnvironments: ['env-payments-staging'],
+      unseeded: [logLevel],
+    });
+    store.seed(logLevel, 'warn');
+    const event = changeEvent(logLevel);
+
+    // Act
+    const outcome = await invoke(event);
+    delivery.busyEnvironments.clear();
+    const returned = await invoke(deferredPayload(event, 1));
+
+    // Assess: orders announced at once, payments after the deferral, each once; one Accepted
+    expect(outcome).toMatchObject({ outcome: 'deferred', service: 'payments', environment: 'staging' });
+    expect(deferral.deferred).toHaveLength(1);
+    expect(returned).toMatchObject({ outcome: 'accepted' });
+    expect(
+      publisher.ofType('Config Deployment Started').map((e) => (e.detail as { service: string }).service),
+    ).toEqual(['orders', 'payments']);
+    expect(publisher.ofType('Config Change Accepted')).toHaveLength(1);
+    expect(delivery.deployments.map((d) => d.applicationId)).toEqual(['app-orders', 'app-payments']);
+  });
+
   it('labels a returning change without a second rollout when its document already went out', async () => {
     // Prepare: two orders keys changed during a deployment; both changes were deferred
     const pageSize = '/config/production/orders/page-size';

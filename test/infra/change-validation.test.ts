@@ -172,6 +172,7 @@ describe('Construct: ChangeValidation', () => {
       'appconfig:CreateHostedConfigurationVersion',
       'appconfig:GetDeployment',
       'appconfig:ListDeployments',
+      'appconfig:ListHostedConfigurationVersions',
       'appconfig:StartDeployment',
     ]);
     for (const statement of appconfig) {

@@ -48,23 +48,31 @@ export class RecordingConfigDelivery implements ConfigDelivery {
   readonly attempts: DeploymentRequest[] = [];
   /** The state the newest deployment reports, e.g. ROLLED_BACK after an alarm. */
   deployedState = 'COMPLETE';
-  /** How often the newest deployment was looked up (ListDeployments). */
+  /** Lookups AppConfig would answer: ListHostedConfigurationVersions and ListDeployments calls. */
   lookups = 0;
   private busyAnswers: number;
+  /** Environments that answer busy to every deployment until removed from the set. */
+  readonly busyEnvironments: Set<string>;
 
-  constructor(options: { busyAnswers?: number } = {}) {
+  constructor(options: { busyAnswers?: number; busyEnvironments?: readonly string[] } = {}) {
     this.busyAnswers = options.busyAnswers ?? 0;
+    this.busyEnvironments = new Set(options.busyEnvironments);
   }
 
-  async createHostedVersion(document: HostedDocument): Promise<string> {
+  async ensureHostedVersion(document: HostedDocument): Promise<string> {
+    this.lookups += 1;
+    const ofProfile = () =>
+      this.hosted.filter((d) => d.configurationProfileId === document.configurationProfileId);
+    const existing = ofProfile().findIndex((d) => d.versionLabel === document.versionLabel);
+    if (existing >= 0) return String(existing + 1);
     this.hosted.push(document);
-    return String(
-      this.hosted.filter((d) => d.configurationProfileId === document.configurationProfileId).length,
-    );
+    return String(ofProfile().length);
   }
 
   async startDeployment(request: DeploymentRequest): Promise<DeploymentStart> {
     this.attempts.push(request);
+    if (this.busyEnvironments.has(request.environmentId))
+      return { status: 'busy', runningDeploymentNumber: 7 };
     if (this.busyAnswers > 0) {
       this.busyAnswers -= 1;
       return { status: 'busy', runningDeploymentNumber: 41 };
@@ -128,6 +136,8 @@ export const lambdaContext = {
 export interface HarnessOptions {
   readonly enforcement?: Partial<Record<string, Enforcement>>;
   readonly busyAnswers?: number;
+  /** AppConfig environment ids that stay busy (see RecordingConfigDelivery). */
+  readonly busyEnvironments?: readonly string[];
   readonly busyRetryDelaysMs?: readonly number[];
   readonly logger?: Logger;
   readonly validatorPrincipal?: string;
@@ -174,7 +184,10 @@ export async function validateChangePorts(options: HarnessOptions = {}) {
   if (options.seedDesired ?? true) await seedDesiredState(store, registry, options.unseeded);
   const publisher = new RecordingEventPublisher();
   const tickets = new InMemoryTicketTracker();
-  const delivery = new RecordingConfigDelivery({ busyAnswers: options.busyAnswers });
+  const delivery = new RecordingConfigDelivery({
+    busyAnswers: options.busyAnswers,
+    busyEnvironments: options.busyEnvironments,
+  });
   const sleeps: number[] = [];
   const deferral = new RecordingDeliveryDeferral();
   const deps = {

@@ -151,7 +151,7 @@ describe('Function: deliverDocuments', () => {
     const waits: number[] = [];
 
     // Act
-    const act = deliverDocuments(['orders'], 'staging', 'evt-1', {
+    const { busy, events } = await deliverDocuments(['orders'], 'staging', 'evt-1', {
       registry,
       store,
       delivery,
@@ -164,9 +164,36 @@ describe('Function: deliverDocuments', () => {
     });
 
     // Assess
-    await expect(act).rejects.toBeInstanceOf(DeploymentInProgressError);
-    await expect(act).rejects.toThrow('AppConfig environment staging of orders is busy with deployment 41');
+    expect(busy).toBeInstanceOf(DeploymentInProgressError);
+    expect(busy?.message).toBe(
+      'AppConfig environment staging of orders is busy with deployment 41; version 1 not deployed yet',
+    );
+    expect(events).toEqual([]);
     expect(waits).toEqual([1_000]);
+  });
+
+  it('delivers the other services when one environment stays busy, and stores a retried document once', async () => {
+    // Prepare: a shared key touches orders and payments; payments' staging environment is busy
+    const { registry, store } = await deployed();
+    const delivery = new RecordingConfigDelivery({ busyEnvironments: ['env-payments-staging'] });
+    const deps = { registry, store, delivery, targets: exampleTargets(), busyRetryDelaysMs: [] };
+
+    // Act
+    const first = await deliverDocuments(['orders', 'payments'], 'staging', 'evt-1', deps);
+    delivery.busyEnvironments.clear();
+    const retried = await deliverDocuments(['orders', 'payments'], 'staging', 'evt-1', deps);
+
+    // Assess: orders started and was announced at once; payments came back as busy
+    expect(first.reports).toMatchObject([{ service: 'orders', status: 'started' }]);
+    expect(first.events.map((e) => (e.detail as { service: string }).service)).toEqual(['orders']);
+    expect(first.busy?.service).toBe('payments');
+    // The retry leaves orders alone and deploys the payments version stored the first time
+    expect(retried.reports).toMatchObject([
+      { service: 'orders', status: 'unchanged' },
+      { service: 'payments', status: 'started', configurationVersion: '1' },
+    ]);
+    expect(retried.busy).toBeUndefined();
+    expect(delivery.hosted.map((h) => h.configurationProfileId)).toEqual(['doc-orders', 'doc-payments']);
   });
 
   it('affects every service when a shared key changes, one service otherwise', () => {

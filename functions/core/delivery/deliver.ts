@@ -4,7 +4,8 @@
  *
  * AppConfig runs one deployment per environment at a time. Decision: when another deployment is
  * running, wait and retry with backoff inside this invocation (bounded by the time left); if it is
- * still busy, throw {@link DeploymentInProgressError}. validate-change then defers the change
+ * still busy, report it as `busy` ({@link DeploymentInProgressError}) after the other services are
+ * delivered, and validate-change, once it has published their events, throws it and defers the change
  * (core/validation/deferral.ts: the same event comes back 15 minutes later, up to 8 times), and
  * after that Lambda's retries and the function's failure queue keep it: the version is never
  * silently dropped. Judging again is safe because the change is labelled `last-known-good` only after
@@ -88,22 +89,25 @@ export function affectedServices(registry: SchemaRegistry, service: string): str
 }
 
 /**
- * Compose, validate and deploy the documents of `services` in `environment`.
+ * Compose, validate and deploy the documents of `services` in `environment`. A service whose
+ * environment stays busy does not stop the others: it comes back as `busy` (the first such error),
+ * next to the reports and events of the rest, for the caller to publish before it throws.
  *
  * @example
- * const reports = await deliverDocuments(['orders'], 'production', 'event-id', deps);
+ * const { reports, events, busy } = await deliverDocuments(['orders'], 'production', 'event-id', deps);
  */
 export async function deliverDocuments(
   services: readonly string[],
   environment: string,
   triggeringEventId: string,
   deps: DeliveryDependencies,
-): Promise<{ reports: DeliveryReport[]; events: StewardEvent[] }> {
+): Promise<{ reports: DeliveryReport[]; events: StewardEvent[]; busy?: DeploymentInProgressError }> {
   const configured = services.filter((s) => deps.targets[s]?.environments[environment]);
   const reports: DeliveryReport[] = services
     .filter((s) => !configured.includes(s))
     .map((service) => ({ service, environment, status: 'not-configured' as const }));
   const events: StewardEvent[] = [];
+  let busy: DeploymentInProgressError | undefined;
   if (configured.length === 0) return { reports, events };
 
   const shared = await readStrings(deps, environment, SHARED_SERVICE);
@@ -116,7 +120,14 @@ export async function deliverDocuments(
       reports.push({ service, environment, status: 'invalid-document', issues: composed.issues });
       continue;
     }
-    const report = await deploy(service, environment, composed.document, triggeringEventId, deps);
+    let report: Awaited<ReturnType<typeof deploy>>;
+    try {
+      report = await deploy(service, environment, composed.document, triggeringEventId, deps);
+    } catch (error) {
+      if (!(error instanceof DeploymentInProgressError)) throw error;
+      busy ??= error;
+      continue;
+    }
     reports.push(report);
     if (report.status !== 'started') continue;
     events.push(
@@ -134,7 +145,7 @@ export async function deliverDocuments(
       }),
     );
   }
-  return { reports, events };
+  return busy ? { reports, events, busy } : { reports, events };
 }
 
 /** The stored plain strings of one service's keys in an environment, by key. */
@@ -182,7 +193,7 @@ async function deploy(
     };
   }
   const description = `config-steward ${environment}/${service} sha256=${documentSha256} event=${triggeringEventId}`;
-  const configurationVersion = await deps.delivery.createHostedVersion({
+  const configurationVersion = await deps.delivery.ensureHostedVersion({
     applicationId: target.applicationId,
     configurationProfileId: target.documentProfileId,
     content,

@@ -223,7 +223,7 @@ async function deliver(context: Context, resolved: ResolvedParameter): Promise<D
   const { deps, environment, change } = context;
   if (!deps.delivery || resolved.spec.parameterType !== 'String') return [];
   const services = affectedServices(deps.registry, resolved.service);
-  const { reports, events } = await deliverDocuments(services, environment, change.eventId, {
+  const { reports, events, busy } = await deliverDocuments(services, environment, change.eventId, {
     registry: deps.registry,
     store: deps.store,
     delivery: deps.delivery.port,
@@ -251,6 +251,8 @@ async function deliver(context: Context, resolved: ResolvedParameter): Promise<D
     });
   }
   if (events.length > 0) await deps.publisher.publish(events);
+  // The deployments that did start are announced above; the busy one is retried or deferred.
+  if (busy) throw busy;
   return reports;
 }
 
