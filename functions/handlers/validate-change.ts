@@ -76,7 +76,7 @@ export function createValidateChangeHandler(
       },
     })
     .handler(async (payload, context) => {
-      const { event, attempt } = unwrapDeferred(payload);
+      const { event, attempt, announcedVersion } = unwrapDeferred(payload);
       const change = parseParameterChange(event);
       let outcome: ChangeOutcome;
       try {
@@ -89,7 +89,7 @@ export function createValidateChangeHandler(
               remainingTimeMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
             },
           },
-          { deferred: attempt > 0 },
+          { announcedVersion },
         );
       } catch (error) {
         // Rethrows anything but a busy environment with deferrals left.

@@ -450,7 +450,8 @@ describe('Handler: validate-change', () => {
       {
         eventId: event.id,
         attempt: 1,
-        payload: deferredPayload(event, 1),
+        // The Accepted event of version 1 is out: the return must not repeat it
+        payload: deferredPayload(event, 1, 1),
         at: new Date('2026-11-20T17:00:00Z'),
         functionArn: VALIDATE_CHANGE_ARN,
       },
@@ -460,13 +461,13 @@ describe('Handler: validate-change', () => {
   });
 
   it('delivers a deferred change when it comes back, without announcing it a second time', async () => {
-    // Prepare: the change was accepted and deferred; AppConfig is free now
+    // Prepare: version 1 was accepted, announced and deferred; AppConfig is free now
     const { store, invoke, publisher, delivery } = await setup({ deferral: true });
     store.seed(MAX_RETRIES, '7');
     const event = changeEvent(MAX_RETRIES);
 
     // Act
-    const outcome = await invoke(deferredPayload(event, 1));
+    const outcome = await invoke(deferredPayload(event, 1, 1));
 
     // Assess
     expect(outcome).toMatchObject({ outcome: 'accepted', parameterName: MAX_RETRIES });
@@ -505,7 +506,7 @@ describe('Handler: validate-change', () => {
     // Act
     const outcome = await invoke(event);
     delivery.busyEnvironments.clear();
-    const returned = await invoke(deferredPayload(event, 1));
+    const returned = await invoke(deferral.deferred[0]!.payload);
 
     // Assess: orders announced at once, payments after the deferral, each once; one Accepted
     expect(outcome).toMatchObject({ outcome: 'deferred', service: 'payments', environment: 'staging' });
@@ -540,6 +541,22 @@ describe('Handler: validate-change', () => {
     expect((await store.history(pageSize)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
   });
 
+  it('announces a newer version a returning change finds, which nobody announced yet', async () => {
+    // Prepare: version 1 was announced and deferred; version 2 was written before its own event came
+    const { store, invoke, publisher } = await setup({ deferral: true });
+    store.seed(MAX_RETRIES, '7');
+    store.seed(MAX_RETRIES, '8');
+
+    // Act
+    const outcome = await invoke(deferredPayload(changeEvent(MAX_RETRIES), 1, 1));
+
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'accepted', version: 2 });
+    expect(
+      publisher.ofType('Config Change Accepted').map((e) => (e.detail as { version: number }).version),
+    ).toEqual([2]);
+  });
+
   it('defers a returning change again while busy, and gives up after the last deferral', async () => {
     // Prepare
     const { store, invoke, deferral } = await setup({ busyAnswers: 100, deferral: true });
@@ -562,6 +579,7 @@ describe('Handler: validate-change', () => {
     [{ stewardDeferred: { attempt: 1, event: {}, extra: true } }, 'stewardDeferred'],
     [{ stewardDeferred: 'later' }, 'stewardDeferred'],
     [{ stewardDeferred: { attempt: MAX_DEFERRALS + 1, event: {} } }, 'stewardDeferred.attempt'],
+    [{ stewardDeferred: { attempt: 1, event: {}, announcedVersion: 0 } }, 'stewardDeferred.announcedVersion'],
   ])('rejects a malformed deferral with a clear error and writes nothing (%#)', async (payload, field) => {
     // Prepare
     const { store, invoke, publisher, deferral } = await setup({ deferral: true });

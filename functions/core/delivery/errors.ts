@@ -11,6 +11,8 @@ export class DeploymentInProgressError extends StewardError {
     readonly environment: string,
     readonly configurationVersion: string,
     readonly runningDeploymentNumber?: number,
+    /** The parameter version whose `Config Change Accepted` was published before delivery, if any. */
+    readonly announcedVersion?: number,
   ) {
     super(
       `AppConfig environment ${environment} of ${service} is busy` +
@@ -18,6 +20,17 @@ export class DeploymentInProgressError extends StewardError {
         `; version ${configurationVersion} not deployed yet`,
     );
     this.name = 'DeploymentInProgressError';
+  }
+
+  /** The same error, saying that `Config Change Accepted` for parameter version `version` is out. */
+  announcing(version: number): DeploymentInProgressError {
+    return new DeploymentInProgressError(
+      this.service,
+      this.environment,
+      this.configurationVersion,
+      this.runningDeploymentNumber,
+      version,
+    );
   }
 }
 

@@ -24,6 +24,7 @@ const deferredSchema = z.strictObject({
   [DEFERRED_KEY]: z.strictObject({
     attempt: z.int().check(z.positive(), z.lte(MAX_DEFERRALS)),
     event: z.unknown(),
+    announcedVersion: z.optional(z.int().check(z.positive())),
   }),
 });
 
@@ -31,10 +32,12 @@ const deferredSchema = z.strictObject({
  * The payload of a deferred invocation.
  *
  * @example
- * deferredPayload(event, 1); // { stewardDeferred: { attempt: 1, event } }
+ * deferredPayload(event, 1, 7); // { stewardDeferred: { attempt: 1, event, announcedVersion: 7 } }
  */
-export function deferredPayload(event: unknown, attempt: number): unknown {
-  return { [DEFERRED_KEY]: { attempt, event } };
+export function deferredPayload(event: unknown, attempt: number, announcedVersion?: number): unknown {
+  return {
+    [DEFERRED_KEY]: { attempt, event, ...(announcedVersion === undefined ? {} : { announcedVersion }) },
+  };
 }
 
 /**
@@ -45,7 +48,12 @@ export function deferredPayload(event: unknown, attempt: number): unknown {
  * const { event, attempt } = unwrapDeferred(payload);
  * const change = parseParameterChange(event);
  */
-export function unwrapDeferred(payload: unknown): { event: unknown; attempt: number } {
+export function unwrapDeferred(payload: unknown): {
+  event: unknown;
+  attempt: number;
+  /** The parameter version whose `Config Change Accepted` the deferring invocation published. */
+  announcedVersion?: number;
+} {
   if (typeof payload !== 'object' || payload === null || !(DEFERRED_KEY in payload)) {
     return { event: payload, attempt: 0 };
   }
@@ -54,7 +62,8 @@ export function unwrapDeferred(payload: unknown): { event: unknown; attempt: num
     const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new MalformedEventError(`malformed deferred change: ${fields.join('; ')}`);
   }
-  return { event: parsed.data[DEFERRED_KEY].event, attempt: parsed.data[DEFERRED_KEY].attempt };
+  const { event, attempt, announcedVersion } = parsed.data[DEFERRED_KEY];
+  return announcedVersion === undefined ? { event, attempt } : { event, attempt, announcedVersion };
 }
 
 /** What a deferring invocation returns instead of a judgement. */
@@ -73,7 +82,7 @@ export interface DeferredOutcome {
  * is anything else, when there is no deferral, or when the change was deferred MAX_DEFERRALS times.
  *
  * @example
- * try { outcome = await validateChange(change, deps, { deferred: attempt > 0 }); }
+ * try { outcome = await validateChange(change, deps, { announcedVersion }); }
  * catch (error) { return deferBusyDelivery(error, { change, event, attempt, deferral, clock, functionArn }); }
  */
 export async function deferBusyDelivery(
@@ -94,7 +103,7 @@ export async function deferBusyDelivery(
   await deferral.defer({
     eventId: change.eventId,
     attempt: next,
-    payload: deferredPayload(event, next),
+    payload: deferredPayload(event, next, error.announcedVersion),
     at,
     functionArn,
   });

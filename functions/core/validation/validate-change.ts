@@ -22,6 +22,7 @@ import type { ParameterStore, ParameterVersion } from '../../ports/parameter-sto
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
 import { looksLikeCredential } from '../credentials.ts';
 import { affectedServices, type DeliveryReport, deliverDocuments } from '../delivery/deliver.ts';
+import { DeploymentInProgressError } from '../delivery/errors.ts';
 import type { AppConfigTargets } from '../delivery/targets.ts';
 import { stewardEvent } from '../events.ts';
 import { sha256 } from '../hash.ts';
@@ -107,14 +108,15 @@ export type ChangeOutcome =
 
 export interface ValidateChangeOptions {
   /**
-   * The change comes back after its delivery was deferred (core/validation/deferral.ts): the
-   * invocation that deferred it already published `Config Change Accepted`, so it is not repeated.
+   * The change comes back after its delivery was deferred (core/validation/deferral.ts), and
+   * `Config Change Accepted` for this parameter version is already out: it is not repeated. Any other
+   * version found current is announced as usual.
    */
-  readonly deferred?: boolean;
+  readonly announcedVersion?: number;
 }
 
 interface Context {
-  readonly deferred: boolean;
+  readonly announcedVersion?: number;
   readonly change: ParameterChange;
   readonly deps: ValidateChangeDependencies;
   readonly environment: string;
@@ -152,7 +154,7 @@ export async function validateChange(
     resolved: resolution.ok ? resolution : undefined,
     service: resolution.service,
     key: resolution.key,
-    deferred: options.deferred ?? false,
+    announcedVersion: options.announcedVersion,
   };
 
   let history: ParameterVersion[];
@@ -211,8 +213,14 @@ async function accept(
     changedAt: current.lastModifiedDate?.toISOString() ?? change.time,
     triggeringEventId: change.eventId,
   });
-  if (!context.deferred) await deps.publisher.publish([accepted]);
-  const delivery = await deliver(context, resolved);
+  if (context.announcedVersion !== current.version) await deps.publisher.publish([accepted]);
+  let delivery: DeliveryReport[];
+  try {
+    delivery = await deliver(context, resolved);
+  } catch (error) {
+    // A deferral must know that this version has been announced, so its return does not repeat it.
+    throw error instanceof DeploymentInProgressError ? error.announcing(current.version) : error;
+  }
   // Last: the label marks the change as fully handled (see the file comment).
   await deps.store.label(change.name, current.version, [LAST_KNOWN_GOOD]);
   return { outcome: 'accepted', parameterName: change.name, version: current.version, delivery };
