@@ -2,6 +2,7 @@
  * PostgreSQL users whose adapter, and `pg` with it, is evaluated on first use rather than at cold
  * start: a `random` rotation never touches a database, and a PostgreSQL one pays for `pg` once.
  */
+import { onceUntilFailure } from '../adapters/once-until-failure.ts';
 import type { PostgresDatabaseUsersOptions } from '../adapters/postgres-database-users.ts';
 import type { DatabaseUsers } from '../core/rotation/database-users.ts';
 
@@ -10,11 +11,10 @@ import type { DatabaseUsers } from '../core/rotation/database-users.ts';
  * const databaseUsers = lazyPostgresDatabaseUsers({ ssl: { rejectUnauthorized: true } });
  */
 export function lazyPostgresDatabaseUsers(options: PostgresDatabaseUsersOptions): DatabaseUsers {
-  let loaded: Promise<DatabaseUsers> | undefined;
-  const users = () =>
-    (loaded ??= import('../adapters/postgres-database-users.ts').then(
-      ({ PostgresDatabaseUsers }) => new PostgresDatabaseUsers(options),
-    ));
+  const users = onceUntilFailure(async (): Promise<DatabaseUsers> => {
+    const { PostgresDatabaseUsers } = await import('../adapters/postgres-database-users.ts');
+    return new PostgresDatabaseUsers(options);
+  });
   return {
     canLogIn: async (credentials) => (await users()).canLogIn(credentials),
     ensureClone: async (admin, original, clone) => (await users()).ensureClone(admin, original, clone),

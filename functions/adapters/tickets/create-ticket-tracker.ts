@@ -8,6 +8,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { TicketSettings } from '../../core/runtime-settings.ts';
 import type { OpenTicket, TicketRef, TicketRequest, TicketTracker } from '../../ports/ticket-tracker.ts';
 import { TrackerAuthenticationError } from '../errors.ts';
+import { onceUntilFailure } from '../once-until-failure.ts';
 import type { HttpOptions } from './http.ts';
 import { githubToken, jiraCredentials, type LazySecret, lazySecretValue } from './secret-value.ts';
 
@@ -68,14 +69,7 @@ export function createTicketTracker(
  * been rotated while this (warm) instance kept the old one.
  */
 function lazyTracker(load: () => Promise<TicketTracker>, secret?: LazySecret): TicketTracker {
-  let loaded: Promise<TicketTracker> | undefined;
-  const tracker = () => {
-    loaded ??= load().catch((error) => {
-      loaded = undefined;
-      throw error;
-    });
-    return loaded;
-  };
+  const tracker = onceUntilFailure(load);
   const withFreshToken = async <T>(call: (t: TicketTracker) => Promise<T>): Promise<T> => {
     const t = await tracker();
     try {

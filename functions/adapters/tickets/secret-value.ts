@@ -5,6 +5,7 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError } from '../../core/errors.ts';
+import { type OnceUntilFailure, onceUntilFailure } from '../once-until-failure.ts';
 
 /**
  * @example
@@ -12,26 +13,11 @@ import { ConfigurationError } from '../../core/errors.ts';
  * await token(); // reads once
  */
 export function lazySecretValue(secretName: string, client?: SecretsManagerClient): LazySecret {
-  let cached: Promise<string> | undefined;
-  const value = () => {
-    cached ??= read(secretName, client).catch((error) => {
-      cached = undefined;
-      throw error;
-    });
-    return cached;
-  };
-  return Object.assign(value, {
-    reset: () => {
-      cached = undefined;
-    },
-  });
+  return onceUntilFailure(() => read(secretName, client));
 }
 
 /** A cached secret value; `reset()` forgets it, e.g. after the tracker rejected it (rotated token). */
-export interface LazySecret {
-  (): Promise<string>;
-  reset(): void;
-}
+export type LazySecret = OnceUntilFailure<string>;
 
 async function read(secretName: string, client?: SecretsManagerClient): Promise<string> {
   const { readSecretString } = await import('./read-secret-string.ts');
