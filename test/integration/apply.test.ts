@@ -9,8 +9,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { apply } from '../../functions/cli/commands/apply.ts';
-import { type CommandIo, main } from '../../functions/cli/main.ts';
+import { main } from '../../functions/cli/main.ts';
 import { type DesiredParameter, SchemaRegistry } from '../../functions/core/registry.ts';
+import { recordingIo } from '../support/command-io.ts';
 
 const ssm = mockClient(SSMClient);
 
@@ -61,13 +62,6 @@ function seed() {
   return { changed, missing, staging, production };
 }
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const commandIo: CommandIo = { out: (l) => out.push(l), err: (l) => err.push(l), env: {} };
-  return { io: commandIo, out, err };
-}
-
 function paths(): string[] {
   return ssm.commandCalls(GetParametersByPathCommand).map((call) => call.args[0].input.Path ?? '');
 }
@@ -80,7 +74,7 @@ describe('Command: steward apply', () => {
   it('prints the writes of a dry run and writes nothing', async () => {
     // Prepare
     const { changed, missing, production } = seed();
-    const { io: commandIo, out } = io();
+    const { io: commandIo, out } = recordingIo();
 
     // Act
     const code = await apply(['--dry-run'], commandIo);
@@ -114,7 +108,7 @@ describe('Command: steward apply', () => {
   it('writes exactly the plain parameters that differ, with Overwrite, and nothing else', async () => {
     // Prepare
     const { changed, missing } = seed();
-    const { io: commandIo, out } = io();
+    const { io: commandIo, out } = recordingIo();
 
     // Act
     const code = await apply(['--rate', '1000'], commandIo);
@@ -137,11 +131,11 @@ describe('Command: steward apply', () => {
   it('limits reads and writes to the environment --env names', async () => {
     // Prepare
     const { changed, missing } = seed();
-    const { io: commandIo, out } = io();
+    const { io: commandIo, out } = recordingIo();
 
     // Act
     const code = await apply(['--env', 'production', '--rate', '1000'], commandIo);
-    const stagingCode = await apply(['--env', 'staging', '--dry-run'], io().io);
+    const stagingCode = await apply(['--env', 'staging', '--dry-run'], recordingIo().io);
 
     // Assess
     expect([code, stagingCode]).toEqual([0, 0]);
@@ -163,8 +157,8 @@ describe('Command: steward apply', () => {
   it('never prints a stored or desired SecureString value', async () => {
     // Prepare
     seed();
-    const dry = io();
-    const real = io();
+    const dry = recordingIo();
+    const real = recordingIo();
 
     // Act
     await apply(['--dry-run'], dry.io);
@@ -192,7 +186,7 @@ describe('Command: steward apply', () => {
   ])('exits 2 with usage for %j', async (argv, message) => {
     // Prepare
     seed();
-    const { io: commandIo, err } = io();
+    const { io: commandIo, err } = recordingIo();
 
     // Act
     const code = await main(['apply', ...argv], commandIo);

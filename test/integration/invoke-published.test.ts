@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -13,9 +10,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { publishedLine } from '../../functions/cli/commands/invoke.ts';
-import { type CommandIo, main } from '../../functions/cli/main.ts';
+import { main } from '../../functions/cli/main.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import { fixture } from '../support/validate-change-harness.ts';
+import { eventFile, recordingIo } from '../support/command-io.ts';
 
 vi.mock('../../functions/adapters/tickets/create-ticket-tracker.ts', () => ({
   createTicketTracker: () => new InMemoryTicketTracker(),
@@ -27,20 +25,6 @@ const appConfig = mockClient(AppConfigClient);
 
 const PARAMETER = '/config/production/orders/max-retries';
 const NEW_VALUE = '4';
-
-function io(env: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const commandIo: CommandIo = { out: (l) => out.push(l), err: (l) => err.push(l), env };
-  return { io: commandIo, out, err };
-}
-
-function eventFile(event: unknown): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'steward-invoke-'));
-  const file = path.join(dir, 'event.json');
-  writeFileSync(file, JSON.stringify(event));
-  return file;
-}
 
 /** stdout split into the handler's JSON result and the summary lines after it. */
 function split(out: readonly string[]) {
@@ -83,7 +67,7 @@ describe('Command: steward invoke (published events)', () => {
     });
     ssm.on(LabelParameterVersionCommand).resolves({ InvalidLabels: [], ParameterVersion: 7 });
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-0001' }] });
-    const { io: commandIo, out } = io({ AWS_ENDPOINT_URL: 'http://localhost:4566' });
+    const { io: commandIo, out } = recordingIo({ AWS_ENDPOINT_URL: 'http://localhost:4566' });
 
     // Act
     const code = await main(
@@ -122,7 +106,7 @@ describe('Command: steward invoke (published events)', () => {
     });
     ssm.on(LabelParameterVersionCommand).resolves({ InvalidLabels: [], ParameterVersion: 8 });
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-0002' }] });
-    const { io: commandIo } = io();
+    const { io: commandIo } = recordingIo();
 
     // Act
     const code = await main(
@@ -158,7 +142,7 @@ describe('Command: steward invoke (published events)', () => {
       .on(LabelParameterVersionCommand)
       .rejects(Object.assign(new Error('label failed'), { name: 'InternalServerError' }));
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-0003' }] });
-    const { io: commandIo, out } = io();
+    const { io: commandIo, out } = recordingIo();
 
     // Act
     const code = await main(

@@ -1,29 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { HANDLERS, handlerFile } from '../../functions/cli/commands/invoke.ts';
-import { type CommandIo, main } from '../../functions/cli/main.ts';
+import { main } from '../../functions/cli/main.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import { exampleRegistry, exampleTargets, fixture } from '../support/validate-change-harness.ts';
+import { eventFile, recordingIo } from '../support/command-io.ts';
 
 vi.mock('../../functions/adapters/tickets/create-ticket-tracker.ts', () => ({
   createTicketTracker: () => new InMemoryTicketTracker(),
 }));
-
-function io(env: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const commandIo: CommandIo = { out: (l) => out.push(l), err: (l) => err.push(l), env };
-  return { io: commandIo, out, err };
-}
-
-function eventFile(event: unknown): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'steward-invoke-'));
-  const file = path.join(dir, 'event.json');
-  writeFileSync(file, JSON.stringify(event));
-  return file;
-}
 
 /** The fixture's application and profile ids are orders'. The handler module keeps the first environment it saw. */
 function fixtureTargets() {
@@ -37,7 +21,7 @@ describe('Command: steward invoke', () => {
     // Prepare: a parameter outside the root needs no AWS call
     const event = { ...fixture('ssm-parameter-change-update.json') };
     event.detail = { operation: 'Update', name: '/another-root/production/x' };
-    const { io: commandIo, out } = io({ AWS_ENDPOINT_URL: 'http://localhost:4566' });
+    const { io: commandIo, out } = recordingIo({ AWS_ENDPOINT_URL: 'http://localhost:4566' });
 
     // Act
     const code = await main(['invoke', 'validate-change', '--event', eventFile(event)], commandIo);
@@ -55,7 +39,7 @@ describe('Command: steward invoke', () => {
 
   it('runs the AppConfig validator with STEWARD_APPCONFIG from the caller, printing a rejection', async () => {
     // Prepare: the fixture's document has keys orders does not declare
-    const { io: commandIo, out } = io({ STEWARD_APPCONFIG: JSON.stringify(fixtureTargets()) });
+    const { io: commandIo, out } = recordingIo({ STEWARD_APPCONFIG: JSON.stringify(fixtureTargets()) });
 
     // Act
     const code = await main(
@@ -84,7 +68,7 @@ describe('Command: steward invoke', () => {
       configurationVersion: '1',
       content: Buffer.from(JSON.stringify(composed.document)).toString('base64'),
     };
-    const { io: commandIo, out } = io({ STEWARD_APPCONFIG: JSON.stringify(fixtureTargets()) });
+    const { io: commandIo, out } = recordingIo({ STEWARD_APPCONFIG: JSON.stringify(fixtureTargets()) });
 
     // Act
     const code = await main(['invoke', 'appconfig-validator', '--event', eventFile(event)], commandIo);
@@ -100,9 +84,9 @@ describe('Command: steward invoke', () => {
 
   it('rejects an unknown handler, a missing event file and a missing --event as usage errors', async () => {
     // Prepare
-    const first = io();
-    const second = io();
-    const third = io();
+    const first = recordingIo();
+    const second = recordingIo();
+    const third = recordingIo();
 
     // Act
     const unknown = await main(['invoke', 'no-such-handler', '--event', 'x.json'], first.io);
