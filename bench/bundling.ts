@@ -13,6 +13,8 @@ export interface Bundle {
   readonly bytes: number;
   /** Bytes of every chunk, lazy ones included. */
   readonly totalBytes: number;
+  /** Output files loaded at cold start (metafile keys). */
+  readonly initialFiles: readonly string[];
   readonly metafile: Metafile;
 }
 
@@ -36,6 +38,7 @@ export async function bundle(name: string, entry: string, outdir: string): Promi
     file: path.join(dir, ENTRY_FILE),
     bytes: size.initialBytes,
     totalBytes: size.totalBytes,
+    initialFiles: size.initialFiles,
     metafile,
   };
 }
@@ -57,12 +60,8 @@ export function sdkClients(bundleResult: Bundle): string[] {
  * [...initialInputs(built)].some(([input]) => input.includes('node_modules/pg/')); // false for rotate-secret
  */
 export function initialInputs(bundleResult: Bundle): Map<string, number> {
-  const initial = bundleSize(
-    bundleResult.metafile,
-    path.relative(PROJECT_ROOT, bundleResult.file),
-  ).initialFiles;
   const inputs = new Map<string, number>();
-  for (const file of initial) {
+  for (const file of bundleResult.initialFiles) {
     for (const [input, { bytesInOutput }] of Object.entries(
       bundleResult.metafile.outputs[file]?.inputs ?? {},
     )) {
