@@ -69,6 +69,11 @@ export const orders = defineService({
       shape: 'postgres',
       rotation: { strategy: 'postgres-alternating-users', schedule: 'rate(30 days)', window: '3h' },
       masterSecret: 'db-master',
+      // Placeholders (example.com): put each environment's RDS instance or Aurora writer endpoint here.
+      database: {
+        staging: { host: 'orders-db.staging.example.com', dbname: 'orders', username: 'orders_app' },
+        production: { host: 'orders-db.production.example.com', dbname: 'orders', username: 'orders_app' },
+      },
     },
   },
   flags: {

@@ -8,6 +8,8 @@ import { checkFlagDefinition } from './flags/metadata.ts';
 import type { KeySpec } from './keys.ts';
 import { type Organisation, type ServiceDefinition, SHARED_SERVICE } from './model.ts';
 import { SchemaRegistry } from './registry.ts';
+import { databaseProblems, postgresNetworkProblem } from './rotation/database-endpoint.ts';
+import { declaredSecrets } from './rotation/naming.ts';
 import type { Settings } from './settings.ts';
 
 export type CheckRule =
@@ -21,6 +23,7 @@ export type CheckRule =
   | 'override-reason'
   | 'flag'
   | 'secret'
+  | 'network'
   | 'duplicate-service';
 
 export interface CheckFinding {
@@ -63,6 +66,11 @@ export function checkDesiredState(organisation: Organisation, settings: Settings
       }
     }
   }
+  const network = postgresNetworkProblem(
+    declaredSecrets(organisation, settings.parameterRoot, environments),
+    settings.vpc,
+  );
+  if (network) findings.push({ rule: 'network', subject: 'settings.vpc', message: network });
   for (const service of registry.serviceNames()) {
     for (const environment of environments) {
       const composed = registry.compose(service, environment);
@@ -204,6 +212,7 @@ function checkSecrets(service: ServiceDefinition, environments: string[]): Check
     for (const env of secret.environments ?? []) {
       if (!environments.includes(env)) problem(`unknown environment "${env}"`);
     }
+    for (const message of databaseProblems(secret, environments)) problem(message);
   }
   return findings;
 }

@@ -21,6 +21,18 @@ export interface RandomSecretSpec {
   readonly field: string;
 }
 
+/** Where a PostgreSQL database is reached in one environment. Not secret: it is part of the secret's value. */
+export interface PostgresEndpoint {
+  /** The DNS name (or IP address) alone, e.g. an RDS instance endpoint or an Aurora cluster's writer endpoint. */
+  readonly host: string;
+  /** @default 5432 */
+  readonly port?: number;
+  /** @default the service name */
+  readonly dbname?: string;
+  /** The application's database user (the alternating strategy adds `<username>_clone`). @default the service name */
+  readonly username?: string;
+}
+
 export interface SecretDefinition {
   readonly description: string;
   readonly shape: SecretShape;
@@ -33,8 +45,18 @@ export interface SecretDefinition {
   };
   /** For `random`: how the value is generated and where it lives in the secret's JSON. */
   readonly random?: RandomSecretSpec;
-  /** For PostgreSQL strategies: the name of the secret holding the master credentials. */
+  /**
+   * For PostgreSQL strategies: the secret holding the master credentials (`username`, `password`; `host`,
+   * `port`, `dbname` default to the rotated secret's). A name relative to the service (`db-master` →
+   * `<root>/<environment>/<service>/db-master`), a full name (with a `/`, or RDS's own `rds!...`), or an ARN.
+   */
   readonly masterSecret?: string;
+  /**
+   * For PostgreSQL strategies: the database of every environment that holds the secret. It goes into
+   * the secret's generated value (host, port, dbname, username; the password is generated), which is
+   * where the rotation function and the service's clients read it.
+   */
+  readonly database?: Readonly<Record<string, PostgresEndpoint>>;
   /** Environments that hold this secret; all when omitted. */
   readonly environments?: readonly string[];
 }

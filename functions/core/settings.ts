@@ -114,13 +114,21 @@ export const settingsSchema = z.strictObject({
     .strictObject({ requestsPerSecond: z.number().positive().max(40).default(20) })
     .default({ requestsPerSecond: 20 }),
   flags: z.strictObject({ warnWithinDays: z.int().min(0).default(14) }).default({ warnWithinDays: 14 }),
-  /** When given, functions that reach PostgreSQL run in this VPC. */
+  /**
+   * The network of the functions that reach PostgreSQL (the rotation function); required as soon as
+   * a secret uses a PostgreSQL strategy. Subnet i lies in availability zone i modulo the zone count,
+   * as `Vpc.fromVpcAttributes` reads them (no lookup, so synth stays offline).
+   */
   vpc: z
     .strictObject({
       vpcId: z.string().startsWith('vpc-'),
       subnetIds: z.array(z.string().startsWith('subnet-')).min(1),
       securityGroupIds: z.array(z.string().startsWith('sg-')).min(1),
-      availabilityZones: z.array(z.string()).min(1),
+      availabilityZones: z.array(z.string().min(1)).min(1),
+    })
+    .refine((vpc) => vpc.subnetIds.length % vpc.availabilityZones.length === 0, {
+      path: ['subnetIds'],
+      message: 'list one subnet per availability zone, in the order of availabilityZones',
     })
     .optional(),
 });

@@ -4,10 +4,13 @@
  *
  * - Secrets are created as `<root>/<environment>/<service>/<secret>` with generated initial values
  *   (`GenerateSecretString`), so no value is ever in the template.
- * - A PostgreSQL secret starts as `{ engine, host, port, dbname, username, password, masterarn }` with
- *   a generated password and `masterarn` holding the master secret's name. Create the role
+ * - A PostgreSQL secret starts as `{ engine, host, port, dbname, username, password, masterarn }`:
+ *   the endpoint from the secret's `database` in `config/` (for its environment), a generated
+ *   password, and `masterarn` holding the master secret's name (or ARN). Create the role
  *   `<username>` with that password (and grant it its group roles) before the first rotation; the
- *   alternating strategy creates `<username>_clone` itself.
+ *   alternating strategy creates `<username>_clone` itself. A PostgreSQL secret without an endpoint,
+ *   or without a `vpc` in the settings, fails the synth (ConfigurationError) instead of deploying a
+ *   secret whose first rotation cannot work.
  * - Schedules use the L1 `AWS::SecretsManager::RotationSchedule`: the L2 `addRotationSchedule` only
  *   takes `automaticallyAfter`, and `config/` speaks `rate(...)` and `cron(...)` with a window.
  * - `RotateImmediatelyOnUpdate` is false: CloudFormation's default (true) rotates every time a
@@ -30,10 +33,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ConfigurationError } from '../../functions/core/errors.ts';
 import type { Organisation, SecretDefinition } from '../../functions/core/model.ts';
+import {
+  isPostgresStrategy,
+  postgresNetworkProblem,
+  resolveDatabaseEndpoint,
+} from '../../functions/core/rotation/database-endpoint.ts';
 import {
   type DeclaredSecret,
   declaredSecrets,
+  isSecretArn,
   masterSecretName,
 } from '../../functions/core/rotation/naming.ts';
 import { secretArnByName } from '../arns.ts';
@@ -46,17 +56,6 @@ export const ROTATE_SECRET_ENTRY = 'functions/handlers/rotate-secret.ts';
 export const ROTATION_FAILED_METRIC = 'RotationFailed';
 export const METRICS_NAMESPACE = 'ConfigSteward';
 
-/** Where a PostgreSQL secret's database lives: not secret, so it goes into the initial value. */
-export interface PostgresEndpoint {
-  readonly host: string;
-  /** @default 5432 */
-  readonly port?: number;
-  /** @default the service name */
-  readonly dbname?: string;
-  /** @default the service name */
-  readonly username?: string;
-}
-
 export type FunctionFactory = (scope: Construct, id: string, props: StewardFunctionProps) => StewardFunction;
 
 export interface SecretRotationProps {
@@ -66,8 +65,6 @@ export interface SecretRotationProps {
   readonly bus?: events.IEventBus;
   /** Builds the rotation function. @default a StewardFunction */
   readonly functionFactory?: FunctionFactory;
-  /** Database endpoints by secret name (`config/production/orders/db`). @default none: set host by hand before the first rotation */
-  readonly postgresEndpoints?: Readonly<Record<string, PostgresEndpoint>>;
   /** TLS towards PostgreSQL: `verify-full` uses the CA bundle of the Lambda runtime, which includes RDS's. @default 'verify-full' */
   readonly postgresTls?: 'verify-full' | 'require' | 'disable';
   /** Create a Secrets Manager interface endpoint in the settings' VPC. @default false */
@@ -102,8 +99,9 @@ export class SecretRotation extends Construct {
       settings.environments.map((e) => e.name),
     );
     for (const secret of declared) validateRotation(secret);
-    const usesPostgres = declared.some((s) => s.definition.rotation.strategy !== 'random');
-    const inVpc = usesPostgres && settings.vpc !== undefined;
+    const network = postgresNetworkProblem(declared, settings.vpc);
+    if (network) throw new ConfigurationError(network);
+    const inVpc = declared.some((s) => isPostgresStrategy(s.definition));
 
     const factory = props.functionFactory ?? ((s, i, p) => new StewardFunction(s, i, p));
     const tls = props.postgresTls ?? 'verify-full';
@@ -137,7 +135,7 @@ export class SecretRotation extends Construct {
       const created = new secretsmanager.Secret(this, logical, {
         secretName: secret.name,
         description: secret.definition.description,
-        generateSecretString: initialValue(secret, root, props.postgresEndpoints?.[secret.name]),
+        generateSecretString: initialValue(secret, root),
       });
       const schedule = new secretsmanager.CfnRotationSchedule(this, `${logical}Schedule`, {
         secretId: created.secretArn,
@@ -178,7 +176,8 @@ export class SecretRotation extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadMasterSecrets',
           actions: ['secretsmanager:GetSecretValue'],
-          resources: masters.map((name) => secretArnByName(stack, name)),
+          // An ARN names exactly one secret; a name matches the six characters Secrets Manager appends.
+          resources: masters.map((id) => (isSecretArn(id) ? id : secretArnByName(stack, id))),
         }),
       );
     }
@@ -233,11 +232,7 @@ function constructId(secret: DeclaredSecret): string {
 
 const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
-function initialValue(
-  secret: DeclaredSecret,
-  root: string,
-  endpoint: PostgresEndpoint | undefined,
-): secretsmanager.SecretStringGenerator {
+function initialValue(secret: DeclaredSecret, root: string): secretsmanager.SecretStringGenerator {
   const { definition } = secret;
   if (definition.rotation.strategy === 'random') {
     const spec = definition.random as NonNullable<SecretDefinition['random']>;
@@ -250,13 +245,14 @@ function initialValue(
       requireEachIncludedType: false,
     };
   }
+  const { host, port, dbname, username } = resolveDatabaseEndpoint(secret);
   return {
     secretStringTemplate: JSON.stringify({
       engine: 'postgres',
-      ...(endpoint ? { host: endpoint.host } : {}),
-      port: endpoint?.port ?? 5432,
-      dbname: endpoint?.dbname ?? secret.service,
-      username: endpoint?.username ?? secret.service,
+      host,
+      port,
+      dbname,
+      username,
       // A name is as good as an ARN for GetSecretValue, and known before deployment.
       ...(definition.masterSecret ? { masterarn: masterSecretName(secret, root) } : {}),
     }),

@@ -2,7 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
-import { defineService, type Organisation } from '../../functions/core/model.ts';
+import { ConfigurationError } from '../../functions/core/errors.ts';
+import { defineService, type Organisation, type SecretDefinition } from '../../functions/core/model.ts';
 import { SecretRotation, type SecretRotationProps } from '../../lib/constructs/secret-rotation.ts';
 import { nagFindings } from '../../lib/nag.ts';
 import { loadSettings, type Settings } from '../../lib/settings.ts';
@@ -19,15 +20,44 @@ function synth(overrides: Partial<SecretRotationProps> = {}) {
   const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Rotation', {
     env: { account: '123456789012', region: 'eu-west-1' },
   });
-  const rotation = new SecretRotation(stack, 'SecretRotation', {
-    settings,
-    organisation,
-    postgresEndpoints: {
-      'config/production/orders/db': { host: 'orders.cluster.eu-west-1.rds.amazonaws.com' },
-    },
-    ...overrides,
-  });
+  const rotation = new SecretRotation(stack, 'SecretRotation', { settings, organisation, ...overrides });
   return { stack, rotation, template: Template.fromStack(stack) };
+}
+
+/** An organisation of one service `billing` holding one PostgreSQL secret `db`. */
+function billingWith(secret: Partial<SecretDefinition>): Organisation {
+  return {
+    services: [
+      defineService({
+        name: 'billing',
+        keys: {},
+        values: {},
+        secrets: {
+          db: {
+            description: 'billing database',
+            shape: 'postgres',
+            rotation: { strategy: 'postgres-alternating-users', schedule: 'rate(30 days)' },
+            masterSecret: 'db-master',
+            database: {
+              staging: { host: 'billing.cluster-abc.eu-west-1.rds.amazonaws.com' },
+              production: { host: 'billing.cluster-def.eu-west-1.rds.amazonaws.com', port: 6432 },
+            },
+            ...secret,
+          },
+        },
+      }),
+    ],
+  };
+}
+
+/** The error a function throws; fails the test when it returns. */
+function thrown(act: () => unknown): Error {
+  try {
+    act();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
 }
 
 describe('Class: SecretRotation', () => {
@@ -49,10 +79,10 @@ describe('Class: SecretRotation', () => {
         GenerateStringKey: 'password',
         SecretStringTemplate: JSON.stringify({
           engine: 'postgres',
-          host: 'orders.cluster.eu-west-1.rds.amazonaws.com',
+          host: 'orders-db.production.example.com',
           port: 5432,
           dbname: 'orders',
-          username: 'orders',
+          username: 'orders_app',
           masterarn: 'config/production/orders/db-master',
         }),
         ExcludePunctuation: true,
@@ -64,6 +94,112 @@ describe('Class: SecretRotation', () => {
     });
     const secrets = template.findResources('AWS::SecretsManager::Secret');
     for (const secret of Object.values(secrets)) expect(secret.Properties).not.toHaveProperty('SecretString');
+  });
+
+  it("generates each environment's PostgreSQL secret with the endpoint config/ declares for it", () => {
+    // Act
+    const { template } = synth({ organisation: billingWith({}) });
+
+    // Assess: host, port, dbname and username in the template; the password generated beside them
+    const templates = Object.fromEntries(
+      Object.values(template.findResources('AWS::SecretsManager::Secret')).map((r) => [
+        r.Properties.Name,
+        {
+          ...JSON.parse(r.Properties.GenerateSecretString.SecretStringTemplate),
+          generated: r.Properties.GenerateSecretString.GenerateStringKey,
+        },
+      ]),
+    );
+    expect(templates).toEqual({
+      'config/staging/billing/db': {
+        engine: 'postgres',
+        host: 'billing.cluster-abc.eu-west-1.rds.amazonaws.com',
+        port: 5432,
+        dbname: 'billing',
+        username: 'billing',
+        masterarn: 'config/staging/billing/db-master',
+        generated: 'password',
+      },
+      'config/production/billing/db': {
+        engine: 'postgres',
+        host: 'billing.cluster-def.eu-west-1.rds.amazonaws.com',
+        port: 6432,
+        dbname: 'billing',
+        username: 'billing',
+        masterarn: 'config/production/billing/db-master',
+        generated: 'password',
+      },
+    });
+  });
+
+  it('refuses to synthesize a PostgreSQL secret without an endpoint, naming the secret and where to declare it', () => {
+    // Act
+    const error = thrown(() =>
+      synth({ organisation: billingWith({ database: { staging: { host: 'billing-db.internal' } } }) }),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toContain('secret config/production/billing/db:');
+    expect(error.message).toContain('config/services/billing.ts under secrets.db.database.production');
+  });
+
+  it('refuses a PostgreSQL strategy without a vpc in the settings, naming the field and its sub-fields', () => {
+    // Act
+    const error = thrown(() => synth({ settings: { ...settings, vpc: undefined } }));
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toContain('config/staging/orders/db, config/production/orders/db');
+    expect(error.message).toContain('have no "vpc". Add "vpc": {');
+    for (const field of ['"vpcId"', '"subnetIds"', '"securityGroupIds"', '"availabilityZones"']) {
+      expect(error.message).toContain(field);
+    }
+  });
+
+  it('needs no vpc when every secret rotates randomly', () => {
+    // Prepare
+    const randomOnly: Organisation = { services: organisation.services.filter((s) => s.name === 'payments') };
+
+    // Act
+    const { template } = synth({ organisation: randomOnly, settings: { ...settings, vpc: undefined } });
+
+    // Assess
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { VpcConfig: Match.anyValue() }, 0);
+  });
+
+  it('reads a master secret given by ARN (as RDS reports its own) exactly, without prefixing it', () => {
+    // Prepare
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0a1b2c3d-AbCdEf';
+
+    // Act
+    const { template } = synth({
+      organisation: billingWith({
+        masterSecret: arn,
+        environments: ['production'],
+        database: { production: { host: 'billing.cluster-def.eu-west-1.rds.amazonaws.com' } },
+      }),
+    });
+
+    // Assess
+    const generated = template.findResources('AWS::SecretsManager::Secret');
+    const value = JSON.parse(
+      Object.values(generated)[0]?.Properties.GenerateSecretString.SecretStringTemplate,
+    );
+    expect(value.masterarn).toBe(arn);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'ReadMasterSecrets',
+            Effect: 'Allow',
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: arn,
+          },
+        ]),
+      },
+    });
   });
 
   it('schedules rotation with rate and cron expressions and windows, not rotating on update', () => {

@@ -29,14 +29,21 @@ export function secretName(root: string, environment: string, service: string, s
   return `${root}/${environment}/${service}/${secret}`;
 }
 
+/** True for a secret ARN (`arn:<partition>:secretsmanager:...`). */
+export function isSecretArn(id: string): boolean {
+  return /^arn:[^:]+:secretsmanager:/.test(id);
+}
+
 /**
- * The name of the master secret a PostgreSQL secret declares: relative to the service
- * (`db-master` → `<root>/<env>/<service>/db-master`) unless it contains a slash.
+ * The name (or ARN) of the master secret a PostgreSQL secret declares: relative to the service
+ * (`db-master` → `<root>/<env>/<service>/db-master`) unless it contains a slash, is one RDS manages
+ * (`rds!db-...`, `rds!cluster-...`) or is an ARN. It becomes the secret's `masterarn`.
  */
 export function masterSecretName(declared: DeclaredSecret, root: string): string | undefined {
   const master = declared.definition.masterSecret;
   if (!master) return undefined;
-  return master.includes('/') ? master : secretName(root, declared.environment, declared.service, master);
+  const absolute = master.includes('/') || master.startsWith('rds!') || isSecretArn(master);
+  return absolute ? master : secretName(root, declared.environment, declared.service, master);
 }
 
 /** Every secret the organisation declares, for every environment that holds it. */
