@@ -94,6 +94,8 @@ export class RotationHarness {
   constructor(
     private readonly db?: DatabaseUsers,
     private readonly overrides: Partial<Record<RotationStrategy, SecretRotationStrategy>> = {},
+    /** The declarations the rotator looks secrets up in. */
+    private readonly organisation: Organisation = rotationOrganisation,
   ) {
     this.rotator = this.newRotator();
   }
@@ -157,7 +159,7 @@ export class RotationHarness {
       publisher: this.publisher,
       tickets: this.tickets,
       clock: this.clock,
-      organisation: rotationOrganisation,
+      organisation: this.organisation,
       parameterRoot: ROOT,
       environments: ENVIRONMENTS,
       logger: this.logger,
