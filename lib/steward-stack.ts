@@ -9,7 +9,7 @@ import { ConfigConsumer } from './constructs/config-consumer.ts';
 import { ConfigDelivery } from './constructs/config-delivery.ts';
 import { DesiredParameters } from './constructs/desired-parameters.ts';
 import { NightlyJobs } from './constructs/nightly-jobs.ts';
-import { SecretRotation } from './constructs/secret-rotation.ts';
+import { SecretRotation, validateSecretRotation } from './constructs/secret-rotation.ts';
 import { StewardFunction } from './constructs/steward-function.ts';
 import { grantTicketAccess } from './constructs/ticket-access.ts';
 import type { Settings } from './settings.ts';
@@ -33,6 +33,8 @@ export class ConfigStewardStack extends Stack {
   constructor(scope: Construct, id: string, props: ConfigStewardStackProps) {
     super(scope, id, props);
     const { settings, organisation } = props;
+    // Before any function is bundled: a secret that could never rotate stops the synth cleanly.
+    validateSecretRotation(settings, organisation);
     this.registry = new SchemaRegistry(organisation, {
       parameterRoot: settings.parameterRoot,
       parameterTier: settings.parameterTier,

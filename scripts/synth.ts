@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { organisation } from '../config/index.ts';
 import { ConfigurationError } from '../functions/core/errors.ts';
+import { validateSecretRotation } from '../lib/constructs/secret-rotation.ts';
 import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
 import { formatNagFindings, nagFindings } from '../lib/nag.ts';
 import { loadSettings } from '../lib/settings.ts';
@@ -25,12 +26,26 @@ const settings = (() => {
     process.exit(1);
   }
 })();
-const app = new App({ outdir });
-const stack = new ConfigStewardStack(app, 'ConfigSteward', {
-  settings,
-  organisation,
-  description: 'Config Steward: validated, event-driven configuration for microservices',
-});
+const { app, stack } = (() => {
+  try {
+    // Before the App exists (it creates the output directory): config/ that cannot deploy writes nothing.
+    validateSecretRotation(settings, organisation);
+    const app = new App({ outdir });
+    const stack = new ConfigStewardStack(app, 'ConfigSteward', {
+      settings,
+      organisation,
+      description: 'Config Steward: validated, event-driven configuration for microservices',
+    });
+    return { app, stack };
+  } catch (error) {
+    // A desired state the stack cannot be built from (a PostgreSQL secret without its database or a vpc) is the user's to fix too.
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(
+      `synth stopped: config/ cannot be deployed as it is; nothing was synthesized.\n${error.message}`,
+    );
+    process.exit(1);
+  }
+})();
 app.synth();
 
 const findings = nagFindings(app);

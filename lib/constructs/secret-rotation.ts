@@ -93,14 +93,7 @@ export class SecretRotation extends Construct {
     const { settings } = props;
     const stack = Stack.of(this);
     const root = settings.parameterRoot;
-    const declared = declaredSecrets(
-      props.organisation,
-      root,
-      settings.environments.map((e) => e.name),
-    );
-    for (const secret of declared) validateRotation(secret);
-    const network = postgresNetworkProblem(declared, settings.vpc);
-    if (network) throw new ConfigurationError(network);
+    const declared = validateSecretRotation(settings, props.organisation);
     const inVpc = declared.some((s) => isPostgresStrategy(s.definition));
 
     const factory = props.functionFactory ?? ((s, i, p) => new StewardFunction(s, i, p));
@@ -224,6 +217,29 @@ export class SecretRotation extends Construct {
   }
 }
 
+/**
+ * Fail, naming the secret or the setting, on what would deploy secrets that cannot rotate: a schedule
+ * Secrets Manager refuses, a PostgreSQL secret without its database, or no `vpc` to reach it. The
+ * stack calls it before it builds anything, so a mistake in `config/` leaves no bundle behind.
+ *
+ * @example
+ * const declared = validateSecretRotation(settings, organisation);
+ */
+export function validateSecretRotation(settings: Settings, organisation: Organisation): DeclaredSecret[] {
+  const declared = declaredSecrets(
+    organisation,
+    settings.parameterRoot,
+    settings.environments.map((e) => e.name),
+  );
+  for (const secret of declared) validateRotation(secret);
+  const network = postgresNetworkProblem(declared, settings.vpc);
+  if (network) throw new ConfigurationError(network);
+  for (const secret of declared.filter((s) => isPostgresStrategy(s.definition))) {
+    resolveDatabaseEndpoint(secret);
+  }
+  return declared;
+}
+
 function constructId(secret: DeclaredSecret): string {
   return [secret.environment, secret.service, secret.secret]
     .map((part) => part.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_m, _sep, c: string) => c.toUpperCase()))
@@ -284,25 +300,25 @@ function validateRotation(secret: DeclaredSecret): void {
   const { schedule, window, strategy } = secret.definition.rotation;
   const rate = RATE.exec(schedule);
   if (!rate && !CRON.test(schedule)) {
-    throw new Error(
+    throw new ConfigurationError(
       `secret ${secret.name}: schedule "${schedule}" is neither rate(N hours|days) nor a 6-field cron()`,
     );
   }
   if (rate?.[2]?.startsWith('hour') && Number(rate[1]) < 4) {
-    throw new Error(`secret ${secret.name}: Secrets Manager rotates at most every 4 hours`);
+    throw new ConfigurationError(`secret ${secret.name}: Secrets Manager rotates at most every 4 hours`);
   }
   if (window !== undefined) {
     const hours = WINDOW.exec(window);
     if (!hours || Number(hours[1]) < 1 || Number(hours[1]) > 24) {
-      throw new Error(`secret ${secret.name}: window "${window}" must be 1h to 24h`);
+      throw new ConfigurationError(`secret ${secret.name}: window "${window}" must be 1h to 24h`);
     }
   }
   if (strategy === 'random' && !secret.definition.random) {
-    throw new Error(
+    throw new ConfigurationError(
       `secret ${secret.name}: the random strategy needs a random spec (length, alphabet, field)`,
     );
   }
   if (strategy === 'postgres-alternating-users' && !secret.definition.masterSecret) {
-    throw new Error(`secret ${secret.name}: postgres-alternating-users needs a masterSecret`);
+    throw new ConfigurationError(`secret ${secret.name}: postgres-alternating-users needs a masterSecret`);
   }
 }

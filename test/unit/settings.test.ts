@@ -39,6 +39,11 @@ describe('Function: loadSettings', () => {
     [{ ...example, environments: [] }, 'environments'],
     [{ ...example, sourceMaps: 'off' }, 'sourceMaps'],
     [{ ...example, environments: [example.environments[0], example.environments[0]] }, 'environments'],
+    // Vpc.fromVpcAttributes places subnet i in zone i modulo the zone count: 3 subnets in 2 zones cannot be placed
+    [
+      { ...example, vpc: { ...example.vpc, subnetIds: ['subnet-1', 'subnet-2', 'subnet-3'] } },
+      'vpc.subnetIds',
+    ],
   ])('names the file and field of a broken setting (%#: %s)', (content, field) => {
     // Prepare
     const file = writeSettings(JSON.stringify(content));
