@@ -140,8 +140,10 @@ describe('Class: SecretRotation', () => {
 
     // Assess
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toContain('secret config/production/billing/db:');
-    expect(error.message).toContain('config/services/billing.ts under secrets.db.database.production');
+    expect(error.message).toBe(
+      'secret config/production/billing/db: no database endpoint for production; the endpoint is ' +
+        'secrets.db.database.production of config/services/billing.ts, as { host, port?, dbname?, username? }',
+    );
   });
 
   it('refuses a PostgreSQL strategy without a vpc in the settings, naming the field and its sub-fields', () => {

@@ -127,11 +127,11 @@ export function resolveDatabaseEndpoint(declared: DeclaredSecret): ResolvedPostg
   const endpoint = definition.database?.[declared.environment];
   const problems = endpoint
     ? endpointProblems(endpoint, definition)
-    : databaseProblems(definition, [declared.environment]);
+    : [`no database endpoint for ${declared.environment}`];
   if (!endpoint || problems.length > 0) {
     throw new ConfigurationError(
-      `secret ${declared.name}: ${problems.join('; ')}. Declare it in config/services/${declared.service}.ts under ` +
-        `secrets.${declared.secret}.database.${declared.environment} as ${ENDPOINT_SHAPE}`,
+      `secret ${declared.name}: ${problems.join('; ')}; the endpoint is secrets.${declared.secret}.database.` +
+        `${declared.environment} of config/services/${declared.service}.ts, as ${ENDPOINT_SHAPE}`,
     );
   }
   return {
