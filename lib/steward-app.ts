@@ -79,7 +79,12 @@ export async function synthesizeStewardApp(options: StewardAppOptions): Promise<
         `cdk-nag: ${findings.length} unacknowledged finding(s); nothing was synthesized.\n${formatNagFindings(findings)}`,
       );
     }
-    return summarize(stack, settings, path.join(staging, stack.templateFile), path.join(outdir, stack.templateFile));
+    return summarize(
+      stack,
+      settings,
+      path.join(staging, stack.templateFile),
+      path.join(outdir, stack.templateFile),
+    );
   });
 }
 
