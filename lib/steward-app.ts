@@ -55,15 +55,15 @@ export class SynthRefusedError extends StewardError {
  */
 export async function synthesizeStewardApp(options: StewardAppOptions): Promise<string[]> {
   const settingsFile = options.settingsFile ?? DEFAULT_SETTINGS_FILE;
-  const settings = refuseOnError('the settings are invalid', () => loadSettings(settingsFile));
+  const settings = await refuseOnError('the settings are invalid', () => loadSettings(settingsFile));
   const organisation = await loadOrganisation();
-  refuseOnCheckFindings(organisation, settings);
+  await refuseOnCheckFindings(organisation, settings);
 
   const outdir = path.resolve(options.outdir);
-  return withStagedOutdir(outdir, (staging) => {
+  return withStagedOutdir(outdir, async (staging) => {
     // No autoSynth: under the CLI (CDK_OUTDIR set) an App synthesizes again on exit, even after a failure.
     const app = new App({ outdir: staging, autoSynth: false });
-    const stack = refuseOnError('the stack cannot be built from the desired state', () => {
+    const stack = await refuseOnError('the stack cannot be built from the desired state', () => {
       const built = new ConfigStewardStack(app, STACK_ID, {
         settings,
         organisation,
@@ -89,7 +89,7 @@ export async function synthesizeStewardApp(options: StewardAppOptions): Promise<
 }
 
 async function loadOrganisation(): Promise<Organisation> {
-  const module = (await refuseOnErrorAsync(
+  const module = (await refuseOnError(
     `${ORGANISATION_MODULE}: cannot load the organisation`,
     () => import(pathToFileURL(ORGANISATION_MODULE).href),
   )) as { organisation?: Organisation };
@@ -103,8 +103,8 @@ async function loadOrganisation(): Promise<Organisation> {
 }
 
 /** Every finding of `steward check` is an error: synth refuses with the very lines the command prints. */
-function refuseOnCheckFindings(organisation: Organisation, settings: Settings): void {
-  const findings = refuseOnError('steward check could not check the desired state', () =>
+async function refuseOnCheckFindings(organisation: Organisation, settings: Settings): Promise<void> {
+  const findings = await refuseOnError('steward check could not check the desired state', () =>
     checkDesiredState(organisation, settings),
   );
   if (findings.length === 0) return;
@@ -120,15 +120,7 @@ function refuseOnCheckFindings(organisation: Organisation, settings: Settings): 
  * Errors thrown while reading the user's settings and `config/` or building the stack from them are
  * the user's to fix: their message, not a stack trace (bin/app.ts prints the trace with CDK_DEBUG).
  */
-function refuseOnError<T>(reason: string, attempt: () => T): T {
-  try {
-    return attempt();
-  } catch (error) {
-    throw refusal(reason, error);
-  }
-}
-
-async function refuseOnErrorAsync<T>(reason: string, attempt: () => Promise<T>): Promise<T> {
+async function refuseOnError<T>(reason: string, attempt: () => T | Promise<T>): Promise<T> {
   try {
     return await attempt();
   } catch (error) {

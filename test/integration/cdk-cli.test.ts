@@ -21,7 +21,7 @@ describe('CDK CLI: cdk synth and cdk ls', () => {
 
     // Assess
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^Description: "?Config Steward/);
+    expect(result.stdout).toMatch(/^Description: ["']?Config Steward/);
     expect(result.stdout).not.toContain('Synthesized');
     expect(result.stderr).toMatch(/Synthesized .*ConfigSteward\.template\.json: \d+ resources/);
     expect(result.stderr).toContain(
