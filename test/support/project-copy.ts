@@ -18,19 +18,20 @@ import * as path from 'node:path';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/** What `cdk synth` reads: the app, its sources, the desired state and the CLI settings. */
-const SYNTH_INPUTS = ['bin', 'lib', 'functions', 'config', 'cdk.json', 'package.json', 'tsconfig.json'];
+/** Installed packages (linked, not copied), build outputs and git: everything else is copied. */
+const NOT_COPIED = /^(node_modules|cdk\.out|\.git|\.bench|coverage|\.check-.*)$/;
 
 /**
  * @example
  * const dir = copyOfProject();
  * replaceIn(path.join(dir, 'config/services/orders.ts'), "'max-retries': 3,", "'max-retries': 'x',");
  * const result = run(dir, 'npx', ['cdk', 'synth', '--quiet']);
- * rmSync(dir, { recursive: true, force: true });
+ * removeCopy(dir);
  */
 export function copyOfProject(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'steward-project-'));
-  for (const entry of SYNTH_INPUTS) {
+  for (const entry of readdirSync(PROJECT_ROOT)) {
+    if (NOT_COPIED.test(entry)) continue;
     cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
   }
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
