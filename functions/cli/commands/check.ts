@@ -31,7 +31,7 @@ function parseOptions(argv: string[]) {
   });
 }
 
-function report(findings: CheckFinding[], services: number, io: CommandIo): void {
+export function report(findings: CheckFinding[], services: number, io: CommandIo): void {
   if (findings.length === 0) {
     io.out(`steward check: ${services} services, no findings`);
     return;

@@ -1,0 +1,162 @@
+/**
+ * The one way the Config Steward app is built, for `cdk synth`/`cdk deploy` and `npm run synth`
+ * alike (both run bin/app.ts): the settings, then `steward check` over the desired state, then the
+ * stack with its bundles, then cdk-nag. The check comes before the stack because CDK bundles at
+ * construct time and every Lambda bundle carries `config/`: a value the check refuses (a committed
+ * SecureString value above all) must never reach a bundle.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, type Environment } from 'aws-cdk-lib';
+import { report as reportCheckFindings } from '../functions/cli/commands/check.ts';
+import { checkDesiredState } from '../functions/core/check.ts';
+import { StewardError } from '../functions/core/errors.ts';
+import type { Organisation } from '../functions/core/model.ts';
+import { PROJECT_ROOT } from './constructs/steward-function.ts';
+import { formatNagFindings, nagFindings } from './nag.ts';
+import { loadSettings, type Settings } from './settings.ts';
+import { withStagedOutdir } from './staged-outdir.ts';
+import { ConfigStewardStack } from './steward-stack.ts';
+
+/** The desired state every Lambda bundle imports (functions/handlers/runtime.ts); the stack reads the same. */
+export const ORGANISATION_MODULE = path.join(PROJECT_ROOT, 'config', 'index.ts');
+export const DEFAULT_SETTINGS_FILE = path.join(PROJECT_ROOT, 'config', 'settings.json');
+export const STACK_ID = 'ConfigSteward';
+
+export interface StewardAppOptions {
+  /** The cloud assembly directory (`CDK_OUTDIR` under the CDK CLI). */
+  readonly outdir: string;
+  /** @default config/settings.json */
+  readonly settingsFile?: string;
+  /** @default environment-agnostic */
+  readonly env?: Environment;
+}
+
+/**
+ * Synth refused to build: the message says what is wrong and where, for the user to fix; the output
+ * directory is as it was. `cause` holds the underlying error when one was thrown.
+ */
+export class SynthRefusedError extends StewardError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SynthRefusedError';
+  }
+}
+
+/**
+ * Builds and synthesizes the app into `outdir` and returns the summary to print.
+ *
+ * @throws SynthRefusedError for invalid settings, a finding of `steward check`, a stack the desired
+ *   state cannot build, or an unacknowledged cdk-nag finding; nothing is written to `outdir` then
+ * @example
+ * const summary = await synthesizeStewardApp({ outdir: 'cdk.out' });
+ * for (const line of summary) console.error(line);
+ */
+export async function synthesizeStewardApp(options: StewardAppOptions): Promise<string[]> {
+  const settingsFile = options.settingsFile ?? DEFAULT_SETTINGS_FILE;
+  const settings = await refuseOnError('the settings are invalid', () => loadSettings(settingsFile));
+  const organisation = await loadOrganisation();
+  await refuseOnCheckFindings(organisation, settings);
+
+  const outdir = path.resolve(options.outdir);
+  return withStagedOutdir(outdir, async (staging) => {
+    // No autoSynth: under the CLI (CDK_OUTDIR set) an App synthesizes again on exit, even after a failure.
+    const app = new App({ outdir: staging, autoSynth: false });
+    const stack = await refuseOnError('the stack cannot be built from the desired state', () => {
+      const built = new ConfigStewardStack(app, STACK_ID, {
+        settings,
+        organisation,
+        env: options.env,
+        description: 'Config Steward: validated, event-driven configuration for microservices',
+      });
+      app.synth();
+      return built;
+    });
+    const findings = nagFindings(app);
+    if (findings.length > 0) {
+      throw new SynthRefusedError(
+        `cdk-nag: ${findings.length} unacknowledged finding(s); nothing was synthesized.\n${formatNagFindings(findings)}`,
+      );
+    }
+    return summarize(
+      stack,
+      settings,
+      path.join(staging, stack.templateFile),
+      path.join(outdir, stack.templateFile),
+    );
+  });
+}
+
+async function loadOrganisation(): Promise<Organisation> {
+  const module = (await refuseOnError(
+    `${ORGANISATION_MODULE}: cannot load the organisation`,
+    () => import(pathToFileURL(ORGANISATION_MODULE).href),
+  )) as { organisation?: Organisation };
+  const organisation = module.organisation;
+  if (!organisation || !Array.isArray(organisation.services)) {
+    throw new SynthRefusedError(
+      `${ORGANISATION_MODULE}: must export \`organisation\` with a \`services\` array; nothing was synthesized.`,
+    );
+  }
+  return organisation;
+}
+
+/** Every finding of `steward check` is an error: synth refuses with the very lines the command prints. */
+async function refuseOnCheckFindings(organisation: Organisation, settings: Settings): Promise<void> {
+  const findings = await refuseOnError('steward check could not check the desired state', () =>
+    checkDesiredState(organisation, settings),
+  );
+  if (findings.length === 0) return;
+  const lines: string[] = [];
+  const collect = (line: string) => lines.push(line);
+  reportCheckFindings(findings, organisation.services.length, { out: collect, err: collect, env: {} });
+  throw new SynthRefusedError(
+    `steward check found problems in the desired state; nothing was synthesized.\n${lines.join('\n')}`,
+  );
+}
+
+/**
+ * Errors thrown while reading the user's settings and `config/` or building the stack from them are
+ * the user's to fix: their message, not a stack trace (bin/app.ts prints the trace with CDK_DEBUG).
+ */
+async function refuseOnError<T>(reason: string, attempt: () => T | Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    throw refusal(reason, error);
+  }
+}
+
+function refusal(reason: string, error: unknown): SynthRefusedError {
+  if (error instanceof SynthRefusedError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SynthRefusedError(`${reason}; nothing was synthesized.\n${detail}`, { cause: error });
+}
+
+/** What would be deployed: resources by type, environments, services and desired parameters. */
+function summarize(
+  stack: ConfigStewardStack,
+  settings: Settings,
+  templateFile: string,
+  publishedAs: string,
+): string[] {
+  const template = JSON.parse(readFileSync(templateFile, 'utf8')) as {
+    Resources: Record<string, { Type: string }>;
+  };
+  const byType = new Map<string, number>();
+  for (const resource of Object.values(template.Resources)) {
+    byType.set(resource.Type, (byType.get(resource.Type) ?? 0) + 1);
+  }
+  const total = Object.keys(template.Resources).length;
+  return [
+    `Synthesized ${path.relative(process.cwd(), publishedAs)}: ${total} resources (CloudFormation allows 500)`,
+    ...[...byType.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([type, count]) => `  ${String(count).padStart(4)}  ${type}`),
+    `Environments: ${settings.environments.map((e) => `${e.name} (${e.enforcement})`).join(', ')}; ` +
+      `services: ${stack.registry.serviceNames().join(', ')}; ` +
+      `desired plain parameters reconciled on deploy: ${stack.desiredParameters.parameterCount}`,
+    'steward check: no findings; cdk-nag AwsSolutions + Serverless: 0 unacknowledged findings',
+  ];
+}
