@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-describe('npm run synth with a PostgreSQL secret and no vpc in the settings', () => {
+describe('synth (bin/app.ts) with a PostgreSQL secret and no vpc in the settings', () => {
   it('stops naming the vpc field and its sub-fields, without a stack trace, and writes nothing', () => {
     // Prepare: the example settings without their vpc (the example orders db rotates PostgreSQL users)
     const dir = mkdtempSync(path.join(tmpdir(), 'synth-vpc-'));
@@ -18,7 +18,7 @@ describe('npm run synth with a PostgreSQL secret and no vpc in the settings', ()
     const outdir = path.join(dir, 'cdk.out');
 
     // Act
-    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'synth.ts')], {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bin', 'app.ts')], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, STEWARD_SETTINGS_FILE: file, CDK_OUTDIR: outdir },
