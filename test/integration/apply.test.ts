@@ -194,7 +194,8 @@ describe('Command: steward apply', () => {
     // Assess
     expect(code).toBe(2);
     expect(err.join('\n')).toContain(message);
-    expect(err.join('\n')).toContain('usage: steward <command> [options]');
+    expect(err.join('\n')).toContain('usage: steward apply [--env E]');
+    expect(err.join('\n')).toContain('run "steward apply --help" for the options');
     expect(ssm).not.toReceiveCommand(GetParametersByPathCommand);
     expect(ssm).not.toReceiveCommand(PutParameterCommand);
   });
