@@ -211,28 +211,33 @@ const ABSENCE = new Set(['ParameterNotFound', 'ResourceNotFoundException', 'Para
 
 /**
  * One line per distinct cause among the failed calls, naming the first call and resource that met it, e.g.
- * `GetParametersByPath /config/staging: connection refused (ECONNREFUSED) at 127.0.0.1:9 (and 5 more calls with this cause)`.
+ * `DescribeParameters /config: connection refused (ECONNREFUSED) at http://127.0.0.1:9; also GetParametersByPath /config/staging`.
  *
  * @example
  * for (const line of describeFailedCalls(aws.failures)) io.err(`  ${line}`);
  */
 export function describeFailedCalls(failures: readonly FailedCall[], limit = 10): string[] {
-  const byCause = new Map<string, { first: FailedCall; count: number }>();
+  const byCause = new Map<string, FailedCall[]>();
   for (const call of failures) {
     if (ABSENCE.has((call.error as { name?: string }).name ?? '')) continue;
     const key = describeCall(call);
-    const entry = byCause.get(key);
-    if (entry) entry.count++;
-    else byCause.set(key, { first: call, count: 1 });
+    byCause.set(key, [...(byCause.get(key) ?? []), call]);
   }
-  const lines = [...byCause.values()].map(({ first, count }) => {
-    const subject = first.resource === undefined ? first.operation : `${first.operation} ${first.resource}`;
-    const more = count > 1 ? ` (and ${count - 1} more call${count > 2 ? 's' : ''} with this cause)` : '';
-    return `${subject}: ${describeCall(first)}${more}`;
+  const lines = [...byCause.entries()].map(([cause, calls]) => {
+    const subjects = [...new Set(calls.map(subjectOf))];
+    const others = subjects.slice(1, 4);
+    const rest = subjects.length - 1 - others.length;
+    const also =
+      others.length === 0 ? '' : `; also ${others.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}`;
+    return `${subjects[0]}: ${cause}${also}`;
   });
   return lines.length > limit
     ? [...lines.slice(0, limit), `… and ${lines.length - limit} more causes`]
     : lines;
+}
+
+function subjectOf(call: FailedCall): string {
+  return call.resource === undefined ? call.operation : `${call.operation} ${call.resource}`;
 }
 
 function describeCall(call: FailedCall): string {

@@ -16,15 +16,18 @@ import { ExitCode } from '../exit-codes.ts';
 import type { CommandIo } from '../main.ts';
 import { count, createProgress } from '../progress.ts';
 
+/** The options `steward apply` accepts; its `--help` describes each (a test checks). */
+export const applyOptions = {
+  env: { type: 'string' },
+  config: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  rate: { type: 'string' },
+} as const;
+
 export async function apply(argv: string[], io: CommandIo, aws = new AwsCalls()): Promise<number> {
   const { values } = parseCommandArgs({
     args: argv,
-    options: {
-      env: { type: 'string' },
-      config: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      rate: { type: 'string' },
-    },
+    options: applyOptions,
     strict: true,
   });
   const { settings, registry, selected } = await loadDesiredRegistry(

@@ -8,6 +8,12 @@ import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { CommandIo } from '../main.ts';
 
+/** The options `steward check` accepts; its `--help` describes each (a test checks). */
+export const checkOptions = {
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 export async function check(argv: string[], io: CommandIo): Promise<number> {
   const { values } = parseOptions(argv);
   const configDir = path.resolve(values.config ?? 'config');
@@ -27,7 +33,7 @@ export async function check(argv: string[], io: CommandIo): Promise<number> {
 function parseOptions(argv: string[]) {
   return parseCommandArgs({
     args: argv,
-    options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: checkOptions,
     strict: true,
     allowPositionals: false,
   });

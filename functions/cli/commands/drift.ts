@@ -24,15 +24,18 @@ import { ExitCode } from '../exit-codes.ts';
 import type { CommandIo } from '../main.ts';
 import { count, createProgress, type Progress } from '../progress.ts';
 
+/** The options `steward drift` accepts; its `--help` describes each (a test checks). */
+export const driftOptions = {
+  env: { type: 'string' },
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'file-tickets': { type: 'boolean', default: false },
+} as const;
+
 export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls()): Promise<number> {
   const { values } = parseCommandArgs({
     args: argv,
-    options: {
-      env: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'file-tickets': { type: 'boolean', default: false },
-    },
+    options: driftOptions,
     strict: true,
   });
   const { settings, registry } = await loadDesiredRegistry(

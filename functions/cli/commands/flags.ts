@@ -37,6 +37,16 @@ export interface FlagRow {
   readonly findings: FlagAssessment['findings'];
 }
 
+/** The options `steward flags` accepts; its `--help` describes each (a test checks). */
+export const flagsOptions = {
+  config: { type: 'string' },
+  expired: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  today: { type: 'string' },
+  live: { type: 'boolean', default: false },
+  prefix: { type: 'string' },
+} as const;
+
 export async function flags(argv: string[], io: CommandIo, aws = new AwsCalls()): Promise<number> {
   const { values } = parseOptions(argv);
   const configDir = path.resolve(values.config ?? 'config');
@@ -127,14 +137,7 @@ function rowOf(
 function parseOptions(argv: string[]) {
   return parseCommandArgs({
     args: argv,
-    options: {
-      config: { type: 'string' },
-      expired: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      today: { type: 'string' },
-      live: { type: 'boolean', default: false },
-      prefix: { type: 'string' },
-    },
+    options: flagsOptions,
     strict: true,
     allowPositionals: false,
   });

@@ -168,6 +168,14 @@ function fromSettings(
 
 type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
+/** The options `steward invoke` accepts; its `--help` describes each (a test checks). */
+export const invokeOptions = {
+  event: { type: 'string' },
+  template: { type: 'string' },
+  settings: { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
 export async function invoke(argv: string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseOptions(argv);
   const [name] = positionals;
@@ -277,12 +285,7 @@ function readEvent(file: string): unknown {
 function parseOptions(argv: string[]) {
   return parseCommandArgs({
     args: argv,
-    options: {
-      event: { type: 'string' },
-      template: { type: 'string' },
-      settings: { type: 'string' },
-      timeout: { type: 'string' },
-    },
+    options: invokeOptions,
     strict: true,
     allowPositionals: true,
   });
