@@ -198,7 +198,8 @@ export async function invoke(argv: string[], io: CommandIo): Promise<number> {
     templateFile: values.template,
     settingsFile: values.settings,
   });
-  for (const note of environment.notes) io.err(`steward invoke: ${note}`);
+  // Indented notes continue the line above them.
+  for (const note of environment.notes) io.err(note.startsWith('  ') ? note : `steward invoke: ${note}`);
 
   // Handlers read their environment at module scope, so it is in place before the import.
   Object.assign(process.env, environment.variables);
