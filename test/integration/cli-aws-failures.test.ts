@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -128,6 +129,39 @@ describe('CLI: AWS and network failures', () => {
     expect(code).toBe(4);
     expect(err.join('\n')).toMatch(
       /cause: GetParametersByPath \/config\/staging: no credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID.*CredentialsProviderError/,
+    );
+  });
+
+  it('names the call, the application and the SDK error an AWS service answered with', async () => {
+    // Prepare: an AppConfig endpoint that refuses every call, as AWS does without permission
+    const server = createHttpServer((request, response) => {
+      response.writeHead(403, {
+        'content-type': 'application/json',
+        'x-amzn-errortype': 'AccessDeniedException',
+      });
+      response.end(
+        JSON.stringify({ Message: 'not authorized to perform appconfig:ListHostedConfigurationVersions' }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${(server.address() as { port: number }).port}`);
+    const targets = {
+      orders: {
+        applicationId: 'app-orders',
+        documentProfileId: 'doc',
+        flagsProfileId: 'flags-orders',
+        environments: {},
+      },
+    };
+    const { io, err } = recordingIo({ STEWARD_APPCONFIG: JSON.stringify(targets) });
+
+    // Act
+    const code = await main(['flags', '--live'], io).finally(() => server.close());
+
+    // Assess
+    expect(code).toBe(4);
+    expect(err.join('\n')).toContain(
+      'cause: ListHostedConfigurationVersions app-orders: AccessDeniedException: not authorized to perform appconfig:ListHostedConfigurationVersions (HTTP 403)',
     );
   });
 
