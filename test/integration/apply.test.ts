@@ -120,7 +120,8 @@ describe('Command: steward apply', () => {
     await apply(['--rate', '1000'], { ...whenPiped.io, stderr: piped });
 
     // Assess
-    expect(terminal.written[0]).toMatch(/^\r\x1b\[2Ksteward apply: staging 1\/2 written at 1000\/s/);
+    expect(terminal.written[0]).toMatch(/^\r.\[2Ksteward apply: staging 1\/2 written at 1000\/s/);
+    expect(terminal.written[0]?.startsWith('\r\x1b[2K')).toBe(true);
     expect(terminal.written.at(-1)).toBe('\r\x1b[2K');
     expect(piped.written).toEqual([]);
     expect(onTerminal.out).toEqual(whenPiped.out);

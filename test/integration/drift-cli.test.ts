@@ -95,6 +95,9 @@ describe('Command: steward drift', () => {
     expect(piped.written).toEqual([]);
     expect(JSON.parse(onTerminal.out.join('\n'))).toMatchObject({ environments: ['staging'] });
     expect(onTerminal.out.join('\n')).not.toContain('\x1b');
+    expect(JSON.parse(whenPiped.out.join('\n')).findings).toEqual(
+      JSON.parse(onTerminal.out.join('\n')).findings,
+    );
   });
 
   it('exits 4, not 1, when part of the deployed state could not be read, and still prints the report', async () => {
