@@ -70,7 +70,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
 }
 
 function help([topic, ...extra]: string[], io: CommandIo): number {
-  if (topic === undefined) {
+  if (topic === undefined || (HELP_FLAGS.has(topic) && extra.length === 0)) {
     io.out(generalHelp());
     return ExitCode.Clean;
   }

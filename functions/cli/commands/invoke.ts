@@ -158,8 +158,8 @@ function fromSettings(
   const timeoutSeconds = HANDLERS[name]!.timeoutSeconds;
   const reason = settingsFile === undefined ? `no synthesized template (${DEFAULT_TEMPLATE})` : '--settings';
   const notes = [
-    `${reason}: environment derived from ${file}, timeout ${timeoutSeconds} s; variables the stack ` +
-      `computes from its resources come only from your environment (${PASS_THROUGH.join(', ')}); ` +
+    `${reason}: environment derived from ${file}, timeout ${timeoutSeconds} s; of the variables the ` +
+      `stack computes, only ${PASS_THROUGH.join(', ')} are taken from your environment; ` +
       "run npm run synth (or pass --template) for the stack's full environment",
     ...(fromCaller.length > 0 ? [`from your environment: ${fromCaller.join(', ')}`] : []),
   ];
