@@ -61,7 +61,7 @@ export class AwsCalls {
   private readonly failed: FailedCall[] = [];
   /** Endpoints (`protocol//host:port`) a connection to failed this run, with that failure. */
   private readonly unreachable = new Map<string, EndpointUnreachableError>();
-  /** Connection attempts made (requests that reached the HTTP handler), for tests and diagnostics. */
+  /** Requests let through towards an endpoint (to signing and the HTTP handler), for tests and diagnostics. */
   attempts = 0;
 
   get failures(): readonly FailedCall[] {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AppConfigClient, ListHostedConfigurationVersionsCommand } from '@aws-sdk/client-appconfig';
@@ -7,7 +7,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { HANDLERS, invokeEnvironment } from '../../functions/cli/commands/invoke.ts';
 import { main } from '../../functions/cli/main.ts';
@@ -58,6 +58,10 @@ describe('Command: steward invoke, with the synthesized template', () => {
 
   beforeAll(() => {
     stack = synthesizedTemplate();
+  });
+
+  afterAll(() => {
+    rmSync(stack.projectDir, { recursive: true, force: true });
   });
 
   it.each(Object.keys(HANDLERS))('gives %s the timeout the stack gives it, template or not', (handler) => {
