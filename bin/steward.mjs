@@ -4,5 +4,11 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../functions/cli/main.ts');
-const io = { out: (line) => console.log(line), err: (line) => console.error(line), env: process.env };
+const io = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+  env: process.env,
+  // Progress lines go here, and only when it is a terminal.
+  stderr: process.stderr,
+};
 process.exitCode = await main(process.argv.slice(2), io);

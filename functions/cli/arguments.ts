@@ -1,6 +1,6 @@
 /** Command-line options for every `steward` command: `parseArgs`, with what it rejects as a usage error. */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { UsageError } from './main.ts';
+import { UsageError } from './errors.ts';
 
 /**
  * `parseArgs(config)`, throwing {@link UsageError} (exit 2) for an unknown or malformed option.

@@ -6,7 +6,7 @@ import { ConfigurationError } from '../core/errors.ts';
 import type { Organisation } from '../core/model.ts';
 import { SchemaRegistry } from '../core/registry.ts';
 import type { Settings } from '../core/settings.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './errors.ts';
 
 export interface DesiredState {
   readonly settings: Settings;

@@ -1,78 +1,127 @@
 /**
  * `steward`: the command line. Each command lives in its own module, imported only when run, so
- * `steward check` does not load the AWS SDK. Exit codes: 0 clean, 1 findings, 2 usage error.
+ * `steward check` and `steward help` do not load the AWS SDK. Every failure ends in one of the exit
+ * codes of exit-codes.ts: 0 clean, 1 findings, 2 usage, 3 configuration, 4 AWS or network, 5 a bug.
  */
 import { pathToFileURL } from 'node:url';
+import { AdapterError } from '../adapters/errors.ts';
+import { DriftReadError } from '../core/drift/read.ts';
+import { ConfigurationError } from '../core/errors.ts';
+import { AwsCalls, describeAwsCause, describeFailedCalls, isAwsOrNetworkError } from './aws-calls.ts';
+import { UsageError } from './errors.ts';
+import { ExitCode } from './exit-codes.ts';
+import { type CommandName, commandHelp, generalHelp, isCommandName, usageLine } from './help.ts';
+import type { ProgressStream } from './progress.ts';
+
+export { UsageError } from './errors.ts';
 
 export interface CommandIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
   readonly env: Record<string, string | undefined>;
+  /** Where progress goes; shown only if it is a terminal. @default none */
+  readonly stderr?: ProgressStream;
 }
 
-export type Command = (argv: string[], io: CommandIo) => Promise<number>;
+/**
+ * A command: parses its own options and returns its exit code; throws for what it cannot do.
+ * `aws` records the AWS calls of the run (commands that use AWS instrument their clients with it).
+ */
+export type Command = (argv: string[], io: CommandIo, aws?: AwsCalls) => Promise<number>;
 
-/** Thrown for a usage error: printed with the usage text, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  invoke: {
-    summary: 'invoke <handler> --event FILE [--settings FILE] [--timeout S]   run a stack handler locally',
-    load: async () => (await import('./commands/invoke.ts')).invoke,
-  },
-  drift: {
-    summary: 'drift [--env E] [--config DIR] [--json] [--file-tickets]   compare deployed and desired config',
-    load: async () => (await import('./commands/drift.ts')).drift,
-  },
-  check: {
-    summary: 'check [--config DIR] [--json]   validate the whole desired state offline',
-    load: async () => (await import('./commands/check.ts')).check,
-  },
-  flags: {
-    summary:
-      'flags [--config DIR] [--expired] [--json] [--today YYYY-MM-DD] [--live [--prefix P]]   feature flags and their expiry',
-    load: async () => (await import('./commands/flags.ts')).flags,
-  },
-  apply: {
-    summary:
-      'apply [--env E] [--config DIR] [--dry-run] [--rate N]   write desired plain parameters that differ',
-    load: async () => (await import('./commands/apply.ts')).apply,
-  },
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
+  check: async () => (await import('./commands/check.ts')).check,
+  apply: async () => (await import('./commands/apply.ts')).apply,
+  drift: async () => (await import('./commands/drift.ts')).drift,
+  flags: async () => (await import('./commands/flags.ts')).flags,
+  invoke: async () => (await import('./commands/invoke.ts')).invoke,
 };
 
-export function usage(): string {
-  return [
-    'usage: steward <command> [options]',
-    '',
-    ...Object.values(COMMANDS).map((c) => `  steward ${c.summary}`),
-  ].join('\n');
-}
+const HELP_FLAGS = new Set(['--help', '-h']);
 
-/** Run the CLI and return the exit code. */
+/**
+ * Run the CLI and return the exit code.
+ *
+ * @example
+ * process.exitCode = await main(process.argv.slice(2), { out: console.log, err: console.error, env: process.env });
+ */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
-  const command = name ? COMMANDS[name] : undefined;
-  if (!command) {
-    io.err(name && name !== '--help' ? `steward: unknown command "${name}"\n\n${usage()}` : usage());
-    return name === '--help' ? 0 : 2;
+  if (name === undefined) {
+    io.err(generalHelp());
+    return ExitCode.Usage;
   }
+  if (name === 'help' || HELP_FLAGS.has(name)) return help(rest, io);
+  if (!isCommandName(name)) {
+    io.err(`steward: unknown command "${name}"\n\n${generalHelp()}`);
+    return ExitCode.Usage;
+  }
+  if (asksForHelp(rest)) {
+    io.out(commandHelp(name));
+    return ExitCode.Clean;
+  }
+  const aws = new AwsCalls();
   try {
-    return await (
-      await command.load()
-    )(rest, io);
+    const command = await COMMANDS[name]();
+    return await command(rest, io, aws);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`steward ${name}: ${error.message}\n\n${usage()}`);
-      return 2;
-    }
-    io.err(`steward ${name}: ${(error as Error).name}: ${(error as Error).message}`);
-    return 1;
+    return reportFailure(name, error, aws, io);
   }
+}
+
+function help([topic, ...extra]: string[], io: CommandIo): number {
+  if (topic === undefined || (HELP_FLAGS.has(topic) && extra.length === 0)) {
+    io.out(generalHelp());
+    return ExitCode.Clean;
+  }
+  if (isCommandName(topic) && extra.length === 0) {
+    io.out(commandHelp(topic));
+    return ExitCode.Clean;
+  }
+  io.err(`steward help: unknown command "${[topic, ...extra].join(' ')}"\n\n${generalHelp()}`);
+  return ExitCode.Usage;
+}
+
+/** `--help` or `-h` anywhere before a `--` terminator. */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => HELP_FLAGS.has(arg));
+}
+
+/** Print what went wrong, in the operator's terms, and return its exit code. */
+function reportFailure(name: CommandName, error: unknown, aws: AwsCalls, io: CommandIo): number {
+  const prefix = `steward ${name}:`;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError) {
+    io.err(`${prefix} ${message}\n${usageLine(name)}`);
+    return ExitCode.Usage;
+  }
+  if (error instanceof ConfigurationError) {
+    io.err(`${prefix} configuration error: ${message}`);
+    return ExitCode.Configuration;
+  }
+  const failedCalls = describeFailedCalls(aws.failures);
+  if (
+    failedCalls.length > 0 ||
+    error instanceof AdapterError ||
+    error instanceof DriftReadError ||
+    isAwsOrNetworkError(error)
+  ) {
+    io.err(`${prefix} AWS or network error: ${message}`);
+    const causes = failedCalls.length > 0 ? failedCalls : [describeAwsCause(error)];
+    for (const cause of causes) io.err(`  cause: ${cause}`);
+    return ExitCode.AwsOrNetwork;
+  }
+  io.err(`${prefix} internal error (please report): ${error instanceof Error ? error.stack : message}`);
+  return ExitCode.Internal;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const io: CommandIo = { out: (l) => console.log(l), err: (l) => console.error(l), env: process.env };
+  const io: CommandIo = {
+    out: (l) => console.log(l),
+    err: (l) => console.error(l),
+    env: process.env,
+    stderr: process.stderr,
+  };
   process.exitCode = await main(process.argv.slice(2), io);
 }

@@ -41,6 +41,8 @@ export interface ReconcileOptions {
   /** Stop writing once this returns true (e.g. the Lambda's remaining time is short). */
   readonly outOfTime?: () => boolean;
   readonly environments?: readonly string[];
+  /** Told each environment's plan before its writes start (e.g. to show progress against the total). */
+  readonly onPlan?: (environment: string, plan: ReconcilePlan) => void;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function reconcileDesiredParameters(
     const stored = await store.getByPath(`/${registry.parameterRoot}/${environment}/`, { decrypt: false });
     const plan = planReconcile(registry.desiredParameters(environment), stored);
     unchanged += plan.unchanged;
+    options.onPlan?.(environment, plan);
     for (const write of plan.writes) {
       if (options.outOfTime?.()) {
         remaining.push(write.name);

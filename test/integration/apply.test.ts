@@ -105,6 +105,54 @@ describe('Command: steward apply', () => {
     });
   });
 
+  it('shows progress on stderr only when it is a terminal, never on stdout', async () => {
+    // Prepare
+    seed();
+    const terminal = { isTTY: true, written: [] as string[], write: (t: string) => terminal.written.push(t) };
+    const piped = { isTTY: false, written: [] as string[], write: (t: string) => piped.written.push(t) };
+    const onTerminal = recordingIo();
+    const whenPiped = recordingIo();
+
+    // Act
+    await apply(['--rate', '1000'], { ...onTerminal.io, stderr: terminal });
+    ssm.reset();
+    seed();
+    await apply(['--rate', '1000'], { ...whenPiped.io, stderr: piped });
+
+    // Assess
+    expect(terminal.written[0]).toMatch(/^\r.\[2Ksteward apply: staging 1\/2 written at 1000\/s/);
+    expect(terminal.written[0]?.startsWith('\r\x1b[2K')).toBe(true);
+    expect(terminal.written.at(-1)).toBe('\r\x1b[2K');
+    expect(piped.written).toEqual([]);
+    expect(onTerminal.out).toEqual(whenPiped.out);
+    expect(onTerminal.out.join('\n')).not.toContain('\x1b');
+  });
+
+  it('exits 4 naming the call and the parameter when Parameter Store refuses a write, never the value', async () => {
+    // Prepare
+    const { changed } = seed();
+    ssm.on(PutParameterCommand).rejects(
+      // An SDK message may quote the rejected value; here a marker stands for it.
+      Object.assign(new Error('Value quoted-value-DO-NOT-PRINT is not allowed'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const { io: commandIo, err } = recordingIo();
+
+    // Act
+    const code = await main(['apply', '--rate', '1000'], commandIo);
+
+    // Assess
+    expect(code).toBe(4);
+    const stderr = err.join('\n');
+    expect(stderr).toContain(
+      `steward apply: AWS or network error: PutParameter: access denied to ${changed.name}`,
+    );
+    expect(stderr).toContain('cause: AccessDeniedException');
+    expect(stderr).not.toContain('quoted-value-DO-NOT-PRINT');
+  });
+
   it('writes exactly the plain parameters that differ, with Overwrite, and nothing else', async () => {
     // Prepare
     const { changed, missing } = seed();
@@ -194,7 +242,8 @@ describe('Command: steward apply', () => {
     // Assess
     expect(code).toBe(2);
     expect(err.join('\n')).toContain(message);
-    expect(err.join('\n')).toContain('usage: steward <command> [options]');
+    expect(err.join('\n')).toContain('usage: steward apply [--env E]');
+    expect(err.join('\n')).toContain('run "steward apply --help" for the options');
     expect(ssm).not.toReceiveCommand(GetParametersByPathCommand);
     expect(ssm).not.toReceiveCommand(PutParameterCommand);
   });

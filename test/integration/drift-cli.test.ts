@@ -12,19 +12,25 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../functions/cli/main.ts';
+import { type CommandIo, main } from '../../functions/cli/main.ts';
 
 const ssm = mockClient(SSMClient);
 const secretsManager = mockClient(SecretsManagerClient);
 
-function run(argv: string[]) {
+function run(argv: string[], stderr?: CommandIo['stderr']) {
   const out: string[] = [];
   const err: string[] = [];
-  return main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: {} }).then((code) => ({
+  return main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: {}, stderr }).then((code) => ({
     code,
     out,
     err,
   }));
+}
+
+/** A stand-in for process.stderr that records what was written. */
+function stream(isTTY: boolean) {
+  const written: string[] = [];
+  return { written, isTTY, write: (text: string) => written.push(text) };
 }
 
 describe('Command: steward drift', () => {
@@ -73,6 +79,46 @@ describe('Command: steward drift', () => {
     const plaintext = report.findings.find((f: { kind: string }) => f.kind === 'plaintext-secret');
     expect(plaintext).toMatchObject({ parameter: '/config/staging/orders/legacy-token', values: 'sha256' });
     expect(out.join('\n')).not.toContain('tok-4242-zz');
+  });
+
+  it('keeps progress on a terminal stderr and out of the --json output', async () => {
+    // Prepare
+    const terminal = stream(true);
+    const piped = stream(false);
+
+    // Act
+    const onTerminal = await run(['drift', '--env', 'staging', '--json'], terminal);
+    const whenPiped = await run(['drift', '--env', 'staging', '--json'], piped);
+
+    // Assess
+    expect(terminal.written.join('')).toMatch(/steward drift: \d+ parameters read, \d+ API calls/);
+    expect(piped.written).toEqual([]);
+    expect(JSON.parse(onTerminal.out.join('\n'))).toMatchObject({ environments: ['staging'] });
+    expect(onTerminal.out.join('\n')).not.toContain('\x1b');
+    expect(JSON.parse(whenPiped.out.join('\n')).findings).toEqual(
+      JSON.parse(onTerminal.out.join('\n')).findings,
+    );
+  });
+
+  it('exits 4, not 1, when part of the deployed state could not be read, and still prints the report', async () => {
+    // Prepare: production is unreadable, as a whole and service by service
+    ssm.on(GetParametersByPathCommand).callsFake((input: GetParametersByPathCommandInput) => {
+      if (input.Path?.startsWith('/config/production')) {
+        throw Object.assign(new Error('not authorized'), {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return { Parameters: [] };
+    });
+
+    // Act
+    const { code, out, err } = await run(['drift']);
+
+    // Assess
+    expect(code).toBe(4);
+    expect(out.some((l) => l.startsWith('read-error') && l.includes('/config/production/'))).toBe(true);
+    expect(err.join('\n')).toContain('part of the deployed state could not be read');
   });
 
   it('rejects an unknown environment with exit 2', async () => {

@@ -133,7 +133,7 @@ describe('Command: steward invoke (published events)', () => {
     expect(published[0]).not.toHaveProperty('actor');
   });
 
-  it('still prints what was published when the handler then fails', async () => {
+  it('still prints what was published when the handler then fails on AWS (exit 4)', async () => {
     // Prepare: the event goes out, then labelling the version fails
     ssm.on(GetParameterHistoryCommand).resolves({
       Parameters: [{ Name: PARAMETER, Type: 'String', Value: NEW_VALUE, Version: 9, Labels: [] }],
@@ -151,7 +151,7 @@ describe('Command: steward invoke (published events)', () => {
     );
 
     // Assess
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     const { result, lines } = split(out);
     expect(result).toMatchObject({ handler: 'validate-change', ok: false });
     expect(lines).toEqual([expect.stringMatching(/^published Config Change Accepted: .*eventId=evt-0003$/)]);

@@ -104,12 +104,12 @@ describe('CLI: steward check', () => {
     expect(stdout + stderr).not.toContain(token);
   });
 
-  it('exits 1 naming the file and field of a broken settings file', () => {
+  it('exits 3 (configuration error, not findings) naming the file and field of a broken settings file', () => {
     const dir = copyOfConfig((d) =>
       replaceIn(path.join(d, 'settings.json'), '"enforcement": "enforce"', '"enforcement": "block"'),
     );
     const { code, stderr } = steward('check', '--config', dir);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stderr).toMatch(/settings\.json: environments\.0\.enforcement: Invalid option/);
   });
 

@@ -191,4 +191,26 @@ describe('Command: steward flags', () => {
     expect(io.lines[1]).toContain('expired: expired 53 days ago (2026-10-01)');
     expect(io.lines[1]).toContain('no-owner: has no owner');
   });
+
+  it('exits 4, not 1, with the cause when AppConfig refuses --live', async () => {
+    // Prepare
+    const appconfig = mockClient(AppConfigClient);
+    appconfig.on(ListApplicationsCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: appconfig:ListApplications'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    const io = capture();
+
+    // Act
+    const code = await main(['flags', '--live', '--today', '2026-11-23'], io);
+    appconfig.restore();
+
+    // Assess
+    expect(code).toBe(4);
+    expect(io.errors.join('\n')).toContain(
+      'cause: AccessDeniedException: User is not authorized to perform: appconfig:ListApplications (HTTP 403)',
+    );
+  });
 });

@@ -9,18 +9,25 @@ import { RateLimiter } from '../../adapters/rate-limiter.ts';
 import { SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
 import { planReconcile, reconcileDesiredParameters } from '../../core/reconcile.ts';
 import { parseCommandArgs } from '../arguments.ts';
+import { AwsCalls, cliClientConfig } from '../aws-calls.ts';
 import { loadDesiredRegistry } from '../desired-state.ts';
-import { type CommandIo, UsageError } from '../main.ts';
+import { UsageError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import type { CommandIo } from '../main.ts';
+import { count, createProgress } from '../progress.ts';
 
-export async function apply(argv: string[], io: CommandIo): Promise<number> {
+/** The options `steward apply` accepts; its `--help` describes each (a test checks). */
+export const applyOptions = {
+  env: { type: 'string' },
+  config: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  rate: { type: 'string' },
+} as const;
+
+export async function apply(argv: string[], io: CommandIo, aws = new AwsCalls()): Promise<number> {
   const { values } = parseCommandArgs({
     args: argv,
-    options: {
-      env: { type: 'string' },
-      config: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      rate: { type: 'string' },
-    },
+    options: applyOptions,
     strict: true,
   });
   const { settings, registry, selected } = await loadDesiredRegistry(
@@ -33,7 +40,7 @@ export async function apply(argv: string[], io: CommandIo): Promise<number> {
     throw new UsageError('--rate must be a positive number of writes per second');
   }
 
-  const store = new SsmParameterStore(new SSMClient({}));
+  const store = new SsmParameterStore(aws.instrument(new SSMClient(cliClientConfig())));
 
   if (values['dry-run']) {
     for (const environment of selected) {
@@ -42,14 +49,32 @@ export async function apply(argv: string[], io: CommandIo): Promise<number> {
       for (const write of plan.writes) io.out(`would write ${write.name}`);
       io.out(`${environment}: ${plan.writes.length} to write, ${plan.unchanged} unchanged`);
     }
-    return 0;
+    return ExitCode.Clean;
   }
   const limiter = new RateLimiter({ requestsPerSecond: rate });
-  const outcome = await reconcileDesiredParameters(registry, store, {
-    environments: selected,
-    beforeWrite: () => limiter.acquire(),
-  });
+  const progress = createProgress(io.stderr);
+  let planned = { environment: '', writes: 0, done: 0 };
+  let outcome: Awaited<ReturnType<typeof reconcileDesiredParameters>>;
+  try {
+    outcome = await reconcileDesiredParameters(registry, store, {
+      environments: selected,
+      onPlan: (environment, plan) => {
+        planned = { environment, writes: plan.writes.length, done: 0 };
+      },
+      beforeWrite: async () => {
+        await limiter.acquire();
+        planned.done++;
+        const left = Math.ceil((planned.writes - planned.done) / rate);
+        progress.update(
+          `steward apply: ${planned.environment} ${count(planned.done)}/${count(planned.writes)} ` +
+            `written at ${rate}/s, about ${left} s left`,
+        );
+      },
+    });
+  } finally {
+    progress.done();
+  }
   for (const name of outcome.written) io.out(`wrote ${name}`);
   io.out(`steward apply: ${outcome.written.length} written, ${outcome.unchanged} unchanged`);
-  return 0;
+  return ExitCode.Clean;
 }

@@ -4,7 +4,15 @@ import * as path from 'node:path';
 import { type CheckFinding, checkDesiredState } from '../../core/check.ts';
 import { parseCommandArgs } from '../arguments.ts';
 import { loadDesiredState } from '../desired-state.ts';
-import { type CommandIo, UsageError } from '../main.ts';
+import { UsageError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import type { CommandIo } from '../main.ts';
+
+/** The options `steward check` accepts; its `--help` describes each (a test checks). */
+export const checkOptions = {
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
 
 export async function check(argv: string[], io: CommandIo): Promise<number> {
   const { values } = parseOptions(argv);
@@ -19,13 +27,13 @@ export async function check(argv: string[], io: CommandIo): Promise<number> {
   } else {
     report(findings, organisation.services.length, io);
   }
-  return findings.length === 0 ? 0 : 1;
+  return findings.length === 0 ? ExitCode.Clean : ExitCode.Findings;
 }
 
 function parseOptions(argv: string[]) {
   return parseCommandArgs({
     args: argv,
-    options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: checkOptions,
     strict: true,
     allowPositionals: false,
   });

@@ -2,7 +2,8 @@
  * `steward drift [--env E] [--config DIR] [--json] [--file-tickets]`: the nightly drift run, locally,
  * against whatever endpoint `AWS_ENDPOINT_URL` names (region from `AWS_REGION`). Read-only unless
  * `--file-tickets`, which also reconciles tickets and publishes the `Config Drift Detected` event.
- * Exit code 0 when nothing was found, 1 when something was.
+ * Exit code 0 when nothing was found, 1 when something was, 4 when part of the deployed state could
+ * not be read (a `read-error` finding: the report is incomplete, so CI must not take it for drift).
  */
 import * as path from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -13,51 +14,78 @@ import { RateLimiter } from '../../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../../adapters/secrets-manager-inventory.ts';
 import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../../adapters/tickets/create-ticket-tracker.ts';
-import { runDrift } from '../../core/drift/run.ts';
+import type { DriftParameterSource } from '../../core/drift/ports.ts';
+import { type DriftReport, runDrift } from '../../core/drift/run.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { parseCommandArgs } from '../arguments.ts';
+import { AwsCalls, cliClientConfig, describeFailedCalls } from '../aws-calls.ts';
 import { loadDesiredRegistry } from '../desired-state.ts';
+import { ExitCode } from '../exit-codes.ts';
 import type { CommandIo } from '../main.ts';
+import { count, createProgress, type Progress } from '../progress.ts';
 
-export async function drift(argv: string[], io: CommandIo): Promise<number> {
+/** The options `steward drift` accepts; its `--help` describes each (a test checks). */
+export const driftOptions = {
+  env: { type: 'string' },
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'file-tickets': { type: 'boolean', default: false },
+} as const;
+
+export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls()): Promise<number> {
   const { values } = parseCommandArgs({
     args: argv,
-    options: {
-      env: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'file-tickets': { type: 'boolean', default: false },
-    },
+    options: driftOptions,
     strict: true,
   });
   const { settings, registry } = await loadDesiredRegistry(
     path.resolve(values.config ?? 'config'),
     values.env,
   );
-  let apiCalls = 0;
+  const progress = createProgress(io.stderr);
+  const started = performance.now();
+  const seen = { apiCalls: 0, parameters: 0 };
   const countCall = () => {
-    apiCalls++;
+    seen.apiCalls++;
+    showProgress(progress, seen, started);
   };
   const limiter = new RateLimiter({ requestsPerSecond: settings.drift.requestsPerSecond });
   const filing = values['file-tickets'] === true;
-  const report = await runDrift(
+  const store = new SsmParameterStore(
+    aws.instrument(new SSMClient(cliClientConfig(BULK_READ_CLIENT_CONFIG))),
     {
-      registry,
-      source: new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
-        limiter,
-        onRequest: countCall,
-      }),
-      secrets: new SecretsManagerInventory(new SecretsManagerClient({}), { onRequest: countCall }),
-      clock: systemClock,
-      tracker: filing ? createTicketTracker(settings.tickets) : undefined,
-      publisher: filing
-        ? new EventBridgeEventPublisher(new EventBridgeClient({}), settings.eventBus.name)
-        : undefined,
-      apiCalls: () => apiCalls,
-      elapsed: () => performance.now(),
+      limiter,
+      onRequest: countCall,
     },
-    { environments: values.env ? [values.env] : undefined },
   );
+  let report: DriftReport;
+  try {
+    report = await runDrift(
+      {
+        registry,
+        source: countingParameters(store, (n) => {
+          seen.parameters += n;
+          showProgress(progress, seen, started);
+        }),
+        secrets: new SecretsManagerInventory(aws.instrument(new SecretsManagerClient(cliClientConfig())), {
+          onRequest: countCall,
+        }),
+        clock: systemClock,
+        tracker: filing ? createTicketTracker(settings.tickets) : undefined,
+        publisher: filing
+          ? new EventBridgeEventPublisher(
+              aws.instrument(new EventBridgeClient(cliClientConfig())),
+              settings.eventBus.name,
+            )
+          : undefined,
+        apiCalls: () => seen.apiCalls,
+        elapsed: () => performance.now(),
+      },
+      { environments: values.env ? [values.env] : undefined },
+    );
+  } finally {
+    progress.done();
+  }
 
   if (values.json) {
     io.out(JSON.stringify(report, null, 2));
@@ -80,7 +108,36 @@ export async function drift(argv: string[], io: CommandIo): Promise<number> {
         (filing ? `; tickets: ${report.filed} filed, ${report.resolvedTickets.length} resolved` : ''),
     );
   }
-  return report.findings.length > 0 ? 1 : 0;
+  if (report.findingsByKind['read-error'] > 0) {
+    io.err('steward drift: part of the deployed state could not be read; the report is incomplete');
+    for (const cause of describeFailedCalls(aws.failures)) io.err(`  cause: ${cause}`);
+    return ExitCode.AwsOrNetwork;
+  }
+  return report.findings.length > 0 ? ExitCode.Findings : ExitCode.Clean;
+}
+
+function showProgress(progress: Progress, seen: { apiCalls: number; parameters: number }, started: number) {
+  const seconds = Math.round((performance.now() - started) / 1000);
+  progress.update(
+    `steward drift: ${count(seen.parameters)} parameters read, ${count(seen.apiCalls)} API calls, ${seconds} s`,
+  );
+}
+
+/** The source, telling `onParameters` how many parameters each path scan returned. */
+function countingParameters(
+  source: DriftParameterSource,
+  onParameters: (n: number) => void,
+): DriftParameterSource {
+  return {
+    describe: (path) => source.describe(path),
+    getMany: (names) => source.getMany(names),
+    labelledVersions: (path, label) => source.labelledVersions(path, label),
+    async getByPath(path, options) {
+      const parameters = await source.getByPath(path, options);
+      onParameters(parameters.length);
+      return parameters;
+    },
+  };
 }
 
 function show(value: string | undefined, encoding: 'plain' | 'sha256' | undefined): string {

@@ -20,7 +20,10 @@ import {
 import { type Organisation, SHARED_SERVICE } from '../../core/model.ts';
 import { parseCommandArgs } from '../arguments.ts';
 import { loadDesiredState } from '../desired-state.ts';
-import { type CommandIo, UsageError } from '../main.ts';
+import { AwsCalls, cliClientConfig } from '../aws-calls.ts';
+import { UsageError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+import type { CommandIo } from '../main.ts';
 
 export interface FlagRow {
   readonly service: string;
@@ -34,7 +37,17 @@ export interface FlagRow {
   readonly findings: FlagAssessment['findings'];
 }
 
-export async function flags(argv: string[], io: CommandIo): Promise<number> {
+/** The options `steward flags` accepts; its `--help` describes each (a test checks). */
+export const flagsOptions = {
+  config: { type: 'string' },
+  expired: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  today: { type: 'string' },
+  live: { type: 'boolean', default: false },
+  prefix: { type: 'string' },
+} as const;
+
+export async function flags(argv: string[], io: CommandIo, aws = new AwsCalls()): Promise<number> {
   const { values } = parseOptions(argv);
   const configDir = path.resolve(values.config ?? 'config');
   if (!existsSync(configDir) || !statSync(configDir).isDirectory()) {
@@ -45,7 +58,7 @@ export async function flags(argv: string[], io: CommandIo): Promise<number> {
   const { organisation, settings } = await loadDesiredState(configDir);
   const options = { today, warnWithinDays: settings.flags.warnWithinDays };
   const flagsToJudge = values.live
-    ? await hostedFlags(organisation, io, values.prefix ?? '')
+    ? await hostedFlags(organisation, io, values.prefix ?? '', aws)
     : configFlags(organisation);
 
   let rows: FlagRow[] = flagsToJudge.map(({ service, flag }) => rowOf(service, flag, options));
@@ -57,7 +70,7 @@ export async function flags(argv: string[], io: CommandIo): Promise<number> {
   } else {
     report(rows, today, values.expired, io);
   }
-  return failing.length === 0 ? 0 : 1;
+  return failing.length === 0 ? ExitCode.Clean : ExitCode.Findings;
 }
 
 interface ServiceFlag {
@@ -79,12 +92,13 @@ async function hostedFlags(
   organisation: Organisation,
   io: CommandIo,
   prefix: string,
+  aws: AwsCalls,
 ): Promise<ServiceFlag[]> {
   const [{ AppConfigClient }, { AppConfigFlagSource, resolveFlagProfiles }] = await Promise.all([
     import('@aws-sdk/client-appconfig'),
     import('../../adapters/appconfig-flag-source.ts'),
   ]);
-  const client = new AppConfigClient({});
+  const client = aws.instrument(new AppConfigClient(cliClientConfig()));
   const services = organisation.services.map((s) => s.name).filter((name) => name !== SHARED_SERVICE);
   const fromEnv = io.env['STEWARD_APPCONFIG'];
   const { refs, missing } = fromEnv
@@ -123,14 +137,7 @@ function rowOf(
 function parseOptions(argv: string[]) {
   return parseCommandArgs({
     args: argv,
-    options: {
-      config: { type: 'string' },
-      expired: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      today: { type: 'string' },
-      live: { type: 'boolean', default: false },
-      prefix: { type: 'string' },
-    },
+    options: flagsOptions,
     strict: true,
     allowPositionals: false,
   });

@@ -1,0 +1,162 @@
+/**
+ * What `steward help` and `steward <command> --help` print: one spec per command, kept beside nothing
+ * else so help never loads a command (and with it the AWS SDK).
+ */
+import { EXIT_CODE_HELP } from './exit-codes.ts';
+
+export interface CommandHelp {
+  /** The usage line after `steward `. */
+  readonly synopsis: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  readonly description: readonly string[];
+  /** `[option, what it does]`, in the order shown. */
+  readonly options: readonly (readonly [string, string])[];
+  /** What the exit codes mean for this command, beyond the common table. */
+  readonly exits: string;
+}
+
+const HELP_OPTION = ['-h, --help', 'print this help and exit 0'] as const;
+
+export const COMMAND_HELP = {
+  check: {
+    synopsis: 'check [--config DIR] [--json]',
+    summary: 'validate the whole desired state in config/ offline',
+    description: [
+      'Loads config/settings.json and config/index.ts and checks every service, value, secret and flag',
+      'against its schema and the policy. Needs no AWS access.',
+    ],
+    options: [
+      ['--config DIR', 'the config directory (default: config)'],
+      ['--json', 'print the findings as one JSON document on stdout'],
+      HELP_OPTION,
+    ],
+    exits: '0 no findings, 1 findings, 2 usage (or no such directory), 3 settings or config/ do not load',
+  },
+  apply: {
+    synopsis: 'apply [--env E] [--config DIR] [--dry-run] [--rate N]',
+    summary: 'write the desired plain parameters that differ from Parameter Store',
+    description: [
+      'The same core as the deploy-time reconcile: reads each environment once, writes only what differs,',
+      'at a bounded rate; never deletes and never writes a SecureString. Progress on stderr when it is a terminal.',
+    ],
+    options: [
+      ['--env E', 'only this environment (default: every environment of the settings)'],
+      ['--config DIR', 'the config directory (default: config)'],
+      ['--dry-run', 'print what would be written, write nothing'],
+      ['--rate N', 'writes per second (default: 10)'],
+      HELP_OPTION,
+    ],
+    exits: '0 applied (or nothing to do), 2 usage, 3 settings or config/ do not load, 4 AWS or network error',
+  },
+  drift: {
+    synopsis: 'drift [--env E] [--config DIR] [--json] [--file-tickets]',
+    summary: 'the nightly drift run, locally: compare deployed and desired config',
+    description: [
+      'Read-only unless --file-tickets, which also files and resolves tickets and publishes the',
+      'Config Drift Detected event. Progress on stderr when it is a terminal (never in the --json output).',
+    ],
+    options: [
+      ['--env E', 'only this environment (default: every environment of the settings)'],
+      ['--config DIR', 'the config directory (default: config)'],
+      ['--json', 'print the report as one JSON document on stdout'],
+      ['--file-tickets', 'file and resolve tickets and publish the event, as the nightly job does'],
+      HELP_OPTION,
+    ],
+    exits:
+      '0 no drift, 1 findings, 2 usage, 3 settings or config/ do not load, ' +
+      '4 AWS or network error, or part of the deployed state could not be read (the report is printed too)',
+  },
+  flags: {
+    synopsis: 'flags [--config DIR] [--expired] [--json] [--today YYYY-MM-DD] [--live [--prefix P]]',
+    summary: 'feature flags, their age and what the expiry policy says',
+    description: [
+      'Offline from config/ by default; --live reads the newest hosted flag versions from AppConfig',
+      '(ids from STEWARD_APPCONFIG when set, else applications found by name <prefix><service>).',
+    ],
+    options: [
+      ['--config DIR', 'the config directory (default: config)'],
+      ['--expired', 'list only the expired flags'],
+      ['--json', 'print the rows as one JSON document on stdout'],
+      ['--today YYYY-MM-DD', 'judge as of this UTC day (default: today)'],
+      ['--live', 'read the hosted flags from AppConfig instead of config/'],
+      ['--prefix P', 'with --live: AppConfig application name prefix (default: none)'],
+      HELP_OPTION,
+    ],
+    exits:
+      '0 nothing needs cleanup (expiring-soon warnings alone), 1 a flag needs cleanup, 2 usage, ' +
+      '3 settings or config/ do not load, 4 AWS or network error (--live)',
+  },
+  invoke: {
+    synopsis: 'invoke <handler> --event FILE [--template FILE | --settings FILE] [--timeout S]',
+    summary: 'run a stack handler locally with the environment the stack gives it',
+    description: [
+      'Takes the function environment and timeout from the synthesized template (cdk.out/ConfigSteward.template.json',
+      'or --template), naming the variables the template computes from resources (Ref, Fn::GetAtt) that',
+      'cannot be known locally: set them in your environment to pass them. Without a template it derives',
+      'the environment from the settings, and says so. Prints the result or error as JSON on stdout, then',
+      'one line per event published. Handlers: validate-change, appconfig-validator, drift-job,',
+      'flag-expiry-job, rotate-secret, reconcile-parameters.',
+    ],
+    options: [
+      ['--event FILE', 'the event (JSON) to invoke the handler with (required)'],
+      [
+        '--template FILE',
+        'the synthesized template (default: cdk.out/ConfigSteward.template.json if it exists)',
+      ],
+      ['--settings FILE', 'derive the environment from this settings file instead of a template'],
+      ['--timeout S', "the remaining time the context reports, in seconds (default: the function's timeout)"],
+      HELP_OPTION,
+    ],
+    exits:
+      '0 the handler returned, 1 the handler threw, 2 usage, 3 settings or template unusable ' +
+      '(or the handler met a configuration error), 4 the handler failed on AWS or the network',
+  },
+} as const satisfies Record<string, CommandHelp>;
+
+export type CommandName = keyof typeof COMMAND_HELP;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMAND_HELP, name);
+}
+
+/** `steward help` / `steward --help`: every command, the common options and the exit codes. */
+export function generalHelp(): string {
+  const names = Object.keys(COMMAND_HELP) as CommandName[];
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    'usage: steward <command> [options]',
+    '',
+    'commands:',
+    ...names.map((name) => `  ${name.padEnd(width)}  ${COMMAND_HELP[name].summary}`),
+    `  ${'help'.padEnd(width)}  this text; "steward help <command>" or "steward <command> --help" for one command`,
+    '',
+    'AWS commands (apply, drift, flags --live, invoke) use the SDK defaults: AWS_REGION, AWS_PROFILE or',
+    'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and AWS_ENDPOINT_URL for an emulator.',
+    '',
+    'exit codes:',
+    ...EXIT_CODE_HELP.map((line) => `  ${line}`),
+  ].join('\n');
+}
+
+/** `steward <command> --help`. */
+export function commandHelp(name: CommandName): string {
+  const help: CommandHelp = COMMAND_HELP[name];
+  const width = Math.max(...help.options.map(([option]) => option.length));
+  return [
+    `usage: steward ${help.synopsis}`,
+    '',
+    `${help.summary}.`,
+    ...help.description,
+    '',
+    'options:',
+    ...help.options.map(([option, text]) => `  ${option.padEnd(width)}  ${text}`),
+    '',
+    `exit codes: ${help.exits}; 5 internal error (see "steward help").`,
+  ].join('\n');
+}
+
+/** The one usage line printed with a usage error. */
+export function usageLine(name: CommandName): string {
+  return `usage: steward ${COMMAND_HELP[name].synopsis}\nrun "steward ${name} --help" for the options`;
+}
