@@ -1,9 +1,9 @@
 /** The CDK app: loads the settings and the desired state, builds the stack, attaches cdk-nag. */
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { organisation } from '../config/index.ts';
 import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
+import { nagPacks } from '../lib/nag.ts';
 import { loadSettings } from '../lib/settings.ts';
 import { ConfigStewardStack } from '../lib/steward-stack.ts';
 
@@ -15,5 +15,6 @@ new ConfigStewardStack(app, 'ConfigSteward', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   description: 'Config Steward: validated, event-driven configuration for microservices',
 });
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+// AwsSolutions, Serverless and Steward's exact wildcard check (lib/nag.ts), as npm run synth runs them.
+Validations.of(app).addPlugins(...nagPacks(app));
 app.synth();
