@@ -11,10 +11,10 @@
  * the resource holds a `*`, or the statement uses NotAction/NotResource, unless that exact pair is
  * acknowledged on the policy or one of its scopes ({@link acknowledgeWildcardGrant}).
  *
- * The IAM5 acknowledgement of a resource is kept, but only ever written by
- * {@link acknowledgeWildcardGrant} together with the pairs behind it; any other action on that resource
- * is still a Steward-WildcardGrant finding, so a stack with zero findings has every action on an
- * acknowledged IAM5 resource accepted pair by pair.
+ * The IAM5 acknowledgement of a resource is kept, written by {@link acknowledgeWildcardGrant} together
+ * with the pairs behind it. Whoever acknowledges IAM5 (that call, or a hand-written acknowledgement), any
+ * other action on that resource is still a Steward-WildcardGrant finding: a stack with zero findings has
+ * every action on an acknowledged IAM5 resource accepted pair by pair.
  *
  * Not covered: resource policies (key, queue and bucket policies), the contents of AWS managed policies
  * (AwsSolutions-IAM4 reports those), and `?` (Secrets Manager's six-character suffix pattern) as a
@@ -46,6 +46,9 @@ export interface NagFinding {
  * `Steward-WildcardGrant[Action::<action>|Resource::<resource>]` (CDK turns spaces in rule ids into dashes).
  */
 export const WILDCARD_GRANT_RULE = 'Steward-WildcardGrant';
+// cdk-nag names a rule `<pack>-<suffix>`.
+const STEWARD_PACK = 'Steward';
+const WILDCARD_GRANT_SUFFIX = 'WildcardGrant';
 
 /**
  * The finding id of one (action, resource) pair, the resource rendered as cdk-nag renders it
@@ -61,16 +64,16 @@ export function wildcardGrantFindingId(action: string, resource: string): string
 
 /** Steward's own pack: one rule, the exact (action, resource) wildcard check described above. */
 export class StewardChecks extends NagPack {
-  public override readonly name = 'Steward';
+  public override readonly name = STEWARD_PACK;
 
   constructor(scope?: IConstruct, props?: NagPackProps) {
     super(scope, props);
-    this.packName = 'Steward';
+    this.packName = STEWARD_PACK;
   }
 
   protected override checkResource(node: CfnResource): void {
     this.applyRule({
-      ruleSuffixOverride: WILDCARD_GRANT_RULE.slice('Steward-'.length),
+      ruleSuffixOverride: WILDCARD_GRANT_SUFFIX,
       info: 'The IAM policy allows an action on a wildcard (or a wildcard action) not acknowledged as this exact pair.',
       explanation:
         'Acknowledge each (action, resource) pair with acknowledgeWildcardGrant and a reason a reviewer accepts; ' +
@@ -153,7 +156,7 @@ export function acknowledgeWildcardGrant(scope: IConstruct, grant: WildcardGrant
       validations.acknowledge({ id: wildcardGrantFindingId(action, resource), reason: grant.reason });
     }
   }
-  const pairs = `every action on it is acknowledged as an exact pair under ${WILDCARD_GRANT_RULE}: ${grant.reason}`;
+  const pairs = `accepted only for the actions acknowledged pair by pair under ${WILDCARD_GRANT_RULE}: ${grant.reason}`;
   for (const resource of new Set(resources.filter((r) => r.includes('*')))) {
     validations.acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: pairs });
   }
