@@ -157,6 +157,6 @@ function summarize(
     `Environments: ${settings.environments.map((e) => `${e.name} (${e.enforcement})`).join(', ')}; ` +
       `services: ${stack.registry.serviceNames().join(', ')}; ` +
       `desired plain parameters reconciled on deploy: ${stack.desiredParameters.parameterCount}`,
-    'steward check: no findings; cdk-nag AwsSolutions + Serverless: 0 unacknowledged findings',
+    'steward check: no findings; cdk-nag AwsSolutions + Serverless + Steward wildcard grants: 0 unacknowledged findings',
   ];
 }

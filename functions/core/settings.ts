@@ -110,6 +110,24 @@ export const settingsSchema = z.strictObject({
    * reads each loaded chunk's map at import: `npm run bench -- cold-start` shows the cost.
    */
   sourceMaps: z.boolean().default(true),
+  /**
+   * Customer managed KMS keys that SecureString parameters under the root are encrypted with, as key
+   * ARNs: validate-change and the drift job may use exactly these, and only through Parameter Store.
+   * Parameters under the AWS managed key `aws/ssm` need no entry (its key policy already lets every
+   * principal of the account use it through Parameter Store).
+   */
+  parameterKmsKeyArns: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+          'expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>): IAM cannot grant use of a key by ' +
+            'alias, and the AWS managed aws/ssm key needs no entry',
+        ),
+    )
+    .refine((arns) => new Set(arns).size === arns.length, 'key ARNs must be unique')
+    .default([]),
   drift: z
     .strictObject({ requestsPerSecond: z.number().positive().max(40).default(20) })
     .default({ requestsPerSecond: 20 }),

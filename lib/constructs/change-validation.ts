@@ -14,9 +14,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFERRAL_SCHEDULE_PREFIX } from '../../functions/adapters/scheduler-delivery-deferral.ts';
-import { acknowledgeWildcardResources } from '../nag.ts';
+import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { StewardFunction } from './steward-function.ts';
+import { grantParameterKeys } from './parameter-keys.ts';
 import { grantTicketAccess } from './ticket-access.ts';
 
 export interface ChangeValidationProps {
@@ -97,13 +98,7 @@ export class ChangeValidation extends Construct {
       environment: { STEWARD_APPCONFIG_PREFIX: props.appConfigNamePrefix ?? '' },
     });
     this.validatorFunction = this.appConfigValidator.fn;
-    this.appConfigValidator.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'LocateProfiles',
-        actions: ['appconfig:GetApplication', 'appconfig:GetConfigurationProfile'],
-        resources: [stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: '*' })],
-      }),
-    );
+    // It reads application and profile names of the stack's applications only: see deliverTo.
 
     this.deadLetterQueue = new sqs.Queue(this, 'RuleDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -142,18 +137,8 @@ export class ChangeValidation extends Construct {
         resources: [this.parameterArn],
       }),
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'SecureStringsThroughSsmOnly',
-        actions: [
-          'kms:Decrypt',
-          'kms:Encrypt',
-          ...(settings.parameterTier === 'Advanced' ? ['kms:GenerateDataKey'] : []),
-        ],
-        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
-        conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
-      }),
-    );
+    // SecureStrings: read history and restore with the keys the settings name, through Parameter Store only.
+    grantParameterKeys(role, settings, { write: true });
     props.bus.grantPutEventsTo(role);
     grantTicketAccess(role, settings);
 
@@ -218,86 +203,144 @@ export class ChangeValidation extends Construct {
       reason:
         'This queue is itself a dead-letter queue; its messages are redriven to the rule by an operator.',
     });
-    acknowledgeWildcardResources(
-      role,
-      [this.parameterArn],
-      `The validator judges, restores, labels and deletes any parameter under /${root}/, and nothing else.`,
-    );
-    acknowledgeWildcardResources(
-      role,
-      [deferralSchedules],
-      `validate-change creates only one-time deferral schedules (${DEFERRAL_SCHEDULE_PREFIX}<hash>-<attempt>, ` +
+    acknowledgeWildcardGrant(role, {
+      actions: [
+        'ssm:GetParameter',
+        'ssm:GetParameterHistory',
+        'ssm:GetParametersByPath',
+        'ssm:PutParameter',
+        'ssm:DeleteParameter',
+        'ssm:LabelParameterVersion',
+      ],
+      resources: [this.parameterArn],
+      reason: `The validator judges, restores, labels and deletes any parameter under /${root}/, and nothing else.`,
+    });
+    acknowledgeWildcardGrant(role, {
+      actions: ['scheduler:CreateSchedule'],
+      resources: [deferralSchedules],
+      reason:
+        `validate-change creates only one-time deferral schedules (${DEFERRAL_SCHEDULE_PREFIX}<hash>-<attempt>, ` +
         'deleted after they ran); their names derive from event ids unknown at deploy time.',
-    );
-    acknowledgeWildcardResources(
-      role,
-      [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
-      'SecureString keys are chosen per parameter; the statement only allows use through Parameter Store (kms:ViaService).',
-    );
-    acknowledgeWildcardResources(
-      this.appConfigValidator.role,
-      [stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: '*' })],
-      'The validator reads application and profile names to find the service; their ids cannot be named here ' +
-        'because the profiles reference this function (a cycle).',
-    );
+    });
   }
 
   /**
    * Deliver accepted changes through AppConfig: `STEWARD_APPCONFIG` for validate-change (environment
-   * variable and least-privilege grant in one place).
+   * variable and least-privilege grant in one place), and the AppConfig validator's lookups of these
+   * applications.
    */
   deliverTo(deliveryTargets: Record<string, DeliveryTarget>): void {
     this.validateChange.fn.addEnvironment('STEWARD_APPCONFIG', Stack.of(this).toJsonString(deliveryTargets));
-    this.grantDelivery(Object.values(deliveryTargets).map((t) => t.applicationId));
+    this.grantDelivery(deliveryTargets);
+    this.grantProfileLookup(Object.values(deliveryTargets).map((t) => t.applicationId));
   }
 
   /**
-   * Allow validate-change to create hosted versions and start and follow deployments of these
-   * applications only.
+   * Allow validate-change to create hosted versions of these document profiles and start and follow
+   * deployments of them to these environments with these strategies, and nothing else. Hosted versions
+   * and deployments are numbered by AppConfig at run time: they are granted under their exact profile
+   * and environment only.
    */
-  grantDelivery(applicationIds: readonly string[]): void {
-    if (applicationIds.length === 0) return;
+  grantDelivery(deliveryTargets: Record<string, DeliveryTarget>): void {
+    const targets = Object.values(deliveryTargets);
+    if (targets.length === 0) return;
     const stack = Stack.of(this);
     const application = (id: string, rest: string) =>
       stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${id}/${rest}` });
-    this.validateChange.role.addToPolicy(
+    const profiles = targets.map((t) =>
+      application(t.applicationId, `configurationprofile/${t.documentProfileId}`),
+    );
+    const environments = targets.flatMap((t) =>
+      Object.values(t.environments).map((e) =>
+        application(t.applicationId, `environment/${e.environmentId}`),
+      ),
+    );
+    const strategies = [
+      ...new Set(targets.flatMap((t) => Object.values(t.environments).map((e) => e.deploymentStrategyId))),
+    ].map((id) =>
+      stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: id }),
+    );
+    const hostedVersions = profiles.map((arn) => `${arn}/hostedconfigurationversion/*`);
+    const deployments = environments.map((arn) => `${arn}/deployment/*`);
+
+    const role = this.validateChange.role;
+    role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'CreateHostedVersions',
-        actions: ['appconfig:CreateHostedConfigurationVersion', 'appconfig:ListHostedConfigurationVersions'],
-        resources: applicationIds.map((id) => application(id, 'configurationprofile/*')),
+        sid: 'FindHostedVersions',
+        actions: ['appconfig:ListHostedConfigurationVersions'],
+        resources: profiles,
       }),
     );
-    this.validateChange.role.addToPolicy(
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateHostedVersions',
+        actions: ['appconfig:CreateHostedConfigurationVersion'],
+        resources: [...profiles, ...hostedVersions],
+      }),
+    );
+    role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'StartDeployments',
         actions: ['appconfig:StartDeployment'],
-        resources: [
-          ...applicationIds.flatMap((id) => [
-            application(id, 'environment/*'),
-            application(id, 'configurationprofile/*'),
-          ]),
-          stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: '*' }),
-        ],
+        resources: [...environments, ...deployments, ...profiles, ...strategies],
       }),
     );
-    this.validateChange.role.addToPolicy(
+    role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'FollowDeployments',
-        actions: ['appconfig:ListDeployments', 'appconfig:GetDeployment'],
-        resources: applicationIds.map((id) => application(id, 'environment/*')),
+        actions: ['appconfig:ListDeployments'],
+        resources: environments,
       }),
     );
-    acknowledgeWildcardResources(
-      this.validateChange.role,
-      [
-        ...applicationIds.flatMap((id) => [
-          application(id, 'configurationprofile/*'),
-          application(id, 'environment/*'),
-        ]),
-        stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: '*' }),
-      ],
-      'Hosted versions and deployments are created at run time, under the Steward applications only; ' +
-        'deployment strategies are account-wide resources.',
+    acknowledgeWildcardGrant(role, {
+      actions: ['appconfig:CreateHostedConfigurationVersion'],
+      resources: hostedVersions,
+      reason:
+        'Hosted versions are numbered by AppConfig when created; the grant names their document profile exactly.',
+    });
+    acknowledgeWildcardGrant(role, {
+      actions: ['appconfig:StartDeployment'],
+      resources: deployments,
+      reason:
+        'Deployments are numbered by AppConfig when started; the grant names their environment exactly.',
+    });
+  }
+
+  /**
+   * Let the AppConfig validator read the names of these applications and of their profiles, which is how
+   * it finds the service and document of an invocation. The profiles are granted as
+   * `application/<id>/configurationprofile/*`: naming their ids would be a cycle (each profile references
+   * the validator function, which waits for its role's policy). The stack's applications hold only the
+   * profiles it creates.
+   */
+  private grantProfileLookup(applicationIds: readonly string[]): void {
+    if (applicationIds.length === 0) return;
+    const stack = Stack.of(this);
+    const applications = applicationIds.map((id) =>
+      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: id }),
     );
+    const profiles = applications.map((arn) => `${arn}/configurationprofile/*`);
+    const role = this.appConfigValidator.role;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'LocateApplications',
+        actions: ['appconfig:GetApplication'],
+        resources: applications,
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'LocateProfiles',
+        actions: ['appconfig:GetConfigurationProfile'],
+        resources: profiles,
+      }),
+    );
+    acknowledgeWildcardGrant(role, {
+      actions: ['appconfig:GetConfigurationProfile'],
+      resources: profiles,
+      reason:
+        "Profile metadata of the stack's own applications only; their ids cannot be named because every profile " +
+        'references this validator (a cycle).',
+    });
   }
 }

@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { ConfigurationError } from '../../functions/core/errors.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
-import { acknowledgeWildcardResources } from '../nag.ts';
+import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 
 /** Profile names inside every service's application. */
@@ -246,8 +246,8 @@ export class ConfigDelivery extends Construct {
 
   /**
    * Let a function read every service's hosted flag versions through the control plane (the
-   * flag-expiry job): ListHostedConfigurationVersions and GetHostedConfigurationVersion on the
-   * flags profiles of these applications, nothing else.
+   * flag-expiry job): ListHostedConfigurationVersions on the flags profiles of these applications and
+   * GetHostedConfigurationVersion on their versions, nothing else.
    */
   grantReadHostedFlags(grantee: iam.IGrantable): iam.Grant {
     const stack = Stack.of(this);
@@ -258,19 +258,27 @@ export class ConfigDelivery extends Construct {
         resourceName: `${target.applicationId}/configurationprofile/${target.flagsProfileId}`,
       }),
     );
+    const versions = profiles.map((arn) => `${arn}/hostedconfigurationversion/*`);
     const grant = iam.Grant.addToPrincipal({
       grantee,
-      actions: ['appconfig:ListHostedConfigurationVersions', 'appconfig:GetHostedConfigurationVersion'],
-      resourceArns: [...profiles, ...profiles.map((arn) => `${arn}/hostedconfigurationversion/*`)],
-    });
+      actions: ['appconfig:ListHostedConfigurationVersions'],
+      resourceArns: profiles,
+    }).combine(
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['appconfig:GetHostedConfigurationVersion'],
+        resourceArns: versions,
+      }),
+    );
     const principal = grantee.grantPrincipal;
     if (Construct.isConstruct(principal)) {
-      acknowledgeWildcardResources(
-        principal,
-        profiles.map((arn) => `${arn}/hostedconfigurationversion/*`),
-        'Hosted versions under the Steward flags profiles only: the newest version number is what the job looks ' +
-          'up, so it cannot be named in advance.',
-      );
+      acknowledgeWildcardGrant(principal, {
+        actions: ['appconfig:GetHostedConfigurationVersion'],
+        resources: versions,
+        reason:
+          'Hosted versions under the Steward flags profiles only: the newest version number is what the job ' +
+          'looks up, so it cannot be named in advance.',
+      });
     }
     return grant;
   }

@@ -9,7 +9,7 @@ import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
-import { acknowledgeWildcardResources } from '../nag.ts';
+import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { StewardFunction } from './steward-function.ts';
 
@@ -54,12 +54,13 @@ export class DesiredParameters extends Construct {
       }),
     );
 
-    acknowledgeWildcardResources(
-      this.reconciler.role,
-      [underRoot],
-      'The reconciler writes the desired parameters of every service and environment, which are exactly the ' +
-        'parameters under the Steward root; it can neither read nor write outside it.',
-    );
+    acknowledgeWildcardGrant(this.reconciler.role, {
+      actions: ['ssm:GetParametersByPath', 'ssm:PutParameter'],
+      resources: [underRoot],
+      reason:
+        'The reconciler reads and writes the desired parameters of every service and environment, which are ' +
+        'exactly the parameters under the Steward root; it can neither read nor write outside it.',
+    });
 
     this.resource = new CustomResource(this, 'Reconcile', {
       serviceToken: this.reconciler.fn.functionArn,

@@ -10,9 +10,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResources } from '../nag.ts';
+import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { StewardFunction } from './steward-function.ts';
+import { grantParameterKeys } from './parameter-keys.ts';
 import { grantTicketAccess } from './ticket-access.ts';
 
 export interface NightlyJob {
@@ -119,13 +120,12 @@ export class NightlyJobs extends Construct {
     return schedule;
   }
 
-  /** Least privilege for the drift sweep: read the root, decrypt through SSM, describe secrets, tickets, events. */
+  /** Least privilege for the drift sweep: read the root, decrypt via SSM, describe secrets, tickets, events. */
   private grantDrift(role: iam.IRole): void {
     const { settings, bus } = this.props;
     const stack = Stack.of(this);
     const root = settings.parameterRoot;
     const underRoot = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${root}/*` });
-    const anyKey = stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
     const managedSecrets = stack.formatArn({
       service: 'secretsmanager',
       resource: 'secret',
@@ -149,14 +149,8 @@ export class NightlyJobs extends Construct {
         resources: ['*'],
       }),
     );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'DecryptSecureStringsThroughSsmOnly',
-        actions: ['kms:Decrypt'],
-        resources: [anyKey],
-        conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
-      }),
-    );
+    // SecureStrings: decrypt with the keys the settings name, through Parameter Store only.
+    grantParameterKeys(role, settings);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'DescribeManagedSecrets',
@@ -167,26 +161,21 @@ export class NightlyJobs extends Construct {
     bus.grantPutEventsTo(role);
     grantTicketAccess(role, settings, { resolve: true });
 
-    acknowledgeWildcardResources(
-      role,
-      ['*'],
-      'ssm:DescribeParameters supports no resource-level permissions.',
-    );
-    acknowledgeWildcardResources(
-      role,
-      [underRoot],
-      `The sweep reads every parameter under /${root}/ (read-only actions), and nothing else.`,
-    );
-    acknowledgeWildcardResources(
-      role,
-      [anyKey],
-      'SecureString keys are chosen per parameter; decryption is allowed only through Parameter Store (kms:ViaService).',
-    );
-    acknowledgeWildcardResources(
-      role,
-      [managedSecrets],
-      `Metadata only (DescribeSecret) of the managed secrets, all named under ${root}/.`,
-    );
+    acknowledgeWildcardGrant(role, {
+      actions: ['ssm:DescribeParameters'],
+      resources: ['*'],
+      reason: 'ssm:DescribeParameters supports no resource-level permissions.',
+    });
+    acknowledgeWildcardGrant(role, {
+      actions: ['ssm:GetParametersByPath', 'ssm:GetParameter', 'ssm:GetParameters'],
+      resources: [underRoot],
+      reason: `The sweep reads every parameter under /${root}/ (read-only actions), and nothing else.`,
+    });
+    acknowledgeWildcardGrant(role, {
+      actions: ['secretsmanager:DescribeSecret'],
+      resources: [managedSecrets],
+      reason: `Metadata only (DescribeSecret) of the managed secrets, all named under ${root}/.`,
+    });
   }
 }
 

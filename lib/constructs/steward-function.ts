@@ -16,6 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { ENTRY_FILE, lambdaBundleOptions, SOURCE_MAPS_NODE_OPTIONS } from '../bundling.ts';
+import { acknowledgeWildcardGrant } from '../nag.ts';
 import { runtimeEnvironment, type Settings } from '../settings.ts';
 
 /** The repository root, where `functions/` and `package-lock.json` live. */
@@ -119,12 +120,25 @@ export class StewardFunction extends Construct {
       },
     });
 
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+    acknowledgeWildcardGrant(this.role, {
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      resources: ['*'],
       reason:
-        'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for VPC functions, the EC2 ' +
-        'network-interface actions of the Lambda VPC attachment support no resource-level permissions.',
+        'Active tracing: X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
     });
+    if (vpcSettings) {
+      acknowledgeWildcardGrant(this.role, {
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DeleteNetworkInterface',
+        ],
+        resources: ['*'],
+        reason:
+          "Lambda's VPC attachment: the network interfaces are created at run time, so their ids cannot be named, " +
+          'and DescribeNetworkInterfaces supports no resource-level permissions (as in AWSLambdaVPCAccessExecutionRole).',
+      });
+    }
     Validations.of(this.fn).acknowledge(
       {
         id: 'AwsSolutions-L1',

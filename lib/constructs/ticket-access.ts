@@ -6,7 +6,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { secretArnByName } from '../arns.ts';
-import { acknowledgeWildcardResources } from '../nag.ts';
+import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 
 export interface TicketAccessOptions {
@@ -46,15 +46,15 @@ export function grantTicketAccess(
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({ sid: 'FindOpsItems', actions: ['ssm:DescribeOpsItems'], resources: ['*'] }),
   );
-  acknowledgeWildcardResources(
-    role,
-    [opsItems],
-    'OpsItem ids are assigned by OpsCenter when a ticket is filed; they cannot be named in advance.',
-  );
-  acknowledgeWildcardResources(
-    role,
-    ['*'],
-    'ssm:DescribeOpsItems (finding the open ticket to deduplicate), X-Ray tracing and VPC network interfaces ' +
-      'support no resource-level permissions.',
-  );
+  acknowledgeWildcardGrant(role, {
+    actions: options.resolve ? ['ssm:CreateOpsItem', 'ssm:UpdateOpsItem'] : ['ssm:CreateOpsItem'],
+    resources: [opsItems],
+    reason: 'OpsItem ids are assigned by OpsCenter when a ticket is filed; they cannot be named in advance.',
+  });
+  acknowledgeWildcardGrant(role, {
+    actions: ['ssm:DescribeOpsItems'],
+    resources: ['*'],
+    reason:
+      'ssm:DescribeOpsItems (finding the open ticket to deduplicate) supports no resource-level permissions.',
+  });
 }

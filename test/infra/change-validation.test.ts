@@ -107,16 +107,45 @@ describe('Construct: ChangeValidation', () => {
     }
   });
 
-  it('scopes KMS to use through Parameter Store', () => {
+  it('grants no KMS use for SecureStrings under the AWS managed aws/ssm key (its key policy allows it)', () => {
     // Act
     const { stack } = build();
 
     // Assess
     const statements = statementsOfRole(Template.fromStack(stack), 'ValidateChange');
-    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
-    expect(kms).toHaveLength(1);
-    expect(actionsOf(kms[0]!).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt']);
-    expect(kms[0]?.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' } });
+    expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')))).toEqual([]);
+  });
+
+  it('uses exactly the customer managed keys the settings name, through Parameter Store only', () => {
+    // Prepare
+    const keys = [
+      'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      'arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab',
+    ];
+
+    // Act
+    const standard = build({ parameterKmsKeyArns: keys });
+    const advanced = build({ parameterKmsKeyArns: keys, parameterTier: 'Advanced' });
+
+    // Assess
+    const kmsOf = (stack: Stack) =>
+      statementsOfRole(Template.fromStack(stack), 'ValidateChange').filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('kms:')),
+      );
+    expect(kmsOf(standard.stack)).toEqual([
+      {
+        Sid: 'ParameterKeysThroughSsmOnly',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:Encrypt'],
+        Resource: keys,
+        Condition: { StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' } },
+      },
+    ]);
+    expect(actionsOf(kmsOf(advanced.stack)[0]!)).toEqual([
+      'kms:Decrypt',
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+    ]);
   });
 
   it('publishes only on the Steward bus and files OpsItems when OpsCenter is the tracker', () => {
@@ -150,7 +179,7 @@ describe('Construct: ChangeValidation', () => {
     expect(statements.some((s) => actionsOf(s).includes('ssm:CreateOpsItem'))).toBe(false);
   });
 
-  it('grants AppConfig delivery on the given applications only, with the targets in the environment', () => {
+  it('grants AppConfig delivery on the given document profiles, environments and strategies only', () => {
     // Prepare
     const { stack, validation } = build();
 
@@ -168,18 +197,38 @@ describe('Construct: ChangeValidation', () => {
     const template = Template.fromStack(stack);
     const statements = statementsOfRole(template, 'ValidateChange');
     const appconfig = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('appconfig:')));
+    // Each resource ARN as text, the partition written out.
+    const arns = (s: Statement) =>
+      [s.Resource]
+        .flat()
+        .map((r) =>
+          (r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+            .map((part) => (typeof part === 'string' ? part : 'aws'))
+            .join(''),
+        );
+    const bySid = (sid: string) => appconfig.find((s) => s.Sid === sid)!;
     expect(appconfig.flatMap(actionsOf).sort()).toEqual([
       'appconfig:CreateHostedConfigurationVersion',
-      'appconfig:GetDeployment',
       'appconfig:ListDeployments',
       'appconfig:ListHostedConfigurationVersions',
       'appconfig:StartDeployment',
     ]);
-    for (const statement of appconfig) {
-      const resources = JSON.stringify(statement.Resource);
-      expect(resources).not.toContain('"*"');
-      expect(resources).toContain('application/app111/');
-    }
+    expect(arns(bySid('FindHostedVersions'))).toEqual([
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
+    ]);
+    expect(arns(bySid('CreateHostedVersions'))).toEqual([
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111/hostedconfigurationversion/*',
+    ]);
+    expect(arns(bySid('StartDeployments'))).toEqual([
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111',
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111/deployment/*',
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
+      'arn:aws:appconfig:eu-west-1:123456789012:deploymentstrategy/str111',
+    ]);
+    expect(arns(bySid('FollowDeployments'))).toEqual([
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111',
+    ]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.stringLikeRegexp('app111') }) },
     });
@@ -244,20 +293,34 @@ describe('Construct: ChangeValidation', () => {
     });
   });
 
-  it('exposes the AppConfig validator function and lets it only read application and profile names', () => {
-    // Act
+  it("lets the AppConfig validator read only the names of the stack's applications and their profiles", () => {
+    // Prepare
+    const withoutDelivery = build();
     const { stack, validation } = build();
+    const appconfigOf = (template: Template) =>
+      statementsOfRole(template, 'AppConfigValidator').filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('appconfig:')),
+      );
+
+    // Act
+    validation.deliverTo({
+      orders: {
+        applicationId: 'app111',
+        documentProfileId: 'doc111',
+        flagsProfileId: 'flg111',
+        environments: { production: { environmentId: 'env111', deploymentStrategyId: 'str111' } },
+      },
+    });
 
     // Assess
     expect(validation.validatorFunction).toBe(validation.appConfigValidator.fn);
-    const statements = statementsOfRole(Template.fromStack(stack), 'AppConfigValidator');
-    const own = statements.filter((s) =>
-      actionsOf(s).some((a) => a.startsWith('appconfig:') || a.startsWith('ssm:')),
-    );
-    expect(own.flatMap(actionsOf).sort()).toEqual([
-      'appconfig:GetApplication',
-      'appconfig:GetConfigurationProfile',
-    ]);
+    expect(appconfigOf(Template.fromStack(withoutDelivery.stack))).toEqual([]);
+    const [applications, profiles] = appconfigOf(Template.fromStack(stack));
+    const joined = (s: Statement) => JSON.stringify(s.Resource);
+    expect(actionsOf(applications!)).toEqual(['appconfig:GetApplication']);
+    expect(joined(applications!)).toMatch(/:application\/app111"\]\]\}$/);
+    expect(actionsOf(profiles!)).toEqual(['appconfig:GetConfigurationProfile']);
+    expect(joined(profiles!)).toMatch(/:application\/app111\/configurationprofile\/\*"\]\]\}$/);
   });
 
   it('leaves no unacknowledged cdk-nag finding on its own rule, queue and permissions', () => {

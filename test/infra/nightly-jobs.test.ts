@@ -81,7 +81,7 @@ describe('Construct: NightlyJobs', () => {
     });
   });
 
-  it('grants the drift job reads under the root, KMS via SSM only, secret metadata, OpsCenter and the bus', () => {
+  it('grants the drift job reads under the root, secret metadata, OpsCenter and the bus', () => {
     // Act
     const { stack } = build();
 
@@ -94,9 +94,8 @@ describe('Construct: NightlyJobs', () => {
       'ssm:GetParameters',
     ]);
     expect(JSON.stringify(bySid('ReadParametersUnderRoot')?.Resource)).toContain(':parameter/config/*');
-    expect(bySid('DecryptSecureStringsThroughSsmOnly')?.Condition).toEqual({
-      StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' },
-    });
+    // SecureStrings under the AWS managed aws/ssm key: its key policy allows use through SSM, no grant.
+    expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')))).toEqual([]);
     expect(actionsOf(bySid('DescribeManagedSecrets')!)).toEqual(['secretsmanager:DescribeSecret']);
     expect(actionsOf(bySid('FileOpsItems')!)).toEqual(['ssm:CreateOpsItem', 'ssm:UpdateOpsItem']);
     expect(statements.some((s) => actionsOf(s).includes('events:PutEvents'))).toBe(true);
@@ -104,6 +103,26 @@ describe('Construct: NightlyJobs', () => {
     expect(
       statements.some((s) => actionsOf(s).some((a) => /Put|Delete|Label/.test(a) && a.startsWith('ssm:'))),
     ).toBe(false);
+  });
+
+  it('decrypts with exactly the customer managed keys the settings name, through Parameter Store only', () => {
+    // Prepare
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+    // Act
+    const { stack } = build({ parameterKmsKeyArns: [key] });
+
+    // Assess
+    const statements = statementsOfRole(Template.fromStack(stack), 'DriftJob');
+    expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')))).toEqual([
+      {
+        Sid: 'ParameterKeysThroughSsmOnly',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: key,
+        Condition: { StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' } },
+      },
+    ]);
   });
 
   it('reads the tracker token secret only when GitHub or Jira is selected', () => {

@@ -25,7 +25,7 @@ describe('CDK CLI: cdk synth and cdk ls', () => {
     expect(result.stdout).not.toContain('Synthesized');
     expect(result.stderr).toMatch(/Synthesized .*ConfigSteward\.template\.json: \d+ resources/);
     expect(result.stderr).toContain(
-      'steward check: no findings; cdk-nag AwsSolutions + Serverless: 0 unacknowledged findings',
+      'steward check: no findings; cdk-nag AwsSolutions + Serverless + Steward wildcard grants: 0 unacknowledged findings',
     );
     const template = JSON.parse(readFileSync(path.join(outdir, 'ConfigSteward.template.json'), 'utf8'));
     const functions = Object.values(template.Resources as Record<string, { Type: string }>).filter(

@@ -7,6 +7,7 @@ import { parseRuntimeEnvironment, runtimeEnvironment } from '../../functions/cor
 import { loadSettings } from '../../lib/settings.ts';
 
 const example = JSON.parse(readFileSync('config/settings.json', 'utf8'));
+const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 function writeSettings(content: string): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'settings-')), 'settings.json');
@@ -44,6 +45,12 @@ describe('Function: loadSettings', () => {
       { ...example, vpc: { ...example.vpc, subnetIds: ['subnet-1', 'subnet-2', 'subnet-3'] } },
       'vpc.subnetIds',
     ],
+    [{ ...example, parameterKmsKeyArns: ['alias/aws/ssm'] }, 'parameterKmsKeyArns.0'],
+    [
+      { ...example, parameterKmsKeyArns: ['arn:aws:kms:eu-west-1:123456789012:alias/ssm'] },
+      'parameterKmsKeyArns.0',
+    ],
+    [{ ...example, parameterKmsKeyArns: [KEY, KEY] }, 'parameterKmsKeyArns'],
   ])('names the file and field of a broken setting (%#: %s)', (content, field) => {
     // Prepare
     const file = writeSettings(JSON.stringify(content));
@@ -56,6 +63,19 @@ describe('Function: loadSettings', () => {
     expect(load).toThrow(
       new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${field.replace('.', '\\.')}`),
     );
+  });
+
+  it('takes the customer managed keys of SecureString parameters by key ARN, none by default', () => {
+    // Prepare
+    const withKeys = writeSettings(JSON.stringify({ ...example, parameterKmsKeyArns: [KEY] }));
+
+    // Act
+    const defaults = loadSettings('config/settings.json');
+    const named = loadSettings(withKeys);
+
+    // Assess
+    expect(defaults.parameterKmsKeyArns).toEqual([]);
+    expect(named.parameterKmsKeyArns).toEqual([KEY]);
   });
 
   it('reports malformed JSON and a missing file with the file name', () => {
