@@ -5,6 +5,7 @@
  */
 import { looksLikeCredential } from './credentials.ts';
 import { checkFlagDefinition } from './flags/metadata.ts';
+import { plannedLifetimeProblem } from './flags/policy.ts';
 import type { KeySpec } from './keys.ts';
 import { type Organisation, type ServiceDefinition, SHARED_SERVICE } from './model.ts';
 import { SchemaRegistry } from './registry.ts';
@@ -58,7 +59,9 @@ export function checkDesiredState(organisation: Organisation, settings: Settings
     findings.push(...checkOverrides(service, environments));
     findings.push(...checkSecrets(service, environments));
     for (const [flag, definition] of Object.entries(service.flags ?? {})) {
-      for (const message of checkFlagDefinition(definition, environments)) {
+      const lifetime = plannedLifetimeProblem(definition);
+      const messages = checkFlagDefinition(definition, environments);
+      for (const message of lifetime === undefined ? messages : [...messages, lifetime]) {
         findings.push({ rule: 'flag', subject: `${service.name}:${flag}`, message });
       }
     }
