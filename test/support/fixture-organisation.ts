@@ -44,7 +44,7 @@ export const fixtureCatalog = defineService({
 export const fixtureSearch = defineService({
   name: 'search',
   keys: { 'max-results': integer({ min: 1, max: 500 }, { default: 50 }) },
-  values: { production: { 'max-results': 50 } },
+  values: { staging: { 'max-results': 50 }, production: { 'max-results': 50 } },
 });
 
 /** shared + catalog + search: three services and the shared layer, nothing from config/. */
