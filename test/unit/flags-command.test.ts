@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { type CommandIo, main } from '../../functions/cli/main.ts';
 import { organisation } from '../../config/index.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import { utcDay } from '../../functions/core/flags/policy.ts';
 
 /** The command's own flags (the example's as they were), so editing config/ cannot break these tests. */
 const FIXTURE = 'test/fixtures/flag-organisation';
@@ -56,6 +57,26 @@ describe('Command: steward flags', () => {
     const rows = io.lines.slice(1, -1).map((line) => line.split(/\s+/).slice(0, 2).join(' '));
     expect(rows).toEqual(expected);
     expect(io.lines.at(-1)).toMatch(new RegExp(`^steward flags: ${expected.length} flags?, `));
+  });
+
+  it('needs no cleanup in the example organisation on any day before its first flag expires', async () => {
+    // Prepare: the day before the earliest expires of config/, and the latest created
+    const flags = organisation.services.flatMap((service) => Object.values(service.flags ?? {}));
+    const expiries = flags.flatMap((flag) => (flag.expires === undefined ? [] : [flag.expires])).sort();
+    const lastCreated = flags
+      .map((flag) => flag.created)
+      .sort()
+      .at(-1)!;
+    const dayBeforeFirstExpiry = utcDay(new Date(Date.parse(`${expiries[0]}T00:00:00Z`) - 86_400_000));
+    const days = [lastCreated, dayBeforeFirstExpiry];
+
+    // Act
+    const codes = await Promise.all(days.map((today) => main(['flags', '--today', today], capture())));
+
+    // Assess: findings only grow as the day moves on, so the last clean day stands for the earlier
+    // ones; a flag `steward check` accepted leaves the clean state only by expiring
+    expect(lastCreated <= dayBeforeFirstExpiry).toBe(true);
+    expect(codes).toEqual([0, 0]);
   });
 
   it('lists every flag with its age and status, exit 0 when none needs cleanup', async () => {
