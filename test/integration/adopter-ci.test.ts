@@ -38,12 +38,13 @@ const ORGANISATION_TESTS = [
   'test/unit/flag-appconfig-format.test.ts',
 ];
 
-/** Left out of the copy: dependencies (linked instead), history, build output, other tests' scratch dirs. */
-const NOT_COPIED = new Set(['node_modules', '.git', 'cdk.out']);
+/** Left out of the copy, as .gitignore leaves them out: dependencies (linked instead), history, output. */
+const NOT_COPIED = new Set(['node_modules', '.git', 'cdk.out', '.bench', 'coverage']);
 
 function copyProject(): string {
   const copy = mkdtempSync(path.join(tmpdir(), 'steward-adopter-'));
   for (const entry of readdirSync(ROOT)) {
+    // .check-* are steward-check.test.ts's scratch copies, created and removed while the suite runs.
     if (NOT_COPIED.has(entry) || entry.startsWith('.check-')) continue;
     cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
   }
