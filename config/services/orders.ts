@@ -82,7 +82,7 @@ export const orders = defineService({
       owner: 'team-orders',
       type: 'release',
       created: '2026-11-02',
-      expires: '2027-01-31',
+      expires: '2026-12-12',
       environments: {
         staging: { enabled: true },
         production: { enabled: true, rolloutPercent: 25, allow: ['customer-qa-1', 'customer-qa-2'] },

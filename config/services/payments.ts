@@ -45,11 +45,11 @@ export const payments = defineService({
   },
   flags: {
     'max-installments': {
-      description: 'How many installments checkout offers',
+      description: 'Installment payments at checkout, rolling out: how many installments are offered',
       owner: 'team-payments',
-      type: 'operational',
+      type: 'release',
       created: '2026-11-18',
-      expires: '2026-12-31',
+      expires: '2026-12-28',
       valueKind: 'number',
       defaultValue: 1,
       environments: { staging: { enabled: true, value: 6 }, production: { enabled: true, value: 3 } },

@@ -5,12 +5,14 @@
  */
 import { looksLikeCredential } from './credentials.ts';
 import { checkFlagDefinition } from './flags/metadata.ts';
+import { plannedLifetimeProblem } from './flags/policy.ts';
 import type { KeySpec } from './keys.ts';
 import { type Organisation, type ServiceDefinition, SHARED_SERVICE } from './model.ts';
 import { SchemaRegistry } from './registry.ts';
 import { databaseProblems, postgresNetworkProblem } from './rotation/database-endpoint.ts';
 import { declaredSecrets } from './rotation/naming.ts';
 import type { Settings } from './settings.ts';
+import { containsClassicZod, miniSourceOf } from './zod-flavour.ts';
 
 export type CheckRule =
   | 'unknown-environment'
@@ -24,7 +26,8 @@ export type CheckRule =
   | 'flag'
   | 'secret'
   | 'network'
-  | 'duplicate-service';
+  | 'duplicate-service'
+  | 'classic-zod';
 
 export interface CheckFinding {
   readonly rule: CheckRule;
@@ -60,8 +63,11 @@ export function checkDesiredState(organisation: Organisation, settings: Settings
     findings.push(...checkValues(service, registry, environments));
     findings.push(...checkOverrides(service, environments));
     findings.push(...checkSecrets(service, environments));
+    findings.push(...checkSchemaFlavour(service));
     for (const [flag, definition] of Object.entries(service.flags ?? {})) {
-      for (const message of checkFlagDefinition(definition, environments)) {
+      const lifetime = plannedLifetimeProblem(definition);
+      const messages = checkFlagDefinition(definition, environments);
+      for (const message of lifetime === undefined ? messages : [...messages, lifetime]) {
         findings.push({ rule: 'flag', subject: `${service.name}:${flag}`, message });
       }
     }
@@ -213,6 +219,29 @@ function checkSecrets(service: ServiceDefinition, environments: string[]): Check
       if (!environments.includes(env)) problem(`unknown environment "${env}"`);
     }
     for (const message of databaseProblems(secret, environments)) problem(message);
+  }
+  return findings;
+}
+
+/**
+ * config/ is bundled into the Lambdas, which use zod/mini: one classic schema under `json()` pulls
+ * classic zod into five bundles (about 48 KB more at each cold start) and past bench/budgets.json.
+ * Refusing it here, with the mini source, beats an unexplained budget failure later.
+ */
+function checkSchemaFlavour(service: ServiceDefinition): CheckFinding[] {
+  const findings: CheckFinding[] = [];
+  for (const [key, spec] of Object.entries(service.keys)) {
+    if (!containsClassicZod(spec.schema)) continue;
+    const { source, complete } = miniSourceOf(spec.schema);
+    findings.push({
+      rule: 'classic-zod',
+      subject: `${service.name}/${key}`,
+      message:
+        "json() takes a zod/mini schema, not classic zod (import * as z from 'zod'), which would add " +
+        'about 48 KB to the cold start of every Lambda that bundles config/. ' +
+        `With import * as z from 'zod/mini' it reads: ${source}` +
+        (complete ? '' : ' (translate the parts marked "write by hand")'),
+    });
   }
   return findings;
 }

@@ -175,7 +175,16 @@ export function durationMs(value: string): number {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
-/** A JSON object or array, checked against its schema. Scalars are not JSON keys: use the typed kinds. */
+/**
+ * A JSON object or array, checked against its schema. Scalars are not JSON keys: use the typed kinds.
+ *
+ * The schema must be zod/mini (`import * as z from 'zod/mini'`): config/ is bundled into the
+ * Lambdas, and a classic `zod` schema would bring classic zod with it. `tsc` cannot tell the two
+ * apart; `steward check` refuses a classic schema and prints its zod/mini form.
+ *
+ * @example
+ * json(z.strictObject({ standard: z.number().check(z.nonnegative()) }));
+ */
 export function json<T extends object>(schema: z.ZodMiniType<T>, options: KeyOptions<T> = {}): KeySpec<T> {
   return makeKey(
     'json',

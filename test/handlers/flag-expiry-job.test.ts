@@ -8,10 +8,10 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { organisation } from '../../config/index.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
 import { runtimeEnvironment } from '../../functions/core/runtime-settings.ts';
 import { loadSettings } from '../../lib/settings.ts';
+import { organisation as flagFixture } from '../fixtures/flag-organisation/index.ts';
 import { awsEvent } from '../support/aws-events.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 
@@ -62,7 +62,7 @@ beforeEach(() => {
   });
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date('2026-12-21T02:00:00Z'));
-  const ordersFlags = organisation.services.find((s) => s.name === 'orders')?.flags ?? {};
+  const ordersFlags = flagFixture.services.find((s) => s.name === 'orders')?.flags ?? {};
   appconfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [{ VersionNumber: 4 }] });
   appconfig.on(GetHostedConfigurationVersionCommand).resolves({
     Content: new TextEncoder().encode(

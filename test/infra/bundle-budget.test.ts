@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundle, handlerEntries } from '../../bench/bundling.ts';
+import { type Bundle, bundle, handlerEntries, initialInputs } from '../../bench/bundling.ts';
 
 /**
  * Bundle sizes are deterministic (same sources, same lock file, same esbuild), so a test may gate
@@ -14,6 +14,27 @@ interface Budget {
 }
 const budgets = JSON.parse(readFileSync('bench/budgets.json', 'utf8')) as { bundles: Record<string, Budget> };
 const outdir = mkdtempSync(path.join(tmpdir(), 'bundles-'));
+/** The usual cause when an adopter's change trips a budget: config/ is bundled into the handlers. */
+const OVER_BUDGET_HINT =
+  "over budget; a classic zod schema in config/ (import * as z from 'zod') is the usual cause: " +
+  '`npx steward check` names the key and prints its zod/mini form';
+
+/**
+ * What config/ itself adds (cold start, and all chunks): the organisation's own schemas and values,
+ * about 1 KB a service. The budgets gate the platform, so an adopter's tenth service does not turn
+ * them red; what config/ pulls in from node_modules (classic zod, say) still counts.
+ */
+function organisationBytes(built: Bundle): { coldStart: number; total: number } {
+  const fromConfig = (inputs: Iterable<[string, number]>) =>
+    [...inputs].reduce((sum, [input, bytes]) => (input.startsWith('config/') ? sum + bytes : sum), 0);
+  const everyChunk = Object.values(built.metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs).map(([input, { bytesInOutput }]): [string, number] => [
+      input,
+      bytesInOutput,
+    ]),
+  );
+  return { coldStart: fromConfig(initialInputs(built)), total: fromConfig(everyChunk) };
+}
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('Bundle budgets (bench/budgets.json)', () => {
@@ -27,10 +48,30 @@ describe('Bundle budgets (bench/budgets.json)', () => {
     '$name stays within its cold-start and total size budgets',
     async ({ name, entry }) => {
       const built = await bundle(name, entry, outdir);
-      expect(built.bytes).toBeLessThanOrEqual(budgets.bundles[name]!.coldStart);
-      expect(built.totalBytes).toBeLessThanOrEqual(budgets.bundles[name]!.total);
+      const organisation = organisationBytes(built);
+      expect(built.bytes - organisation.coldStart, OVER_BUDGET_HINT).toBeLessThanOrEqual(
+        budgets.bundles[name]!.coldStart,
+      );
+      expect(built.totalBytes - organisation.total, OVER_BUDGET_HINT).toBeLessThanOrEqual(
+        budgets.bundles[name]!.total,
+      );
     },
   );
+
+  it("leaves out config/'s own bytes and nothing else: the handlers that bundle it hold it", async () => {
+    // Act
+    const built = await bundle(
+      'validate-change',
+      handlerEntries().find((h) => h.name === 'validate-change')!.entry,
+      outdir,
+    );
+    const organisation = organisationBytes(built);
+
+    // Assess: the example organisation is a few KB, a sliver of the bundle
+    expect(organisation.coldStart).toBeGreaterThan(0);
+    expect(organisation.total).toBeGreaterThanOrEqual(organisation.coldStart);
+    expect(organisation.coldStart).toBeLessThan(built.bytes / 20);
+  });
 
   it('keeps the consumer client within its budget', async () => {
     const entry = path.join(outdir, 'client.ts');

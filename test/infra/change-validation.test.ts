@@ -401,7 +401,8 @@ describe('Construct: ChangeValidation with ConfigDelivery', () => {
     // Assess
     const template = Template.fromStack(stack);
     const profiles = Object.values(template.findResources('AWS::AppConfig::ConfigurationProfile'));
-    expect(profiles.length).toBe(4);
+    // A document profile and a flags profile for each service of config/.
+    expect(profiles.length).toBe(2 * exampleRegistry().serviceNames().length);
     const validatorArn = stack.resolve(validation.validatorFunction.functionArn);
     for (const profile of profiles) {
       expect(profile.Properties.Validators).toEqual([{ Type: 'LAMBDA', Content: validatorArn }]);

@@ -19,6 +19,9 @@ const registryOf = (org = organisation) =>
     environments: settings.environments.map((e) => e.name),
   });
 const registry = registryOf();
+/** The example organisation, as config/ declares it: whatever services an adopter adds. */
+const services = registry.serviceNames();
+const environmentNames = settings.environments.map((e) => e.name);
 const validatorArn = 'arn:aws:lambda:eu-west-1:123456789012:function:config-steward-validate-document';
 
 function synth(props: Partial<ConfigDeliveryProps> = {}) {
@@ -54,9 +57,11 @@ describe('Construct: ConfigDelivery', () => {
     const { template } = synth();
 
     // Assess
-    template.resourceCountIs('AWS::AppConfig::Application', 2);
-    template.hasResourceProperties('AWS::AppConfig::Application', { Name: 'orders' });
-    template.hasResourceProperties('AWS::AppConfig::Application', { Name: 'payments' });
+    expect(services).not.toContain('shared');
+    template.resourceCountIs('AWS::AppConfig::Application', services.length);
+    for (const service of services) {
+      template.hasResourceProperties('AWS::AppConfig::Application', { Name: service });
+    }
   });
 
   it('creates one AppConfig environment per Steward environment, with its rollback alarms as monitors', () => {
@@ -64,7 +69,7 @@ describe('Construct: ConfigDelivery', () => {
     const { template } = synth();
 
     // Assess
-    template.resourceCountIs('AWS::AppConfig::Environment', 4);
+    template.resourceCountIs('AWS::AppConfig::Environment', services.length * environmentNames.length);
     const roleArn = new Capture();
     template.hasResourceProperties('AWS::AppConfig::Environment', {
       Name: 'production',
@@ -76,8 +81,8 @@ describe('Construct: ConfigDelivery', () => {
     const environments = template.findResources('AWS::AppConfig::Environment');
     const production = Object.values(environments).filter((r) => r.Properties.Name === 'production');
     const staging = Object.values(environments).filter((r) => r.Properties.Name === 'staging');
-    expect(production).toHaveLength(2);
-    expect(staging).toHaveLength(2);
+    expect(production).toHaveLength(services.length);
+    expect(staging).toHaveLength(services.length);
     for (const env of staging) expect(env.Properties.Monitors).toBeUndefined();
     for (const env of production) {
       const arns = JSON.stringify(env.Properties.Monitors.map((m: { AlarmArn: unknown }) => m.AlarmArn));
@@ -132,15 +137,13 @@ describe('Construct: ConfigDelivery', () => {
 
     // Assess
     const profiles = Object.values(template.findResources('AWS::AppConfig::ConfigurationProfile'));
-    expect(profiles).toHaveLength(4);
     expect(
       profiles.map((p) => `${p.Properties.Name}:${p.Properties.Type}:${p.Properties.LocationUri}`).sort(),
-    ).toEqual([
-      'document:AWS.Freeform:hosted',
-      'document:AWS.Freeform:hosted',
-      'flags:AWS.AppConfig.FeatureFlags:hosted',
-      'flags:AWS.AppConfig.FeatureFlags:hosted',
-    ]);
+    ).toEqual(
+      services
+        .flatMap(() => ['document:AWS.Freeform:hosted', 'flags:AWS.AppConfig.FeatureFlags:hosted'])
+        .sort(),
+    );
     for (const profile of profiles) {
       expect(profile.Properties.Validators).toEqual([{ Type: 'LAMBDA', Content: validatorArn }]);
     }
@@ -169,7 +172,7 @@ describe('Construct: ConfigDelivery', () => {
 
     // Assess
     const versions = Object.values(template.findResources('AWS::AppConfig::HostedConfigurationVersion'));
-    expect(versions).toHaveLength(8);
+    expect(versions).toHaveLength(services.length * environmentNames.length * 2);
     const contents = versions.map((v) => v.Properties.Content as string);
     const composed = registry.compose('orders', 'production');
     expect(composed.ok).toBe(true);
@@ -222,9 +225,9 @@ describe('Construct: ConfigDelivery', () => {
 
     // Assess
     const deployments = template.findResources('AWS::AppConfig::Deployment');
-    expect(Object.keys(deployments)).toHaveLength(8);
+    expect(Object.keys(deployments)).toHaveLength(services.length * environmentNames.length * 2);
     const flagDeployments = Object.entries(deployments).filter(([id]) => id.includes('DeployFlags'));
-    expect(flagDeployments).toHaveLength(4);
+    expect(flagDeployments).toHaveLength(services.length * environmentNames.length);
     for (const [, deployment] of flagDeployments) {
       const [dependency] = deployment.DependsOn as string[];
       expect(dependency).toMatch(/DeployDocument/);
@@ -247,7 +250,7 @@ describe('Construct: ConfigDelivery', () => {
     const { stack, delivery } = synth();
 
     // Assess
-    expect(Object.keys(delivery.targets).sort()).toEqual(['orders', 'payments']);
+    expect(Object.keys(delivery.targets).sort()).toEqual([...services].sort());
     const resolved = stack.resolve(delivery.targets);
     expect(resolved.orders).toEqual({
       applicationId: { 'Fn::GetAtt': [expect.any(String), 'ApplicationId'] },
@@ -296,11 +299,12 @@ describe('Construct: ConfigDelivery', () => {
     expect(get.asObject().Action).toBe('appconfig:GetHostedConfigurationVersion');
     const profiles = JSON.stringify(list.asObject().Resource);
     const versions = JSON.stringify(get.asObject().Resource);
-    expect(list.asObject().Resource).toHaveLength(2);
-    expect(get.asObject().Resource).toHaveLength(2);
+    // Each service's flags profile and its hosted versions: nothing of the document profiles.
+    expect(list.asObject().Resource).toHaveLength(services.length);
+    expect(get.asObject().Resource).toHaveLength(services.length);
     expect(profiles).toContain('/configurationprofile/');
     expect(profiles).not.toContain('hostedconfigurationversion');
-    expect(versions.match(/\/hostedconfigurationversion\/\*/g)).toHaveLength(2);
+    expect(versions.match(/\/hostedconfigurationversion\/\*/g)).toHaveLength(services.length);
     expect(profiles + versions).not.toContain('DocumentProfile');
   });
 

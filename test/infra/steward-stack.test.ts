@@ -5,6 +5,7 @@ import { organisation } from '../../config/index.ts';
 import { formatNagFindings, nagFindings } from '../../lib/nag.ts';
 import { loadSettings } from '../../lib/settings.ts';
 import { ConfigStewardStack } from '../../lib/steward-stack.ts';
+import { exampleSecretNames, exampleServices } from '../support/example-organisation.ts';
 
 const settings = loadSettings('config/settings.json');
 
@@ -35,11 +36,11 @@ describe('Stack: ConfigSteward', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ source: ['aws.ssm'], 'detail-type': ['Parameter Store Change'] }),
     });
-    template.resourceCountIs('AWS::AppConfig::Application', 2);
+    template.resourceCountIs('AWS::AppConfig::Application', exampleServices().length);
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     template.resourceCountIs('Custom::StewardDesiredParameters', 1);
-    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 4);
-    expect(stack.registry.serviceNames()).toEqual(['orders', 'payments']);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', exampleSecretNames(settings).length);
+    expect(stack.registry.serviceNames()).toEqual(exampleServices());
   });
 
   it('never puts a desired SecureString value or a secret into the template', () => {

@@ -73,8 +73,8 @@ describe('Function: toAppConfigFlags', () => {
       enabled: true,
       owner: 'team-orders',
       type: 'release',
-      created: '2026-11-02',
-      expires: '2027-01-31',
+      created: orders['new-checkout']?.created,
+      expires: orders['new-checkout']?.expires,
       rolloutPercent: 25,
       allow: ['customer-qa-1', 'customer-qa-2'],
     });

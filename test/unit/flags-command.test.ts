@@ -13,7 +13,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { type CommandIo, main } from '../../functions/cli/main.ts';
+import { organisation } from '../../config/index.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import { utcDay } from '../../functions/core/flags/policy.ts';
+
+/** The command's own flags (the example's as they were), so editing config/ cannot break these tests. */
+const FIXTURE = 'test/fixtures/flag-organisation';
 
 /** A config directory with one service whose only flag expires on the given day. */
 function configWithFlag(expires: string): string {
@@ -38,12 +43,48 @@ function capture(): CommandIo & { lines: string[]; errors: string[] } {
 }
 
 describe('Command: steward flags', () => {
-  it('lists every flag of config/ with its age and status, exit 0 when none needs cleanup', async () => {
+  it('reads config/ by default: one row per flag of the example organisation', async () => {
+    // Prepare
+    const io = capture();
+    const expected = organisation.services.flatMap((service) =>
+      Object.keys(service.flags ?? {}).map((flag) => `${service.name} ${flag}`),
+    );
+
+    // Act
+    await main(['flags', '--today', '2026-11-23'], io);
+
+    // Assess
+    const rows = io.lines.slice(1, -1).map((line) => line.split(/\s+/).slice(0, 2).join(' '));
+    expect(rows).toEqual(expected);
+    expect(io.lines.at(-1)).toMatch(new RegExp(`^steward flags: ${expected.length} flags?, `));
+  });
+
+  it('needs no cleanup in the example organisation on any day before its first flag expires', async () => {
+    // Prepare: the day before the earliest expires of config/, and the latest created
+    const flags = organisation.services.flatMap((service) => Object.values(service.flags ?? {}));
+    const expiries = flags.flatMap((flag) => (flag.expires === undefined ? [] : [flag.expires])).sort();
+    const lastCreated = flags
+      .map((flag) => flag.created)
+      .sort()
+      .at(-1)!;
+    const dayBeforeFirstExpiry = utcDay(new Date(Date.parse(`${expiries[0]}T00:00:00Z`) - 86_400_000));
+    const days = [lastCreated, dayBeforeFirstExpiry];
+
+    // Act
+    const codes = await Promise.all(days.map((today) => main(['flags', '--today', today], capture())));
+
+    // Assess: findings only grow as the day moves on, so the last clean day stands for the earlier
+    // ones; a flag `steward check` accepted leaves the clean state only by expiring
+    expect(lastCreated <= dayBeforeFirstExpiry).toBe(true);
+    expect(codes).toEqual([0, 0]);
+  });
+
+  it('lists every flag with its age and status, exit 0 when none needs cleanup', async () => {
     // Prepare
     const io = capture();
 
     // Act
-    const code = await main(['flags', '--today', '2026-11-23'], io);
+    const code = await main(['flags', '--config', FIXTURE, '--today', '2026-11-23'], io);
 
     // Assess
     expect(code).toBe(0);
@@ -62,7 +103,7 @@ describe('Command: steward flags', () => {
     const io = capture();
 
     // Act
-    const code = await main(['flags', '--today', '2026-12-10'], io);
+    const code = await main(['flags', '--config', FIXTURE, '--today', '2026-12-10'], io);
 
     // Assess
     expect(code).toBe(1);
@@ -92,7 +133,7 @@ describe('Command: steward flags', () => {
     const io = capture();
 
     // Act
-    const code = await main(['flags', '--expired', '--today', '2026-12-20'], io);
+    const code = await main(['flags', '--config', FIXTURE, '--expired', '--today', '2026-12-20'], io);
 
     // Assess
     expect(code).toBe(1);
@@ -107,7 +148,7 @@ describe('Command: steward flags', () => {
     const io = capture();
 
     // Act
-    const code = await main(['flags', '--expired', '--today', '2026-11-23'], io);
+    const code = await main(['flags', '--config', FIXTURE, '--expired', '--today', '2026-11-23'], io);
 
     // Assess
     expect(code).toBe(0);
@@ -119,7 +160,7 @@ describe('Command: steward flags', () => {
     const io = capture();
 
     // Act
-    const code = await main(['flags', '--json', '--today', '2027-02-01'], io);
+    const code = await main(['flags', '--config', FIXTURE, '--json', '--today', '2027-02-01'], io);
 
     // Assess
     const output = JSON.parse(io.lines.join('\n'));
@@ -181,7 +222,7 @@ describe('Command: steward flags', () => {
     const io = capture();
 
     // Act
-    const code = await main(['flags', '--live', '--today', '2026-11-23'], io);
+    const code = await main(['flags', '--config', FIXTURE, '--live', '--today', '2026-11-23'], io);
     appconfig.restore();
 
     // Assess

@@ -131,6 +131,38 @@ export function assessFlag(flag: FlagMetadata, options: PolicyOptions): FlagAsse
   };
 }
 
+/**
+ * Why a flag definition plans to outlive its type, or undefined when it does not: `expires` may lie
+ * at most the type's lifetime after `created`. `steward check` enforces it so that a definition it
+ * accepts cannot be reported as over its lifetime before its own `expires` day, and so that the
+ * verdict depends on the definition alone, never on the day the check runs.
+ *
+ * @example
+ * plannedLifetimeProblem({ type: 'operational', created: '2026-11-18', expires: '2026-12-31' });
+ * // 'expires 43 days after created (2026-11-18 to 2026-12-31), over the 7-day lifetime of an
+ * //  operational flag: expire it on 2026-11-25 at the latest'
+ */
+export function plannedLifetimeProblem(flag: {
+  readonly type?: string;
+  readonly created?: string;
+  readonly expires?: string;
+}): string | undefined {
+  const type = FLAG_TYPES.find((known) => known === flag.type);
+  if (type === undefined) return undefined;
+  const lifetime = FLAG_LIFETIME_DAYS[type];
+  const { created, expires } = flag;
+  if (lifetime === undefined || created === undefined || expires === undefined) return undefined;
+  if (!isCalendarDay(created) || !isCalendarDay(expires)) return undefined;
+  const planned = daysBetween(created, expires);
+  if (planned <= lifetime) return undefined;
+  const latest = utcDay(new Date(Date.parse(`${created}T00:00:00Z`) + lifetime * DAY_MS));
+  const article = /^[aeiou]/.test(type) ? 'an' : 'a';
+  return (
+    `expires ${planned} days after created (${created} to ${expires}), over the ${lifetime}-day ` +
+    `lifetime of ${article} ${type} flag: expire it on ${latest} at the latest`
+  );
+}
+
 /** True when a finding calls for cleanup rather than a heads-up. */
 export function isActionable(reason: FlagFindingReason): boolean {
   return reason !== 'expiring-soon';
