@@ -115,7 +115,7 @@ describe('Class: KmsValueFingerprinter', () => {
     const fingerprinter = new KmsValueFingerprinter(new KMSClient({}), KEY_ARN, { sleep: noSleep });
 
     // Act
-    const error = await fingerprinter.fingerprint('Sup3rS3cret!').catch((e: unknown) => e as Error);
+    const error = (await fingerprinter.fingerprint('Sup3rS3cret!').catch((e: unknown) => e)) as Error;
 
     // Assess
     expect(error).toBeInstanceOf(FingerprintKeyUnusableError);
@@ -131,7 +131,7 @@ describe('Class: KmsValueFingerprinter', () => {
     const fingerprinter = new KmsValueFingerprinter(new KMSClient({}), KEY_ARN, { sleep: noSleep });
 
     // Act
-    const error = await fingerprinter.fingerprint('v').catch((e: unknown) => e as Error);
+    const error = (await fingerprinter.fingerprint('v').catch((e: unknown) => e)) as Error;
 
     // Assess
     expect(error).toBeInstanceOf(ValueFingerprintError);
