@@ -4,6 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sha256 } from '../../functions/core/hash.ts';
 import { targetsLocator } from '../../functions/core/validation/appconfig-document.ts';
 import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
@@ -83,8 +84,12 @@ async function setup(options: HarnessOptions = {}) {
   return { ...ports, invoke, errors, everything };
 }
 
+/** Neither the value nor its plain SHA-256 (which a guess could be checked against) may appear. */
 function expectNoSecret(text: string) {
-  for (const secret of SECRETS) expect(text).not.toContain(secret);
+  for (const secret of SECRETS) {
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(sha256(secret));
+  }
 }
 
 describe('Secret values through validate-change and the AppConfig validator', () => {
@@ -101,10 +106,10 @@ describe('Secret values through validate-change and the AppConfig validator', ()
     await invoke(changeEvent(SIGNING_KEY, 'Update', 'evt-reject'));
     await invoke(changeEvent(SIGNING_KEY, 'Update', 'evt-own'));
 
-    // Assess: the paths ran, with hashes in place of values
+    // Assess: the paths ran, with keyed fingerprints in place of values
     expect(publisher.ofType('Config Change Accepted')[0]?.detail).toMatchObject({
       parameterType: 'SecureString',
-      valueSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      valueFingerprint: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
     });
     expect(publisher.ofType('Config Change Accepted')[0]?.detail).not.toHaveProperty('value');
     expect(publisher.ofType('Config Change Restored')).toHaveLength(1);
