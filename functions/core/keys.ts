@@ -111,6 +111,16 @@ function makeKey<T>(
 
 const asString = (raw: string): DecodeResult<string> => ({ ok: true, value: raw });
 
+/** tsc refuses `sensitive` on booleans and enums; a config written in JavaScript learns it here. */
+function withoutSensitive<T>(kind: KeyKind, options: KeyOptions<T>): KeyOptions<T> {
+  if ((options as SensitiveKeyOptions<T>).sensitive) {
+    throw new TypeError(
+      `${kind} keys cannot be sensitive: their possible values are listed in the schema, so hiding one hides nothing`,
+    );
+  }
+  return options;
+}
+
 /** An integer written as a canonical decimal (`"1e3"`, `" 5"`, `"05"` and `"5.0"` are not), within bounds. */
 export function integer(
   bounds: { min: number; max: number },
@@ -139,7 +149,7 @@ export function boolean(options: KeyOptions<boolean> = {}): KeySpec<boolean> {
         ? { ok: true, value: raw === 'true' }
         : fail(path, 'expected true or false'),
     (value) => String(value),
-    options,
+    withoutSensitive('boolean', options),
   );
 }
 
@@ -148,7 +158,13 @@ export function oneOf<const V extends readonly [string, ...string[]]>(
   values: V,
   options: KeyOptions<V[number]> = {},
 ): KeySpec<V[number]> {
-  return makeKey('enum', z.enum(values) as unknown as z.ZodMiniType<V[number]>, asString, String, options);
+  return makeKey(
+    'enum',
+    z.enum(values) as unknown as z.ZodMiniType<V[number]>,
+    asString,
+    String,
+    withoutSensitive('enum', options),
+  );
 }
 
 /** An absolute http(s) URL without embedded credentials. */
