@@ -22,7 +22,13 @@ export interface InvokableHandler {
 }
 
 /** Variables passed through from the caller's environment when set (the stack computes them from resources). */
-const PASS_THROUGH = ['STEWARD_APPCONFIG', 'STEWARD_APPCONFIG_PREFIX', 'STEWARD_VALIDATOR_PRINCIPAL'];
+const PASS_THROUGH = [
+  'STEWARD_APPCONFIG',
+  'STEWARD_APPCONFIG_PREFIX',
+  'STEWARD_VALIDATOR_PRINCIPAL',
+  // Without it the handlers find the fingerprint key by its alias (core/fingerprint.ts).
+  'STEWARD_FINGERPRINT_KEY',
+];
 
 /**
  * The stack's handlers, by name; each lives in `functions/handlers/<name>.ts` and exports `handler`.
