@@ -8,7 +8,6 @@
  * the key a reader cannot test a guess, while equal values still show equal fingerprints.
  */
 import { createHash } from 'node:crypto';
-import type { ValueFingerprinter } from '../ports/value-fingerprinter.ts';
 
 export const FINGERPRINT_PREFIX = 'hmac-sha256:';
 
@@ -42,27 +41,4 @@ export function fingerprintKeyAlias(eventBusName: string): string {
 export function fingerprintKeyId(env: Record<string, string | undefined>, eventBusName: string): string {
   const configured = env.STEWARD_FINGERPRINT_KEY?.trim();
   return configured ? configured : fingerprintKeyAlias(eventBusName);
-}
-
-/**
- * A fingerprinter that asks its delegate once per distinct value, for one invocation or run (a
- * rejected value goes to a ticket and an event; a drift run meets one secret in several findings).
- * Create one per run, so no value outlives the run in memory. A failed call is not remembered.
- *
- * @example
- * const fingerprint = memoisedFingerprinter(deps.fingerprinter);
- * await fingerprint.fingerprint(value);
- */
-export function memoisedFingerprinter(delegate: ValueFingerprinter): ValueFingerprinter {
-  const known = new Map<string, Promise<string>>();
-  return {
-    fingerprint(value) {
-      const cached = known.get(value);
-      if (cached) return cached;
-      const pending = delegate.fingerprint(value);
-      known.set(value, pending);
-      pending.catch(() => known.delete(value));
-      return pending;
-    },
-  };
 }

@@ -1,54 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  FINGERPRINT_PATTERN,
   fingerprintKeyAlias,
   fingerprintKeyId,
   formatFingerprint,
-  memoisedFingerprinter,
 } from '../../functions/core/fingerprint.ts';
-import type { ValueFingerprinter } from '../../functions/ports/value-fingerprinter.ts';
 import { LocalHmacFingerprinter } from '../support/local-hmac-fingerprinter.ts';
 import { describeValueFingerprinterContract } from '../support/value-fingerprinter-contract.ts';
 
 describeValueFingerprinterContract('LocalHmacFingerprinter', (key) => new LocalHmacFingerprinter(key));
-
-describe('Function: memoisedFingerprinter', () => {
-  it('asks its delegate once per distinct value', async () => {
-    // Prepare
-    const delegate = new LocalHmacFingerprinter();
-    const fingerprinter = memoisedFingerprinter(delegate);
-
-    // Act
-    const results = await Promise.all(['a', 'b', 'a', 'a', 'b'].map((v) => fingerprinter.fingerprint(v)));
-
-    // Assess
-    expect(delegate.calls).toBe(2);
-    expect(results[0]).toBe(results[2]);
-    expect(results[1]).toBe(results[4]);
-  });
-
-  it('does not remember a failure: the next call asks again', async () => {
-    // Prepare
-    let calls = 0;
-    const flaky: ValueFingerprinter = {
-      async fingerprint() {
-        calls += 1;
-        if (calls === 1) throw new Error('throttled');
-        return `hmac-sha256:${'0'.repeat(64)}`;
-      },
-    };
-    const fingerprinter = memoisedFingerprinter(flaky);
-
-    // Act
-    const first = fingerprinter.fingerprint('v');
-    await expect(first).rejects.toThrow('throttled');
-    const second = await fingerprinter.fingerprint('v');
-
-    // Assess
-    expect(second).toMatch(FINGERPRINT_PATTERN);
-    expect(calls).toBe(2);
-  });
-});
 
 describe('Function: formatFingerprint', () => {
   it('refuses a MAC that is not 32 bytes', () => {
