@@ -98,6 +98,7 @@ function sdkClassName(pkg: string, guess: string): string {
     'client-secrets-manager': 'SecretsManagerClient',
     'client-sts': 'STSClient',
     'client-cloudwatch': 'CloudWatchClient',
+    'client-kms': 'KMSClient',
   };
   return known[pkg] ?? guess;
 }

@@ -22,6 +22,7 @@ import { SchemaRegistry } from '../functions/core/registry.ts';
 import { parseParameterChange } from '../functions/core/validation/change-event.ts';
 import { type Enforcement, validateChange } from '../functions/core/validation/validate-change.ts';
 import { InMemoryParameterStore } from '../test/support/in-memory-parameter-store.ts';
+import { LocalHmacFingerprinter } from '../test/support/local-hmac-fingerprinter.ts';
 import {
   FixedClock,
   InMemoryTicketTracker,
@@ -121,12 +122,15 @@ async function measure(scenario: Scenario) {
   memory.seed(NAME, scenario.value);
   const { client, mock } = emulatedSsm(memory);
   const delivery = new RecordingConfigDelivery();
+  // Stands in for KMS GenerateMac: counts the fingerprints a change costs.
+  const fingerprinter = new LocalHmacFingerprinter();
   const deps = {
     registry,
     store: new SsmParameterStore(client),
     publisher: new RecordingEventPublisher(),
     tickets: new InMemoryTicketTracker(),
     clock: new FixedClock(new Date('2026-11-20T16:45:00Z')),
+    fingerprinter,
     enforcement: () => scenario.enforcement,
     delivery: { port: delivery, targets: exampleTargets() },
   };
@@ -140,6 +144,7 @@ async function measure(scenario: Scenario) {
   const hostedBefore = delivery.hosted.length;
   const deploymentsBefore = delivery.attempts.length;
   const lookupsBefore = delivery.lookups;
+  const fingerprintsBefore = fingerprinter.calls;
   const outcome = await validateChange(change, deps);
   const commands = mock
     .calls()
@@ -156,6 +161,7 @@ async function measure(scenario: Scenario) {
       hostedBefore +
       (delivery.attempts.length - deploymentsBefore) +
       (delivery.lookups - lookupsBefore),
+    kmsGenerateMacCalls: fingerprinter.calls - fingerprintsBefore,
     commands: summarise(commands.filter((c) => c !== 'GetParametersByPathCommand')),
   };
 }

@@ -12,6 +12,7 @@ import { NightlyJobs } from './constructs/nightly-jobs.ts';
 import { SecretRotation, validateSecretRotation } from './constructs/secret-rotation.ts';
 import { StewardFunction } from './constructs/steward-function.ts';
 import { grantTicketAccess } from './constructs/ticket-access.ts';
+import { ValueFingerprints } from './constructs/value-fingerprints.ts';
 import type { Settings } from './settings.ts';
 
 export interface ConfigStewardStackProps extends StackProps {
@@ -29,6 +30,7 @@ export class ConfigStewardStack extends Stack {
   public readonly flagExpiry: StewardFunction;
   public readonly rotation: SecretRotation;
   public readonly consumers: ConfigConsumer;
+  public readonly fingerprints: ValueFingerprints;
 
   constructor(scope: Construct, id: string, props: ConfigStewardStackProps) {
     super(scope, id, props);
@@ -76,6 +78,11 @@ export class ConfigStewardStack extends Stack {
     this.nightly.addJob({ name: 'flag-expiry', fn: this.flagExpiry.fn });
 
     this.rotation = new SecretRotation(this, 'SecretRotation', { settings, organisation, bus });
+
+    // The functions that put value fingerprints in events and tickets, and only those, use the key.
+    this.fingerprints = new ValueFingerprints(this, 'ValueFingerprints', { settings });
+    this.fingerprints.grantFingerprint(this.validation.validateChange.fn);
+    this.fingerprints.grantFingerprint(this.nightly.drift.fn);
 
     // One example consumer per environment: reads the orders document and flags via the extension.
     this.consumers = new ConfigConsumer(this, 'Consumers', { delivery: this.delivery });

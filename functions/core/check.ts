@@ -130,7 +130,7 @@ function checkValues(
       const raw = encodeLoosely(spec, value);
       const verdict = registry.validate(name, raw, spec.parameterType);
       const credential = looksLikeCredential(key, raw);
-      const shown = credential.matched ? undefined : raw;
+      const shown = credential.matched || spec.sensitive ? undefined : raw;
       for (const issue of verdict.issues) {
         findings.push({
           rule: 'invalid-value',

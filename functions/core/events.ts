@@ -1,10 +1,11 @@
 /**
  * The event catalog: every event Config Steward publishes on its bus, `source: config.steward`.
  * Each detail type has a zod schema here; the stack publishes their JSON Schemas and the README
- * shows an example of each. No detail carries a secret value: SecureString values and secrets
- * travel as SHA-256 hashes only.
+ * shows an example of each. No detail carries a secret value: SecureString values, credential-like
+ * and `sensitive` plain values travel only as keyed fingerprints (`core/fingerprint.ts`).
  */
 import * as z from 'zod/mini';
+import { FINGERPRINT_PATTERN } from './fingerprint.ts';
 import './zod-messages.ts';
 
 export const EVENT_SOURCE = 'config.steward';
@@ -15,6 +16,8 @@ const ticketRef = z.strictObject({
   id: z.string(),
   url: z.optional(z.string()),
 });
+/** `hmac-sha256:<64 hex>`: a keyed fingerprint whose key no reader of events holds. */
+const valueFingerprint = z.string().check(z.regex(FINGERPRINT_PATTERN));
 const parameterIdentity = {
   parameterName: z.string(),
   environment: z.string(),
@@ -30,10 +33,10 @@ export const eventSchemas = {
     operation: z.enum(['Create', 'Update', 'LabelParameterVersion']),
     actor: z.optional(z.string()),
     parameterType: z.enum(['String', 'SecureString', 'StringList']),
-    valueSha256: z.string().check(z.length(64)),
-    /** Only for plain `String` parameters whose value does not look like a credential. */
+    valueFingerprint,
+    /** Only for plain `String` parameters of keys not declared `sensitive`, whose value does not look like a credential. */
     value: z.optional(z.string()),
-    /** Only for plain `String` parameters whose value does not look like a credential. */
+    /** Only when the previous version's value could travel as `value` does. */
     previousValue: z.optional(z.string()),
     changedAt: z.string(),
     triggeringEventId: z.string(),
@@ -48,7 +51,7 @@ export const eventSchemas = {
     actor: z.optional(z.string()),
     enforcement: z.enum(['enforce', 'report']),
     issues: z.array(issue),
-    valueSha256: z.optional(z.string().check(z.length(64))),
+    valueFingerprint: z.optional(valueFingerprint),
     triggeringEventId: z.string(),
   }),
   'Config Change Restored': z.strictObject({

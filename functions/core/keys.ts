@@ -31,6 +31,11 @@ export interface KeySpec<T = unknown> {
   readonly schema: z.ZodMiniType<T>;
   /** `SecureString` keys hold secrets: their desired value never sits in git or in a template. */
   readonly parameterType: 'String' | 'SecureString';
+  /**
+   * The value never travels: no value in events, tickets, drift reports or CLI output, only its keyed
+   * fingerprint. True for `sensitive` plain keys and for every `SecureString` key.
+   */
+  readonly sensitive: boolean;
   readonly default?: T;
   readonly description?: string;
   /** Parse a stored string strictly into a typed value. */
@@ -44,6 +49,20 @@ interface KeyOptions<T> {
   description?: string;
   /** Store as a `SecureString` (a secret-shaped value). */
   secure?: boolean;
+}
+
+/**
+ * For kinds whose values are free-form (string, url, json, integer, duration). Booleans and enums take
+ * no `sensitive`: their few possible values are listed in the schema, so hiding one hides nothing.
+ */
+interface SensitiveKeyOptions<T> extends KeyOptions<T> {
+  /**
+   * A plain `String` whose value must not travel (an internal hostname, a customer identifier, a value
+   * a credential detector would miss): events, tickets, drift reports and CLI output carry only its
+   * keyed fingerprint. It is still delivered in the service's AppConfig document and, like every plain
+   * desired value, sits in git: a secret belongs in `secure` or a Secrets Manager secret instead.
+   */
+  sensitive?: boolean;
 }
 
 const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
@@ -65,7 +84,7 @@ function makeKey<T>(
   schema: z.ZodMiniType<T>,
   parse: (raw: string, path: string) => DecodeResult<unknown>,
   encode: (value: T) => string,
-  options: KeyOptions<T>,
+  options: SensitiveKeyOptions<T>,
 ): KeySpec<T> {
   if (options.default !== undefined) {
     const checked = z.safeParse(schema, options.default);
@@ -75,6 +94,7 @@ function makeKey<T>(
     kind,
     schema,
     parameterType: options.secure ? 'SecureString' : 'String',
+    sensitive: options.secure === true || options.sensitive === true,
     default: options.default,
     description: options.description,
     encode,
@@ -91,10 +111,20 @@ function makeKey<T>(
 
 const asString = (raw: string): DecodeResult<string> => ({ ok: true, value: raw });
 
+/** tsc refuses `sensitive` on booleans and enums; a config written in JavaScript learns it here. */
+function withoutSensitive<T>(kind: KeyKind, options: KeyOptions<T>): KeyOptions<T> {
+  if ((options as SensitiveKeyOptions<T>).sensitive) {
+    throw new TypeError(
+      `${kind} keys cannot be sensitive: their possible values are listed in the schema, so hiding one hides nothing`,
+    );
+  }
+  return options;
+}
+
 /** An integer written as a canonical decimal (`"1e3"`, `" 5"`, `"05"` and `"5.0"` are not), within bounds. */
 export function integer(
   bounds: { min: number; max: number },
-  options: KeyOptions<number> = {},
+  options: SensitiveKeyOptions<number> = {},
 ): KeySpec<number> {
   const schema = z.int().check(z.minimum(bounds.min), z.maximum(bounds.max));
   return makeKey(
@@ -119,7 +149,7 @@ export function boolean(options: KeyOptions<boolean> = {}): KeySpec<boolean> {
         ? { ok: true, value: raw === 'true' }
         : fail(path, 'expected true or false'),
     (value) => String(value),
-    options,
+    withoutSensitive('boolean', options),
   );
 }
 
@@ -128,11 +158,17 @@ export function oneOf<const V extends readonly [string, ...string[]]>(
   values: V,
   options: KeyOptions<V[number]> = {},
 ): KeySpec<V[number]> {
-  return makeKey('enum', z.enum(values) as unknown as z.ZodMiniType<V[number]>, asString, String, options);
+  return makeKey(
+    'enum',
+    z.enum(values) as unknown as z.ZodMiniType<V[number]>,
+    asString,
+    String,
+    withoutSensitive('enum', options),
+  );
 }
 
 /** An absolute http(s) URL without embedded credentials. */
-export function url(options: KeyOptions<string> = {}): KeySpec<string> {
+export function url(options: SensitiveKeyOptions<string> = {}): KeySpec<string> {
   const schema = z
     .url({ protocol: /^https?$/ })
     .check(z.refine((value) => !/^[a-z]+:\/\/[^/]*@/i.test(value), 'URL must not embed credentials'));
@@ -142,7 +178,7 @@ export function url(options: KeyOptions<string> = {}): KeySpec<string> {
 /** A duration such as `250ms`, `5s`, `2m`, `1h` or `7d`, with bounds in milliseconds. */
 export function duration(
   bounds: { min?: string; max?: string } = {},
-  options: KeyOptions<string> = {},
+  options: SensitiveKeyOptions<string> = {},
 ): KeySpec<string> {
   const checks: z.core.$ZodCheck<string>[] = [
     z.regex(DURATION, 'expected a duration such as 250ms, 5s, 2m, 1h or 7d'),
@@ -185,7 +221,10 @@ export function durationMs(value: string): number {
  * @example
  * json(z.strictObject({ standard: z.number().check(z.nonnegative()) }));
  */
-export function json<T extends object>(schema: z.ZodMiniType<T>, options: KeyOptions<T> = {}): KeySpec<T> {
+export function json<T extends object>(
+  schema: z.ZodMiniType<T>,
+  options: SensitiveKeyOptions<T> = {},
+): KeySpec<T> {
   return makeKey(
     'json',
     schema,
@@ -207,7 +246,7 @@ export function json<T extends object>(schema: z.ZodMiniType<T>, options: KeyOpt
 
 /** A free string, taken as it is, optionally constrained by a schema. */
 export function string(
-  options: KeyOptions<string> & { pattern?: RegExp; maxLength?: number; minLength?: number } = {},
+  options: SensitiveKeyOptions<string> & { pattern?: RegExp; maxLength?: number; minLength?: number } = {},
 ): KeySpec<string> {
   const checks: z.core.$ZodCheck<string>[] = [];
   if (options.minLength !== undefined) checks.push(z.minLength(options.minLength));

@@ -8,18 +8,21 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
+import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../adapters/secrets-manager-inventory.ts';
 import { BULK_READ_CLIENT_CONFIG, parameterArn, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import type { DriftMetricsSink } from '../core/drift/ports.ts';
 import { runDrift } from '../core/drift/run.ts';
+import { fingerprintKeyId } from '../core/fingerprint.ts';
 import { systemClock } from '../ports/clock.ts';
 import { loadRuntime } from './runtime.ts';
 
@@ -41,6 +44,11 @@ const secrets = new SecretsManagerInventory(
   {
     onRequest: countCall,
   },
+);
+const fingerprinter = new KmsValueFingerprinter(
+  new KMSClient(FINGERPRINT_CLIENT_CONFIG),
+  fingerprintKeyId(process.env, settings.STEWARD_EVENT_BUS),
+  { onRequest: countCall },
 );
 const tracker = createTicketTracker(settings.STEWARD_TICKETS);
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
@@ -73,6 +81,7 @@ async function driftJob(raw: unknown, context: Context) {
     secrets,
     tracker,
     publisher,
+    fingerprinter,
     clock: systemClock,
     metrics: emfDriftMetrics(metrics),
     apiCalls: () => apiCalls - startCalls,

@@ -7,14 +7,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
+import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../adapters/kms-value-fingerprinter.ts';
 import { SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { parseAppConfigTargets } from '../core/delivery/targets.ts';
+import { fingerprintKeyId } from '../core/fingerprint.ts';
 import type { RuntimeSettings } from '../core/runtime-settings.ts';
 import { eventIdOf, parseParameterChange } from '../core/validation/change-event.ts';
 import {
@@ -129,6 +132,10 @@ export const handler = createValidateChangeHandler({
   publisher: new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS),
   tickets: createTicketTracker(settings.STEWARD_TICKETS),
   clock: systemClock,
+  fingerprinter: new KmsValueFingerprinter(
+    new KMSClient(FINGERPRINT_CLIENT_CONFIG),
+    fingerprintKeyId(process.env, settings.STEWARD_EVENT_BUS),
+  ),
   enforcement: enforcementOf(settings),
   validatorPrincipal: process.env.STEWARD_VALIDATOR_PRINCIPAL,
   delivery: {

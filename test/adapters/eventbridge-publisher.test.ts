@@ -59,7 +59,7 @@ function accepted(value: string): StewardEvent {
     operation: 'Update',
     actor: 'arn:aws:iam::123456789012:user/alice',
     parameterType: 'String',
-    valueSha256: 'a'.repeat(64),
+    valueFingerprint: `hmac-sha256:${'a'.repeat(64)}`,
     value,
     previousValue: value,
     changedAt: '2026-11-20T16:44:48Z',

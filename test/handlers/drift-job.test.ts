@@ -1,4 +1,6 @@
+import { createHash, createHmac } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CreateOpsItemCommand,
@@ -21,6 +23,8 @@ import { awsEvent } from '../support/aws-events.ts';
 const ssm = mockClient(SSMClient);
 const secretsManager = mockClient(SecretsManagerClient);
 const eventbridge = mockClient(EventBridgeClient);
+const kms = mockClient(KMSClient);
+const FINGERPRINT_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const scheduled = awsEvent('scheduler-nightly.json');
 const context = {
   functionName: 'drift-job',
@@ -56,6 +60,7 @@ beforeAll(async () => {
   vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'ConfigSteward');
   vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'config-steward-drift-job');
   vi.stubEnv('AWS_REGION', 'eu-west-1');
+  vi.stubEnv('STEWARD_FINGERPRINT_KEY', FINGERPRINT_KEY);
   ({ handler } = await import('../../functions/handlers/drift-job.ts'));
 });
 
@@ -67,6 +72,10 @@ beforeEach(() => {
   ssm.reset();
   secretsManager.reset();
   eventbridge.reset();
+  kms.reset();
+  kms.on(GenerateMacCommand).callsFake((input: { Message: Uint8Array }) => ({
+    Mac: createHmac('sha256', 'key material that stays in KMS').update(input.Message).digest(),
+  }));
   stdout.length = 0;
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout.push(String(chunk));
@@ -160,5 +169,41 @@ describe('Handler: drift-job', () => {
       events: eventbridge.commandCalls(PutEventsCommand).map((c) => c.args[0].input),
     });
     expect(captured).not.toContain(SIGNING_KEY);
+  });
+
+  it('fingerprints an invalid SecureString with the stack key: no value or plain SHA-256 in logs, tickets or events', async () => {
+    // Prepare: a signing key too short for its schema, so its finding must describe the stored value
+    const short = 'whsec-SHORT-91x';
+    ssm.on(GetParametersCommand).callsFake((input: GetParametersCommandInput) => ({
+      Parameters: (input.Names ?? []).map((Name) => ({
+        Name,
+        Value: short,
+        Type: 'SecureString',
+        Version: 1,
+      })),
+    }));
+
+    // Act
+    const result = (await handler(scheduled, context)) as { findingsByKind: Record<string, number> };
+
+    // Assess
+    expect(result.findingsByKind).toMatchObject({ invalid: 1 });
+    expect(kms).toHaveReceivedCommandTimes(GenerateMacCommand, 1);
+    expect(kms).toHaveReceivedCommandWith(GenerateMacCommand, {
+      KeyId: FINGERPRINT_KEY,
+      MacAlgorithm: 'HMAC_SHA_256',
+    });
+    const opsItem = ssm
+      .commandCalls(CreateOpsItemCommand)
+      .map((c) => c.args[0].input)
+      .find((input) => input.Title?.startsWith('Config drift: invalid'));
+    expect(opsItem?.Description).toMatch(/\| actual \| `hmac-sha256:[0-9a-f]{64}` \|/);
+    const captured = JSON.stringify({
+      stdout,
+      opsItems: ssm.commandCalls(CreateOpsItemCommand).map((c) => c.args[0].input),
+      events: eventbridge.commandCalls(PutEventsCommand).map((c) => c.args[0].input),
+    });
+    expect(captured).not.toContain(short);
+    expect(captured).not.toContain(createHash('sha256').update(short).digest('hex'));
   });
 });

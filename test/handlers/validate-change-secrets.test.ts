@@ -4,6 +4,10 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sha256 } from '../../functions/core/hash.ts';
+import { string } from '../../functions/core/keys.ts';
+import { defineService } from '../../functions/core/model.ts';
+import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { targetsLocator } from '../../functions/core/validation/appconfig-document.ts';
 import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
@@ -40,7 +44,19 @@ const GOOD_SECRET = 'whsec-GOOD-7f3a9c1e5b2d8f4a6c0e9b1d3f5a7c9e';
 const NEXT_SECRET = 'whsec-NEXT-0a2c4e6f8b1d3f5a7c9e2b4d6f8a0c2e';
 const SHORT_SECRET = 'whsec-SHORT-91x';
 const PLAIN_SECRET = 'whsec-PLAIN-c4e6f8b1d3f5a7c9e2b4d6f8a0c2e0a2';
-const SECRETS = [GOOD_SECRET, NEXT_SECRET, SHORT_SECRET, PLAIN_SECRET];
+/** Under plain `string()` keys: a password the credential detector knows by shape, and a sensitive key's value. */
+const PASSWORD = 'Tr0ub4dor&3';
+const PREVIOUS_PASSWORD = 'user:Sup3rS3cret!';
+const SENSITIVE_HOST = 'ledger-7.prd.internal';
+const SECRETS = [
+  GOOD_SECRET,
+  NEXT_SECRET,
+  SHORT_SECRET,
+  PLAIN_SECRET,
+  PASSWORD,
+  PREVIOUS_PASSWORD,
+  SENSITIVE_HOST,
+];
 
 const captured: string[] = [];
 
@@ -83,8 +99,12 @@ async function setup(options: HarnessOptions = {}) {
   return { ...ports, invoke, errors, everything };
 }
 
+/** Neither the value nor its plain SHA-256 (which a guess could be checked against) may appear. */
 function expectNoSecret(text: string) {
-  for (const secret of SECRETS) expect(text).not.toContain(secret);
+  for (const secret of SECRETS) {
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(sha256(secret));
+  }
 }
 
 describe('Secret values through validate-change and the AppConfig validator', () => {
@@ -101,10 +121,10 @@ describe('Secret values through validate-change and the AppConfig validator', ()
     await invoke(changeEvent(SIGNING_KEY, 'Update', 'evt-reject'));
     await invoke(changeEvent(SIGNING_KEY, 'Update', 'evt-own'));
 
-    // Assess: the paths ran, with hashes in place of values
+    // Assess: the paths ran, with keyed fingerprints in place of values
     expect(publisher.ofType('Config Change Accepted')[0]?.detail).toMatchObject({
       parameterType: 'SecureString',
-      valueSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      valueFingerprint: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
     });
     expect(publisher.ofType('Config Change Accepted')[0]?.detail).not.toHaveProperty('value');
     expect(publisher.ofType('Config Change Restored')).toHaveLength(1);
@@ -175,5 +195,48 @@ describe('Secret values through validate-change and the AppConfig validator', ()
     expectNoSecret(
       JSON.stringify({ logs: captured, message: (error as Error).message, stack: (error as Error).stack }),
     );
+  });
+
+  it('never exposes a credential-like or sensitive plain value in logs, events, tickets or outcomes', async () => {
+    // Prepare: a service of plain keys, one holding a password, one declared sensitive
+    const registry = new SchemaRegistry(
+      {
+        services: [
+          defineService({ name: 'shared', keys: {}, values: {} }),
+          defineService({
+            name: 'ledger',
+            keys: { 'legacy-login': string(), 'upstream-host': string({ sensitive: true }) },
+            values: {},
+          }),
+        ],
+      },
+      { parameterRoot: 'config', environments: ['staging', 'production'] },
+    );
+    const { store, invoke, everything, publisher, deps } = await setup({ seedDesired: false });
+    Object.assign(deps, { registry });
+    const login = '/config/production/ledger/legacy-login';
+    const host = '/config/production/ledger/upstream-host';
+    await store.label(login, store.seed(login, PREVIOUS_PASSWORD), [LAST_KNOWN_GOOD]);
+    store.seed(login, PASSWORD);
+    store.seed(host, SENSITIVE_HOST);
+
+    // Act
+    await invoke(changeEvent(login));
+    await invoke(changeEvent(host));
+
+    // Assess
+    const accepted = publisher.ofType('Config Change Accepted');
+    expect(accepted.map((e) => e.detail)).toEqual([
+      expect.objectContaining({
+        parameterName: login,
+        valueFingerprint: expect.stringMatching(/^hmac-sha256:/),
+      }),
+      expect.objectContaining({
+        parameterName: host,
+        valueFingerprint: expect.stringMatching(/^hmac-sha256:/),
+      }),
+    ]);
+    expect(captured.join('')).toContain('change judged');
+    expectNoSecret(everything());
   });
 });

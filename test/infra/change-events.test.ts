@@ -49,7 +49,8 @@ describe('Construct: ChangeEvents', () => {
     const content = JSON.parse(accepted?.Properties.Content);
     expect(content.$schema).toBe('http://json-schema.org/draft-04/schema#');
     expect(content.properties['detail-type']).toEqual({ type: 'string', enum: ['Config Change Accepted'] });
-    expect(content.properties.detail.required).toContain('valueSha256');
+    expect(content.properties.detail.required).toContain('valueFingerprint');
+    expect(content.properties.detail.properties.valueFingerprint.pattern).toBe('^hmac-sha256:[0-9a-f]{64}$');
     expect(content.properties.detail.additionalProperties).toBe(false);
   });
 

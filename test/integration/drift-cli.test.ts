@@ -1,3 +1,5 @@
+import { createHash, createHmac } from 'node:crypto';
+import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   DescribeSecretCommand,
   ResourceNotFoundException,
@@ -16,11 +18,12 @@ import { type CommandIo, main } from '../../functions/cli/main.ts';
 
 const ssm = mockClient(SSMClient);
 const secretsManager = mockClient(SecretsManagerClient);
+const kms = mockClient(KMSClient);
 
-function run(argv: string[], stderr?: CommandIo['stderr']) {
+function run(argv: string[], stderr?: CommandIo['stderr'], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  return main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env: {}, stderr }).then((code) => ({
+  return main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env, stderr }).then((code) => ({
     code,
     out,
     err,
@@ -37,6 +40,10 @@ describe('Command: steward drift', () => {
   beforeEach(() => {
     ssm.reset();
     secretsManager.reset();
+    kms.reset();
+    kms.on(GenerateMacCommand).callsFake((input: { Message: Uint8Array }) => ({
+      Mac: createHmac('sha256', 'stack key').update(input.Message).digest(),
+    }));
     ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
     ssm.on(GetParametersCommand).resolves({ Parameters: [] });
     ssm.on(GetParametersByPathCommand).callsFake((input: GetParametersByPathCommandInput) => {
@@ -70,15 +77,39 @@ describe('Command: steward drift', () => {
     expect(ssm).not.toReceiveCommandWith(GetParametersByPathCommand, { Path: '/config/production' });
   });
 
-  it('prints the report as JSON with --json, hashing what looks like a credential', async () => {
+  it('prints the report as JSON with --json, fingerprinting what looks like a credential with the stack key', async () => {
     // Act
     const { out } = await run(['drift', '--env', 'staging', '--json']);
 
     // Assess
     const report = JSON.parse(out.join('\n'));
     const plaintext = report.findings.find((f: { kind: string }) => f.kind === 'plaintext-secret');
-    expect(plaintext).toMatchObject({ parameter: '/config/staging/orders/legacy-token', values: 'sha256' });
+    expect(plaintext).toMatchObject({
+      parameter: '/config/staging/orders/legacy-token',
+      values: 'fingerprint',
+      actual: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),
+    });
     expect(out.join('\n')).not.toContain('tok-4242-zz');
+    expect(out.join('\n')).not.toContain(createHash('sha256').update('tok-4242-zz').digest('hex'));
+    // Without STEWARD_FINGERPRINT_KEY the CLI finds the stack's key by its alias.
+    expect(kms).toHaveReceivedCommandWith(GenerateMacCommand, {
+      KeyId: 'alias/config-steward/value-fingerprints',
+      MacAlgorithm: 'HMAC_SHA_256',
+    });
+  });
+
+  it('uses STEWARD_FINGERPRINT_KEY when set, and shows a short fingerprint in the text report', async () => {
+    // Prepare
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+    // Act
+    const { out } = await run(['drift', '--env', 'staging'], undefined, { STEWARD_FINGERPRINT_KEY: key });
+
+    // Assess
+    expect(kms).toHaveReceivedCommandWith(GenerateMacCommand, { KeyId: key });
+    const line = out.find((l) => l.startsWith('plaintext-secret'));
+    expect(line).toMatch(/actual hmac-sha256:[0-9a-f]{12}…\)$/);
+    expect(line).not.toContain('tok-4242-zz');
   });
 
   it('keeps progress on a terminal stderr and out of the --json output', async () => {

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   GetParameterHistoryCommand,
   LabelParameterVersionCommand,
@@ -22,6 +23,7 @@ vi.mock('../../functions/adapters/tickets/create-ticket-tracker.ts', () => ({
 const ssm = mockClient(SSMClient);
 const eventBridge = mockClient(EventBridgeClient);
 const appConfig = mockClient(AppConfigClient);
+const kms = mockClient(KMSClient);
 
 const PARAMETER = '/config/production/orders/max-retries';
 const NEW_VALUE = '4';
@@ -43,6 +45,8 @@ describe('Command: steward invoke (published events)', () => {
     ssm.reset();
     eventBridge.reset();
     appConfig.reset();
+    kms.reset();
+    kms.on(GenerateMacCommand).resolves({ Mac: new Uint8Array(32).fill(1) });
     info = vi.spyOn(Logger.prototype, 'info');
   });
 
@@ -77,6 +81,10 @@ describe('Command: steward invoke (published events)', () => {
 
     // Assess
     expect(code).toBe(0);
+    // No STEWARD_FINGERPRINT_KEY given: the handler finds the stack's key by its alias.
+    expect(kms).toHaveReceivedCommandWith(GenerateMacCommand, {
+      KeyId: 'alias/config-steward/value-fingerprints',
+    });
     const { result, lines } = split(out);
     expect(result).toMatchObject({
       handler: 'validate-change',

@@ -15,6 +15,7 @@ import type {
 } from '../../functions/ports/config-delivery.ts';
 import { awsEvent } from './aws-events.ts';
 import { InMemoryParameterStore } from './in-memory-parameter-store.ts';
+import { LocalHmacFingerprinter } from './local-hmac-fingerprinter.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from './recording-ports.ts';
 
 export const VALIDATOR_ROLE_ARN = 'arn:aws:iam::123456789012:role/config-steward-validate-change';
@@ -196,6 +197,7 @@ export async function validateChangePorts(options: HarnessOptions = {}) {
     publisher,
     tickets,
     clock: new FixedClock(new Date('2026-11-20T16:45:00Z')),
+    fingerprinter: new LocalHmacFingerprinter(),
     enforcement: (environment: string) => options.enforcement?.[environment] ?? ('enforce' as Enforcement),
     validatorPrincipal: options.validatorPrincipal ?? VALIDATOR_ROLE_ARN,
     delivery: {

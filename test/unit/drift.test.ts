@@ -16,6 +16,7 @@ import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { validationDedupKey } from '../../functions/core/validation/ticket-keys.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
+import { LocalHmacFingerprinter } from '../support/local-hmac-fingerprinter.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 
 const SECRET_VALUE = 'S3cr3t-Value-Never-Shown-42';
@@ -113,10 +114,12 @@ describe('Function: runDrift', () => {
   let tracker: InMemoryTicketTracker;
   let publisher: RecordingEventPublisher;
   let metrics: DriftMetric[];
+  let fingerprinter: LocalHmacFingerprinter;
   const deps = () => ({
     registry,
     source: driftSourceOf(store),
     clock: new FixedClock(NOW),
+    fingerprinter,
     secrets,
     tracker,
     publisher,
@@ -129,6 +132,7 @@ describe('Function: runDrift', () => {
     tracker = new InMemoryTicketTracker();
     publisher = new RecordingEventPublisher();
     metrics = [];
+    fingerprinter = new LocalHmacFingerprinter();
     seedWorld(store);
   });
 
@@ -160,7 +164,7 @@ describe('Function: runDrift', () => {
     });
   });
 
-  it('shows values of plain parameters and hashes of everything else', async () => {
+  it('shows values of plain parameters and keyed fingerprints of everything else', async () => {
     // Act
     const { findings } = await runDrift(deps());
 
@@ -181,7 +185,10 @@ describe('Function: runDrift', () => {
       environment: 'production',
     });
     const plaintext = findings.find((f) => f.kind === 'plaintext-secret');
-    expect(plaintext).toMatchObject({ actual: sha256(PLAINTEXT_TOKEN), values: 'sha256' });
+    expect(plaintext).toMatchObject({
+      actual: await fingerprinter.fingerprint(PLAINTEXT_TOKEN),
+      values: 'fingerprint',
+    });
     expect(plaintext?.detail).toContain('GitHub token');
   });
 
@@ -197,13 +204,14 @@ describe('Function: runDrift', () => {
     // Assess
     expect(report.findings.find((f) => f.parameter === '/config/staging/orders/signing-url')).toMatchObject({
       kind: 'invalid',
-      actual: sha256(SECRET_VALUE),
-      values: 'sha256',
+      actual: await fingerprinter.fingerprint(SECRET_VALUE),
+      values: 'fingerprint',
     });
     const captured = JSON.stringify({ report, tickets: tracker.tickets, events: publisher.events, metrics });
-    expect(captured).not.toContain(SECRET_VALUE);
-    expect(captured).not.toContain(PLAINTEXT_TOKEN);
-    expect(captured).not.toContain('another-secret-value');
+    for (const secret of [SECRET_VALUE, PLAINTEXT_TOKEN, 'another-secret-value']) {
+      expect(captured).not.toContain(secret);
+      expect(captured).not.toContain(sha256(secret));
+    }
   });
 
   it('files one ticket per finding, with dedup key, severity and the parameter ARN', async () => {
@@ -539,14 +547,15 @@ describe('Function: rotationProblem', () => {
 });
 
 describe('Function: ticketFor', () => {
-  it('writes hashes as sha256: and links the ARN', () => {
+  it('writes fingerprints as they are (hmac-sha256:…) and links the ARN', async () => {
     // Prepare
+    const fingerprint = await new LocalHmacFingerprinter().fingerprint('x');
     const finding: DriftFinding = {
       kind: 'invalid',
       parameter: '/config/staging/orders/db-password',
       environment: 'staging',
-      actual: sha256('x'),
-      values: 'sha256',
+      actual: fingerprint,
+      values: 'fingerprint',
       detail: 'fails',
     };
 
@@ -555,7 +564,8 @@ describe('Function: ticketFor', () => {
 
     // Assess
     expect(ticket.dedupKey).toBe(dedupKeyOf(finding));
-    expect(ticket.body).toContain(`sha256:${sha256('x')}`);
+    expect(ticket.body).toContain(`| actual | \`${fingerprint}\` |`);
+    expect(ticket.data?.values).toBe('fingerprint');
     expect(ticket.resourceArns).toEqual([
       'arn:aws:ssm:eu-west-1:1:parameter/config/staging/orders/db-password',
     ]);
@@ -594,6 +604,7 @@ describe('Function: runDrift (event size)', () => {
         registry,
         source: driftSourceOf(store),
         clock: new FixedClock(NOW),
+        fingerprinter: new LocalHmacFingerprinter(),
         tracker: new InMemoryTicketTracker(),
         publisher,
       },

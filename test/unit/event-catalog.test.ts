@@ -43,7 +43,7 @@ describe('Event catalog', () => {
     expect(Object.keys(schemas).sort()).toEqual(Object.keys(eventSchemas).sort());
     expect(schemas['Config Change Accepted']).toMatchObject({
       type: 'object',
-      required: expect.arrayContaining(['parameterName', 'valueSha256']),
+      required: expect.arrayContaining(['parameterName', 'valueFingerprint']),
       additionalProperties: false,
     });
   });

@@ -143,3 +143,41 @@ describe('Codec: string kinds', () => {
     expect(() => integer({ min: 0, max: 3 }, { default: 5 })).toThrow(/default/);
   });
 });
+
+describe('Option: sensitive', () => {
+  it('marks free-form plain kinds sensitive, keeps them String, and defaults to not sensitive', () => {
+    // Prepare
+    const kinds = [
+      string({ sensitive: true }),
+      url({ sensitive: true }),
+      json(z.object({ a: z.string() }) as never, { sensitive: true }),
+      integer({ min: 0, max: 9999 }, { sensitive: true }),
+      duration({}, { sensitive: true }),
+    ];
+
+    // Assess
+    for (const spec of kinds) {
+      expect(spec.sensitive).toBe(true);
+      expect(spec.parameterType).toBe('String');
+    }
+    expect(string().sensitive).toBe(false);
+    expect(boolean().sensitive).toBe(false);
+  });
+
+  it('holds for every SecureString key: its value never travels either', () => {
+    // Act + Assess
+    expect(string({ secure: true }).sensitive).toBe(true);
+    expect(url({ secure: true }).sensitive).toBe(true);
+  });
+
+  it('is not offered where the schema lists every value (booleans, enums)', () => {
+    // @ts-expect-error: a boolean's two values are public, hiding one hides nothing
+    const flag = () => boolean({ sensitive: true });
+    // @ts-expect-error: an enum's values are listed in the schema
+    const choice = () => oneOf(['a', 'b'], { sensitive: true });
+
+    // Assess: a config written in JavaScript gets the same answer at definition time
+    expect(flag).toThrow('boolean keys cannot be sensitive');
+    expect(choice).toThrow('enum keys cannot be sensitive');
+  });
+});

@@ -9,6 +9,7 @@ import { parseParameterChange } from '../../functions/core/validation/change-eve
 import { isOwnWrite, roleNameOf } from '../../functions/core/validation/principal.ts';
 import { LAST_KNOWN_GOOD, validateChange } from '../../functions/core/validation/validate-change.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
+import { LocalHmacFingerprinter } from '../support/local-hmac-fingerprinter.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 import { fixture } from '../support/validate-change-harness.ts';
 
@@ -132,7 +133,7 @@ describe('Function: parseValidatorInvocation', () => {
 });
 
 describe('Function: validateChange', () => {
-  it('publishes a plain String that looks like a credential as its hash only', async () => {
+  it('publishes a plain String that looks like a credential as its keyed fingerprint only', async () => {
     // Prepare
     const name = '/config/production/billing/api-token';
     const token = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
@@ -155,6 +156,7 @@ describe('Function: validateChange', () => {
         publisher,
         tickets: new InMemoryTicketTracker(),
         clock: new FixedClock(new Date('2026-11-20T16:45:00Z')),
+        fingerprinter: new LocalHmacFingerprinter(),
         enforcement: () => 'enforce',
       },
     );
@@ -162,9 +164,14 @@ describe('Function: validateChange', () => {
     // Assess
     expect(outcome).toMatchObject({ outcome: 'accepted', version: 2 });
     const detail = publisher.ofType('Config Change Accepted')[0]?.detail as Record<string, unknown>;
-    expect(detail).toMatchObject({ parameterName: name, version: 2, valueSha256: sha256(token) });
+    expect(detail).toMatchObject({
+      parameterName: name,
+      version: 2,
+      valueFingerprint: await new LocalHmacFingerprinter().fingerprint(token),
+    });
     expect(detail).not.toHaveProperty('value');
     expect(detail).not.toHaveProperty('previousValue');
     expect(JSON.stringify(publisher.events)).not.toContain('ghp_');
+    expect(JSON.stringify(publisher.events)).not.toContain(sha256(token));
   });
 });

@@ -7,15 +7,18 @@
  */
 import * as path from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { EventBridgeEventPublisher } from '../../adapters/eventbridge-publisher.ts';
+import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../../adapters/secrets-manager-inventory.ts';
 import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../../adapters/tickets/create-ticket-tracker.ts';
 import type { DriftParameterSource } from '../../core/drift/ports.ts';
 import { type DriftReport, runDrift } from '../../core/drift/run.ts';
+import { fingerprintKeyId } from '../../core/fingerprint.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { parseCommandArgs } from '../arguments.ts';
 import { AwsCalls, cliClientConfig, describeFailedCalls } from '../aws-calls.ts';
@@ -70,6 +73,12 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
         secrets: new SecretsManagerInventory(aws.instrument(new SecretsManagerClient(cliClientConfig())), {
           onRequest: countCall,
         }),
+        // The stack's key (STEWARD_FINGERPRINT_KEY, else its alias): fingerprints match the nightly job's.
+        fingerprinter: new KmsValueFingerprinter(
+          aws.instrument(new KMSClient(cliClientConfig(FINGERPRINT_CLIENT_CONFIG))),
+          fingerprintKeyId(io.env, settings.eventBus.name),
+          { onRequest: countCall },
+        ),
         clock: systemClock,
         tracker: filing ? createTicketTracker(settings.tickets) : undefined,
         publisher: filing
@@ -140,7 +149,8 @@ function countingParameters(
   };
 }
 
-function show(value: string | undefined, encoding: 'plain' | 'sha256' | undefined): string {
+function show(value: string | undefined, encoding: 'plain' | 'fingerprint' | undefined): string {
   if (value === undefined) return '(none)';
-  return encoding === 'sha256' ? `sha256:${value.slice(0, 12)}…` : JSON.stringify(value);
+  // `hmac-sha256:` and 12 hex digits tell two values apart; the full fingerprint is in --json.
+  return encoding === 'fingerprint' ? `${value.slice(0, 24)}…` : JSON.stringify(value);
 }

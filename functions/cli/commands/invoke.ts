@@ -39,6 +39,8 @@ const PASS_THROUGH = [
   'STEWARD_APPCONFIG_PREFIX',
   'STEWARD_VALIDATOR_PRINCIPAL',
   'STEWARD_POSTGRES_SSL',
+  // Without it the handlers find the fingerprint key by its alias (core/fingerprint.ts).
+  'STEWARD_FINGERPRINT_KEY',
 ];
 
 /** Read by Node.js when a process starts: setting them in a running process changes nothing. */

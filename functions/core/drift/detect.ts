@@ -1,12 +1,12 @@
 /**
  * Drift detection, pure: from the desired state (the registry) and a snapshot of what is deployed, the
  * list of findings. One problem yields one finding: a parameter that is invalid is not also reported as
- * drifted, and a key already reported as missing or drifted is not also reported as diverging.
+ * drifted, and a key already reported as missing or drifted is not also reported as diverging. Values
+ * that must not travel are marked `conceal` here and fingerprinted by `concealValues` (conceal.ts).
  */
 import { looksLikeCredential } from '../credentials.ts';
-import { sha256 } from '../hash.ts';
 import type { SchemaRegistry } from '../registry.ts';
-import type { DriftFinding } from './findings.ts';
+import type { DetectedFinding } from './findings.ts';
 import type { SecretRotationState } from './ports.ts';
 import type { DriftSnapshot, ObservedParameter } from './read.ts';
 
@@ -26,8 +26,8 @@ export function detectDrift(
   registry: SchemaRegistry,
   snapshot: DriftSnapshot,
   options: DetectOptions,
-): DriftFinding[] {
-  const findings: DriftFinding[] = [];
+): DetectedFinding[] {
+  const findings: DetectedFinding[] = [];
   for (const failure of snapshot.failures) {
     findings.push({
       kind: 'read-error',
@@ -48,15 +48,15 @@ export function detectDrift(
   for (const environment of snapshot.environments) {
     for (const desired of registry.desiredParameters(environment)) {
       if (byName.has(desired.name) || unreadable(desired.name)) continue;
-      const secure = desired.parameterType === 'SecureString';
+      const conceal = registry.service(desired.service)?.keys[desired.key]?.sensitive !== false;
       findings.push({
         kind: 'missing',
         parameter: desired.name,
         environment,
         service: desired.service,
         key: desired.key,
-        expected: secure ? sha256(desired.value) : desired.value,
-        values: secure ? 'sha256' : 'plain',
+        expected: desired.value,
+        values: conceal ? 'conceal' : 'plain',
         detail: `declared in config/ for ${environment} but absent from Parameter Store`,
       });
     }
@@ -72,12 +72,12 @@ function checkParameter(
   parameter: ObservedParameter,
   now: Date,
   graceMs: number,
-): DriftFinding[] {
+): DetectedFinding[] {
   const { name, environment, value } = parameter;
   const resolution = registry.resolve(name);
   const identity = { service: resolution.service, key: resolution.key };
   const base = { parameter: name, environment, lastModifiedUser: parameter.lastModifiedUser, ...identity };
-  const findings: DriftFinding[] = [];
+  const findings: DetectedFinding[] = [];
 
   if (parameter.type === 'String' && value !== undefined) {
     const credential = looksLikeCredential(identity.key ?? name, value);
@@ -85,8 +85,8 @@ function checkParameter(
       findings.push({
         ...base,
         kind: 'plaintext-secret',
-        actual: sha256(value),
-        values: 'sha256',
+        actual: value,
+        values: 'conceal',
         detail: `a plain String parameter looks like a credential (${credential.reason}); move it to a SecureString or a secret`,
       });
     }
@@ -106,9 +106,10 @@ function checkParameter(
   const showable =
     parameter.type === 'String' &&
     resolution.spec.parameterType === 'String' &&
+    !resolution.spec.sensitive &&
     !looksLikeCredential(resolution.key, value).matched &&
     (desired === undefined || !looksLikeCredential(resolution.key, desired).matched);
-  const shown = (v: string | undefined) => (v === undefined ? undefined : showable ? v : sha256(v));
+  const values = showable ? 'plain' : 'conceal';
 
   const verdict = registry.validate(name, value, parameter.type);
   if (!verdict.valid) {
@@ -118,8 +119,8 @@ function checkParameter(
     findings.push({
       ...base,
       kind: 'invalid',
-      actual: shown(value),
-      values: showable ? 'plain' : 'sha256',
+      actual: value,
+      values,
       detail: `fails its schema now (a change that skipped validation?): ${showable ? redacted : redacted.replace(/"[^"]*"/g, '"…"')}`,
     });
     return findings;
@@ -128,9 +129,9 @@ function checkParameter(
     findings.push({
       ...base,
       kind: 'value-drift',
-      expected: shown(desired),
-      actual: shown(value),
-      values: showable ? 'plain' : 'sha256',
+      expected: desired,
+      actual: value,
+      values,
       detail: `version ${parameter.version} differs from the value declared in config/`,
     });
   }
@@ -153,10 +154,10 @@ function checkParameter(
 function detectDivergence(
   registry: SchemaRegistry,
   snapshot: DriftSnapshot,
-  already: readonly DriftFinding[],
+  already: readonly DetectedFinding[],
   unreadable: (name: string) => boolean,
-): DriftFinding[] {
-  const findings: DriftFinding[] = [];
+): DetectedFinding[] {
+  const findings: DetectedFinding[] = [];
   const environments = snapshot.environments;
   if (environments.length < 2) return findings;
   const reported = new Set(
@@ -200,12 +201,14 @@ function detectDivergence(
       if (a.type === 'SecureString' || b.type === 'SecureString') continue;
       if (a.value === undefined || b.value === undefined || a.value === b.value) continue;
       const showable =
-        !looksLikeCredential(key, a.value).matched && !looksLikeCredential(key, b.value).matched;
+        !registry.service(service)?.keys[key]?.sensitive &&
+        !looksLikeCredential(key, a.value).matched &&
+        !looksLikeCredential(key, b.value).matched;
       findings.push({
         ...base,
-        expected: showable ? a.value : sha256(a.value),
-        actual: showable ? b.value : sha256(b.value),
-        values: showable ? 'plain' : 'sha256',
+        expected: a.value,
+        actual: b.value,
+        values: showable ? 'plain' : 'conceal',
         detail: `differs between ${reference} (expected) and ${environment} (actual), and config/ declares no expected override for "${key}"`,
       });
     }
@@ -217,8 +220,8 @@ function checkSecrets(
   registry: SchemaRegistry,
   states: readonly SecretRotationState[],
   now: Date,
-): DriftFinding[] {
-  const findings: DriftFinding[] = [];
+): DetectedFinding[] {
+  const findings: DetectedFinding[] = [];
   for (const state of states) {
     const [, environment = '', service = '', ...rest] = state.name.split('/');
     const secret = rest.join('/');

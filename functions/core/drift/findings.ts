@@ -1,7 +1,7 @@
 /**
  * Drift findings: one typed record per problem the nightly sweep sees, and how each becomes a ticket.
- * A finding carries values only for plain `String` parameters that do not look like credentials;
- * everything else travels as a SHA-256 hash.
+ * A finding carries values only for plain `String` parameters of keys not declared `sensitive` that do
+ * not look like credentials; everything else travels as a keyed fingerprint (`core/fingerprint.ts`).
  */
 import type { TicketRequest, TicketSeverity } from '../../ports/ticket-tracker.ts';
 
@@ -26,18 +26,27 @@ export interface DriftFinding {
   readonly environment: string;
   readonly service?: string;
   readonly key?: string;
-  /** The desired (or reference-environment) value, or its hash; see `values`. */
+  /** The desired (or reference-environment) value, or its fingerprint; see `values`. */
   readonly expected?: string;
-  /** The stored value, or its hash; see `values`. */
+  /** The stored value, or its fingerprint; see `values`. */
   readonly actual?: string;
-  /** `plain` when expected/actual are the values themselves, `sha256` when they are hashes. */
-  readonly values?: 'plain' | 'sha256';
+  /** `plain` when expected/actual are the values themselves, `fingerprint` when they are `hmac-sha256:<hex>`. */
+  readonly values?: 'plain' | 'fingerprint';
   /** One sentence a person can act on; never a value. */
   readonly detail: string;
   /** Who last changed the parameter, when known. */
   readonly lastModifiedUser?: string;
   /** ARN of the resource, when known (secrets). */
   readonly resourceArn?: string;
+}
+
+/**
+ * A finding as detection makes it, before it leaves the core: values marked `conceal` are still the
+ * raw values, and {@link DriftFinding} cannot hold them (the compiler keeps the two apart), so
+ * nothing publishes one before `concealValues` replaced them with fingerprints.
+ */
+export interface DetectedFinding extends Omit<DriftFinding, 'values'> {
+  readonly values?: 'plain' | 'conceal';
 }
 
 const SEVERITY: Record<FindingKind, TicketSeverity> = {
@@ -90,10 +99,9 @@ export function ticketFor(
 ): TicketRequest {
   const arn =
     finding.resourceArn ?? (finding.parameter.startsWith('/') ? arnOf?.(finding.parameter) : undefined);
+  // A fingerprint carries its own `hmac-sha256:` prefix, so the two encodings cannot be confused.
   const shown = (label: string, value: string | undefined) =>
-    value === undefined
-      ? []
-      : [`| ${label} | \`${finding.values === 'sha256' ? `sha256:${value}` : value}\` |`];
+    value === undefined ? [] : [`| ${label} | \`${value}\` |`];
   const body = [
     `Config Steward's nightly drift run found **${finding.kind}** on \`${finding.parameter}\`.`,
     '',

@@ -7,7 +7,6 @@
  * environments. A path that cannot be read becomes a failure the sweep reports; the others go on.
  */
 import { StewardError } from '../errors.ts';
-import { sha256 } from '../hash.ts';
 import type { ParameterType } from '../keys.ts';
 import type { SchemaRegistry } from '../registry.ts';
 import {
@@ -27,10 +26,10 @@ export interface ObservedParameter {
   readonly lastModifiedUser?: string;
   /**
    * The value: plain for `String`; for a managed `SecureString`, decrypted and held only for this run
-   * (findings carry `valueSha256`). Undefined when it could not or need not be read.
+   * (findings that may not show it carry its keyed fingerprint). Undefined when it could not or need
+   * not be read.
    */
   readonly value?: string;
-  readonly valueSha256?: string;
   /** The version carrying `last-known-good`, if any. */
   readonly labelledVersion?: number;
 }
@@ -218,7 +217,6 @@ async function readEnvironment(
       version: parameter.version,
       lastModifiedDate: parameter.lastModifiedDate,
       value,
-      valueSha256: value === undefined ? undefined : sha256(value),
       labelledVersion: labelled.get(parameter.name),
     };
   });

@@ -8,9 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
+import type { ValueFingerprinter } from '../../ports/value-fingerprinter.ts';
 import { stewardEvent } from '../events.ts';
 import type { SchemaRegistry } from '../registry.ts';
 import { parseValidationDedupKey } from '../validation/ticket-keys.ts';
+import { concealValues } from './conceal.ts';
 import { detectDrift } from './detect.ts';
 import {
   type DriftFinding,
@@ -30,6 +32,8 @@ export interface DriftDependencies {
   readonly registry: SchemaRegistry;
   readonly source: DriftParameterSource;
   readonly clock: Clock;
+  /** Keyed fingerprints for the values findings may not show (secrets, credential-like, sensitive). */
+  readonly fingerprinter: ValueFingerprinter;
   readonly secrets?: SecretInventory;
   /** Without a tracker no ticket is filed or resolved (a dry run). */
   readonly tracker?: TicketTracker;
@@ -81,11 +85,14 @@ export async function runDrift(deps: DriftDependencies, options: DriftOptions = 
     environments: options.environments,
     secrets: deps.secrets,
   });
-  const findings = dedupe(
-    detectDrift(deps.registry, snapshot, {
-      now: deps.clock.now(),
-      validationGraceMinutes: options.validationGraceMinutes,
-    }),
+  const findings = await concealValues(
+    dedupe(
+      detectDrift(deps.registry, snapshot, {
+        now: deps.clock.now(),
+        validationGraceMinutes: options.validationGraceMinutes,
+      }),
+    ),
+    deps.fingerprinter,
   );
   const tickets = deps.tracker
     ? await reconcileTickets(deps.tracker, findings, snapshot, {
@@ -238,7 +245,7 @@ function resolvable(kind: FindingKind, subject: string, snapshot: DriftSnapshot,
 }
 
 /** One finding per dedup key: the first wins (the detector orders the most specific first). */
-function dedupe(findings: readonly DriftFinding[]): DriftFinding[] {
+function dedupe<F extends Pick<DriftFinding, 'kind' | 'parameter'>>(findings: readonly F[]): F[] {
   const seen = new Set<string>();
   return findings.filter((finding) => {
     const key = dedupKeyOf(finding);

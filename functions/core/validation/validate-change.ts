@@ -20,12 +20,12 @@ import type { ConfigDelivery } from '../../ports/config-delivery.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { ParameterStore, ParameterVersion } from '../../ports/parameter-store.ts';
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
+import type { ValueFingerprinter } from '../../ports/value-fingerprinter.ts';
 import { looksLikeCredential } from '../credentials.ts';
 import { affectedServices, type DeliveryReport, deliverDocuments } from '../delivery/deliver.ts';
 import { DeploymentInProgressError } from '../delivery/errors.ts';
 import type { AppConfigTargets } from '../delivery/targets.ts';
 import { stewardEvent } from '../events.ts';
-import { sha256 } from '../hash.ts';
 import type { ParameterType, ValidationIssue } from '../keys.ts';
 import type { ResolvedParameter, SchemaRegistry } from '../registry.ts';
 import type { ParameterChange } from './change-event.ts';
@@ -46,6 +46,8 @@ export interface ValidateChangeDependencies {
   readonly publisher: EventPublisher;
   readonly tickets: TicketTracker;
   readonly clock: Clock;
+  /** Keyed fingerprints of values, for events and tickets: a plain hash of a low-entropy value is guessable. */
+  readonly fingerprinter: ValueFingerprinter;
   /** `enforce` or `report` per environment name. */
   readonly enforcement: (environment: string) => Enforcement;
   /** The validator's own role (name or ARN): versions it wrote are its own restores. */
@@ -193,9 +195,13 @@ async function accept(
 ): Promise<ChangeOutcome> {
   const { change, deps, environment } = context;
   const resolved = context.resolved as ResolvedParameter;
-  // A value travels only for a plain String that does not look like a credential (as in drift findings).
+  // A value travels only for a plain String of a key not declared sensitive that does not look like a
+  // credential (as in drift findings).
   const showable = (version: ParameterVersion | undefined): version is ParameterVersion =>
-    version?.type === 'String' && !looksLikeCredential(resolved.key, version.value).matched;
+    version?.type === 'String' &&
+    !resolved.spec.sensitive &&
+    !looksLikeCredential(resolved.key, version.value).matched;
+  const valueFingerprint = await deps.fingerprinter.fingerprint(current.value);
   const accepted = stewardEvent('Config Change Accepted', {
     parameterName: change.name,
     environment,
@@ -206,7 +212,7 @@ async function accept(
     operation: change.operation === 'Delete' ? (previous ? 'Update' : 'Create') : change.operation,
     actor: current.lastModifiedUser,
     parameterType: current.type,
-    valueSha256: sha256(current.value),
+    valueFingerprint,
     // The keys are absent, not undefined, when a value does not travel.
     ...(showable(current) ? { value: current.value } : {}),
     ...(showable(current) && showable(previous) ? { previousValue: previous.value } : {}),
@@ -305,6 +311,8 @@ async function reject(
   const { change, deps, environment, enforcement } = context;
   const { current } = state;
   const plan = enforcement === 'enforce' ? planRestore(context, state.history) : undefined;
+  // Once for the ticket and the event.
+  const valueFingerprint = current ? await deps.fingerprinter.fingerprint(current.value) : undefined;
   const { ref, created } = await deps.tickets.file({
     dedupKey: validationDedupKey(change.name, current?.version),
     title: `Invalid configuration change to ${change.name}${current ? ` (version ${current.version})` : ' (deleted)'}`,
@@ -317,7 +325,7 @@ async function reject(
       plan
         ? `It is being restored from ${describeRestore(plan)}.`
         : 'This environment only reports: the value was left in place; fix it or restore it.',
-      current ? `SHA-256 of the rejected value: \`${sha256(current.value)}\`` : '',
+      valueFingerprint ? `Fingerprint of the rejected value: \`${valueFingerprint}\`` : '',
       `Triggering event: \`${change.eventId}\``,
     ].join('\n'),
     severity: enforcement === 'report' ? 'high' : 'medium',
@@ -353,7 +361,7 @@ async function reject(
       actor: current?.lastModifiedUser,
       enforcement,
       issues: issues.map(({ path, message }) => ({ path, message })),
-      valueSha256: current ? sha256(current.value) : undefined,
+      valueFingerprint,
       triggeringEventId: change.eventId,
     }),
   ]);
