@@ -1,0 +1,221 @@
+/**
+ * Delivery of accepted changes, and restores of rejected ones: a FIFO queue whose message group is a
+ * (service, environment), so SQS never hands one group to two consumers at once, consumed by
+ * deliver-changes through an event source mapping. A busy AppConfig environment sends its group back
+ * for `pipeline.delivery.retrySeconds`; after `maxWaitMinutes` a request moves to the delivery
+ * dead-letter queue (FIFO too), its body naming the (service, environment) and its change events.
+ */
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DELIVERY_TIMEOUT_SECONDS } from '../../functions/core/delivery/deliver.ts';
+import { acknowledgeWildcardResources } from '../nag.ts';
+import type { Settings } from '../settings.ts';
+import type { DeliveryTarget } from './change-validation.ts';
+import { StewardFunction } from './steward-function.ts';
+import { grantTicketAccess } from './ticket-access.ts';
+
+/** SQS hands a FIFO consumer at most ten messages a batch. */
+const FIFO_BATCH = 10;
+
+export interface ChangeDeliveryProps {
+  readonly settings: Settings;
+  /** The Steward bus `Config Deployment Started` and `Config Change Restored` go to. */
+  readonly bus: events.IEventBus;
+}
+
+/**
+ * How often a request is received before it moves to the dead-letter queue: it is retried every
+ * `retrySeconds`, for `maxWaitMinutes` in all.
+ *
+ * @example
+ * deliveryMaxReceives(settings); // 180 minutes / 60 s = 180
+ */
+export function deliveryMaxReceives(settings: Pick<Settings, 'pipeline'>): number {
+  const { retrySeconds, maxWaitMinutes } = settings.pipeline.delivery;
+  return Math.ceil((maxWaitMinutes * 60) / retrySeconds);
+}
+
+/**
+ * @example
+ * const delivery = new ChangeDelivery(this, 'ChangeDelivery', { settings, bus });
+ * delivery.deliverTo(configDelivery.targets);
+ */
+export class ChangeDelivery extends Construct {
+  /** deliver-changes: restores rejected parameters and delivers composed documents. */
+  public readonly deliverChanges: StewardFunction;
+  /** Deliver and restore requests, one message group per (service, environment). */
+  public readonly queue: sqs.Queue;
+  /** Requests that kept failing or waiting for `maxWaitMinutes`. */
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly eventSource: SqsEventSource;
+
+  constructor(scope: Construct, id: string, props: ChangeDeliveryProps) {
+    super(scope, id);
+    const { settings } = props;
+    const stack = Stack.of(this);
+    const root = settings.parameterRoot;
+    const consumer = settings.pipeline.delivery;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeliveryDeadLetterQueue', {
+      fifo: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, 'DeliveryQueue', {
+      fifo: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+      // At least the function's timeout (an event source mapping requires it); waiting records come
+      // back sooner, after retrySeconds, through ChangeMessageVisibility.
+      visibilityTimeout: Duration.seconds(DELIVERY_TIMEOUT_SECONDS),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: deliveryMaxReceives(settings) },
+    });
+
+    this.deliverChanges = new StewardFunction(this, 'DeliverChanges', {
+      entry: 'functions/handlers/deliver-changes.ts',
+      settings,
+      description: `Restores rejected parameters under /${root}/ and delivers each changed document once`,
+      timeout: Duration.seconds(DELIVERY_TIMEOUT_SECONDS),
+      consumesQueue: true,
+      environment: {
+        STEWARD_DELIVERY_QUEUE_URL: this.queue.queueUrl,
+        STEWARD_DELIVERY_RETRY_SECONDS: String(consumer.retrySeconds),
+      },
+    });
+    this.eventSource = new SqsEventSource(this.queue, {
+      batchSize: FIFO_BATCH,
+      maxConcurrency: consumer.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    this.deliverChanges.fn.addEventSource(this.eventSource);
+    // The event source mapping's grant covers ChangeMessageVisibility, which sends waiting records back.
+
+    const parameterArn = stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: `${root}/*`,
+    });
+    const role = this.deliverChanges.role;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RestoreAndComposeUnderRoot',
+        actions: [
+          'ssm:GetParameterHistory',
+          'ssm:GetParametersByPath',
+          'ssm:PutParameter',
+          'ssm:DeleteParameter',
+          'ssm:LabelParameterVersion',
+        ],
+        resources: [parameterArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'SecureStringsThroughSsmOnly',
+        actions: [
+          'kms:Decrypt',
+          'kms:Encrypt',
+          ...(settings.parameterTier === 'Advanced' ? ['kms:GenerateDataKey'] : []),
+        ],
+        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    props.bus.grantPutEventsTo(role);
+    grantTicketAccess(role, settings);
+
+    Validations.of(this.deadLetterQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of the delivery queue.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'This queue is itself a dead-letter queue; an operator redrives its messages to the delivery queue.',
+      },
+    );
+    Validations.of(this.deliverChanges.fn).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event source mappings take no on-failure destination (streams do): a record that keeps failing ' +
+        "moves to the queue's dead-letter queue through its redrive policy.",
+    });
+    acknowledgeWildcardResources(
+      role,
+      [parameterArn],
+      `deliver-changes restores any parameter under /${root}/ and reads the paths it composes; nothing else.`,
+    );
+    acknowledgeWildcardResources(
+      role,
+      [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+      'SecureString keys are chosen per parameter; the statement only allows use through Parameter Store (kms:ViaService).',
+    );
+  }
+
+  /**
+   * Deliver through AppConfig: `STEWARD_APPCONFIG` for deliver-changes (environment variable and
+   * least-privilege grant in one place).
+   */
+  deliverTo(deliveryTargets: Record<string, DeliveryTarget>): void {
+    this.deliverChanges.fn.addEnvironment('STEWARD_APPCONFIG', Stack.of(this).toJsonString(deliveryTargets));
+    this.grantDelivery(Object.values(deliveryTargets).map((t) => t.applicationId));
+  }
+
+  /**
+   * Allow deliver-changes to create hosted versions and start and follow deployments of these
+   * applications only.
+   */
+  grantDelivery(applicationIds: readonly string[]): void {
+    if (applicationIds.length === 0) return;
+    const stack = Stack.of(this);
+    const application = (id: string, rest: string) =>
+      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${id}/${rest}` });
+    const role = this.deliverChanges.role;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateHostedVersions',
+        actions: ['appconfig:CreateHostedConfigurationVersion', 'appconfig:ListHostedConfigurationVersions'],
+        resources: applicationIds.map((id) => application(id, 'configurationprofile/*')),
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartDeployments',
+        actions: ['appconfig:StartDeployment'],
+        resources: [
+          ...applicationIds.flatMap((id) => [
+            application(id, 'environment/*'),
+            application(id, 'configurationprofile/*'),
+          ]),
+          stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: '*' }),
+        ],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'FollowDeployments',
+        actions: ['appconfig:ListDeployments', 'appconfig:GetDeployment'],
+        resources: applicationIds.map((id) => application(id, 'environment/*')),
+      }),
+    );
+    acknowledgeWildcardResources(
+      role,
+      [
+        ...applicationIds.flatMap((id) => [
+          application(id, 'configurationprofile/*'),
+          application(id, 'environment/*'),
+        ]),
+        stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: '*' }),
+      ],
+      'Hosted versions and deployments are created at run time, under the Steward applications only; ' +
+        'deployment strategies are account-wide resources.',
+    );
+  }
+}
