@@ -130,6 +130,10 @@ export const settingsSchema = z.strictObject({
           /** validate-change invocations at once (SQS event source mappings allow 2–1,000). */
           maxConcurrency: z.int().min(2).max(1000).default(2),
         })
+        .refine((v) => v.batchSize <= 10 || v.maxBatchingWindowSeconds >= 1, {
+          message: 'a batchSize over 10 needs a maxBatchingWindowSeconds of at least 1 (an SQS rule)',
+          path: ['maxBatchingWindowSeconds'],
+        })
         .default({ batchSize: 10, maxBatchingWindowSeconds: 5, maxConcurrency: 2 }),
       delivery: z
         .strictObject({

@@ -109,7 +109,7 @@ const logger = new Logger();
 const { settings, registry } = loadRuntime();
 const environment = z.parse(
   z.looseObject({
-    STEWARD_DELIVERY_QUEUE_URL: z.string().check(z.minLength(1)),
+    STEWARD_DELIVERY_QUEUE_URL: z.optional(z.string().check(z.minLength(1))),
     STEWARD_DELIVERY_RETRY_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 60),
   }),
   process.env,
@@ -129,7 +129,10 @@ export const handler = createDeliverChangesHandler({
   delivery: new AppConfigDelivery(new AppConfigClient({})),
   targets: parseAppConfigTargets(process.env.STEWARD_APPCONFIG),
   minIntervalMs: retrySeconds * 1000,
-  queue: new SqsDeliveryQueue(new SQSClient({}), environment.STEWARD_DELIVERY_QUEUE_URL),
+  // Without the queue's URL (a local run) waiting records come back after the queue's own timeout.
+  queue: environment.STEWARD_DELIVERY_QUEUE_URL
+    ? new SqsDeliveryQueue(new SQSClient({}), environment.STEWARD_DELIVERY_QUEUE_URL)
+    : { retryLater: async (handles) => handles.length },
   retrySeconds,
   logger,
 });

@@ -22,7 +22,14 @@ export interface InvokableHandler {
 }
 
 /** Variables passed through from the caller's environment when set (the stack computes them from resources). */
-const PASS_THROUGH = ['STEWARD_APPCONFIG', 'STEWARD_APPCONFIG_PREFIX', 'STEWARD_VALIDATOR_PRINCIPAL'];
+const PASS_THROUGH = [
+  'STEWARD_APPCONFIG',
+  'STEWARD_APPCONFIG_PREFIX',
+  'STEWARD_VALIDATOR_PRINCIPAL',
+  'STEWARD_RECONCILER_PRINCIPAL',
+  // validate-change queues its requests there when set; without it they run in the same process.
+  'STEWARD_DELIVERY_QUEUE_URL',
+];
 
 /**
  * The stack's handlers, by name; each lives in `functions/handlers/<name>.ts` and exports `handler`.
@@ -35,6 +42,7 @@ export const HANDLERS: Readonly<Record<string, InvokableHandler>> = {
   'flag-expiry-job': { timeoutSeconds: 300 },
   'rotate-secret': { timeoutSeconds: 120 },
   'reconcile-parameters': { timeoutSeconds: 900 },
+  'deliver-changes': { timeoutSeconds: 180 },
 };
 
 const HANDLERS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'handlers');
