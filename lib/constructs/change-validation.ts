@@ -131,7 +131,12 @@ export class ChangeValidation extends Construct {
       eventPattern: {
         source: ['aws.ssm'],
         detailType: ['Parameter Store Change'],
-        detail: { name: events.Match.prefix(`/${root}/`) },
+        // A label move changes no value (validate-change's own labels would double its reads), and a
+        // restore re-checks the labelled value before using it.
+        detail: {
+          name: events.Match.prefix(`/${root}/`),
+          operation: events.Match.anythingBut('LabelParameterVersion'),
+        },
       },
       targets: [
         new targets.SqsQueue(this.queue, {
