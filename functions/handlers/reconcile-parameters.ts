@@ -24,9 +24,10 @@ import { loadRuntime } from './runtime.ts';
 
 const logger = new Logger();
 const { settings, registry } = loadRuntime();
-// Its reads (one scan per environment) take the reconcile's share of the pipeline's read budget.
+// Its reads (one scan per environment) take the reconcile's share of the pipeline's read budget;
+// its writes are bounded by WritesPerSecond.
 const store = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
-  limiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
+  readLimiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
 });
 const queueUrl = process.env.STEWARD_DELIVERY_QUEUE_URL;
 const deliveryQueue = queueUrl ? new SqsDeliveryQueue(new SQSClient({}), queueUrl) : undefined;
