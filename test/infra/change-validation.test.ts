@@ -48,7 +48,10 @@ describe('Construct: ChangeValidation', () => {
       EventPattern: {
         source: ['aws.ssm'],
         'detail-type': ['Parameter Store Change'],
-        detail: { name: [{ prefix: '/config/' }], operation: [{ 'anything-but': ['LabelParameterVersion'] }] },
+        detail: {
+          name: [{ prefix: '/config/' }],
+          operation: [{ 'anything-but': ['LabelParameterVersion'] }],
+        },
       },
       Targets: [
         Match.objectLike({
