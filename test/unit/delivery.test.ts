@@ -5,6 +5,7 @@ import {
   type DeliveryDemand,
   deliverDocument,
 } from '../../functions/core/delivery/deliver.ts';
+import { InProcessDeliveryQueue } from '../../functions/core/delivery/in-process-queue.ts';
 import { processDeliveryRequests } from '../../functions/core/delivery/process-requests.ts';
 import {
   coalesceDeliveries,
@@ -12,7 +13,8 @@ import {
   parseDeliveryRequest,
 } from '../../functions/core/delivery/requests.ts';
 import { parseAppConfigTargets } from '../../functions/core/delivery/targets.ts';
-import { ConfigurationError, MalformedEventError } from '../../functions/core/errors.ts';
+import { ConfigurationError, MalformedEventError, StewardError } from '../../functions/core/errors.ts';
+import { isQueueEvent, parseQueueRecords } from '../../functions/core/pipeline/queue-records.ts';
 import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
@@ -418,6 +420,67 @@ describe('Function: processDeliveryRequests', () => {
     expect(tickets.tickets.map((t) => t.request.dedupKey)).toEqual(['document-invalid:staging/orders']);
     expect(tickets.tickets[0]?.request.body).not.toContain('verbose');
     expect(delivery.hosted).toEqual([]);
+  });
+});
+
+describe('Class: InProcessDeliveryQueue', () => {
+  it('runs the consumer at once, and says which environment was busy instead of dropping its request', async () => {
+    // Prepare
+    const base = await deployed({ busyEnvironments: ['env-orders-production'] });
+    const queue = new InProcessDeliveryQueue({
+      ...base.deps,
+      publisher: new RecordingEventPublisher(),
+      tickets: new InMemoryTicketTracker(),
+      enforcement: () => 'enforce',
+    });
+
+    // Act
+    await queue.send([
+      { kind: 'deliver', service: 'orders', environment: 'staging', triggeringEventIds: ['e1'] },
+    ]);
+    const busy = queue.send([
+      { kind: 'deliver', service: 'orders', environment: 'production', triggeringEventIds: ['e2'] },
+    ]);
+
+    // Assess
+    expect(base.delivery.deployments.map((d) => d.environmentId)).toEqual(['env-orders-staging']);
+    await expect(busy).rejects.toBeInstanceOf(StewardError);
+    await expect(busy).rejects.toThrow('AppConfig is busy for production/orders');
+  });
+});
+
+describe('Queue records', () => {
+  const record = {
+    messageId: 'm-1',
+    receiptHandle: 'h-1',
+    body: '{}',
+    eventSource: 'aws:sqs',
+    attributes: { SentTimestamp: '1764493200000', ApproximateReceiveCount: '3' },
+  };
+
+  it('tells an SQS batch from an EventBridge event, and reads when a record was sent and how often received', () => {
+    // Act & Assess
+    expect(isQueueEvent({ Records: [record] })).toBe(true);
+    expect(isQueueEvent({ id: 'evt', detail: {} })).toBe(false);
+    expect(isQueueEvent({ Records: [{ eventSource: 'aws:s3' }] })).toBe(false);
+    expect(parseQueueRecords({ Records: [record] })).toEqual([
+      {
+        messageId: 'm-1',
+        receiptHandle: 'h-1',
+        body: '{}',
+        sentAt: new Date(1764493200000),
+        receiveCount: 3,
+      },
+    ]);
+  });
+
+  it('rejects a record without the attributes the pipeline relies on, naming them', () => {
+    // Act
+    const parse = () => parseQueueRecords({ Records: [{ ...record, attributes: {} }] });
+
+    // Assess
+    expect(parse).toThrow(MalformedEventError);
+    expect(parse).toThrow('attributes.SentTimestamp');
   });
 });
 
