@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { MalformedEventError } from '../../functions/core/errors.ts';
+import { deliveriesAfterReconcile } from '../../functions/core/reconcile.ts';
 import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import {
@@ -585,6 +586,42 @@ describe('Handler: validate-change', () => {
     expect(publisher.ofType('Config Change Accepted')).toHaveLength(1);
     expect((await store.history(MAX_RETRIES)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
     expect(queue.sent).toEqual([]);
+  });
+
+  it('ends a reconcile storm with one deployment per (service, environment), after the last write', async () => {
+    // Prepare: the reconcile rewrote every desired plain parameter of both environments
+    const reconciler = 'arn:aws:sts::123456789012:assumed-role/config-steward-reconcile/fn';
+    const { store, handler, queue, delivery, registry } = await setup({
+      reconcilerPrincipal: 'config-steward-reconcile',
+      autoDrain: false,
+    });
+    const written = registry
+      .desiredParameters()
+      .filter((p) => p.parameterType === 'String')
+      .map((p) => {
+        store.seed(p.name, p.value, 'String', reconciler);
+        return p.name;
+      });
+    const events = written.map((name, i) => changeEvent(name, 'Update', `evt-${i}`));
+
+    // Act: the change queue hands the writes over in batches of 10; then the reconcile asks once
+    for (let i = 0; i < events.length; i += 10) {
+      await handler(sqsEvent(events.slice(i, i + 10)), lambdaContext);
+    }
+    const requestedByChanges = queue.sent.length;
+    await queue.send(deliveriesAfterReconcile(registry, written, 'reconcile:req-1'));
+    await queue.drain();
+
+    // Assess: every write judged and labelled, no delivery per write, one deployment per document
+    expect(written.length).toBeGreaterThan(10);
+    for (const name of written) expect((await store.history(name)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
+    expect(requestedByChanges).toBe(0);
+    expect(delivery.deployments.map((d) => d.environmentId).sort()).toEqual([
+      'env-orders-production',
+      'env-orders-staging',
+      'env-payments-production',
+      'env-payments-staging',
+    ]);
   });
 
   it('ignores a parameter outside the root without reading it', async () => {
