@@ -668,6 +668,7 @@ async function simulate(scenario: Scenario) {
       delivery: new AppConfigDelivery(appConfig.client),
       targets,
       minIntervalMs: delivery.retrySeconds * 1000,
+      requests: new SqsDeliveryQueue(sqsClient, DELIVERY_URL),
       queue: new SqsDeliveryQueue(sqsClient, DELIVERY_URL),
       retrySeconds: delivery.retrySeconds,
       logger,

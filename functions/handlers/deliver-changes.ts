@@ -115,6 +115,9 @@ const environment = z.parse(
   process.env,
 );
 const retrySeconds = environment.STEWARD_DELIVERY_RETRY_SECONDS;
+const deliveryQueue = environment.STEWARD_DELIVERY_QUEUE_URL
+  ? new SqsDeliveryQueue(new SQSClient({}), environment.STEWARD_DELIVERY_QUEUE_URL)
+  : undefined;
 
 export const handler = createDeliverChangesHandler({
   registry,
@@ -129,10 +132,10 @@ export const handler = createDeliverChangesHandler({
   delivery: new AppConfigDelivery(new AppConfigClient({})),
   targets: parseAppConfigTargets(process.env.STEWARD_APPCONFIG),
   minIntervalMs: retrySeconds * 1000,
-  // Without the queue's URL (a local run) waiting records come back after the queue's own timeout.
-  queue: environment.STEWARD_DELIVERY_QUEUE_URL
-    ? new SqsDeliveryQueue(new SQSClient({}), environment.STEWARD_DELIVERY_QUEUE_URL)
-    : { retryLater: async (handles) => handles.length },
+  // A restore asks to deliver the documents it touched on the same queue. Without the queue's URL
+  // (a local run) there is no follow-up, and waiting records come back after the queue's timeout.
+  requests: deliveryQueue,
+  queue: deliveryQueue ?? { retryLater: async (handles) => handles.length },
   retrySeconds,
   logger,
 });

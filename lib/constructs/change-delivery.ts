@@ -94,7 +94,9 @@ export class ChangeDelivery extends Construct {
       reportBatchItemFailures: true,
     });
     this.deliverChanges.fn.addEventSource(this.eventSource);
-    // The event source mapping's grant covers ChangeMessageVisibility, which sends waiting records back.
+    // The event source mapping's grant covers ChangeMessageVisibility, which sends waiting records
+    // back; a restore asks for the delivery of the documents it touched on the same queue.
+    this.queue.grantSendMessages(this.deliverChanges.role);
 
     const parameterArn = stack.formatArn({
       service: 'ssm',

@@ -26,7 +26,7 @@ describe('Class: SqsDeliveryQueue', () => {
     sqs.reset();
   });
 
-  it('sends each request to its (service, environment) message group, deduplicated by its hash', async () => {
+  it('sends each request to its message group (deliveries or restores of a document), deduplicated by its hash', async () => {
     // Prepare
     sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
     const restore: DeliveryRequest = {
@@ -50,7 +50,7 @@ describe('Class: SqsDeliveryQueue', () => {
         {
           Id: '0',
           MessageBody: restoreBody,
-          MessageGroupId: 'production#orders',
+          MessageGroupId: 'production#orders#restores',
           MessageDeduplicationId: sha256(restoreBody),
         },
         expect.objectContaining({ Id: '1', MessageGroupId: 'production#orders' }),

@@ -149,7 +149,8 @@ describe('Handler: validate-change', () => {
       detectedAt: '2026-11-20T16:45:00.000Z',
     });
     expect(JSON.stringify(publisher.events)).not.toContain('five');
-    expect(delivery.hosted).toHaveLength(0);
+    // The restore asks to deliver the document again: it carries the restored value, never the rejected one
+    expect(delivery.hosted.map((h) => JSON.parse(h.content)['max-retries'])).toEqual([5]);
   });
 
   it('in report mode publishes Rejected and files a ticket, but writes nothing; a duplicate is a no-op', async () => {
@@ -433,6 +434,27 @@ describe('Handler: validate-change', () => {
       expect.objectContaining({ queued: true, triggeringEventIds: ['evt-a', 'evt-b'] }),
     ]);
     expect(queue.pending).toEqual([]);
+  });
+
+  it('restores at once even while a delivery of the same document waits for a busy environment', async () => {
+    // Prepare: a valid edit waits for production orders to free up
+    const pageSize = '/config/production/orders/page-size';
+    const { store, invoke, queue, publisher } = await setup({
+      busyEnvironments: ['env-orders-production'],
+      unseeded: [pageSize],
+    });
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(pageSize, '60');
+    await invoke(changeEvent(pageSize, 'Update', 'evt-valid'));
+
+    // Act: an invalid edit of another key of the same document
+    store.seed(MAX_RETRIES, 'five');
+    await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-bad'));
+
+    // Assess: restored now; only deliveries wait (the restore's follow-up joins them)
+    expect(store.valueOf(MAX_RETRIES)).toBe('5');
+    expect(publisher.ofType('Config Change Restored')).toHaveLength(1);
+    expect(queue.pending.map((r) => r.request.kind)).toEqual(['deliver', 'deliver']);
   });
 
   it('judges each parameter of a batch once, however many records name it', async () => {

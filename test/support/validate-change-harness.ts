@@ -154,7 +154,8 @@ export class DeliveryQueueDouble implements DeliveryQueue {
     const result = await processDeliveryRequests(records, this.deps());
     this.results.push(result);
     const back = new Set([...result.waiting, ...result.failures.keys()]);
-    this.pending = records.filter((r) => back.has(r.recordId));
+    // Requests sent while these were processed (a restore's follow-up) stay pending too.
+    this.pending = [...records.filter((r) => back.has(r.recordId)), ...this.pending];
     return result;
   }
 }
@@ -274,8 +275,13 @@ export async function validateChangePorts(options: HarnessOptions = {}) {
     validatorPrincipal: options.validatorPrincipal ?? VALIDATOR_ROLE_ARN,
     reconcilerPrincipal: options.reconcilerPrincipal,
   };
-  const consumerDeps: ProcessDeliveryDependencies = { ...ports, delivery, targets: exampleTargets() };
   const queue = new DeliveryQueueDouble(() => consumerDeps, options.autoDrain ?? true);
+  const consumerDeps: ProcessDeliveryDependencies = {
+    ...ports,
+    delivery,
+    targets: exampleTargets(),
+    requests: queue,
+  };
   const deps = {
     ...ports,
     requests: queue,

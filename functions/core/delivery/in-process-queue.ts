@@ -21,7 +21,12 @@ export class InProcessDeliveryQueue implements DeliveryQueue {
   /** What each `send` did, for the caller to report. */
   readonly results: DeliveryBatchResult[] = [];
 
-  constructor(private readonly deps: ProcessDeliveryDependencies) {}
+  private readonly deps: ProcessDeliveryDependencies;
+
+  constructor(deps: ProcessDeliveryDependencies) {
+    // A restore's follow-up deliveries come back here.
+    this.deps = { ...deps, requests: deps.requests ?? this };
+  }
 
   async send(requests: readonly DeliveryRequest[]): Promise<void> {
     const queuedAt = this.deps.clock.now();

@@ -1,9 +1,12 @@
 /**
- * The delivery queue's consumer: a batch of requests, grouped by (service, environment) as their FIFO
- * message groups are. Within a group the restores run first, in order, then one delivery answers every
- * deliver request of the group. A group whose environment is busy waits as a whole (its records go
- * back to the queue); a group that fails does not stop the others.
+ * The delivery queue's consumer: a batch of requests, grouped as their FIFO message groups are. A
+ * restore group restores its parameters in order, then asks to deliver the documents they are part
+ * of (a delivery that ran meanwhile may have found the document invalid because of the rejected
+ * value); a delivery group answers all its requests with one delivery, or waits as a whole while
+ * its environment is busy (its records go back to the queue). A group that fails does not stop the
+ * others.
  */
+import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
 import type { StewardEvent } from '../events.ts';
 import type { ValidationIssue } from '../keys.ts';
 import {
@@ -11,8 +14,20 @@ import {
   restoreRejected,
   type ValidateChangeDependencies,
 } from '../validation/validate-change.ts';
-import { type DeliveryDependencies, type DeliveryReport, deliverDocument } from './deliver.ts';
-import { type DeliveryRequest, MAX_TRIGGERING_IDS, messageGroupOf } from './requests.ts';
+import {
+  affectedServices,
+  type DeliveryDependencies,
+  type DeliveryReport,
+  deliverDocument,
+} from './deliver.ts';
+import {
+  coalesceDeliveries,
+  type DeliverRequest,
+  type DeliveryRequest,
+  MAX_TRIGGERING_IDS,
+  messageGroupOf,
+  type RestoreRequest,
+} from './requests.ts';
 
 /** A request as it came off the queue. */
 export interface QueuedRequest {
@@ -24,7 +39,11 @@ export interface QueuedRequest {
   readonly receiveCount: number;
 }
 
-export type ProcessDeliveryDependencies = ValidateChangeDependencies & DeliveryDependencies;
+export type ProcessDeliveryDependencies = ValidateChangeDependencies &
+  DeliveryDependencies & {
+    /** Where a restore's follow-up deliveries go (the delivery queue); none: no follow-up. */
+    readonly requests?: DeliveryQueue;
+  };
 
 export interface DeliveryBatchResult {
   /** Records to take off the queue. */
@@ -58,42 +77,59 @@ export async function processDeliveryRequests(
   const restores: RestoreOutcome[] = [];
 
   for (const group of groups.values()) {
-    const handled: string[] = [];
     try {
-      for (const record of group) {
-        if (record.request.kind !== 'restore') continue;
-        restores.push(await restoreRejected(record.request, deps));
-        handled.push(record.recordId);
-      }
-      const deliveries = group.filter((r) => r.request.kind === 'deliver');
-      if (deliveries.length > 0) {
-        const report = await deliverGroup(deliveries, deps);
+      if (group[0]!.request.kind === 'restore') {
+        restores.push(...(await restoreGroup(group, deps)));
+      } else {
+        const report = await deliverGroup(group, deps);
         reports.push(report);
         if (report.status === 'wait') {
-          // FIFO order: every record from the first deliver request on goes back (a restore among
-          // them finds its work done when it comes round again).
-          const first = group.indexOf(deliveries[0]!);
-          waiting.push(...group.slice(first).map((r) => r.recordId));
-          done.push(...group.slice(0, first).map((r) => r.recordId));
+          waiting.push(...group.map((r) => r.recordId));
           continue;
         }
       }
       done.push(...group.map((r) => r.recordId));
     } catch (error) {
-      done.push(...handled);
-      for (const record of group) {
-        if (!handled.includes(record.recordId)) failures.set(record.recordId, error as Error);
-      }
+      // Restores and deliveries are idempotent: the whole group comes back.
+      for (const record of group) failures.set(record.recordId, error as Error);
     }
   }
   return { done, waiting, failures, reports, restores };
+}
+
+/**
+ * Restore each parameter in order, then ask to deliver the documents they are part of. A repeated
+ * restore is superseded but still asks, so a follow-up lost to a failure is asked for on the retry.
+ */
+async function restoreGroup(
+  records: readonly QueuedRequest[],
+  deps: ProcessDeliveryDependencies,
+): Promise<RestoreOutcome[]> {
+  const outcomes: RestoreOutcome[] = [];
+  const followUps: DeliverRequest[] = [];
+  for (const { request } of records) {
+    const restore = request as RestoreRequest;
+    outcomes.push(await restoreRejected(restore, deps));
+    const resolution = deps.registry.resolve(restore.parameterName);
+    if (!resolution.ok || resolution.spec.parameterType !== 'String') continue;
+    for (const service of affectedServices(deps.registry, resolution.service)) {
+      followUps.push({
+        kind: 'deliver',
+        service,
+        environment: resolution.environment,
+        triggeringEventIds: [restore.triggeringEventId],
+      });
+    }
+  }
+  if (followUps.length > 0) await deps.requests?.send(coalesceDeliveries(followUps));
+  return outcomes;
 }
 
 async function deliverGroup(
   records: readonly QueuedRequest[],
   deps: ProcessDeliveryDependencies,
 ): Promise<DeliveryReport> {
-  const requests = records.map((r) => r.request).filter((r) => r.kind === 'deliver');
+  const requests = records.map((r) => r.request as DeliverRequest);
   const { service, environment } = requests[0]!;
   const triggeringEventIds = [...new Set(requests.flatMap((r) => r.triggeringEventIds))].slice(
     0,

@@ -1,7 +1,9 @@
 /**
  * What validate-change and the reconcile ask of the delivery queue: deliver a (service, environment)'s
- * document, or restore a rejected parameter. Both are keyed by their message group, so everything
- * that touches one (service, environment) runs one at a time, in order (SQS FIFO message groups).
+ * document, or restore a rejected parameter. Each kind has a message group per (service,
+ * environment), so SQS hands a group to one consumer at a time, in order: two deliveries of one
+ * document never run at once, nor two restores of one parameter; and a restore never waits behind
+ * a delivery that waits for a busy AppConfig environment.
  */
 import * as z from 'zod/mini';
 import { MalformedEventError } from '../errors.ts';
@@ -51,13 +53,15 @@ const requestSchema = z.discriminatedUnion('kind', [
 ]);
 
 /**
- * The FIFO message group: one (service, environment), never two of its requests at a time.
+ * The FIFO message group: deliveries of one (service, environment), or restores in it.
  *
  * @example
- * messageGroupOf({ service: 'orders', environment: 'production' }); // 'production#orders'
+ * messageGroupOf({ kind: 'deliver', service: 'orders', environment: 'production', ... }); // 'production#orders'
+ * messageGroupOf({ kind: 'restore', service: 'orders', environment: 'production', ... }); // 'production#orders#restores'
  */
-export function messageGroupOf(request: Pick<DeliveryRequest, 'service' | 'environment'>): string {
-  return `${request.environment}#${request.service}`;
+export function messageGroupOf(request: DeliveryRequest): string {
+  const group = `${request.environment}#${request.service}`;
+  return request.kind === 'restore' ? `${group}#restores` : group;
 }
 
 /**
