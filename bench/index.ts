@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const BENCHES = ['cold-start', 'flags', 'drift', 'validation', 'rotation'];
+const BENCHES = ['cold-start', 'flags', 'drift', 'validation', 'rotation', 'burst'];
 
 const only = process.argv.slice(2);
 for (const name of BENCHES) {

@@ -20,7 +20,9 @@ import { organisation } from '../config/index.ts';
 import { SsmParameterStore } from '../functions/adapters/ssm-parameter-store.ts';
 import { SchemaRegistry } from '../functions/core/registry.ts';
 import { parseParameterChange } from '../functions/core/validation/change-event.ts';
-import { type Enforcement, validateChange } from '../functions/core/validation/validate-change.ts';
+import { InProcessDeliveryQueue } from '../functions/core/delivery/in-process-queue.ts';
+import { validateChanges } from '../functions/core/validation/validate-batch.ts';
+import type { Enforcement } from '../functions/core/validation/validate-change.ts';
 import { InMemoryParameterStore } from '../test/support/in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter } from '../test/support/local-hmac-fingerprinter.ts';
 import {
@@ -124,7 +126,7 @@ async function measure(scenario: Scenario) {
   const delivery = new RecordingConfigDelivery();
   // Stands in for KMS GenerateMac: counts the fingerprints a change costs.
   const fingerprinter = new LocalHmacFingerprinter();
-  const deps = {
+  const ports = {
     registry,
     store: new SsmParameterStore(client),
     publisher: new RecordingEventPublisher(),
@@ -132,20 +134,26 @@ async function measure(scenario: Scenario) {
     clock: new FixedClock(new Date('2026-11-20T16:45:00Z')),
     fingerprinter,
     enforcement: () => scenario.enforcement,
-    delivery: { port: delivery, targets: exampleTargets() },
+  };
+  // The delivery queue's consumer run in process: restores and the delivery happen within the call.
+  const deps = {
+    ...ports,
+    requests: new InProcessDeliveryQueue({ ...ports, delivery, targets: exampleTargets() }),
   };
   const change = parseParameterChange({
     id: 'evt-1',
     time: '2026-11-20T16:44:48Z',
     detail: { name: NAME, operation: 'Update' },
   });
-  if (scenario.repeat) await validateChange(change, deps);
+  const judge = async () =>
+    (await validateChanges([{ recordId: 'm1', change }], deps)).outcomes.get('m1')?.outcome;
+  if (scenario.repeat) await judge();
   mock.resetHistory();
   const hostedBefore = delivery.hosted.length;
   const deploymentsBefore = delivery.attempts.length;
   const lookupsBefore = delivery.lookups;
   const fingerprintsBefore = fingerprinter.calls;
-  const outcome = await validateChange(change, deps);
+  const outcome = await judge();
   const commands = mock
     .calls()
     .map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name);
@@ -153,7 +161,7 @@ async function measure(scenario: Scenario) {
   mock.restore();
   return {
     scenario: scenario.name,
-    outcome: outcome.outcome,
+    outcome,
     sdkCallsBeforeDelivery: commands.length - duringDelivery,
     sdkCallsForDelivery: duringDelivery,
     appConfigCalls:

@@ -3,6 +3,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Organisation } from '../functions/core/model.ts';
 import { SchemaRegistry } from '../functions/core/registry.ts';
+import { ChangeDelivery } from './constructs/change-delivery.ts';
 import { ChangeEvents } from './constructs/change-events.ts';
 import { ChangeValidation } from './constructs/change-validation.ts';
 import { ConfigConsumer } from './constructs/config-consumer.ts';
@@ -24,6 +25,7 @@ export class ConfigStewardStack extends Stack {
   public readonly registry: SchemaRegistry;
   public readonly events: ChangeEvents;
   public readonly validation: ChangeValidation;
+  public readonly changeDelivery: ChangeDelivery;
   public readonly delivery: ConfigDelivery;
   public readonly desiredParameters: DesiredParameters;
   public readonly nightly: NightlyJobs;
@@ -47,20 +49,27 @@ export class ConfigStewardStack extends Stack {
     this.events = new ChangeEvents(this, 'Events', { settings });
     const bus = this.events.bus;
 
-    // Validation of every change, and delivery of the composed documents through AppConfig. The
-    // validator function is attached to every profile, so profiles depend on it, not the reverse.
+    // The change pipeline: the change queue → validate-change → the FIFO delivery queue →
+    // deliver-changes → AppConfig. The AppConfig validator function is attached to every profile, so
+    // profiles depend on it, not the reverse.
     this.validation = new ChangeValidation(this, 'ChangeValidation', { settings, bus });
+    this.changeDelivery = new ChangeDelivery(this, 'ChangeDelivery', { settings, bus });
+    this.validation.sendRequestsTo(this.changeDelivery.queue, this.changeDelivery.deliverChanges.role);
     this.delivery = new ConfigDelivery(this, 'Delivery', {
       settings,
       registry: this.registry,
       validatorFunctionArn: this.validation.validatorFunction.functionArn,
     });
-    this.validation.deliverTo(this.delivery.targets);
+    this.changeDelivery.deliverTo(this.delivery.targets);
+    this.validation.validateDocumentsOf(this.delivery.targets);
 
+    // The reconcile's writes request no delivery each; it requests one per document when it is done.
     this.desiredParameters = new DesiredParameters(this, 'DesiredParameters', {
       settings,
       registry: this.registry,
+      deliveryQueue: this.changeDelivery.queue,
     });
+    this.validation.trustDeliveriesOf(this.desiredParameters.reconciler.role);
 
     // The nightly jobs: drift, and flag expiry on the same schedule.
     this.nightly = new NightlyJobs(this, 'Nightly', { settings, bus });

@@ -21,8 +21,8 @@ import type {
   ConfigDelivery,
   DeploymentRequest,
   DeploymentStart,
+  EnvironmentState,
   HostedDocument,
-  LatestDeployment,
   ProfileLocation,
   ProfileLocator,
 } from '../ports/config-delivery.ts';
@@ -115,15 +115,15 @@ export class AppConfigDelivery implements ConfigDelivery {
     }
   }
 
-  async latestDeployment(target: {
+  async environmentState(target: {
     applicationId: string;
     environmentId: string;
     configurationProfileId: string;
-  }): Promise<LatestDeployment | undefined> {
+  }): Promise<EnvironmentState> {
     const { applicationId, environmentId, configurationProfileId } = target;
     let page: ListDeploymentsCommandOutput;
     try {
-      // Newest first. The flags profile deploys to the same environment: pick this profile's.
+      // Newest first: a running deployment and this profile's newest are on the first page.
       page = await this.client.send(
         new ListDeploymentsCommand({
           ApplicationId: applicationId,
@@ -138,12 +138,22 @@ export class AppConfigDelivery implements ConfigDelivery {
         `environment ${environmentId} of application ${applicationId}`,
       );
     }
-    const latest = (page.Items ?? []).find((item) => item.ConfigurationProfileId === configurationProfileId);
-    if (latest?.DeploymentNumber === undefined) return undefined;
+    const items = page.Items ?? [];
+    // The flags profile deploys to the same environment: the newest of this profile is what it ships.
+    const latest = items.find((item) => item.ConfigurationProfileId === configurationProfileId);
+    const running = items.find((item) => RUNNING_STATES.has(item.State ?? ''))?.DeploymentNumber;
     return {
-      deploymentNumber: latest.DeploymentNumber,
-      versionLabel: latest.VersionLabel,
-      state: latest.State ?? 'UNKNOWN',
+      ...(latest?.DeploymentNumber === undefined
+        ? {}
+        : {
+            latest: {
+              deploymentNumber: latest.DeploymentNumber,
+              versionLabel: latest.VersionLabel,
+              state: latest.State ?? 'UNKNOWN',
+              startedAt: latest.StartedAt,
+            },
+          }),
+      ...(running === undefined ? {} : { runningDeploymentNumber: running }),
     };
   }
 

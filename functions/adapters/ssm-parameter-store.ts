@@ -52,6 +52,11 @@ export interface RequestGate {
 export interface SsmParameterStoreOptions {
   /** Taken once before every SSM request, pages included. */
   readonly limiter?: RequestGate;
+  /**
+   * Taken once before every read request (the calls Parameter Store's shared read throughput counts),
+   * pages included: for a writer whose writes have their own bound (the reconcile).
+   */
+  readonly readLimiter?: RequestGate;
   /** Called once per request sent, with the SSM operation name (for metrics). */
   readonly onRequest?: (operation: string) => void;
   /** Attempts per request when SSM still answers ThrottlingException after the SDK's retries. @default 5 */
@@ -65,6 +70,13 @@ const PATH_PAGE = 10;
 const DESCRIBE_PAGE = 50;
 const GET_MANY_BATCH = 10;
 const THROTTLING = new Set(['ThrottlingException', 'TooManyUpdates', 'ThrottledException']);
+const READS = new Set([
+  'GetParameter',
+  'GetParameters',
+  'GetParameterHistory',
+  'GetParametersByPath',
+  'DescribeParameters',
+]);
 
 /**
  * @example
@@ -281,6 +293,7 @@ export class SsmParameterStore implements ParameterStore {
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       await this.options.limiter?.acquire();
+      if (READS.has(operation)) await this.options.readLimiter?.acquire();
       this.options.onRequest?.(operation);
       try {
         return await call();

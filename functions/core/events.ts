@@ -75,7 +75,11 @@ export const eventSchemas = {
     /** True when another deployment was running and this one waits its turn. */
     queued: z.boolean(),
     documentSha256: z.string().check(z.length(64)),
-    triggeringEventId: z.string(),
+    /**
+     * The change events whose delivery requests this deployment answers (up to 50; a reconcile's
+     * request reads `reconcile:<request id>`). One deployment ships many coalesced changes.
+     */
+    triggeringEventIds: z.array(z.string()),
   }),
   'Secret Rotated': z.strictObject({
     secretName: z.string(),

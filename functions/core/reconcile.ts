@@ -7,6 +7,8 @@
  */
 
 import type { ParameterStore, StoredParameter } from '../ports/parameter-store.ts';
+import { affectedServices } from './delivery/deliver.ts';
+import type { DeliverRequest } from './delivery/requests.ts';
 import type { DesiredParameter, SchemaRegistry } from './registry.ts';
 
 export interface ReconcilePlan {
@@ -75,4 +77,36 @@ export async function reconcileDesiredParameters(
     }
   }
   return { written, remaining, unchanged };
+}
+
+/**
+ * One deliver request per (service, environment) a reconcile wrote to, made after its last write: its
+ * writes request no delivery one by one (validate-change recognises the reconcile's role), so the
+ * first deploy of a large desired state ends with one deployment per document, composed from the
+ * final values.
+ *
+ * @example
+ * await queue.send(deliveriesAfterReconcile(registry, outcome.written, `reconcile:${requestId}`));
+ */
+export function deliveriesAfterReconcile(
+  registry: SchemaRegistry,
+  written: readonly string[],
+  triggeringId: string,
+): DeliverRequest[] {
+  const groups = new Map<string, DeliverRequest>();
+  for (const name of written) {
+    const resolution = registry.resolve(name);
+    if (!resolution.ok || resolution.spec.parameterType !== 'String') continue;
+    for (const service of affectedServices(registry, resolution.service)) {
+      const key = `${resolution.environment}#${service}`;
+      if (groups.has(key)) continue;
+      groups.set(key, {
+        kind: 'deliver',
+        service,
+        environment: resolution.environment,
+        triggeringEventIds: [triggeringId],
+      });
+    }
+  }
+  return [...groups.values()];
 }

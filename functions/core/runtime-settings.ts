@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.ts';
+import { readBudget } from './pipeline/read-budget.ts';
 import type { Settings } from './settings.ts';
 import './zod-messages.ts';
 
@@ -47,6 +48,8 @@ export const runtimeEnvironmentSchema = z.object({
   STEWARD_TICKETS: jsonOf(ticketSettings),
   STEWARD_DRIFT_RPS: z._default(z.coerce.number().check(z.positive()), 20),
   STEWARD_FLAG_WARN_DAYS: z._default(z.coerce.number().check(z.int(), z.minimum(0)), 14),
+  /** Parameter Store requests per second of one pipeline function instance (see pipeline/read-budget.ts). */
+  STEWARD_READS_PER_SECOND: z._default(z.coerce.number().check(z.positive()), 4),
 });
 
 export type RuntimeSettings = z.output<typeof runtimeEnvironmentSchema>;
@@ -63,6 +66,7 @@ export function runtimeEnvironment(settings: Settings): Record<string, string> {
     STEWARD_TICKETS: JSON.stringify(settings.tickets),
     STEWARD_DRIFT_RPS: String(settings.drift.requestsPerSecond),
     STEWARD_FLAG_WARN_DAYS: String(settings.flags.warnWithinDays),
+    STEWARD_READS_PER_SECOND: String(readBudget(settings).perInstance),
   };
 }
 

@@ -131,6 +131,44 @@ export const settingsSchema = z.strictObject({
   drift: z
     .strictObject({ requestsPerSecond: z.number().positive().max(40).default(20) })
     .default({ requestsPerSecond: 20 }),
+  /**
+   * The change pipeline (README "Queued, coalesced, rate-bounded"): how validate-change consumes the
+   * change queue, how the delivery queue is consumed, and the Parameter Store read budget they share.
+   */
+  pipeline: z
+    .strictObject({
+      /** Parameter Store requests per second for validate-change, delivery and the reconcile together. */
+      readsPerSecond: z.number().positive().max(40).default(20),
+      validation: z
+        .strictObject({
+          /** Change records per validate-change invocation (SQS allows 1–10,000 with a window). */
+          batchSize: z.int().min(1).max(100).default(10),
+          /** Seconds the event source mapping gathers records before invoking. */
+          maxBatchingWindowSeconds: z.int().min(0).max(300).default(5),
+          /** validate-change invocations at once (SQS event source mappings allow 2–1,000). */
+          maxConcurrency: z.int().min(2).max(1000).default(2),
+        })
+        .refine((v) => v.batchSize <= 10 || v.maxBatchingWindowSeconds >= 1, {
+          message: 'a batchSize over 10 needs a maxBatchingWindowSeconds of at least 1 (an SQS rule)',
+          path: ['maxBatchingWindowSeconds'],
+        })
+        .default({ batchSize: 10, maxBatchingWindowSeconds: 5, maxConcurrency: 2 }),
+      delivery: z
+        .strictObject({
+          /** Delivery invocations at once; one (service, environment) is never delivered twice at a time. */
+          maxConcurrency: z.int().min(2).max(1000).default(2),
+          /** Seconds a request waits before it is tried again while its AppConfig environment is busy. */
+          retrySeconds: z.int().min(10).max(900).default(60),
+          /** Minutes a request may keep waiting before it goes to the delivery dead-letter queue. */
+          maxWaitMinutes: z.int().min(10).max(720).default(180),
+        })
+        .default({ maxConcurrency: 2, retrySeconds: 60, maxWaitMinutes: 180 }),
+    })
+    .default({
+      readsPerSecond: 20,
+      validation: { batchSize: 10, maxBatchingWindowSeconds: 5, maxConcurrency: 2 },
+      delivery: { maxConcurrency: 2, retrySeconds: 60, maxWaitMinutes: 180 },
+    }),
   flags: z.strictObject({ warnWithinDays: z.int().min(0).default(14) }).default({ warnWithinDays: 14 }),
   /**
    * The network of the functions that reach PostgreSQL (the rotation function); required as soon as

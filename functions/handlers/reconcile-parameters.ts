@@ -1,10 +1,12 @@
 /**
  * CloudFormation custom resource: on Create and Update, writes the desired plain parameters that
- * differ from Parameter Store (rate-limited); on Delete, leaves them (they are the services'
+ * differ from Parameter Store (rate-limited), then requests one delivery per (service, environment)
+ * it wrote to (its writes request none one by one); on Delete, leaves them (they are the services'
  * configuration, and the stack's removal must not take production down).
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -15,13 +17,20 @@ import {
   type CustomResourceRequest,
 } from '../adapters/cloudformation-custom-resource.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
-import { SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
-import { reconcileDesiredParameters } from '../core/reconcile.ts';
+import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.ts';
+import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { deliveriesAfterReconcile, reconcileDesiredParameters } from '../core/reconcile.ts';
 import { loadRuntime } from './runtime.ts';
 
 const logger = new Logger();
-const { registry } = loadRuntime();
-const store = new SsmParameterStore(new SSMClient({}));
+const { settings, registry } = loadRuntime();
+// Its reads (one scan per environment) take the reconcile's share of the pipeline's read budget;
+// its writes are bounded by WritesPerSecond.
+const store = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
+  readLimiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
+});
+const queueUrl = process.env.STEWARD_DELIVERY_QUEUE_URL;
+const deliveryQueue = queueUrl ? new SqsDeliveryQueue(new SQSClient({}), queueUrl) : undefined;
 
 const properties = z.looseObject({
   WritesPerSecond: z._default(z.coerce.number().check(z.positive()), 10),
@@ -38,10 +47,14 @@ async function reconcile(request: CustomResourceRequest, context: Context): Prom
     beforeWrite: () => limiter.acquire(),
     outOfTime: () => context.getRemainingTimeInMillis() < RESPONSE_MARGIN_MS,
   });
+  const deliveries = deliveriesAfterReconcile(registry, outcome.written, `reconcile:${request.RequestId}`);
+  // A failure here fails the deployment: the written values would otherwise wait for the next change.
+  if (deliveryQueue && deliveries.length > 0) await deliveryQueue.send(deliveries);
   logger.info('reconciled desired parameters', {
     written: outcome.written.length,
     unchanged: outcome.unchanged,
     remaining: outcome.remaining.length,
+    deliveriesRequested: deliveryQueue ? deliveries.length : 0,
   });
   // Fail loudly rather than report a half-applied desired state as deployed; `steward apply` finishes it.
   return outcome.remaining.length > 0

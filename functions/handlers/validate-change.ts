@@ -1,57 +1,37 @@
 /**
- * EventBridge `Parameter Store Change` (default bus, names under the root) → judge the change:
- * accept and deliver it, or reject, report and (in `enforce` environments) restore it. When AppConfig
- * stays busy longer than the invocation waits, the change is deferred: EventBridge Scheduler invokes
- * this function with it again later (core/validation/deferral.ts).
+ * The change queue's consumer: a batch of `Parameter Store Change` events (EventBridge → SQS → event
+ * source mapping). Each changed parameter is judged once (core/validation/validate-batch.ts); the
+ * deliver and restore requests go to the FIFO delivery queue, whose consumer is deliver-changes.
+ * Failed records are reported one by one (`ReportBatchItemFailures`), so the queue retries only them
+ * and, after its bound, moves them to its dead-letter queue. A plain EventBridge event (`steward
+ * invoke validate-change --event FILE`) is handled as a batch of one, and its outcome returned.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
-import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../adapters/kms-value-fingerprinter.ts';
-import { SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { RateLimiter } from '../adapters/rate-limiter.ts';
+import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.ts';
+import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
-import { parseAppConfigTargets } from '../core/delivery/targets.ts';
 import { fingerprintKeyId } from '../core/fingerprint.ts';
-import type { RuntimeSettings } from '../core/runtime-settings.ts';
+import { isQueueEvent, parseQueueRecords } from '../core/pipeline/queue-records.ts';
 import { eventIdOf, parseParameterChange } from '../core/validation/change-event.ts';
 import {
-  type DeferredOutcome,
-  deferBusyDelivery,
-  originalEvent,
-  unwrapDeferred,
-} from '../core/validation/deferral.ts';
-import {
-  type ChangeOutcome,
-  type Enforcement,
-  type ValidateChangeDependencies,
-  validateChange,
-} from '../core/validation/validate-change.ts';
+  type QueuedChange,
+  type ValidateBatchDependencies,
+  validateChanges,
+} from '../core/validation/validate-batch.ts';
+import type { ChangeOutcome } from '../core/validation/validate-change.ts';
 import { systemClock } from '../ports/clock.ts';
-import type { DeliveryDeferral } from '../ports/delivery-deferral.ts';
-import { lazyDeliveryDeferral } from './lazy-deferral.ts';
+import { inProcessDeliveryQueue } from './in-process-delivery.ts';
 import { loadRuntime } from './runtime.ts';
-
-/**
- * The function's ARN without a version or alias: the deferral role may invoke exactly that.
- *
- * @example
- * unqualifiedFunctionArn('arn:aws:lambda:eu-west-1:123456789012:function:v:live'); // '...:function:v'
- */
-export function unqualifiedFunctionArn(arn: string): string {
-  return arn.split(':').slice(0, 7).join(':');
-}
-
-/** `enforce` or `report` per environment, from `STEWARD_ENVIRONMENTS`; unknown ones only report. */
-export function enforcementOf(settings: RuntimeSettings): (environment: string) => Enforcement {
-  const byName = new Map(settings.STEWARD_ENVIRONMENTS.map((e) => [e.name, e.enforcement]));
-  return (environment) => byName.get(environment) ?? 'report';
-}
+import { enforcementOf } from './enforcement.ts';
 
 /**
  * The handler over its dependencies; the module-scope `handler` wires the AWS adapters.
@@ -59,94 +39,111 @@ export function enforcementOf(settings: RuntimeSettings): (environment: string) 
  * @example
  * const handler = createValidateChangeHandler({ ...deps, logger: new Logger() });
  */
-export function createValidateChangeHandler(
-  deps: ValidateChangeDependencies & {
-    readonly logger: Logger;
-    /** Without it a busy environment fails the invocation (Lambda's retries, then the failure queue). */
-    readonly deferral?: DeliveryDeferral;
-  },
-) {
+export function createValidateChangeHandler(deps: ValidateBatchDependencies & { readonly logger: Logger }) {
   const { logger } = deps;
-  return middy<unknown, ChangeOutcome | DeferredOutcome, Error, Context>()
+  return middy<unknown, SQSBatchResponse | ChangeOutcome, Error, Context>()
     .use({
       onError: async (request) => {
         // Names and ids only: an error message never carries a value (functions/core/errors.ts).
         logger.error('change not handled', {
-          eventId: eventIdOf(originalEvent(request.event)),
+          eventId: eventIdOf(request.event),
           errorName: request.error?.name,
           errorMessage: request.error?.message,
         });
       },
     })
-    .handler(async (payload, context) => {
-      const { event, attempt, announcedVersion } = unwrapDeferred(payload);
+    .handler(async (event) => {
+      if (isQueueEvent(event)) return judgeQueuedChanges(event, deps);
+      // One change handed over directly: its outcome, or its error.
       const change = parseParameterChange(event);
-      let outcome: ChangeOutcome;
-      try {
-        outcome = await validateChange(
-          change,
-          {
-            ...deps,
-            delivery: deps.delivery && {
-              ...deps.delivery,
-              remainingTimeMs: () => context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
-            },
-          },
-          { announcedVersion },
-        );
-      } catch (error) {
-        // Rethrows anything but a busy environment with deferrals left.
-        const deferred = await deferBusyDelivery(error, {
-          change,
-          event,
-          attempt,
-          deferral: deps.deferral,
-          clock: deps.clock,
-          functionArn: unqualifiedFunctionArn(context.invokedFunctionArn),
-        });
-        logger.info('delivery deferred: AppConfig is busy', { eventId: change.eventId, ...deferred });
-        return deferred;
-      }
-      logger.info('change judged', {
-        eventId: change.eventId,
-        parameterName: change.name,
-        operation: change.operation,
-        ...summary(outcome),
-      });
+      const { outcomes, failures } = await validateChanges([{ recordId: change.eventId, change }], deps);
+      const failure = failures.get(change.eventId);
+      if (failure) throw failure;
+      const outcome = outcomes.get(change.eventId)!;
+      logger.info('change judged', { eventId: change.eventId, ...summary(outcome) });
       return outcome;
     });
 }
 
+async function judgeQueuedChanges(
+  event: { Records: unknown[] },
+  deps: ValidateBatchDependencies & { readonly logger: Logger },
+): Promise<SQSBatchResponse> {
+  const { logger } = deps;
+  const queued: QueuedChange[] = [];
+  const malformed: string[] = [];
+  for (const record of parseQueueRecords(event)) {
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+      queued.push({ recordId: record.messageId, change: parseParameterChange(body) });
+    } catch (error) {
+      // It fails on every receive and reaches the dead-letter queue with its message id and event.
+      logger.error('malformed change record', {
+        messageId: record.messageId,
+        eventId: eventIdOf(body),
+        errorName: (error as Error).name,
+        errorMessage: (error as Error).message,
+      });
+      malformed.push(record.messageId);
+    }
+  }
+  const { outcomes, failures } = await validateChanges(queued, deps);
+  for (const { recordId, change } of queued) {
+    const outcome = outcomes.get(recordId);
+    if (outcome) {
+      logger.info('change judged', { messageId: recordId, eventId: change.eventId, ...summary(outcome) });
+      continue;
+    }
+    const error = failures.get(recordId);
+    logger.error('change not handled', {
+      messageId: recordId,
+      eventId: change.eventId,
+      parameterName: change.name,
+      errorName: error?.name,
+      errorMessage: error?.message,
+    });
+  }
+  return {
+    batchItemFailures: [...malformed, ...failures.keys()].map((itemIdentifier) => ({ itemIdentifier })),
+  };
+}
+
 /** The loggable part of an outcome: never a value (outcomes carry none). */
 function summary(outcome: ChangeOutcome): Record<string, unknown> {
-  const { parameterName: _name, ...rest } = outcome;
-  return rest;
+  return { ...outcome };
 }
 
 const logger = new Logger();
 const { settings, registry } = loadRuntime();
-
-export const handler = createValidateChangeHandler({
+const store = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
+  // This instance's share of the pipeline's read budget (core/pipeline/read-budget.ts).
+  limiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
+});
+const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
+const tickets = createTicketTracker(settings.STEWARD_TICKETS);
+const enforcement = enforcementOf(settings);
+const ports = {
   registry,
-  store: new SsmParameterStore(new SSMClient({})),
-  publisher: new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS),
-  tickets: createTicketTracker(settings.STEWARD_TICKETS),
+  store,
+  publisher,
+  tickets,
   clock: systemClock,
   fingerprinter: new KmsValueFingerprinter(
     new KMSClient(FINGERPRINT_CLIENT_CONFIG),
     fingerprintKeyId(process.env, settings.STEWARD_EVENT_BUS),
   ),
-  enforcement: enforcementOf(settings),
+  enforcement,
   validatorPrincipal: process.env.STEWARD_VALIDATOR_PRINCIPAL,
-  delivery: {
-    port: new AppConfigDelivery(new AppConfigClient({})),
-    targets: parseAppConfigTargets(process.env.STEWARD_APPCONFIG),
-  },
-  deferral: process.env.STEWARD_DEFERRAL_ROLE_ARN
-    ? lazyDeliveryDeferral({
-        roleArn: process.env.STEWARD_DEFERRAL_ROLE_ARN,
-        deadLetterArn: process.env.STEWARD_DEFERRAL_DEAD_LETTER_ARN,
-      })
-    : undefined,
+  reconcilerPrincipal: process.env.STEWARD_RECONCILER_PRINCIPAL,
+};
+const queueUrl = process.env.STEWARD_DELIVERY_QUEUE_URL;
+
+export const handler = createValidateChangeHandler({
+  ...ports,
+  // Without a queue (steward invoke against an emulator) the requests run here, at once.
+  requests: queueUrl
+    ? new SqsDeliveryQueue(new SQSClient({}), queueUrl)
+    : inProcessDeliveryQueue(ports, process.env.STEWARD_APPCONFIG),
   logger,
 });

@@ -19,6 +19,19 @@ export interface LatestDeployment {
   readonly versionLabel?: string;
   /** AppConfig's deployment state: DEPLOYING, BAKING, VALIDATING, COMPLETE, ROLLING_BACK, ROLLED_BACK, ... */
   readonly state: string;
+  /** When AppConfig started it: tells whether its document was composed after a request was queued. */
+  readonly startedAt?: Date;
+}
+
+/** What one listing of an environment's deployments says, for one profile. */
+export interface EnvironmentState {
+  /** The newest deployment of the profile to the environment, if one is listed. */
+  readonly latest?: LatestDeployment;
+  /**
+   * The deployment (of any profile: the flags profile shares the environment) that keeps the
+   * environment busy; undefined when AppConfig would accept a deployment now.
+   */
+  readonly runningDeploymentNumber?: number;
 }
 
 export interface DeploymentRequest {
@@ -46,12 +59,12 @@ export interface ConfigDelivery {
   ensureHostedVersion(document: HostedDocument): Promise<string>;
   /** Start a deployment of a version with the environment's strategy. */
   startDeployment(request: DeploymentRequest): Promise<DeploymentStart>;
-  /** The newest deployment of the profile to the environment, if one is listed. */
-  latestDeployment(target: {
+  /** The newest deployment of the profile to the environment, and whether one runs there now. */
+  environmentState(target: {
     readonly applicationId: string;
     readonly environmentId: string;
     readonly configurationProfileId: string;
-  }): Promise<LatestDeployment | undefined>;
+  }): Promise<EnvironmentState>;
 }
 
 /** Which service and which of its profiles an AppConfig application and profile id belong to. */

@@ -1,32 +1,37 @@
 /**
- * Validation of every Parameter Store change: an EventBridge rule on the default bus sends each
- * `Parameter Store Change` under the root to the validate-change function (retries, then a DLQ),
- * which may read, restore, label and delete only under the root, publish on the Steward bus, file
- * tickets, and deliver through AppConfig, deferring a change through a one-time EventBridge Scheduler
- * schedule while AppConfig stays busy. Also the AppConfig validator function that every configuration
- * profile calls.
+ * Validation of every Parameter Store change: an EventBridge rule on the default bus puts each
+ * `Parameter Store Change` under the root on the change queue, which validate-change consumes through
+ * an event source mapping (batch size, batching window and maximum concurrency from the settings,
+ * partial batch failures). validate-change may read history and label under the root, publish on
+ * the Steward bus, file tickets, and queue deliver and restore requests (see change-delivery.ts).
+ * Also the AppConfig validator function that every configuration profile calls.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFERRAL_SCHEDULE_PREFIX } from '../../functions/adapters/scheduler-delivery-deferral.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
-import { StewardFunction } from './steward-function.ts';
 import { grantParameterKeys } from './parameter-keys.ts';
+import { StewardFunction } from './steward-function.ts';
 import { grantTicketAccess } from './ticket-access.ts';
+
+/**
+ * Receives of one change record before it moves to the change dead-letter queue: Parameter Store
+ * throttling is retried inside an invocation first, so five failed receives mean a real fault.
+ */
+export const CHANGE_MAX_RECEIVES = 5;
 
 export interface ChangeValidationProps {
   readonly settings: Settings;
   /** The Steward bus the change events go to. */
   readonly bus: events.IEventBus;
   /**
-   * How long validate-change may run: long enough to wait for a running AppConfig deployment
-   * (see `functions/core/delivery/deliver.ts`) before deferring the change.
+   * How long validate-change may run for one batch (its reads are rate-limited).
    * @default Duration.minutes(2)
    */
   readonly timeout?: Duration;
@@ -52,41 +57,43 @@ export interface DeliveryTarget {
 /**
  * @example
  * const validation = new ChangeValidation(this, 'ChangeValidation', { settings, bus: changeEvents.bus });
- * const delivery = new ConfigDelivery(this, 'Delivery', {
- *   settings, registry, validatorFunctionArn: validation.validatorFunction.functionArn,
- * });
- * validation.deliverTo(delivery.targets);
+ * const delivery = new ChangeDelivery(this, 'ChangeDelivery', { settings, bus: changeEvents.bus });
+ * validation.sendRequestsTo(delivery.queue, delivery.deliverChanges.role);
  */
 export class ChangeValidation extends Construct {
-  /** validate-change: judges each change, restores, publishes, delivers. */
+  /** validate-change: judges each change, queues deliver and restore requests. */
   public readonly validateChange: StewardFunction;
   /** appconfig-validator, for every configuration profile's `validators`. */
   public readonly appConfigValidator: StewardFunction;
   /** The AppConfig validator's function, to pass as the profiles' validator. */
   public readonly validatorFunction: lambda.IFunction;
-  /** `Parameter Store Change` under the root → validate-change. */
+  /** `Parameter Store Change` under the root → the change queue. */
   public readonly rule: events.Rule;
-  /** Change events that could not be delivered to validate-change after the rule's retries. */
+  /** The changes, waiting for validate-change. */
+  public readonly queue: sqs.Queue;
+  /**
+   * Changes validate-change failed CHANGE_MAX_RECEIVES times, and events EventBridge could not put on
+   * the queue: the body is the `Parameter Store Change` event itself, id and parameter name included.
+   */
   public readonly deadLetterQueue: sqs.Queue;
-  /** The role EventBridge Scheduler assumes to invoke validate-change with a deferred change. */
-  public readonly deferralRole: iam.Role;
-
-  private readonly parameterArn: string;
+  /** The event source mapping from the change queue to validate-change. */
+  public readonly eventSource: SqsEventSource;
 
   constructor(scope: Construct, id: string, props: ChangeValidationProps) {
     super(scope, id);
     const { settings } = props;
     const stack = Stack.of(this);
     const root = settings.parameterRoot;
+    const timeout = props.timeout ?? Duration.minutes(2);
+    const consumer = settings.pipeline.validation;
 
     this.validateChange = new StewardFunction(this, 'ValidateChange', {
       entry: 'functions/handlers/validate-change.ts',
       settings,
-      description: `Validates every change under /${root}/, restores bad edits, delivers good ones`,
-      timeout: props.timeout ?? Duration.minutes(2),
+      description: `Validates every change under /${root}/ and queues its delivery or restore`,
+      timeout,
+      consumesQueue: true,
     });
-    // Its own writes are recognised by this role (LastModifiedUser is a session of it): no loops.
-    this.validateChange.fn.addEnvironment('STEWARD_VALIDATOR_PRINCIPAL', this.validateChange.role.roleName);
 
     this.appConfigValidator = new StewardFunction(this, 'AppConfigValidator', {
       entry: 'functions/handlers/appconfig-validator.ts',
@@ -98,212 +105,107 @@ export class ChangeValidation extends Construct {
       environment: { STEWARD_APPCONFIG_PREFIX: props.appConfigNamePrefix ?? '' },
     });
     this.validatorFunction = this.appConfigValidator.fn;
-    // It reads application and profile names of the stack's applications only: see deliverTo.
+    // It reads application and profile names of the stack's applications only: see validateDocumentsOf.
 
-    this.deadLetterQueue = new sqs.Queue(this, 'RuleDeadLetterQueue', {
+    this.deadLetterQueue = new sqs.Queue(this, 'ChangeDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    this.queue = new sqs.Queue(this, 'ChangeQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+      // AWS's advice for event source mappings: six times the function timeout, so a record whose
+      // invocation was throttled is not received again while it may still run.
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: CHANGE_MAX_RECEIVES },
+    });
     this.rule = new events.Rule(this, 'ParameterChanges', {
-      description: `Every Parameter Store change under /${root}/ → validate-change`,
+      description: `Every Parameter Store change under /${root}/ → the change queue`,
       eventPattern: {
         source: ['aws.ssm'],
         detailType: ['Parameter Store Change'],
-        detail: { name: events.Match.prefix(`/${root}/`) },
+        // A label move changes no value (validate-change's own labels would double its reads), and a
+        // restore re-checks the labelled value before using it.
+        detail: {
+          name: events.Match.prefix(`/${root}/`),
+          operation: events.Match.anythingBut('LabelParameterVersion'),
+        },
       },
       targets: [
-        new targets.LambdaFunction(this.validateChange.fn, {
+        new targets.SqsQueue(this.queue, {
           retryAttempts: 8,
           maxEventAge: Duration.hours(6),
           deadLetterQueue: this.deadLetterQueue,
         }),
       ],
     });
+    this.eventSource = new SqsEventSource(this.queue, {
+      batchSize: consumer.batchSize,
+      maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
+      maxConcurrency: consumer.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    this.validateChange.fn.addEventSource(this.eventSource);
 
-    this.parameterArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${root}/*` });
+    const parameterArn = stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: `${root}/*`,
+    });
     const role = this.validateChange.role;
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'ParametersUnderRoot',
-        actions: [
-          'ssm:GetParameter',
-          'ssm:GetParameterHistory',
-          'ssm:GetParametersByPath',
-          'ssm:PutParameter',
-          'ssm:DeleteParameter',
-          'ssm:LabelParameterVersion',
-        ],
-        resources: [this.parameterArn],
+        sid: 'JudgeParametersUnderRoot',
+        // Judging reads history and moves the label; restores and deliveries run in deliver-changes.
+        actions: ['ssm:GetParameterHistory', 'ssm:LabelParameterVersion'],
+        resources: [parameterArn],
       }),
     );
-    // SecureStrings: read history and restore with the keys the settings name, through Parameter Store only.
-    grantParameterKeys(role, settings, { write: true });
+    // SecureStrings: read history with the keys the settings name, through Parameter Store only.
+    grantParameterKeys(role, settings);
     props.bus.grantPutEventsTo(role);
     grantTicketAccess(role, settings);
 
-    // A change whose AppConfig environment stays busy (a production rollout takes half an hour) comes
-    // back through a one-time schedule instead of going to the failure queue (core/validation/deferral.ts).
-    const deferralSchedules = stack.formatArn({
-      service: 'scheduler',
-      resource: 'schedule',
-      resourceName: `default/${DEFERRAL_SCHEDULE_PREFIX}*`,
-    });
-    this.deferralRole = new iam.Role(this, 'DeferralRole', {
-      // Only Scheduler acting for this account (confused-deputy guard). aws:SourceArn is left out: which
-      // ARN Scheduler presents (schedule or schedule group) could not be checked here, and a wrong one
-      // would silently stop every deferral.
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-      description: 'EventBridge Scheduler invokes validate-change again with a deferred change',
-    });
-    this.deferralRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeValidateChange',
-        actions: ['lambda:InvokeFunction'],
-        resources: [this.validateChange.fn.functionArn],
-      }),
+    Validations.of(this.deadLetterQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of the change queue and of the rule target.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'This queue is itself a dead-letter queue; an operator redrives its messages to the change queue.',
+      },
     );
-    // An invocation Scheduler cannot make (after its own retries) lands where failed invocations do.
-    this.deferralRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'DeadLetters',
-        actions: ['sqs:SendMessage'],
-        resources: [this.validateChange.failureQueue.queueArn],
-      }),
-    );
-    this.validateChange.fn.addEnvironment('STEWARD_DEFERRAL_ROLE_ARN', this.deferralRole.roleArn);
-    this.validateChange.fn.addEnvironment(
-      'STEWARD_DEFERRAL_DEAD_LETTER_ARN',
-      this.validateChange.failureQueue.queueArn,
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'DeferChanges',
-        actions: ['scheduler:CreateSchedule'],
-        resources: [deferralSchedules],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'PassDeferralRole',
-        actions: ['iam:PassRole'],
-        resources: [this.deferralRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-      }),
-    );
-
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the EventBridge rule target.',
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'Serverless-SQSRedrivePolicy',
+    Validations.of(this.validateChange.fn).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:
-        'This queue is itself a dead-letter queue; its messages are redriven to the rule by an operator.',
+        'SQS event source mappings take no on-failure destination (streams do): a record that keeps failing ' +
+        "moves to the queue's dead-letter queue through its redrive policy.",
     });
     acknowledgeWildcardGrant(role, {
-      actions: [
-        'ssm:GetParameter',
-        'ssm:GetParameterHistory',
-        'ssm:GetParametersByPath',
-        'ssm:PutParameter',
-        'ssm:DeleteParameter',
-        'ssm:LabelParameterVersion',
-      ],
-      resources: [this.parameterArn],
-      reason: `The validator judges, restores, labels and deletes any parameter under /${root}/, and nothing else.`,
-    });
-    acknowledgeWildcardGrant(role, {
-      actions: ['scheduler:CreateSchedule'],
-      resources: [deferralSchedules],
-      reason:
-        `validate-change creates only one-time deferral schedules (${DEFERRAL_SCHEDULE_PREFIX}<hash>-<attempt>, ` +
-        'deleted after they ran); their names derive from event ids unknown at deploy time.',
+      actions: ['ssm:GetParameterHistory', 'ssm:LabelParameterVersion'],
+      resources: [parameterArn],
+      reason: `The validator reads the history of and labels any parameter under /${root}/, and nothing else.`,
     });
   }
 
   /**
-   * Deliver accepted changes through AppConfig: `STEWARD_APPCONFIG` for validate-change (environment
-   * variable and least-privilege grant in one place), and the AppConfig validator's lookups of these
-   * applications.
+   * Queue deliver and restore requests on the delivery queue: its URL in the environment, SendMessage
+   * on it alone. The consumer's role writes the restores, so its writes are the ones validate-change
+   * recognises as its own (no loops).
    */
-  deliverTo(deliveryTargets: Record<string, DeliveryTarget>): void {
-    this.validateChange.fn.addEnvironment('STEWARD_APPCONFIG', Stack.of(this).toJsonString(deliveryTargets));
-    this.grantDelivery(deliveryTargets);
-    this.grantProfileLookup(Object.values(deliveryTargets).map((t) => t.applicationId));
+  sendRequestsTo(queue: sqs.IQueue, restorer: iam.IRole): void {
+    this.validateChange.fn.addEnvironment('STEWARD_DELIVERY_QUEUE_URL', queue.queueUrl);
+    this.validateChange.fn.addEnvironment('STEWARD_VALIDATOR_PRINCIPAL', restorer.roleName);
+    queue.grantSendMessages(this.validateChange.role);
   }
 
-  /**
-   * Allow validate-change to create hosted versions of these document profiles and start and follow
-   * deployments of them to these environments with these strategies, and nothing else. Hosted versions
-   * and deployments are numbered by AppConfig at run time: they are granted under their exact profile
-   * and environment only.
-   */
-  grantDelivery(deliveryTargets: Record<string, DeliveryTarget>): void {
-    const targets = Object.values(deliveryTargets);
-    if (targets.length === 0) return;
-    const stack = Stack.of(this);
-    const application = (id: string, rest: string) =>
-      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${id}/${rest}` });
-    const profiles = targets.map((t) =>
-      application(t.applicationId, `configurationprofile/${t.documentProfileId}`),
-    );
-    const environments = targets.flatMap((t) =>
-      Object.values(t.environments).map((e) =>
-        application(t.applicationId, `environment/${e.environmentId}`),
-      ),
-    );
-    const strategies = [
-      ...new Set(targets.flatMap((t) => Object.values(t.environments).map((e) => e.deploymentStrategyId))),
-    ].map((id) =>
-      stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: id }),
-    );
-    const hostedVersions = profiles.map((arn) => `${arn}/hostedconfigurationversion/*`);
-    const deployments = environments.map((arn) => `${arn}/deployment/*`);
-
-    const role = this.validateChange.role;
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'FindHostedVersions',
-        actions: ['appconfig:ListHostedConfigurationVersions'],
-        resources: profiles,
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'CreateHostedVersions',
-        actions: ['appconfig:CreateHostedConfigurationVersion'],
-        resources: [...profiles, ...hostedVersions],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'StartDeployments',
-        actions: ['appconfig:StartDeployment'],
-        resources: [...environments, ...deployments, ...profiles, ...strategies],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'FollowDeployments',
-        actions: ['appconfig:ListDeployments'],
-        resources: environments,
-      }),
-    );
-    acknowledgeWildcardGrant(role, {
-      actions: ['appconfig:CreateHostedConfigurationVersion'],
-      resources: hostedVersions,
-      reason:
-        'Hosted versions are numbered by AppConfig when created; the grant names their document profile exactly.',
-    });
-    acknowledgeWildcardGrant(role, {
-      actions: ['appconfig:StartDeployment'],
-      resources: deployments,
-      reason:
-        'Deployments are numbered by AppConfig when started; the grant names their environment exactly.',
-    });
+  /** The reconcile's writes are judged, but their delivery is the reconcile's to request. */
+  trustDeliveriesOf(reconciler: iam.IRole): void {
+    this.validateChange.fn.addEnvironment('STEWARD_RECONCILER_PRINCIPAL', reconciler.roleName);
   }
 
   /**
@@ -313,7 +215,8 @@ export class ChangeValidation extends Construct {
    * the validator function, which waits for its role's policy). The stack's applications hold only the
    * profiles it creates.
    */
-  private grantProfileLookup(applicationIds: readonly string[]): void {
+  validateDocumentsOf(deliveryTargets: Record<string, DeliveryTarget>): void {
+    const applicationIds = Object.values(deliveryTargets).map((t) => t.applicationId);
     if (applicationIds.length === 0) return;
     const stack = Stack.of(this);
     const applications = applicationIds.map((id) =>

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
@@ -22,6 +23,12 @@ export interface DesiredParametersProps {
    * @default 10
    */
   readonly writesPerSecond?: number;
+  /**
+   * The delivery queue: after its last write the reconcile requests one delivery per (service,
+   * environment) it wrote to (change-delivery.ts).
+   * @default - no delivery requested
+   */
+  readonly deliveryQueue?: sqs.IQueue;
 }
 
 export class DesiredParameters extends Construct {
@@ -53,6 +60,11 @@ export class DesiredParameters extends Construct {
         resources: [underRoot],
       }),
     );
+
+    if (props.deliveryQueue) {
+      this.reconciler.fn.addEnvironment('STEWARD_DELIVERY_QUEUE_URL', props.deliveryQueue.queueUrl);
+      props.deliveryQueue.grantSendMessages(this.reconciler.role);
+    }
 
     acknowledgeWildcardGrant(this.reconciler.role, {
       actions: ['ssm:GetParametersByPath', 'ssm:PutParameter'],

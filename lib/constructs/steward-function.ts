@@ -1,8 +1,9 @@
 /**
  * The function defaults every Steward Lambda shares: Node.js 22 on ARM64, ESM bundled and minified by
  * the local esbuild with source maps and code splitting (lib/bundling.ts), active tracing, an explicit
- * log group with retention, the Powertools environment, the runtime settings, and a failure queue for
- * asynchronous invocations.
+ * log group with retention, the Powertools environment, the runtime settings, and one failure channel:
+ * a dead-letter queue for asynchronous invocations, or, for a function fed by an SQS event source
+ * mapping, its source queue's redrive policy (a Lambda DLQ never sees those records).
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,6 @@ import { AssetHashType, Duration, type ILocalBundling, RemovalPolicy, Validation
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -35,6 +35,12 @@ export interface StewardFunctionProps {
   readonly memorySize?: number;
   /** Run in the settings' VPC (for functions that reach a database). @default false */
   readonly inVpc?: boolean;
+  /**
+   * The function consumes an SQS queue through an event source mapping: failed records go to that
+   * queue's dead-letter queue, so the function gets no failure queue of its own.
+   * @default false
+   */
+  readonly consumesQueue?: boolean;
 }
 
 /**
@@ -49,8 +55,11 @@ export class StewardFunction extends Construct {
   public readonly fn: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
-  /** Receives asynchronous invocations that failed after Lambda's retries. */
-  public readonly failureQueue: sqs.Queue;
+  /**
+   * Receives asynchronous invocations that failed after Lambda's retries (the event as its body, the
+   * error in its attributes); undefined for a queue consumer (see `consumesQueue`).
+   */
+  public readonly failureQueue?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: StewardFunctionProps) {
     super(scope, id);
@@ -60,11 +69,13 @@ export class StewardFunction extends Construct {
       retention: props.settings.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.failureQueue = props.consumesQueue
+      ? undefined
+      : new sqs.Queue(this, 'FailureQueue', {
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+        });
     // An explicit role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(this.role);
@@ -102,9 +113,10 @@ export class StewardFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
+      // One failure channel: a dead-letter queue (not also an onFailure destination to the same queue,
+      // which delivered every failed event twice, in two shapes).
       deadLetterQueue: this.failureQueue,
-      onFailure: new destinations.SqsDestination(this.failureQueue),
-      retryAttempts: 2,
+      retryAttempts: props.consumesQueue ? undefined : 2,
       vpc,
       vpcSubnets: vpc ? { subnets: vpc.privateSubnets } : undefined,
       securityGroups: vpcSettings?.securityGroupIds.map((sg, i) =>
@@ -151,14 +163,29 @@ export class StewardFunction extends Construct {
           'Node.js 22 is the runtime the platform is built and tested on (DESIGN.md); a runtime move is a tested change.',
       },
     );
-    Validations.of(this.failureQueue).acknowledge(
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the function.' },
-      {
-        id: 'Serverless-SQSRedrivePolicy',
+    if (this.failureQueue) {
+      Validations.of(this.fn).acknowledge({
+        id: 'Serverless-LambdaAsyncFailureDestination',
         reason:
-          'This queue is itself the dead-letter queue of the function; a DLQ of a DLQ would only move the problem.',
-      },
-    );
+          'One failure channel: the dead-letter queue receives each failed asynchronous invocation; an onFailure ' +
+          'destination to the same queue delivered every failure twice, in two shapes.',
+      });
+      Validations.of(this.failureQueue).acknowledge(
+        { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the function.' },
+        {
+          id: 'Serverless-SQSRedrivePolicy',
+          reason:
+            'This queue is itself the dead-letter queue of the function; a DLQ of a DLQ would only move the problem.',
+        },
+      );
+    } else {
+      Validations.of(this.fn).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          "Invoked only by an SQS event source mapping: failed records go to the source queue's dead-letter " +
+          'queue through its redrive policy; a function DLQ applies to asynchronous invocations only.',
+      });
+    }
   }
 }
 

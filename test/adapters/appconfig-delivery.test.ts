@@ -138,7 +138,7 @@ describe('Class: AppConfigDelivery', () => {
     expect(start).toEqual({ status: 'busy', runningDeploymentNumber: undefined });
   });
 
-  it('reads the newest deployment of the profile (not of the flags profile) with its version label', async () => {
+  it('reads the newest deployment of the profile (not of the flags profile), its start, and the running one', async () => {
     // Prepare: newest first, as AppConfig lists them
     appConfig.on(ListDeploymentsCommand).resolves({
       Items: [
@@ -153,6 +153,7 @@ describe('Class: AppConfigDelivery', () => {
           ConfigurationProfileId: 'doc-orders',
           State: 'BAKING',
           VersionLabel: 'sha256-abc',
+          StartedAt: new Date('2026-11-20T16:00:00Z'),
         },
         {
           DeploymentNumber: 12,
@@ -165,10 +166,18 @@ describe('Class: AppConfigDelivery', () => {
     const delivery = new AppConfigDelivery(new AppConfigClient({}));
 
     // Act
-    const latest = await delivery.latestDeployment(target);
+    const state = await delivery.environmentState(target);
 
-    // Assess
-    expect(latest).toEqual({ deploymentNumber: 13, versionLabel: 'sha256-abc', state: 'BAKING' });
+    // Assess: the baking document deployment keeps the environment busy
+    expect(state).toEqual({
+      latest: {
+        deploymentNumber: 13,
+        versionLabel: 'sha256-abc',
+        state: 'BAKING',
+        startedAt: new Date('2026-11-20T16:00:00Z'),
+      },
+      runningDeploymentNumber: 13,
+    });
     expect(appConfig).toReceiveCommandTimes(ListDeploymentsCommand, 1);
     expect(appConfig).toReceiveCommandWith(ListDeploymentsCommand, {
       ApplicationId: 'app-orders',
@@ -178,19 +187,21 @@ describe('Class: AppConfigDelivery', () => {
   });
 
   it('knows no deployment when none of the profile is listed, and translates a failed listing', async () => {
-    // Prepare
+    // Prepare: only a flags deployment, still rolling out
     appConfig
       .on(ListDeploymentsCommand)
-      .resolvesOnce({ Items: [] })
+      .resolvesOnce({
+        Items: [{ DeploymentNumber: 3, ConfigurationProfileId: 'flags-orders', State: 'DEPLOYING' }],
+      })
       .rejects(new ResourceNotFoundException({ message: 'no such environment', $metadata: {} }));
     const delivery = new AppConfigDelivery(new AppConfigClient({}));
 
     // Act
-    const none = await delivery.latestDeployment(target);
-    const failed = delivery.latestDeployment(target);
+    const none = await delivery.environmentState(target);
+    const failed = delivery.environmentState(target);
 
     // Assess
-    expect(none).toBeUndefined();
+    expect(none).toEqual({ runningDeploymentNumber: 3 });
     await expect(failed).rejects.toMatchObject({ name: 'ConfigDeliveryError', operation: 'ListDeployments' });
   });
 

@@ -370,4 +370,20 @@ describe('Class: SsmParameterStore', () => {
     expect(limiter.acquired).toBe(2);
     expect(now).toBe(100);
   });
+
+  it('takes a read-limiter token before reads only, so a writer keeps its own write bound', async () => {
+    // Prepare
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+    ssm.on(PutParameterCommand).resolves({ Version: 2 });
+    const readLimiter = new RateLimiter({ requestsPerSecond: 4, now: () => 0, sleep: async () => undefined });
+    store = new SsmParameterStore(new SSMClient({}), { readLimiter });
+
+    // Act
+    await store.getByPath('/config/staging', { decrypt: false });
+    await store.put('/config/staging/a', '1', 'String');
+    await store.put('/config/staging/b', '2', 'String');
+
+    // Assess
+    expect(readLimiter.acquired).toBe(1);
+  });
 });

@@ -6,6 +6,7 @@ import {
   SSMClient,
   SSMServiceException,
 } from '@aws-sdk/client-ssm';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -15,6 +16,7 @@ import { runtimeEnvironment } from '../../functions/core/runtime-settings.ts';
 import { loadSettings } from '../../lib/settings.ts';
 
 const ssm = mockClient(SSMClient);
+const sqs = mockClient(SQSClient);
 const settings = loadSettings('config/settings.json');
 const registry = new SchemaRegistry(organisation, {
   parameterRoot: 'config',
@@ -58,6 +60,7 @@ beforeAll(async () => {
   responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/presigned?X-Amz-Signature=abc`;
   for (const [name, value] of Object.entries(runtimeEnvironment(settings))) vi.stubEnv(name, value);
   vi.stubEnv('AWS_REGION', 'eu-west-1');
+  vi.stubEnv('STEWARD_DELIVERY_QUEUE_URL', 'https://sqs.eu-west-1.amazonaws.com/123456789012/delivery.fifo');
   ({ handler } = await import('../../functions/handlers/reconcile-parameters.ts'));
 });
 
@@ -68,6 +71,8 @@ afterAll(async () => {
 
 beforeEach(() => {
   ssm.reset();
+  sqs.reset();
+  sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
   answers.length = 0;
 });
 
@@ -105,6 +110,47 @@ describe('Handler: reconcile-parameters', () => {
         }),
       },
     ]);
+  });
+
+  it('requests one delivery per (service, environment) it wrote to, after its last write', async () => {
+    // Prepare: only production's shared log level and orders' max-retries differ
+    const differing = new Set([
+      '/config/production/shared/log-level',
+      '/config/production/orders/max-retries',
+    ]);
+    ssm.on(GetParametersByPathCommand).callsFake(async ({ Path }) => ({
+      Parameters: registry
+        .desiredParameters()
+        .filter((p) => p.name.startsWith(`${Path}/`) && p.parameterType === 'String')
+        .map((p) => ({ Name: p.name, Type: 'String', Value: differing.has(p.name) ? 'stale' : p.value })),
+    }));
+    ssm.on(PutParameterCommand).resolves({ Version: 2 });
+
+    // Act
+    await handler(request('Update'), context);
+
+    // Assess: the shared key touches every service of production; nothing for staging
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 2);
+    const entries = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(entries.map((e) => e.MessageGroupId).sort()).toEqual(['production#orders', 'production#payments']);
+    expect(JSON.parse(entries[0]!.MessageBody!)).toMatchObject({
+      kind: 'deliver',
+      triggeringEventIds: ['reconcile:req-Update'],
+    });
+    expect(answers[0]?.body.Status).toBe('SUCCESS');
+  });
+
+  it('answers FAILED when the deliveries cannot be requested, rather than leave documents stale', async () => {
+    // Prepare
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+    ssm.on(PutParameterCommand).resolves({ Version: 1 });
+    sqs.on(SendMessageBatchCommand).rejects(new Error('unavailable'));
+
+    // Act
+    await handler(request('Update'), context);
+
+    // Assess
+    expect(answers[0]?.body.Status).toBe('FAILED');
   });
 
   it('leaves the parameters on Delete and answers SUCCESS without touching SSM', async () => {

@@ -1,8 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { DeploymentInProgressError } from '../../functions/core/delivery/errors.ts';
 import { MalformedEventError } from '../../functions/core/errors.ts';
-import { deferredPayload, MAX_DEFERRALS } from '../../functions/core/validation/deferral.ts';
+import { deliveriesAfterReconcile } from '../../functions/core/reconcile.ts';
 import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import {
@@ -11,7 +10,7 @@ import {
   HANDLER_ENV,
   type HarnessOptions,
   lambdaContext,
-  VALIDATE_CHANGE_ARN,
+  sqsEvent,
   validateChangePorts,
 } from '../support/validate-change-harness.ts';
 
@@ -20,12 +19,10 @@ vi.mock('../../functions/adapters/tickets/create-ticket-tracker.ts', () => ({
 }));
 
 let createValidateChangeHandler: typeof import('../../functions/handlers/validate-change.ts').createValidateChangeHandler;
-let unqualifiedFunctionArn: typeof import('../../functions/handlers/validate-change.ts').unqualifiedFunctionArn;
 
 beforeAll(async () => {
   for (const [name, value] of Object.entries(HANDLER_ENV)) vi.stubEnv(name, value);
-  ({ createValidateChangeHandler, unqualifiedFunctionArn } =
-    await import('../../functions/handlers/validate-change.ts'));
+  ({ createValidateChangeHandler } = await import('../../functions/handlers/validate-change.ts'));
 });
 
 const MAX_RETRIES = '/config/production/orders/max-retries';
@@ -124,7 +121,7 @@ describe('Handler: validate-change', () => {
       outcome: 'rejected',
       version: 2,
       enforcement: 'enforce',
-      restored: { from: 'last-known-good', fromVersion: 1, newVersion: 3 },
+      restore: { from: 'last-known-good', fromVersion: 1 },
     });
     expect(store.valueOf(MAX_RETRIES)).toBe('5');
     expect(labelsOf(await store.history(MAX_RETRIES))).toEqual({ 1: [], 2: [], 3: [LAST_KNOWN_GOOD] });
@@ -152,7 +149,8 @@ describe('Handler: validate-change', () => {
       detectedAt: '2026-11-20T16:45:00.000Z',
     });
     expect(JSON.stringify(publisher.events)).not.toContain('five');
-    expect(delivery.hosted).toHaveLength(0);
+    // The restore asks to deliver the document again: it carries the restored value, never the rejected one
+    expect(delivery.hosted.map((h) => JSON.parse(h.content)['max-retries'])).toEqual([5]);
   });
 
   it('in report mode publishes Rejected and files a ticket, but writes nothing; a duplicate is a no-op', async () => {
@@ -167,7 +165,7 @@ describe('Handler: validate-change', () => {
 
     // Assess
     expect(first).toMatchObject({ outcome: 'rejected', enforcement: 'report' });
-    expect(first).not.toHaveProperty('restored');
+    expect(first).not.toHaveProperty('restore');
     expect(duplicate).toMatchObject({ outcome: 'no-op', reason: 'already-reported' });
     expect(store.calls.filter((c) => ['put', 'delete', 'label'].includes(c))).toEqual([]);
     expect(store.valueOf(MAX_RETRIES)).toBe('11');
@@ -186,7 +184,7 @@ describe('Handler: validate-change', () => {
     const outcome = await invoke(changeEvent(MAX_RETRIES));
 
     // Assess
-    expect(outcome).toMatchObject({ restored: { from: 'desired-state', newVersion: 2 } });
+    expect(outcome).toMatchObject({ restore: { from: 'desired-state' } });
     expect(store.valueOf(MAX_RETRIES)).toBe('5');
     expect(publisher.ofType('Config Change Restored')[0]?.detail).toMatchObject({
       restoredFrom: 'desired-state',
@@ -203,7 +201,7 @@ describe('Handler: validate-change', () => {
     const outcome = await invoke(changeEvent(misspelled, 'Create'));
 
     // Assess
-    expect(outcome).toMatchObject({ outcome: 'rejected', restored: { from: 'deleted' } });
+    expect(outcome).toMatchObject({ outcome: 'rejected', restore: { from: 'deleted' } });
     expect(store.valueOf(misspelled)).toBeUndefined();
     expect(publisher.ofType('Config Change Rejected')[0]?.detail).toMatchObject({
       key: 'max-retires',
@@ -264,7 +262,7 @@ describe('Handler: validate-change', () => {
     const second = await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-v3'));
 
     // Assess: the newest version is judged; the restore is not judged again
-    expect(first).toMatchObject({ outcome: 'rejected', version: 3, restored: { from: 'last-known-good' } });
+    expect(first).toMatchObject({ outcome: 'rejected', version: 3, restore: { from: 'last-known-good' } });
     expect(second).toMatchObject({ outcome: 'no-op' });
     expect(store.valueOf(MAX_RETRIES)).toBe('5');
   });
@@ -336,10 +334,7 @@ describe('Handler: validate-change', () => {
     const outcome = await invoke(fixture('ssm-parameter-change-delete.json'));
 
     // Assess
-    expect(outcome).toMatchObject({
-      outcome: 'rejected',
-      restored: { from: 'desired-state', newVersion: 1 },
-    });
+    expect(outcome).toMatchObject({ outcome: 'rejected', restore: { from: 'desired-state' } });
     expect(store.valueOf(name)).toBe('config/staging/payments/db');
     expect(publisher.ofType('Config Change Rejected')[0]?.detail).toMatchObject({
       operation: 'Delete',
@@ -376,16 +371,11 @@ describe('Handler: validate-change', () => {
     // Assess
     expect(outcome).toMatchObject({
       outcome: 'accepted',
-      delivery: [
-        {
-          service: 'orders',
-          status: 'invalid-document',
-          issues: [expect.objectContaining({ path: 'log-level' })],
-        },
-      ],
+      delivery: [{ service: 'orders', environment: 'production' }],
     });
     expect(delivery.hosted).toEqual([]);
     expect(tickets.tickets.map((t) => t.request.dedupKey)).toEqual(['document-invalid:production/orders']);
+    expect(tickets.tickets[0]?.request.body).toContain('`log-level`');
     expect(publisher.ofType('Config Deployment Started')).toEqual([]);
   });
 
@@ -402,197 +392,258 @@ describe('Handler: validate-change', () => {
     expect(delivery.hosted.every((h) => JSON.parse(h.content)['log-level'] === 'warn')).toBe(true);
   });
 
-  it('waits its turn while another deployment runs, and says so in the event', async () => {
-    // Prepare: AppConfig answers busy once
-    const { store, invoke, publisher, sleeps } = await setup({ busyAnswers: 1 });
+  it('labels the change once its delivery is queued; a busy environment keeps the request waiting', async () => {
+    // Prepare: production orders runs another deployment
+    const { store, invoke, queue, delivery } = await setup({ busyEnvironments: ['env-orders-production'] });
     store.seed(MAX_RETRIES, '7');
 
     // Act
-    await invoke(changeEvent(MAX_RETRIES));
+    const outcome = await invoke(changeEvent(MAX_RETRIES));
 
-    // Assess
-    expect(sleeps).toEqual([1_000]);
-    expect(publisher.ofType('Config Deployment Started')[0]?.detail).toMatchObject({ queued: true });
-  });
-
-  it('throws when the environment stays busy, leaving the change unlabelled so the retry redoes it', async () => {
-    // Prepare: busy more often than the invocation waits
-    const { store, invoke } = await setup({ busyAnswers: 10 });
-    store.seed(MAX_RETRIES, '7');
-
-    // Act
-    const act = invoke(changeEvent(MAX_RETRIES));
-
-    // Assess
-    await expect(act).rejects.toBeInstanceOf(DeploymentInProgressError);
-    expect((await store.history(MAX_RETRIES))[0]?.labels).toEqual([]);
-  });
-
-  it('defers a change whose environment stays busy instead of failing, and says when it comes back', async () => {
-    // Prepare: busy for longer than the invocation waits; the deployed function has a deferral
-    const { store, invoke, publisher, deferral } = await setup({ busyAnswers: 10, deferral: true });
-    store.seed(MAX_RETRIES, '7');
-    const event = changeEvent(MAX_RETRIES);
-
-    // Act
-    const outcome = await invoke(event);
-
-    // Assess: scheduled 15 minutes on, for this function, with the original event; nothing labelled
-    expect(outcome).toMatchObject({
-      outcome: 'deferred',
-      parameterName: MAX_RETRIES,
-      attempt: 1,
-      until: '2026-11-20T17:00:00.000Z',
-      service: 'orders',
-      environment: 'production',
-    });
-    expect(deferral.deferred).toEqual([
-      {
-        eventId: event.id,
-        attempt: 1,
-        // The Accepted event of version 1 is out: the return must not repeat it
-        payload: deferredPayload(event, 1, 1),
-        at: new Date('2026-11-20T17:00:00Z'),
-        functionArn: VALIDATE_CHANGE_ARN,
-      },
+    // Assess: judged and labelled; the request waits in the queue, nothing read for it
+    expect(outcome).toMatchObject({ outcome: 'accepted', delivery: [{ service: 'orders' }] });
+    expect((await store.history(MAX_RETRIES)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
+    expect(queue.pending.map((r) => r.request)).toEqual([
+      expect.objectContaining({ kind: 'deliver', service: 'orders', environment: 'production' }),
     ]);
-    expect((await store.history(MAX_RETRIES))[0]?.labels).toEqual([]);
-    expect(publisher.ofType('Config Change Accepted')).toHaveLength(1);
+    expect(delivery.deployments).toEqual([]);
+    expect(store.calls).not.toContain('getByPath');
   });
 
-  it('delivers a deferred change when it comes back, without announcing it a second time', async () => {
-    // Prepare: version 1 was accepted, announced and deferred; AppConfig is free now
-    const { store, invoke, publisher, delivery } = await setup({ deferral: true });
+  it('ships the newest document, once, when the busy environment frees up', async () => {
+    // Prepare: two edits while production orders is busy
+    const pageSize = '/config/production/orders/page-size';
+    const { store, invoke, queue, delivery, publisher, clock } = await setup({
+      busyEnvironments: ['env-orders-production'],
+      unseeded: [pageSize],
+    });
     store.seed(MAX_RETRIES, '7');
-    const event = changeEvent(MAX_RETRIES);
+    await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-a'));
+    store.seed(pageSize, '60');
+    await invoke(changeEvent(pageSize, 'Update', 'evt-b'));
+
+    // Act: the environment frees up; the queue hands the requests over again
+    delivery.busyEnvironments.clear();
+    clock.advance(60_000);
+    await queue.drain();
+
+    // Assess: one hosted version and one deployment, holding both values, announced as queued
+    expect(delivery.deployments).toHaveLength(1);
+    expect(JSON.parse(delivery.hosted[0]!.content)).toMatchObject({ 'max-retries': 7, 'page-size': 60 });
+    expect(publisher.ofType('Config Deployment Started').map((e) => e.detail)).toEqual([
+      expect.objectContaining({ queued: true, triggeringEventIds: ['evt-a', 'evt-b'] }),
+    ]);
+    expect(queue.pending).toEqual([]);
+  });
+
+  it('restores at once even while a delivery of the same document waits for a busy environment', async () => {
+    // Prepare: a valid edit waits for production orders to free up
+    const pageSize = '/config/production/orders/page-size';
+    const { store, invoke, queue, publisher } = await setup({
+      busyEnvironments: ['env-orders-production'],
+      unseeded: [pageSize],
+    });
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(pageSize, '60');
+    await invoke(changeEvent(pageSize, 'Update', 'evt-valid'));
+
+    // Act: an invalid edit of another key of the same document
+    store.seed(MAX_RETRIES, 'five');
+    await invoke(changeEvent(MAX_RETRIES, 'Update', 'evt-bad'));
+
+    // Assess: restored now; only deliveries wait (the restore's follow-up joins them)
+    expect(store.valueOf(MAX_RETRIES)).toBe('5');
+    expect(publisher.ofType('Config Change Restored')).toHaveLength(1);
+    expect(queue.pending.map((r) => r.request.kind)).toEqual(['deliver', 'deliver']);
+  });
+
+  it('judges each parameter of a batch once, however many records name it', async () => {
+    // Prepare: three records for one edit (EventBridge delivers at least once)
+    const { store, handler, publisher, queue } = await setup();
+    store.seed(MAX_RETRIES, '7');
+    const record = changeEvent(MAX_RETRIES, 'Update', 'evt-1');
 
     // Act
-    const outcome = await invoke(deferredPayload(event, 1, 1));
+    const response = await handler(sqsEvent([record, record, record]), lambdaContext);
 
     // Assess
-    expect(outcome).toMatchObject({ outcome: 'accepted', parameterName: MAX_RETRIES });
-    expect(delivery.deployments).toHaveLength(1);
-    expect(publisher.ofType('Config Change Accepted')).toEqual([]);
-    expect(publisher.ofType('Config Deployment Started')).toHaveLength(1);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(store.calls.filter((c) => c === 'history')).toHaveLength(1);
+    expect(publisher.ofType('Config Change Accepted')).toHaveLength(1);
+    expect(queue.sent).toHaveLength(1);
+  });
+
+  it('coalesces a batch spanning services and environments into one delivery per (service, environment)', async () => {
+    // Prepare: orders twice and payments in production, the shared log level in staging
+    const pageSize = '/config/production/orders/page-size';
+    const logLevel = '/config/staging/shared/log-level';
+    const fraudThreshold = '/config/production/payments/fraud-threshold';
+    const { store, handler, queue, delivery } = await setup({ unseeded: [pageSize, logLevel] });
+    store.seed(MAX_RETRIES, '7');
+    store.seed(pageSize, '60');
+    store.seed(logLevel, 'warn');
+    store.seed(fraudThreshold, '60');
+
+    // Act
+    const response = await handler(
+      sqsEvent([
+        changeEvent(MAX_RETRIES, 'Update', 'evt-1'),
+        changeEvent(pageSize, 'Update', 'evt-2'),
+        changeEvent(logLevel, 'Update', 'evt-3'),
+        changeEvent(fraudThreshold, 'Update', 'evt-4'),
+      ]),
+      lambdaContext,
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(queue.sent.map((r) => `${r.environment}/${r.service}`).sort()).toEqual([
+      'production/orders',
+      'production/payments',
+      'staging/orders',
+      'staging/payments',
+    ]);
+    expect(queue.sent.find((r) => r.service === 'orders' && r.environment === 'production')).toMatchObject({
+      triggeringEventIds: ['evt-1', 'evt-2'],
+    });
+    expect(delivery.deployments).toHaveLength(4);
+  });
+
+  it('reports only the failed record of a batch, which stays unlabelled for its retry', async () => {
+    // Prepare: reading payments' fraud threshold fails (throttled after every retry)
+    const fraudThreshold = '/config/production/payments/fraud-threshold';
+    const { store, handler } = await setup();
+    store.seed(MAX_RETRIES, '7');
+    store.seed(fraudThreshold, '60');
+    const history = store.history.bind(store);
+    vi.spyOn(store, 'history').mockImplementation(async (name) => {
+      if (name === fraudThreshold) {
+        throw Object.assign(new Error('throttled'), { name: 'ParameterStoreThrottledError' });
+      }
+      return history(name);
+    });
+
+    // Act
+    const response = await handler(
+      sqsEvent([changeEvent(MAX_RETRIES), changeEvent(fraudThreshold)], { ids: ['m-orders', 'm-payments'] }),
+      lambdaContext,
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-payments' }] });
+    expect((await history(MAX_RETRIES)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
+    expect((await history(fraudThreshold)).at(-1)?.labels).toEqual([]);
+  });
+
+  it('fails the records whose requests could not be queued, and labels none of them', async () => {
+    // Prepare
+    const { store, handler, queue } = await setup();
+    store.seed(MAX_RETRIES, '7');
+    vi.spyOn(queue, 'send').mockRejectedValueOnce(new Error('SendMessageBatch failed'));
+
+    // Act
+    const response = await handler(sqsEvent([changeEvent(MAX_RETRIES)], { ids: ['m-1'] }), lambdaContext);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect((await store.history(MAX_RETRIES)).at(-1)?.labels).toEqual([]);
+  });
+
+  it('reports a malformed record by its message id and handles the rest of the batch', async () => {
+    // Prepare
+    const { store, handler } = await setup();
+    store.seed(MAX_RETRIES, '7');
+
+    // Act
+    const response = await handler(
+      sqsEvent(['not json', { id: 'evt-x', detail: {} }, changeEvent(MAX_RETRIES)], {
+        ids: ['m-bad', 'm-worse', 'm-good'],
+      }),
+      lambdaContext,
+    );
+
+    // Assess
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm-bad' }, { itemIdentifier: 'm-worse' }],
+    });
     expect((await store.history(MAX_RETRIES)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
   });
 
-  it('schedules the unqualified function, which is what the deferral role may invoke', async () => {
-    // Prepare: invoked through an alias
-    const { store, handler, deferral } = await setup({ busyAnswers: 10, deferral: true });
-    store.seed(MAX_RETRIES, '7');
-    const context = { ...lambdaContext, invokedFunctionArn: `${VALIDATE_CHANGE_ARN}:live` };
+  it('never restores one parameter twice, even from two concurrent invocations', async () => {
+    // Prepare: one invalid edit, its event in two batches handled at the same time
+    const { store, deps, queue, publisher } = await setup({ autoDrain: false });
+    await seedGood(store, MAX_RETRIES, '5');
+    store.seed(MAX_RETRIES, 'five');
+    const first = createValidateChangeHandler(deps);
+    const second = createValidateChangeHandler(deps);
 
-    // Act
-    await handler(changeEvent(MAX_RETRIES), context);
+    // Act: both judge version 2 invalid and ask for its restore; the FIFO group runs them one by one
+    await Promise.all([
+      first(sqsEvent([changeEvent(MAX_RETRIES, 'Update', 'evt-1')]), lambdaContext),
+      second(sqsEvent([changeEvent(MAX_RETRIES, 'Update', 'evt-1')]), lambdaContext),
+    ]);
+    const result = await queue.drain();
 
     // Assess
-    expect(deferral.deferred[0]?.functionArn).toBe(VALIDATE_CHANGE_ARN);
-    expect(unqualifiedFunctionArn(`${VALIDATE_CHANGE_ARN}:7`)).toBe(VALIDATE_CHANGE_ARN);
-    expect(unqualifiedFunctionArn(VALIDATE_CHANGE_ARN)).toBe(VALIDATE_CHANGE_ARN);
+    expect(queue.sent.filter((r) => r.kind === 'restore')).toHaveLength(2);
+    expect(result.restores.map((r) => r.status)).toEqual(['restored', 'superseded']);
+    expect(store.calls.filter((c) => c === 'put')).toHaveLength(1);
+    expect(publisher.ofType('Config Change Restored')).toHaveLength(1);
+    expect(store.valueOf(MAX_RETRIES)).toBe('5');
   });
 
-  it('announces the deployments that started before deferring the one environment that stayed busy', async () => {
-    // Prepare: a shared key touches orders and payments; payments' staging environment is busy
-    const logLevel = '/config/staging/shared/log-level';
-    const { store, invoke, publisher, deferral, delivery } = await setup({
-      deferral: true,
-      busyEnvironments: ['env-payments-staging'],
-      unseeded: [logLevel],
+  it("judges and labels the reconcile's own writes but leaves their delivery to the reconcile", async () => {
+    // Prepare
+    const reconciler = 'arn:aws:sts::123456789012:assumed-role/config-steward-reconcile/fn';
+    const { store, invoke, queue, publisher } = await setup({
+      reconcilerPrincipal: 'config-steward-reconcile',
     });
-    store.seed(logLevel, 'warn');
-    const event = changeEvent(logLevel);
+    store.seed(MAX_RETRIES, '5', 'String', reconciler);
 
     // Act
-    const outcome = await invoke(event);
-    delivery.busyEnvironments.clear();
-    const returned = await invoke(deferral.deferred[0]!.payload);
+    const outcome = await invoke(changeEvent(MAX_RETRIES));
 
-    // Assess: orders announced at once, payments after the deferral, each once; one Accepted
-    expect(outcome).toMatchObject({ outcome: 'deferred', service: 'payments', environment: 'staging' });
-    expect(deferral.deferred).toHaveLength(1);
-    expect(returned).toMatchObject({ outcome: 'accepted' });
-    expect(
-      publisher.ofType('Config Deployment Started').map((e) => (e.detail as { service: string }).service),
-    ).toEqual(['orders', 'payments']);
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'accepted', delivery: [] });
     expect(publisher.ofType('Config Change Accepted')).toHaveLength(1);
-    expect(delivery.deployments.map((d) => d.applicationId)).toEqual(['app-orders', 'app-payments']);
+    expect((await store.history(MAX_RETRIES)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
+    expect(queue.sent).toEqual([]);
   });
 
-  it('labels a returning change without a second rollout when its document already went out', async () => {
-    // Prepare: two orders keys changed during a deployment; both changes were deferred
-    const pageSize = '/config/production/orders/page-size';
-    const { store, invoke, delivery } = await setup({ deferral: true, unseeded: [pageSize] });
-    store.seed(MAX_RETRIES, '7');
-    store.seed(pageSize, '60');
-    await invoke(deferredPayload(changeEvent(MAX_RETRIES), 1)); // ships a document with both values
-
-    // Act
-    const outcome = await invoke(deferredPayload(changeEvent(pageSize), 1));
-
-    // Assess
-    expect(outcome).toMatchObject({
-      outcome: 'accepted',
-      parameterName: pageSize,
-      delivery: [{ service: 'orders', environment: 'production', status: 'unchanged' }],
+  it('ends a reconcile storm with one deployment per (service, environment), after the last write', async () => {
+    // Prepare: the reconcile rewrote every desired plain parameter of both environments
+    const reconciler = 'arn:aws:sts::123456789012:assumed-role/config-steward-reconcile/fn';
+    const { store, handler, queue, delivery, registry } = await setup({
+      reconcilerPrincipal: 'config-steward-reconcile',
+      autoDrain: false,
     });
-    expect(delivery.deployments).toHaveLength(1);
-    expect(JSON.parse(delivery.hosted[0]!.content)).toMatchObject({ 'max-retries': 7, 'page-size': 60 });
-    expect((await store.history(pageSize)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
-  });
+    const written = registry
+      .desiredParameters()
+      .filter((p) => p.parameterType === 'String')
+      .map((p) => {
+        store.seed(p.name, p.value, 'String', reconciler);
+        return p.name;
+      });
+    const events = written.map((name, i) => changeEvent(name, 'Update', `evt-${i}`));
 
-  it('announces a newer version a returning change finds, which nobody announced yet', async () => {
-    // Prepare: version 1 was announced and deferred; version 2 was written before its own event came
-    const { store, invoke, publisher } = await setup({ deferral: true });
-    store.seed(MAX_RETRIES, '7');
-    store.seed(MAX_RETRIES, '8');
+    // Act: the change queue hands the writes over in batches of 10; then the reconcile asks once
+    for (let i = 0; i < events.length; i += 10) {
+      await handler(sqsEvent(events.slice(i, i + 10)), lambdaContext);
+    }
+    const requestedByChanges = queue.sent.length;
+    await queue.send(deliveriesAfterReconcile(registry, written, 'reconcile:req-1'));
+    await queue.drain();
 
-    // Act
-    const outcome = await invoke(deferredPayload(changeEvent(MAX_RETRIES), 1, 1));
-
-    // Assess
-    expect(outcome).toMatchObject({ outcome: 'accepted', version: 2 });
-    expect(
-      publisher.ofType('Config Change Accepted').map((e) => (e.detail as { version: number }).version),
-    ).toEqual([2]);
-  });
-
-  it('defers a returning change again while busy, and gives up after the last deferral', async () => {
-    // Prepare
-    const { store, invoke, deferral } = await setup({ busyAnswers: 100, deferral: true });
-    store.seed(MAX_RETRIES, '7');
-    const event = changeEvent(MAX_RETRIES);
-
-    // Act
-    const again = await invoke(deferredPayload(event, 3));
-    const last = invoke(deferredPayload(event, MAX_DEFERRALS));
-
-    // Assess: attempt 4 is scheduled; after MAX_DEFERRALS the error goes to Lambda's retries
-    expect(again).toMatchObject({ outcome: 'deferred', attempt: 4 });
-    await expect(last).rejects.toBeInstanceOf(DeploymentInProgressError);
-    expect(deferral.deferred.map((d) => d.attempt)).toEqual([4]);
-  });
-
-  it.each([
-    [{ stewardDeferred: { attempt: 0, event: {} } }, 'stewardDeferred.attempt'],
-    [{ stewardDeferred: { attempt: 1 } }, 'stewardDeferred.event'],
-    [{ stewardDeferred: { attempt: 1, event: {}, extra: true } }, 'stewardDeferred'],
-    [{ stewardDeferred: 'later' }, 'stewardDeferred'],
-    [{ stewardDeferred: { attempt: MAX_DEFERRALS + 1, event: {} } }, 'stewardDeferred.attempt'],
-    [{ stewardDeferred: { attempt: 1, event: {}, announcedVersion: 0 } }, 'stewardDeferred.announcedVersion'],
-  ])('rejects a malformed deferral with a clear error and writes nothing (%#)', async (payload, field) => {
-    // Prepare
-    const { store, invoke, publisher, deferral } = await setup({ deferral: true });
-
-    // Act
-    const act = invoke(payload);
-
-    // Assess
-    await expect(act).rejects.toBeInstanceOf(MalformedEventError);
-    await expect(act).rejects.toThrow(`malformed deferred change: ${field}`);
-    expect(store.calls).toEqual([]);
-    expect(publisher.events).toEqual([]);
-    expect(deferral.deferred).toEqual([]);
+    // Assess: every write judged and labelled, no delivery per write, one deployment per document
+    expect(written.length).toBeGreaterThan(10);
+    for (const name of written) expect((await store.history(name)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
+    expect(requestedByChanges).toBe(0);
+    expect(delivery.deployments.map((d) => d.environmentId).sort()).toEqual([
+      'env-orders-production',
+      'env-orders-staging',
+      'env-payments-production',
+      'env-payments-staging',
+    ]);
   });
 
   it('ignores a parameter outside the root without reading it', async () => {
@@ -677,7 +728,8 @@ describe('Handler: validate-change', () => {
     const outcome = await invoke(changeEvent(name));
 
     // Assess
-    expect(outcome).toMatchObject({ outcome: 'rejected', restored: { from: 'deleted' } });
+    expect(outcome).toMatchObject({ outcome: 'rejected', restore: { from: 'deleted' } });
+    expect(store.valueOf(name)).toBeUndefined();
     expect(publisher.ofType('Config Change Rejected')[0]?.detail).toMatchObject({
       issues: [{ path: 'webhook-signing-key', message: 'must be stored as SecureString, not String' }],
     });

@@ -81,14 +81,15 @@ describe('Bundle contents', () => {
     expect(loadedAtColdStart(built).filter(isPg)).toEqual([]);
   });
 
-  it('validate-change loads the Scheduler client only when it defers a change', () => {
+  it('validate-change loads the AppConfig client only when it delivers in process (no delivery queue)', () => {
     // Prepare
     const built = bundles.get('validate-change')!;
-    const isScheduler = (input: string) => input.includes('node_modules/@aws-sdk/client-scheduler/');
+    const isAppConfig = (input: string) => input.includes('node_modules/@aws-sdk/client-appconfig/');
 
     // Assess
-    expect(allInputs(built).some(isScheduler)).toBe(true);
-    expect(loadedAtColdStart(built).filter(isScheduler)).toEqual([]);
+    expect(allInputs(built).some(isAppConfig)).toBe(true);
+    expect(loadedAtColdStart(built).filter(isAppConfig)).toEqual([]);
+    expect(allInputs(built).some((input) => input.includes('client-scheduler'))).toBe(false);
   });
 
   it.each(handlerEntries().map((h) => h.name))(

@@ -1,8 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
-import { ChangeValidation } from '../../lib/constructs/change-validation.ts';
+import { ChangeDelivery } from '../../lib/constructs/change-delivery.ts';
+import { CHANGE_MAX_RECEIVES, ChangeValidation } from '../../lib/constructs/change-validation.ts';
 import { nagFindings } from '../../lib/nag.ts';
 import { loadSettings, type Settings } from '../../lib/settings.ts';
 
@@ -35,47 +36,101 @@ function statementsOfRole(template: Template, fragment: string): Statement[] {
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 describe('Construct: ChangeValidation', () => {
-  it('routes every Parameter Store change under the root to validate-change, with retries and a DLQ', () => {
+  it('routes every Parameter Store change under the root to the change queue, with retries and a DLQ', () => {
     // Act
-    const { stack } = build();
+    const { stack, validation } = build();
 
     // Assess
     const template = Template.fromStack(stack);
-    const dlq = new Capture();
+    const queueId = stack.getLogicalId(validation.queue.node.defaultChild as never);
+    const dlqId = stack.getLogicalId(validation.deadLetterQueue.node.defaultChild as never);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ssm'],
         'detail-type': ['Parameter Store Change'],
-        detail: { name: [{ prefix: '/config/' }] },
+        detail: {
+          name: [{ prefix: '/config/' }],
+          operation: [{ 'anything-but': ['LabelParameterVersion'] }],
+        },
       },
       Targets: [
         Match.objectLike({
+          Arn: { 'Fn::GetAtt': [queueId, 'Arn'] },
           RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
         }),
       ],
     });
-    expect(template.toJSON().Resources[dlq.asString()].Type).toBe('AWS::SQS::Queue');
     // The rule is on the default bus: no EventBusName.
     const rules = template.findResources('AWS::Events::Rule');
     expect(Object.values(rules)[0]?.Properties.EventBusName).toBeUndefined();
   });
 
-  it('gives validate-change time to wait for a running deployment and its own role as the loop guard', () => {
+  it('redrives a change that failed five receives to its dead-letter queue; queues encrypted, TLS only', () => {
     // Act
-    const { stack } = build();
+    const { stack, validation } = build();
+
+    // Assess: six times the function timeout, as AWS advises for event source mappings
+    const template = Template.fromStack(stack);
+    const dlqId = stack.getLogicalId(validation.deadLetterQueue.node.defaultChild as never);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 720,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        maxReceiveCount: CHANGE_MAX_RECEIVES,
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 1_209_600,
+      SqsManagedSseEnabled: true,
+    });
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Effect: string; Condition?: unknown }[],
+    );
+    const denies = statements.filter((st) => st.Effect === 'Deny');
+    expect(denies.length).toBeGreaterThanOrEqual(2);
+    for (const deny of denies) expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    // EventBridge may put change events on the queue and, when that fails, on the DLQ
+    expect(JSON.stringify(policies)).toContain('events.amazonaws.com');
+  });
+
+  it('feeds validate-change through an event source mapping with the settings and partial batch failures', () => {
+    // Act
+    const { stack } = build({
+      pipeline: {
+        ...settings.pipeline,
+        validation: { batchSize: 50, maxBatchingWindowSeconds: 10, maxConcurrency: 3 },
+      },
+    });
 
     // Assess
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 120,
-      Environment: {
-        Variables: Match.objectLike({
-          POWERTOOLS_SERVICE_NAME: 'config-steward-validate-change',
-          STEWARD_VALIDATOR_PRINCIPAL: { Ref: Match.stringLikeRegexp('ValidateChangeRole') },
-        }),
-      },
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 50,
+      MaximumBatchingWindowInSeconds: 10,
+      ScalingConfig: { MaximumConcurrency: 3 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ChangeQueue'), 'Arn'] },
     });
+  });
+
+  it("gives validate-change one failure channel (its queue's redrive) and its share of the read budget", () => {
+    // Act
+    const { stack } = build();
+
+    // Assess: no function DLQ and no asynchronous failure destination for a queue consumer
+    const template = Template.fromStack(stack);
+    const [validator] = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'config-steward-validate-change',
+    );
+    expect(validator?.Properties.Timeout).toBe(120);
+    expect(validator?.Properties.DeadLetterConfig).toBeUndefined();
+    expect(validator?.Properties.Environment.Variables.STEWARD_READS_PER_SECOND).toBe('4');
+    // The AppConfig validator (invoked synchronously by AppConfig) is the only other function here
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 15,
       Environment: {
@@ -84,7 +139,53 @@ describe('Construct: ChangeValidation', () => {
     });
   });
 
-  it('lets validate-change write, delete and label parameters only under the root', () => {
+  it('lets validate-change consume its own queue and send to the delivery queue, nothing more on SQS', () => {
+    // Prepare
+    const { stack, validation } = build();
+    const delivery = new ChangeDelivery(stack, 'ChangeDelivery', {
+      settings,
+      bus: events.EventBus.fromEventBusName(stack, 'Imported', 'config-steward'),
+    });
+
+    // Act
+    validation.sendRequestsTo(delivery.queue, delivery.deliverChanges.role);
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const sqsStatements = statementsOfRole(template, 'ValidateChangeRole').filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('sqs:')),
+    );
+    const byQueue = Object.fromEntries(
+      sqsStatements.map((s) => [JSON.stringify(s.Resource), actionsOf(s).sort()]),
+    );
+    const changeQueue = stack.getLogicalId(validation.queue.node.defaultChild as never);
+    const deliveryQueue = stack.getLogicalId(delivery.queue.node.defaultChild as never);
+    expect(byQueue).toEqual({
+      [JSON.stringify({ 'Fn::GetAtt': [changeQueue, 'Arn'] })]: [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ],
+      [JSON.stringify({ 'Fn::GetAtt': [deliveryQueue, 'Arn'] })]: [
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          STEWARD_DELIVERY_QUEUE_URL: { Ref: deliveryQueue },
+          // The restores are written by deliver-changes: its writes are the platform's own.
+          STEWARD_VALIDATOR_PRINCIPAL: { Ref: Match.stringLikeRegexp('DeliverChangesRole') },
+        }),
+      },
+    });
+  });
+
+  it('lets validate-change read history and label parameters only under the root, and write none', () => {
     // Act
     const { stack } = build();
 
@@ -93,14 +194,7 @@ describe('Construct: ChangeValidation', () => {
     const ssm = statements.filter((s) =>
       actionsOf(s).some((a) => a.startsWith('ssm:') && a.includes('Parameter')),
     );
-    expect(ssm.flatMap(actionsOf).sort()).toEqual([
-      'ssm:DeleteParameter',
-      'ssm:GetParameter',
-      'ssm:GetParameterHistory',
-      'ssm:GetParametersByPath',
-      'ssm:LabelParameterVersion',
-      'ssm:PutParameter',
-    ]);
+    expect(ssm.flatMap(actionsOf).sort()).toEqual(['ssm:GetParameterHistory', 'ssm:LabelParameterVersion']);
     for (const statement of ssm) {
       expect(JSON.stringify(statement.Resource)).toContain(':parameter/config/*');
       expect(statement.Resource).not.toBe('*');
@@ -132,20 +226,17 @@ describe('Construct: ChangeValidation', () => {
       statementsOfRole(Template.fromStack(stack), 'ValidateChange').filter((s) =>
         actionsOf(s).some((a) => a.startsWith('kms:')),
       );
+    // It only reads history (restores run in deliver-changes): decrypt, whatever the tier.
     expect(kmsOf(standard.stack)).toEqual([
       {
         Sid: 'ParameterKeysThroughSsmOnly',
         Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:Encrypt'],
+        Action: 'kms:Decrypt',
         Resource: keys,
         Condition: { StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' } },
       },
     ]);
-    expect(actionsOf(kmsOf(advanced.stack)[0]!)).toEqual([
-      'kms:Decrypt',
-      'kms:Encrypt',
-      'kms:GenerateDataKey',
-    ]);
+    expect(actionsOf(kmsOf(advanced.stack)[0]!)).toEqual(['kms:Decrypt']);
   });
 
   it('publishes only on the Steward bus and files OpsItems when OpsCenter is the tracker', () => {
@@ -179,120 +270,6 @@ describe('Construct: ChangeValidation', () => {
     expect(statements.some((s) => actionsOf(s).includes('ssm:CreateOpsItem'))).toBe(false);
   });
 
-  it('grants AppConfig delivery on the given document profiles, environments and strategies only', () => {
-    // Prepare
-    const { stack, validation } = build();
-
-    // Act
-    validation.deliverTo({
-      orders: {
-        applicationId: 'app111',
-        documentProfileId: 'doc111',
-        flagsProfileId: 'flg111',
-        environments: { production: { environmentId: 'env111', deploymentStrategyId: 'str111' } },
-      },
-    });
-
-    // Assess
-    const template = Template.fromStack(stack);
-    const statements = statementsOfRole(template, 'ValidateChange');
-    const appconfig = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('appconfig:')));
-    // Each resource ARN as text, the partition written out.
-    const arns = (s: Statement) =>
-      [s.Resource]
-        .flat()
-        .map((r) =>
-          (r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
-            .map((part) => (typeof part === 'string' ? part : 'aws'))
-            .join(''),
-        );
-    const bySid = (sid: string) => appconfig.find((s) => s.Sid === sid)!;
-    expect(appconfig.flatMap(actionsOf).sort()).toEqual([
-      'appconfig:CreateHostedConfigurationVersion',
-      'appconfig:ListDeployments',
-      'appconfig:ListHostedConfigurationVersions',
-      'appconfig:StartDeployment',
-    ]);
-    expect(arns(bySid('FindHostedVersions'))).toEqual([
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
-    ]);
-    expect(arns(bySid('CreateHostedVersions'))).toEqual([
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111/hostedconfigurationversion/*',
-    ]);
-    expect(arns(bySid('StartDeployments'))).toEqual([
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111',
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111/deployment/*',
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
-      'arn:aws:appconfig:eu-west-1:123456789012:deploymentstrategy/str111',
-    ]);
-    expect(arns(bySid('FollowDeployments'))).toEqual([
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111',
-    ]);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.stringLikeRegexp('app111') }) },
-    });
-  });
-
-  it('lets validate-change defer a change through one-time schedules whose failures reach its failure queue', () => {
-    // Act
-    const { stack, validation } = build();
-    const template = Template.fromStack(stack);
-
-    // Assess: Scheduler assumes the deferral role, which may invoke validate-change and nothing else
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          Match.objectLike({
-            Principal: { Service: 'scheduler.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
-          }),
-        ],
-      },
-    });
-    const deferralRoleId = stack.getLogicalId(validation.deferralRole.node.defaultChild as never);
-    expect(statementsOfRole(template, deferralRoleId)).toEqual([
-      {
-        Sid: 'InvokeValidateChange',
-        Effect: 'Allow',
-        Action: 'lambda:InvokeFunction',
-        Resource: { 'Fn::GetAtt': [expect.stringContaining('ValidateChange'), 'Arn'] },
-      },
-      {
-        Sid: 'DeadLetters',
-        Effect: 'Allow',
-        Action: 'sqs:SendMessage',
-        Resource: { 'Fn::GetAtt': [expect.stringContaining('ValidateChangeFailureQueue'), 'Arn'] },
-      },
-    ]);
-    // validate-change creates deferral schedules only, and passes that role only to Scheduler
-    const statements = statementsOfRole(template, 'ValidateChangeRole');
-    expect(statements.find((s) => s.Sid === 'DeferChanges')).toMatchObject({
-      Action: 'scheduler:CreateSchedule',
-      Resource: {
-        'Fn::Join': [
-          '',
-          expect.arrayContaining([':scheduler:eu-west-1:123456789012:schedule/default/steward-deferred-*']),
-        ],
-      },
-    });
-    expect(statements.find((s) => s.Sid === 'PassDeferralRole')).toMatchObject({
-      Action: 'iam:PassRole',
-      Resource: { 'Fn::GetAtt': [deferralRoleId, 'Arn'] },
-      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-    });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          STEWARD_DEFERRAL_ROLE_ARN: { 'Fn::GetAtt': [deferralRoleId, 'Arn'] },
-          STEWARD_DEFERRAL_DEAD_LETTER_ARN: {
-            'Fn::GetAtt': [Match.stringLikeRegexp('ValidateChangeFailureQueue'), 'Arn'],
-          },
-        }),
-      },
-    });
-  });
-
   it("lets the AppConfig validator read only the names of the stack's applications and their profiles", () => {
     // Prepare
     const withoutDelivery = build();
@@ -303,7 +280,7 @@ describe('Construct: ChangeValidation', () => {
       );
 
     // Act
-    validation.deliverTo({
+    validation.validateDocumentsOf({
       orders: {
         applicationId: 'app111',
         documentProfileId: 'doc111',
@@ -326,7 +303,7 @@ describe('Construct: ChangeValidation', () => {
   it('leaves no unacknowledged cdk-nag finding on its own rule, queue and permissions', () => {
     // Prepare: findings about the shared function defaults (runtime, failure queue, log stream) belong to StewardFunction
     const { stack } = build();
-    const sharedDefaults = /L1|LambdaLatestVersion|FailureQueue|Logs/;
+    const sharedDefaults = /L1|LambdaLatestVersion|LambdaDLQ|FailureQueue|Logs/;
 
     // Act
     const findings = nagFindings(stack).filter(
@@ -384,11 +361,16 @@ function findCycle(graph: Map<string, Set<string>>): string[] | undefined {
 }
 
 describe('Construct: ChangeValidation with ConfigDelivery', () => {
-  it('puts the AppConfig validator on every profile, and delivery targets on validate-change, without a cycle', async () => {
+  it('puts the AppConfig validator on every profile, and delivery targets on deliver-changes, without a cycle', async () => {
     // Prepare
     const { ConfigDelivery } = await import('../../lib/constructs/config-delivery.ts');
     const { exampleRegistry } = await import('../support/validate-change-harness.ts');
     const { stack, validation } = build();
+    const changeDelivery = new ChangeDelivery(stack, 'ChangeDelivery', {
+      settings,
+      bus: events.EventBus.fromEventBusName(stack, 'Imported', 'config-steward'),
+    });
+    validation.sendRequestsTo(changeDelivery.queue, changeDelivery.deliverChanges.role);
 
     // Act
     const delivery = new ConfigDelivery(stack, 'Delivery', {
@@ -396,7 +378,7 @@ describe('Construct: ChangeValidation with ConfigDelivery', () => {
       registry: exampleRegistry(),
       validatorFunctionArn: validation.validatorFunction.functionArn,
     });
-    validation.deliverTo(delivery.targets);
+    changeDelivery.deliverTo(delivery.targets);
 
     // Assess
     const template = Template.fromStack(stack);

@@ -41,13 +41,35 @@ describe('Construct: StewardFunction', () => {
       },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    // One failure channel: the dead-letter queue, not also an onFailure destination to it.
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      DestinationConfig: Match.absent(),
       MaximumRetryAttempts: 2,
     });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     // No AWSLambdaBasicExecutionRole: the role may write only to its own log group.
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+});
+
+describe('StewardFunction as a queue consumer', () => {
+  it("has no failure queue of its own: the source queue's redrive is its failure channel", () => {
+    // Prepare
+    const stack = unbundled();
+
+    // Act
+    const consumer = new StewardFunction(stack, 'Fn', {
+      entry: 'functions/handlers/deliver-changes.ts',
+      settings,
+      consumesQueue: true,
+    });
+
+    // Assess
+    const template = Template.fromStack(stack);
+    expect(consumer.failureQueue).toBeUndefined();
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: Match.absent() });
   });
 });
 

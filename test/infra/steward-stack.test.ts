@@ -43,6 +43,34 @@ describe('Stack: ConfigSteward', () => {
     expect(stack.registry.serviceNames()).toEqual(exampleServices());
   });
 
+  it('wires the change pipeline: two queue consumers, the reconcile requesting deliveries, no schedules of its own', () => {
+    // Assess
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    const reconciler = stack.desiredParameters.reconciler;
+    const deliveryQueue = stack.getLogicalId(stack.changeDelivery.queue.node.defaultChild as never);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(reconciler.role.node.defaultChild as never) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Resource: { 'Fn::GetAtt': [deliveryQueue, 'Arn'] },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          STEWARD_RECONCILER_PRINCIPAL: {
+            Ref: stack.getLogicalId(reconciler.role.node.defaultChild as never),
+          },
+        }),
+      },
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain('scheduler:CreateSchedule');
+  });
+
   it('never puts a desired SecureString value or a secret into the template', () => {
     const json = JSON.stringify(template.toJSON());
     expect(json).not.toContain('webhook-signing-key');

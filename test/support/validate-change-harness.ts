@@ -1,8 +1,14 @@
 /** The validate-change handler over in-memory ports, with the example organisation and AWS's fixtures. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import type { DeferredChange, DeliveryDeferral } from '../../functions/ports/delivery-deferral.ts';
 import { organisation } from '../../config/index.ts';
+import {
+  type DeliveryBatchResult,
+  type ProcessDeliveryDependencies,
+  processDeliveryRequests,
+  type QueuedRequest,
+} from '../../functions/core/delivery/process-requests.ts';
+import type { DeliveryRequest } from '../../functions/core/delivery/requests.ts';
 import type { AppConfigTargets } from '../../functions/core/delivery/targets.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import type { Enforcement } from '../../functions/core/validation/validate-change.ts';
@@ -10,9 +16,11 @@ import type {
   ConfigDelivery,
   DeploymentRequest,
   DeploymentStart,
+  EnvironmentState,
   HostedDocument,
-  LatestDeployment,
 } from '../../functions/ports/config-delivery.ts';
+import type { Clock } from '../../functions/ports/clock.ts';
+import type { DeliveryQueue } from '../../functions/ports/delivery-queue.ts';
 import { awsEvent } from './aws-events.ts';
 import { InMemoryParameterStore } from './in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter } from './local-hmac-fingerprinter.ts';
@@ -41,11 +49,12 @@ export function changeEvent(
 
 /**
  * AppConfig as a recording double: versions are numbered per profile; `busy` answers come first; a
- * started deployment counts as the environment's newest, in `deployedState` (COMPLETE by default).
+ * started deployment counts as the environment's newest, in `deployedState` (COMPLETE by default),
+ * started at the clock's time; an environment in `busyEnvironments` lists a running deployment.
  */
 export class RecordingConfigDelivery implements ConfigDelivery {
   readonly hosted: HostedDocument[] = [];
-  readonly deployments: DeploymentRequest[] = [];
+  readonly deployments: (DeploymentRequest & { startedAt: Date })[] = [];
   readonly attempts: DeploymentRequest[] = [];
   /** The state the newest deployment reports, e.g. ROLLED_BACK after an alarm. */
   deployedState = 'COMPLETE';
@@ -55,9 +64,12 @@ export class RecordingConfigDelivery implements ConfigDelivery {
   /** Environments that answer busy to every deployment until removed from the set. */
   readonly busyEnvironments: Set<string>;
 
-  constructor(options: { busyAnswers?: number; busyEnvironments?: readonly string[] } = {}) {
+  private readonly clock: Clock;
+
+  constructor(options: { busyAnswers?: number; busyEnvironments?: readonly string[]; clock?: Clock } = {}) {
     this.busyAnswers = options.busyAnswers ?? 0;
     this.busyEnvironments = new Set(options.busyEnvironments);
+    this.clock = options.clock ?? { now: () => new Date('2026-11-20T16:45:00Z') };
   }
 
   async ensureHostedVersion(document: HostedDocument): Promise<string> {
@@ -78,28 +90,74 @@ export class RecordingConfigDelivery implements ConfigDelivery {
       this.busyAnswers -= 1;
       return { status: 'busy', runningDeploymentNumber: 41 };
     }
-    this.deployments.push(request);
+    this.deployments.push({ ...request, startedAt: this.clock.now() });
     return { status: 'started', deploymentNumber: 41 + this.deployments.length };
   }
 
-  async latestDeployment(target: {
+  async environmentState(target: {
     applicationId: string;
     environmentId: string;
     configurationProfileId: string;
-  }): Promise<LatestDeployment | undefined> {
+  }): Promise<EnvironmentState> {
     this.lookups += 1;
+    const running = this.busyEnvironments.has(target.environmentId) ? { runningDeploymentNumber: 7 } : {};
     const index = this.deployments.findLastIndex(
       (d) =>
         d.applicationId === target.applicationId &&
         d.environmentId === target.environmentId &&
         d.configurationProfileId === target.configurationProfileId,
     );
-    if (index < 0) return undefined;
+    if (index < 0) return running;
     const deployed = this.deployments[index]!;
     const version = this.hosted.filter((h) => h.configurationProfileId === deployed.configurationProfileId)[
       Number(deployed.configurationVersion) - 1
     ];
-    return { deploymentNumber: 42 + index, versionLabel: version?.versionLabel, state: this.deployedState };
+    return {
+      ...running,
+      latest: {
+        deploymentNumber: 42 + index,
+        versionLabel: version?.versionLabel,
+        state: this.deployedState,
+        startedAt: deployed.startedAt,
+      },
+    };
+  }
+}
+
+/**
+ * The FIFO delivery queue as a double: what was sent, and a `drain()` that hands every pending
+ * request to the real consumer (`processDeliveryRequests`), as SQS would; waiting and failed records
+ * stay pending, their receive count grown. With `autoDrain` each send is drained at once.
+ */
+export class DeliveryQueueDouble implements DeliveryQueue {
+  readonly sent: DeliveryRequest[] = [];
+  pending: QueuedRequest[] = [];
+  readonly results: DeliveryBatchResult[] = [];
+  private next = 0;
+
+  constructor(
+    private readonly deps: () => ProcessDeliveryDependencies,
+    private readonly autoDrain = true,
+  ) {}
+
+  async send(requests: readonly DeliveryRequest[]): Promise<void> {
+    const queuedAt = this.deps().clock.now();
+    for (const request of requests) {
+      this.sent.push(request);
+      this.pending.push({ recordId: `msg-${++this.next}`, request, queuedAt, receiveCount: 0 });
+    }
+    if (this.autoDrain) await this.drain();
+  }
+
+  async drain(): Promise<DeliveryBatchResult> {
+    const records = this.pending.map((r) => ({ ...r, receiveCount: r.receiveCount + 1 }));
+    this.pending = [];
+    const result = await processDeliveryRequests(records, this.deps());
+    this.results.push(result);
+    const back = new Set([...result.waiting, ...result.failures.keys()]);
+    // Requests sent while these were processed (a restore's follow-up) stay pending too.
+    this.pending = [...records.filter((r) => back.has(r.recordId)), ...this.pending];
+    return result;
   }
 }
 
@@ -127,6 +185,31 @@ export function exampleRegistry(): SchemaRegistry {
 export const VALIDATE_CHANGE_ARN =
   'arn:aws:lambda:eu-west-1:123456789012:function:config-steward-validate-change';
 
+/** An SQS event of these bodies, as the event source mapping hands it over. */
+export function sqsEvent(
+  bodies: readonly unknown[],
+  options: { sentAt?: Date; receiveCount?: number; ids?: readonly string[] } = {},
+) {
+  return {
+    Records: bodies.map((body, index) => ({
+      messageId: options.ids?.[index] ?? `msg-${index + 1}`,
+      receiptHandle: `handle-${index + 1}`,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      attributes: {
+        ApproximateReceiveCount: String(options.receiveCount ?? 1),
+        SentTimestamp: String((options.sentAt ?? new Date('2026-11-20T16:44:50Z')).getTime()),
+        SenderId: 'AIDAEXAMPLE',
+        ApproximateFirstReceiveTimestamp: String(Date.parse('2026-11-20T16:44:55Z')),
+      },
+      messageAttributes: {},
+      md5OfBody: 'x',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:config-steward-changes',
+      awsRegion: 'eu-west-1',
+    })),
+  };
+}
+
 export const lambdaContext = {
   awsRequestId: 'req-1',
   functionName: 'config-steward-validate-change',
@@ -139,7 +222,6 @@ export interface HarnessOptions {
   readonly busyAnswers?: number;
   /** AppConfig environment ids that stay busy (see RecordingConfigDelivery). */
   readonly busyEnvironments?: readonly string[];
-  readonly busyRetryDelaysMs?: readonly number[];
   readonly logger?: Logger;
   readonly validatorPrincipal?: string;
   readonly store?: InMemoryParameterStore;
@@ -147,16 +229,9 @@ export interface HarnessOptions {
   readonly seedDesired?: boolean;
   /** Parameters left out of the seeding, for the test to write itself. */
   readonly unseeded?: readonly string[];
-  /** Give the handler a recording deferral (as the deployed function has). @default false */
-  readonly deferral?: boolean;
-}
-
-/** The deferral as a recording double: what would have been scheduled. */
-export class RecordingDeliveryDeferral implements DeliveryDeferral {
-  readonly deferred: DeferredChange[] = [];
-  async defer(change: DeferredChange): Promise<void> {
-    this.deferred.push(change);
-  }
+  /** Deliver and restore as soon as validate-change queues the requests. @default true */
+  readonly autoDrain?: boolean;
+  readonly reconcilerPrincipal?: string;
 }
 
 /** Write the desired plain parameters of `config/` as `cdk deploy` does, each labelled good; calls not counted. */
@@ -185,33 +260,36 @@ export async function validateChangePorts(options: HarnessOptions = {}) {
   if (options.seedDesired ?? true) await seedDesiredState(store, registry, options.unseeded);
   const publisher = new RecordingEventPublisher();
   const tickets = new InMemoryTicketTracker();
+  const clock = new FixedClock(new Date('2026-11-20T16:45:00Z'));
   const delivery = new RecordingConfigDelivery({
     busyAnswers: options.busyAnswers,
     busyEnvironments: options.busyEnvironments,
+    clock,
   });
-  const sleeps: number[] = [];
-  const deferral = new RecordingDeliveryDeferral();
-  const deps = {
+  const ports = {
     registry,
     store,
     publisher,
     tickets,
-    clock: new FixedClock(new Date('2026-11-20T16:45:00Z')),
+    clock,
     fingerprinter: new LocalHmacFingerprinter(),
     enforcement: (environment: string) => options.enforcement?.[environment] ?? ('enforce' as Enforcement),
     validatorPrincipal: options.validatorPrincipal ?? VALIDATOR_ROLE_ARN,
-    delivery: {
-      port: delivery,
-      targets: exampleTargets(),
-      busyRetryDelaysMs: options.busyRetryDelaysMs ?? [1_000, 2_000],
-      sleep: async (ms: number) => {
-        sleeps.push(ms);
-      },
-    },
-    logger: options.logger ?? new Logger({ logLevel: 'SILENT' }),
-    deferral: options.deferral ? deferral : undefined,
+    reconcilerPrincipal: options.reconcilerPrincipal,
   };
-  return { deps, registry, store, publisher, tickets, delivery, sleeps, deferral };
+  const queue = new DeliveryQueueDouble(() => consumerDeps, options.autoDrain ?? true);
+  const consumerDeps: ProcessDeliveryDependencies = {
+    ...ports,
+    delivery,
+    targets: exampleTargets(),
+    requests: queue,
+  };
+  const deps = {
+    ...ports,
+    requests: queue,
+    logger: options.logger ?? new Logger({ logLevel: 'SILENT' }),
+  };
+  return { deps, consumerDeps, registry, store, publisher, tickets, delivery, queue, clock };
 }
 
 /** The runtime environment variables the stack gives the function, for importing the handler module. */

@@ -26,6 +26,41 @@ describe('Function: loadSettings', () => {
     expect(settings.tickets).toEqual({ tracker: 'opscenter' });
     expect(settings.nightly.timeZone).toBe('Europe/Dublin');
     expect(settings.sourceMaps).toBe(true);
+    expect(settings.pipeline).toEqual({
+      readsPerSecond: 20,
+      validation: { batchSize: 10, maxBatchingWindowSeconds: 5, maxConcurrency: 2 },
+      delivery: { maxConcurrency: 2, retrySeconds: 60, maxWaitMinutes: 180 },
+    });
+  });
+
+  it('splits the read budget over every instance that may read at once', async () => {
+    // Prepare
+    const { readBudget } = await import('../../functions/core/pipeline/read-budget.ts');
+    const settings = loadSettings('config/settings.json');
+
+    // Act
+    const budget = readBudget(settings);
+    const uneven = readBudget({
+      pipeline: {
+        ...settings.pipeline,
+        readsPerSecond: 40,
+        validation: { ...settings.pipeline.validation, maxConcurrency: 5 },
+      },
+    });
+
+    // Assess: the instances' limits never add up to more than the budget
+    expect(budget).toEqual({
+      readsPerSecond: 20,
+      instances: { validation: 2, delivery: 2, reconcile: 1 },
+      perInstance: 4,
+    });
+    expect(uneven.perInstance).toBe(5);
+    const total = (b: typeof budget) =>
+      (b.instances.validation + b.instances.delivery + b.instances.reconcile) * b.perInstance;
+    expect(total(uneven)).toBeLessThanOrEqual(40);
+    expect(total(readBudget({ pipeline: { ...settings.pipeline, readsPerSecond: 7 } }))).toBeLessThanOrEqual(
+      7,
+    );
   });
 
   it.each([
@@ -51,6 +86,12 @@ describe('Function: loadSettings', () => {
       'parameterKmsKeyArns.0',
     ],
     [{ ...example, parameterKmsKeyArns: [KEY, KEY] }, 'parameterKmsKeyArns'],
+    [{ ...example, pipeline: { readsPerSecond: 60 } }, 'pipeline.readsPerSecond'],
+    [{ ...example, pipeline: { validation: { maxConcurrency: 1 } } }, 'pipeline.validation.maxConcurrency'],
+    [
+      { ...example, pipeline: { validation: { batchSize: 50, maxBatchingWindowSeconds: 0 } } },
+      'pipeline.validation.maxBatchingWindowSeconds',
+    ],
   ])('names the file and field of a broken setting (%#: %s)', (content, field) => {
     // Prepare
     const file = writeSettings(JSON.stringify(content));

@@ -7,7 +7,8 @@ import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { parseValidatorInvocation } from '../../functions/core/validation/appconfig-document.ts';
 import { parseParameterChange } from '../../functions/core/validation/change-event.ts';
 import { isOwnWrite, roleNameOf } from '../../functions/core/validation/principal.ts';
-import { LAST_KNOWN_GOOD, validateChange } from '../../functions/core/validation/validate-change.ts';
+import { validateChanges } from '../../functions/core/validation/validate-batch.ts';
+import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter } from '../support/local-hmac-fingerprinter.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
@@ -132,7 +133,7 @@ describe('Function: parseValidatorInvocation', () => {
   });
 });
 
-describe('Function: validateChange', () => {
+describe('Function: validateChanges', () => {
   it('publishes a plain String that looks like a credential as its keyed fingerprint only', async () => {
     // Prepare
     const name = '/config/production/billing/api-token';
@@ -148,8 +149,13 @@ describe('Function: validateChange', () => {
     const publisher = new RecordingEventPublisher();
 
     // Act
-    const outcome = await validateChange(
-      { eventId: 'evt-1', time: '2026-11-20T16:44:48Z', name, operation: 'Update' },
+    const { outcomes } = await validateChanges(
+      [
+        {
+          recordId: 'm1',
+          change: { eventId: 'evt-1', time: '2026-11-20T16:44:48Z', name, operation: 'Update' },
+        },
+      ],
       {
         registry,
         store,
@@ -158,11 +164,12 @@ describe('Function: validateChange', () => {
         clock: new FixedClock(new Date('2026-11-20T16:45:00Z')),
         fingerprinter: new LocalHmacFingerprinter(),
         enforcement: () => 'enforce',
+        requests: { send: async () => undefined },
       },
     );
 
     // Assess
-    expect(outcome).toMatchObject({ outcome: 'accepted', version: 2 });
+    expect(outcomes.get('m1')).toMatchObject({ outcome: 'accepted', version: 2 });
     const detail = publisher.ofType('Config Change Accepted')[0]?.detail as Record<string, unknown>;
     expect(detail).toMatchObject({
       parameterName: name,

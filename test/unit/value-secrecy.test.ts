@@ -13,11 +13,18 @@ import { runDrift } from '../../functions/core/drift/run.ts';
 import { integer, string } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
-import { LAST_KNOWN_GOOD, validateChange } from '../../functions/core/validation/validate-change.ts';
+import { InProcessDeliveryQueue } from '../../functions/core/delivery/in-process-queue.ts';
+import type { ParameterChange } from '../../functions/core/validation/change-event.ts';
+import { validateChanges } from '../../functions/core/validation/validate-batch.ts';
+import {
+  LAST_KNOWN_GOOD,
+  type ValidateChangeDependencies,
+} from '../../functions/core/validation/validate-change.ts';
 import { loadSettings } from '../../lib/settings.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter, TEST_FINGERPRINT_KEY } from '../support/local-hmac-fingerprinter.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
+import { RecordingConfigDelivery } from '../support/validate-change-harness.ts';
 
 const billing = defineService({
   name: 'billing',
@@ -92,7 +99,14 @@ async function edit(
   store.seed(parameter, next, type);
 }
 
-const change = (parameter: string, eventId: string) => ({
+/** One change judged as a batch of one, its requests (the restore) run at once as deliver-changes would. */
+async function validateChange(change: ParameterChange, deps: ValidateChangeDependencies) {
+  const requests = new InProcessDeliveryQueue({ ...deps, delivery: new RecordingConfigDelivery(), targets: {} });
+  const { outcomes } = await validateChanges([{ recordId: change.eventId, change }], { ...deps, requests });
+  return outcomes.get(change.eventId)!;
+}
+
+const change = (parameter: string, eventId: string): ParameterChange => ({
   eventId,
   time: '2026-11-20T16:44:48Z',
   name: parameter,
@@ -123,7 +137,8 @@ describe('Value secrecy: validate-change', () => {
 
     // Assess: every path ran, and each event carries a fingerprint and no value
     expect(accepted.map((o) => o.outcome)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
-    expect(rejected).toMatchObject({ outcome: 'rejected', restored: { from: 'last-known-good' } });
+    expect(rejected).toMatchObject({ outcome: 'rejected', restore: { from: 'last-known-good' } });
+    expect(publisher.ofType('Config Change Restored')).toHaveLength(1);
     for (const event of publisher.ofType('Config Change Accepted')) {
       expect(event.detail).toMatchObject({
         valueFingerprint: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/),

@@ -41,6 +41,9 @@ const PASS_THROUGH = [
   'STEWARD_POSTGRES_SSL',
   // Without it the handlers find the fingerprint key by its alias (core/fingerprint.ts).
   'STEWARD_FINGERPRINT_KEY',
+  'STEWARD_RECONCILER_PRINCIPAL',
+  // validate-change queues its requests there when set; without it they run in the same process.
+  'STEWARD_DELIVERY_QUEUE_URL',
 ];
 
 /** Read by Node.js when a process starts: setting them in a running process changes nothing. */
@@ -57,6 +60,7 @@ export const HANDLERS: Readonly<Record<string, InvokableHandler>> = {
   'flag-expiry-job': { timeoutSeconds: 300 },
   'rotate-secret': { timeoutSeconds: 60 },
   'reconcile-parameters': { timeoutSeconds: 900 },
+  'deliver-changes': { timeoutSeconds: 180 },
 };
 
 const HANDLERS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'handlers');

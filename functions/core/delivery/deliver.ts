@@ -1,27 +1,36 @@
 /**
- * Deliver a service's composed document for one environment through AppConfig: compose it from the
- * values stored now, validate the whole document, store a hosted version, start a deployment.
+ * Deliver one service's composed document for one environment through AppConfig, on behalf of every
+ * deliver request queued for that (service, environment): compose it from the values stored now (one
+ * read of the `shared` and service paths), validate it whole, store a hosted version, start a
+ * deployment. Requests of one (service, environment) share a FIFO message group, so two deliveries of
+ * it never run at once, and the document composed last is the newest state.
  *
- * AppConfig runs one deployment per environment at a time. Decision: when another deployment is
- * running, wait and retry with backoff inside this invocation (bounded by the time left); if it is
- * still busy, report it as `busy` ({@link DeploymentInProgressError}) after the other services are
- * delivered, and validate-change, once it has published their events, throws it and defers the change
- * (core/validation/deferral.ts: the same event comes back 15 minutes later, up to 8 times), and
- * after that Lambda's retries and the function's failure queue keep it: the version is never
- * silently dropped. Judging again is safe because the change is labelled `last-known-good` only after
- * delivery, so the returning change is not mistaken for a duplicate. The document is composed from the
- * values stored at delivery time, so whichever delivery runs last ships the newest state.
+ * Decisions that keep a burst cheap (README "Queued, coalesced, rate-bounded"):
+ * - A deployment of ours that AppConfig started more than {@link DELIVERY_TIMEOUT_SECONDS} after the
+ *   newest request was queued was composed after that request's change was stored: the requests are
+ *   **covered**, and nothing is read.
+ * - While any deployment runs in the environment (AppConfig allows one at a time), or ours started
+ *   less than the retry interval ago, the requests **wait** in the queue and nothing is read; when the
+ *   environment frees up, the first delivery composes the newest document.
+ * - A document AppConfig already ships (same hash label) is **unchanged**: no second hosted version,
+ *   no second rollout.
  */
 
-import type { ConfigDelivery } from '../../ports/config-delivery.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { ConfigDelivery, LatestDeployment } from '../../ports/config-delivery.ts';
 import type { ParameterStore } from '../../ports/parameter-store.ts';
 import { type StewardEvent, stewardEvent } from '../events.ts';
 import { sha256 } from '../hash.ts';
 import type { ValidationIssue } from '../keys.ts';
 import { SHARED_SERVICE } from '../model.ts';
 import type { SchemaRegistry } from '../registry.ts';
-import { DeploymentInProgressError } from './errors.ts';
 import type { AppConfigTargets } from './targets.ts';
+
+/**
+ * The delivery function's timeout: the longest one delivery can take from its read to its deployment,
+ * so a deployment started later than this after a request was queued read what the request wrote.
+ */
+export const DELIVERY_TIMEOUT_SECONDS = 180;
 
 /** What happened to one service's document. */
 export type DeliveryReport =
@@ -31,7 +40,7 @@ export type DeliveryReport =
       readonly status: 'started';
       readonly configurationVersion: string;
       readonly deploymentNumber: number;
-      /** True when another deployment was running and this one waited its turn. */
+      /** True when the requests waited for a busy environment before this deployment. */
       readonly queued: boolean;
       readonly documentSha256: string;
     }
@@ -49,10 +58,26 @@ export type DeliveryReport =
       readonly deploymentNumber: number;
       readonly documentSha256: string;
     }
+  | {
+      readonly service: string;
+      readonly environment: string;
+      /** A deployment composed after the requests were queued already ships what they asked for. */
+      readonly status: 'covered';
+      readonly deploymentNumber: number;
+    }
+  | {
+      readonly service: string;
+      readonly environment: string;
+      /** Not now: the environment runs a deployment, or ours started less than the retry interval ago. */
+      readonly status: 'wait';
+      readonly reason: 'busy' | 'recently-deployed';
+      readonly runningDeploymentNumber?: number;
+    }
   | { readonly service: string; readonly environment: string; readonly status: 'not-configured' };
 
 /** Deployment states in which a document counts as delivered or on its way (not rolled back). */
 const DELIVERING_STATES = new Set(['VALIDATING', 'DEPLOYING', 'BAKING', 'COMPLETE']);
+const LABEL_PREFIX = 'sha256-';
 
 /**
  * The version label of a document: its hash, within AppConfig's 64 characters and never all digits.
@@ -61,7 +86,7 @@ const DELIVERING_STATES = new Set(['VALIDATING', 'DEPLOYING', 'BAKING', 'COMPLET
  * documentVersionLabel(sha256(content)); // 'sha256-3f2a…' (64 characters)
  */
 export function documentVersionLabel(documentSha256: string): string {
-  return `sha256-${documentSha256}`.slice(0, 64);
+  return `${LABEL_PREFIX}${documentSha256}`.slice(0, 64);
 }
 
 export interface DeliveryDependencies {
@@ -69,16 +94,21 @@ export interface DeliveryDependencies {
   readonly store: ParameterStore;
   readonly delivery: ConfigDelivery;
   readonly targets: AppConfigTargets;
-  /** Waits between attempts while another deployment runs. @default [5s, 10s, 20s] */
-  readonly busyRetryDelaysMs?: readonly number[];
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** Milliseconds this invocation has left; waiting stops when the next wait would not fit. */
-  readonly remainingTimeMs?: () => number;
+  readonly clock: Clock;
+  /** The least time between two deliveries of one (service, environment). @default 60 s */
+  readonly minIntervalMs?: number;
 }
 
-const DEFAULT_BUSY_DELAYS_MS = [5_000, 10_000, 20_000];
-/** Time kept back for the calls after a wait. */
-const WAIT_MARGIN_MS = 5_000;
+/** The deliver requests of one (service, environment), as the queue hands them over. */
+export interface DeliveryDemand {
+  readonly service: string;
+  readonly environment: string;
+  readonly triggeringEventIds: readonly string[];
+  /** When the newest of the requests was queued. */
+  readonly newestQueuedAt: Date;
+  /** True when one of them has been tried before (it waited for a busy environment). */
+  readonly retried: boolean;
+}
 
 /**
  * The services whose documents a change of `service`'s key touches: a shared key is layered into
@@ -89,63 +119,144 @@ export function affectedServices(registry: SchemaRegistry, service: string): str
 }
 
 /**
- * Compose, validate and deploy the documents of `services` in `environment`. A service whose
- * environment stays busy does not stop the others: it comes back as `busy` (the first such error),
- * next to the reports and events of the rest, for the caller to publish before it throws.
+ * Deliver the document of one (service, environment) once for all its queued requests.
  *
  * @example
- * const { reports, events, busy } = await deliverDocuments(['orders'], 'production', 'event-id', deps);
+ * const { report, events } = await deliverDocument(demand, deps);
+ * if (report.status === 'wait') retryLater(records);
  */
-export async function deliverDocuments(
-  services: readonly string[],
-  environment: string,
-  triggeringEventId: string,
+export async function deliverDocument(
+  demand: DeliveryDemand,
   deps: DeliveryDependencies,
-): Promise<{ reports: DeliveryReport[]; events: StewardEvent[]; busy?: DeploymentInProgressError }> {
-  const configured = services.filter((s) => deps.targets[s]?.environments[environment]);
-  const reports: DeliveryReport[] = services
-    .filter((s) => !configured.includes(s))
-    .map((service) => ({ service, environment, status: 'not-configured' as const }));
-  const events: StewardEvent[] = [];
-  let busy: DeploymentInProgressError | undefined;
-  if (configured.length === 0) return { reports, events };
+): Promise<{ report: DeliveryReport; events: StewardEvent[] }> {
+  const { service, environment } = demand;
+  const target = deps.targets[service];
+  const env = target?.environments[environment];
+  if (!target || !env) return { report: { service, environment, status: 'not-configured' }, events: [] };
+  const profile = {
+    applicationId: target.applicationId,
+    environmentId: env.environmentId,
+    configurationProfileId: target.documentProfileId,
+  };
+
+  // One ListDeployments, no Parameter Store read, decides whether to compose at all.
+  const { latest, runningDeploymentNumber } = await deps.delivery.environmentState(profile);
+  if (latest && ours(latest) && composedAfter(latest, demand.newestQueuedAt)) {
+    return {
+      report: { service, environment, status: 'covered', deploymentNumber: latest.deploymentNumber },
+      events: [],
+    };
+  }
+  if (runningDeploymentNumber !== undefined) {
+    return {
+      report: { service, environment, status: 'wait', reason: 'busy', runningDeploymentNumber },
+      events: [],
+    };
+  }
+  const minIntervalMs = deps.minIntervalMs ?? 60_000;
+  if (latest?.startedAt && deps.clock.now().getTime() - latest.startedAt.getTime() < minIntervalMs) {
+    // A burst on a fast environment (staging deploys at once) ships one document a minute, not one a batch.
+    return { report: { service, environment, status: 'wait', reason: 'recently-deployed' }, events: [] };
+  }
 
   const shared = await readStrings(deps, environment, SHARED_SERVICE);
-  for (const service of configured) {
-    const own = await readStrings(deps, environment, service);
-    const composed = deps.registry.compose(service, environment, (owner, key) =>
-      (owner === SHARED_SERVICE ? shared : own).get(key),
-    );
-    if (!composed.ok) {
-      reports.push({ service, environment, status: 'invalid-document', issues: composed.issues });
-      continue;
-    }
-    let report: Awaited<ReturnType<typeof deploy>>;
-    try {
-      report = await deploy(service, environment, composed.document, triggeringEventId, deps);
-    } catch (error) {
-      if (!(error instanceof DeploymentInProgressError)) throw error;
-      busy ??= error;
-      continue;
-    }
-    reports.push(report);
-    if (report.status !== 'started') continue;
-    events.push(
-      stewardEvent('Config Deployment Started', {
+  const own = await readStrings(deps, environment, service);
+  const composed = deps.registry.compose(service, environment, (owner, key) =>
+    (owner === SHARED_SERVICE ? shared : own).get(key),
+  );
+  if (!composed.ok) {
+    return {
+      report: { service, environment, status: 'invalid-document', issues: composed.issues },
+      events: [],
+    };
+  }
+  const content = JSON.stringify(composed.document);
+  const documentSha256 = sha256(content);
+  const versionLabel = documentVersionLabel(documentSha256);
+  if (latest?.versionLabel === versionLabel && DELIVERING_STATES.has(latest.state)) {
+    return {
+      report: {
         service,
         environment,
-        applicationId: deps.targets[service]!.applicationId,
-        environmentId: deps.targets[service]!.environments[environment]!.environmentId,
-        configurationProfileId: deps.targets[service]!.documentProfileId,
-        configurationVersion: report.configurationVersion,
-        deploymentNumber: report.deploymentNumber,
-        queued: report.queued,
-        documentSha256: report.documentSha256,
-        triggeringEventId,
-      }),
-    );
+        status: 'unchanged',
+        deploymentNumber: latest.deploymentNumber,
+        documentSha256,
+      },
+      events: [],
+    };
   }
-  return busy ? { reports, events, busy } : { reports, events };
+  const description = describe(demand, documentSha256);
+  const configurationVersion = await deps.delivery.ensureHostedVersion({
+    applicationId: target.applicationId,
+    configurationProfileId: target.documentProfileId,
+    content,
+    contentType: 'application/json',
+    description,
+    versionLabel,
+  });
+  const start = await deps.delivery.startDeployment({
+    ...profile,
+    configurationVersion,
+    deploymentStrategyId: env.deploymentStrategyId,
+    description,
+  });
+  if (start.status === 'busy') {
+    // Another deployment (flags, a stack update) started since the listing: wait as for any busy one.
+    return {
+      report: {
+        service,
+        environment,
+        status: 'wait',
+        reason: 'busy',
+        runningDeploymentNumber: start.runningDeploymentNumber,
+      },
+      events: [],
+    };
+  }
+  const report = {
+    service,
+    environment,
+    status: 'started' as const,
+    configurationVersion,
+    deploymentNumber: start.deploymentNumber,
+    queued: demand.retried,
+    documentSha256,
+  };
+  const event = stewardEvent('Config Deployment Started', {
+    service,
+    environment,
+    applicationId: target.applicationId,
+    environmentId: env.environmentId,
+    configurationProfileId: target.documentProfileId,
+    configurationVersion,
+    deploymentNumber: start.deploymentNumber,
+    queued: demand.retried,
+    documentSha256,
+    triggeringEventIds: [...demand.triggeringEventIds],
+  });
+  return { report, events: [event] };
+}
+
+/** A deployment this pipeline started (its label is a document hash), still delivering. */
+function ours(latest: LatestDeployment): boolean {
+  return Boolean(latest.versionLabel?.startsWith(LABEL_PREFIX)) && DELIVERING_STATES.has(latest.state);
+}
+
+/** Started so long after `queuedAt` that the delivery which started it read the store after it. */
+function composedAfter(latest: LatestDeployment, queuedAt: Date): boolean {
+  return (
+    latest.startedAt !== undefined &&
+    latest.startedAt.getTime() - DELIVERY_TIMEOUT_SECONDS * 1000 > queuedAt.getTime()
+  );
+}
+
+function describe(demand: DeliveryDemand, documentSha256: string): string {
+  const [first, ...rest] = demand.triggeringEventIds;
+  const events = first ? ` event=${first}${rest.length > 0 ? ` (+${rest.length})` : ''}` : '';
+  return `config-steward ${demand.environment}/${demand.service} sha256=${documentSha256}${events}`.slice(
+    0,
+    1024,
+  );
 }
 
 /** The stored plain strings of one service's keys in an environment, by key. */
@@ -162,79 +273,4 @@ async function readStrings(
       .filter((p) => p.type === 'String' && p.name.startsWith(prefix))
       .map((p) => [p.name.slice(prefix.length), p.value]),
   );
-}
-
-async function deploy(
-  service: string,
-  environment: string,
-  document: Record<string, unknown>,
-  triggeringEventId: string,
-  deps: DeliveryDependencies,
-): Promise<Extract<DeliveryReport, { status: 'started' | 'unchanged' }>> {
-  const target = deps.targets[service]!;
-  const env = target.environments[environment]!;
-  const content = JSON.stringify(document);
-  const documentSha256 = sha256(content);
-  const versionLabel = documentVersionLabel(documentSha256);
-  // A change that comes back (a deferral, a retry) or a second change composing the same document
-  // finds it already shipped: no second hosted version, no second half-hour rollout.
-  const latest = await deps.delivery.latestDeployment({
-    applicationId: target.applicationId,
-    environmentId: env.environmentId,
-    configurationProfileId: target.documentProfileId,
-  });
-  if (latest?.versionLabel === versionLabel && DELIVERING_STATES.has(latest.state)) {
-    return {
-      service,
-      environment,
-      status: 'unchanged',
-      deploymentNumber: latest.deploymentNumber,
-      documentSha256,
-    };
-  }
-  const description = `config-steward ${environment}/${service} sha256=${documentSha256} event=${triggeringEventId}`;
-  const configurationVersion = await deps.delivery.ensureHostedVersion({
-    applicationId: target.applicationId,
-    configurationProfileId: target.documentProfileId,
-    content,
-    contentType: 'application/json',
-    description: description.slice(0, 1024),
-    versionLabel,
-  });
-  const delays = deps.busyRetryDelaysMs ?? DEFAULT_BUSY_DELAYS_MS;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  let queued = false;
-  for (let attempt = 0; ; attempt++) {
-    const start = await deps.delivery.startDeployment({
-      applicationId: target.applicationId,
-      environmentId: env.environmentId,
-      configurationProfileId: target.documentProfileId,
-      configurationVersion,
-      deploymentStrategyId: env.deploymentStrategyId,
-      description: description.slice(0, 1024),
-    });
-    if (start.status === 'started') {
-      return {
-        service,
-        environment,
-        status: 'started',
-        configurationVersion,
-        deploymentNumber: start.deploymentNumber,
-        queued,
-        documentSha256,
-      };
-    }
-    queued = true;
-    const delay = delays[attempt];
-    const remaining = deps.remainingTimeMs?.() ?? Number.POSITIVE_INFINITY;
-    if (delay === undefined || delay + WAIT_MARGIN_MS > remaining) {
-      throw new DeploymentInProgressError(
-        service,
-        environment,
-        configurationVersion,
-        start.runningDeploymentNumber,
-      );
-    }
-    await sleep(delay);
-  }
 }

@@ -1,30 +1,32 @@
 /**
- * The `validateChange` use case: judge the newest version of a changed parameter against the schema
- * registry; accept it (event, delivery, `last-known-good` label) or reject it (ticket, event, and in
- * `enforce` environments a restore). Expected outcomes are results; unexpected failures throw so
- * Lambda's retries and the failure queue keep the change.
+ * The `judgeChange` use case: judge the newest version of a changed parameter against the schema
+ * registry; accept it (event, a delivery request, then the `last-known-good` label) or reject it
+ * (ticket, event, and in `enforce` environments a restore request). Expected outcomes are results;
+ * unexpected failures throw so the queue's retries and its dead-letter queue keep the change.
+ * `validate-batch.ts` runs it over a batch of queued changes: it queues the requests, then labels.
  *
  * Idempotency: EventBridge delivers at least once and carries no version, so the newest version is
  * always what is judged, and the `last-known-good` label is the "done" marker. It is moved only once
- * an accepted change is fully handled (events, delivery), so a retried invocation resumes (it may
- * publish `Config Change Accepted` again: subscribers key on `triggeringEventId` and `version`); a version
- * that already carries it is a duplicate or stale event, a no-op. A restore labels the version it
- * writes, and the validator's own writes are recognised by their actor, so a restore is neither
- * re-judged into a loop nor reported as a human change (an own write found unlabelled, a restore
- * whose label call failed, is labelled then). In `report` environments nothing is written:
- * the ticket, deduplicated per parameter and version, marks a rejection as already reported.
+ * an accepted change is fully handled (event published, delivery requested), so a retried record
+ * resumes (it may publish `Config Change Accepted` again: subscribers key on `triggeringEventId` and
+ * `version`); a version that already carries it is a duplicate or stale event, a no-op. Restores run
+ * in the delivery queue's message group of the parameter's (service, environment), one at a time,
+ * and only while the rejected version is still the newest ({@link restoreRejected}), so two records
+ * of one parameter never both restore it. A restore labels the version it writes, and the
+ * validator's own writes are recognised by their actor, so a restore is neither re-judged into a loop
+ * nor reported as a human change (an own write found unlabelled, a restore whose label call failed,
+ * is labelled then). In `report` environments nothing is written: the ticket, deduplicated per
+ * parameter and version, marks a rejection as already reported.
  */
 
 import type { Clock } from '../../ports/clock.ts';
-import type { ConfigDelivery } from '../../ports/config-delivery.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { ParameterStore, ParameterVersion } from '../../ports/parameter-store.ts';
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
 import type { ValueFingerprinter } from '../../ports/value-fingerprinter.ts';
 import { looksLikeCredential } from '../credentials.ts';
-import { affectedServices, type DeliveryReport, deliverDocuments } from '../delivery/deliver.ts';
-import { DeploymentInProgressError } from '../delivery/errors.ts';
-import type { AppConfigTargets } from '../delivery/targets.ts';
+import { affectedServices } from '../delivery/deliver.ts';
+import type { DeliverRequest, DeliveryRequest, RestoreRequest } from '../delivery/requests.ts';
 import { stewardEvent } from '../events.ts';
 import type { ParameterType, ValidationIssue } from '../keys.ts';
 import type { ResolvedParameter, SchemaRegistry } from '../registry.ts';
@@ -52,14 +54,20 @@ export interface ValidateChangeDependencies {
   readonly enforcement: (environment: string) => Enforcement;
   /** The validator's own role (name or ARN): versions it wrote are its own restores. */
   readonly validatorPrincipal?: string;
-  /** AppConfig delivery; without it (or without a target for the service) nothing is delivered. */
-  readonly delivery?: {
-    readonly port: ConfigDelivery;
-    readonly targets: AppConfigTargets;
-    readonly busyRetryDelaysMs?: readonly number[];
-    readonly sleep?: (ms: number) => Promise<void>;
-    readonly remainingTimeMs?: () => number;
-  };
+  /**
+   * The reconcile's role (name or ARN): its writes are judged and labelled like any other, but request
+   * no delivery; the reconcile requests one per (service, environment) when it has written them all.
+   */
+  readonly reconcilerPrincipal?: string;
+}
+
+/** What a restore needs: judging's ports without the fingerprinter (a restore publishes no value). */
+export type RestoreDependencies = Omit<ValidateChangeDependencies, 'fingerprinter'>;
+
+/** A (service, environment) whose document a change asked to deliver. */
+export interface DeliveryTarget {
+  readonly service: string;
+  readonly environment: string;
 }
 
 export type RestoreSource = 'last-known-good' | 'desired-state' | 'deleted';
@@ -81,12 +89,13 @@ export type ChangeOutcome =
       readonly outcome: 'accepted';
       readonly parameterName: string;
       readonly version: number;
-      readonly delivery: readonly DeliveryReport[];
+      /** The documents whose delivery was requested (none for SecureStrings and the reconcile's writes). */
+      readonly delivery: readonly DeliveryTarget[];
     }
   | {
       readonly outcome: 'deleted';
       readonly parameterName: string;
-      readonly delivery: readonly DeliveryReport[];
+      readonly delivery: readonly DeliveryTarget[];
     }
   | {
       readonly outcome: 'rejected';
@@ -95,10 +104,10 @@ export type ChangeOutcome =
       readonly enforcement: Enforcement;
       readonly issues: readonly ValidationIssue[];
       readonly ticket: TicketRef;
-      readonly restored?: {
+      /** The restore requested (it runs in the delivery queue, see {@link restoreRejected}). */
+      readonly restore?: {
         readonly from: RestoreSource;
         readonly fromVersion?: number;
-        readonly newVersion?: number;
       };
     }
   | {
@@ -108,19 +117,18 @@ export type ChangeOutcome =
       readonly ticket: TicketRef;
     };
 
-export interface ValidateChangeOptions {
-  /**
-   * The change comes back after its delivery was deferred (core/validation/deferral.ts), and
-   * `Config Change Accepted` for this parameter version is already out: it is not repeated. Any other
-   * version found current is announced as usual.
-   */
-  readonly announcedVersion?: number;
+/** An outcome, and what must follow before the change counts as handled. */
+export interface Judgement {
+  readonly outcome: ChangeOutcome;
+  /** Deliver and restore requests to queue. */
+  readonly requests: readonly DeliveryRequest[];
+  /** Moved to this version once the requests are queued: the "done" marker. */
+  readonly label?: { readonly name: string; readonly version: number };
 }
 
-interface Context {
-  readonly announcedVersion?: number;
+interface Context<D extends RestoreDependencies = ValidateChangeDependencies> {
   readonly change: ParameterChange;
-  readonly deps: ValidateChangeDependencies;
+  readonly deps: D;
   readonly environment: string;
   readonly enforcement: Enforcement;
   readonly resolved?: ResolvedParameter;
@@ -129,58 +137,86 @@ interface Context {
 }
 
 /**
- * Judge a parameter change.
+ * Judge a parameter change; the caller queues the requests, then sets the label (validate-batch.ts).
  *
  * @example
- * const outcome = await validateChange(parseParameterChange(event), deps);
- * if (outcome.outcome === 'rejected') logger.warn('rejected', { issues: outcome.issues });
+ * const { outcome, requests, label } = await judgeChange(parseParameterChange(event), deps);
  */
-export async function validateChange(
+export async function judgeChange(
   change: ParameterChange,
   deps: ValidateChangeDependencies,
-  options: ValidateChangeOptions = {},
-): Promise<ChangeOutcome> {
+): Promise<Judgement> {
+  const context = contextOf(change, deps);
+  if (!context.ok) return settled(context.outcome);
+  return judgeResolved(context.context);
+}
+
+type ContextResult<D extends RestoreDependencies> =
+  | { ok: true; context: Context<D> }
+  | { ok: false; outcome: ChangeOutcome };
+
+function contextOf<D extends RestoreDependencies>(change: ParameterChange, deps: D): ContextResult<D> {
   const resolution = deps.registry.resolve(change.name);
   if (
     !resolution.ok &&
     (resolution.reason === 'outside-root' || resolution.reason === 'unknown-environment')
   ) {
-    return { outcome: 'ignored', parameterName: change.name, reason: resolution.reason };
+    return {
+      ok: false,
+      outcome: { outcome: 'ignored', parameterName: change.name, reason: resolution.reason },
+    };
   }
   const environment = resolution.environment as string;
-  const context: Context = {
-    change,
-    deps,
-    environment,
-    enforcement: deps.enforcement(environment),
-    resolved: resolution.ok ? resolution : undefined,
-    service: resolution.service,
-    key: resolution.key,
-    announcedVersion: options.announcedVersion,
+  return {
+    ok: true,
+    context: {
+      change,
+      deps,
+      environment,
+      enforcement: deps.enforcement(environment),
+      resolved: resolution.ok ? resolution : undefined,
+      service: resolution.service,
+      key: resolution.key,
+    },
   };
+}
 
+/** An outcome with nothing to follow. */
+function settled(outcome: ChangeOutcome): Judgement {
+  return { outcome, requests: [] };
+}
+
+async function judgeResolved(context: Context): Promise<Judgement> {
+  const { change, deps } = context;
   let history: ParameterVersion[];
   try {
     history = await deps.store.history(change.name);
   } catch (error) {
-    if (UNREADABLE_ERRORS.has((error as Error).name)) return reportUnreadable(context, error as Error);
+    if (UNREADABLE_ERRORS.has((error as Error).name)) {
+      return settled(await reportUnreadable(context, error as Error));
+    }
     throw error;
   }
   const current = history.at(-1);
   if (!current) return judgeAbsence(context);
   if (current.labels.includes(LAST_KNOWN_GOOD)) {
-    return {
+    return settled({
       outcome: 'no-op',
       parameterName: change.name,
       version: current.version,
       reason: 'already-judged',
-    };
+    });
   }
   if (isOwnWrite(current.lastModifiedUser, deps.validatorPrincipal)) {
     // A restore whose label call failed (or has not run yet): finish it, so the retry leaves the
     // parameter labelled instead of a restored version the drift job reports as never accepted.
     await deps.store.label(change.name, current.version, [LAST_KNOWN_GOOD]);
-    return { outcome: 'no-op', parameterName: change.name, version: current.version, reason: 'own-write' };
+    return settled({
+      outcome: 'no-op',
+      parameterName: change.name,
+      version: current.version,
+      reason: 'own-write',
+    });
   }
   const verdict = deps.registry.validate(change.name, current.value, current.type);
   return verdict.valid
@@ -192,7 +228,7 @@ async function accept(
   context: Context,
   current: ParameterVersion,
   previous: ParameterVersion | undefined,
-): Promise<ChangeOutcome> {
+): Promise<Judgement> {
   const { change, deps, environment } = context;
   const resolved = context.resolved as ResolvedParameter;
   // A value travels only for a plain String of a key not declared sensitive that does not look like a
@@ -219,55 +255,35 @@ async function accept(
     changedAt: current.lastModifiedDate?.toISOString() ?? change.time,
     triggeringEventId: change.eventId,
   });
-  if (context.announcedVersion !== current.version) await deps.publisher.publish([accepted]);
-  let delivery: DeliveryReport[];
-  try {
-    delivery = await deliver(context, resolved);
-  } catch (error) {
-    // A deferral must know that this version has been announced, so its return does not repeat it.
-    throw error instanceof DeploymentInProgressError ? error.announcing(current.version) : error;
-  }
-  // Last: the label marks the change as fully handled (see the file comment).
-  await deps.store.label(change.name, current.version, [LAST_KNOWN_GOOD]);
-  return { outcome: 'accepted', parameterName: change.name, version: current.version, delivery };
+  await deps.publisher.publish([accepted]);
+  // The reconcile requests its deliveries itself, once, after its last write.
+  const requests = isOwnWrite(current.lastModifiedUser, deps.reconcilerPrincipal)
+    ? []
+    : deliveryRequests(context, resolved);
+  return {
+    outcome: {
+      outcome: 'accepted',
+      parameterName: change.name,
+      version: current.version,
+      delivery: requests.map(({ service, environment: env }) => ({ service, environment: env })),
+    },
+    requests,
+    // Last: the label marks the change as fully handled (see the file comment).
+    label: { name: change.name, version: current.version },
+  };
 }
 
-/** Deliver the documents a change touches; an invalid composed document gets a ticket, not a deployment. */
-async function deliver(context: Context, resolved: ResolvedParameter): Promise<DeliveryReport[]> {
+/** One deliver request per document a change touches: a shared key is in every service's document. */
+function deliveryRequests(context: Context, resolved: ResolvedParameter): DeliverRequest[] {
   const { deps, environment, change } = context;
-  if (!deps.delivery || resolved.spec.parameterType !== 'String') return [];
-  const services = affectedServices(deps.registry, resolved.service);
-  const { reports, events, busy } = await deliverDocuments(services, environment, change.eventId, {
-    registry: deps.registry,
-    store: deps.store,
-    delivery: deps.delivery.port,
-    targets: deps.delivery.targets,
-    busyRetryDelaysMs: deps.delivery.busyRetryDelaysMs,
-    sleep: deps.delivery.sleep,
-    remainingTimeMs: deps.delivery.remainingTimeMs,
-  });
-  for (const report of reports) {
-    if (report.status !== 'invalid-document') continue;
-    await deps.tickets.file({
-      dedupKey: `document-invalid:${environment}/${report.service}`,
-      title: `The ${report.service} configuration document for ${environment} is invalid and was not delivered`,
-      body: [
-        `A change to \`${change.name}\` was accepted, but the composed document of **${report.service}** in`,
-        `**${environment}** fails validation, so it was not deployed through AppConfig. Fix these keys:`,
-        '',
-        ...issueLines(report.issues),
-        '',
-        `Triggering event: \`${change.eventId}\``,
-      ].join('\n'),
-      severity: 'high',
-      category: 'validation',
-      data: { environment, service: report.service, triggeringEventId: change.eventId },
-    });
-  }
-  if (events.length > 0) await deps.publisher.publish(events);
-  // The deployments that did start are announced above; the busy one is retried or deferred.
-  if (busy) throw busy;
-  return reports;
+  // Documents hold plain String keys only.
+  if (resolved.spec.parameterType !== 'String') return [];
+  return affectedServices(deps.registry, resolved.service).map((service) => ({
+    kind: 'deliver',
+    service,
+    environment,
+    triggeringEventIds: [change.eventId],
+  }));
 }
 
 interface RestorePlan {
@@ -278,7 +294,10 @@ interface RestorePlan {
 }
 
 /** Where a rejected value is restored from: the labelled version, else the desired value, else deletion. */
-function planRestore(context: Context, history: readonly ParameterVersion[]): RestorePlan {
+function planRestore(
+  context: Context<RestoreDependencies>,
+  history: readonly ParameterVersion[],
+): RestorePlan {
   const { deps, resolved, change } = context;
   const good = history.findLast((v) => v.labels.includes(LAST_KNOWN_GOOD));
   // The schema may have changed since the label was set: only a value still valid is put back.
@@ -307,7 +326,7 @@ async function reject(
   context: Context,
   issues: readonly ValidationIssue[],
   state: { current?: ParameterVersion; history: readonly ParameterVersion[] },
-): Promise<ChangeOutcome> {
+): Promise<Judgement> {
   const { change, deps, environment, enforcement } = context;
   const { current } = state;
   const plan = enforcement === 'enforce' ? planRestore(context, state.history) : undefined;
@@ -341,12 +360,12 @@ async function reject(
   });
   if (!plan && !created) {
     // Report mode writes nothing, so an open ticket for this very version means it was reported.
-    return {
+    return settled({
       outcome: 'no-op',
       parameterName: change.name,
       version: current?.version,
       reason: 'already-reported',
-    };
+    });
   }
   // Rejected is published before the restore: if anything after fails, the retry finds the version
   // still unrestored and does it all again, rather than losing the event.
@@ -373,24 +392,98 @@ async function reject(
     issues,
     ticket: ref,
   } as const;
-  if (!plan) return rejected;
+  if (!plan) return settled(rejected);
+  const restoreRequest: RestoreRequest = {
+    kind: 'restore',
+    service: context.service ?? serviceSegment(change.name, context),
+    environment,
+    parameterName: change.name,
+    ...(current ? { rejectedVersion: current.version } : {}),
+    triggeringEventId: change.eventId,
+  };
+  return {
+    outcome: { ...rejected, restore: { from: plan.from, fromVersion: plan.fromVersion } },
+    requests: [restoreRequest],
+  };
+}
+
+/** The service segment of a name whose service is unknown: the restore's message group. */
+function serviceSegment(name: string, context: Context): string {
+  const afterEnvironment = name.split(`/${context.environment}/`)[1] ?? '';
+  return afterEnvironment.split('/')[0] || '-';
+}
+
+/** What a queued restore did. */
+export type RestoreOutcome =
+  | {
+      readonly status: 'restored';
+      readonly parameterName: string;
+      readonly from: RestoreSource;
+      readonly fromVersion?: number;
+      readonly newVersion?: number;
+    }
+  | {
+      /** The rejected version is no longer the newest: a later write (or an earlier restore) settled it. */
+      readonly status: 'superseded';
+      readonly parameterName: string;
+      readonly newestVersion?: number;
+    };
+
+/**
+ * Restore a rejected parameter, if the rejected version is still its newest, and publish
+ * `Config Change Restored`. Runs in the delivery queue's message group of the parameter's (service,
+ * environment), so restores of one parameter never run at once, and the check makes a repeated
+ * request (two records of one change, a retried message) a no-op.
+ *
+ * @example
+ * const result = await restoreRejected(request, deps); // { status: 'restored', newVersion: 3, ... }
+ */
+export async function restoreRejected(
+  request: RestoreRequest,
+  deps: RestoreDependencies,
+): Promise<RestoreOutcome> {
+  const name = request.parameterName;
+  const found = contextOf(
+    { eventId: request.triggeringEventId, time: deps.clock.now().toISOString(), name, operation: 'Update' },
+    deps,
+  );
+  const history = await deps.store.history(name);
+  const current = history.at(-1);
+  const stillRejected =
+    request.rejectedVersion === undefined
+      ? current === undefined
+      : current?.version === request.rejectedVersion;
+  if (!found.ok || !stillRejected || found.context.enforcement !== 'enforce') {
+    return { status: 'superseded', parameterName: name, newestVersion: current?.version };
+  }
+  const context = found.context;
+  const plan = planRestore(context, history);
   const newVersion = await restore(context, plan);
   await deps.publisher.publish([
     stewardEvent('Config Change Restored', {
-      parameterName: change.name,
-      environment,
-      rejectedVersion: current?.version,
+      parameterName: name,
+      environment: context.environment,
+      rejectedVersion: request.rejectedVersion,
       restoredFrom: plan.from,
       restoredFromVersion: plan.fromVersion,
       newVersion,
-      triggeringEventId: change.eventId,
+      triggeringEventId: request.triggeringEventId,
     }),
   ]);
-  return { ...rejected, restored: { from: plan.from, fromVersion: plan.fromVersion, newVersion } };
+  return {
+    status: 'restored',
+    parameterName: name,
+    from: plan.from,
+    fromVersion: plan.fromVersion,
+    newVersion,
+  };
 }
 
 /** Put the planned value back and label it, or delete; returns the version written. */
-async function restore(context: Context, plan: RestorePlan): Promise<number | undefined> {
+async function restore(
+  context: Context<RestoreDependencies>,
+  plan: RestorePlan,
+): Promise<number | undefined> {
   const { store } = context.deps;
   const name = context.change.name;
   if (plan.value === undefined || plan.type === undefined) {
@@ -403,9 +496,11 @@ async function restore(context: Context, plan: RestorePlan): Promise<number | un
 }
 
 /** The parameter is gone: fine unless the desired state requires it. */
-async function judgeAbsence(context: Context): Promise<ChangeOutcome> {
+async function judgeAbsence(context: Context): Promise<Judgement> {
   const { change, deps, resolved } = context;
-  if (!resolved) return { outcome: 'ignored', parameterName: change.name, reason: 'unknown-key-deleted' };
+  if (!resolved) {
+    return settled({ outcome: 'ignored', parameterName: change.name, reason: 'unknown-key-deleted' });
+  }
   const required =
     deps.registry.desiredValue(resolved.environment, resolved.service, resolved.key) !== undefined;
   if (required) {
@@ -413,7 +508,15 @@ async function judgeAbsence(context: Context): Promise<ChangeOutcome> {
     return reject(context, issues, { history: [] });
   }
   // An optional key falls back to its schema default: the documents change.
-  return { outcome: 'deleted', parameterName: change.name, delivery: await deliver(context, resolved) };
+  const requests = deliveryRequests(context, resolved);
+  return {
+    outcome: {
+      outcome: 'deleted',
+      parameterName: change.name,
+      delivery: requests.map(({ service, environment }) => ({ service, environment })),
+    },
+    requests,
+  };
 }
 
 async function reportUnreadable(context: Context, error: Error): Promise<ChangeOutcome> {

@@ -1,0 +1,178 @@
+/**
+ * The delivery queue's consumer: a batch of requests, grouped as their FIFO message groups are. A
+ * restore group restores its parameters in order, then asks to deliver the documents they are part
+ * of (a delivery that ran meanwhile may have found the document invalid because of the rejected
+ * value); a delivery group answers all its requests with one delivery, or waits as a whole while
+ * its environment is busy (its records go back to the queue). A group that fails does not stop the
+ * others.
+ */
+import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
+import type { StewardEvent } from '../events.ts';
+import type { ValidationIssue } from '../keys.ts';
+import {
+  type RestoreDependencies,
+  type RestoreOutcome,
+  restoreRejected,
+} from '../validation/validate-change.ts';
+import {
+  affectedServices,
+  type DeliveryDependencies,
+  type DeliveryReport,
+  deliverDocument,
+} from './deliver.ts';
+import {
+  coalesceDeliveries,
+  type DeliverRequest,
+  type DeliveryRequest,
+  MAX_TRIGGERING_IDS,
+  messageGroupOf,
+  type RestoreRequest,
+} from './requests.ts';
+
+/** A request as it came off the queue. */
+export interface QueuedRequest {
+  readonly recordId: string;
+  readonly request: DeliveryRequest;
+  /** When SQS accepted it (`SentTimestamp`). */
+  readonly queuedAt: Date;
+  /** How often SQS has handed it out, this time included (`ApproximateReceiveCount`). */
+  readonly receiveCount: number;
+}
+
+export type ProcessDeliveryDependencies = RestoreDependencies &
+  DeliveryDependencies & {
+    /** Where a restore's follow-up deliveries go (the delivery queue); none: no follow-up. */
+    readonly requests?: DeliveryQueue;
+  };
+
+export interface DeliveryBatchResult {
+  /** Records to take off the queue. */
+  readonly done: readonly string[];
+  /** Records of groups whose environment is busy: back to the queue, tried again later. */
+  readonly waiting: readonly string[];
+  /** Records whose group failed, by record id: back to the queue as well. */
+  readonly failures: ReadonlyMap<string, Error>;
+  readonly reports: readonly DeliveryReport[];
+  readonly restores: readonly RestoreOutcome[];
+}
+
+/**
+ * @example
+ * const result = await processDeliveryRequests(records, deps);
+ * await queue.retryLater([...result.waiting, ...result.failures.keys()]);
+ */
+export async function processDeliveryRequests(
+  records: readonly QueuedRequest[],
+  deps: ProcessDeliveryDependencies,
+): Promise<DeliveryBatchResult> {
+  const groups = new Map<string, QueuedRequest[]>();
+  for (const record of records) {
+    const group = messageGroupOf(record.request);
+    groups.set(group, [...(groups.get(group) ?? []), record]);
+  }
+  const done: string[] = [];
+  const waiting: string[] = [];
+  const failures = new Map<string, Error>();
+  const reports: DeliveryReport[] = [];
+  const restores: RestoreOutcome[] = [];
+
+  for (const group of groups.values()) {
+    try {
+      if (group[0]!.request.kind === 'restore') {
+        restores.push(...(await restoreGroup(group, deps)));
+      } else {
+        const report = await deliverGroup(group, deps);
+        reports.push(report);
+        if (report.status === 'wait') {
+          waiting.push(...group.map((r) => r.recordId));
+          continue;
+        }
+      }
+      done.push(...group.map((r) => r.recordId));
+    } catch (error) {
+      // Restores and deliveries are idempotent: the whole group comes back.
+      for (const record of group) failures.set(record.recordId, error as Error);
+    }
+  }
+  return { done, waiting, failures, reports, restores };
+}
+
+/**
+ * Restore each parameter in order, then ask to deliver the documents they are part of. A repeated
+ * restore is superseded but still asks, so a follow-up lost to a failure is asked for on the retry.
+ */
+async function restoreGroup(
+  records: readonly QueuedRequest[],
+  deps: ProcessDeliveryDependencies,
+): Promise<RestoreOutcome[]> {
+  const outcomes: RestoreOutcome[] = [];
+  const followUps: DeliverRequest[] = [];
+  for (const { request } of records) {
+    const restore = request as RestoreRequest;
+    outcomes.push(await restoreRejected(restore, deps));
+    const resolution = deps.registry.resolve(restore.parameterName);
+    if (!resolution.ok || resolution.spec.parameterType !== 'String') continue;
+    for (const service of affectedServices(deps.registry, resolution.service)) {
+      followUps.push({
+        kind: 'deliver',
+        service,
+        environment: resolution.environment,
+        triggeringEventIds: [restore.triggeringEventId],
+      });
+    }
+  }
+  if (followUps.length > 0) await deps.requests?.send(coalesceDeliveries(followUps));
+  return outcomes;
+}
+
+async function deliverGroup(
+  records: readonly QueuedRequest[],
+  deps: ProcessDeliveryDependencies,
+): Promise<DeliveryReport> {
+  const requests = records.map((r) => r.request as DeliverRequest);
+  const { service, environment } = requests[0]!;
+  const triggeringEventIds = [...new Set(requests.flatMap((r) => r.triggeringEventIds))].slice(
+    0,
+    MAX_TRIGGERING_IDS,
+  );
+  const { report, events } = await deliverDocument(
+    {
+      service,
+      environment,
+      triggeringEventIds,
+      newestQueuedAt: new Date(Math.max(...records.map((r) => r.queuedAt.getTime()))),
+      retried: records.some((r) => r.receiveCount > 1),
+    },
+    deps,
+  );
+  if (report.status === 'invalid-document') {
+    await fileInvalidDocument(report.service, report.environment, report.issues, triggeringEventIds, deps);
+  }
+  if (events.length > 0) await deps.publisher.publish(events as StewardEvent[]);
+  return report;
+}
+
+/** An invalid composed document gets a ticket, not a deployment; the next valid change delivers. */
+async function fileInvalidDocument(
+  service: string,
+  environment: string,
+  issues: readonly ValidationIssue[],
+  triggeringEventIds: readonly string[],
+  deps: ProcessDeliveryDependencies,
+): Promise<void> {
+  await deps.tickets.file({
+    dedupKey: `document-invalid:${environment}/${service}`,
+    title: `The ${service} configuration document for ${environment} is invalid and was not delivered`,
+    body: [
+      `Accepted changes asked to deliver **${service}** in **${environment}**, but its composed document`,
+      'fails validation, so it was not deployed through AppConfig. Fix these keys:',
+      '',
+      ...issues.map((issue) => `- \`${issue.path}\`: ${issue.message}`),
+      '',
+      `Triggering events: ${triggeringEventIds.map((id) => `\`${id}\``).join(', ') || '(none)'}`,
+    ].join('\n'),
+    severity: 'high',
+    category: 'validation',
+    data: { environment, service, triggeringEventId: triggeringEventIds[0] ?? '' },
+  });
+}

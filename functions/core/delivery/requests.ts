@@ -1,0 +1,103 @@
+/**
+ * What validate-change and the reconcile ask of the delivery queue: deliver a (service, environment)'s
+ * document, or restore a rejected parameter. Each kind has a message group per (service,
+ * environment), so SQS hands a group to one consumer at a time, in order: two deliveries of one
+ * document never run at once, nor two restores of one parameter; and a restore never waits behind
+ * a delivery that waits for a busy AppConfig environment.
+ */
+import * as z from 'zod/mini';
+import { MalformedEventError } from '../errors.ts';
+import '../zod-messages.ts';
+
+/** Compose the (service, environment)'s document from what is stored now and deploy it if it changed. */
+export interface DeliverRequest {
+  readonly kind: 'deliver';
+  readonly service: string;
+  readonly environment: string;
+  /** The change events (or `reconcile:<id>`) that asked for it: for the deployment event and the DLQ. */
+  readonly triggeringEventIds: readonly string[];
+}
+
+/** Put a rejected parameter back, if the rejected version is still its newest. */
+export interface RestoreRequest {
+  readonly kind: 'restore';
+  readonly service: string;
+  readonly environment: string;
+  readonly parameterName: string;
+  /** Undefined for a rejected deletion. */
+  readonly rejectedVersion?: number;
+  readonly triggeringEventId: string;
+}
+
+export type DeliveryRequest = DeliverRequest | RestoreRequest;
+
+/** At most this many event ids travel in one request (SQS messages hold 256 KB; ids are for tracing). */
+export const MAX_TRIGGERING_IDS = 50;
+
+const name = z.string().check(z.minLength(1), z.maxLength(512));
+const requestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('deliver'),
+    service: name,
+    environment: name,
+    triggeringEventIds: z.array(name).check(z.maxLength(MAX_TRIGGERING_IDS)),
+  }),
+  z.strictObject({
+    kind: z.literal('restore'),
+    service: name,
+    environment: name,
+    parameterName: z.string().check(z.startsWith('/')),
+    rejectedVersion: z.optional(z.int().check(z.positive())),
+    triggeringEventId: name,
+  }),
+]);
+
+/**
+ * The FIFO message group: deliveries of one (service, environment), or restores in it.
+ *
+ * @example
+ * messageGroupOf({ kind: 'deliver', service: 'orders', environment: 'production', ... }); // 'production#orders'
+ * messageGroupOf({ kind: 'restore', service: 'orders', environment: 'production', ... }); // 'production#orders#restores'
+ */
+export function messageGroupOf(request: DeliveryRequest): string {
+  const group = `${request.environment}#${request.service}`;
+  return request.kind === 'restore' ? `${group}#restores` : group;
+}
+
+/**
+ * Parse a queued request; a malformed one throws {@link MalformedEventError} naming the fields.
+ *
+ * @example
+ * const request = parseDeliveryRequest(record.body);
+ */
+export function parseDeliveryRequest(body: string): DeliveryRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new MalformedEventError('malformed delivery request: not JSON');
+  }
+  const parsed = requestSchema.safeParse(json);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`);
+    throw new MalformedEventError(`malformed delivery request: ${fields.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * One deliver request per (service, environment), the event ids merged (and capped).
+ *
+ * @example
+ * coalesceDeliveries([a, b]); // one request per group
+ */
+export function coalesceDeliveries(requests: readonly DeliverRequest[]): DeliverRequest[] {
+  const byGroup = new Map<string, DeliverRequest>();
+  for (const request of requests) {
+    const group = messageGroupOf(request);
+    const seen = byGroup.get(group);
+    const ids = [...new Set([...(seen?.triggeringEventIds ?? []), ...request.triggeringEventIds])];
+    byGroup.set(group, { ...request, triggeringEventIds: ids.slice(0, MAX_TRIGGERING_IDS) });
+  }
+  return [...byGroup.values()];
+}

@@ -1,0 +1,141 @@
+/**
+ * The FIFO delivery queue's consumer: restores rejected parameters and delivers each (service,
+ * environment)'s document once per batch (core/delivery/process-requests.ts). A group whose AppConfig
+ * environment is busy, or that failed, goes back to the queue and is tried again after
+ * `STEWARD_DELIVERY_RETRY_SECONDS`; after the queue's bound it moves to the delivery dead-letter
+ * queue, its body naming the (service, environment) and the change events it was for.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
+import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
+import { RateLimiter } from '../adapters/rate-limiter.ts';
+import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.ts';
+import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
+import {
+  type ProcessDeliveryDependencies,
+  processDeliveryRequests,
+  type QueuedRequest,
+} from '../core/delivery/process-requests.ts';
+import { parseDeliveryRequest } from '../core/delivery/requests.ts';
+import { parseAppConfigTargets } from '../core/delivery/targets.ts';
+import { MalformedEventError } from '../core/errors.ts';
+import { isQueueEvent, parseQueueRecords } from '../core/pipeline/queue-records.ts';
+import { systemClock } from '../ports/clock.ts';
+import { loadRuntime } from './runtime.ts';
+import { enforcementOf } from './enforcement.ts';
+
+/** Sends records back to the queue for a later try (SQS ChangeMessageVisibility). */
+export interface RetryLater {
+  retryLater(receiptHandles: readonly string[], seconds: number): Promise<number>;
+}
+
+/**
+ * The handler over its dependencies; the module-scope `handler` wires the AWS adapters.
+ *
+ * @example
+ * const handler = createDeliverChangesHandler({ ...deps, queue, retrySeconds: 60, logger });
+ */
+export function createDeliverChangesHandler(
+  deps: ProcessDeliveryDependencies & {
+    readonly queue: RetryLater;
+    readonly retrySeconds: number;
+    readonly logger: Logger;
+  },
+) {
+  const { logger } = deps;
+  return middy<unknown, SQSBatchResponse, Error, Context>()
+    .use({
+      onError: async (request) => {
+        logger.error('delivery batch not handled', {
+          errorName: request.error?.name,
+          errorMessage: request.error?.message,
+        });
+      },
+    })
+    .handler(async (event) => {
+      if (!isQueueEvent(event)) throw new MalformedEventError('deliver-changes takes SQS records only');
+      const records = parseQueueRecords(event);
+      const queued: QueuedRequest[] = [];
+      const malformed: string[] = [];
+      for (const record of records) {
+        try {
+          queued.push({
+            recordId: record.messageId,
+            request: parseDeliveryRequest(record.body),
+            queuedAt: record.sentAt,
+            receiveCount: record.receiveCount,
+          });
+        } catch (error) {
+          // Fails on every receive, then waits in the dead-letter queue with its message id.
+          logger.error('malformed delivery request', {
+            messageId: record.messageId,
+            errorMessage: (error as Error).message,
+          });
+          malformed.push(record.messageId);
+        }
+      }
+      const result = await processDeliveryRequests(queued, deps);
+      for (const report of result.reports) logger.info('delivery', { ...report });
+      for (const restore of result.restores) logger.info('restore', { ...restore });
+      for (const [messageId, error] of result.failures) {
+        logger.error('delivery request not handled', {
+          messageId,
+          errorName: error.name,
+          errorMessage: error.message,
+        });
+      }
+      const retry = [...result.waiting, ...result.failures.keys()];
+      if (retry.length > 0) {
+        const handles = records.filter((r) => retry.includes(r.messageId)).map((r) => r.receiptHandle);
+        const unchanged = await deps.queue.retryLater(handles, deps.retrySeconds);
+        if (unchanged > 0)
+          logger.warn('retry delay not set; the queue visibility timeout applies', { unchanged });
+      }
+      return {
+        batchItemFailures: [...malformed, ...retry].map((itemIdentifier) => ({ itemIdentifier })),
+      };
+    });
+}
+
+const logger = new Logger();
+const { settings, registry } = loadRuntime();
+const environment = z.parse(
+  z.looseObject({
+    STEWARD_DELIVERY_QUEUE_URL: z.optional(z.string().check(z.minLength(1))),
+    STEWARD_DELIVERY_RETRY_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 60),
+  }),
+  process.env,
+);
+const retrySeconds = environment.STEWARD_DELIVERY_RETRY_SECONDS;
+const deliveryQueue = environment.STEWARD_DELIVERY_QUEUE_URL
+  ? new SqsDeliveryQueue(new SQSClient({}), environment.STEWARD_DELIVERY_QUEUE_URL)
+  : undefined;
+
+export const handler = createDeliverChangesHandler({
+  registry,
+  store: new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
+    limiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
+  }),
+  publisher: new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS),
+  tickets: createTicketTracker(settings.STEWARD_TICKETS),
+  clock: systemClock,
+  enforcement: enforcementOf(settings),
+  validatorPrincipal: process.env.STEWARD_VALIDATOR_PRINCIPAL,
+  delivery: new AppConfigDelivery(new AppConfigClient({})),
+  targets: parseAppConfigTargets(process.env.STEWARD_APPCONFIG),
+  minIntervalMs: retrySeconds * 1000,
+  // A restore asks to deliver the documents it touched on the same queue. Without the queue's URL
+  // (a local run) there is no follow-up, and waiting records come back after the queue's timeout.
+  requests: deliveryQueue,
+  queue: deliveryQueue ?? { retryLater: async (handles) => handles.length },
+  retrySeconds,
+  logger,
+});

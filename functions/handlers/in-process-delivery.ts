@@ -1,0 +1,37 @@
+/**
+ * The delivery queue's consumer run in this process, for a validator with no queue to send to
+ * (`steward invoke validate-change` without `STEWARD_DELIVERY_QUEUE_URL`). Loaded on first use, so
+ * the AppConfig client stays out of the deployed validator's cold start (a lazy chunk).
+ */
+import { onceUntilFailure } from '../adapters/once-until-failure.ts';
+import type { ProcessDeliveryDependencies } from '../core/delivery/process-requests.ts';
+import type { DeliveryQueue } from '../ports/delivery-queue.ts';
+
+/**
+ * @example
+ * const requests = inProcessDeliveryQueue(ports, process.env.STEWARD_APPCONFIG);
+ */
+export function inProcessDeliveryQueue(
+  ports: Omit<ProcessDeliveryDependencies, 'delivery' | 'targets'>,
+  appConfigTargets: string | undefined,
+): DeliveryQueue {
+  const consumer = onceUntilFailure(async () => {
+    const [
+      { AppConfigClient },
+      { AppConfigDelivery },
+      { parseAppConfigTargets },
+      { InProcessDeliveryQueue },
+    ] = await Promise.all([
+      import('@aws-sdk/client-appconfig'),
+      import('../adapters/appconfig-delivery.ts'),
+      import('../core/delivery/targets.ts'),
+      import('../core/delivery/in-process-queue.ts'),
+    ]);
+    return new InProcessDeliveryQueue({
+      ...ports,
+      delivery: new AppConfigDelivery(new AppConfigClient({})),
+      targets: parseAppConfigTargets(appConfigTargets),
+    });
+  });
+  return { send: async (requests) => (await consumer()).send(requests) };
+}

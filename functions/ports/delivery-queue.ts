@@ -1,0 +1,9 @@
+import type { DeliveryRequest } from '../core/delivery/requests.ts';
+
+/**
+ * Where deliver and restore requests go: the FIFO delivery queue (one message group per service and
+ * environment). Resolves once every request is stored; a request not stored makes it throw.
+ */
+export interface DeliveryQueue {
+  send(requests: readonly DeliveryRequest[]): Promise<void>;
+}

@@ -1,0 +1,235 @@
+/**
+ * Delivery of accepted changes, and restores of rejected ones: a FIFO queue whose message group is a
+ * (service, environment), so SQS never hands one group to two consumers at once, consumed by
+ * deliver-changes through an event source mapping. A busy AppConfig environment sends its group back
+ * for `pipeline.delivery.retrySeconds`; after `maxWaitMinutes` a request moves to the delivery
+ * dead-letter queue (FIFO too), its body naming the (service, environment) and its change events.
+ */
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DELIVERY_TIMEOUT_SECONDS } from '../../functions/core/delivery/deliver.ts';
+import { acknowledgeWildcardGrant } from '../nag.ts';
+import type { Settings } from '../settings.ts';
+import type { DeliveryTarget } from './change-validation.ts';
+import { grantParameterKeys } from './parameter-keys.ts';
+import { StewardFunction } from './steward-function.ts';
+import { grantTicketAccess } from './ticket-access.ts';
+
+/** SQS hands a FIFO consumer at most ten messages a batch. */
+const FIFO_BATCH = 10;
+
+export interface ChangeDeliveryProps {
+  readonly settings: Settings;
+  /** The Steward bus `Config Deployment Started` and `Config Change Restored` go to. */
+  readonly bus: events.IEventBus;
+}
+
+/**
+ * How often a request is received before it moves to the dead-letter queue: it is retried every
+ * `retrySeconds`, for `maxWaitMinutes` in all.
+ *
+ * @example
+ * deliveryMaxReceives(settings); // 180 minutes / 60 s = 180
+ */
+export function deliveryMaxReceives(settings: Pick<Settings, 'pipeline'>): number {
+  const { retrySeconds, maxWaitMinutes } = settings.pipeline.delivery;
+  return Math.ceil((maxWaitMinutes * 60) / retrySeconds);
+}
+
+/**
+ * @example
+ * const delivery = new ChangeDelivery(this, 'ChangeDelivery', { settings, bus });
+ * delivery.deliverTo(configDelivery.targets);
+ */
+export class ChangeDelivery extends Construct {
+  /** deliver-changes: restores rejected parameters and delivers composed documents. */
+  public readonly deliverChanges: StewardFunction;
+  /** Deliver and restore requests, one message group per (service, environment). */
+  public readonly queue: sqs.Queue;
+  /** Requests that kept failing or waiting for `maxWaitMinutes`. */
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly eventSource: SqsEventSource;
+
+  constructor(scope: Construct, id: string, props: ChangeDeliveryProps) {
+    super(scope, id);
+    const { settings } = props;
+    const stack = Stack.of(this);
+    const root = settings.parameterRoot;
+    const consumer = settings.pipeline.delivery;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeliveryDeadLetterQueue', {
+      fifo: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, 'DeliveryQueue', {
+      fifo: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(4),
+      // At least the function's timeout (an event source mapping requires it); waiting records come
+      // back sooner, after retrySeconds, through ChangeMessageVisibility.
+      visibilityTimeout: Duration.seconds(DELIVERY_TIMEOUT_SECONDS),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: deliveryMaxReceives(settings) },
+    });
+
+    this.deliverChanges = new StewardFunction(this, 'DeliverChanges', {
+      entry: 'functions/handlers/deliver-changes.ts',
+      settings,
+      description: `Restores rejected parameters under /${root}/ and delivers each changed document once`,
+      timeout: Duration.seconds(DELIVERY_TIMEOUT_SECONDS),
+      consumesQueue: true,
+      environment: {
+        STEWARD_DELIVERY_QUEUE_URL: this.queue.queueUrl,
+        STEWARD_DELIVERY_RETRY_SECONDS: String(consumer.retrySeconds),
+      },
+    });
+    this.eventSource = new SqsEventSource(this.queue, {
+      batchSize: FIFO_BATCH,
+      maxConcurrency: consumer.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    this.deliverChanges.fn.addEventSource(this.eventSource);
+    // The event source mapping's grant covers ChangeMessageVisibility, which sends waiting records
+    // back; a restore asks for the delivery of the documents it touched on the same queue.
+    this.queue.grantSendMessages(this.deliverChanges.role);
+
+    const parameterArn = stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: `${root}/*`,
+    });
+    const role = this.deliverChanges.role;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RestoreAndComposeUnderRoot',
+        actions: [
+          'ssm:GetParameterHistory',
+          'ssm:GetParametersByPath',
+          'ssm:PutParameter',
+          'ssm:DeleteParameter',
+          'ssm:LabelParameterVersion',
+        ],
+        resources: [parameterArn],
+      }),
+    );
+    // SecureStrings: restore them with the keys the settings name, through Parameter Store only.
+    grantParameterKeys(role, settings, { write: true });
+    props.bus.grantPutEventsTo(role);
+    grantTicketAccess(role, settings);
+
+    Validations.of(this.deadLetterQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of the delivery queue.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'This queue is itself a dead-letter queue; an operator redrives its messages to the delivery queue.',
+      },
+    );
+    Validations.of(this.deliverChanges.fn).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event source mappings take no on-failure destination (streams do): a record that keeps failing ' +
+        "moves to the queue's dead-letter queue through its redrive policy.",
+    });
+    acknowledgeWildcardGrant(role, {
+      actions: [
+        'ssm:GetParameterHistory',
+        'ssm:GetParametersByPath',
+        'ssm:PutParameter',
+        'ssm:DeleteParameter',
+        'ssm:LabelParameterVersion',
+      ],
+      resources: [parameterArn],
+      reason: `deliver-changes restores any parameter under /${root}/ and reads the paths it composes; nothing else.`,
+    });
+  }
+
+  /**
+   * Deliver through AppConfig: `STEWARD_APPCONFIG` for deliver-changes (environment variable and
+   * least-privilege grant in one place).
+   */
+  deliverTo(deliveryTargets: Record<string, DeliveryTarget>): void {
+    this.deliverChanges.fn.addEnvironment('STEWARD_APPCONFIG', Stack.of(this).toJsonString(deliveryTargets));
+    this.grantDelivery(deliveryTargets);
+  }
+
+  /**
+   * Allow deliver-changes to create hosted versions of these document profiles and start and follow
+   * deployments of them to these environments with these strategies, and nothing else. Hosted versions
+   * and deployments are numbered by AppConfig at run time: they are granted under their exact profile
+   * and environment only.
+   */
+  grantDelivery(deliveryTargets: Record<string, DeliveryTarget>): void {
+    const targets = Object.values(deliveryTargets);
+    if (targets.length === 0) return;
+    const stack = Stack.of(this);
+    const application = (id: string, rest: string) =>
+      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${id}/${rest}` });
+    const profiles = targets.map((t) =>
+      application(t.applicationId, `configurationprofile/${t.documentProfileId}`),
+    );
+    const environments = targets.flatMap((t) =>
+      Object.values(t.environments).map((e) =>
+        application(t.applicationId, `environment/${e.environmentId}`),
+      ),
+    );
+    const strategies = [
+      ...new Set(targets.flatMap((t) => Object.values(t.environments).map((e) => e.deploymentStrategyId))),
+    ].map((id) =>
+      stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: id }),
+    );
+    const hostedVersions = profiles.map((arn) => `${arn}/hostedconfigurationversion/*`);
+    const deployments = environments.map((arn) => `${arn}/deployment/*`);
+
+    const role = this.deliverChanges.role;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'FindHostedVersions',
+        actions: ['appconfig:ListHostedConfigurationVersions'],
+        resources: profiles,
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateHostedVersions',
+        actions: ['appconfig:CreateHostedConfigurationVersion'],
+        resources: [...profiles, ...hostedVersions],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartDeployments',
+        actions: ['appconfig:StartDeployment'],
+        resources: [...environments, ...deployments, ...profiles, ...strategies],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'FollowDeployments',
+        actions: ['appconfig:ListDeployments'],
+        resources: environments,
+      }),
+    );
+    acknowledgeWildcardGrant(role, {
+      actions: ['appconfig:CreateHostedConfigurationVersion'],
+      resources: hostedVersions,
+      reason:
+        'Hosted versions are numbered by AppConfig when created; the grant names their document profile exactly.',
+    });
+    acknowledgeWildcardGrant(role, {
+      actions: ['appconfig:StartDeployment'],
+      resources: deployments,
+      reason:
+        'Deployments are numbered by AppConfig when started; the grant names their environment exactly.',
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseDeliveryRequest } from '../../functions/core/delivery/requests.ts';
+import { MalformedEventError } from '../../functions/core/errors.ts';
+import { deliveryMaxReceives } from '../../lib/constructs/change-delivery.ts';
+import { loadSettings } from '../../lib/settings.ts';
+import { InMemoryTicketTracker } from '../support/recording-ports.ts';
+import {
+  HANDLER_ENV,
+  lambdaContext,
+  sqsEvent,
+  validateChangePorts,
+} from '../support/validate-change-harness.ts';
+
+vi.mock('../../functions/adapters/tickets/create-ticket-tracker.ts', () => ({
+  createTicketTracker: () => new InMemoryTicketTracker(),
+}));
+
+let createDeliverChangesHandler: typeof import('../../functions/handlers/deliver-changes.ts').createDeliverChangesHandler;
+
+beforeAll(async () => {
+  for (const [name, value] of Object.entries(HANDLER_ENV)) vi.stubEnv(name, value);
+  vi.stubEnv('STEWARD_DELIVERY_QUEUE_URL', 'https://sqs.eu-west-1.amazonaws.com/123456789012/delivery.fifo');
+  ({ createDeliverChangesHandler } = await import('../../functions/handlers/deliver-changes.ts'));
+});
+
+const DELIVER_ORDERS = {
+  kind: 'deliver',
+  service: 'orders',
+  environment: 'production',
+  triggeringEventIds: ['evt-1', 'evt-2'],
+};
+
+/** Records the records sent back to the queue, as SQS ChangeMessageVisibility would. */
+class RecordingRetry {
+  readonly calls: { handles: readonly string[]; seconds: number }[] = [];
+  async retryLater(handles: readonly string[], seconds: number): Promise<number> {
+    this.calls.push({ handles, seconds });
+    return 0;
+  }
+}
+
+async function setup(options: { busyEnvironments?: string[] } = {}) {
+  const ports = await validateChangePorts(options);
+  const queue = new RecordingRetry();
+  const handler = createDeliverChangesHandler({
+    ...ports.consumerDeps,
+    queue,
+    retrySeconds: 60,
+    minIntervalMs: 60_000,
+    logger: new Logger({ logLevel: 'SILENT' }),
+  });
+  return { ...ports, queue, handler };
+}
+
+describe('Handler: deliver-changes', () => {
+  it('sends a busy environment back to the queue without a read, then ships once it is free', async () => {
+    // Prepare
+    const { handler, queue, store, delivery, publisher, clock } = await setup({
+      busyEnvironments: ['env-orders-production'],
+    });
+    const event = (receiveCount: number) =>
+      sqsEvent([DELIVER_ORDERS], {
+        ids: ['m-1'],
+        receiveCount,
+        sentAt: new Date(clock.now().getTime() - 1_000),
+      });
+
+    // Act
+    const busy = await handler(event(1), lambdaContext);
+    delivery.busyEnvironments.clear();
+    clock.advance(60_000);
+    const free = await handler(event(2), lambdaContext);
+
+    // Assess
+    expect(busy).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(queue.calls).toEqual([{ handles: ['handle-1'], seconds: 60 }]);
+    expect(free).toEqual({ batchItemFailures: [] });
+    expect(store.calls).toEqual(['getByPath', 'getByPath']);
+    expect(delivery.deployments).toHaveLength(1);
+    expect(publisher.ofType('Config Deployment Started')[0]?.detail).toMatchObject({
+      queued: true,
+      triggeringEventIds: ['evt-1', 'evt-2'],
+    });
+  });
+
+  it('reports a malformed request by its message id and delivers the rest', async () => {
+    // Prepare
+    const { handler, delivery } = await setup();
+
+    // Act
+    const response = await handler(
+      sqsEvent([{ kind: 'deploy' }, DELIVER_ORDERS], { ids: ['m-bad', 'm-good'] }),
+      lambdaContext,
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-bad' }] });
+    expect(delivery.deployments).toHaveLength(1);
+  });
+
+  it('keeps a failing request on the queue on every receive, so its redrive bound moves it, whole, to the DLQ', async () => {
+    // Prepare: AppConfig refuses every call; SQS's redrive plays out with the stack's bound
+    const { handler, delivery } = await setup();
+    delivery.ensureHostedVersion = async () => {
+      throw new Error('AccessDeniedException');
+    };
+    const maxReceives = deliveryMaxReceives(loadSettings('config/settings.json'));
+    const deadLetters: { messageId: string; body: string }[] = [];
+
+    // Act
+    for (let receive = 1; receive <= maxReceives; receive++) {
+      const event = sqsEvent([DELIVER_ORDERS], { ids: ['m-1'], receiveCount: receive });
+      const { batchItemFailures } = await handler(event, lambdaContext);
+      // SQS: a failed record whose receive count reached maxReceiveCount moves to the DLQ as it is
+      if (batchItemFailures.length > 0 && receive === maxReceives) {
+        deadLetters.push({ messageId: 'm-1', body: event.Records[0]!.body });
+      }
+    }
+
+    // Assess: nothing lost silently; the dead letter says what it was for
+    expect(maxReceives).toBe(180);
+    expect(deadLetters).toHaveLength(1);
+    expect(parseDeliveryRequest(deadLetters[0]!.body)).toEqual(DELIVER_ORDERS);
+  });
+
+  it('refuses an event that is not an SQS batch', async () => {
+    // Prepare
+    const { handler } = await setup();
+
+    // Act & Assess
+    await expect(handler({ detail: {} }, lambdaContext)).rejects.toBeInstanceOf(MalformedEventError);
+  });
+});

@@ -1,0 +1,224 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import { describe, expect, it } from 'vitest';
+import { DELIVERY_TIMEOUT_SECONDS } from '../../functions/core/delivery/deliver.ts';
+import { ChangeDelivery, deliveryMaxReceives } from '../../lib/constructs/change-delivery.ts';
+import { nagFindings } from '../../lib/nag.ts';
+import { loadSettings, type Settings } from '../../lib/settings.ts';
+
+const settings = loadSettings('config/settings.json');
+
+function build(overrides: Partial<Settings> = {}) {
+  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+  });
+  const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'config-steward' });
+  const delivery = new ChangeDelivery(stack, 'ChangeDelivery', {
+    settings: { ...settings, ...overrides },
+    bus,
+  });
+  return { stack, delivery, template: () => Template.fromStack(stack) };
+}
+
+type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+function statements(template: Template): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (p) => p.Properties.PolicyDocument.Statement as Statement[],
+  );
+}
+
+describe('Construct: ChangeDelivery', () => {
+  it('queues requests on a FIFO queue that redrives to a FIFO dead-letter queue after the wait bound', () => {
+    // Act
+    const { stack, delivery, template } = build();
+
+    // Assess
+    const dlq = stack.getLogicalId(delivery.deadLetterQueue.node.defaultChild as never);
+    template().hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: DELIVERY_TIMEOUT_SECONDS,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 180 },
+    });
+    template().hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      MessageRetentionPeriod: 1_209_600,
+      RedrivePolicy: Match.absent(),
+    });
+    expect(
+      deliveryMaxReceives({
+        pipeline: {
+          ...settings.pipeline,
+          delivery: { maxConcurrency: 2, retrySeconds: 45, maxWaitMinutes: 60 },
+        },
+      }),
+    ).toBe(80);
+  });
+
+  it('feeds deliver-changes ten requests at a time, at most maxConcurrency at once, with partial failures', () => {
+    // Act
+    const { template } = build({
+      pipeline: {
+        ...settings.pipeline,
+        delivery: { maxConcurrency: 4, retrySeconds: 30, maxWaitMinutes: 120 },
+      },
+    });
+
+    // Assess: FIFO mappings take no batching window
+    template().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: Match.absent(),
+      ScalingConfig: { MaximumConcurrency: 4 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template().hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: DELIVERY_TIMEOUT_SECONDS,
+      DeadLetterConfig: Match.absent(),
+      Environment: {
+        Variables: Match.objectLike({
+          STEWARD_DELIVERY_RETRY_SECONDS: '30',
+          STEWARD_DELIVERY_QUEUE_URL: { Ref: Match.stringLikeRegexp('DeliveryQueue') },
+          // 20 requests/s over 2 validate-change, 4 deliver-changes and 1 reconcile instance
+          STEWARD_READS_PER_SECOND: '2.857',
+        }),
+      },
+    });
+  });
+
+  it('lets deliver-changes use only its own queue, and restore and compose only under the root', () => {
+    // Act
+    const { stack, delivery, template } = build();
+
+    // Assess
+    const all = statements(template());
+    const queue = stack.getLogicalId(delivery.queue.node.defaultChild as never);
+    const onSqs = all.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+    for (const statement of onSqs) expect(statement.Resource).toEqual({ 'Fn::GetAtt': [queue, 'Arn'] });
+    // Consume (the mapping), send back later (ChangeMessageVisibility), and queue a restore's follow-up
+    expect([...new Set(onSqs.flatMap(actionsOf))].sort()).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+    ]);
+    const ssm = all.find((s) => s.Sid === 'RestoreAndComposeUnderRoot');
+    expect(JSON.stringify(ssm?.Resource)).toContain(':parameter/config/*');
+    expect(actionsOf(ssm!).sort()).toEqual([
+      'ssm:DeleteParameter',
+      'ssm:GetParameterHistory',
+      'ssm:GetParametersByPath',
+      'ssm:LabelParameterVersion',
+      'ssm:PutParameter',
+    ]);
+  });
+
+  it('grants AppConfig delivery on the given document profiles, environments and strategies only', () => {
+    // Prepare
+    const { delivery, template } = build();
+
+    // Act
+    delivery.deliverTo({
+      orders: {
+        applicationId: 'app111',
+        documentProfileId: 'doc111',
+        flagsProfileId: 'flg111',
+        environments: { production: { environmentId: 'env111', deploymentStrategyId: 'str111' } },
+      },
+    });
+
+    // Assess
+    const appconfig = statements(template()).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('appconfig:')),
+    );
+    // Each resource ARN as text, the partition written out.
+    const arns = (s: Statement) =>
+      [s.Resource]
+        .flat()
+        .map((r) =>
+          (r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+            .map((part) => (typeof part === 'string' ? part : 'aws'))
+            .join(''),
+        );
+    const bySid = (sid: string) => appconfig.find((s) => s.Sid === sid)!;
+    expect(appconfig.flatMap(actionsOf).sort()).toEqual([
+      'appconfig:CreateHostedConfigurationVersion',
+      'appconfig:ListDeployments',
+      'appconfig:ListHostedConfigurationVersions',
+      'appconfig:StartDeployment',
+    ]);
+    expect(arns(bySid('FindHostedVersions'))).toEqual([
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
+    ]);
+    expect(arns(bySid('CreateHostedVersions'))).toEqual([
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111/hostedconfigurationversion/*',
+    ]);
+    expect(arns(bySid('StartDeployments'))).toEqual([
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111',
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111/deployment/*',
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
+      'arn:aws:appconfig:eu-west-1:123456789012:deploymentstrategy/str111',
+    ]);
+    expect(arns(bySid('FollowDeployments'))).toEqual([
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111',
+    ]);
+    template().hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.stringLikeRegexp('app111') }) },
+    });
+  });
+
+  it('grants no KMS use under the AWS managed aws/ssm key, and restores with exactly the keys the settings name', () => {
+    // Prepare
+    const keys = ['arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'];
+    const kmsOf = (t: Template) => statements(t).filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+
+    // Act
+    const awsManaged = build();
+    const standard = build({ parameterKmsKeyArns: keys });
+    const advanced = build({ parameterKmsKeyArns: keys, parameterTier: 'Advanced' });
+
+    // Assess
+    expect(kmsOf(awsManaged.template())).toEqual([]);
+    expect(kmsOf(standard.template())).toEqual([
+      {
+        Sid: 'ParameterKeysThroughSsmOnly',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:Encrypt'],
+        Resource: keys,
+        Condition: { StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' } },
+      },
+    ]);
+    expect(actionsOf(kmsOf(advanced.template())[0]!)).toEqual([
+      'kms:Decrypt',
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+    ]);
+  });
+
+  it('leaves no unacknowledged cdk-nag finding on its queues, mapping and permissions', () => {
+    // Prepare
+    const { stack, delivery } = build();
+    delivery.deliverTo({
+      orders: {
+        applicationId: 'app111',
+        documentProfileId: 'doc111',
+        flagsProfileId: 'flg111',
+        environments: { production: { environmentId: 'env111', deploymentStrategyId: 'str111' } },
+      },
+    });
+
+    // Act
+    const findings = nagFindings(stack).filter(
+      (f) =>
+        f.resource.includes('ChangeDelivery') &&
+        !/L1|LambdaLatestVersion|Logs/.test(`${f.rule} ${f.resource}`),
+    );
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+});
