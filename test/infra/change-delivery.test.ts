@@ -188,7 +188,7 @@ describe('Construct: ChangeDelivery', () => {
         Sid: 'ParameterKeysThroughSsmOnly',
         Effect: 'Allow',
         Action: ['kms:Decrypt', 'kms:Encrypt'],
-        Resource: keys,
+        Resource: keys[0],
         Condition: { StringEquals: { 'kms:ViaService': 'ssm.eu-west-1.amazonaws.com' } },
       },
     ]);

@@ -53,6 +53,9 @@ function functionOf(json: { Resources: Record<string, LambdaResource> }, handler
   return found;
 }
 
+/** A delivery queue URL a local run (an emulator) would give. */
+const LOCAL_QUEUE = 'http://localhost:4566/000000000000/local-delivery.fifo';
+
 describe('Command: steward invoke, with the synthesized template', () => {
   let stack: ReturnType<typeof synthesizedTemplate>;
 
@@ -84,7 +87,7 @@ describe('Command: steward invoke, with the synthesized template', () => {
 
     // Act
     const environment = invokeEnvironment('validate-change', {
-      env: { STEWARD_DEFERRAL_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-deferral' },
+      env: { STEWARD_DELIVERY_QUEUE_URL: LOCAL_QUEUE },
       templateFile: stack.file,
     });
 
@@ -94,22 +97,20 @@ describe('Command: steward invoke, with the synthesized template', () => {
       expect(environment.variables[name], name).toBe(value);
     }
     expect(environment.variables['POWERTOOLS_LOG_LEVEL']).toBe('INFO');
-    expect(environment.variables['STEWARD_DEFERRAL_ROLE_ARN']).toBe(
-      'arn:aws:iam::000000000000:role/local-deferral',
-    );
+    expect(environment.variables['STEWARD_DELIVERY_QUEUE_URL']).toBe(LOCAL_QUEUE);
     expect(environment.missing).toEqual(
       expect.arrayContaining([
         'STEWARD_VALIDATOR_PRINCIPAL',
-        'STEWARD_DEFERRAL_DEAD_LETTER_ARN',
-        'STEWARD_APPCONFIG',
+        'STEWARD_FINGERPRINT_KEY',
+        'STEWARD_RECONCILER_PRINCIPAL',
       ]),
     );
-    expect(environment.missing).not.toContain('STEWARD_DEFERRAL_ROLE_ARN');
+    expect(environment.missing).not.toContain('STEWARD_DELIVERY_QUEUE_URL');
     const notes = environment.notes.join('\n');
     expect(notes).toContain(`environment and timeout (120 s) of `);
-    expect(notes).toContain('from your environment: STEWARD_DEFERRAL_ROLE_ARN');
-    expect(notes).toMatch(/^ {2}STEWARD_VALIDATOR_PRINCIPAL = Ref ChangeValidation\w+$/m);
-    expect(notes).toMatch(/^ {2}STEWARD_DEFERRAL_DEAD_LETTER_ARN = GetAtt ChangeValidation\w+\.Arn$/m);
+    expect(notes).toContain('from your environment: STEWARD_DELIVERY_QUEUE_URL');
+    expect(notes).toMatch(/^ {2}STEWARD_VALIDATOR_PRINCIPAL = Ref ChangeDelivery\w+$/m);
+    expect(notes).toMatch(/^ {2}STEWARD_FINGERPRINT_KEY = GetAtt ValueFingerprints\w+\.Arn$/m);
     expect(notes).toContain('not applied (read by Node.js at start-up only): NODE_OPTIONS');
   });
 
