@@ -174,7 +174,8 @@ describe('Construct: ChangeDelivery', () => {
   it('grants no KMS use under the AWS managed aws/ssm key, and restores with exactly the keys the settings name', () => {
     // Prepare
     const keys = ['arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'];
-    const kmsOf = (t: Template) => statements(t).filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    const kmsOf = (t: Template) =>
+      statements(t).filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
 
     // Act
     const awsManaged = build();

@@ -101,7 +101,11 @@ async function edit(
 
 /** One change judged as a batch of one, its requests (the restore) run at once as deliver-changes would. */
 async function validateChange(change: ParameterChange, deps: ValidateChangeDependencies) {
-  const requests = new InProcessDeliveryQueue({ ...deps, delivery: new RecordingConfigDelivery(), targets: {} });
+  const requests = new InProcessDeliveryQueue({
+    ...deps,
+    delivery: new RecordingConfigDelivery(),
+    targets: {},
+  });
   const { outcomes } = await validateChanges([{ recordId: change.eventId, change }], { ...deps, requests });
   return outcomes.get(change.eventId)!;
 }

@@ -152,8 +152,7 @@ export async function judgeChange(
 }
 
 type ContextResult<D extends RestoreDependencies> =
-  | { ok: true; context: Context<D> }
-  | { ok: false; outcome: ChangeOutcome };
+  { ok: true; context: Context<D> } | { ok: false; outcome: ChangeOutcome };
 
 function contextOf<D extends RestoreDependencies>(change: ParameterChange, deps: D): ContextResult<D> {
   const resolution = deps.registry.resolve(change.name);
