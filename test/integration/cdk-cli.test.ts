@@ -32,6 +32,16 @@ describe('CDK CLI: cdk synth and cdk ls', () => {
       (r) => r.Type === 'AWS::Lambda::Function',
     );
     expect(functions.length).toBeGreaterThan(0);
+    // The first rotation finds its database: every PostgreSQL secret is generated with its host.
+    const postgresTemplates = Object.values(
+      template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
+    )
+      .filter((r) => r.Type === 'AWS::SecretsManager::Secret')
+      .map((r) => r.Properties.GenerateSecretString as { SecretStringTemplate?: string } | undefined)
+      .flatMap((g) => (g?.SecretStringTemplate ? [JSON.parse(g.SecretStringTemplate)] : []))
+      .filter((fields) => fields.engine === 'postgres' || 'dbname' in fields);
+    expect(postgresTemplates.length).toBeGreaterThan(0);
+    for (const fields of postgresTemplates) expect(fields.host, JSON.stringify(fields)).toMatch(/\S/);
     const files = filesUnder(outdir);
     expect(files.filter((f) => /^asset\.[0-9a-f]+\/index\.mjs$/.test(f)).length).toBeGreaterThan(0);
     expect(files.some((f) => f.startsWith('.staging-'))).toBe(false);
