@@ -46,7 +46,10 @@ import { deliveriesAfterReconcile, reconcileDesiredParameters } from '../functio
 import { SchemaRegistry } from '../functions/core/registry.ts';
 import { parseSettings } from '../functions/core/settings.ts';
 import { CHANGE_MAX_RECEIVES } from '../lib/constructs/change-validation.ts';
-import { deliveryMaxReceives } from '../lib/constructs/change-delivery.ts';
+import {
+  DELIVERY_VISIBILITY_TIMEOUT_SECONDS,
+  deliveryMaxReceives,
+} from '../lib/constructs/change-delivery.ts';
 import { largeOrganisation } from '../test/support/large-organisation.ts';
 import { LocalHmacFingerprinter } from '../test/support/local-hmac-fingerprinter.ts';
 import { InMemoryTicketTracker } from '../test/support/recording-ports.ts';
@@ -59,7 +62,6 @@ const READ_OPERATIONS = new Set(['GetParameterHistory', 'GetParametersByPath']);
 const CHANGE_WRITE = 'PutParameter (the changes)';
 const EVENT_LATENCY_MS = 1_000;
 const VALIDATE_TIMEOUT_S = 120;
-const DELIVERY_TIMEOUT_S = 180;
 const ROLES = {
   validate: 'steward-validate-change',
   deliver: 'steward-deliver-changes',
@@ -534,12 +536,12 @@ async function simulate(scenario: Scenario) {
   let eventIds = 0;
   const changeQueue = new SimulatedQueue(time, 'change', {
     fifo: false,
-    visibilityMs: VALIDATE_TIMEOUT_S * 6 * 1000,
+    visibilityMs: (VALIDATE_TIMEOUT_S * 6 + validation.maxBatchingWindowSeconds) * 1000,
     maxReceiveCount: CHANGE_MAX_RECEIVES,
   });
   const deliveryQueue = new SimulatedQueue(time, 'delivery', {
     fifo: true,
-    visibilityMs: DELIVERY_TIMEOUT_S * 1000,
+    visibilityMs: DELIVERY_VISIBILITY_TIMEOUT_SECONDS * 1000,
     maxReceiveCount: deliveryMaxReceives(settings),
   });
   const store = new SimulatedParameterStore(time, (name, operation) => {

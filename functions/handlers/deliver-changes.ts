@@ -92,16 +92,16 @@ export function createDeliverChangesHandler(
           errorMessage: error.message,
         });
       }
-      const retry = [...result.waiting, ...result.failures.keys()];
+      // Malformed records come back after retrySeconds too: left to the queue's visibility timeout
+      // (six times the function's), each would hold its FIFO group for that long on every receive.
+      const retry = [...malformed, ...result.waiting, ...result.failures.keys()];
       if (retry.length > 0) {
         const handles = records.filter((r) => retry.includes(r.messageId)).map((r) => r.receiptHandle);
         const unchanged = await deps.queue.retryLater(handles, deps.retrySeconds);
         if (unchanged > 0)
           logger.warn('retry delay not set; the queue visibility timeout applies', { unchanged });
       }
-      return {
-        batchItemFailures: [...malformed, ...retry].map((itemIdentifier) => ({ itemIdentifier })),
-      };
+      return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
     });
 }
 

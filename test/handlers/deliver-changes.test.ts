@@ -84,9 +84,9 @@ describe('Handler: deliver-changes', () => {
     });
   });
 
-  it('reports a malformed request by its message id and delivers the rest', async () => {
+  it('reports a malformed request by its message id, sends it back after retrySeconds, and delivers the rest', async () => {
     // Prepare
-    const { handler, delivery } = await setup();
+    const { handler, delivery, queue } = await setup();
 
     // Act
     const response = await handler(
@@ -97,6 +97,10 @@ describe('Handler: deliver-changes', () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-bad' }] });
     expect(delivery.deployments).toHaveLength(1);
+    // Left to the queue's visibility timeout (six times the function's), it would hold its FIFO
+    // group for 18 minutes on every receive; like any failure it comes back after retrySeconds and
+    // reaches the dead-letter queue after maxWaitMinutes.
+    expect(queue.calls).toEqual([{ handles: ['handle-1'], seconds: 60 }]);
   });
 
   it('keeps a failing request on the queue on every receive, so its redrive bound moves it, whole, to the DLQ', async () => {
