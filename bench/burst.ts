@@ -38,7 +38,7 @@ import { EventBridgeEventPublisher } from '../functions/adapters/eventbridge-pub
 import { RateLimiter } from '../functions/adapters/rate-limiter.ts';
 import { SqsDeliveryQueue } from '../functions/adapters/sqs-delivery-queue.ts';
 import { SsmParameterStore } from '../functions/adapters/ssm-parameter-store.ts';
-import { documentVersionLabel } from '../functions/core/delivery/deliver.ts';
+import { DELIVERY_TIMEOUT_SECONDS, documentVersionLabel } from '../functions/core/delivery/deliver.ts';
 import type { AppConfigTargets } from '../functions/core/delivery/targets.ts';
 import { sha256 } from '../functions/core/hash.ts';
 import { readBudget } from '../functions/core/pipeline/read-budget.ts';
@@ -450,9 +450,20 @@ async function poller(
   time: VirtualTime,
   queue: SimulatedQueue,
   handler: BatchHandler,
-  options: { batchSize: number; windowMs: number; stopped: () => boolean; onInvoke: () => void },
+  options: {
+    batchSize: number;
+    windowMs: number;
+    timeoutMs: number;
+    stopped: () => boolean;
+    onInvoke: () => void;
+  },
 ): Promise<void> {
-  const context = { awsRequestId: 'bench', functionName: 'bench' } as Context;
+  let startedAt = 0;
+  const context = {
+    awsRequestId: 'bench',
+    functionName: 'bench',
+    getRemainingTimeInMillis: () => Math.max(0, startedAt + options.timeoutMs - time.now),
+  } as Context;
   while (!options.stopped()) {
     if (queue.visible() === 0) {
       await time.sleep(1_000);
@@ -462,6 +473,7 @@ async function poller(
     const batch = queue.receive(options.batchSize);
     if (batch.length === 0) continue;
     options.onInvoke();
+    startedAt = time.now;
     let failed: Set<string>;
     try {
       const response = await handler(
@@ -662,6 +674,7 @@ async function simulate(scenario: Scenario) {
       poller(time, changeQueue, handler, {
         batchSize: validation.batchSize,
         windowMs: validation.maxBatchingWindowSeconds * 1000,
+        timeoutMs: VALIDATE_TIMEOUT_S * 1000,
         stopped,
         onInvoke: () => invocations.validate++,
       }),
@@ -682,6 +695,7 @@ async function simulate(scenario: Scenario) {
       poller(time, deliveryQueue, handler, {
         batchSize: 10,
         windowMs: 0,
+        timeoutMs: DELIVERY_TIMEOUT_SECONDS * 1000,
         stopped,
         onInvoke: () => invocations.deliver++,
       }),
