@@ -38,7 +38,7 @@ import { EventBridgeEventPublisher } from '../functions/adapters/eventbridge-pub
 import { RateLimiter } from '../functions/adapters/rate-limiter.ts';
 import { SqsDeliveryQueue } from '../functions/adapters/sqs-delivery-queue.ts';
 import { SsmParameterStore } from '../functions/adapters/ssm-parameter-store.ts';
-import { documentVersionLabel } from '../functions/core/delivery/deliver.ts';
+import { DELIVERY_TIMEOUT_SECONDS, documentVersionLabel } from '../functions/core/delivery/deliver.ts';
 import type { AppConfigTargets } from '../functions/core/delivery/targets.ts';
 import { sha256 } from '../functions/core/hash.ts';
 import { readBudget } from '../functions/core/pipeline/read-budget.ts';
@@ -46,7 +46,10 @@ import { deliveriesAfterReconcile, reconcileDesiredParameters } from '../functio
 import { SchemaRegistry } from '../functions/core/registry.ts';
 import { parseSettings } from '../functions/core/settings.ts';
 import { CHANGE_MAX_RECEIVES } from '../lib/constructs/change-validation.ts';
-import { deliveryMaxReceives } from '../lib/constructs/change-delivery.ts';
+import {
+  DELIVERY_VISIBILITY_TIMEOUT_SECONDS,
+  deliveryMaxReceives,
+} from '../lib/constructs/change-delivery.ts';
 import { largeOrganisation } from '../test/support/large-organisation.ts';
 import { LocalHmacFingerprinter } from '../test/support/local-hmac-fingerprinter.ts';
 import { InMemoryTicketTracker } from '../test/support/recording-ports.ts';
@@ -59,7 +62,6 @@ const READ_OPERATIONS = new Set(['GetParameterHistory', 'GetParametersByPath']);
 const CHANGE_WRITE = 'PutParameter (the changes)';
 const EVENT_LATENCY_MS = 1_000;
 const VALIDATE_TIMEOUT_S = 120;
-const DELIVERY_TIMEOUT_S = 180;
 const ROLES = {
   validate: 'steward-validate-change',
   deliver: 'steward-deliver-changes',
@@ -448,9 +450,20 @@ async function poller(
   time: VirtualTime,
   queue: SimulatedQueue,
   handler: BatchHandler,
-  options: { batchSize: number; windowMs: number; stopped: () => boolean; onInvoke: () => void },
+  options: {
+    batchSize: number;
+    windowMs: number;
+    timeoutMs: number;
+    stopped: () => boolean;
+    onInvoke: () => void;
+  },
 ): Promise<void> {
-  const context = { awsRequestId: 'bench', functionName: 'bench' } as Context;
+  let startedAt = 0;
+  const context = {
+    awsRequestId: 'bench',
+    functionName: 'bench',
+    getRemainingTimeInMillis: () => Math.max(0, startedAt + options.timeoutMs - time.now),
+  } as Context;
   while (!options.stopped()) {
     if (queue.visible() === 0) {
       await time.sleep(1_000);
@@ -460,6 +473,7 @@ async function poller(
     const batch = queue.receive(options.batchSize);
     if (batch.length === 0) continue;
     options.onInvoke();
+    startedAt = time.now;
     let failed: Set<string>;
     try {
       const response = await handler(
@@ -534,12 +548,12 @@ async function simulate(scenario: Scenario) {
   let eventIds = 0;
   const changeQueue = new SimulatedQueue(time, 'change', {
     fifo: false,
-    visibilityMs: VALIDATE_TIMEOUT_S * 6 * 1000,
+    visibilityMs: (VALIDATE_TIMEOUT_S * 6 + validation.maxBatchingWindowSeconds) * 1000,
     maxReceiveCount: CHANGE_MAX_RECEIVES,
   });
   const deliveryQueue = new SimulatedQueue(time, 'delivery', {
     fifo: true,
-    visibilityMs: DELIVERY_TIMEOUT_S * 1000,
+    visibilityMs: DELIVERY_VISIBILITY_TIMEOUT_SECONDS * 1000,
     maxReceiveCount: deliveryMaxReceives(settings),
   });
   const store = new SimulatedParameterStore(time, (name, operation) => {
@@ -660,6 +674,7 @@ async function simulate(scenario: Scenario) {
       poller(time, changeQueue, handler, {
         batchSize: validation.batchSize,
         windowMs: validation.maxBatchingWindowSeconds * 1000,
+        timeoutMs: VALIDATE_TIMEOUT_S * 1000,
         stopped,
         onInvoke: () => invocations.validate++,
       }),
@@ -680,6 +695,7 @@ async function simulate(scenario: Scenario) {
       poller(time, deliveryQueue, handler, {
         batchSize: 10,
         windowMs: 0,
+        timeoutMs: DELIVERY_TIMEOUT_SECONDS * 1000,
         stopped,
         onInvoke: () => invocations.deliver++,
       }),

@@ -1,16 +1,19 @@
 /**
  * The `DeliveryQueue` port on an SQS FIFO queue: one message group per (service, environment), so
- * SQS hands a group's requests to one consumer at a time, in order; the deduplication id is the
- * request's hash, so a retried batch that asks again within SQS's five minutes stores one message.
+ * SQS hands a group's requests to one consumer at a time, in order. Each message's deduplication id
+ * is new: the SDK's retries of one call resend the same id (one message stored), but a later send of
+ * the same request is stored again. SQS drops a repeated id for five minutes even after the first
+ * message was received and deleted, and a request asked again may ask for a newer state than the
+ * one already composed (a duplicate request costs one ListDeployments: covered, or unchanged).
  * Also sends a consumer's waiting records back with a visibility timeout of its choosing.
  */
+import { randomUUID } from 'node:crypto';
 import {
   ChangeMessageVisibilityBatchCommand,
   SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type DeliveryRequest, messageGroupOf } from '../core/delivery/requests.ts';
-import { sha256 } from '../core/hash.ts';
 import type { DeliveryQueue } from '../ports/delivery-queue.ts';
 import { AdapterError } from './errors.ts';
 
@@ -36,7 +39,7 @@ export class SqsDeliveryQueue implements DeliveryQueue {
           Id: String(index),
           MessageBody: body,
           MessageGroupId: messageGroupOf(request),
-          MessageDeduplicationId: sha256(body),
+          MessageDeduplicationId: randomUUID(),
         };
       });
       let failed: { Id?: string; Code?: string }[];

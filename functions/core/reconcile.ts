@@ -45,6 +45,11 @@ export interface ReconcileOptions {
   readonly environments?: readonly string[];
   /** Told each environment's plan before its writes start (e.g. to show progress against the total). */
   readonly onPlan?: (environment: string, plan: ReconcilePlan) => void;
+  /**
+   * Told each parameter once it is written, so a caller still knows what was written when a later
+   * write fails (the reconcile then requests the deliveries of those).
+   */
+  readonly onWritten?: (name: string) => void;
 }
 
 /**
@@ -74,6 +79,7 @@ export async function reconcileDesiredParameters(
       await options.beforeWrite?.();
       await store.put(write.name, write.value, write.parameterType);
       written.push(write.name);
+      options.onWritten?.(write.name);
     }
   }
   return { written, remaining, unchanged };

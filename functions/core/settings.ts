@@ -27,6 +27,9 @@ const environment = z.strictObject({
 
 const secretName = z.string().min(1);
 
+/** SQS's largest `maxReceiveCount` in a queue's redrive policy. */
+const MAX_RECEIVE_COUNT = 1000;
+
 const tickets = z.discriminatedUnion('tracker', [
   z.strictObject({ tracker: z.literal('opscenter') }),
   z.strictObject({
@@ -161,6 +164,12 @@ export const settingsSchema = z.strictObject({
           retrySeconds: z.int().min(10).max(900).default(60),
           /** Minutes a request may keep waiting before it goes to the delivery dead-letter queue. */
           maxWaitMinutes: z.int().min(10).max(720).default(180),
+        })
+        // The delivery queue's maxReceiveCount is maxWaitMinutes ÷ retrySeconds (change-delivery.ts),
+        // and SQS takes at most 1,000.
+        .refine((d) => Math.ceil((d.maxWaitMinutes * 60) / d.retrySeconds) <= MAX_RECEIVE_COUNT, {
+          message: `maxWaitMinutes × 60 ÷ retrySeconds is the delivery queue's maxReceiveCount, which SQS caps at ${MAX_RECEIVE_COUNT}: wait less or retry less often`,
+          path: ['maxWaitMinutes'],
         })
         .default({ maxConcurrency: 2, retrySeconds: 60, maxWaitMinutes: 180 }),
     })

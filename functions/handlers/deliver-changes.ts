@@ -24,6 +24,7 @@ import {
   processDeliveryRequests,
   type QueuedRequest,
 } from '../core/delivery/process-requests.ts';
+import { DELIVERY_TIMEOUT_SECONDS } from '../core/delivery/deliver.ts';
 import { parseDeliveryRequest } from '../core/delivery/requests.ts';
 import { parseAppConfigTargets } from '../core/delivery/targets.ts';
 import { MalformedEventError } from '../core/errors.ts';
@@ -31,6 +32,14 @@ import { isQueueEvent, parseQueueRecords } from '../core/pipeline/queue-records.
 import { systemClock } from '../ports/clock.ts';
 import { loadRuntime } from './runtime.ts';
 import { enforcementOf } from './enforcement.ts';
+
+/**
+ * A group is started only while this much of the invocation is left: one delivery of a large service
+ * reads its paths at this instance's share of the read budget (a 1,000-key service is 100 pages, 25 s
+ * at 4 requests/s). Ten such groups in one batch would outlive the timeout, and a timed-out batch
+ * comes back only after the queue's visibility timeout.
+ */
+const GROUP_START_MARGIN_MS = (DELIVERY_TIMEOUT_SECONDS * 1000) / 2;
 
 /** Sends records back to the queue for a later try (SQS ChangeMessageVisibility). */
 export interface RetryLater {
@@ -60,7 +69,7 @@ export function createDeliverChangesHandler(
         });
       },
     })
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       if (!isQueueEvent(event)) throw new MalformedEventError('deliver-changes takes SQS records only');
       const records = parseQueueRecords(event);
       const queued: QueuedRequest[] = [];
@@ -82,7 +91,9 @@ export function createDeliverChangesHandler(
           malformed.push(record.messageId);
         }
       }
-      const result = await processDeliveryRequests(queued, deps);
+      const result = await processDeliveryRequests(queued, deps, {
+        outOfTime: () => context.getRemainingTimeInMillis() < GROUP_START_MARGIN_MS,
+      });
       for (const report of result.reports) logger.info('delivery', { ...report });
       for (const restore of result.restores) logger.info('restore', { ...restore });
       for (const [messageId, error] of result.failures) {
@@ -92,16 +103,16 @@ export function createDeliverChangesHandler(
           errorMessage: error.message,
         });
       }
-      const retry = [...result.waiting, ...result.failures.keys()];
+      // Malformed records come back after retrySeconds too: left to the queue's visibility timeout
+      // (six times the function's), each would hold its FIFO group for that long on every receive.
+      const retry = [...malformed, ...result.waiting, ...result.failures.keys()];
       if (retry.length > 0) {
         const handles = records.filter((r) => retry.includes(r.messageId)).map((r) => r.receiptHandle);
         const unchanged = await deps.queue.retryLater(handles, deps.retrySeconds);
         if (unchanged > 0)
           logger.warn('retry delay not set; the queue visibility timeout applies', { unchanged });
       }
-      return {
-        batchItemFailures: [...malformed, ...retry].map((itemIdentifier) => ({ itemIdentifier })),
-      };
+      return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
     });
 }
 

@@ -43,13 +43,28 @@ async function reconcile(request: CustomResourceRequest, context: Context): Prom
   if (request.RequestType === 'Delete') return { status: 'SUCCESS', reason: 'parameters retained' };
   const { WritesPerSecond } = properties.parse(request.ResourceProperties ?? {});
   const limiter = new RateLimiter({ requestsPerSecond: WritesPerSecond });
-  const outcome = await reconcileDesiredParameters(registry, store, {
-    beforeWrite: () => limiter.acquire(),
-    outOfTime: () => context.getRemainingTimeInMillis() < RESPONSE_MARGIN_MS,
-  });
-  const deliveries = deliveriesAfterReconcile(registry, outcome.written, `reconcile:${request.RequestId}`);
-  // A failure here fails the deployment: the written values would otherwise wait for the next change.
-  if (deliveryQueue && deliveries.length > 0) await deliveryQueue.send(deliveries);
+  const written: string[] = [];
+  const requestDeliveries = async () => {
+    const deliveries = deliveriesAfterReconcile(registry, written, `reconcile:${request.RequestId}`);
+    // A failure here fails the deployment: the written values would otherwise wait for the next change.
+    if (deliveryQueue && deliveries.length > 0) await deliveryQueue.send(deliveries);
+    return deliveries;
+  };
+  let outcome: Awaited<ReturnType<typeof reconcileDesiredParameters>>;
+  try {
+    outcome = await reconcileDesiredParameters(registry, store, {
+      beforeWrite: () => limiter.acquire(),
+      outOfTime: () => context.getRemainingTimeInMillis() < RESPONSE_MARGIN_MS,
+      onWritten: (name) => written.push(name),
+    });
+  } catch (error) {
+    // validate-change labels the reconcile's writes without requesting their delivery (this function
+    // requests it): a write that fails half-way must not leave the earlier ones undelivered for good
+    // (steward apply rewrites only what differs, so it would not ask for them either).
+    await requestDeliveries();
+    throw error;
+  }
+  const deliveries = await requestDeliveries();
   logger.info('reconciled desired parameters', {
     written: outcome.written.length,
     unchanged: outcome.unchanged,

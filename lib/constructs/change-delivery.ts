@@ -22,6 +22,17 @@ import { grantTicketAccess } from './ticket-access.ts';
 /** SQS hands a FIFO consumer at most ten messages a batch. */
 const FIFO_BATCH = 10;
 
+/**
+ * The delivery queue's visibility timeout: six times the function's timeout, as AWS advises for an
+ * event source mapping, so a batch whose invocation Lambda retried after a throttle is never handed
+ * out again while it may still run. With visibility equal to the timeout, a late invocation could
+ * still be running when SQS hands its message group to the other consumer: two restores of one
+ * parameter, or two deliveries of one document, at once. Waiting and failed records come back
+ * sooner, after `retrySeconds` (ChangeMessageVisibility); only a crashed or timed-out invocation's
+ * records wait this long.
+ */
+export const DELIVERY_VISIBILITY_TIMEOUT_SECONDS = 6 * DELIVERY_TIMEOUT_SECONDS;
+
 export interface ChangeDeliveryProps {
   readonly settings: Settings;
   /** The Steward bus `Config Deployment Started` and `Config Change Restored` go to. */
@@ -72,9 +83,9 @@ export class ChangeDelivery extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(4),
-      // At least the function's timeout (an event source mapping requires it); waiting records come
-      // back sooner, after retrySeconds, through ChangeMessageVisibility.
-      visibilityTimeout: Duration.seconds(DELIVERY_TIMEOUT_SECONDS),
+      // Six times the function's timeout (see DELIVERY_VISIBILITY_TIMEOUT_SECONDS); waiting and failed
+      // records come back sooner, after retrySeconds, through ChangeMessageVisibility.
+      visibilityTimeout: Duration.seconds(DELIVERY_VISIBILITY_TIMEOUT_SECONDS),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: deliveryMaxReceives(settings) },
     });
 

@@ -116,9 +116,9 @@ export class ChangeValidation extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(4),
-      // AWS's advice for event source mappings: six times the function timeout, so a record whose
-      // invocation was throttled is not received again while it may still run.
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      // AWS's advice for event source mappings: six times the function timeout plus the batching
+      // window, so a record whose invocation was throttled is not received again while it may still run.
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6 + consumer.maxBatchingWindowSeconds),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: CHANGE_MAX_RECEIVES },
     });
     this.rule = new events.Rule(this, 'ParameterChanges', {

@@ -84,9 +84,9 @@ describe('Handler: deliver-changes', () => {
     });
   });
 
-  it('reports a malformed request by its message id and delivers the rest', async () => {
+  it('reports a malformed request by its message id, sends it back after retrySeconds, and delivers the rest', async () => {
     // Prepare
-    const { handler, delivery } = await setup();
+    const { handler, delivery, queue } = await setup();
 
     // Act
     const response = await handler(
@@ -97,6 +97,26 @@ describe('Handler: deliver-changes', () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-bad' }] });
     expect(delivery.deployments).toHaveLength(1);
+    // Left to the queue's visibility timeout (six times the function's), it would hold its FIFO
+    // group for 18 minutes on every receive; like any failure it comes back after retrySeconds and
+    // reaches the dead-letter queue after maxWaitMinutes.
+    expect(queue.calls).toEqual([{ handles: ['handle-1'], seconds: 60 }]);
+  });
+
+  it('starts no group once too little of the invocation is left, and sends the rest back', async () => {
+    // Prepare: two groups; the time runs short after the first (large services read for a while)
+    const { handler, delivery, queue } = await setup();
+    const remaining = [120_000, 60_000];
+    const context = { ...lambdaContext, getRemainingTimeInMillis: () => remaining.shift() ?? 0 };
+    const staging = { ...DELIVER_ORDERS, environment: 'staging' };
+
+    // Act
+    const response = await handler(sqsEvent([DELIVER_ORDERS, staging], { ids: ['m-1', 'm-2'] }), context);
+
+    // Assess: the second comes back after retrySeconds instead of timing the batch out
+    expect(delivery.deployments).toHaveLength(1);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
+    expect(queue.calls).toEqual([{ handles: ['handle-2'], seconds: 60 }]);
   });
 
   it('keeps a failing request on the queue on every receive, so its redrive bound moves it, whole, to the DLQ', async () => {

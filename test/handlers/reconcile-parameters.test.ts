@@ -153,6 +153,35 @@ describe('Handler: reconcile-parameters', () => {
     expect(answers[0]?.body.Status).toBe('FAILED');
   });
 
+  it('requests the deliveries of what it wrote before a write failed, and answers FAILED', async () => {
+    // Prepare: production's orders max-retries is written, the next write is refused. validate-change
+    // labels the reconcile's writes without requesting their delivery, so only this request ships it.
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+    ssm
+      .on(PutParameterCommand)
+      .resolvesOnce({ Version: 1 })
+      .rejects(
+        new SSMServiceException({
+          name: 'InternalServerError',
+          $fault: 'server',
+          $metadata: {},
+          message: 'x',
+        }),
+      );
+
+    // Act
+    await handler(request('Update'), context);
+
+    // Assess
+    const first = ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Name!;
+    const [, , environment, service] = first.split('/');
+    const entries = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(entries.map((e) => e.MessageGroupId)).toEqual(
+      expect.arrayContaining([service === 'shared' ? `${environment}#orders` : `${environment}#${service}`]),
+    );
+    expect(answers[0]?.body.Status).toBe('FAILED');
+  });
+
   it('leaves the parameters on Delete and answers SUCCESS without touching SSM', async () => {
     await handler({ ...request('Delete'), PhysicalResourceId: 'config-desired-parameters' }, context);
     expect(ssm.calls()).toHaveLength(0);

@@ -39,7 +39,9 @@ describe('Construct: ChangeDelivery', () => {
     template().hasResourceProperties('AWS::SQS::Queue', {
       FifoQueue: true,
       SqsManagedSseEnabled: true,
-      VisibilityTimeout: DELIVERY_TIMEOUT_SECONDS,
+      // AWS's advice for event source mappings: six times the function timeout, so a group is never
+      // handed to a second consumer while a late (throttled, retried) invocation may still run it.
+      VisibilityTimeout: 6 * DELIVERY_TIMEOUT_SECONDS,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: 180 },
     });
     template().hasResourceProperties('AWS::SQS::Queue', {

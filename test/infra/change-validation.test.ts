@@ -74,7 +74,7 @@ describe('Construct: ChangeValidation', () => {
     const template = Template.fromStack(stack);
     const dlqId = stack.getLogicalId(validation.deadLetterQueue.node.defaultChild as never);
     template.hasResourceProperties('AWS::SQS::Queue', {
-      VisibilityTimeout: 720,
+      VisibilityTimeout: 6 * 120 + 5, // six times the timeout, plus the batching window
       SqsManagedSseEnabled: true,
       RedrivePolicy: {
         deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },

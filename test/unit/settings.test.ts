@@ -92,6 +92,12 @@ describe('Function: loadSettings', () => {
       { ...example, pipeline: { validation: { batchSize: 50, maxBatchingWindowSeconds: 0 } } },
       'pipeline.validation.maxBatchingWindowSeconds',
     ],
+    // 720 minutes retried every 10 s is 4,320 receives: SQS's maxReceiveCount stops at 1,000, so
+    // CloudFormation would refuse the delivery queue at deploy time.
+    [
+      { ...example, pipeline: { delivery: { retrySeconds: 10, maxWaitMinutes: 720 } } },
+      'pipeline.delivery.maxWaitMinutes',
+    ],
   ])('names the file and field of a broken setting (%#: %s)', (content, field) => {
     // Prepare
     const file = writeSettings(JSON.stringify(content));

@@ -48,7 +48,10 @@ export type ProcessDeliveryDependencies = RestoreDependencies &
 export interface DeliveryBatchResult {
   /** Records to take off the queue. */
   readonly done: readonly string[];
-  /** Records of groups whose environment is busy: back to the queue, tried again later. */
+  /**
+   * Records of groups whose environment is busy, or that were not started because the invocation ran
+   * short of time: back to the queue, tried again later.
+   */
   readonly waiting: readonly string[];
   /** Records whose group failed, by record id: back to the queue as well. */
   readonly failures: ReadonlyMap<string, Error>;
@@ -64,6 +67,14 @@ export interface DeliveryBatchResult {
 export async function processDeliveryRequests(
   records: readonly QueuedRequest[],
   deps: ProcessDeliveryDependencies,
+  options: {
+    /**
+     * True once too little of the invocation is left to start another group: the groups not started
+     * go back to the queue instead of timing the whole batch out (whose records would then wait for
+     * the queue's visibility timeout).
+     */
+    readonly outOfTime?: () => boolean;
+  } = {},
 ): Promise<DeliveryBatchResult> {
   const groups = new Map<string, QueuedRequest[]>();
   for (const record of records) {
@@ -77,6 +88,10 @@ export async function processDeliveryRequests(
   const restores: RestoreOutcome[] = [];
 
   for (const group of groups.values()) {
+    if (options.outOfTime?.()) {
+      waiting.push(...group.map((r) => r.recordId));
+      continue;
+    }
     try {
       if (group[0]!.request.kind === 'restore') {
         restores.push(...(await restoreGroup(group, deps)));
