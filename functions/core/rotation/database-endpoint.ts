@@ -30,7 +30,6 @@ export function isPostgresStrategy(definition: SecretDefinition): boolean {
 const ENDPOINT_SHAPE = '{ host, port?, dbname?, username? }';
 
 function isHostName(host: string): boolean {
-  if (IPV4.test(host)) return true;
   if (host.length > 253) return false;
   return host.split('.').every((label) => HOST_LABEL.test(label));
 }
@@ -40,7 +39,12 @@ function hostProblem(host: unknown): string | undefined {
   if (typeof host !== 'string' || host.trim() === '') return 'host is missing';
   if (host.includes('://')) return `host "${host}" is a URL; give the DNS name alone`;
   if (/:\d+$/.test(host)) return `host "${host}" carries a port; put it in the port field`;
-  if (!isHostName(host)) return `host "${host}" is not a DNS name or IPv4 address`;
+  // The rotation verifies the server's certificate against the host (verify-full), and RDS and Aurora
+  // certificates name DNS names only: an address would fail the first rotation's TLS handshake.
+  if (IPV4.test(host)) {
+    return `host "${host}" is an IP address; give the RDS instance or Aurora writer endpoint's DNS name (TLS is verified against it)`;
+  }
+  if (!isHostName(host)) return `host "${host}" is not a DNS name`;
   return undefined;
 }
 
