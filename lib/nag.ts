@@ -165,24 +165,6 @@ export function acknowledgeWildcardGrant(scope: IConstruct, grant: WildcardGrant
   }
 }
 
-/**
- * @deprecated Acknowledges AwsSolutions-IAM5 for these resources only; every action on them is still a
- * Steward-WildcardGrant finding. Use {@link acknowledgeWildcardGrant}, which names the actions too.
- */
-export function acknowledgeWildcardResources(
-  scope: IConstruct,
-  arns: readonly string[],
-  reason: string,
-): void {
-  const stack = Stack.of(scope);
-  for (const arn of arns) {
-    Validations.of(scope).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`,
-      reason,
-    });
-  }
-}
-
 /** The rule: the wildcard pairs of an identity policy resource, or compliant / not applicable. */
 function wildcardGrants(node: CfnResource): NagRuleResult {
   const stack = Stack.of(node);

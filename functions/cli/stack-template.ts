@@ -101,7 +101,7 @@ function resolveLocally(
   return undefined;
 }
 
-/** What a token refers to, e.g. `GetAtt ChangeValidationDeferralRole702F3F4D.Arn`. */
+/** What a token refers to, e.g. `GetAtt DeliveryServiceordersApplication7149FABD.ApplicationId`. */
 function describeToken(value: unknown): string {
   const references = new Set<string>();
   const walk = (node: unknown): void => {

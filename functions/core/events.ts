@@ -74,7 +74,6 @@ export const eventSchemas = {
     deploymentNumber: z.optional(z.int()),
     /** True when another deployment was running and this one waits its turn. */
     queued: z.boolean(),
-    documentSha256: z.string().check(z.length(64)),
     /**
      * The change events whose delivery requests this deployment answers (up to 50; a reconcile's
      * request reads `reconcile:<request id>`). One deployment ships many coalesced changes.

@@ -38,6 +38,7 @@ import type { Organisation, SecretDefinition } from '../../functions/core/model.
 import {
   isPostgresStrategy,
   postgresNetworkProblem,
+  type EndpointCheckOptions,
   resolveDatabaseEndpoint,
 } from '../../functions/core/rotation/database-endpoint.ts';
 import {
@@ -93,11 +94,12 @@ export class SecretRotation extends Construct {
     const { settings } = props;
     const stack = Stack.of(this);
     const root = settings.parameterRoot;
-    const declared = validateSecretRotation(settings, props.organisation);
+    const tls = props.postgresTls ?? 'verify-full';
+    const endpoints: EndpointCheckOptions = { verifiedTls: tls === 'verify-full' };
+    const declared = validateSecretRotation(settings, props.organisation, endpoints);
     const inVpc = declared.some((s) => isPostgresStrategy(s.definition));
 
     const factory = props.functionFactory ?? ((s, i, p) => new StewardFunction(s, i, p));
-    const tls = props.postgresTls ?? 'verify-full';
     this.rotationFunction = factory(this, 'RotateSecret', {
       entry: ROTATE_SECRET_ENTRY,
       settings,
@@ -128,7 +130,7 @@ export class SecretRotation extends Construct {
       const created = new secretsmanager.Secret(this, logical, {
         secretName: secret.name,
         description: secret.definition.description,
-        generateSecretString: initialValue(secret, root),
+        generateSecretString: initialValue(secret, root, endpoints),
       });
       const schedule = new secretsmanager.CfnRotationSchedule(this, `${logical}Schedule`, {
         secretId: created.secretArn,
@@ -225,7 +227,11 @@ export class SecretRotation extends Construct {
  * @example
  * const declared = validateSecretRotation(settings, organisation);
  */
-export function validateSecretRotation(settings: Settings, organisation: Organisation): DeclaredSecret[] {
+export function validateSecretRotation(
+  settings: Settings,
+  organisation: Organisation,
+  endpoints: EndpointCheckOptions = {},
+): DeclaredSecret[] {
   const declared = declaredSecrets(
     organisation,
     settings.parameterRoot,
@@ -235,7 +241,7 @@ export function validateSecretRotation(settings: Settings, organisation: Organis
   const network = postgresNetworkProblem(declared, settings.vpc);
   if (network) throw new ConfigurationError(network);
   for (const secret of declared.filter((s) => isPostgresStrategy(s.definition))) {
-    resolveDatabaseEndpoint(secret);
+    resolveDatabaseEndpoint(secret, endpoints);
   }
   return declared;
 }
@@ -248,7 +254,11 @@ function constructId(secret: DeclaredSecret): string {
 
 const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
-function initialValue(secret: DeclaredSecret, root: string): secretsmanager.SecretStringGenerator {
+function initialValue(
+  secret: DeclaredSecret,
+  root: string,
+  endpoints: EndpointCheckOptions,
+): secretsmanager.SecretStringGenerator {
   const { definition } = secret;
   if (definition.rotation.strategy === 'random') {
     const spec = definition.random as NonNullable<SecretDefinition['random']>;
@@ -261,7 +271,7 @@ function initialValue(secret: DeclaredSecret, root: string): secretsmanager.Secr
       requireEachIncludedType: false,
     };
   }
-  const { host, port, dbname, username } = resolveDatabaseEndpoint(secret);
+  const { host, port, dbname, username } = resolveDatabaseEndpoint(secret, endpoints);
   return {
     secretStringTemplate: JSON.stringify({
       engine: 'postgres',

@@ -143,6 +143,30 @@ describe('Class: SecretRotation', () => {
     );
   });
 
+  it('refuses an IP address as host where TLS is verified against it, and takes it where TLS is off', () => {
+    // Prepare
+    const byAddress = billingWith({
+      database: {
+        staging: { host: 'billing.cluster-abc.eu-west-1.rds.amazonaws.com' },
+        production: { host: '10.0.12.7' },
+      },
+    });
+
+    // Act
+    const verified = thrown(() => synth({ organisation: byAddress }));
+    const { template } = synth({ organisation: byAddress, postgresTls: 'disable' });
+
+    // Assess
+    expect(verified).toBeInstanceOf(ConfigurationError);
+    expect(verified.message).toContain('host "10.0.12.7" is an IP address');
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'config/production/billing/db',
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: Match.stringLikeRegexp('"host":"10\\.0\\.12\\.7"'),
+      }),
+    });
+  });
+
   it('refuses a PostgreSQL strategy without a vpc in the settings, naming the field and its sub-fields', () => {
     // Act
     const error = thrown(() => synth({ settings: { ...settings, vpc: undefined } }));

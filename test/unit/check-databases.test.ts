@@ -18,7 +18,7 @@ const POSTGRES_SECRET: SecretDefinition = {
   masterSecret: 'db-master',
   database: {
     staging: { host: 'billing-db.staging.internal', dbname: 'billing', username: 'billing_app' },
-    production: { host: '10.0.12.7', port: 6432 },
+    production: { host: 'billing-db.production.internal', port: 6432 },
   },
 };
 
@@ -85,7 +85,9 @@ describe('Function: checkDesiredState (PostgreSQL databases)', () => {
     [{ host: '' }, 'database.staging: host is missing'],
     [{ host: 'postgres://billing-db.internal' }, 'is a URL; give the DNS name alone'],
     [{ host: 'billing-db.internal:5432' }, 'carries a port; put it in the port field'],
-    [{ host: 'billing db' }, 'host "billing db" is not a DNS name or IPv4 address'],
+    [{ host: 'billing db' }, 'host "billing db" is not a DNS name'],
+    // The rotation verifies TLS against the host (verify-full), and an RDS certificate names DNS names only
+    [{ host: '10.0.12.7' }, 'host "10.0.12.7" is an IP address'],
     [{ host: 'db.internal', port: 0 }, 'port 0 is not an integer from 1 to 65535'],
     [{ host: 'db.internal', port: 5432.5 }, 'port 5432.5 is not an integer from 1 to 65535'],
     [{ host: 'db.internal', dbname: '' }, 'dbname must be a non-empty string'],

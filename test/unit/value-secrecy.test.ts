@@ -13,6 +13,7 @@ import { runDrift } from '../../functions/core/drift/run.ts';
 import { integer, string } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { deliverDocument } from '../../functions/core/delivery/deliver.ts';
 import { InProcessDeliveryQueue } from '../../functions/core/delivery/in-process-queue.ts';
 import type { ParameterChange } from '../../functions/core/validation/change-event.ts';
 import { validateChanges } from '../../functions/core/validation/validate-batch.ts';
@@ -289,6 +290,60 @@ describe('Value secrecy: drift', () => {
     }
     expect(tracker.tickets.length).toBe(report.findings.length);
     expectNothingRecoverable({ report, tickets: tracker.tickets, events: publisher.events });
+  });
+});
+
+describe('Value secrecy: delivery', () => {
+  it('publishes no plain hash of a document that holds sensitive values, in its event or its report', async () => {
+    // Prepare: the billing document of staging holds a sensitive port; a reader of events knows the
+    // rest of it (defaults, and every other value from Config Change Accepted)
+    const store = new InMemoryParameterStore();
+    const stored = {
+      'legacy-login': 'svc-billing',
+      'upstream-host': 'db-7.stg.internal',
+      'upstream-port': '6543',
+      'max-retries': '3',
+    };
+    for (const [key, value] of Object.entries(stored)) store.seed(name('staging', key), value);
+    const clock = new FixedClock(new Date('2026-11-20T16:45:00Z'));
+    const delivery = new RecordingConfigDelivery({ clock });
+    const targets = {
+      billing: {
+        applicationId: 'app-billing',
+        documentProfileId: 'doc-billing',
+        flagsProfileId: 'flags-billing',
+        environments: { staging: { environmentId: 'env-staging', deploymentStrategyId: 'strategy' } },
+      },
+    };
+
+    // Act
+    const { report, events } = await deliverDocument(
+      {
+        service: 'billing',
+        environment: 'staging',
+        triggeringEventIds: ['evt-1'],
+        newestQueuedAt: new Date('2026-11-20T16:44:55Z'),
+        retried: false,
+      },
+      { registry, store, delivery, targets, clock },
+    );
+
+    // Assess: a deployment started, and enumerating the port against what it published finds nothing
+    expect(report).toMatchObject({ status: 'started' });
+    expect(events.map((e) => e.detailType)).toEqual(['Config Deployment Started']);
+    const published = JSON.stringify({ report, events });
+    const documentOf = (port: number) => {
+      const values = new Map(Object.entries({ ...stored, 'upstream-port': String(port) }));
+      const composed = registry.compose('billing', 'staging', (owner, key) =>
+        owner === 'billing' ? values.get(key) : undefined,
+      );
+      return composed.ok ? JSON.stringify(composed.document) : '';
+    };
+    expect(delivery.hosted[0]?.content).toBe(documentOf(6543));
+    const recovered = Array.from({ length: 1000 }, (_, i) => 6000 + i).filter((port) =>
+      published.includes(sha256(documentOf(port))),
+    );
+    expect(recovered).toEqual([]);
   });
 });
 

@@ -30,17 +30,30 @@ export function isPostgresStrategy(definition: SecretDefinition): boolean {
 const ENDPOINT_SHAPE = '{ host, port?, dbname?, username? }';
 
 function isHostName(host: string): boolean {
-  if (IPV4.test(host)) return true;
   if (host.length > 253) return false;
   return host.split('.').every((label) => HOST_LABEL.test(label));
 }
 
+/**
+ * How the rotation function connects: `verifiedTls` (the stack's `verify-full`, always what the
+ * stack deploys) checks the server's certificate against `host`.
+ */
+export interface EndpointCheckOptions {
+  /** @default true */
+  readonly verifiedTls?: boolean;
+}
+
 /** Why a host is not usable as `host`, naming what was probably meant. */
-function hostProblem(host: unknown): string | undefined {
+function hostProblem(host: unknown, verifiedTls: boolean): string | undefined {
   if (typeof host !== 'string' || host.trim() === '') return 'host is missing';
   if (host.includes('://')) return `host "${host}" is a URL; give the DNS name alone`;
   if (/:\d+$/.test(host)) return `host "${host}" carries a port; put it in the port field`;
-  if (!isHostName(host)) return `host "${host}" is not a DNS name or IPv4 address`;
+  // The rotation verifies the server's certificate against the host (verify-full), and RDS and Aurora
+  // certificates name DNS names only: an address would fail the first rotation's TLS handshake.
+  if (verifiedTls && IPV4.test(host)) {
+    return `host "${host}" is an IP address; give the RDS instance or Aurora writer endpoint's DNS name (TLS is verified against it)`;
+  }
+  if (!isHostName(host)) return `host "${host}" is not a DNS name`;
   return undefined;
 }
 
@@ -57,11 +70,15 @@ function identifierProblem(
   return undefined;
 }
 
-function endpointProblems(endpoint: PostgresEndpoint, definition: SecretDefinition): string[] {
+function endpointProblems(
+  endpoint: PostgresEndpoint,
+  definition: SecretDefinition,
+  options: EndpointCheckOptions,
+): string[] {
   const alternating = definition.rotation.strategy === 'postgres-alternating-users';
   const port = endpoint.port;
   return [
-    hostProblem(endpoint.host),
+    hostProblem(endpoint.host, options.verifiedTls ?? true),
     port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)
       ? `port ${String(port)} is not an integer from 1 to 65535`
       : undefined,
@@ -84,7 +101,11 @@ function endpointProblems(endpoint: PostgresEndpoint, definition: SecretDefiniti
  * databaseProblems(orders.secrets.db, ['staging', 'production']);
  * // ['database is missing: PostgreSQL rotation needs { host, port?, dbname?, username? } for staging, production']
  */
-export function databaseProblems(definition: SecretDefinition, environments: readonly string[]): string[] {
+export function databaseProblems(
+  definition: SecretDefinition,
+  environments: readonly string[],
+  options: EndpointCheckOptions = {},
+): string[] {
   const database = definition.database;
   if (!isPostgresStrategy(definition)) {
     return database === undefined
@@ -108,7 +129,7 @@ export function databaseProblems(definition: SecretDefinition, environments: rea
       problems.push(`database names environment "${env}", which does not hold this secret`);
       continue;
     }
-    for (const problem of endpointProblems(endpoint, definition))
+    for (const problem of endpointProblems(endpoint, definition, options))
       problems.push(`database.${env}: ${problem}`);
   }
   return problems;
@@ -122,11 +143,14 @@ export function databaseProblems(definition: SecretDefinition, environments: rea
  * @example
  * const { host, port, dbname, username } = resolveDatabaseEndpoint(declared);
  */
-export function resolveDatabaseEndpoint(declared: DeclaredSecret): ResolvedPostgresEndpoint {
+export function resolveDatabaseEndpoint(
+  declared: DeclaredSecret,
+  options: EndpointCheckOptions = {},
+): ResolvedPostgresEndpoint {
   const { definition } = declared;
   const endpoint = definition.database?.[declared.environment];
   const problems = endpoint
-    ? endpointProblems(endpoint, definition)
+    ? endpointProblems(endpoint, definition, options)
     : [`no database endpoint for ${declared.environment}`];
   if (!endpoint || problems.length > 0) {
     throw new ConfigurationError(
