@@ -116,16 +116,17 @@ export class ChangeDelivery extends Construct {
       resourceName: `${root}/*`,
     });
     const role = this.deliverChanges.role;
+    const restoreAndCompose = [
+      'ssm:GetParameterHistory',
+      'ssm:GetParametersByPath',
+      'ssm:PutParameter',
+      'ssm:DeleteParameter',
+      'ssm:LabelParameterVersion',
+    ];
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'RestoreAndComposeUnderRoot',
-        actions: [
-          'ssm:GetParameterHistory',
-          'ssm:GetParametersByPath',
-          'ssm:PutParameter',
-          'ssm:DeleteParameter',
-          'ssm:LabelParameterVersion',
-        ],
+        actions: restoreAndCompose,
         resources: [parameterArn],
       }),
     );
@@ -145,20 +146,8 @@ export class ChangeDelivery extends Construct {
           'This queue is itself a dead-letter queue; an operator redrives its messages to the delivery queue.',
       },
     );
-    Validations.of(this.deliverChanges.fn).acknowledge({
-      id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason:
-        'SQS event source mappings take no on-failure destination (streams do): a record that keeps failing ' +
-        "moves to the queue's dead-letter queue through its redrive policy.",
-    });
     acknowledgeWildcardGrant(role, {
-      actions: [
-        'ssm:GetParameterHistory',
-        'ssm:GetParametersByPath',
-        'ssm:PutParameter',
-        'ssm:DeleteParameter',
-        'ssm:LabelParameterVersion',
-      ],
+      actions: restoreAndCompose,
       resources: [parameterArn],
       reason: `deliver-changes restores any parameter under /${root}/ and reads the paths it composes; nothing else.`,
     });

@@ -179,12 +179,6 @@ export class ChangeValidation extends Construct {
           'This queue is itself a dead-letter queue; an operator redrives its messages to the change queue.',
       },
     );
-    Validations.of(this.validateChange.fn).acknowledge({
-      id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason:
-        'SQS event source mappings take no on-failure destination (streams do): a record that keeps failing ' +
-        "moves to the queue's dead-letter queue through its redrive policy.",
-    });
     acknowledgeWildcardGrant(role, {
       actions: ['ssm:GetParameterHistory', 'ssm:LabelParameterVersion'],
       resources: [parameterArn],

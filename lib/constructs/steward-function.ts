@@ -179,12 +179,20 @@ export class StewardFunction extends Construct {
         },
       );
     } else {
-      Validations.of(this.fn).acknowledge({
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          "Invoked only by an SQS event source mapping: failed records go to the source queue's dead-letter " +
-          'queue through its redrive policy; a function DLQ applies to asynchronous invocations only.',
-      });
+      Validations.of(this.fn).acknowledge(
+        {
+          id: 'Serverless-LambdaDLQ',
+          reason:
+            "Invoked only by an SQS event source mapping: failed records go to the source queue's dead-letter " +
+            'queue through its redrive policy; a function DLQ applies to asynchronous invocations only.',
+        },
+        {
+          id: 'Serverless-LambdaEventSourceMappingDestination',
+          reason:
+            'SQS event source mappings take no on-failure destination (streams do): a record that keeps failing ' +
+            "moves to the queue's dead-letter queue through its redrive policy.",
+        },
+      );
     }
   }
 }
