@@ -100,6 +100,8 @@ export class ChangeDelivery extends Construct {
         STEWARD_DELIVERY_RETRY_SECONDS: String(consumer.retrySeconds),
       },
     });
+    // Its own writes are the restores: a retry recognises the one an earlier attempt left unfinished.
+    this.deliverChanges.fn.addEnvironment('STEWARD_VALIDATOR_PRINCIPAL', this.deliverChanges.role.roleName);
     this.eventSource = new SqsEventSource(this.queue, {
       batchSize: FIFO_BATCH,
       maxConcurrency: consumer.maxConcurrency,

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { MalformedEventError } from '../../functions/core/errors.ts';
 import { deliveriesAfterReconcile } from '../../functions/core/reconcile.ts';
-import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
+import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/validation/validate-change.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import {
   changeEvent,
@@ -124,7 +124,11 @@ describe('Handler: validate-change', () => {
       restore: { from: 'last-known-good', fromVersion: 1 },
     });
     expect(store.valueOf(MAX_RETRIES)).toBe('5');
-    expect(labelsOf(await store.history(MAX_RETRIES))).toEqual({ 1: [], 2: [], 3: [LAST_KNOWN_GOOD] });
+    expect(labelsOf(await store.history(MAX_RETRIES))).toEqual({
+      1: [],
+      2: [],
+      3: [LAST_KNOWN_GOOD, RESTORE_ANNOUNCED],
+    });
     expect(publisher.ofType('Config Change Rejected')[0]?.detail).toMatchObject({
       version: 2,
       enforcement: 'enforce',

@@ -81,6 +81,7 @@ describe('Construct: ChangeDelivery', () => {
       Environment: {
         Variables: Match.objectLike({
           STEWARD_DELIVERY_RETRY_SECONDS: '30',
+          STEWARD_VALIDATOR_PRINCIPAL: { Ref: Match.stringLikeRegexp('DeliverChangesRole') },
           STEWARD_DELIVERY_QUEUE_URL: { Ref: Match.stringLikeRegexp('DeliveryQueue') },
           // 20 requests/s over 2 validate-change, 4 deliver-changes and 1 reconcile instance
           STEWARD_READS_PER_SECOND: '2.857',

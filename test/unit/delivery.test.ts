@@ -16,7 +16,7 @@ import {
 import { parseAppConfigTargets } from '../../functions/core/delivery/targets.ts';
 import { ConfigurationError, MalformedEventError, StewardError } from '../../functions/core/errors.ts';
 import { isQueueEvent, parseQueueRecords } from '../../functions/core/pipeline/queue-records.ts';
-import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
+import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/validation/validate-change.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 import {
@@ -325,7 +325,7 @@ describe('Function: processDeliveryRequests', () => {
     // Assess
     expect(result.done).toEqual(['m1', 'm2', 'm3']);
     expect(store.valueOf(name)).toBe('3');
-    expect((await store.history(name)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD]);
+    expect((await store.history(name)).at(-1)?.labels).toEqual([LAST_KNOWN_GOOD, RESTORE_ANNOUNCED]);
     expect(delivery.deployments).toHaveLength(1);
     expect(JSON.parse(delivery.hosted[0]!.content)).toMatchObject({ 'max-retries': 3 });
     expect(publisher.ofType('Config Deployment Started')[0]?.detail).toMatchObject({

@@ -39,6 +39,12 @@ export const LAST_KNOWN_GOOD = 'last-known-good';
 
 export type Enforcement = 'enforce' | 'report';
 
+/**
+ * Set on a restored version once `Config Change Restored` is published: a retry finds a restore
+ * without it unfinished (see restoreRejected). Drift and the validator look at last-known-good only.
+ */
+export const RESTORE_ANNOUNCED = 'steward-restore-announced';
+
 /** Errors a store raises when a value exists but cannot be read or decrypted (KMS, IAM). */
 const UNREADABLE_ERRORS = new Set(['ParameterAccessDeniedError', 'ParameterDecryptionError']);
 
@@ -452,12 +458,21 @@ export async function restoreRejected(
     request.rejectedVersion === undefined
       ? current === undefined
       : current?.version === request.rejectedVersion;
-  if (!found.ok || !stillRejected || found.context.enforcement !== 'enforce') {
+  // This very restore, written by an earlier attempt that died before announcing it (the version right
+  // after the rejected one, by the restorer, without RESTORE_ANNOUNCED): finish it instead of calling it
+  // superseded, so `Config Change Restored` is not lost; a duplicate request after a complete restore
+  // finds the label and does nothing.
+  const unfinished =
+    request.rejectedVersion !== undefined &&
+    current?.version === request.rejectedVersion + 1 &&
+    !current.labels.includes(RESTORE_ANNOUNCED) &&
+    isOwnWrite(current.lastModifiedUser, deps.validatorPrincipal);
+  if (!found.ok || !(stillRejected || unfinished) || found.context.enforcement !== 'enforce') {
     return { status: 'superseded', parameterName: name, newestVersion: current?.version };
   }
   const context = found.context;
-  const plan = planRestore(context, history);
-  const newVersion = await restore(context, plan);
+  const plan = unfinished ? planOfWritten(history) : planRestore(context, history);
+  const newVersion = unfinished ? await finishRestore(context, current!) : await restore(context, plan);
   await deps.publisher.publish([
     stewardEvent('Config Change Restored', {
       parameterName: name,
@@ -469,6 +484,8 @@ export async function restoreRejected(
       triggeringEventId: request.triggeringEventId,
     }),
   ]);
+  // The "announced" marker (validate-change may set last-known-good on its own when it sees the write).
+  if (newVersion !== undefined) await deps.store.label(name, newVersion, [RESTORE_ANNOUNCED]);
   return {
     status: 'restored',
     parameterName: name,
@@ -476,6 +493,29 @@ export async function restoreRejected(
     fromVersion: plan.fromVersion,
     newVersion,
   };
+}
+
+/**
+ * Where an earlier attempt's restore (the newest version) came from, told by its value: the newest
+ * version before the rejected one that holds it (the label may already have moved), else the desired state.
+ */
+function planOfWritten(history: readonly ParameterVersion[]): RestorePlan {
+  const written = history.at(-1)!;
+  const source = history.slice(0, -2).findLast((v) => v.value === written.value);
+  return source
+    ? { from: 'last-known-good', fromVersion: source.version, value: written.value, type: written.type }
+    : { from: 'desired-state', value: written.value, type: written.type };
+}
+
+/** Label a restore an earlier attempt wrote (a no-op when its label call had succeeded). */
+async function finishRestore(
+  context: Context<RestoreDependencies>,
+  written: ParameterVersion,
+): Promise<number> {
+  if (!written.labels.includes(LAST_KNOWN_GOOD)) {
+    await context.deps.store.label(context.change.name, written.version, [LAST_KNOWN_GOOD]);
+  }
+  return written.version;
 }
 
 /** Put the planned value back and label it, or delete; returns the version written. */
