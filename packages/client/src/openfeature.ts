@@ -12,8 +12,8 @@ import {
   type ResolutionDetails,
   StandardResolutionReasons,
 } from '@openfeature/server-sdk';
-import type { CompiledFlag, FlagContext, FlagEvaluator } from './flag-evaluator.ts';
-import { type FlagsOptions, LiveFlags, flags as loadFlags } from './flags.ts';
+import type { CompiledFlag, FlagContext, FlagEvaluator } from './flag-evaluator.js';
+import { type FlagsOptions, LiveFlags, loadFlags } from './flags.js';
 
 export type StewardProviderOptions =
   | (FlagsOptions & { readonly service: string })

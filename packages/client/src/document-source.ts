@@ -3,15 +3,15 @@
  * happen in the background once the poll interval has passed (stale-while-revalidate), and a failed
  * re-read keeps the last good document, logging once per outage and counting every failure.
  */
-import type { ExtensionFailureReason } from './errors.ts';
-import { type ClientOptions, type ExtensionTarget, extensionUrl, readFromExtension } from './extension.ts';
+import type { ExtensionFailureReason } from './errors.js';
+import { type ClientOptions, type ExtensionTarget, extensionUrl, readFromExtension, readFromFile } from './extension.js';
 import {
   type ClientLogger,
   type DegradedReport,
   degradedMetricLine,
   stdoutLogger,
   stdoutMetricSink,
-} from './telemetry.ts';
+} from './telemetry.js';
 
 export interface DocumentSourceOptions<T> extends ClientOptions {
   /** Turns the raw JSON into the kept document; throws to reject it. */
@@ -98,7 +98,11 @@ export class DocumentSource<T> {
   }
 
   async #read(): Promise<T> {
-    const raw = await readFromExtension(this.url, this.target.timeoutMs);
+    const { localFile } = this.target;
+    const raw =
+      localFile === undefined
+        ? await readFromExtension(this.url, this.target.timeoutMs)
+        : await readFromFile(localFile);
     const document = this.#parse(raw);
     const now = this.#clock();
     this.#current = document;

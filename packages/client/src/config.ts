@@ -5,9 +5,9 @@ import type * as z from 'zod/v4/core';
 export type ConfigSchema<T = unknown> = z.$ZodType<T> & {
   safeParse(data: unknown): { success: true; data: T } | { success: false; error: z.$ZodError };
 };
-import { DocumentSource } from './document-source.ts';
-import { InvalidConfigDocumentError } from './errors.ts';
-import { type ClientOptions, resolveTarget } from './extension.ts';
+import { DocumentSource } from './document-source.js';
+import { InvalidConfigDocumentError } from './errors.js';
+import { type ClientOptions, resolveTarget } from './extension.js';
 
 interface CachedSource {
   readonly schema: ConfigSchema;

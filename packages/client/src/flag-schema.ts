@@ -5,7 +5,7 @@
  * importing `config-steward/client` costs no schema library at cold start.
  */
 import * as z from 'zod/mini';
-import type { FlagDocument } from './flag-document.ts';
+import type { FlagDocument } from './flag-document.js';
 
 const isJson = (text: string): boolean => {
   try {
