@@ -4,7 +4,13 @@
  * re-read keeps the last good document, logging once per outage and counting every failure.
  */
 import type { ExtensionFailureReason } from './errors.js';
-import { type ClientOptions, type ExtensionTarget, extensionUrl, readFromExtension, readFromFile } from './extension.js';
+import {
+  type ClientOptions,
+  type ExtensionTarget,
+  extensionUrl,
+  readFromExtension,
+  readFromFile,
+} from './extension.js';
 import {
   type ClientLogger,
   type DegradedReport,
@@ -36,6 +42,7 @@ export class DocumentSource<T> {
   readonly #onDegraded: ((report: DegradedReport) => void) | undefined;
   readonly #metricSink: (line: string) => void;
   readonly #clock: () => number;
+  readonly #only: readonly string[] | undefined;
   #current: T | undefined;
   #readAt = 0;
   #nextReadAt = 0;
@@ -52,6 +59,7 @@ export class DocumentSource<T> {
     this.#onDegraded = options.onDegraded;
     this.#metricSink = options.metricSink ?? stdoutMetricSink;
     this.#clock = options.clock ?? Date.now;
+    this.#only = options.flags;
   }
 
   /** The document being served, `undefined` before the first successful read. */
@@ -102,7 +110,7 @@ export class DocumentSource<T> {
     const raw =
       localFile === undefined
         ? await readFromExtension(this.url, this.target.timeoutMs)
-        : await readFromFile(localFile);
+        : onlyFlags(await readFromFile(localFile), this.#only);
     const document = this.#parse(raw);
     const now = this.#clock();
     this.#current = document;
@@ -154,6 +162,19 @@ export class DocumentSource<T> {
     const { service, application, environment, profile } = this.target;
     return { service, application, environment, profile };
   }
+}
+
+/** Local mode's `?flag=`: a flags document narrowed to the flags asked for, as the extension does. */
+function onlyFlags(raw: unknown, only: readonly string[] | undefined): unknown {
+  if (
+    only === undefined ||
+    only.length === 0 ||
+    raw === null ||
+    typeof raw !== 'object' ||
+    Array.isArray(raw)
+  )
+    return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([flag]) => only.includes(flag)));
 }
 
 function failureReason(error: unknown): ExtensionFailureReason {

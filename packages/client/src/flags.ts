@@ -96,7 +96,7 @@ const clients = new Map<string, LiveFlags>();
  */
 export async function loadFlags(service: string, options: FlagsOptions = {}): Promise<LiveFlags> {
   const target = resolveTarget(service, 'flags', options);
-  const key = `${target.port} ${target.application} ${target.environment} ${target.profile} ${options.only?.join(',') ?? ''}`;
+  const key = `${target.port} ${target.application} ${target.environment} ${target.profile} ${target.localFile ?? ''} ${options.only?.join(',') ?? ''}`;
   let client = clients.get(key);
   if (client === undefined) {
     client = new LiveFlags(target, options);
