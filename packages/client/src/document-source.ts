@@ -4,13 +4,7 @@
  * re-read keeps the last good document, logging once per outage and counting every failure.
  */
 import type { ExtensionFailureReason } from './errors.js';
-import {
-  type ClientOptions,
-  type ExtensionTarget,
-  extensionUrl,
-  readFromExtension,
-  readFromFile,
-} from './extension.js';
+import { type ClientOptions, type ExtensionTarget, extensionUrl, readFromExtension } from './extension.js';
 import {
   type ClientLogger,
   type DegradedReport,
@@ -110,7 +104,9 @@ export class DocumentSource<T> {
     const raw =
       localFile === undefined
         ? await readFromExtension(this.url, this.target.timeoutMs)
-        : onlyFlags(await readFromFile(localFile), this.#only);
+        : // Local mode is for tests and local runs, refused inside Lambda by default: a lazy chunk keeps
+          // it out of a deployed function's cold start.
+          await (await import('./local-file.js')).readFromFile(localFile, this.#only);
     const document = this.#parse(raw);
     const now = this.#clock();
     this.#current = document;
@@ -162,19 +158,6 @@ export class DocumentSource<T> {
     const { service, application, environment, profile } = this.target;
     return { service, application, environment, profile };
   }
-}
-
-/** Local mode's `?flag=`: a flags document narrowed to the flags asked for, as the extension does. */
-function onlyFlags(raw: unknown, only: readonly string[] | undefined): unknown {
-  if (
-    only === undefined ||
-    only.length === 0 ||
-    raw === null ||
-    typeof raw !== 'object' ||
-    Array.isArray(raw)
-  )
-    return raw;
-  return Object.fromEntries(Object.entries(raw).filter(([flag]) => only.includes(flag)));
 }
 
 function failureReason(error: unknown): ExtensionFailureReason {

@@ -3,7 +3,6 @@
  * on `localhost:${AWS_APPCONFIG_EXTENSION_HTTP_PORT:-2772}` and serves
  * `/applications/{app}/environments/{env}/configurations/{profile}`, optionally `?flag=a&flag=b`.
  */
-import { readFile } from 'node:fs/promises';
 import { ClientConfigurationError, ExtensionUnavailableError, InvalidConfigDocumentError } from './errors.js';
 import type { ClientLogger, DegradedReport } from './telemetry.js';
 
@@ -173,34 +172,6 @@ export function extensionUrl(target: ExtensionTarget, flags?: readonly string[])
   const query =
     flags && flags.length > 0 ? '?' + flags.map((f) => `flag=${encodeURIComponent(f)}`).join('&') : '';
   return `http://localhost:${target.port}${path}${query}`;
-}
-
-/**
- * Local mode: read and JSON-parse one document from a file. A missing or unreadable file is an
- * {@link ExtensionUnavailableError} (`not-found` / `unavailable`), as the extension's 404 would be;
- * neither message carries the content.
- *
- * @example
- * const raw = await readFromFile('test/fixtures/orders.json');
- */
-export async function readFromFile(file: string): Promise<unknown> {
-  let body: string;
-  try {
-    body = await readFile(file, 'utf8');
-  } catch (error) {
-    const missing = (error as { code?: string }).code === 'ENOENT';
-    throw new ExtensionUnavailableError(
-      `the local document ${file} ${missing ? 'does not exist' : 'cannot be read'}`,
-      missing ? 'not-found' : 'unavailable',
-      undefined,
-      { cause: error },
-    );
-  }
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    throw new InvalidConfigDocumentError(`the local document ${file} is not JSON`, []);
-  }
 }
 
 /**
