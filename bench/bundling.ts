@@ -99,6 +99,7 @@ function sdkClassName(pkg: string, guess: string): string {
     'client-sts': 'STSClient',
     'client-cloudwatch': 'CloudWatchClient',
     'client-kms': 'KMSClient',
+    'client-sqs': 'SQSClient',
   };
   return known[pkg] ?? guess;
 }
