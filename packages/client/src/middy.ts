@@ -1,5 +1,5 @@
 /**
- * `config-steward/client/middy`: a middleware that puts the service's validated configuration and
+ * `@config-steward/client/middy`: a middleware that puts the service's validated configuration and
  * its feature flags on the handler's context. Prefetched at cold start, as middy's own fetchers are.
  */
 import type { MiddlewareObj } from '@middy/core';

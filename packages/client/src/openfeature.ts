@@ -1,5 +1,5 @@
 /**
- * `config-steward/client/openfeature`: an OpenFeature server provider over the same locally evaluated
+ * `@config-steward/client/openfeature`: an OpenFeature server provider over the same locally evaluated
  * flags. Reasons follow the evaluation (`STATIC`, `TARGETING_MATCH`, `SPLIT`, `DISABLED`, `DEFAULT`,
  * or `ERROR` with `FLAG_NOT_FOUND` / `TYPE_MISMATCH`); variants are `on` and `off`.
  */
