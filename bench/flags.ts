@@ -7,7 +7,11 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { type EvaluationContext, InMemoryProvider, OpenFeature } from '@openfeature/server-sdk';
 import { InMemStorageProvider, Unleash } from 'unleash-client';
-import { createFlagEvaluator, type FlagContext, rolloutBucket } from '../packages/client/src/flag-evaluator.ts';
+import {
+  createFlagEvaluator,
+  type FlagContext,
+  rolloutBucket,
+} from '../packages/client/src/flag-evaluator.ts';
 import { StewardFlagProvider } from '../packages/client/src/openfeature.ts';
 
 const KEY_COUNT = 4096;
