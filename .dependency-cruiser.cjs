@@ -35,7 +35,7 @@ module.exports = {
       comment: 'The core depends on nothing of the outer layers.',
       severity: 'error',
       from: { path: '^functions/core' },
-      to: { path: '^(functions/(adapters|handlers|cli|client)|lib|bin)/' },
+      to: { path: '^(functions/(adapters|handlers|cli)|packages/client|lib|bin)/' },
     },
     {
       name: 'ports-are-interfaces',
@@ -48,7 +48,7 @@ module.exports = {
       name: 'sdk-only-in-adapters',
       comment: 'Only adapters (and handlers composing them, the CLI, and the CDK app) talk to AWS.',
       severity: 'error',
-      from: { path: '^functions/(core|ports|client)' },
+      from: { path: '^(functions/(core|ports)|packages/client/src)' },
       to: { path: '@aws-sdk' },
     },
   ],

@@ -4,7 +4,16 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['cdk.out/**', 'node_modules/**', '.bench/**', '.check-*/**', 'coverage/**'] },
+  {
+    ignores: [
+      'cdk.out/**',
+      'packages/*/dist/**',
+      'node_modules/**',
+      '.bench/**',
+      '.check-*/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -166,7 +166,8 @@ export async function run(): Promise<void> {
   const clientEntry = path.join(OUT, 'client.entry.ts');
   writeFileSync(
     clientEntry,
-    `import { flags, loadConfig } from ${JSON.stringify(path.join(PROJECT_ROOT, 'functions/client/index.ts'))};\nexport { flags, loadConfig };\n`,
+    // By package name: the built ESM of the workspace package (`npm run build`), as a service gets it.
+    "import { loadConfig, loadFlags } from '@config-steward/client';\nexport { loadConfig, loadFlags };\n",
   );
   const powertoolsEntry = path.join(OUT, 'powertools.entry.ts');
   writeFileSync(

@@ -7,8 +7,12 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { type EvaluationContext, InMemoryProvider, OpenFeature } from '@openfeature/server-sdk';
 import { InMemStorageProvider, Unleash } from 'unleash-client';
-import { createFlagEvaluator, type FlagContext, rolloutBucket } from '../functions/client/index.ts';
-import { StewardFlagProvider } from '../functions/client/openfeature.ts';
+import {
+  createFlagEvaluator,
+  type FlagContext,
+  rolloutBucket,
+} from '../packages/client/src/flag-evaluator.ts';
+import { StewardFlagProvider } from '../packages/client/src/openfeature.ts';
 
 const KEY_COUNT = 4096;
 const MASK = KEY_COUNT - 1;

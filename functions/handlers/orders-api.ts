@@ -1,12 +1,12 @@
 /**
  * Example consumer: the orders API's `GET /checkout-options`, reading the orders document and flags
- * from the AppConfig extension through `config-steward/client` (wired by `ConfigConsumer.grantConfig`).
+ * from the AppConfig extension through `@config-steward/client` (wired by `ConfigConsumer.grantConfig`).
  * A customer's options follow the live configuration without a restart.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
-import { flags, loadConfig } from '../client/index.ts';
+import { loadConfig, loadFlags } from '@config-steward/client';
 
 const logger = new Logger();
 
@@ -27,7 +27,7 @@ async function checkoutOptions(raw: unknown) {
     return { statusCode: 400, body: JSON.stringify({ message: 'query parameter "customer" is required' }) };
   }
   const targetingKey = parsed.data.queryStringParameters.customer;
-  const [config, orderFlags] = await Promise.all([loadConfig('orders', ordersConfig), flags('orders')]);
+  const [config, orderFlags] = await Promise.all([loadConfig('orders', ordersConfig), loadFlags('orders')]);
   const options = {
     checkoutEnabled: config['checkout-enabled'],
     currency: config.currency,

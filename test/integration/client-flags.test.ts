@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ClientConfigurationError,
   clearFlagClients,
-  flags,
+  loadFlags,
   InvalidConfigDocumentError,
-  rolloutBucket,
-} from '../../functions/client/index.ts';
-import type { DegradedReport } from '../../functions/client/telemetry.ts';
+} from '../../packages/client/src/index.ts';
+import { rolloutBucket } from '../../packages/client/src/flag-evaluator.ts';
+import type { DegradedReport } from '../../packages/client/src/telemetry.ts';
 import { AppConfigExtensionServer } from '../support/appconfig-extension-server.ts';
 
 const flagsDocument = {
@@ -61,12 +61,12 @@ describe('Function: flags', () => {
 
   it('reads the flags profile once and evaluates locally', async () => {
     // Prepare
-    const client = await flags('orders', options());
+    const client = await loadFlags('orders', options());
 
     // Act
     const qa = client.isEnabled('new-checkout', { targetingKey: 'customer-qa-1' });
     const killSwitch = client.isEnabled('disable-recommendations');
-    const again = await flags('orders', options());
+    const again = await loadFlags('orders', options());
 
     // Assess
     expect(qa).toBe(true);
@@ -78,7 +78,7 @@ describe('Function: flags', () => {
 
   it('asks the extension for only the named flags with ?flag=', async () => {
     // Act
-    const client = await flags('orders', options({ only: ['new-checkout', 'no-such-flag'] }));
+    const client = await loadFlags('orders', options({ only: ['new-checkout', 'no-such-flag'] }));
 
     // Assess
     expect(extension.requests[0]?.flags).toEqual(['new-checkout', 'no-such-flag']);
@@ -88,7 +88,7 @@ describe('Function: flags', () => {
 
   it('swaps in the new flags after the poll interval without blocking the check', async () => {
     // Prepare
-    const client = await flags('orders', options());
+    const client = await loadFlags('orders', options());
     extension.host('orders', 'production', 'flags', {
       type: 'feature-flags',
       content: {
@@ -99,7 +99,7 @@ describe('Function: flags', () => {
     now += 46_000;
 
     // Act
-    await flags('orders', options());
+    await loadFlags('orders', options());
     const during = client.isEnabled('disable-recommendations');
     await client.whenIdle();
     const after = client.isEnabled('disable-recommendations');
@@ -112,20 +112,20 @@ describe('Function: flags', () => {
 
   it('keeps the last good flags when a later document is invalid or the extension fails', async () => {
     // Prepare
-    const client = await flags('orders', options());
+    const client = await loadFlags('orders', options());
     const customer = 'customer-qa-2';
     extension.host('orders', 'production', 'flags', {
       type: 'feature-flags',
       content: { 'new-checkout': { enabled: 'true' } },
     });
     now += 46_000;
-    await flags('orders', options());
+    await loadFlags('orders', options());
     await client.whenIdle();
     extension.failWith(502);
     now += 46_000;
 
     // Act
-    await flags('orders', options());
+    await loadFlags('orders', options());
     await client.whenIdle();
 
     // Assess
@@ -141,7 +141,7 @@ describe('Function: flags', () => {
     });
 
     // Act
-    const error = await flags('orders', options()).catch((e: unknown) => e);
+    const error = await loadFlags('orders', options()).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(InvalidConfigDocumentError);
@@ -151,7 +151,7 @@ describe('Function: flags', () => {
 
   it('names STEWARD_APPCONFIG_FLAGS_PROFILE when no flags profile is configured', async () => {
     // Act
-    const error = await flags('orders', { env: { STEWARD_APPCONFIG_ENVIRONMENT: 'production' } }).catch(
+    const error = await loadFlags('orders', { env: { STEWARD_APPCONFIG_ENVIRONMENT: 'production' } }).catch(
       (e: unknown) => e,
     );
 
@@ -162,7 +162,7 @@ describe('Function: flags', () => {
 
   it('serves string values by rollout bucket', async () => {
     // Prepare
-    const client = await flags('orders', options());
+    const client = await loadFlags('orders', options());
     const keys = Array.from({ length: 50 }, (_, i) => `customer-${i}`);
 
     // Act

@@ -4,12 +4,12 @@ import * as z from 'zod';
 import {
   ClientConfigurationError,
   clearConfigSources,
-  configSource,
   ExtensionUnavailableError,
   InvalidConfigDocumentError,
   loadConfig,
-} from '../../functions/client/index.ts';
-import type { ClientLogger, DegradedReport } from '../../functions/client/telemetry.ts';
+} from '../../packages/client/src/index.ts';
+import { configSource } from '../../packages/client/src/config.ts';
+import type { ClientLogger, DegradedReport } from '../../packages/client/src/telemetry.ts';
 import { AppConfigExtensionServer } from '../support/appconfig-extension-server.ts';
 
 const SECRET = 'whsec_2f9c1e7d8b6a4f30b1e2d3c4a5f60718';

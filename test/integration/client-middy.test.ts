@@ -6,8 +6,8 @@ import {
   clearConfigSources,
   clearFlagClients,
   InvalidConfigDocumentError,
-} from '../../functions/client/index.ts';
-import { type StewardContext, stewardConfig } from '../../functions/client/middy.ts';
+} from '../../packages/client/src/index.ts';
+import { type StewardContext, stewardConfig } from '../../packages/client/src/middy.ts';
 import { AppConfigExtensionServer } from '../support/appconfig-extension-server.ts';
 
 const schema = z.object({ 'max-retries': z.number().int(), currency: z.enum(['EUR', 'USD']) });

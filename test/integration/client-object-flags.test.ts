@@ -4,10 +4,10 @@ import { organisation } from '../../config/index.ts';
 import {
   clearFlagClients,
   createFlagEvaluator,
-  flags,
+  loadFlags,
   InvalidConfigDocumentError,
-} from '../../functions/client/index.ts';
-import { StewardFlagProvider } from '../../functions/client/openfeature.ts';
+} from '../../packages/client/src/index.ts';
+import { StewardFlagProvider } from '../../packages/client/src/openfeature.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
 import type { FlagDefinition } from '../../functions/core/model.ts';
 import { AppConfigExtensionServer } from '../support/appconfig-extension-server.ts';
@@ -168,9 +168,9 @@ describe('Class: StewardFlagProvider (object-valued flags over the extension)', 
     await extension.stop().catch(() => undefined);
   });
 
-  it('serves the decoded object through flags() and OpenFeature object resolution', async () => {
+  it('serves the decoded object through loadFlags() and OpenFeature object resolution', async () => {
     // Prepare
-    const live = await flags('orders', options('production'));
+    const live = await loadFlags('orders', options('production'));
     await OpenFeature.setProviderAndWait(
       'orders-objects',
       new StewardFlagProvider({ service: 'orders', ...options('production') }),

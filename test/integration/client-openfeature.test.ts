@@ -1,7 +1,7 @@
 import { OpenFeature, ProviderStatus, StandardResolutionReasons } from '@openfeature/server-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clearFlagClients } from '../../functions/client/index.ts';
-import { StewardFlagProvider } from '../../functions/client/openfeature.ts';
+import { clearFlagClients } from '../../packages/client/src/index.ts';
+import { StewardFlagProvider } from '../../packages/client/src/openfeature.ts';
 import { AppConfigExtensionServer } from '../support/appconfig-extension-server.ts';
 
 describe('Class: StewardFlagProvider (over the extension)', () => {

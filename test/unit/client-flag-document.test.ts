@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidConfigDocumentError } from '../../functions/client/errors.ts';
-import { parseFlagDocument } from '../../functions/client/flag-document.ts';
-import { flagDocumentSchema } from '../../functions/client/flag-schema.ts';
+import { InvalidConfigDocumentError } from '../../packages/client/src/errors.ts';
+import { parseFlagDocument } from '../../packages/client/src/flag-document.ts';
+import { flagDocumentSchema } from '../../packages/client/src/flag-schema.ts';
 
 const anyAttribute = fc.oneof(
   fc.boolean(),

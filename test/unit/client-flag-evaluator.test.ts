@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidConfigDocumentError } from '../../functions/client/errors.ts';
-import { createFlagEvaluator, FlagEvaluator, rolloutBucket } from '../../functions/client/flag-evaluator.ts';
+import { InvalidConfigDocumentError } from '../../packages/client/src/errors.ts';
+import {
+  createFlagEvaluator,
+  FlagEvaluator,
+  rolloutBucket,
+} from '../../packages/client/src/flag-evaluator.ts';
 
 const document = {
   'kill-all': { enabled: false, owner: 'team-orders', type: 'kill-switch' },

@@ -1,7 +1,7 @@
 import { ErrorCode, OpenFeature, StandardResolutionReasons } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFlagEvaluator, rolloutBucket } from '../../functions/client/index.ts';
-import { StewardFlagProvider } from '../../functions/client/openfeature.ts';
+import { createFlagEvaluator, rolloutBucket } from '../../packages/client/src/flag-evaluator.ts';
+import { StewardFlagProvider } from '../../packages/client/src/openfeature.ts';
 
 const evaluator = createFlagEvaluator({
   'new-checkout': {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as classic from 'zod';
 import * as mini from 'zod/mini';
 import { organisation } from '../../config/index.ts';
-import { parseDocument } from '../../functions/client/config.ts';
+import { parseDocument } from '../../packages/client/src/config.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 
 describe('Function: parseDocument', () => {

@@ -9,7 +9,7 @@
  * `defaultValue` as JSON strings with `valueEncoding: "json"`; they are decoded here, once, when the
  * document is read.
  */
-import { InvalidConfigDocumentError } from './errors.ts';
+import { InvalidConfigDocumentError } from './errors.js';
 
 export interface FlagData {
   readonly enabled: boolean;

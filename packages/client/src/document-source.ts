@@ -3,15 +3,15 @@
  * happen in the background once the poll interval has passed (stale-while-revalidate), and a failed
  * re-read keeps the last good document, logging once per outage and counting every failure.
  */
-import type { ExtensionFailureReason } from './errors.ts';
-import { type ClientOptions, type ExtensionTarget, extensionUrl, readFromExtension } from './extension.ts';
+import type { ExtensionFailureReason } from './errors.js';
+import { type ClientOptions, type ExtensionTarget, extensionUrl, readFromExtension } from './extension.js';
 import {
   type ClientLogger,
   type DegradedReport,
   degradedMetricLine,
   stdoutLogger,
   stdoutMetricSink,
-} from './telemetry.ts';
+} from './telemetry.js';
 
 export interface DocumentSourceOptions<T> extends ClientOptions {
   /** Turns the raw JSON into the kept document; throws to reject it. */
@@ -36,6 +36,7 @@ export class DocumentSource<T> {
   readonly #onDegraded: ((report: DegradedReport) => void) | undefined;
   readonly #metricSink: (line: string) => void;
   readonly #clock: () => number;
+  readonly #only: readonly string[] | undefined;
   #current: T | undefined;
   #readAt = 0;
   #nextReadAt = 0;
@@ -52,6 +53,7 @@ export class DocumentSource<T> {
     this.#onDegraded = options.onDegraded;
     this.#metricSink = options.metricSink ?? stdoutMetricSink;
     this.#clock = options.clock ?? Date.now;
+    this.#only = options.flags;
   }
 
   /** The document being served, `undefined` before the first successful read. */
@@ -98,7 +100,13 @@ export class DocumentSource<T> {
   }
 
   async #read(): Promise<T> {
-    const raw = await readFromExtension(this.url, this.target.timeoutMs);
+    const { localFile } = this.target;
+    const raw =
+      localFile === undefined
+        ? await readFromExtension(this.url, this.target.timeoutMs)
+        : // Local mode is for tests and local runs, refused inside Lambda by default: a lazy chunk keeps
+          // it out of a deployed function's cold start.
+          await (await import('./local-file.js')).readFromFile(localFile, this.#only);
     const document = this.#parse(raw);
     const now = this.#clock();
     this.#current = document;

@@ -5,9 +5,9 @@ import type * as z from 'zod/v4/core';
 export type ConfigSchema<T = unknown> = z.$ZodType<T> & {
   safeParse(data: unknown): { success: true; data: T } | { success: false; error: z.$ZodError };
 };
-import { DocumentSource } from './document-source.ts';
-import { InvalidConfigDocumentError } from './errors.ts';
-import { type ClientOptions, resolveTarget } from './extension.ts';
+import { DocumentSource } from './document-source.js';
+import { InvalidConfigDocumentError } from './errors.js';
+import { type ClientOptions, resolveTarget } from './extension.js';
 
 interface CachedSource {
   readonly schema: ConfigSchema;
@@ -30,7 +30,7 @@ export function configSource<S extends ConfigSchema>(
   options: ClientOptions = {},
 ): DocumentSource<z.output<S>> {
   const target = resolveTarget(service, 'config', options);
-  const key = `${target.port} ${target.application} ${target.environment} ${target.profile}`;
+  const key = `${target.port} ${target.application} ${target.environment} ${target.profile} ${target.localFile ?? ''}`;
   const cached = sources.get(key);
   if (cached !== undefined && cached.schema === schema) return cached.source as DocumentSource<z.output<S>>;
   const source = new DocumentSource<z.output<S>>(target, {
@@ -56,11 +56,12 @@ export function configSource<S extends ConfigSchema>(
  *   return config['max-retries'];
  * };
  */
-export function loadConfig<S extends ConfigSchema>(
+export async function loadConfig<S extends ConfigSchema>(
   service: string,
   schema: S,
   options?: ClientOptions,
 ): Promise<z.output<S>> {
+  // async: a bad setting rejects like every other failure, as with loadFlags, instead of throwing.
   return configSource(service, schema, options).get();
 }
 

@@ -2,7 +2,7 @@
  * Logging and metrics of the client without Powertools at module scope: a structural logger
  * interface (a Powertools `Logger` fits it) and a CloudWatch Embedded Metric Format line writer.
  */
-import type { ExtensionFailureReason } from './errors.ts';
+import type { ExtensionFailureReason } from './errors.js';
 
 /** What the client logs through; `new Logger()` from `@aws-lambda-powertools/logger` satisfies it. */
 export interface ClientLogger {

@@ -1,15 +1,15 @@
 /**
- * `config-steward/client/middy`: a middleware that puts the service's validated configuration and
+ * `@config-steward/client/middy`: a middleware that puts the service's validated configuration and
  * its feature flags on the handler's context. Prefetched at cold start, as middy's own fetchers are.
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/v4/core';
-import type { ConfigSchema } from './config.ts';
-import { configSource } from './config.ts';
-import type { ClientOptions } from './extension.ts';
-import { type Flags, NO_FLAGS } from './flag-evaluator.ts';
-import { flags as loadFlags } from './flags.ts';
+import type { ConfigSchema } from './config.js';
+import { configSource } from './config.js';
+import type { ClientOptions } from './extension.js';
+import { type Flags, NO_FLAGS } from './flag-evaluator.js';
+import { loadFlags } from './flags.js';
 
 export interface StewardConfigOptions<S extends ConfigSchema> extends Omit<ClientOptions, 'profile'> {
   readonly service: string;

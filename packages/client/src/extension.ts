@@ -3,18 +3,32 @@
  * on `localhost:${AWS_APPCONFIG_EXTENSION_HTTP_PORT:-2772}` and serves
  * `/applications/{app}/environments/{env}/configurations/{profile}`, optionally `?flag=a&flag=b`.
  */
-import { ClientConfigurationError, ExtensionUnavailableError, InvalidConfigDocumentError } from './errors.ts';
-import type { ClientLogger, DegradedReport } from './telemetry.ts';
+import { ClientConfigurationError, ExtensionUnavailableError, InvalidConfigDocumentError } from './errors.js';
+import type { ClientLogger, DegradedReport } from './telemetry.js';
 
-/** Options shared by `loadConfig`, `flags`, the middy middleware and the OpenFeature provider. */
+/** Options shared by `loadConfig`, `loadFlags`, the middy middleware and the OpenFeature provider. */
 export interface ClientOptions {
+  /**
+   * Local mode: read the composed configuration document from this JSON file instead of the
+   * extension (a service's own tests, local runs). Re-read after each poll interval, so edits show.
+   * @default `STEWARD_CONFIG_FILE`
+   */
+  readonly configFile?: string;
+  /** Local mode: read the flags document (the extension's shape) from this JSON file. @default `STEWARD_FLAGS_FILE` */
+  readonly flagsFile?: string;
+  /**
+   * Local mode is refused inside Lambda (`AWS_LAMBDA_FUNCTION_NAME` set), where a stray variable
+   * would silently swap the deployed configuration for a file; set this to allow it anyway.
+   * @default `STEWARD_ALLOW_LOCAL_IN_LAMBDA` is `true`
+   */
+  readonly allowLocalInLambda?: boolean;
   /** AppConfig application name. @default `STEWARD_APPCONFIG_APPLICATION`, else the service name */
   readonly application?: string;
   /** AppConfig environment name. @default `STEWARD_APPCONFIG_ENVIRONMENT` (required one way or the other) */
   readonly environment?: string;
   /**
    * Configuration profile name. @default `STEWARD_APPCONFIG_PROFILE` for `loadConfig`,
-   * `STEWARD_APPCONFIG_FLAGS_PROFILE` for `flags`
+   * `STEWARD_APPCONFIG_FLAGS_PROFILE` for `loadFlags`
    */
   readonly profile?: string;
   /** Port of the extension. @default `AWS_APPCONFIG_EXTENSION_HTTP_PORT`, else 2772 */
@@ -43,6 +57,8 @@ export interface ExtensionTarget {
   readonly port: number;
   readonly timeoutMs: number;
   readonly pollMs: number;
+  /** Local mode: the JSON file read instead of the extension. */
+  readonly localFile?: string;
 }
 
 export const DEFAULT_EXTENSION_PORT = 2772;
@@ -54,6 +70,15 @@ const PROFILE_VARIABLE = {
   config: 'STEWARD_APPCONFIG_PROFILE',
   flags: 'STEWARD_APPCONFIG_FLAGS_PROFILE',
 } as const;
+
+/** The local-mode file's environment variable for each kind of document. */
+const LOCAL_FILE_VARIABLE = {
+  config: 'STEWARD_CONFIG_FILE',
+  flags: 'STEWARD_FLAGS_FILE',
+} as const;
+
+/** Names AppConfig would give a local document: only in log lines and metrics. */
+const LOCAL_NAME = 'local';
 
 /**
  * Resolve where a service's document lives from options and environment variables; a missing
@@ -68,14 +93,16 @@ export function resolveTarget(
   options: ClientOptions = {},
 ): ExtensionTarget {
   const env = options.env ?? process.env;
-  const environment = options.environment ?? env['STEWARD_APPCONFIG_ENVIRONMENT'];
+  const localFile = localFileOf(service, kind, options, env);
+  const environment =
+    options.environment ?? env['STEWARD_APPCONFIG_ENVIRONMENT'] ?? (localFile ? LOCAL_NAME : undefined);
   if (!environment) {
     throw new ClientConfigurationError(
       `the AppConfig environment of ${service} is not set: set STEWARD_APPCONFIG_ENVIRONMENT or pass { environment }`,
     );
   }
   const profileVariable = PROFILE_VARIABLE[kind];
-  const profile = options.profile ?? env[profileVariable];
+  const profile = options.profile ?? env[profileVariable] ?? (localFile ? LOCAL_NAME : undefined);
   if (!profile) {
     throw new ClientConfigurationError(
       `the AppConfig ${kind} profile of ${service} is not set: set ${profileVariable} or pass { profile }`,
@@ -97,7 +124,29 @@ export function resolveTarget(
     port,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     pollMs: pollSeconds * 1000,
+    ...(localFile ? { localFile } : {}),
   };
+}
+
+/** The local-mode file of this kind of document, if any; refused inside Lambda unless allowed. */
+function localFileOf(
+  service: string,
+  kind: 'config' | 'flags',
+  options: ClientOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const variable = LOCAL_FILE_VARIABLE[kind];
+  const file = (kind === 'config' ? options.configFile : options.flagsFile) ?? env[variable];
+  if (!file) return undefined;
+  const allowed = options.allowLocalInLambda ?? env['STEWARD_ALLOW_LOCAL_IN_LAMBDA'] === 'true';
+  if (env['AWS_LAMBDA_FUNCTION_NAME'] && !allowed) {
+    throw new ClientConfigurationError(
+      `local mode (${kind === 'config' ? 'configFile' : 'flagsFile'} or ${variable}) is refused inside Lambda ` +
+        `for ${service}: documents come from the AppConfig extension there; pass { allowLocalInLambda: true } ` +
+        'or set STEWARD_ALLOW_LOCAL_IN_LAMBDA=true to allow it',
+    );
+  }
+  return file;
 }
 
 function positiveNumber(raw: string | undefined, variable: string): number | undefined {

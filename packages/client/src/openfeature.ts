@@ -1,5 +1,5 @@
 /**
- * `config-steward/client/openfeature`: an OpenFeature server provider over the same locally evaluated
+ * `@config-steward/client/openfeature`: an OpenFeature server provider over the same locally evaluated
  * flags. Reasons follow the evaluation (`STATIC`, `TARGETING_MATCH`, `SPLIT`, `DISABLED`, `DEFAULT`,
  * or `ERROR` with `FLAG_NOT_FOUND` / `TYPE_MISMATCH`); variants are `on` and `off`.
  */
@@ -12,8 +12,8 @@ import {
   type ResolutionDetails,
   StandardResolutionReasons,
 } from '@openfeature/server-sdk';
-import type { CompiledFlag, FlagContext, FlagEvaluator } from './flag-evaluator.ts';
-import { type FlagsOptions, LiveFlags, flags as loadFlags } from './flags.ts';
+import type { CompiledFlag, FlagContext, FlagEvaluator } from './flag-evaluator.js';
+import { type FlagsOptions, LiveFlags, loadFlags } from './flags.js';
 
 export type StewardProviderOptions =
   | (FlagsOptions & { readonly service: string })

@@ -2,10 +2,10 @@
  * The zod schema of the data-plane form of an `AWS.AppConfig.FeatureFlags` profile, the contract
  * between whoever writes flags into AppConfig and the consumer client. The client itself validates
  * with the equivalent hand-written `parseFlagDocument` (kept in step by a property test) so that
- * importing `config-steward/client` costs no schema library at cold start.
+ * importing `@config-steward/client` costs no schema library at cold start.
  */
 import * as z from 'zod/mini';
-import type { FlagDocument } from './flag-document.ts';
+import type { FlagDocument } from './flag-document.js';
 
 const isJson = (text: string): boolean => {
   try {

@@ -1,7 +1,7 @@
-/** `flags(service)`: the service's feature flags from the AppConfig extension, evaluated locally. */
-import { DocumentSource } from './document-source.ts';
-import { type ClientOptions, type ExtensionTarget, resolveTarget } from './extension.ts';
-import { parseFlagDocument } from './flag-document.ts';
+/** `loadFlags(service)`: the service's feature flags from the AppConfig extension, evaluated locally. */
+import { DocumentSource } from './document-source.js';
+import { type ClientOptions, type ExtensionTarget, resolveTarget } from './extension.js';
+import { parseFlagDocument } from './flag-document.js';
 import {
   type FlagContext,
   FlagEvaluator,
@@ -9,7 +9,7 @@ import {
   type Flags,
   type FlagValue,
   NO_FLAGS,
-} from './flag-evaluator.ts';
+} from './flag-evaluator.js';
 
 export interface FlagsOptions extends ClientOptions {
   /** Read only these flags (the extension's `?flag=` query). @default every flag of the profile */
@@ -18,7 +18,7 @@ export interface FlagsOptions extends ClientOptions {
 
 /**
  * A service's flags that follow the profile: every check goes to the latest compiled snapshot;
- * {@link LiveFlags.refreshIfStale} (called by `flags()`, the middleware and the OpenFeature
+ * {@link LiveFlags.refreshIfStale} (called by `loadFlags()`, the middleware and the OpenFeature
  * provider, once per request) swaps in a new snapshot in the background after the poll interval.
  */
 export class LiveFlags implements Flags {
@@ -90,13 +90,13 @@ const clients = new Map<string, LiveFlags>();
  * it in the background. Evaluation is local: no I/O and no allocation per check.
  *
  * @example
- * const flagsOfOrders = await flags('orders');
+ * const flagsOfOrders = await loadFlags('orders');
  * if (flagsOfOrders.isEnabled('new-checkout', { targetingKey: customerId })) { ... }
  * const copy = flagsOfOrders.value('checkout-button-copy', 'Buy now', { targetingKey: customerId });
  */
-export async function flags(service: string, options: FlagsOptions = {}): Promise<LiveFlags> {
+export async function loadFlags(service: string, options: FlagsOptions = {}): Promise<LiveFlags> {
   const target = resolveTarget(service, 'flags', options);
-  const key = `${target.port} ${target.application} ${target.environment} ${target.profile} ${options.only?.join(',') ?? ''}`;
+  const key = `${target.port} ${target.application} ${target.environment} ${target.profile} ${target.localFile ?? ''} ${options.only?.join(',') ?? ''}`;
   let client = clients.get(key);
   if (client === undefined) {
     client = new LiveFlags(target, options);

@@ -4,7 +4,7 @@
  * seed), so `isEnabled` does a map lookup, a few comparisons and at most one pass over the targeting
  * key: no allocation, no I/O.
  */
-import { type FlagDocument, parseFlagDocument } from './flag-document.ts';
+import { type FlagDocument, parseFlagDocument } from './flag-document.js';
 
 /** Who a flag is evaluated for. Build it once per request, not per check. */
 export interface FlagContext {
@@ -21,7 +21,7 @@ export interface FlagContext {
  */
 export type FlagReason = 'STATIC' | 'TARGETING_MATCH' | 'SPLIT' | 'DISABLED' | 'DEFAULT' | 'FLAG_NOT_FOUND';
 
-/** Reading flags: what `flags(service)`, `createFlagEvaluator` and the middleware's `context.flags` offer. */
+/** Reading flags: what `loadFlags(service)`, `createFlagEvaluator` and the middleware's `context.flags` offer. */
 export interface Flags {
   /** Whether the flag is on for this context; an unknown flag is off. */
   isEnabled(flag: string, context?: FlagContext): boolean;

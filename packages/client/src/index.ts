@@ -1,0 +1,28 @@
+/**
+ * `@config-steward/client`: typed configuration and feature flags from the AppConfig Lambda
+ * extension (or, in local mode, from files). Kept small for cold starts; the middy middleware and the
+ * OpenFeature provider live in `@config-steward/client/middy` and `@config-steward/client/openfeature`.
+ *
+ * The public surface is what a service calls and catches; the document source, the extension's
+ * URL scheme and the rollout hash stay internal.
+ */
+export { clearConfigSources, type ConfigSchema, loadConfig } from './config.js';
+export {
+  ClientConfigurationError,
+  type ExtensionFailureReason,
+  ExtensionUnavailableError,
+  InvalidConfigDocumentError,
+  StewardClientError,
+} from './errors.js';
+export type { ClientOptions } from './extension.js';
+export type { FlagData, FlagDocument } from './flag-document.js';
+export {
+  createFlagEvaluator,
+  type FlagContext,
+  type FlagEvaluator,
+  type FlagReason,
+  type Flags,
+  type FlagValue,
+} from './flag-evaluator.js';
+export { clearFlagClients, type FlagsOptions, type LiveFlags, loadFlags } from './flags.js';
+export type { ClientLogger, DegradedReport } from './telemetry.js';
