@@ -29,6 +29,16 @@ function statements(template: Template): Statement[] {
   );
 }
 
+/** One service's AppConfig ids, as ConfigDelivery hands them over. */
+const ORDERS_TARGETS = {
+  orders: {
+    applicationId: 'app111',
+    documentProfileId: 'doc111',
+    flagsProfileId: 'flg111',
+    environments: { production: { environmentId: 'env111', deploymentStrategyId: 'str111' } },
+  },
+};
+
 describe('Construct: ChangeDelivery', () => {
   it('queues requests on a FIFO queue that redrives to a FIFO dead-letter queue after the wait bound', () => {
     // Act
@@ -124,14 +134,7 @@ describe('Construct: ChangeDelivery', () => {
     const { delivery, template } = build();
 
     // Act
-    delivery.deliverTo({
-      orders: {
-        applicationId: 'app111',
-        documentProfileId: 'doc111',
-        flagsProfileId: 'flg111',
-        environments: { production: { environmentId: 'env111', deploymentStrategyId: 'str111' } },
-      },
-    });
+    delivery.deliverTo(ORDERS_TARGETS);
 
     // Assess
     const appconfig = statements(template()).filter((s) =>
@@ -206,14 +209,7 @@ describe('Construct: ChangeDelivery', () => {
   it('leaves no unacknowledged cdk-nag finding on its queues, mapping and permissions', () => {
     // Prepare
     const { stack, delivery } = build();
-    delivery.deliverTo({
-      orders: {
-        applicationId: 'app111',
-        documentProfileId: 'doc111',
-        flagsProfileId: 'flg111',
-        environments: { production: { environmentId: 'env111', deploymentStrategyId: 'str111' } },
-      },
-    });
+    delivery.deliverTo(ORDERS_TARGETS);
 
     // Act
     const findings = nagFindings(stack).filter(
