@@ -216,7 +216,7 @@ describe('Class: EventBridgeEventPublisher', () => {
           detailType: 'Config Change Accepted',
           eventId: 'e-1',
           parameterName: '/config/production/orders/max-retries',
-          service: 'orders',
+          configService: 'orders',
           environment: 'production',
         },
       },
@@ -300,6 +300,45 @@ describe('Class: EventBridgeEventPublisher', () => {
         expect.arrayContaining([expect.stringMatching(/^(value|previousValue|title|actor|key)$/)]),
       );
     }
+  });
+
+  describe('with the real Powertools Logger', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    it('writes the config service as configService, which Powertools keeps beside its own service', async () => {
+      // Prepare: capture what the Logger writes (the suite silences Powertools, so the level is set here)
+      const written: string[] = [];
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      });
+      const logger = new Logger({ serviceName: 'config-steward-validate-change', logLevel: 'INFO' });
+      eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+
+      // Act
+      await publisher(4, logger).publish([accepted('7')]);
+
+      // Assess: one JSON line, no "reserved key" warning, both services present and distinct
+      const lines = written
+        .join('')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'INFO',
+          message: 'published event',
+          service: 'config-steward-validate-change',
+          detailType: 'Config Change Accepted',
+          eventId: 'e-1',
+          parameterName: '/config/production/orders/max-retries',
+          configService: 'orders',
+          environment: 'production',
+        }),
+      ]);
+    });
   });
 
   describe('without a logger', () => {
