@@ -12,6 +12,7 @@ import {
   PUBLISHED_EVENT_CHANNEL,
   PUT_EVENTS_MAX_BYTES,
   type PublishedEvent,
+  type PublisherLogger,
 } from '../../functions/adapters/eventbridge-publisher.ts';
 import { type StewardEvent, stewardEvent } from '../../functions/core/events.ts';
 import { FixedClock } from '../support/recording-ports.ts';
@@ -36,7 +37,7 @@ class RecordingLogger {
   }
 }
 
-function publisher(maxAttempts = 4, logger = new RecordingLogger()) {
+function publisher(maxAttempts = 4, logger: PublisherLogger = new RecordingLogger()) {
   return new EventBridgeEventPublisher(new EventBridgeClient({}), 'config-steward', {
     sleep: noSleep,
     maxAttempts,
