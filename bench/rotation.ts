@@ -6,11 +6,16 @@
 import { PostgresDatabaseUsers } from '../functions/adapters/postgres-database-users.ts';
 import type { DatabaseUsers } from '../functions/core/rotation/database-users.ts';
 import { ROTATION_STEPS } from '../functions/core/rotation/rotate-secret.ts';
-import { createRotationFixture, dropRotationFixture, requirePostgres } from '../test/support/postgres.ts';
+import {
+  createRotationFixture,
+  dropRotationFixture,
+  requirePostgres,
+  runScopedPrefix,
+} from '../test/support/postgres.ts';
 import { RotationHarness } from '../test/support/rotation-harness.ts';
 
 const RUNS = Number(process.env.BENCH_ROTATION_RUNS ?? 21);
-const PREFIX = 'steward_rot_bench';
+const PREFIX = runScopedPrefix('steward_rot_bench');
 const TARGET_CALLS = 8;
 
 /** Accepts every database operation: the call count does not depend on a server. */

@@ -2,8 +2,9 @@
  * The `EventPublisher` port on EventBridge: catalog events go to the Steward bus in PutEvents batches
  * of at most 10 entries and 256 KB, and only the entries EventBridge reports as failed are sent again.
  * Each entry that gets through is logged at INFO (`published event`) with its detail type and
- * identifying fields only, and announced on the `config-steward:published-event` diagnostics channel
- * (which `steward invoke` subscribes to, to print what a handler published).
+ * identifying fields only (`service` as `configService`), and announced on the
+ * `config-steward:published-event` diagnostics channel (which `steward invoke` subscribes to, to print
+ * what a handler published).
  */
 import { channel } from 'node:diagnostics_channel';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -69,6 +70,15 @@ function defaultLogger(): PublisherLogger {
 /** The part of Powertools' Logger the publisher uses. */
 export interface PublisherLogger {
   info(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/**
+ * The attributes of a `published event` line. Powertools Logger drops a custom key named like one of
+ * its own (`service` is the Lambda's service name there), so the config service is `configService`.
+ */
+function logAttributes({ detailType, eventId, fields }: PublishedEvent): Record<string, string> {
+  const { service, ...rest } = fields;
+  return { detailType, eventId, ...rest, ...(service === undefined ? {} : { configService: service }) };
 }
 
 /** Some events could not be published after every attempt; names detail types and error codes only. */
@@ -185,11 +195,7 @@ export class EventBridgeEventPublisher implements EventPublisher {
   }
 
   private announce(published: PublishedEvent): void {
-    this.logger.info('published event', {
-      detailType: published.detailType,
-      eventId: published.eventId,
-      ...published.fields,
-    });
+    this.logger.info('published event', logAttributes(published));
     if (publishedChannel.hasSubscribers) publishedChannel.publish(published);
   }
 

@@ -11,23 +11,7 @@ import { AwsCalls, describeAwsCause, describeFailedCalls, isAwsOrNetworkError } 
 import { UsageError } from './errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { type CommandName, commandHelp, generalHelp, isCommandName, usageLine } from './help.ts';
-import type { ProgressStream } from './progress.ts';
-
-export { UsageError } from './errors.ts';
-
-export interface CommandIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  readonly env: Record<string, string | undefined>;
-  /** Where progress goes; shown only if it is a terminal. @default none */
-  readonly stderr?: ProgressStream;
-}
-
-/**
- * A command: parses its own options and returns its exit code; throws for what it cannot do.
- * `aws` records the AWS calls of the run (commands that use AWS instrument their clients with it).
- */
-export type Command = (argv: string[], io: CommandIo, aws?: AwsCalls) => Promise<number>;
+import type { Command, CommandIo } from './io.ts';
 
 const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   check: async () => (await import('./commands/check.ts')).check,

@@ -12,6 +12,7 @@ import {
   PUBLISHED_EVENT_CHANNEL,
   PUT_EVENTS_MAX_BYTES,
   type PublishedEvent,
+  type PublisherLogger,
 } from '../../functions/adapters/eventbridge-publisher.ts';
 import { type StewardEvent, stewardEvent } from '../../functions/core/events.ts';
 import { FixedClock } from '../support/recording-ports.ts';
@@ -36,7 +37,7 @@ class RecordingLogger {
   }
 }
 
-function publisher(maxAttempts = 4, logger = new RecordingLogger()) {
+function publisher(maxAttempts = 4, logger: PublisherLogger = new RecordingLogger()) {
   return new EventBridgeEventPublisher(new EventBridgeClient({}), 'config-steward', {
     sleep: noSleep,
     maxAttempts,
@@ -216,7 +217,7 @@ describe('Class: EventBridgeEventPublisher', () => {
           detailType: 'Config Change Accepted',
           eventId: 'e-1',
           parameterName: '/config/production/orders/max-retries',
-          service: 'orders',
+          configService: 'orders',
           environment: 'production',
         },
       },
@@ -300,6 +301,45 @@ describe('Class: EventBridgeEventPublisher', () => {
         expect.arrayContaining([expect.stringMatching(/^(value|previousValue|title|actor|key)$/)]),
       );
     }
+  });
+
+  describe('with the real Powertools Logger', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    it('writes the config service as configService, which Powertools keeps beside its own service', async () => {
+      // Prepare: capture what the Logger writes (the suite silences Powertools, so the level is set here)
+      const written: string[] = [];
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      });
+      const logger = new Logger({ serviceName: 'config-steward-validate-change', logLevel: 'INFO' });
+      eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+
+      // Act
+      await publisher(4, logger).publish([accepted('7')]);
+
+      // Assess: one JSON line, no "reserved key" warning, both services present and distinct
+      const lines = written
+        .join('')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'INFO',
+          message: 'published event',
+          service: 'config-steward-validate-change',
+          detailType: 'Config Change Accepted',
+          eventId: 'e-1',
+          parameterName: '/config/production/orders/max-retries',
+          configService: 'orders',
+          environment: 'production',
+        }),
+      ]);
+    });
   });
 
   describe('without a logger', () => {

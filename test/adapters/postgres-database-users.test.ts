@@ -9,9 +9,10 @@ import {
   logInAndRead,
   type RotationFixture,
   requirePostgres,
+  runScopedPrefix,
 } from '../support/postgres.ts';
 
-const PREFIX = 'steward_pg_adapter';
+const PREFIX = runScopedPrefix('steward_pg_adapter');
 /** A role name that breaks any SQL built without quoting. */
 const ODD_ROLE = `${PREFIX} "odd"; role`;
 const postgres = await requirePostgres();
@@ -184,7 +185,7 @@ describe.skipIf(!postgres)('Class: PostgresDatabaseUsers', () => {
     // Act & Assess
     await expect(
       users.ensureClone(fixture.master, `${PREFIX}_ghost`, `${PREFIX}_ghost_clone`),
-    ).rejects.toThrow(/role "steward_pg_adapter_ghost" does not exist/);
+    ).rejects.toThrow(`role "${PREFIX}_ghost" does not exist`);
   });
 
   it('lets a user change its own password', async () => {

@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type CommandIo, main } from '../../functions/cli/main.ts';
+import type { CommandIo } from '../../functions/cli/io.ts';
+import { main } from '../../functions/cli/main.ts';
 
 const ssm = mockClient(SSMClient);
 const secretsManager = mockClient(SecretsManagerClient);

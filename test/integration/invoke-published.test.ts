@@ -133,7 +133,7 @@ describe('Command: steward invoke (published events)', () => {
         detailType: 'Config Change Accepted',
         eventId: 'evt-0002',
         parameterName: PARAMETER,
-        service: 'orders',
+        configService: 'orders',
         environment: 'production',
       },
     ]);

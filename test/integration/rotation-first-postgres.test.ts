@@ -22,12 +22,13 @@ import {
   logInAndRead,
   type RotationFixture,
   requirePostgres,
+  runScopedPrefix,
 } from '../support/postgres.ts';
 import { RotationHarness } from '../support/rotation-harness.ts';
 
 const { escapeIdentifier, escapeLiteral } = pg;
 /** Roles are cluster-wide: a name of this run's own, so parallel or earlier runs never collide. */
-const PREFIX = `steward_first_${process.pid.toString(36)}`;
+const PREFIX = runScopedPrefix('steward_first');
 const SECRET_NAME = 'config/production/orders/db';
 const MASTER_NAME = 'config/production/orders/db-master';
 const postgres = await requirePostgres();

@@ -14,10 +14,11 @@ import {
   logInAndRead,
   type RotationFixture,
   requirePostgres,
+  runScopedPrefix,
 } from '../support/postgres.ts';
 import { RotationHarness, rejection } from '../support/rotation-harness.ts';
 
-const PREFIX = 'steward_rot_it';
+const PREFIX = runScopedPrefix('steward_rot_it');
 const postgres = await requirePostgres();
 
 interface Setup {
@@ -317,7 +318,9 @@ describe.skipIf(!postgres)('Class: SecretRotator (PostgreSQL)', () => {
       const pending = credentialsIn(harness.store.peek(stale, AWSPENDING));
       const everything = `${harness.captured()}\n${error.message}\n${error.stack}`;
       expect(error.message).toMatch(
-        /setSecret .* DatabaseLoginError: PostgreSQL rejected the login of user "steward_rot_it_master"/,
+        new RegExp(
+          `setSecret .* DatabaseLoginError: PostgreSQL rejected the login of user "${PREFIX}_master"`,
+        ),
       );
       for (const password of [pending.password, fixture.app.password, wrongMaster.password]) {
         expect(everything).not.toContain(password);

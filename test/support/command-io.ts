@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { CommandIo } from '../../functions/cli/main.ts';
+import type { CommandIo } from '../../functions/cli/io.ts';
 
 /**
  * @example

@@ -3,6 +3,7 @@
  * (PGHOST, PGPORT, PGUSER, PGPASSWORD). Unreachable: the suite FAILS when STEWARD_REQUIRE_POSTGRES=1
  * (CI), and skips with a message otherwise.
  */
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseCredentials } from '../../functions/core/rotation/database-users.ts';
 
@@ -94,9 +95,29 @@ export interface RotationFixture {
   readonly table: string;
 }
 
+/** The longest role a fixture creates is `<prefix>_app_clone`; PostgreSQL cuts identifiers at 63 bytes. */
+const MAX_PREFIX_LENGTH = 63 - '_app_clone'.length;
+
 /**
- * Fresh roles and a database named from `prefix` (unique per test file), dropped first so a rerun
- * after an interrupted run starts clean.
+ * A fixture prefix of this run: `name`, the process id and a random part, so two test runs sharing
+ * one PostgreSQL server (roles and databases are server-wide) never create, use or drop each other's.
+ *
+ * @example
+ * const PREFIX = runScopedPrefix('steward_pg_adapter'); // 'steward_pg_adapter_1kq3_9f2c4e'
+ */
+export function runScopedPrefix(name: string): string {
+  const prefix = `${name}_${process.pid.toString(36)}_${randomBytes(3).toString('hex')}`;
+  if (!/^[a-z_][a-z0-9_]*$/.test(prefix) || prefix.length > MAX_PREFIX_LENGTH) {
+    throw new Error(
+      `fixture prefix "${prefix}" must be a lowercase identifier of at most ${MAX_PREFIX_LENGTH} bytes`,
+    );
+  }
+  return prefix;
+}
+
+/**
+ * Fresh roles and a database named from `prefix` (from {@link runScopedPrefix}), dropped first in case
+ * an earlier attempt of this run left them half made.
  */
 export async function createRotationFixture(
   postgres: TestPostgres,

@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-appconfig';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { type CommandIo, main } from '../../functions/cli/main.ts';
+import type { CommandIo } from '../../functions/cli/io.ts';
+import { main } from '../../functions/cli/main.ts';
 import { organisation } from '../../config/index.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
 import { utcDay } from '../../functions/core/flags/policy.ts';

@@ -13,7 +13,7 @@ import { AwsCalls, cliClientConfig } from '../aws-calls.ts';
 import { loadDesiredRegistry } from '../desired-state.ts';
 import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { CommandIo } from '../main.ts';
+import type { CommandIo } from '../io.ts';
 import { count, createProgress } from '../progress.ts';
 
 /** The options `steward apply` accepts; its `--help` describes each (a test checks). */

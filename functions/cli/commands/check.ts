@@ -6,7 +6,7 @@ import { parseCommandArgs } from '../arguments.ts';
 import { loadDesiredState } from '../desired-state.ts';
 import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { CommandIo } from '../main.ts';
+import type { CommandIo } from '../io.ts';
 
 /** The options `steward check` accepts; its `--help` describes each (a test checks). */
 export const checkOptions = {

@@ -24,7 +24,7 @@ import { parseCommandArgs } from '../arguments.ts';
 import { AwsCalls, cliClientConfig, describeFailedCalls } from '../aws-calls.ts';
 import { loadDesiredRegistry } from '../desired-state.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { CommandIo } from '../main.ts';
+import type { CommandIo } from '../io.ts';
 import { count, createProgress, type Progress } from '../progress.ts';
 
 /** The options `steward drift` accepts; its `--help` describes each (a test checks). */

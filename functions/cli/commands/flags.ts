@@ -23,7 +23,7 @@ import { loadDesiredState } from '../desired-state.ts';
 import { AwsCalls, cliClientConfig } from '../aws-calls.ts';
 import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { CommandIo } from '../main.ts';
+import type { CommandIo } from '../io.ts';
 
 export interface FlagRow {
   readonly service: string;

@@ -22,7 +22,7 @@ import { parseCommandArgs } from '../arguments.ts';
 import { isAwsOrNetworkError } from '../aws-calls.ts';
 import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { CommandIo } from '../main.ts';
+import type { CommandIo } from '../io.ts';
 import { DEFAULT_TEMPLATE, functionEnvironment, readStackTemplate } from '../stack-template.ts';
 
 export interface InvokableHandler {
