@@ -24,9 +24,9 @@ import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { ParameterStore, ParameterVersion } from '../../ports/parameter-store.ts';
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
 import type { ValueFingerprinter } from '../../ports/value-fingerprinter.ts';
-import { looksLikeCredential } from '../credentials.ts';
 import { affectedServices } from '../delivery/deliver.ts';
 import type { DeliverRequest, DeliveryRequest, RestoreRequest } from '../delivery/requests.ts';
+import { mayShowValues } from '../disclosure.ts';
 import { stewardEvent } from '../events.ts';
 import type { ParameterType, ValidationIssue } from '../keys.ts';
 import type { ResolvedParameter, SchemaRegistry } from '../registry.ts';
@@ -236,12 +236,8 @@ async function accept(
 ): Promise<Judgement> {
   const { change, deps, environment } = context;
   const resolved = context.resolved as ResolvedParameter;
-  // A value travels only for a plain String of a key not declared sensitive that does not look like a
-  // credential (as in drift findings).
-  const showable = (version: ParameterVersion | undefined): version is ParameterVersion =>
-    version?.type === 'String' &&
-    !resolved.spec.sensitive &&
-    !looksLikeCredential(resolved.key, version.value).matched;
+  const mayShow = (...values: ParameterVersion[]) =>
+    mayShowValues({ key: resolved.key, sensitive: resolved.spec.sensitive, values });
   const valueFingerprint = await deps.fingerprinter.fingerprint(current.value);
   const accepted = stewardEvent('Config Change Accepted', {
     parameterName: change.name,
@@ -255,8 +251,8 @@ async function accept(
     parameterType: current.type,
     valueFingerprint,
     // The keys are absent, not undefined, when a value does not travel.
-    ...(showable(current) ? { value: current.value } : {}),
-    ...(showable(current) && showable(previous) ? { previousValue: previous.value } : {}),
+    ...(mayShow(current) ? { value: current.value } : {}),
+    ...(previous && mayShow(current, previous) ? { previousValue: previous.value } : {}),
     changedAt: current.lastModifiedDate?.toISOString() ?? change.time,
     triggeringEventId: change.eventId,
   });
