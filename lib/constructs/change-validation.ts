@@ -14,6 +14,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { AppConfigTargets } from '../../functions/core/appconfig-targets.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { grantParameterKeys } from './parameter-keys.ts';
@@ -41,17 +42,6 @@ export interface ChangeValidationProps {
    * @default ''
    */
   readonly appConfigNamePrefix?: string;
-}
-
-/** The AppConfig ids of one service, as `STEWARD_APPCONFIG` carries them. */
-export interface DeliveryTarget {
-  readonly applicationId: string;
-  readonly documentProfileId: string;
-  readonly flagsProfileId: string;
-  readonly environments: Record<
-    string,
-    { readonly environmentId: string; readonly deploymentStrategyId: string }
-  >;
 }
 
 /**
@@ -209,7 +199,7 @@ export class ChangeValidation extends Construct {
    * the validator function, which waits for its role's policy). The stack's applications hold only the
    * profiles it creates.
    */
-  validateDocumentsOf(deliveryTargets: Record<string, DeliveryTarget>): void {
+  validateDocumentsOf(deliveryTargets: AppConfigTargets): void {
     const applicationIds = Object.values(deliveryTargets).map((t) => t.applicationId);
     if (applicationIds.length === 0) return;
     const stack = Stack.of(this);

@@ -8,7 +8,11 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { flagProfileRefs, parseAppConfigTargets } from '../../core/flags/appconfig-targets.ts';
+import {
+  APPCONFIG_TARGETS_ENV,
+  flagProfileRefs,
+  parseAppConfigTargets,
+} from '../../core/appconfig-targets.ts';
 import { isCalendarDay } from '../../core/flags/metadata.ts';
 import {
   assessFlag,
@@ -100,7 +104,7 @@ async function hostedFlags(
   ]);
   const client = aws.instrument(new AppConfigClient(cliClientConfig()));
   const services = organisation.services.map((s) => s.name).filter((name) => name !== SHARED_SERVICE);
-  const fromEnv = io.env['STEWARD_APPCONFIG'];
+  const fromEnv = io.env[APPCONFIG_TARGETS_ENV];
   const { refs, missing } = fromEnv
     ? { refs: flagProfileRefs(parseAppConfigTargets(fromEnv)), missing: [] as string[] }
     : await resolveFlagProfiles(client, services, { namePrefix: prefix });
