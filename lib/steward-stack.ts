@@ -1,8 +1,8 @@
 /** The `ConfigSteward` stack: one construct per capability, composed from the settings and `config/`. */
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { APPCONFIG_TARGETS_ENV } from '../functions/core/appconfig-targets.ts';
 import type { Organisation } from '../functions/core/model.ts';
+import { APPCONFIG_TARGETS_ENV } from '../functions/core/names.ts';
 import { SchemaRegistry } from '../functions/core/registry.ts';
 import { ChangeDelivery } from './constructs/change-delivery.ts';
 import { ChangeEvents } from './constructs/change-events.ts';

@@ -7,9 +7,7 @@
 import * as z from 'zod/mini';
 import type { FlagProfileRef } from '../ports/flag-source.ts';
 import { ConfigurationError } from './errors.ts';
-
-/** The variable that carries the targets into a function. */
-export const APPCONFIG_TARGETS_ENV = 'STEWARD_APPCONFIG';
+import { APPCONFIG_TARGETS_ENV } from './names.ts';
 
 /** The ids of one environment of one service's application. */
 export interface EnvironmentTarget {

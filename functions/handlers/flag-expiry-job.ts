@@ -13,8 +13,9 @@ import * as z from 'zod/mini';
 import { AppConfigFlagSource } from '../adapters/appconfig-flag-source.ts';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
-import { APPCONFIG_TARGETS_ENV, flagProfileRefs, parseAppConfigTargets } from '../core/appconfig-targets.ts';
+import { flagProfileRefs, parseAppConfigTargets } from '../core/appconfig-targets.ts';
 import { type FlagMetricsSink, runFlagExpiryJob } from '../core/flags/expiry-job.ts';
+import { APPCONFIG_TARGETS_ENV } from '../core/names.ts';
 import { parseRuntimeEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
 

@@ -14,13 +14,14 @@ import { Construct } from 'constructs';
 import type { AppConfigTargets, EnvironmentTarget } from '../../functions/core/appconfig-targets.ts';
 import { ConfigurationError } from '../../functions/core/errors.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import {
+  DOCUMENT_PROFILE_NAME,
+  FEATURE_FLAGS_PROFILE_TYPE,
+  FLAGS_PROFILE_NAME,
+} from '../../functions/core/names.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
-
-/** Profile names inside every service's application. */
-export const DOCUMENT_PROFILE_NAME = 'document';
-export const FLAGS_PROFILE_NAME = 'flags';
 
 export interface ConfigDeliveryProps {
   readonly settings: Settings;
@@ -137,7 +138,7 @@ export class ConfigDelivery extends Construct {
         name: FLAGS_PROFILE_NAME,
         description: `The feature flags of ${service}`,
         locationUri: 'hosted',
-        type: 'AWS.AppConfig.FeatureFlags',
+        type: FEATURE_FLAGS_PROFILE_TYPE,
         validators,
       });
 

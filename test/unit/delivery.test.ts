@@ -15,7 +15,7 @@ import {
 } from '../../functions/core/delivery/requests.ts';
 import { MalformedEventError, StewardError } from '../../functions/core/errors.ts';
 import { isQueueEvent, parseQueueRecords } from '../../functions/core/pipeline/queue-records.ts';
-import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/validation/validate-change.ts';
+import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/names.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 import {

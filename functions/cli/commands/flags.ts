@@ -8,11 +8,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  APPCONFIG_TARGETS_ENV,
-  flagProfileRefs,
-  parseAppConfigTargets,
-} from '../../core/appconfig-targets.ts';
+import { flagProfileRefs, parseAppConfigTargets } from '../../core/appconfig-targets.ts';
 import { isCalendarDay } from '../../core/flags/metadata.ts';
 import {
   assessFlag,
@@ -22,6 +18,7 @@ import {
   utcDay,
 } from '../../core/flags/policy.ts';
 import { type Organisation, SHARED_SERVICE } from '../../core/model.ts';
+import { APPCONFIG_TARGETS_ENV } from '../../core/names.ts';
 import { parseCommandArgs } from '../arguments.ts';
 import { loadDesiredState } from '../desired-state.ts';
 import { AwsCalls, cliClientConfig } from '../aws-calls.ts';

@@ -5,8 +5,6 @@
  */
 import type { ParameterStore, StoredParameter } from '../../ports/parameter-store.ts';
 
-export const LAST_KNOWN_GOOD = 'last-known-good';
-
 /** Parameter Store as a bulk reader. */
 export interface DriftParameterSource extends Pick<ParameterStore, 'getByPath' | 'describe'> {
   /** Current values of the given names, decrypted; absent names are left out. */

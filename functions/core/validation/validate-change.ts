@@ -28,22 +28,14 @@ import { affectedServices } from '../delivery/deliver.ts';
 import type { DeliverRequest, DeliveryRequest, RestoreRequest } from '../delivery/requests.ts';
 import { mayShowValues } from '../disclosure.ts';
 import { stewardEvent } from '../events.ts';
+import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../names.ts';
 import type { ParameterType, ValidationIssue } from '../keys.ts';
 import type { ResolvedParameter, SchemaRegistry } from '../registry.ts';
 import type { ParameterChange } from './change-event.ts';
 import { isOwnWrite } from './principal.ts';
 import { validationDedupKey } from './ticket-keys.ts';
 
-/** The label on the newest version that passed validation: what a bad edit is rolled back to. */
-export const LAST_KNOWN_GOOD = 'last-known-good';
-
 export type Enforcement = 'enforce' | 'report';
-
-/**
- * Set on a restored version once `Config Change Restored` is published: a retry finds a restore
- * without it unfinished (see restoreRejected). Drift and the validator look at last-known-good only.
- */
-export const RESTORE_ANNOUNCED = 'steward-restore-announced';
 
 /** Errors a store raises when a value exists but cannot be read or decrypted (KMS, IAM). */
 const UNREADABLE_ERRORS = new Set(['ParameterAccessDeniedError', 'ParameterDecryptionError']);
