@@ -2,7 +2,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { rotationProblem, scheduleIntervalMs } from '../../functions/core/drift/detect.ts';
 import { type DriftFinding, dedupKeyOf, ticketFor } from '../../functions/core/drift/findings.ts';
 import {
-  type DriftMetric,
   type DriftParameterSource,
   driftSourceOf,
   type SecretInventory,
@@ -10,6 +9,7 @@ import {
 } from '../../functions/core/drift/ports.ts';
 import { DriftReadError } from '../../functions/core/drift/read.ts';
 import { MAX_EVENT_TICKETS, runDrift } from '../../functions/core/drift/run.ts';
+import type { MetricPoint } from '../../functions/ports/metrics.ts';
 import { sha256 } from '../../functions/core/hash.ts';
 import { duration, integer, oneOf, string, url } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
@@ -113,7 +113,7 @@ describe('Function: runDrift', () => {
   let store: InMemoryParameterStore;
   let tracker: InMemoryTicketTracker;
   let publisher: RecordingEventPublisher;
-  let metrics: DriftMetric[];
+  let metrics: MetricPoint[];
   let fingerprinter: LocalHmacFingerprinter;
   const deps = () => ({
     registry,
@@ -123,7 +123,7 @@ describe('Function: runDrift', () => {
     secrets,
     tracker,
     publisher,
-    metrics: { record: (m: DriftMetric) => metrics.push(m) },
+    metrics: { record: (m: MetricPoint) => metrics.push(m) },
     parameterArn: (name: string) => `arn:aws:ssm:eu-west-1:123456789012:parameter${name}`,
   });
 
@@ -369,7 +369,7 @@ describe('Function: runDrift', () => {
       name: 'Findings',
       value: 1,
       unit: 'Count',
-      dimensions: { kind: 'invalid' },
+      dimensions: { Kind: 'invalid' },
     });
     expect(metrics).toContainEqual({ name: 'ParametersScanned', value: 15, unit: 'Count' });
     expect(metrics).toContainEqual({ name: 'ApiCalls', value: 42, unit: 'Count' });
