@@ -618,3 +618,42 @@ describe('Function: runDrift (event size)', () => {
     expect(report.tickets.length).toBeGreaterThanOrEqual(MAX_EVENT_TICKETS + 20);
   });
 });
+
+describe('Function: runDrift (disclosure of a missing value)', () => {
+  // A desired value in git that looks like a credential (check reports it; drift must still not show it).
+  const CONNECTION_STRING = 'postgres://billing:Sup3rS3cret!@db.internal:5432/billing';
+  const billing = defineService({
+    name: 'billing',
+    keys: { 'database-url': string(), 'page-size': integer({ min: 1, max: 100 }) },
+    values: { production: { 'database-url': CONNECTION_STRING, 'page-size': 20 } },
+  });
+  const billingRegistry = new SchemaRegistry(
+    { services: [shared, billing] },
+    { parameterRoot: 'config', environments: ['production'] },
+  );
+
+  it('shows a missing plain value, and fingerprints a missing credential-looking one', async () => {
+    // Prepare
+    const store = new InMemoryParameterStore();
+    const run = () =>
+      runDrift({
+        registry: billingRegistry,
+        source: driftSourceOf(store),
+        clock: new FixedClock(NOW),
+        fingerprinter: new LocalHmacFingerprinter(),
+        tracker: new InMemoryTicketTracker(),
+        publisher: new RecordingEventPublisher(),
+      });
+
+    // Act
+    const report = await run();
+
+    // Assess
+    const missing = (key: string) =>
+      report.findings.find((f) => f.kind === 'missing' && f.parameter.endsWith(`/${key}`));
+    expect(missing('page-size')).toMatchObject({ expected: '20', values: 'plain' });
+    expect(missing('database-url')?.values).toBe('fingerprint');
+    expect(missing('database-url')?.expected).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(JSON.stringify(report)).not.toContain('Sup3rS3cret');
+  });
+});
