@@ -39,7 +39,7 @@ import { RateLimiter } from '../functions/adapters/rate-limiter.ts';
 import { SqsDeliveryQueue } from '../functions/adapters/sqs-delivery-queue.ts';
 import { SsmParameterStore } from '../functions/adapters/ssm-parameter-store.ts';
 import { DELIVERY_TIMEOUT_SECONDS, documentVersionLabel } from '../functions/core/delivery/deliver.ts';
-import type { AppConfigTargets } from '../functions/core/delivery/targets.ts';
+import type { AppConfigTargets } from '../functions/core/appconfig-targets.ts';
 import { sha256 } from '../functions/core/hash.ts';
 import { readBudget } from '../functions/core/pipeline/read-budget.ts';
 import { deliveriesAfterReconcile, reconcileDesiredParameters } from '../functions/core/reconcile.ts';

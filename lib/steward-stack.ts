@@ -2,6 +2,7 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Organisation } from '../functions/core/model.ts';
+import { APPCONFIG_TARGETS_ENV } from '../functions/core/names.ts';
 import { SchemaRegistry } from '../functions/core/registry.ts';
 import { ChangeDelivery } from './constructs/change-delivery.ts';
 import { ChangeEvents } from './constructs/change-events.ts';
@@ -79,7 +80,7 @@ export class ConfigStewardStack extends Stack {
       description:
         'Nightly: reports expired, expiring and over-age feature flags and files one ticket per flag',
       timeout: Duration.minutes(5),
-      environment: { STEWARD_APPCONFIG: this.delivery.targetsJson() },
+      environment: { [APPCONFIG_TARGETS_ENV]: this.delivery.targetsJson() },
     });
     this.delivery.grantReadHostedFlags(this.flagExpiry.fn);
     bus.grantPutEventsTo(this.flagExpiry.fn);

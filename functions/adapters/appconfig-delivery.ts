@@ -17,6 +17,7 @@ import {
   StartDeploymentCommand,
 } from '@aws-sdk/client-appconfig';
 import { ConfigDeliveryError } from '../core/delivery/errors.ts';
+import { DOCUMENT_PROFILE_NAME, FEATURE_FLAGS_PROFILE_TYPE } from '../core/names.ts';
 import type {
   ConfigDelivery,
   DeploymentRequest,
@@ -178,8 +179,6 @@ export class AppConfigDelivery implements ConfigDelivery {
 }
 
 /** The document profile's name, as the config-delivery construct creates it. */
-const DOCUMENT_PROFILE_NAME = 'document';
-const FEATURE_FLAGS_TYPE = 'AWS.AppConfig.FeatureFlags';
 
 /**
  * Finds the service of an AppConfig application by its name (`<prefix><service>`, as the stack names
@@ -225,7 +224,7 @@ export class AppConfigProfileLocator implements ProfileLocator {
       const name = application.Name ?? '';
       if (!name.startsWith(this.namePrefix)) return undefined;
       const service = name.slice(this.namePrefix.length);
-      if (profile.Type === FEATURE_FLAGS_TYPE) return { service, profile: 'flags' };
+      if (profile.Type === FEATURE_FLAGS_PROFILE_TYPE) return { service, profile: 'flags' };
       return profile.Name === DOCUMENT_PROFILE_NAME ? { service, profile: 'document' } : undefined;
     } catch (error) {
       if ((error as Error).name === 'ResourceNotFoundException') return undefined;

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-appconfig';
 import { ConfigurationError } from '../core/errors.ts';
 import { fromAppConfigFlags } from '../core/flags/appconfig-format.ts';
+import { FLAGS_PROFILE_NAME } from '../core/names.ts';
 import type { FlagProfileRef, FlagSource, HostedFlagSet } from '../ports/flag-source.ts';
 import { AdapterError } from './errors.ts';
 
@@ -190,7 +191,7 @@ export async function resolveFlagProfiles(
   options: { namePrefix?: string; profileName?: string } = {},
 ): Promise<{ refs: FlagProfileRef[]; missing: string[] }> {
   const prefix = options.namePrefix ?? '';
-  const profileName = options.profileName ?? 'flags';
+  const profileName = options.profileName ?? FLAGS_PROFILE_NAME;
   const applications = new Map<string, string>();
   let token: string | undefined;
   do {

@@ -4,6 +4,7 @@
  * credential-shaped.
  */
 import { looksLikeCredential } from './credentials.ts';
+import { mayShowValues } from './disclosure.ts';
 import { checkFlagDefinition } from './flags/metadata.ts';
 import { plannedLifetimeProblem } from './flags/policy.ts';
 import type { KeySpec } from './keys.ts';
@@ -130,7 +131,13 @@ function checkValues(
       const raw = encodeLoosely(spec, value);
       const verdict = registry.validate(name, raw, spec.parameterType);
       const credential = looksLikeCredential(key, raw);
-      const shown = credential.matched || spec.sensitive ? undefined : raw;
+      const shown = mayShowValues({
+        key,
+        sensitive: spec.sensitive,
+        values: [{ type: spec.parameterType, value: raw }],
+      })
+        ? raw
+        : undefined;
       for (const issue of verdict.issues) {
         findings.push({
           rule: 'invalid-value',

@@ -8,6 +8,7 @@
  * the key a reader cannot test a guess, while equal values still show equal fingerprints.
  */
 import { createHash } from 'node:crypto';
+import { FINGERPRINT_KEY_ENV } from './names.ts';
 
 export const FINGERPRINT_PREFIX = 'hmac-sha256:';
 
@@ -39,6 +40,6 @@ export function fingerprintKeyAlias(eventBusName: string): string {
 
 /** The key id a function or the CLI uses: `STEWARD_FINGERPRINT_KEY` (the key ARN the stack sets), else the alias. */
 export function fingerprintKeyId(env: Record<string, string | undefined>, eventBusName: string): string {
-  const configured = env.STEWARD_FINGERPRINT_KEY?.trim();
+  const configured = env[FINGERPRINT_KEY_ENV]?.trim();
   return configured ? configured : fingerprintKeyAlias(eventBusName);
 }

@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import middy from '@middy/core';
 import { AppConfigProfileLocator } from '../adapters/appconfig-delivery.ts';
-import { parseAppConfigTargets } from '../core/delivery/targets.ts';
+import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
 import type { SchemaRegistry } from '../core/registry.ts';
 import {
   firstLocator,
@@ -55,7 +55,7 @@ export const handler = createAppConfigValidatorHandler({
   registry,
   // STEWARD_APPCONFIG when given (steward invoke, tests); otherwise AppConfig's own names.
   locator: firstLocator(
-    targetsLocator(parseAppConfigTargets(process.env.STEWARD_APPCONFIG)),
+    targetsLocator(parseAppConfigTargets(process.env.STEWARD_APPCONFIG, { whenAbsent: 'empty' })),
     new AppConfigProfileLocator(new AppConfigClient({}), process.env.STEWARD_APPCONFIG_PREFIX ?? ''),
   ),
   logger: new Logger(),

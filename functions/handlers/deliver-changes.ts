@@ -26,7 +26,7 @@ import {
 } from '../core/delivery/process-requests.ts';
 import { DELIVERY_TIMEOUT_SECONDS } from '../core/delivery/deliver.ts';
 import { parseDeliveryRequest } from '../core/delivery/requests.ts';
-import { parseAppConfigTargets } from '../core/delivery/targets.ts';
+import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
 import { MalformedEventError } from '../core/errors.ts';
 import { isQueueEvent, parseQueueRecords } from '../core/pipeline/queue-records.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -141,7 +141,7 @@ export const handler = createDeliverChangesHandler({
   enforcement: enforcementOf(settings),
   validatorPrincipal: process.env.STEWARD_VALIDATOR_PRINCIPAL,
   delivery: new AppConfigDelivery(new AppConfigClient({})),
-  targets: parseAppConfigTargets(process.env.STEWARD_APPCONFIG),
+  targets: parseAppConfigTargets(process.env.STEWARD_APPCONFIG, { whenAbsent: 'empty' }),
   minIntervalMs: retrySeconds * 1000,
   // A restore asks to deliver the documents it touched on the same queue. Without the queue's URL
   // (a local run) there is no follow-up, and waiting records come back after the queue's timeout.

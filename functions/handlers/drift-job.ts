@@ -5,7 +5,7 @@
  * payload is ignored.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -16,11 +16,11 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../adapters/kms-value-fingerprinter.ts';
+import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../adapters/secrets-manager-inventory.ts';
 import { BULK_READ_CLIENT_CONFIG, parameterArn, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
-import type { DriftMetricsSink } from '../core/drift/ports.ts';
 import { runDrift } from '../core/drift/run.ts';
 import { fingerprintKeyId } from '../core/fingerprint.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -53,20 +53,6 @@ const fingerprinter = new KmsValueFingerprinter(
 const tracker = createTicketTracker(settings.STEWARD_TICKETS);
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
 
-/** Findings per kind as one EMF point per kind (dimension `Kind`); totals with the invocation's metrics. */
-export const emfDriftMetrics = (target: Metrics): DriftMetricsSink => ({
-  record({ name, value, unit, dimensions }) {
-    const metricUnit = unit === 'Milliseconds' ? MetricUnit.Milliseconds : MetricUnit.Count;
-    if (!dimensions?.kind) {
-      target.addMetric(name, metricUnit, value);
-      return;
-    }
-    const single = target.singleMetric();
-    single.addDimension('Kind', dimensions.kind);
-    single.addMetric(name, metricUnit, value);
-  },
-});
-
 // The schedule's payload carries nothing the job depends on.
 const scheduledEvent = z.unknown();
 
@@ -83,7 +69,7 @@ async function driftJob(raw: unknown, context: Context) {
     publisher,
     fingerprinter,
     clock: systemClock,
-    metrics: emfDriftMetrics(metrics),
+    metrics: new PowertoolsMetricsSink(metrics),
     apiCalls: () => apiCalls - startCalls,
     parameterArn: (name) => parameterArn(name, region, account, partition),
     elapsed: () => performance.now(),

@@ -4,7 +4,7 @@
  * `Feature Flag Expired` events and flag counts and ages as EMF metrics.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -12,9 +12,11 @@ import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { AppConfigFlagSource } from '../adapters/appconfig-flag-source.ts';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
+import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
-import { flagProfileRefs, parseAppConfigTargets } from '../core/flags/appconfig-targets.ts';
-import { type FlagMetricsSink, runFlagExpiryJob } from '../core/flags/expiry-job.ts';
+import { flagProfileRefs, parseAppConfigTargets } from '../core/appconfig-targets.ts';
+import { runFlagExpiryJob } from '../core/flags/expiry-job.ts';
+import { APPCONFIG_TARGETS_ENV } from '../core/names.ts';
 import { parseRuntimeEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
 
@@ -22,24 +24,10 @@ const logger = new Logger();
 const metrics = new Metrics();
 // Settings only: this job reads hosted flag documents, not the desired state, so no registry is built.
 const settings = parseRuntimeEnvironment(process.env);
-const targets = flagProfileRefs(parseAppConfigTargets(process.env['STEWARD_APPCONFIG']));
+const targets = flagProfileRefs(parseAppConfigTargets(process.env[APPCONFIG_TARGETS_ENV]));
 const source = new AppConfigFlagSource(new AppConfigClient({}));
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
 const tracker = createTicketTracker(settings.STEWARD_TICKETS);
-
-/** Per-service points carry a `Service` dimension; totals go with the invocation's metrics. */
-export const emfMetricsSink = (target: Metrics): FlagMetricsSink => ({
-  record({ name, unit, value, service }) {
-    const metricUnit = unit === 'Count' ? MetricUnit.Count : MetricUnit.NoUnit;
-    if (service === undefined) {
-      target.addMetric(name, metricUnit, value);
-      return;
-    }
-    const single = target.singleMetric();
-    single.addDimension('Service', service);
-    single.addMetric(name, metricUnit, value);
-  },
-});
 
 // The schedule's payload carries nothing the job depends on.
 const scheduledEvent = z.unknown();
@@ -47,7 +35,7 @@ const scheduledEvent = z.unknown();
 async function flagExpiry(raw: unknown) {
   scheduledEvent.parse(raw);
   const report = await runFlagExpiryJob(
-    { source, tracker, publisher, clock: systemClock, metrics: emfMetricsSink(metrics) },
+    { source, tracker, publisher, clock: systemClock, metrics: new PowertoolsMetricsSink(metrics) },
     { targets, warnWithinDays: settings.STEWARD_FLAG_WARN_DAYS },
   );
   logger.info('flag-expiry job done', {

@@ -24,13 +24,13 @@ export function inProcessDeliveryQueue(
     ] = await Promise.all([
       import('@aws-sdk/client-appconfig'),
       import('../adapters/appconfig-delivery.ts'),
-      import('../core/delivery/targets.ts'),
+      import('../core/appconfig-targets.ts'),
       import('../core/delivery/in-process-queue.ts'),
     ]);
     return new InProcessDeliveryQueue({
       ...ports,
       delivery: new AppConfigDelivery(new AppConfigClient({})),
-      targets: parseAppConfigTargets(appConfigTargets),
+      targets: parseAppConfigTargets(appConfigTargets, { whenAbsent: 'empty' }),
     });
   });
   return { send: async (requests) => (await consumer()).send(requests) };

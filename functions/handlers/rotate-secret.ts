@@ -16,6 +16,7 @@ import type { PostgresDatabaseUsersOptions } from '../adapters/postgres-database
 import { SecretsManagerSecretStore } from '../adapters/secrets-manager-secret-store.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { ConfigurationError, MalformedEventError } from '../core/errors.ts';
+import { METRICS_NAMESPACE, ROTATION_FAILED_METRIC } from '../core/names.ts';
 import { ROTATION_STEPS, type RotationRequest, SecretRotator } from '../core/rotation/rotate-secret.ts';
 import { postgresAlternatingUsers, postgresSingleUser } from '../core/rotation/strategies/postgres.ts';
 import { randomStrategy } from '../core/rotation/strategies/random.ts';
@@ -111,7 +112,7 @@ export function createRotateSecretHandler(deps: RotateSecretHandlerDependencies)
 }
 
 const logger = new Logger();
-const metrics = new Metrics({ namespace: 'ConfigSteward' });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
 const { settings, registry } = loadRuntime();
 const secretsManager = new SecretsManagerClient({});
 const databaseUsers = lazyPostgresDatabaseUsers({ ssl: postgresTls(process.env.STEWARD_POSTGRES_SSL) });
@@ -139,6 +140,6 @@ export const handler = createRotateSecretHandler({
       warn: (message, attributes) => logger.warn(message, { ...attributes }),
       error: (message, attributes) => logger.error(message, { ...attributes }),
     },
-    onFailure: () => metrics.addMetric('RotationFailed', MetricUnit.Count, 1),
+    onFailure: () => metrics.addMetric(ROTATION_FAILED_METRIC, MetricUnit.Count, 1),
   }),
 });

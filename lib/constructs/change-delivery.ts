@@ -11,10 +11,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { AppConfigTargets } from '../../functions/core/appconfig-targets.ts';
 import { DELIVERY_TIMEOUT_SECONDS } from '../../functions/core/delivery/deliver.ts';
+import {
+  APPCONFIG_TARGETS_ENV,
+  DELIVERY_QUEUE_URL_ENV,
+  VALIDATOR_PRINCIPAL_ENV,
+} from '../../functions/core/names.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
-import type { DeliveryTarget } from './change-validation.ts';
 import { grantParameterKeys } from './parameter-keys.ts';
 import { StewardFunction } from './steward-function.ts';
 import { grantTicketAccess } from './ticket-access.ts';
@@ -96,12 +101,12 @@ export class ChangeDelivery extends Construct {
       timeout: Duration.seconds(DELIVERY_TIMEOUT_SECONDS),
       consumesQueue: true,
       environment: {
-        STEWARD_DELIVERY_QUEUE_URL: this.queue.queueUrl,
+        [DELIVERY_QUEUE_URL_ENV]: this.queue.queueUrl,
         STEWARD_DELIVERY_RETRY_SECONDS: String(consumer.retrySeconds),
       },
     });
     // Its own writes are the restores: a retry recognises the one an earlier attempt left unfinished.
-    this.deliverChanges.fn.addEnvironment('STEWARD_VALIDATOR_PRINCIPAL', this.deliverChanges.role.roleName);
+    this.deliverChanges.fn.addEnvironment(VALIDATOR_PRINCIPAL_ENV, this.deliverChanges.role.roleName);
     this.eventSource = new SqsEventSource(this.queue, {
       batchSize: FIFO_BATCH,
       maxConcurrency: consumer.maxConcurrency,
@@ -159,8 +164,11 @@ export class ChangeDelivery extends Construct {
    * Deliver through AppConfig: `STEWARD_APPCONFIG` for deliver-changes (environment variable and
    * least-privilege grant in one place).
    */
-  deliverTo(deliveryTargets: Record<string, DeliveryTarget>): void {
-    this.deliverChanges.fn.addEnvironment('STEWARD_APPCONFIG', Stack.of(this).toJsonString(deliveryTargets));
+  deliverTo(deliveryTargets: AppConfigTargets): void {
+    this.deliverChanges.fn.addEnvironment(
+      APPCONFIG_TARGETS_ENV,
+      Stack.of(this).toJsonString(deliveryTargets),
+    );
     this.grantDelivery(deliveryTargets);
   }
 
@@ -170,7 +178,7 @@ export class ChangeDelivery extends Construct {
    * and deployments are numbered by AppConfig at run time: they are granted under their exact profile
    * and environment only.
    */
-  grantDelivery(deliveryTargets: Record<string, DeliveryTarget>): void {
+  grantDelivery(deliveryTargets: AppConfigTargets): void {
     const targets = Object.values(deliveryTargets);
     if (targets.length === 0) return;
     const stack = Stack.of(this);

@@ -14,6 +14,15 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { AppConfigTargets } from '../../functions/core/appconfig-targets.ts';
+import {
+  APPCONFIG_PREFIX_ENV,
+  DELIVERY_QUEUE_URL_ENV,
+  PARAMETER_CHANGE_DETAIL_TYPE,
+  PARAMETER_CHANGE_SOURCE,
+  RECONCILER_PRINCIPAL_ENV,
+  VALIDATOR_PRINCIPAL_ENV,
+} from '../../functions/core/names.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { grantParameterKeys } from './parameter-keys.ts';
@@ -41,17 +50,6 @@ export interface ChangeValidationProps {
    * @default ''
    */
   readonly appConfigNamePrefix?: string;
-}
-
-/** The AppConfig ids of one service, as `STEWARD_APPCONFIG` carries them. */
-export interface DeliveryTarget {
-  readonly applicationId: string;
-  readonly documentProfileId: string;
-  readonly flagsProfileId: string;
-  readonly environments: Record<
-    string,
-    { readonly environmentId: string; readonly deploymentStrategyId: string }
-  >;
 }
 
 /**
@@ -102,7 +100,7 @@ export class ChangeValidation extends Construct {
       // AppConfig allows the validator 15 seconds, start-up included.
       timeout: Duration.seconds(15),
       memorySize: 512,
-      environment: { STEWARD_APPCONFIG_PREFIX: props.appConfigNamePrefix ?? '' },
+      environment: { [APPCONFIG_PREFIX_ENV]: props.appConfigNamePrefix ?? '' },
     });
     this.validatorFunction = this.appConfigValidator.fn;
     // It reads application and profile names of the stack's applications only: see validateDocumentsOf.
@@ -124,8 +122,8 @@ export class ChangeValidation extends Construct {
     this.rule = new events.Rule(this, 'ParameterChanges', {
       description: `Every Parameter Store change under /${root}/ → the change queue`,
       eventPattern: {
-        source: ['aws.ssm'],
-        detailType: ['Parameter Store Change'],
+        source: [PARAMETER_CHANGE_SOURCE],
+        detailType: [PARAMETER_CHANGE_DETAIL_TYPE],
         // A label move changes no value (validate-change's own labels would double its reads), and a
         // restore re-checks the labelled value before using it.
         detail: {
@@ -192,14 +190,14 @@ export class ChangeValidation extends Construct {
    * recognises as its own (no loops).
    */
   sendRequestsTo(queue: sqs.IQueue, restorer: iam.IRole): void {
-    this.validateChange.fn.addEnvironment('STEWARD_DELIVERY_QUEUE_URL', queue.queueUrl);
-    this.validateChange.fn.addEnvironment('STEWARD_VALIDATOR_PRINCIPAL', restorer.roleName);
+    this.validateChange.fn.addEnvironment(DELIVERY_QUEUE_URL_ENV, queue.queueUrl);
+    this.validateChange.fn.addEnvironment(VALIDATOR_PRINCIPAL_ENV, restorer.roleName);
     queue.grantSendMessages(this.validateChange.role);
   }
 
   /** The reconcile's writes are judged, but their delivery is the reconcile's to request. */
   trustDeliveriesOf(reconciler: iam.IRole): void {
-    this.validateChange.fn.addEnvironment('STEWARD_RECONCILER_PRINCIPAL', reconciler.roleName);
+    this.validateChange.fn.addEnvironment(RECONCILER_PRINCIPAL_ENV, reconciler.roleName);
   }
 
   /**
@@ -209,7 +207,7 @@ export class ChangeValidation extends Construct {
    * the validator function, which waits for its role's policy). The stack's applications hold only the
    * profiles it creates.
    */
-  validateDocumentsOf(deliveryTargets: Record<string, DeliveryTarget>): void {
+  validateDocumentsOf(deliveryTargets: AppConfigTargets): void {
     const applicationIds = Object.values(deliveryTargets).map((t) => t.applicationId);
     if (applicationIds.length === 0) return;
     const stack = Stack.of(this);

@@ -11,15 +11,17 @@ import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import type { AppConfigTargets, EnvironmentTarget } from '../../functions/core/appconfig-targets.ts';
 import { ConfigurationError } from '../../functions/core/errors.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import {
+  DOCUMENT_PROFILE_NAME,
+  FEATURE_FLAGS_PROFILE_TYPE,
+  FLAGS_PROFILE_NAME,
+} from '../../functions/core/names.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
-
-/** Profile names inside every service's application. */
-export const DOCUMENT_PROFILE_NAME = 'document';
-export const FLAGS_PROFILE_NAME = 'flags';
 
 export interface ConfigDeliveryProps {
   readonly settings: Settings;
@@ -45,23 +47,6 @@ export interface ConfigDeliveryProps {
   readonly deployInitialVersions?: boolean;
 }
 
-/** The ids of one environment of one service's application. */
-export interface EnvironmentTarget {
-  readonly environmentId: string;
-  readonly deploymentStrategyId: string;
-}
-
-/** The ids of one service's AppConfig resources (CDK tokens until deployment). */
-export interface ServiceTarget {
-  readonly applicationId: string;
-  readonly documentProfileId: string;
-  readonly flagsProfileId: string;
-  readonly environments: Record<string, EnvironmentTarget>;
-}
-
-/** `{ [service]: ServiceTarget }`: serialise with `Stack.of(scope).toJsonString(targets)` into `STEWARD_APPCONFIG`. */
-export type AppConfigTargetMap = Record<string, ServiceTarget>;
-
 /**
  * @example
  * const delivery = new ConfigDelivery(this, 'Delivery', { settings, registry, validatorFunctionArn: validator.fn.functionArn });
@@ -69,7 +54,8 @@ export type AppConfigTargetMap = Record<string, ServiceTarget>;
  * delivery.grantReadHostedFlags(job.fn);
  */
 export class ConfigDelivery extends Construct {
-  public readonly targets: AppConfigTargetMap = {};
+  /** `{ [service]: ServiceTarget }`: serialise with `Stack.of(scope).toJsonString(targets)` into `STEWARD_APPCONFIG`. */
+  public readonly targets: AppConfigTargets = {};
   /** ARN of every service's application. */
   public readonly applicationArns: Record<string, string> = {};
   public readonly applications: Record<string, appconfig.CfnApplication> = {};
@@ -152,7 +138,7 @@ export class ConfigDelivery extends Construct {
         name: FLAGS_PROFILE_NAME,
         description: `The feature flags of ${service}`,
         locationUri: 'hosted',
-        type: 'AWS.AppConfig.FeatureFlags',
+        type: FEATURE_FLAGS_PROFILE_TYPE,
         validators,
       });
 

@@ -9,6 +9,7 @@ import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DELIVERY_QUEUE_URL_ENV } from '../../functions/core/names.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
@@ -62,7 +63,7 @@ export class DesiredParameters extends Construct {
     );
 
     if (props.deliveryQueue) {
-      this.reconciler.fn.addEnvironment('STEWARD_DELIVERY_QUEUE_URL', props.deliveryQueue.queueUrl);
+      this.reconciler.fn.addEnvironment(DELIVERY_QUEUE_URL_ENV, props.deliveryQueue.queueUrl);
       props.deliveryQueue.grantSendMessages(this.reconciler.role);
     }
 

@@ -35,6 +35,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ConfigurationError } from '../../functions/core/errors.ts';
 import type { Organisation, SecretDefinition } from '../../functions/core/model.ts';
+import { METRICS_NAMESPACE, ROTATION_FAILED_METRIC } from '../../functions/core/names.ts';
 import {
   isPostgresStrategy,
   postgresNetworkProblem,
@@ -53,10 +54,6 @@ import { StewardFunction, type StewardFunctionProps } from './steward-function.t
 import { grantTicketAccess } from './ticket-access.ts';
 
 export const ROTATE_SECRET_ENTRY = 'functions/handlers/rotate-secret.ts';
-/** The metric the function emits per failed step (Powertools EMF, dimension `service`). */
-export const ROTATION_FAILED_METRIC = 'RotationFailed';
-export const METRICS_NAMESPACE = 'ConfigSteward';
-
 export type FunctionFactory = (scope: Construct, id: string, props: StewardFunctionProps) => StewardFunction;
 
 export interface SecretRotationProps {

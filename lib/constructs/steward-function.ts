@@ -15,6 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
+import { METRICS_NAMESPACE } from '../../functions/core/names.ts';
 import { ENTRY_FILE, lambdaBundleOptions, SOURCE_MAPS_NODE_OPTIONS } from '../bundling.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import { runtimeEnvironment, type Settings } from '../settings.ts';
@@ -125,7 +126,7 @@ export class StewardFunction extends Construct {
       environment: {
         ...(props.settings.sourceMaps ? { NODE_OPTIONS: SOURCE_MAPS_NODE_OPTIONS } : {}),
         POWERTOOLS_SERVICE_NAME: `config-steward-${name}`,
-        POWERTOOLS_METRICS_NAMESPACE: 'ConfigSteward',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...runtimeEnvironment(props.settings),
         ...props.environment,

@@ -10,10 +10,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { fingerprintKeyAlias } from '../../functions/core/fingerprint.ts';
+import { FINGERPRINT_KEY_ENV } from '../../functions/core/names.ts';
 import type { Settings } from '../settings.ts';
-
-/** The environment variable that carries the key ARN to a function (read by `fingerprintKeyId`). */
-export const FINGERPRINT_KEY_ENV = 'STEWARD_FINGERPRINT_KEY';
 
 export interface ValueFingerprintsProps {
   readonly settings: Settings;

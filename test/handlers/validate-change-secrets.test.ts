@@ -9,7 +9,7 @@ import { string } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { targetsLocator } from '../../functions/core/validation/appconfig-document.ts';
-import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
+import { LAST_KNOWN_GOOD } from '../../functions/core/names.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import {
   changeEvent,

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { MalformedEventError } from '../../functions/core/errors.ts';
 import { deliveriesAfterReconcile } from '../../functions/core/reconcile.ts';
-import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/validation/validate-change.ts';
+import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/names.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import {
   changeEvent,

@@ -9,7 +9,7 @@ import {
   type QueuedRequest,
 } from '../../functions/core/delivery/process-requests.ts';
 import type { DeliveryRequest } from '../../functions/core/delivery/requests.ts';
-import type { AppConfigTargets } from '../../functions/core/delivery/targets.ts';
+import type { AppConfigTargets } from '../../functions/core/appconfig-targets.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import type { Enforcement } from '../../functions/core/validation/validate-change.ts';
 import type {

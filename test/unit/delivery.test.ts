@@ -13,10 +13,9 @@ import {
   messageGroupOf,
   parseDeliveryRequest,
 } from '../../functions/core/delivery/requests.ts';
-import { parseAppConfigTargets } from '../../functions/core/delivery/targets.ts';
-import { ConfigurationError, MalformedEventError, StewardError } from '../../functions/core/errors.ts';
+import { MalformedEventError, StewardError } from '../../functions/core/errors.ts';
 import { isQueueEvent, parseQueueRecords } from '../../functions/core/pipeline/queue-records.ts';
-import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/validation/validate-change.ts';
+import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/names.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 import {
@@ -517,15 +516,5 @@ describe('Delivery requests', () => {
     // Act & Assess
     expect(() => parseDeliveryRequest(body)).toThrow(MalformedEventError);
     expect(() => parseDeliveryRequest(body)).toThrow(field);
-  });
-});
-
-describe('Function: parseAppConfigTargets', () => {
-  it('treats an absent variable as no delivery, and names a malformed one', () => {
-    // Act & Assess
-    expect(parseAppConfigTargets(undefined)).toEqual({});
-    expect(parseAppConfigTargets('')).toEqual({});
-    expect(parseAppConfigTargets(JSON.stringify(exampleTargets())).orders?.applicationId).toBe('app-orders');
-    expect(() => parseAppConfigTargets('{"orders":{}}')).toThrow(ConfigurationError);
   });
 });

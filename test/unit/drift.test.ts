@@ -2,7 +2,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { rotationProblem, scheduleIntervalMs } from '../../functions/core/drift/detect.ts';
 import { type DriftFinding, dedupKeyOf, ticketFor } from '../../functions/core/drift/findings.ts';
 import {
-  type DriftMetric,
   type DriftParameterSource,
   driftSourceOf,
   type SecretInventory,
@@ -10,6 +9,7 @@ import {
 } from '../../functions/core/drift/ports.ts';
 import { DriftReadError } from '../../functions/core/drift/read.ts';
 import { MAX_EVENT_TICKETS, runDrift } from '../../functions/core/drift/run.ts';
+import type { MetricPoint } from '../../functions/ports/metrics.ts';
 import { sha256 } from '../../functions/core/hash.ts';
 import { duration, integer, oneOf, string, url } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
@@ -113,7 +113,7 @@ describe('Function: runDrift', () => {
   let store: InMemoryParameterStore;
   let tracker: InMemoryTicketTracker;
   let publisher: RecordingEventPublisher;
-  let metrics: DriftMetric[];
+  let metrics: MetricPoint[];
   let fingerprinter: LocalHmacFingerprinter;
   const deps = () => ({
     registry,
@@ -123,7 +123,7 @@ describe('Function: runDrift', () => {
     secrets,
     tracker,
     publisher,
-    metrics: { record: (m: DriftMetric) => metrics.push(m) },
+    metrics: { record: (m: MetricPoint) => metrics.push(m) },
     parameterArn: (name: string) => `arn:aws:ssm:eu-west-1:123456789012:parameter${name}`,
   });
 
@@ -369,7 +369,7 @@ describe('Function: runDrift', () => {
       name: 'Findings',
       value: 1,
       unit: 'Count',
-      dimensions: { kind: 'invalid' },
+      dimensions: { Kind: 'invalid' },
     });
     expect(metrics).toContainEqual({ name: 'ParametersScanned', value: 15, unit: 'Count' });
     expect(metrics).toContainEqual({ name: 'ApiCalls', value: 42, unit: 'Count' });
@@ -616,5 +616,44 @@ describe('Function: runDrift (event size)', () => {
     expect(detail.tickets).toHaveLength(MAX_EVENT_TICKETS);
     expect(detail.omittedTickets).toBe(report.findings.length - MAX_EVENT_TICKETS);
     expect(report.tickets.length).toBeGreaterThanOrEqual(MAX_EVENT_TICKETS + 20);
+  });
+});
+
+describe('Function: runDrift (disclosure of a missing value)', () => {
+  // A desired value in git that looks like a credential (check reports it; drift must still not show it).
+  const CONNECTION_STRING = 'postgres://billing:Sup3rS3cret!@db.internal:5432/billing';
+  const billing = defineService({
+    name: 'billing',
+    keys: { 'database-url': string(), 'page-size': integer({ min: 1, max: 100 }) },
+    values: { production: { 'database-url': CONNECTION_STRING, 'page-size': 20 } },
+  });
+  const billingRegistry = new SchemaRegistry(
+    { services: [shared, billing] },
+    { parameterRoot: 'config', environments: ['production'] },
+  );
+
+  it('shows a missing plain value, and fingerprints a missing credential-looking one', async () => {
+    // Prepare
+    const store = new InMemoryParameterStore();
+    const run = () =>
+      runDrift({
+        registry: billingRegistry,
+        source: driftSourceOf(store),
+        clock: new FixedClock(NOW),
+        fingerprinter: new LocalHmacFingerprinter(),
+        tracker: new InMemoryTicketTracker(),
+        publisher: new RecordingEventPublisher(),
+      });
+
+    // Act
+    const report = await run();
+
+    // Assess
+    const missing = (key: string) =>
+      report.findings.find((f) => f.kind === 'missing' && f.parameter.endsWith(`/${key}`));
+    expect(missing('page-size')).toMatchObject({ expected: '20', values: 'plain' });
+    expect(missing('database-url')?.values).toBe('fingerprint');
+    expect(missing('database-url')?.expected).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(JSON.stringify(report)).not.toContain('Sup3rS3cret');
   });
 });

@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   FlagExpiryJobError,
-  type FlagMetric,
   flagTicketKey,
   runFlagExpiryJob,
 } from '../../functions/core/flags/expiry-job.ts';
 import type { FlagDefinition } from '../../functions/core/model.ts';
 import type { FlagProfileRef } from '../../functions/ports/flag-source.ts';
 import { InMemoryFlagSource } from '../support/flag-source-double.ts';
+import { RecordingMetrics } from '../support/recording-metrics.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 
 const targets: FlagProfileRef[] = [
@@ -24,16 +24,6 @@ const flag = (overrides: Partial<FlagDefinition> = {}): FlagDefinition => ({
   environments: { production: { enabled: true } },
   ...overrides,
 });
-
-class RecordingMetrics {
-  readonly points: FlagMetric[] = [];
-  record(metric: FlagMetric): void {
-    this.points.push(metric);
-  }
-  value(name: FlagMetric['name'], service?: string): number | undefined {
-    return this.points.find((p) => p.name === name && p.service === service)?.value;
-  }
-}
 
 describe('Function: runFlagExpiryJob', () => {
   let source: InMemoryFlagSource;

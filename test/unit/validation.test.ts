@@ -8,7 +8,7 @@ import { parseValidatorInvocation } from '../../functions/core/validation/appcon
 import { parseParameterChange } from '../../functions/core/validation/change-event.ts';
 import { isOwnWrite, roleNameOf } from '../../functions/core/validation/principal.ts';
 import { validateChanges } from '../../functions/core/validation/validate-batch.ts';
-import { LAST_KNOWN_GOOD } from '../../functions/core/validation/validate-change.ts';
+import { LAST_KNOWN_GOOD } from '../../functions/core/names.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter } from '../support/local-hmac-fingerprinter.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';

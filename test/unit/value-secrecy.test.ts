@@ -17,10 +17,8 @@ import { deliverDocument } from '../../functions/core/delivery/deliver.ts';
 import { InProcessDeliveryQueue } from '../../functions/core/delivery/in-process-queue.ts';
 import type { ParameterChange } from '../../functions/core/validation/change-event.ts';
 import { validateChanges } from '../../functions/core/validation/validate-batch.ts';
-import {
-  LAST_KNOWN_GOOD,
-  type ValidateChangeDependencies,
-} from '../../functions/core/validation/validate-change.ts';
+import { LAST_KNOWN_GOOD } from '../../functions/core/names.ts';
+import type { ValidateChangeDependencies } from '../../functions/core/validation/validate-change.ts';
 import { loadSettings } from '../../lib/settings.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter, TEST_FINGERPRINT_KEY } from '../support/local-hmac-fingerprinter.ts';

@@ -8,7 +8,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { flagProfileRefs, parseAppConfigTargets } from '../../core/flags/appconfig-targets.ts';
+import { flagProfileRefs, parseAppConfigTargets } from '../../core/appconfig-targets.ts';
 import { isCalendarDay } from '../../core/flags/metadata.ts';
 import {
   assessFlag,
@@ -18,6 +18,7 @@ import {
   utcDay,
 } from '../../core/flags/policy.ts';
 import { type Organisation, SHARED_SERVICE } from '../../core/model.ts';
+import { APPCONFIG_TARGETS_ENV } from '../../core/names.ts';
 import { parseCommandArgs } from '../arguments.ts';
 import { loadDesiredState } from '../desired-state.ts';
 import { AwsCalls, cliClientConfig } from '../aws-calls.ts';
@@ -100,7 +101,7 @@ async function hostedFlags(
   ]);
   const client = aws.instrument(new AppConfigClient(cliClientConfig()));
   const services = organisation.services.map((s) => s.name).filter((name) => name !== SHARED_SERVICE);
-  const fromEnv = io.env['STEWARD_APPCONFIG'];
+  const fromEnv = io.env[APPCONFIG_TARGETS_ENV];
   const { refs, missing } = fromEnv
     ? { refs: flagProfileRefs(parseAppConfigTargets(fromEnv)), missing: [] as string[] }
     : await resolveFlagProfiles(client, services, { namePrefix: prefix });

@@ -18,6 +18,7 @@ import { loadSettings, runtimeEnvironment } from '../../../lib/settings.ts';
 import { AdapterError } from '../../adapters/errors.ts';
 import { PUBLISHED_EVENT_CHANNEL, type PublishedEvent } from '../../adapters/eventbridge-publisher.ts';
 import { ConfigurationError } from '../../core/errors.ts';
+import { METRICS_NAMESPACE } from '../../core/names.ts';
 import { parseCommandArgs } from '../arguments.ts';
 import { isAwsOrNetworkError } from '../aws-calls.ts';
 import { UsageError } from '../errors.ts';
@@ -157,7 +158,7 @@ function fromSettings(
   const variables: Record<string, string> = {
     ...lambdaSet,
     POWERTOOLS_SERVICE_NAME: `config-steward-${name}`,
-    POWERTOOLS_METRICS_NAMESPACE: 'ConfigSteward',
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     ...runtimeEnvironment(settings),
     ...Object.fromEntries(fromCaller.map((key) => [key, env[key] as string])),
   };

@@ -24,7 +24,7 @@ import { sha256 } from '../hash.ts';
 import type { ValidationIssue } from '../keys.ts';
 import { SHARED_SERVICE } from '../model.ts';
 import type { SchemaRegistry } from '../registry.ts';
-import type { AppConfigTargets } from './targets.ts';
+import type { AppConfigTargets } from '../appconfig-targets.ts';
 
 /**
  * The delivery function's timeout: the longest one delivery can take from its read to its deployment,

@@ -5,6 +5,7 @@
  * that must not travel are marked `conceal` here and fingerprinted by `concealValues` (conceal.ts).
  */
 import { looksLikeCredential } from '../credentials.ts';
+import { mayShowValues } from '../disclosure.ts';
 import type { SchemaRegistry } from '../registry.ts';
 import type { DetectedFinding } from './findings.ts';
 import type { SecretRotationState } from './ports.ts';
@@ -48,7 +49,11 @@ export function detectDrift(
   for (const environment of snapshot.environments) {
     for (const desired of registry.desiredParameters(environment)) {
       if (byName.has(desired.name) || unreadable(desired.name)) continue;
-      const conceal = registry.service(desired.service)?.keys[desired.key]?.sensitive !== false;
+      const showable = mayShowValues({
+        key: desired.key,
+        sensitive: registry.service(desired.service)?.keys[desired.key]?.sensitive,
+        values: [{ type: desired.parameterType, value: desired.value }],
+      });
       findings.push({
         kind: 'missing',
         parameter: desired.name,
@@ -56,7 +61,7 @@ export function detectDrift(
         service: desired.service,
         key: desired.key,
         expected: desired.value,
-        values: conceal ? 'conceal' : 'plain',
+        values: showable ? 'plain' : 'conceal',
         detail: `declared in config/ for ${environment} but absent from Parameter Store`,
       });
     }
@@ -103,12 +108,15 @@ function checkParameter(
   if (value === undefined) return findings;
 
   const desired = registry.desiredValue(environment, resolution.service, resolution.key);
-  const showable =
-    parameter.type === 'String' &&
-    resolution.spec.parameterType === 'String' &&
-    !resolution.spec.sensitive &&
-    !looksLikeCredential(resolution.key, value).matched &&
-    (desired === undefined || !looksLikeCredential(resolution.key, desired).matched);
+  // The desired value is shown beside the actual one, so both must be showable.
+  const showable = mayShowValues({
+    key: resolution.key,
+    sensitive: resolution.spec.sensitive,
+    values: [
+      { type: parameter.type, value },
+      ...(desired === undefined ? [] : [{ type: resolution.spec.parameterType, value: desired }]),
+    ],
+  });
   const values = showable ? 'plain' : 'conceal';
 
   const verdict = registry.validate(name, value, parameter.type);
@@ -200,10 +208,14 @@ function detectDivergence(
       // Secrets are meant to differ per environment: only their presence is compared.
       if (a.type === 'SecureString' || b.type === 'SecureString') continue;
       if (a.value === undefined || b.value === undefined || a.value === b.value) continue;
-      const showable =
-        !registry.service(service)?.keys[key]?.sensitive &&
-        !looksLikeCredential(key, a.value).matched &&
-        !looksLikeCredential(key, b.value).matched;
+      const showable = mayShowValues({
+        key,
+        sensitive: registry.service(service)?.keys[key]?.sensitive,
+        values: [
+          { type: a.type, value: a.value },
+          { type: b.type, value: b.value },
+        ],
+      });
       findings.push({
         ...base,
         expected: a.value,

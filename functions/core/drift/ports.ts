@@ -1,11 +1,9 @@
 /**
  * What the drift sweep needs from the outside: a bulk reader of Parameter Store (a superset of the
- * `ParameterStore` port that `SsmParameterStore` implements), the rotation state of managed secrets,
- * and a sink for metrics.
+ * `ParameterStore` port that `SsmParameterStore` implements) and the rotation state of managed
+ * secrets. Metrics go through the `MetricsSink` port (`ports/metrics.ts`).
  */
 import type { ParameterStore, StoredParameter } from '../../ports/parameter-store.ts';
-
-export const LAST_KNOWN_GOOD = 'last-known-good';
 
 /** Parameter Store as a bulk reader. */
 export interface DriftParameterSource extends Pick<ParameterStore, 'getByPath' | 'describe'> {
@@ -67,18 +65,4 @@ export interface SecretRotationState {
 export interface SecretInventory {
   /** The rotation state of each named secret; one entry per name, `exists: false` when absent. */
   describe(names: readonly string[]): Promise<SecretRotationState[]>;
-}
-
-export interface DriftMetric {
-  readonly name:
-    'Findings' | 'ParametersScanned' | 'ApiCalls' | 'DurationMs' | 'TicketsFiled' | 'TicketsResolved';
-  readonly value: number;
-  readonly unit: 'Count' | 'Milliseconds';
-  /** e.g. `{ kind: 'value-drift' }` for findings per kind. */
-  readonly dimensions?: Readonly<Record<string, string>>;
-}
-
-/** Where the sweep reports its numbers; the handler maps them to Powertools EMF. */
-export interface DriftMetricsSink {
-  record(metric: DriftMetric): void;
 }

@@ -8,13 +8,9 @@
  */
 import { StewardError } from '../errors.ts';
 import type { ParameterType } from '../keys.ts';
+import { LAST_KNOWN_GOOD } from '../names.ts';
 import type { SchemaRegistry } from '../registry.ts';
-import {
-  type DriftParameterSource,
-  LAST_KNOWN_GOOD,
-  type SecretInventory,
-  type SecretRotationState,
-} from './ports.ts';
+import { type DriftParameterSource, type SecretInventory, type SecretRotationState } from './ports.ts';
 
 /** What the sweep saw of one parameter. */
 export interface ObservedParameter {

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
+import type { MetricsSink } from '../../ports/metrics.ts';
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
 import type { ValueFingerprinter } from '../../ports/value-fingerprinter.ts';
 import { stewardEvent } from '../events.ts';
@@ -22,7 +23,7 @@ import {
   parseDedupKey,
   ticketFor,
 } from './findings.ts';
-import type { DriftMetricsSink, DriftParameterSource, SecretInventory } from './ports.ts';
+import type { DriftParameterSource, SecretInventory } from './ports.ts';
 import { type DriftSnapshot, readDeployedState } from './read.ts';
 
 /** Ticket references one event carries at most (about 200 bytes each, well under 256 KB). */
@@ -39,7 +40,7 @@ export interface DriftDependencies {
   readonly tracker?: TicketTracker;
   /** Without a publisher no event is published. */
   readonly publisher?: EventPublisher;
-  readonly metrics?: DriftMetricsSink;
+  readonly metrics?: MetricsSink;
   /** Requests sent to AWS so far, for the ApiCalls metric (the adapter counts them). */
   readonly apiCalls?: () => number;
   /** The ARN of a parameter, for the ticket's resource link. */
@@ -261,10 +262,10 @@ function toEventRef(ref: TicketRef): TicketRef {
     : { tracker: ref.tracker, id: ref.id, url: ref.url };
 }
 
-function recordMetrics(sink: DriftMetricsSink | undefined, report: DriftReport): void {
+function recordMetrics(sink: MetricsSink | undefined, report: DriftReport): void {
   if (!sink) return;
   for (const [kind, count] of Object.entries(report.findingsByKind)) {
-    sink.record({ name: 'Findings', value: count, unit: 'Count', dimensions: { kind } });
+    sink.record({ name: 'Findings', value: count, unit: 'Count', dimensions: { Kind: kind } });
   }
   sink.record({ name: 'ParametersScanned', value: report.parametersScanned, unit: 'Count' });
   if (report.apiCalls !== undefined) sink.record({ name: 'ApiCalls', value: report.apiCalls, unit: 'Count' });

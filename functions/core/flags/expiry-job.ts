@@ -8,6 +8,7 @@
 
 import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
+import type { MetricsSink } from '../../ports/metrics.ts';
 import type { FlagProfileRef, FlagSource } from '../../ports/flag-source.ts';
 import type { TicketRef, TicketSeverity, TicketTracker } from '../../ports/ticket-tracker.ts';
 import { StewardError } from '../errors.ts';
@@ -15,25 +16,12 @@ import { type StewardEvent, stewardEvent } from '../events.ts';
 import type { DecodedFlag } from './appconfig-format.ts';
 import { assessFlag, type FlagAssessment, type FlagFindingReason, percentile, utcDay } from './policy.ts';
 
-/** One metric point; the handler maps it to CloudWatch EMF. */
-export interface FlagMetric {
-  readonly name: 'FlagCount' | 'FlagFindings' | 'FlagAgeP50Days' | 'FlagAgeP95Days';
-  readonly unit: 'Count' | 'None';
-  readonly value: number;
-  /** Set for per-service points; absent for the totals over every service. */
-  readonly service?: string;
-}
-
-export interface FlagMetricsSink {
-  record(metric: FlagMetric): void;
-}
-
 export interface FlagExpiryDependencies {
   readonly source: FlagSource;
   readonly tracker: TicketTracker;
   readonly publisher: EventPublisher;
   readonly clock: Clock;
-  readonly metrics: FlagMetricsSink;
+  readonly metrics: MetricsSink;
 }
 
 export interface FlagExpiryOptions {
@@ -231,24 +219,26 @@ async function resolveCleanedUp(
 }
 
 function recordServiceMetrics(
-  sink: FlagMetricsSink,
+  sink: MetricsSink,
   service: string,
   count: number,
   assessed: readonly { assessment: FlagAssessment }[],
   ages: readonly number[],
 ): void {
-  sink.record({ name: 'FlagCount', unit: 'Count', value: count, service });
+  const dimensions = { Service: service };
+  sink.record({ name: 'FlagCount', unit: 'Count', value: count, dimensions });
   const withFindings = assessed.filter((a) =>
     a.assessment.findings.some((f) => f.reason !== 'expiring-soon'),
   ).length;
-  sink.record({ name: 'FlagFindings', unit: 'Count', value: withFindings, service });
+  sink.record({ name: 'FlagFindings', unit: 'Count', value: withFindings, dimensions });
   recordAges(sink, ages, service);
 }
 
-function recordAges(sink: FlagMetricsSink, ages: readonly number[], service?: string): void {
+/** Flag ages per service (dimension `Service`), or over every service without one. */
+function recordAges(sink: MetricsSink, ages: readonly number[], service?: string): void {
   const p50 = percentile(ages, 50);
   const p95 = percentile(ages, 95);
-  const scope = service === undefined ? {} : { service };
+  const scope = service === undefined ? {} : { dimensions: { Service: service } };
   if (p50 !== undefined) sink.record({ name: 'FlagAgeP50Days', unit: 'None', value: p50, ...scope });
   if (p95 !== undefined) sink.record({ name: 'FlagAgeP95Days', unit: 'None', value: p95, ...scope });
 }

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import type { ProfileLocator } from '../../ports/config-delivery.ts';
-import { type AppConfigTargets, serviceOfApplication } from '../delivery/targets.ts';
+import { type AppConfigTargets, serviceOfApplication } from '../appconfig-targets.ts';
 import { MalformedEventError, StewardError } from '../errors.ts';
 import type { ValidationIssue } from '../keys.ts';
 import type { SchemaRegistry } from '../registry.ts';

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { MalformedEventError } from '../errors.ts';
+import { PARAMETER_CHANGE_DETAIL_TYPE, PARAMETER_CHANGE_SOURCE } from '../names.ts';
 import '../zod-messages.ts';
 
 export const PARAMETER_OPERATIONS = ['Create', 'Update', 'Delete', 'LabelParameterVersion'] as const;
@@ -12,8 +13,8 @@ export type ParameterOperation = (typeof PARAMETER_OPERATIONS)[number];
 export const parameterStoreChangeEventSchema = z.looseObject({
   id: z.string().check(z.minLength(1)),
   time: z.iso.datetime({ offset: true }),
-  source: z.optional(z.literal('aws.ssm')),
-  'detail-type': z.optional(z.literal('Parameter Store Change')),
+  source: z.optional(z.literal(PARAMETER_CHANGE_SOURCE)),
+  'detail-type': z.optional(z.literal(PARAMETER_CHANGE_DETAIL_TYPE)),
   resources: z.optional(z.array(z.string())),
   detail: z.looseObject({
     name: z.string().check(z.startsWith('/', 'expected a parameter name starting with /')),

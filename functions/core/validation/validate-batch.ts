@@ -7,12 +7,12 @@
  */
 import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
 import { coalesceDeliveries, type DeliverRequest, type DeliveryRequest } from '../delivery/requests.ts';
+import { LAST_KNOWN_GOOD } from '../names.ts';
 import type { ParameterChange } from './change-event.ts';
 import {
   type ChangeOutcome,
   type Judgement,
   judgeChange,
-  LAST_KNOWN_GOOD,
   type ValidateChangeDependencies,
 } from './validate-change.ts';
 

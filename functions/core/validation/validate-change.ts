@@ -24,26 +24,18 @@ import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { ParameterStore, ParameterVersion } from '../../ports/parameter-store.ts';
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
 import type { ValueFingerprinter } from '../../ports/value-fingerprinter.ts';
-import { looksLikeCredential } from '../credentials.ts';
 import { affectedServices } from '../delivery/deliver.ts';
 import type { DeliverRequest, DeliveryRequest, RestoreRequest } from '../delivery/requests.ts';
+import { mayShowValues } from '../disclosure.ts';
 import { stewardEvent } from '../events.ts';
+import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../names.ts';
 import type { ParameterType, ValidationIssue } from '../keys.ts';
 import type { ResolvedParameter, SchemaRegistry } from '../registry.ts';
 import type { ParameterChange } from './change-event.ts';
 import { isOwnWrite } from './principal.ts';
 import { validationDedupKey } from './ticket-keys.ts';
 
-/** The label on the newest version that passed validation: what a bad edit is rolled back to. */
-export const LAST_KNOWN_GOOD = 'last-known-good';
-
 export type Enforcement = 'enforce' | 'report';
-
-/**
- * Set on a restored version once `Config Change Restored` is published: a retry finds a restore
- * without it unfinished (see restoreRejected). Drift and the validator look at last-known-good only.
- */
-export const RESTORE_ANNOUNCED = 'steward-restore-announced';
 
 /** Errors a store raises when a value exists but cannot be read or decrypted (KMS, IAM). */
 const UNREADABLE_ERRORS = new Set(['ParameterAccessDeniedError', 'ParameterDecryptionError']);
@@ -236,12 +228,8 @@ async function accept(
 ): Promise<Judgement> {
   const { change, deps, environment } = context;
   const resolved = context.resolved as ResolvedParameter;
-  // A value travels only for a plain String of a key not declared sensitive that does not look like a
-  // credential (as in drift findings).
-  const showable = (version: ParameterVersion | undefined): version is ParameterVersion =>
-    version?.type === 'String' &&
-    !resolved.spec.sensitive &&
-    !looksLikeCredential(resolved.key, version.value).matched;
+  const mayShow = (...values: ParameterVersion[]) =>
+    mayShowValues({ key: resolved.key, sensitive: resolved.spec.sensitive, values });
   const valueFingerprint = await deps.fingerprinter.fingerprint(current.value);
   const accepted = stewardEvent('Config Change Accepted', {
     parameterName: change.name,
@@ -255,8 +243,8 @@ async function accept(
     parameterType: current.type,
     valueFingerprint,
     // The keys are absent, not undefined, when a value does not travel.
-    ...(showable(current) ? { value: current.value } : {}),
-    ...(showable(current) && showable(previous) ? { previousValue: previous.value } : {}),
+    ...(mayShow(current) ? { value: current.value } : {}),
+    ...(previous && mayShow(current, previous) ? { previousValue: previous.value } : {}),
     changedAt: current.lastModifiedDate?.toISOString() ?? change.time,
     triggeringEventId: change.eventId,
   });

@@ -1,0 +1,41 @@
+/**
+ * Names that the stack (`lib/`) and the functions must agree on, declared once: Parameter Store labels,
+ * AppConfig profile names and types, the change event's pattern, metric names and the environment
+ * variables the stack sets for one function. Pure constants, so `lib/` imports them without loading
+ * any adapter or SDK.
+ */
+
+/** The label on the newest version that passed validation: what a bad edit is rolled back to. */
+export const LAST_KNOWN_GOOD = 'last-known-good';
+
+/**
+ * Set on a restored version once `Config Change Restored` is published: a retry finds a restore
+ * without it unfinished (see restoreRejected). Drift and the validator look at last-known-good only.
+ */
+export const RESTORE_ANNOUNCED = 'steward-restore-announced';
+
+/** The freeform profile of a service's composed document, inside the service's AppConfig application. */
+export const DOCUMENT_PROFILE_NAME = 'document';
+/** The feature-flags profile of a service, beside its document. */
+export const FLAGS_PROFILE_NAME = 'flags';
+/** AppConfig's profile type for feature flags (the document profile is freeform, AppConfig's default). */
+export const FEATURE_FLAGS_PROFILE_TYPE = 'AWS.AppConfig.FeatureFlags';
+
+/** What EventBridge puts on the default bus for a Parameter Store write: the change path's trigger. */
+export const PARAMETER_CHANGE_SOURCE = 'aws.ssm';
+export const PARAMETER_CHANGE_DETAIL_TYPE = 'Parameter Store Change';
+
+/** The CloudWatch namespace of every metric the functions emit (Powertools' `POWERTOOLS_METRICS_NAMESPACE`). */
+export const METRICS_NAMESPACE = 'ConfigSteward';
+/** Counted by rotate-secret per failed step (Powertools EMF, dimension `service`); the stack alarms on it. */
+export const ROTATION_FAILED_METRIC = 'RotationFailed';
+
+/** The environment variables the stack sets for one function and the function (or the CLI) reads. */
+/** The AppConfig ids of every service (`core/appconfig-targets.ts` parses it). */
+export const APPCONFIG_TARGETS_ENV = 'STEWARD_APPCONFIG';
+/** The fingerprint key's ARN (read by `fingerprintKeyId`; without it, the key's alias). */
+export const FINGERPRINT_KEY_ENV = 'STEWARD_FINGERPRINT_KEY';
+export const DELIVERY_QUEUE_URL_ENV = 'STEWARD_DELIVERY_QUEUE_URL';
+export const VALIDATOR_PRINCIPAL_ENV = 'STEWARD_VALIDATOR_PRINCIPAL';
+export const RECONCILER_PRINCIPAL_ENV = 'STEWARD_RECONCILER_PRINCIPAL';
+export const APPCONFIG_PREFIX_ENV = 'STEWARD_APPCONFIG_PREFIX';
