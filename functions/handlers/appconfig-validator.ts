@@ -15,8 +15,9 @@ import {
   targetsLocator,
   validateDeliveredDocument,
 } from '../core/validation/appconfig-document.ts';
+import { functionEnvironment } from '../core/runtime-settings.ts';
 import type { ProfileLocator } from '../ports/config-delivery.ts';
-import { loadRuntime } from './runtime.ts';
+import { loadRuntime } from '../runtime/runtime.ts';
 
 export interface AppConfigValidatorDependencies {
   readonly registry: SchemaRegistry;
@@ -49,14 +50,16 @@ export function createAppConfigValidatorHandler(deps: AppConfigValidatorDependen
   });
 }
 
-const { registry } = loadRuntime();
+const { settings, registry } = loadRuntime(
+  functionEnvironment('STEWARD_APPCONFIG', 'STEWARD_APPCONFIG_PREFIX'),
+);
 
 export const handler = createAppConfigValidatorHandler({
   registry,
   // STEWARD_APPCONFIG when given (steward invoke, tests); otherwise AppConfig's own names.
   locator: firstLocator(
-    targetsLocator(parseAppConfigTargets(process.env.STEWARD_APPCONFIG)),
-    new AppConfigProfileLocator(new AppConfigClient({}), process.env.STEWARD_APPCONFIG_PREFIX ?? ''),
+    targetsLocator(parseAppConfigTargets(settings.STEWARD_APPCONFIG)),
+    new AppConfigProfileLocator(new AppConfigClient({}), settings.STEWARD_APPCONFIG_PREFIX),
   ),
   logger: new Logger(),
 });

@@ -12,7 +12,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
@@ -29,9 +28,10 @@ import { parseDeliveryRequest } from '../core/delivery/requests.ts';
 import { parseAppConfigTargets } from '../core/delivery/targets.ts';
 import { MalformedEventError } from '../core/errors.ts';
 import { isQueueEvent, parseQueueRecords } from '../core/pipeline/queue-records.ts';
+import { functionEnvironment } from '../core/runtime-settings.ts';
+import { enforcementOf } from '../core/validation/enforcement.ts';
 import { systemClock } from '../ports/clock.ts';
-import { loadRuntime } from './runtime.ts';
-import { enforcementOf } from './enforcement.ts';
+import { loadRuntime } from '../runtime/runtime.ts';
 
 /**
  * A group is started only while this much of the invocation is left: one delivery of a large service
@@ -117,17 +117,17 @@ export function createDeliverChangesHandler(
 }
 
 const logger = new Logger();
-const { settings, registry } = loadRuntime();
-const environment = z.parse(
-  z.looseObject({
-    STEWARD_DELIVERY_QUEUE_URL: z.optional(z.string().check(z.minLength(1))),
-    STEWARD_DELIVERY_RETRY_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 60),
-  }),
-  process.env,
+const { settings, registry } = loadRuntime(
+  functionEnvironment(
+    'STEWARD_DELIVERY_QUEUE_URL',
+    'STEWARD_DELIVERY_RETRY_SECONDS',
+    'STEWARD_VALIDATOR_PRINCIPAL',
+    'STEWARD_APPCONFIG',
+  ),
 );
-const retrySeconds = environment.STEWARD_DELIVERY_RETRY_SECONDS;
-const deliveryQueue = environment.STEWARD_DELIVERY_QUEUE_URL
-  ? new SqsDeliveryQueue(new SQSClient({}), environment.STEWARD_DELIVERY_QUEUE_URL)
+const retrySeconds = settings.STEWARD_DELIVERY_RETRY_SECONDS;
+const deliveryQueue = settings.STEWARD_DELIVERY_QUEUE_URL
+  ? new SqsDeliveryQueue(new SQSClient({}), settings.STEWARD_DELIVERY_QUEUE_URL)
   : undefined;
 
 export const handler = createDeliverChangesHandler({
@@ -139,9 +139,9 @@ export const handler = createDeliverChangesHandler({
   tickets: createTicketTracker(settings.STEWARD_TICKETS),
   clock: systemClock,
   enforcement: enforcementOf(settings),
-  validatorPrincipal: process.env.STEWARD_VALIDATOR_PRINCIPAL,
+  validatorPrincipal: settings.STEWARD_VALIDATOR_PRINCIPAL,
   delivery: new AppConfigDelivery(new AppConfigClient({})),
-  targets: parseAppConfigTargets(process.env.STEWARD_APPCONFIG),
+  targets: parseAppConfigTargets(settings.STEWARD_APPCONFIG),
   minIntervalMs: retrySeconds * 1000,
   // A restore asks to deliver the documents it touched on the same queue. Without the queue's URL
   // (a local run) there is no follow-up, and waiting records come back after the queue's timeout.

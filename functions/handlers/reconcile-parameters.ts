@@ -20,16 +20,17 @@ import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.ts';
 import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { deliveriesAfterReconcile, reconcileDesiredParameters } from '../core/reconcile.ts';
-import { loadRuntime } from './runtime.ts';
+import { functionEnvironment } from '../core/runtime-settings.ts';
+import { loadRuntime } from '../runtime/runtime.ts';
 
 const logger = new Logger();
-const { settings, registry } = loadRuntime();
+const { settings, registry } = loadRuntime(functionEnvironment('STEWARD_DELIVERY_QUEUE_URL'));
 // Its reads (one scan per environment) take the reconcile's share of the pipeline's read budget;
 // its writes are bounded by WritesPerSecond.
 const store = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
   readLimiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
 });
-const queueUrl = process.env.STEWARD_DELIVERY_QUEUE_URL;
+const queueUrl = settings.STEWARD_DELIVERY_QUEUE_URL;
 const deliveryQueue = queueUrl ? new SqsDeliveryQueue(new SQSClient({}), queueUrl) : undefined;
 
 const properties = z.looseObject({

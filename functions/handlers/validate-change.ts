@@ -21,6 +21,7 @@ import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-para
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { fingerprintKeyId } from '../core/fingerprint.ts';
 import { isQueueEvent, parseQueueRecords } from '../core/pipeline/queue-records.ts';
+import { functionEnvironment } from '../core/runtime-settings.ts';
 import { eventIdOf, parseParameterChange } from '../core/validation/change-event.ts';
 import {
   type QueuedChange,
@@ -28,10 +29,10 @@ import {
   validateChanges,
 } from '../core/validation/validate-batch.ts';
 import type { ChangeOutcome } from '../core/validation/validate-change.ts';
+import { enforcementOf } from '../core/validation/enforcement.ts';
 import { systemClock } from '../ports/clock.ts';
-import { inProcessDeliveryQueue } from './in-process-delivery.ts';
-import { loadRuntime } from './runtime.ts';
-import { enforcementOf } from './enforcement.ts';
+import { inProcessDeliveryQueue } from '../runtime/in-process-delivery.ts';
+import { loadRuntime } from '../runtime/runtime.ts';
 
 /**
  * The handler over its dependencies; the module-scope `handler` wires the AWS adapters.
@@ -115,7 +116,15 @@ function summary(outcome: ChangeOutcome): Record<string, unknown> {
 }
 
 const logger = new Logger();
-const { settings, registry } = loadRuntime();
+const { settings, registry } = loadRuntime(
+  functionEnvironment(
+    'STEWARD_FINGERPRINT_KEY',
+    'STEWARD_VALIDATOR_PRINCIPAL',
+    'STEWARD_RECONCILER_PRINCIPAL',
+    'STEWARD_DELIVERY_QUEUE_URL',
+    'STEWARD_APPCONFIG',
+  ),
+);
 const store = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
   // This instance's share of the pipeline's read budget (core/pipeline/read-budget.ts).
   limiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
@@ -131,19 +140,19 @@ const ports = {
   clock: systemClock,
   fingerprinter: new KmsValueFingerprinter(
     new KMSClient(FINGERPRINT_CLIENT_CONFIG),
-    fingerprintKeyId(process.env, settings.STEWARD_EVENT_BUS),
+    fingerprintKeyId(settings, settings.STEWARD_EVENT_BUS),
   ),
   enforcement,
-  validatorPrincipal: process.env.STEWARD_VALIDATOR_PRINCIPAL,
-  reconcilerPrincipal: process.env.STEWARD_RECONCILER_PRINCIPAL,
+  validatorPrincipal: settings.STEWARD_VALIDATOR_PRINCIPAL,
+  reconcilerPrincipal: settings.STEWARD_RECONCILER_PRINCIPAL,
 };
-const queueUrl = process.env.STEWARD_DELIVERY_QUEUE_URL;
+const queueUrl = settings.STEWARD_DELIVERY_QUEUE_URL;
 
 export const handler = createValidateChangeHandler({
   ...ports,
   // Without a queue (steward invoke against an emulator) the requests run here, at once.
   requests: queueUrl
     ? new SqsDeliveryQueue(new SQSClient({}), queueUrl)
-    : inProcessDeliveryQueue(ports, process.env.STEWARD_APPCONFIG),
+    : inProcessDeliveryQueue(ports, settings.STEWARD_APPCONFIG),
   logger,
 });
