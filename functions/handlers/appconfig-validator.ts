@@ -8,14 +8,9 @@ import middy from '@middy/core';
 import { AppConfigProfileLocator } from '../adapters/appconfig-delivery.ts';
 import { parseAppConfigTargets } from '../core/delivery/targets.ts';
 import type { SchemaRegistry } from '../core/registry.ts';
-import {
-  firstLocator,
-  InvalidDocumentError,
-  parseValidatorInvocation,
-  targetsLocator,
-  validateDeliveredDocument,
-} from '../core/validation/appconfig-document.ts';
 import { functionEnvironment } from '../core/runtime-settings.ts';
+import { firstLocator, targetsLocator } from '../core/validation/appconfig-document.ts';
+import { judgeValidatorInvocation } from '../core/validation/validator-invocation.ts';
 import type { ProfileLocator } from '../ports/config-delivery.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
 
@@ -30,24 +25,7 @@ export interface AppConfigValidatorDependencies {
  * export const handler = createAppConfigValidatorHandler({ registry, locator, logger });
  */
 export function createAppConfigValidatorHandler(deps: AppConfigValidatorDependencies) {
-  return middy<unknown, { valid: true; service: string; profile: string }>().handler(async (event) => {
-    const invocation = parseValidatorInvocation(event);
-    const verdict = await validateDeliveredDocument(invocation, deps);
-    const ids = {
-      applicationId: invocation.applicationId,
-      configurationProfileId: invocation.configurationProfileId,
-      configurationVersion: invocation.configurationVersion,
-    };
-    if (!verdict.ok) {
-      deps.logger.warn('document rejected', { ...ids, service: verdict.service, issues: verdict.issues });
-      throw new InvalidDocumentError(verdict.issues, {
-        ...verdict,
-        configurationVersion: invocation.configurationVersion,
-      });
-    }
-    deps.logger.info('document valid', { ...ids, service: verdict.service, profile: verdict.profile });
-    return { valid: true, service: verdict.service, profile: verdict.profile };
-  });
+  return middy().handler((event: unknown) => judgeValidatorInvocation(event, { ...deps, log: deps.logger }));
 }
 
 const { settings, registry } = loadRuntime(
