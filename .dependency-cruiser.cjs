@@ -35,14 +35,14 @@ module.exports = {
       comment: 'The core depends on nothing of the outer layers.',
       severity: 'error',
       from: { path: '^functions/core' },
-      to: { path: '^(functions/(adapters|handlers|cli)|packages/client|lib|bin)/' },
+      to: { path: '^(functions/(adapters|handlers|runtime|cli)|packages/client|lib|bin)/' },
     },
     {
       name: 'ports-are-interfaces',
       comment: 'Ports describe capabilities; they import only the core.',
       severity: 'error',
       from: { path: '^functions/ports' },
-      to: { path: ['@aws-sdk', '@middy', '^functions/(adapters|handlers|cli)/'] },
+      to: { path: ['@aws-sdk', '@middy', '^functions/(adapters|handlers|runtime|cli)/'] },
     },
     {
       name: 'sdk-only-in-adapters',

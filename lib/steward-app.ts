@@ -19,7 +19,7 @@ import { loadSettings, type Settings } from './settings.ts';
 import { withStagedOutdir } from './staged-outdir.ts';
 import { ConfigStewardStack } from './steward-stack.ts';
 
-/** The desired state every Lambda bundle imports (functions/handlers/runtime.ts); the stack reads the same. */
+/** The desired state every Lambda bundle imports (functions/runtime/runtime.ts); the stack reads the same. */
 export const ORGANISATION_MODULE = path.join(PROJECT_ROOT, 'config', 'index.ts');
 export const DEFAULT_SETTINGS_FILE = path.join(PROJECT_ROOT, 'config', 'settings.json');
 export const STACK_ID = 'ConfigSteward';

@@ -14,7 +14,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type DeliveryRequest, messageGroupOf } from '../core/delivery/requests.ts';
-import type { DeliveryQueue } from '../ports/delivery-queue.ts';
+import type { DeliveryQueue, RetryLater } from '../ports/delivery-queue.ts';
 import { AdapterError } from './errors.ts';
 
 /** SQS takes at most ten entries per batch call. */
@@ -25,7 +25,7 @@ const BATCH = 10;
  * const queue = new SqsDeliveryQueue(new SQSClient({}), process.env.STEWARD_DELIVERY_QUEUE_URL);
  * await queue.send([{ kind: 'deliver', service: 'orders', environment: 'production', triggeringEventIds }]);
  */
-export class SqsDeliveryQueue implements DeliveryQueue {
+export class SqsDeliveryQueue implements DeliveryQueue, RetryLater {
   constructor(
     private readonly client: SQSClient,
     private readonly queueUrl: string,

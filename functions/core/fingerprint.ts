@@ -39,7 +39,10 @@ export function fingerprintKeyAlias(eventBusName: string): string {
 }
 
 /** The key id a function or the CLI uses: `STEWARD_FINGERPRINT_KEY` (the key ARN the stack sets), else the alias. */
-export function fingerprintKeyId(env: Record<string, string | undefined>, eventBusName: string): string {
-  const configured = env[FINGERPRINT_KEY_ENV]?.trim();
+export function fingerprintKeyId(
+  env: { readonly STEWARD_FINGERPRINT_KEY?: string | undefined },
+  eventBusName: string,
+): string {
+  const configured = env.STEWARD_FINGERPRINT_KEY?.trim();
   return configured ? configured : fingerprintKeyAlias(eventBusName);
 }

@@ -1,7 +1,8 @@
 /**
  * The part of the platform settings a Lambda needs at run time, passed as environment variables.
  * The stack and `steward invoke` derive them from the same settings with {@link runtimeEnvironment},
- * and handlers read them back with {@link parseRuntimeEnvironment}.
+ * and handlers read them back with {@link parseRuntimeEnvironment}; a handler that needs variables of
+ * its own extends the schema with them ({@link functionEnvironment}).
  */
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.ts';
@@ -72,7 +73,67 @@ export function runtimeEnvironment(settings: Settings): Record<string, string> {
 
 /** Read the runtime settings from environment variables; a missing or malformed one is named. */
 export function parseRuntimeEnvironment(env: Record<string, string | undefined>): RuntimeSettings {
-  const parsed = z.safeParse(runtimeEnvironmentSchema, env);
+  return parseFunctionEnvironment(runtimeEnvironmentSchema, env);
+}
+
+/** `STEWARD_POSTGRES_SSL`: `verify-full` (the default), `require` (encrypted, unverified) or `disable`. */
+export const POSTGRES_TLS_MODES = ['verify-full', 'require', 'disable'] as const;
+export type PostgresTlsMode = (typeof POSTGRES_TLS_MODES)[number];
+
+/** An optional variable; set but empty counts as not set (a local run leaves ids of the stack empty). */
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((text: string | undefined) => (text === '' ? undefined : text)),
+);
+
+/**
+ * Variables only some functions get, each from the construct that owns what it names (or from
+ * `steward invoke`). A handler picks its own with {@link functionEnvironment}.
+ */
+export const functionVariables = {
+  /** AppConfig ids per service, JSON; read by the targets parser, which names what is wrong. */
+  STEWARD_APPCONFIG: optionalText,
+  /** Prefix of the AppConfig application names the validator looks ids up by. */
+  STEWARD_APPCONFIG_PREFIX: z._default(z.string(), ''),
+  /** The FIFO delivery queue; without it (a local run) deliveries run in process or not at all. */
+  STEWARD_DELIVERY_QUEUE_URL: optionalText,
+  /** How long a busy or failed delivery group waits before its next try. */
+  STEWARD_DELIVERY_RETRY_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 60),
+  /** The role validate-change writes with, so its own restores are recognised. */
+  STEWARD_VALIDATOR_PRINCIPAL: optionalText,
+  /** The role the desired-parameters reconcile writes with. */
+  STEWARD_RECONCILER_PRINCIPAL: optionalText,
+  /** The fingerprint key's ARN; without it the key is found by its alias (core/fingerprint.ts). */
+  STEWARD_FINGERPRINT_KEY: optionalText,
+  /** TLS to the databases of PostgreSQL rotations. */
+  STEWARD_POSTGRES_SSL: z._default(z.enum(POSTGRES_TLS_MODES), 'verify-full'),
+};
+
+type FunctionVariable = keyof typeof functionVariables;
+
+/**
+ * The runtime settings schema extended with the variables one function needs.
+ *
+ * @example
+ * const environment = functionEnvironment('STEWARD_DELIVERY_QUEUE_URL');
+ * const settings = parseFunctionEnvironment(environment, process.env);
+ */
+export function functionEnvironment<K extends FunctionVariable>(...names: K[]) {
+  const own = Object.fromEntries(names.map((name) => [name, functionVariables[name]]));
+  return z.extend(runtimeEnvironmentSchema, own as Pick<typeof functionVariables, K>);
+}
+
+/**
+ * Parse a function's environment once, at cold start; a missing or malformed variable is named.
+ *
+ * @example
+ * parseFunctionEnvironment(functionEnvironment('STEWARD_POSTGRES_SSL'), process.env).STEWARD_POSTGRES_SSL;
+ */
+export function parseFunctionEnvironment<S extends z.ZodMiniType<RuntimeSettings>>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.output<S> {
+  const parsed = z.safeParse(schema, env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigurationError(`function environment is incomplete: ${problems}`);

@@ -8,15 +8,11 @@ import middy from '@middy/core';
 import { AppConfigProfileLocator } from '../adapters/appconfig-delivery.ts';
 import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
 import type { SchemaRegistry } from '../core/registry.ts';
-import {
-  firstLocator,
-  InvalidDocumentError,
-  parseValidatorInvocation,
-  targetsLocator,
-  validateDeliveredDocument,
-} from '../core/validation/appconfig-document.ts';
+import { functionEnvironment } from '../core/runtime-settings.ts';
+import { firstLocator, targetsLocator } from '../core/validation/appconfig-document.ts';
+import { judgeValidatorInvocation } from '../core/validation/validator-invocation.ts';
 import type { ProfileLocator } from '../ports/config-delivery.ts';
-import { loadRuntime } from './runtime.ts';
+import { loadRuntime } from '../runtime/runtime.ts';
 
 export interface AppConfigValidatorDependencies {
   readonly registry: SchemaRegistry;
@@ -29,34 +25,19 @@ export interface AppConfigValidatorDependencies {
  * export const handler = createAppConfigValidatorHandler({ registry, locator, logger });
  */
 export function createAppConfigValidatorHandler(deps: AppConfigValidatorDependencies) {
-  return middy<unknown, { valid: true; service: string; profile: string }>().handler(async (event) => {
-    const invocation = parseValidatorInvocation(event);
-    const verdict = await validateDeliveredDocument(invocation, deps);
-    const ids = {
-      applicationId: invocation.applicationId,
-      configurationProfileId: invocation.configurationProfileId,
-      configurationVersion: invocation.configurationVersion,
-    };
-    if (!verdict.ok) {
-      deps.logger.warn('document rejected', { ...ids, service: verdict.service, issues: verdict.issues });
-      throw new InvalidDocumentError(verdict.issues, {
-        ...verdict,
-        configurationVersion: invocation.configurationVersion,
-      });
-    }
-    deps.logger.info('document valid', { ...ids, service: verdict.service, profile: verdict.profile });
-    return { valid: true, service: verdict.service, profile: verdict.profile };
-  });
+  return middy().handler((event: unknown) => judgeValidatorInvocation(event, { ...deps, log: deps.logger }));
 }
 
-const { registry } = loadRuntime();
+const { settings, registry } = loadRuntime(
+  functionEnvironment('STEWARD_APPCONFIG', 'STEWARD_APPCONFIG_PREFIX'),
+);
 
 export const handler = createAppConfigValidatorHandler({
   registry,
   // STEWARD_APPCONFIG when given (steward invoke, tests); otherwise AppConfig's own names.
   locator: firstLocator(
-    targetsLocator(parseAppConfigTargets(process.env.STEWARD_APPCONFIG, { whenAbsent: 'empty' })),
-    new AppConfigProfileLocator(new AppConfigClient({}), process.env.STEWARD_APPCONFIG_PREFIX ?? ''),
+    targetsLocator(parseAppConfigTargets(settings.STEWARD_APPCONFIG, { whenAbsent: 'empty' })),
+    new AppConfigProfileLocator(new AppConfigClient({}), settings.STEWARD_APPCONFIG_PREFIX),
   ),
   logger: new Logger(),
 });

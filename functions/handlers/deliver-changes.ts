@@ -1,6 +1,6 @@
 /**
  * The FIFO delivery queue's consumer: restores rejected parameters and delivers each (service,
- * environment)'s document once per batch (core/delivery/process-requests.ts). A group whose AppConfig
+ * environment)'s document once per batch (core/delivery/delivery-records.ts). A group whose AppConfig
  * environment is busy, or that failed, goes back to the queue and is tried again after
  * `STEWARD_DELIVERY_RETRY_SECONDS`; after the queue's bound it moves to the delivery dead-letter
  * queue, its body naming the (service, environment) and the change events it was for.
@@ -11,27 +11,24 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse } from 'aws-lambda';
-import * as z from 'zod/mini';
+import type { Context } from 'aws-lambda';
 import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.ts';
 import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
-import {
-  type ProcessDeliveryDependencies,
-  processDeliveryRequests,
-  type QueuedRequest,
-} from '../core/delivery/process-requests.ts';
 import { DELIVERY_TIMEOUT_SECONDS } from '../core/delivery/deliver.ts';
-import { parseDeliveryRequest } from '../core/delivery/requests.ts';
+import {
+  type DeliveryRecordsDependencies,
+  handleDeliveryRecords,
+} from '../core/delivery/delivery-records.ts';
 import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
-import { MalformedEventError } from '../core/errors.ts';
-import { isQueueEvent, parseQueueRecords } from '../core/pipeline/queue-records.ts';
+import type { BatchItemFailures } from '../core/pipeline/queue-records.ts';
+import { functionEnvironment } from '../core/runtime-settings.ts';
+import { enforcementOf } from '../core/validation/enforcement.ts';
 import { systemClock } from '../ports/clock.ts';
-import { loadRuntime } from './runtime.ts';
-import { enforcementOf } from './enforcement.ts';
+import { loadRuntime } from '../runtime/runtime.ts';
 
 /**
  * A group is started only while this much of the invocation is left: one delivery of a large service
@@ -41,11 +38,6 @@ import { enforcementOf } from './enforcement.ts';
  */
 const GROUP_START_MARGIN_MS = (DELIVERY_TIMEOUT_SECONDS * 1000) / 2;
 
-/** Sends records back to the queue for a later try (SQS ChangeMessageVisibility). */
-export interface RetryLater {
-  retryLater(receiptHandles: readonly string[], seconds: number): Promise<number>;
-}
-
 /**
  * The handler over its dependencies; the module-scope `handler` wires the AWS adapters.
  *
@@ -53,14 +45,10 @@ export interface RetryLater {
  * const handler = createDeliverChangesHandler({ ...deps, queue, retrySeconds: 60, logger });
  */
 export function createDeliverChangesHandler(
-  deps: ProcessDeliveryDependencies & {
-    readonly queue: RetryLater;
-    readonly retrySeconds: number;
-    readonly logger: Logger;
-  },
+  deps: Omit<DeliveryRecordsDependencies, 'log'> & { readonly logger: Logger },
 ) {
   const { logger } = deps;
-  return middy<unknown, SQSBatchResponse, Error, Context>()
+  return middy<unknown, BatchItemFailures, Error, Context>()
     .use({
       onError: async (request) => {
         logger.error('delivery batch not handled', {
@@ -69,65 +57,27 @@ export function createDeliverChangesHandler(
         });
       },
     })
-    .handler(async (event, context) => {
-      if (!isQueueEvent(event)) throw new MalformedEventError('deliver-changes takes SQS records only');
-      const records = parseQueueRecords(event);
-      const queued: QueuedRequest[] = [];
-      const malformed: string[] = [];
-      for (const record of records) {
-        try {
-          queued.push({
-            recordId: record.messageId,
-            request: parseDeliveryRequest(record.body),
-            queuedAt: record.sentAt,
-            receiveCount: record.receiveCount,
-          });
-        } catch (error) {
-          // Fails on every receive, then waits in the dead-letter queue with its message id.
-          logger.error('malformed delivery request', {
-            messageId: record.messageId,
-            errorMessage: (error as Error).message,
-          });
-          malformed.push(record.messageId);
-        }
-      }
-      const result = await processDeliveryRequests(queued, deps, {
-        outOfTime: () => context.getRemainingTimeInMillis() < GROUP_START_MARGIN_MS,
-      });
-      for (const report of result.reports) logger.info('delivery', { ...report });
-      for (const restore of result.restores) logger.info('restore', { ...restore });
-      for (const [messageId, error] of result.failures) {
-        logger.error('delivery request not handled', {
-          messageId,
-          errorName: error.name,
-          errorMessage: error.message,
-        });
-      }
-      // Malformed records come back after retrySeconds too: left to the queue's visibility timeout
-      // (six times the function's), each would hold its FIFO group for that long on every receive.
-      const retry = [...malformed, ...result.waiting, ...result.failures.keys()];
-      if (retry.length > 0) {
-        const handles = records.filter((r) => retry.includes(r.messageId)).map((r) => r.receiptHandle);
-        const unchanged = await deps.queue.retryLater(handles, deps.retrySeconds);
-        if (unchanged > 0)
-          logger.warn('retry delay not set; the queue visibility timeout applies', { unchanged });
-      }
-      return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
-    });
+    .handler((event, context) =>
+      handleDeliveryRecords(
+        event,
+        { ...deps, log: logger },
+        { outOfTime: () => context.getRemainingTimeInMillis() < GROUP_START_MARGIN_MS },
+      ),
+    );
 }
 
 const logger = new Logger();
-const { settings, registry } = loadRuntime();
-const environment = z.parse(
-  z.looseObject({
-    STEWARD_DELIVERY_QUEUE_URL: z.optional(z.string().check(z.minLength(1))),
-    STEWARD_DELIVERY_RETRY_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 60),
-  }),
-  process.env,
+const { settings, registry } = loadRuntime(
+  functionEnvironment(
+    'STEWARD_DELIVERY_QUEUE_URL',
+    'STEWARD_DELIVERY_RETRY_SECONDS',
+    'STEWARD_VALIDATOR_PRINCIPAL',
+    'STEWARD_APPCONFIG',
+  ),
 );
-const retrySeconds = environment.STEWARD_DELIVERY_RETRY_SECONDS;
-const deliveryQueue = environment.STEWARD_DELIVERY_QUEUE_URL
-  ? new SqsDeliveryQueue(new SQSClient({}), environment.STEWARD_DELIVERY_QUEUE_URL)
+const retrySeconds = settings.STEWARD_DELIVERY_RETRY_SECONDS;
+const deliveryQueue = settings.STEWARD_DELIVERY_QUEUE_URL
+  ? new SqsDeliveryQueue(new SQSClient({}), settings.STEWARD_DELIVERY_QUEUE_URL)
   : undefined;
 
 export const handler = createDeliverChangesHandler({
@@ -139,9 +89,9 @@ export const handler = createDeliverChangesHandler({
   tickets: createTicketTracker(settings.STEWARD_TICKETS),
   clock: systemClock,
   enforcement: enforcementOf(settings),
-  validatorPrincipal: process.env.STEWARD_VALIDATOR_PRINCIPAL,
+  validatorPrincipal: settings.STEWARD_VALIDATOR_PRINCIPAL,
   delivery: new AppConfigDelivery(new AppConfigClient({})),
-  targets: parseAppConfigTargets(process.env.STEWARD_APPCONFIG, { whenAbsent: 'empty' }),
+  targets: parseAppConfigTargets(settings.STEWARD_APPCONFIG, { whenAbsent: 'empty' }),
   minIntervalMs: retrySeconds * 1000,
   // A restore asks to deliver the documents it touched on the same queue. Without the queue's URL
   // (a local run) there is no follow-up, and waiting records come back after the queue's timeout.

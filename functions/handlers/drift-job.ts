@@ -24,7 +24,7 @@ import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.t
 import { runDrift } from '../core/drift/run.ts';
 import { fingerprintKeyId } from '../core/fingerprint.ts';
 import { systemClock } from '../ports/clock.ts';
-import { loadRuntime } from './runtime.ts';
+import { loadRuntime } from '../runtime/runtime.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();

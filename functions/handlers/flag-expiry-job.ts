@@ -16,15 +16,14 @@ import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { flagProfileRefs, parseAppConfigTargets } from '../core/appconfig-targets.ts';
 import { runFlagExpiryJob } from '../core/flags/expiry-job.ts';
-import { APPCONFIG_TARGETS_ENV } from '../core/names.ts';
-import { parseRuntimeEnvironment } from '../core/runtime-settings.ts';
+import { functionEnvironment, parseFunctionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
 // Settings only: this job reads hosted flag documents, not the desired state, so no registry is built.
-const settings = parseRuntimeEnvironment(process.env);
-const targets = flagProfileRefs(parseAppConfigTargets(process.env[APPCONFIG_TARGETS_ENV]));
+const settings = parseFunctionEnvironment(functionEnvironment('STEWARD_APPCONFIG'), process.env);
+const targets = flagProfileRefs(parseAppConfigTargets(settings.STEWARD_APPCONFIG));
 const source = new AppConfigFlagSource(new AppConfigClient({}));
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
 const tracker = createTicketTracker(settings.STEWARD_TICKETS);

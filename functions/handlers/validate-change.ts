@@ -1,9 +1,7 @@
 /**
  * The change queue's consumer: a batch of `Parameter Store Change` events (EventBridge → SQS → event
- * source mapping). Each changed parameter is judged once (core/validation/validate-batch.ts); the
- * deliver and restore requests go to the FIFO delivery queue, whose consumer is deliver-changes.
- * Failed records are reported one by one (`ReportBatchItemFailures`), so the queue retries only them
- * and, after its bound, moves them to its dead-letter queue. A plain EventBridge event (`steward
+ * source mapping), judged by core/validation/change-records.ts; the deliver and restore requests go
+ * to the FIFO delivery queue, whose consumer is deliver-changes. A plain EventBridge event (`steward
  * invoke validate-change --event FILE`) is handled as a batch of one, and its outcome returned.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -12,7 +10,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
@@ -20,18 +18,16 @@ import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.ts';
 import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { fingerprintKeyId } from '../core/fingerprint.ts';
-import { isQueueEvent, parseQueueRecords } from '../core/pipeline/queue-records.ts';
-import { eventIdOf, parseParameterChange } from '../core/validation/change-event.ts';
-import {
-  type QueuedChange,
-  type ValidateBatchDependencies,
-  validateChanges,
-} from '../core/validation/validate-batch.ts';
+import type { BatchItemFailures } from '../core/pipeline/queue-records.ts';
+import { functionEnvironment } from '../core/runtime-settings.ts';
+import { eventIdOf } from '../core/validation/change-event.ts';
+import { judgeChangeEvent } from '../core/validation/change-records.ts';
+import { enforcementOf } from '../core/validation/enforcement.ts';
+import type { ValidateBatchDependencies } from '../core/validation/validate-batch.ts';
 import type { ChangeOutcome } from '../core/validation/validate-change.ts';
 import { systemClock } from '../ports/clock.ts';
-import { inProcessDeliveryQueue } from './in-process-delivery.ts';
-import { loadRuntime } from './runtime.ts';
-import { enforcementOf } from './enforcement.ts';
+import { inProcessDeliveryQueue } from '../runtime/in-process-delivery.ts';
+import { loadRuntime } from '../runtime/runtime.ts';
 
 /**
  * The handler over its dependencies; the module-scope `handler` wires the AWS adapters.
@@ -41,7 +37,7 @@ import { enforcementOf } from './enforcement.ts';
  */
 export function createValidateChangeHandler(deps: ValidateBatchDependencies & { readonly logger: Logger }) {
   const { logger } = deps;
-  return middy<unknown, SQSBatchResponse | ChangeOutcome, Error, Context>()
+  return middy<unknown, BatchItemFailures | ChangeOutcome, Error, Context>()
     .use({
       onError: async (request) => {
         // Names and ids only: an error message never carries a value (functions/core/errors.ts).
@@ -52,70 +48,19 @@ export function createValidateChangeHandler(deps: ValidateBatchDependencies & { 
         });
       },
     })
-    .handler(async (event) => {
-      if (isQueueEvent(event)) return judgeQueuedChanges(event, deps);
-      // One change handed over directly: its outcome, or its error.
-      const change = parseParameterChange(event);
-      const { outcomes, failures } = await validateChanges([{ recordId: change.eventId, change }], deps);
-      const failure = failures.get(change.eventId);
-      if (failure) throw failure;
-      const outcome = outcomes.get(change.eventId)!;
-      logger.info('change judged', { eventId: change.eventId, ...summary(outcome) });
-      return outcome;
-    });
-}
-
-async function judgeQueuedChanges(
-  event: { Records: unknown[] },
-  deps: ValidateBatchDependencies & { readonly logger: Logger },
-): Promise<SQSBatchResponse> {
-  const { logger } = deps;
-  const queued: QueuedChange[] = [];
-  const malformed: string[] = [];
-  for (const record of parseQueueRecords(event)) {
-    let body: unknown;
-    try {
-      body = JSON.parse(record.body);
-      queued.push({ recordId: record.messageId, change: parseParameterChange(body) });
-    } catch (error) {
-      // It fails on every receive and reaches the dead-letter queue with its message id and event.
-      logger.error('malformed change record', {
-        messageId: record.messageId,
-        eventId: eventIdOf(body),
-        errorName: (error as Error).name,
-        errorMessage: (error as Error).message,
-      });
-      malformed.push(record.messageId);
-    }
-  }
-  const { outcomes, failures } = await validateChanges(queued, deps);
-  for (const { recordId, change } of queued) {
-    const outcome = outcomes.get(recordId);
-    if (outcome) {
-      logger.info('change judged', { messageId: recordId, eventId: change.eventId, ...summary(outcome) });
-      continue;
-    }
-    const error = failures.get(recordId);
-    logger.error('change not handled', {
-      messageId: recordId,
-      eventId: change.eventId,
-      parameterName: change.name,
-      errorName: error?.name,
-      errorMessage: error?.message,
-    });
-  }
-  return {
-    batchItemFailures: [...malformed, ...failures.keys()].map((itemIdentifier) => ({ itemIdentifier })),
-  };
-}
-
-/** The loggable part of an outcome: never a value (outcomes carry none). */
-function summary(outcome: ChangeOutcome): Record<string, unknown> {
-  return { ...outcome };
+    .handler((event) => judgeChangeEvent(event, { ...deps, log: logger }));
 }
 
 const logger = new Logger();
-const { settings, registry } = loadRuntime();
+const { settings, registry } = loadRuntime(
+  functionEnvironment(
+    'STEWARD_FINGERPRINT_KEY',
+    'STEWARD_VALIDATOR_PRINCIPAL',
+    'STEWARD_RECONCILER_PRINCIPAL',
+    'STEWARD_DELIVERY_QUEUE_URL',
+    'STEWARD_APPCONFIG',
+  ),
+);
 const store = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
   // This instance's share of the pipeline's read budget (core/pipeline/read-budget.ts).
   limiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
@@ -131,19 +76,19 @@ const ports = {
   clock: systemClock,
   fingerprinter: new KmsValueFingerprinter(
     new KMSClient(FINGERPRINT_CLIENT_CONFIG),
-    fingerprintKeyId(process.env, settings.STEWARD_EVENT_BUS),
+    fingerprintKeyId(settings, settings.STEWARD_EVENT_BUS),
   ),
   enforcement,
-  validatorPrincipal: process.env.STEWARD_VALIDATOR_PRINCIPAL,
-  reconcilerPrincipal: process.env.STEWARD_RECONCILER_PRINCIPAL,
+  validatorPrincipal: settings.STEWARD_VALIDATOR_PRINCIPAL,
+  reconcilerPrincipal: settings.STEWARD_RECONCILER_PRINCIPAL,
 };
-const queueUrl = process.env.STEWARD_DELIVERY_QUEUE_URL;
+const queueUrl = settings.STEWARD_DELIVERY_QUEUE_URL;
 
 export const handler = createValidateChangeHandler({
   ...ports,
   // Without a queue (steward invoke against an emulator) the requests run here, at once.
   requests: queueUrl
     ? new SqsDeliveryQueue(new SQSClient({}), queueUrl)
-    : inProcessDeliveryQueue(ports, process.env.STEWARD_APPCONFIG),
+    : inProcessDeliveryQueue(ports, settings.STEWARD_APPCONFIG),
   logger,
 });

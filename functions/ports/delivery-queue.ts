@@ -7,3 +7,9 @@ import type { DeliveryRequest } from '../core/delivery/requests.ts';
 export interface DeliveryQueue {
   send(requests: readonly DeliveryRequest[]): Promise<void>;
 }
+
+/** Sends received records back to the queue for a later try (SQS ChangeMessageVisibility). */
+export interface RetryLater {
+  /** Resolves to how many records kept the queue's own visibility timeout (their delay was not set). */
+  retryLater(receiptHandles: readonly string[], seconds: number): Promise<number>;
+}

@@ -261,32 +261,3 @@ describe('Handler: rotate-secret', () => {
     expect(secretsManager.calls()).toHaveLength(0);
   });
 });
-
-describe('Function: parseRotationEvent', () => {
-  it.each([
-    ['createSecret', 'createSecret'],
-    ['create_secret', 'createSecret'],
-    ['setSecret', 'setSecret'],
-    ['set_secret', 'setSecret'],
-    ['testSecret', 'testSecret'],
-    ['test_secret', 'testSecret'],
-    ['finishSecret', 'finishSecret'],
-    ['finish_secret', 'finishSecret'],
-  ])('accepts %s', (step, expected) => {
-    // Act
-    const request = module.parseRotationEvent({
-      Step: step,
-      SecretId: 'arn',
-      ClientRequestToken: 't',
-      Extra: 1,
-    });
-
-    // Assess
-    expect(request).toEqual({ step: expected, secretId: 'arn', token: 't' });
-  });
-
-  it('requires SecretId and ClientRequestToken', () => {
-    // Act & Assess
-    expect(() => module.parseRotationEvent({ Step: 'createSecret' })).toThrow(/SecretId.*ClientRequestToken/);
-  });
-});

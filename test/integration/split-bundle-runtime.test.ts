@@ -23,7 +23,7 @@ describe.skipIf(!postgres)('Split bundle at run time', () => {
     const entry = path.join(outdir, 'entry.ts');
     writeFileSync(
       entry,
-      `import { lazyPostgresDatabaseUsers } from ${JSON.stringify(path.resolve('functions/handlers/lazy-postgres.ts'))};\n` +
+      `import { lazyPostgresDatabaseUsers } from ${JSON.stringify(path.resolve('functions/runtime/lazy-postgres.ts'))};\n` +
         'const users = lazyPostgresDatabaseUsers({ connectionTimeoutMillis: 3000 });\n' +
         'export const handler = (credentials) => users.canLogIn(credentials);\n',
     );

@@ -18,6 +18,11 @@ const recordSchema = z.looseObject({
   }),
 });
 
+/** What an SQS event source mapping with `ReportBatchItemFailures` reads back: the records to retry. */
+export interface BatchItemFailures {
+  readonly batchItemFailures: readonly { readonly itemIdentifier: string }[];
+}
+
 export interface QueueRecord {
   readonly messageId: string;
   readonly receiptHandle: string;

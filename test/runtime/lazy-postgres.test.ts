@@ -27,7 +27,7 @@ vi.mock('../../functions/adapters/postgres-database-users.ts', () => ({
   },
 }));
 
-const { lazyPostgresDatabaseUsers } = await import('../../functions/handlers/lazy-postgres.ts');
+const { lazyPostgresDatabaseUsers } = await import('../../functions/runtime/lazy-postgres.ts');
 
 const credentials: DatabaseCredentials = {
   host: 'db.internal',

@@ -9,7 +9,7 @@ import type { DeliveryQueue } from '../ports/delivery-queue.ts';
 
 /**
  * @example
- * const requests = inProcessDeliveryQueue(ports, process.env.STEWARD_APPCONFIG);
+ * const requests = inProcessDeliveryQueue(ports, settings.STEWARD_APPCONFIG);
  */
 export function inProcessDeliveryQueue(
   ports: Omit<ProcessDeliveryDependencies, 'delivery' | 'targets'>,
