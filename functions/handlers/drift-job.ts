@@ -20,7 +20,7 @@ import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../adapters/secrets-manager-inventory.ts';
 import { BULK_READ_CLIENT_CONFIG, parameterArn, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
-import type { DriftMetricsSink } from '../core/drift/ports.ts';
+import type { DriftMetricsSink } from '../ports/drift.ts';
 import { runDrift } from '../core/drift/run.ts';
 import { fingerprintKeyId } from '../core/fingerprint.ts';
 import { systemClock } from '../ports/clock.ts';

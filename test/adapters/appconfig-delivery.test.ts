@@ -12,7 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AppConfigDelivery, AppConfigProfileLocator } from '../../functions/adapters/appconfig-delivery.ts';
-import { ConfigDeliveryError } from '../../functions/core/delivery/errors.ts';
+import { ConfigDeliveryError } from '../../functions/ports/config-delivery.errors.ts';
 
 const appConfig = mockClient(AppConfigClient);
 

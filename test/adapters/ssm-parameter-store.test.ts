@@ -19,7 +19,7 @@ import {
   ParameterStoreError,
   ParameterStoreThrottledError,
   ParameterVersionNotFoundError,
-} from '../../functions/adapters/errors.ts';
+} from '../../functions/ports/parameter-store.errors.ts';
 import { RateLimiter } from '../../functions/adapters/rate-limiter.ts';
 import { SsmParameterStore } from '../../functions/adapters/ssm-parameter-store.ts';
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { MalformedEventError } from '../../functions/core/errors.ts';
 import { deliveriesAfterReconcile } from '../../functions/core/reconcile.ts';
 import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/validation/validate-change.ts';
+import { ParameterAccessDeniedError } from '../../functions/ports/parameter-store.errors.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import {
   changeEvent,
@@ -691,9 +692,7 @@ describe('Handler: validate-change', () => {
     // Prepare
     const { store, invoke, publisher, tickets } = await setup();
     vi.spyOn(store, 'history').mockRejectedValueOnce(
-      Object.assign(new Error('GetParameterHistory: access denied to x'), {
-        name: 'ParameterAccessDeniedError',
-      }),
+      new ParameterAccessDeniedError('x', 'GetParameterHistory'),
     );
 
     // Act

@@ -4,7 +4,7 @@
  * (CI), and skips with a message otherwise.
  */
 import pg from 'pg';
-import type { DatabaseCredentials } from '../../functions/core/rotation/database-users.ts';
+import type { DatabaseCredentials } from '../../functions/ports/database-users.ts';
 
 const { Client, escapeIdentifier, escapeLiteral } = pg;
 

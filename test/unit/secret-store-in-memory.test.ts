@@ -3,7 +3,7 @@ import {
   InvalidSecretRequestError,
   SecretNotFoundError,
   SecretVersionConflictError,
-} from '../../functions/core/rotation/errors.ts';
+} from '../../functions/ports/secret-store.errors.ts';
 import { VersionCachingSecretStore } from '../../functions/core/rotation/version-cache.ts';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../functions/ports/secret-store.ts';
 import { InMemorySecretStore } from '../support/in-memory-secret-store.ts';

@@ -14,7 +14,7 @@ import {
   LAST_KNOWN_GOOD,
   type SecretInventory,
   type SecretRotationState,
-} from './ports.ts';
+} from '../../ports/drift.ts';
 
 /** What the sweep saw of one parameter. */
 export interface ObservedParameter {

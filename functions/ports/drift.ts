@@ -1,9 +1,9 @@
 /**
  * What the drift sweep needs from the outside: a bulk reader of Parameter Store (a superset of the
  * `ParameterStore` port that `SsmParameterStore` implements), the rotation state of managed secrets,
- * and a sink for metrics.
+ * and a sink for metrics. Errors are in `drift.errors.ts`.
  */
-import type { ParameterStore, StoredParameter } from '../../ports/parameter-store.ts';
+import type { ParameterStore, StoredParameter } from './parameter-store.ts';
 
 export const LAST_KNOWN_GOOD = 'last-known-good';
 
@@ -13,41 +13,6 @@ export interface DriftParameterSource extends Pick<ParameterStore, 'getByPath' |
   getMany(names: readonly string[]): Promise<StoredParameter[]>;
   /** For each parameter under a path, the version that carries the label. */
   labelledVersions(path: string, label: string): Promise<Map<string, number>>;
-}
-
-/**
- * A `DriftParameterSource` over any `ParameterStore`, reading one value and one history per parameter:
- * correct but slow, for tests and small stores. `SsmParameterStore` implements the bulk reads natively.
- *
- * @example
- * const source = driftSourceOf(new InMemoryParameterStore());
- */
-export function driftSourceOf(store: ParameterStore): DriftParameterSource {
-  if (isDriftSource(store)) return store;
-  return {
-    getByPath: (path, options) => store.getByPath(path, options),
-    describe: (path) => store.describe(path),
-    async getMany(names) {
-      const found: StoredParameter[] = [];
-      for (const name of names) {
-        const parameter = await store.get(name);
-        if (parameter) found.push(parameter);
-      }
-      return found;
-    },
-    async labelledVersions(path, label) {
-      const result = new Map<string, number>();
-      for (const parameter of await store.getByPath(path, { decrypt: false })) {
-        const labelled = (await store.history(parameter.name)).find((v) => v.labels.includes(label));
-        if (labelled) result.set(parameter.name, labelled.version);
-      }
-      return result;
-    },
-  };
-}
-
-function isDriftSource(store: object): store is DriftParameterSource {
-  return 'getMany' in store && 'labelledVersions' in store;
 }
 
 /** Rotation state of one managed secret, as Secrets Manager's DescribeSecret reports it. */
