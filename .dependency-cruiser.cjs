@@ -46,7 +46,8 @@ module.exports = {
     },
     {
       name: 'ports-take-core-types-only',
-      comment: 'A port names core types; it runs no core code (its errors, in <port>.errors.ts, are the exception).',
+      comment:
+        'A port names core types; it runs no core code (its errors, in <port>.errors.ts, are the exception).',
       severity: 'error',
       from: { path: '^functions/ports/', pathNot: '(\\.errors|/adapter-error)\\.ts$' },
       to: { path: '^functions/core/', dependencyTypesNot: ['type-only'] },
