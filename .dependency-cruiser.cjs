@@ -45,6 +45,21 @@ module.exports = {
       to: { path: ['@aws-sdk', '@middy', '^functions/(adapters|handlers|runtime|cli)/'] },
     },
     {
+      name: 'ports-take-core-types-only',
+      comment:
+        'A port names core types; it runs no core code (its errors, in <port>.errors.ts, are the exception).',
+      severity: 'error',
+      from: { path: '^functions/ports/', pathNot: '(\\.errors|/adapter-error)\\.ts$' },
+      to: { path: '^functions/core/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'port-errors-extend-steward-error',
+      comment: 'Port errors take only the base error class from the core.',
+      severity: 'error',
+      from: { path: '(\\.errors|/adapter-error)\\.ts$' },
+      to: { path: '^functions/core/', pathNot: '^functions/core/errors\\.ts$' },
+    },
+    {
       name: 'sdk-only-in-adapters',
       comment: 'Only adapters (and handlers composing them, the CLI, and the CDK app) talk to AWS.',
       severity: 'error',

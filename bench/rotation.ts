@@ -4,7 +4,7 @@
  * rotation against the local PostgreSQL (median of RUNS, after a warm-up).
  */
 import { PostgresDatabaseUsers } from '../functions/adapters/postgres-database-users.ts';
-import type { DatabaseUsers } from '../functions/core/rotation/database-users.ts';
+import type { DatabaseUsers } from '../functions/ports/database-users.ts';
 import { ROTATION_STEPS } from '../functions/core/rotation/rotate-secret.ts';
 import {
   createRotationFixture,

@@ -16,7 +16,11 @@ import {
   type ListDeploymentsCommandOutput,
   StartDeploymentCommand,
 } from '@aws-sdk/client-appconfig';
-import { ConfigDeliveryError } from '../core/delivery/errors.ts';
+import {
+  ConfigDeliveryAccessDeniedError,
+  ConfigDeliveryError,
+  ConfigDeliveryThrottledError,
+} from '../ports/config-delivery.errors.ts';
 import { DOCUMENT_PROFILE_NAME, FEATURE_FLAGS_PROFILE_TYPE } from '../core/names.ts';
 import type {
   ConfigDelivery,
@@ -240,5 +244,12 @@ export class AppConfigProfileLocator implements ProfileLocator {
 function translate(error: unknown, operation: string, subject: string): Error {
   if (error instanceof ConfigDeliveryError) return error;
   const name = (error as Error).name ?? 'Error';
-  return new ConfigDeliveryError(`${operation} on ${subject} failed: ${name}`, operation, { cause: error });
+  const message = `${operation} on ${subject} failed: ${name}`;
+  if (name === 'AccessDeniedException') {
+    return new ConfigDeliveryAccessDeniedError(message, operation, { cause: error });
+  }
+  if (THROTTLING.has(name)) return new ConfigDeliveryThrottledError(message, operation, { cause: error });
+  return new ConfigDeliveryError(message, operation, { cause: error });
 }
+
+const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException']);

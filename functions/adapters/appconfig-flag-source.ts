@@ -14,47 +14,12 @@ import { ConfigurationError } from '../core/errors.ts';
 import { fromAppConfigFlags } from '../core/flags/appconfig-format.ts';
 import { FLAGS_PROFILE_NAME } from '../core/names.ts';
 import type { FlagProfileRef, FlagSource, HostedFlagSet } from '../ports/flag-source.ts';
-import { AdapterError } from './errors.ts';
-
-/** An AppConfig control-plane call failed; the message names the service, profile and operation. */
-export class FlagSourceError extends AdapterError {
-  constructor(
-    message: string,
-    readonly operation: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'FlagSourceError';
-  }
-}
-
-/** The application or profile does not exist (deleted, or the ids in STEWARD_APPCONFIG are stale). */
-export class FlagProfileNotFoundError extends FlagSourceError {
-  constructor(ref: FlagProfileRef, operation: string, options?: { cause?: unknown }) {
-    super(
-      `${operation}: flags profile ${ref.flagsProfileId} of ${ref.service} (application ${ref.applicationId}) not found`,
-      operation,
-      options,
-    );
-    this.name = 'FlagProfileNotFoundError';
-  }
-}
-
-/** IAM refused the call. */
-export class FlagSourceAccessDeniedError extends FlagSourceError {
-  constructor(ref: FlagProfileRef, operation: string, options?: { cause?: unknown }) {
-    super(`${operation}: access denied to the flags profile of ${ref.service}`, operation, options);
-    this.name = 'FlagSourceAccessDeniedError';
-  }
-}
-
-/** Still throttled after every retry. */
-export class FlagSourceThrottledError extends FlagSourceError {
-  constructor(ref: FlagProfileRef, operation: string, options?: { cause?: unknown }) {
-    super(`${operation}: throttled on the flags profile of ${ref.service} after retries`, operation, options);
-    this.name = 'FlagSourceThrottledError';
-  }
-}
+import {
+  FlagProfileNotFoundError,
+  FlagSourceAccessDeniedError,
+  FlagSourceError,
+  FlagSourceThrottledError,
+} from '../ports/flag-source.errors.ts';
 
 export interface AppConfigFlagSourceOptions {
   /** Attempts per request while AppConfig answers ThrottlingException. @default 4 */

@@ -11,12 +11,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import {
   type EventBridgeClient,
   PutEventsCommand,
+  type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { StewardError } from '../core/errors.ts';
 import { EVENT_SOURCE, type StewardEvent } from '../core/events.ts';
 import { type Clock, systemClock } from '../ports/clock.ts';
 import type { EventPublisher } from '../ports/event-publisher.ts';
+import {
+  EventPublishError,
+  EventPublisherError,
+  EventTooLargeError,
+} from '../ports/event-publisher.errors.ts';
 
 /** PutEvents limits (AWS documentation). */
 export const PUT_EVENTS_MAX_ENTRIES = 10;
@@ -81,26 +86,6 @@ function logAttributes({ detailType, eventId, fields }: PublishedEvent): Record<
   return { detailType, eventId, ...rest, ...(service === undefined ? {} : { configService: service }) };
 }
 
-/** Some events could not be published after every attempt; names detail types and error codes only. */
-export class EventPublishError extends StewardError {
-  constructor(
-    readonly failures: readonly { readonly detailType: string; readonly errorCode: string }[],
-    options?: { cause?: unknown },
-  ) {
-    const codes = [...new Set(failures.map((f) => `${f.detailType}: ${f.errorCode}`))].join('; ');
-    super(`${failures.length} event(s) not published: ${codes}`, options);
-    this.name = 'EventPublishError';
-  }
-}
-
-/** One event is larger than PutEvents accepts on its own. */
-export class EventTooLargeError extends StewardError {
-  constructor(detailType: string, bytes: number) {
-    super(`a "${detailType}" event is ${bytes} bytes, over PutEvents' ${PUT_EVENTS_MAX_BYTES}-byte limit`);
-    this.name = 'EventTooLargeError';
-  }
-}
-
 export interface EventBridgeEventPublisherOptions {
   /** Sends of one batch, the first included, before giving up on its failed entries. @default 4 */
   readonly maxAttempts?: number;
@@ -133,7 +118,8 @@ export function batchEntries(entries: readonly PutEventsRequestEntry[]): PutEven
   let currentBytes = 0;
   for (const entry of entries) {
     const size = entrySize(entry);
-    if (size > PUT_EVENTS_MAX_BYTES) throw new EventTooLargeError(entry.DetailType ?? '', size);
+    if (size > PUT_EVENTS_MAX_BYTES)
+      throw new EventTooLargeError(entry.DetailType ?? '', size, PUT_EVENTS_MAX_BYTES);
     if (current.length === PUT_EVENTS_MAX_ENTRIES || currentBytes + size > PUT_EVENTS_MAX_BYTES) {
       batches.push(current);
       current = [];
@@ -208,7 +194,7 @@ export class EventBridgeEventPublisher implements EventPublisher {
     let lastErrors: string[] = [];
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (attempt > 1) await this.sleep(this.backoff(attempt - 1));
-      const response = await this.client.send(new PutEventsCommand({ Entries: pending }));
+      const response = await this.putEvents(pending);
       // Results come back in request order; an entry with an ErrorCode (or no EventId) failed.
       const results = response.Entries ?? [];
       const allSent = !response.FailedEntryCount;
@@ -231,6 +217,18 @@ export class EventBridgeEventPublisher implements EventPublisher {
       detailType: entry.DetailType ?? '',
       errorCode: lastErrors[index] ?? 'Unknown',
     }));
+  }
+
+  /** One PutEvents call; a refused call (IAM, throttling after the SDK's retries) becomes a port error. */
+  private async putEvents(entries: PutEventsRequestEntry[]): Promise<PutEventsCommandOutput> {
+    try {
+      return await this.client.send(new PutEventsCommand({ Entries: entries }));
+    } catch (error) {
+      const name = (error as Error).name ?? 'Error';
+      throw new EventPublisherError(`PutEvents of ${entries.length} event(s) failed: ${name}`, {
+        cause: error,
+      });
+    }
   }
 
   private backoff(retry: number): number {

@@ -6,12 +6,12 @@
  */
 import { GenerateMacCommand, type KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { fingerprintMessage, formatFingerprint } from '../core/fingerprint.ts';
+import type { ValueFingerprinter } from '../ports/value-fingerprinter.ts';
 import {
   FingerprintKeyUnusableError,
   FingerprintThrottledError,
   ValueFingerprintError,
-  type ValueFingerprinter,
-} from '../ports/value-fingerprinter.ts';
+} from '../ports/value-fingerprinter.errors.ts';
 
 /**
  * Client settings: adaptive retry backs off on throttling by itself (GenerateMac shares the account's

@@ -5,8 +5,12 @@
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { DatabaseCredentials, DatabaseUsers } from '../core/rotation/database-users.ts';
-import { DatabaseError, DatabaseLoginError, DatabaseUnavailableError } from '../core/rotation/errors.ts';
+import type { DatabaseCredentials, DatabaseUsers } from '../ports/database-users.ts';
+import {
+  DatabaseError,
+  DatabaseLoginError,
+  DatabaseUnavailableError,
+} from '../ports/database-users.errors.ts';
 import { copyRoleAttributes, copyRoleSettings } from './postgres-role-copy.ts';
 
 const { Client, escapeIdentifier, escapeLiteral } = pg;

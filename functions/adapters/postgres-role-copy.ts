@@ -7,7 +7,7 @@
  * ensureClone's transaction, on every rotation, so a later change to the original reaches the clone.
  */
 import pg from 'pg';
-import { DatabaseError } from '../core/rotation/errors.ts';
+import { DatabaseError } from '../ports/database-users.errors.ts';
 
 const { escapeIdentifier, escapeLiteral } = pg;
 

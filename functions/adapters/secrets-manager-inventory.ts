@@ -4,8 +4,8 @@
  * is what a failed rotation leaves behind.
  */
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretInventory, SecretRotationState } from '../core/drift/ports.ts';
-import { AdapterError } from './errors.ts';
+import type { SecretInventory, SecretRotationState } from '../ports/drift.ts';
+import { SecretInventoryError } from '../ports/drift.errors.ts';
 import type { RequestGate } from './ssm-parameter-store.ts';
 
 /**
@@ -51,7 +51,9 @@ export class SecretsManagerInventory implements SecretInventory {
       };
     } catch (error) {
       if ((error as Error).name === 'ResourceNotFoundException') return { name, exists: false };
-      throw new AdapterError(`DescribeSecret on ${name} failed: ${(error as Error).name}`, { cause: error });
+      throw new SecretInventoryError(`DescribeSecret on ${name} failed: ${(error as Error).name}`, name, {
+        cause: error,
+      });
     }
   }
 }

@@ -9,15 +9,15 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { SecretShapeError } from '../core/rotation/errors.ts';
 import {
   InvalidSecretRequestError,
   SecretAccessDeniedError,
   SecretNotFoundError,
-  SecretShapeError,
   SecretStoreError,
   SecretStoreThrottledError,
   SecretVersionConflictError,
-} from '../core/rotation/errors.ts';
+} from '../ports/secret-store.errors.ts';
 import {
   AWSPENDING,
   type SecretDescription,

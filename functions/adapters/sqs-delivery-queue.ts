@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type DeliveryRequest, messageGroupOf } from '../core/delivery/requests.ts';
 import type { DeliveryQueue, RetryLater } from '../ports/delivery-queue.ts';
-import { AdapterError } from './errors.ts';
+import { DeliveryQueueError } from '../ports/delivery-queue.errors.ts';
 
 /** SQS takes at most ten entries per batch call. */
 const BATCH = 10;
@@ -49,14 +49,17 @@ export class SqsDeliveryQueue implements DeliveryQueue, RetryLater {
         );
         failed = response.Failed ?? [];
       } catch (error) {
-        throw new AdapterError(`SendMessageBatch to the delivery queue failed: ${(error as Error).name}`, {
-          cause: error,
-        });
+        throw new DeliveryQueueError(
+          `SendMessageBatch to the delivery queue failed: ${(error as Error).name}`,
+          {
+            cause: error,
+          },
+        );
       }
       if (failed.length > 0) {
         // Bodies hold names and event ids only, but the groups say enough.
         const groups = failed.map((f) => `${entries[Number(f.Id)]?.MessageGroupId} (${f.Code})`);
-        throw new AdapterError(
+        throw new DeliveryQueueError(
           `SendMessageBatch: ${failed.length} requests not queued: ${groups.join(', ')}`,
         );
       }

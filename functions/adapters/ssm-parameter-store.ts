@@ -2,7 +2,8 @@
  * The `ParameterStore` port over `@aws-sdk/client-ssm`. Every request (each page counts) first takes a
  * token from an optional rate limiter; ThrottlingException is retried with backoff on top of the SDK's
  * own retries, so a throttled page slows a scan down instead of failing it. SDK exceptions come out as
- * the domain errors of `errors.ts`, whose messages name the parameter and never carry its value.
+ * the port's errors (`ports/parameter-store.errors.ts`), whose messages name the parameter and never
+ * carry its value. It is also the drift job's bulk reader (`DriftParameterSource`).
  */
 import {
   DeleteParameterCommand,
@@ -21,6 +22,7 @@ import {
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
 import type { ParameterType } from '../core/keys.ts';
+import type { DriftParameterSource } from '../ports/drift.ts';
 import type {
   ParameterMetadata,
   ParameterStore,
@@ -29,11 +31,13 @@ import type {
 } from '../ports/parameter-store.ts';
 import {
   ParameterAccessDeniedError,
+  ParameterDecryptionError,
   ParameterNotFoundError,
+  ParameterRejectedError,
   ParameterStoreError,
   ParameterStoreThrottledError,
   ParameterVersionNotFoundError,
-} from './errors.ts';
+} from '../ports/parameter-store.errors.ts';
 
 /**
  * Client settings for bulk readers (the drift job, `steward drift`): adaptive retry lets the SDK back
@@ -83,7 +87,7 @@ const READS = new Set([
  * const store = new SsmParameterStore(new SSMClient({}));
  * const current = await store.get('/config/production/orders/max-retries');
  */
-export class SsmParameterStore implements ParameterStore {
+export class SsmParameterStore implements ParameterStore, DriftParameterSource {
   private readonly throttleAttempts: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -311,6 +315,23 @@ export class SsmParameterStore implements ParameterStore {
   }
 }
 
+/** SSM's refusals of a write, by exception name: limits, patterns, tiers and types. */
+const REJECTED_WRITES = new Set([
+  'ParameterLimitExceeded',
+  'ParameterMaxVersionLimitExceeded',
+  'HierarchyLevelLimitExceededException',
+  'HierarchyTypeMismatchException',
+  'ParameterPatternMismatchException',
+  'InvalidAllowedPatternException',
+  'UnsupportedParameterType',
+  'ParameterAlreadyExists',
+  'IncompatiblePolicyException',
+  'InvalidPolicyTypeException',
+  'InvalidPolicyAttributeException',
+  'PoliciesLimitExceededException',
+  'TooManyTagsError',
+]);
+
 function translate(name: string, operation: string, subject: string, cause: unknown): Error {
   switch (name) {
     case 'ParameterNotFound':
@@ -319,8 +340,14 @@ function translate(name: string, operation: string, subject: string, cause: unkn
     case 'KMSAccessDeniedException':
     case 'UnrecognizedClientException':
       return new ParameterAccessDeniedError(subject, operation, { cause });
+    case 'InvalidKeyId':
+      // A read names a key that is gone, disabled or not a KMS key: the value cannot be decrypted.
+      return READS.has(operation)
+        ? new ParameterDecryptionError(subject, operation, { cause })
+        : new ParameterRejectedError(subject, operation, name, { cause });
     default:
       if (THROTTLING.has(name)) return new ParameterStoreThrottledError(subject, operation, { cause });
+      if (REJECTED_WRITES.has(name)) return new ParameterRejectedError(subject, operation, name, { cause });
       return new ParameterStoreError(`${operation} on ${subject} failed: ${name}`, operation, { cause });
   }
 }

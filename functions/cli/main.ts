@@ -4,7 +4,7 @@
  * codes of exit-codes.ts: 0 clean, 1 findings, 2 usage, 3 configuration, 4 AWS or network, 5 a bug.
  */
 import { pathToFileURL } from 'node:url';
-import { AdapterError } from '../adapters/errors.ts';
+import { AdapterError } from '../ports/adapter-error.ts';
 import { DriftReadError } from '../core/drift/read.ts';
 import { ConfigurationError } from '../core/errors.ts';
 import { AwsCalls, describeAwsCause, describeFailedCalls, isAwsOrNetworkError } from './aws-calls.ts';

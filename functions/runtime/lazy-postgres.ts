@@ -4,7 +4,7 @@
  */
 import { onceUntilFailure } from '../adapters/once-until-failure.ts';
 import type { PostgresDatabaseUsersOptions } from '../adapters/postgres-database-users.ts';
-import type { DatabaseUsers } from '../core/rotation/database-users.ts';
+import type { DatabaseUsers } from '../ports/database-users.ts';
 
 /**
  * @example

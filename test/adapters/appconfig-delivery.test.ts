@@ -1,5 +1,6 @@
 import {
   AppConfigClient,
+  AppConfigServiceException,
   ConflictException,
   CreateHostedConfigurationVersionCommand,
   GetApplicationCommand,
@@ -12,7 +13,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AppConfigDelivery, AppConfigProfileLocator } from '../../functions/adapters/appconfig-delivery.ts';
-import { ConfigDeliveryError } from '../../functions/core/delivery/errors.ts';
+import {
+  ConfigDeliveryAccessDeniedError,
+  ConfigDeliveryError,
+  ConfigDeliveryThrottledError,
+} from '../../functions/ports/config-delivery.errors.ts';
 
 const appConfig = mockClient(AppConfigClient);
 
@@ -203,6 +208,31 @@ describe('Class: AppConfigDelivery', () => {
     // Assess
     expect(none).toEqual({ runningDeploymentNumber: 3 });
     await expect(failed).rejects.toMatchObject({ name: 'ConfigDeliveryError', operation: 'ListDeployments' });
+  });
+
+  it.each([
+    ['AccessDeniedException', ConfigDeliveryAccessDeniedError],
+    ['ThrottlingException', ConfigDeliveryThrottledError],
+    ['TooManyRequestsException', ConfigDeliveryThrottledError],
+    ['InternalServerException', ConfigDeliveryError],
+  ] as const)('translates %s into the port error %#', async (exception, expected) => {
+    // Prepare
+    const cause = new AppConfigServiceException({
+      name: exception,
+      $fault: 'client',
+      $metadata: {},
+      message: 'no',
+    });
+    appConfig.on(StartDeploymentCommand).rejects(cause);
+    const delivery = new AppConfigDelivery(new AppConfigClient({}));
+
+    // Act
+    const error = await delivery.startDeployment(request).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(expected);
+    expect(error).toBeInstanceOf(ConfigDeliveryError);
+    expect(error).toMatchObject({ name: expected.name, operation: 'StartDeployment', cause });
   });
 
   it('translates any other failure into a ConfigDeliveryError naming the operation, with the cause', async () => {

@@ -11,16 +11,15 @@ import {
 } from '@aws-sdk/client-appconfig';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { AppConfigFlagSource, resolveFlagProfiles } from '../../functions/adapters/appconfig-flag-source.ts';
+import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import type { FlagProfileRef } from '../../functions/ports/flag-source.ts';
 import {
-  AppConfigFlagSource,
   FlagProfileNotFoundError,
   FlagSourceAccessDeniedError,
   FlagSourceError,
   FlagSourceThrottledError,
-  resolveFlagProfiles,
-} from '../../functions/adapters/appconfig-flag-source.ts';
-import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
-import type { FlagProfileRef } from '../../functions/ports/flag-source.ts';
+} from '../../functions/ports/flag-source.errors.ts';
 
 const appconfig = mockClient(AppConfigClient);
 const ref: FlagProfileRef = { service: 'orders', applicationId: 'abc1234', flagsProfileId: 'def5678' };

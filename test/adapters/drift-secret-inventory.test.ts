@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AdapterError } from '../../functions/adapters/errors.ts';
+import { AdapterError } from '../../functions/ports/adapter-error.ts';
+import { SecretInventoryError } from '../../functions/ports/drift.errors.ts';
 import { SecretsManagerInventory } from '../../functions/adapters/secrets-manager-inventory.ts';
 
 const sm = mockClient(SecretsManagerClient);
@@ -86,5 +87,11 @@ describe('Class: SecretsManagerInventory', () => {
 
     // Assess
     await expect(result).rejects.toBeInstanceOf(AdapterError);
+    await expect(result).rejects.toMatchObject({
+      name: 'SecretInventoryError',
+      secretName: 'x',
+      message: 'DescribeSecret on x failed: AccessDeniedException',
+    });
+    await expect(result).rejects.toBeInstanceOf(SecretInventoryError);
   });
 });

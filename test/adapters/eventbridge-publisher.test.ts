@@ -6,14 +6,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   batchEntries,
   EventBridgeEventPublisher,
-  EventPublishError,
-  EventTooLargeError,
   entrySize,
   PUBLISHED_EVENT_CHANNEL,
   PUT_EVENTS_MAX_BYTES,
   type PublishedEvent,
   type PublisherLogger,
 } from '../../functions/adapters/eventbridge-publisher.ts';
+import {
+  EventPublishError,
+  EventPublisherError,
+  EventTooLargeError,
+} from '../../functions/ports/event-publisher.errors.ts';
 import { type StewardEvent, stewardEvent } from '../../functions/core/events.ts';
 import { FixedClock } from '../support/recording-ports.ts';
 
@@ -174,17 +177,20 @@ describe('Class: EventBridgeEventPublisher', () => {
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(3);
   });
 
-  it('lets a failed call (after the SDK retries) propagate so the invocation is retried', async () => {
+  it('lets a failed call (after the SDK retries) propagate, translated, so the invocation is retried', async () => {
     // Prepare
-    eventBridge
-      .on(PutEventsCommand)
-      .rejects(Object.assign(new Error('no bus'), { name: 'ResourceNotFoundException' }));
+    const cause = Object.assign(new Error('no bus'), { name: 'ResourceNotFoundException' });
+    eventBridge.on(PutEventsCommand).rejects(cause);
 
     // Act
     const act = publisher().publish([ticketFiled(1)]);
 
     // Assess
-    await expect(act).rejects.toThrow('no bus');
+    await expect(act).rejects.toBeInstanceOf(EventPublisherError);
+    await expect(act).rejects.toMatchObject({
+      message: 'PutEvents of 1 event(s) failed: ResourceNotFoundException',
+      cause: expect.objectContaining({ message: 'no bus' }),
+    });
   });
 
   it('sends nothing for an empty list', async () => {

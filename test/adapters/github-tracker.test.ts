@@ -5,7 +5,7 @@ import {
   TrackerNotFoundError,
   TrackerRateLimitedError,
   TrackerUnavailableError,
-} from '../../functions/adapters/errors.ts';
+} from '../../functions/ports/ticket-tracker.errors.ts';
 import { GitHubTicketTracker, githubMarker } from '../../functions/adapters/tickets/github.ts';
 import type { TicketRequest } from '../../functions/ports/ticket-tracker.ts';
 import { GitHubServer } from '../support/github-server.ts';

@@ -4,7 +4,7 @@ import {
   TrackerNotFoundError,
   TrackerRateLimitedError,
   TrackerUnavailableError,
-} from '../../functions/adapters/errors.ts';
+} from '../../functions/ports/ticket-tracker.errors.ts';
 import { JiraTicketTracker, jiraDedupLabel } from '../../functions/adapters/tickets/jira.ts';
 import type { TicketRequest } from '../../functions/ports/ticket-tracker.ts';
 import { JiraServer } from '../support/jira-server.ts';

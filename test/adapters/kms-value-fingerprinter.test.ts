@@ -8,8 +8,8 @@ import {
   FingerprintKeyUnusableError,
   FingerprintThrottledError,
   ValueFingerprintError,
-} from '../../functions/ports/value-fingerprinter.ts';
-import { describeValueFingerprinterContract } from '../support/value-fingerprinter-contract.ts';
+} from '../../functions/ports/value-fingerprinter.errors.ts';
+import { describeValueFingerprinterContract } from '../contracts/value-fingerprinter.contract.ts';
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const kms = mockClient(KMSClient);

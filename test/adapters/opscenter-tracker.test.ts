@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { TicketTrackerError, TrackerRateLimitedError } from '../../functions/adapters/errors.ts';
+import { TicketTrackerError, TrackerRateLimitedError } from '../../functions/ports/ticket-tracker.errors.ts';
 import { parameterArn } from '../../functions/adapters/ssm-parameter-store.ts';
 import { OpsCenterTicketTracker } from '../../functions/adapters/tickets/opscenter.ts';
 import type { TicketRequest } from '../../functions/ports/ticket-tracker.ts';

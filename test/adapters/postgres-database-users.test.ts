@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresDatabaseUsers, scramVerifier } from '../../functions/adapters/postgres-database-users.ts';
-import type { DatabaseCredentials } from '../../functions/core/rotation/database-users.ts';
-import { DatabaseError, DatabaseUnavailableError } from '../../functions/core/rotation/errors.ts';
+import type { DatabaseCredentials } from '../../functions/ports/database-users.ts';
+import { DatabaseError, DatabaseUnavailableError } from '../../functions/ports/database-users.errors.ts';
 import {
   createRotationFixture,
   dropRotationFixture,

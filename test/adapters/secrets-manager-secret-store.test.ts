@@ -18,11 +18,11 @@ import {
   InvalidSecretRequestError,
   SecretAccessDeniedError,
   SecretNotFoundError,
-  SecretShapeError,
   SecretStoreError,
   SecretStoreThrottledError,
   SecretVersionConflictError,
-} from '../../functions/core/rotation/errors.ts';
+} from '../../functions/ports/secret-store.errors.ts';
+import { SecretShapeError } from '../../functions/core/rotation/errors.ts';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:config/production/orders/db-AbCdEf';
 const secretsManager = mockClient(SecretsManagerClient);

@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AdapterError } from '../../functions/adapters/errors.ts';
+import { AdapterError } from '../../functions/ports/adapter-error.ts';
+import { DeliveryQueueError } from '../../functions/ports/delivery-queue.errors.ts';
 import { SqsDeliveryQueue } from '../../functions/adapters/sqs-delivery-queue.ts';
 import type { DeliveryRequest } from '../../functions/core/delivery/requests.ts';
 
@@ -104,11 +105,12 @@ describe('Class: SqsDeliveryQueue', () => {
     ]);
 
     // Assess
+    await expect(act).rejects.toBeInstanceOf(DeliveryQueueError);
     await expect(act).rejects.toBeInstanceOf(AdapterError);
     await expect(act).rejects.toThrow('1 requests not queued: production#payments (InternalError)');
   });
 
-  it('translates a failed call into an AdapterError with the cause', async () => {
+  it('translates a failed call into a DeliveryQueueError with the cause', async () => {
     // Prepare
     const cause = new SQSServiceException({
       name: 'AccessDenied',
@@ -123,7 +125,7 @@ describe('Class: SqsDeliveryQueue', () => {
 
     // Assess
     await expect(act).rejects.toMatchObject({
-      name: 'AdapterError',
+      name: 'DeliveryQueueError',
       message: 'SendMessageBatch to the delivery queue failed: AccessDenied',
       cause,
     });

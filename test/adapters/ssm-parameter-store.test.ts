@@ -16,10 +16,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ParameterAccessDeniedError,
+  ParameterDecryptionError,
+  ParameterNotFoundError,
+  ParameterRejectedError,
   ParameterStoreError,
   ParameterStoreThrottledError,
   ParameterVersionNotFoundError,
-} from '../../functions/adapters/errors.ts';
+} from '../../functions/ports/parameter-store.errors.ts';
 import { RateLimiter } from '../../functions/adapters/rate-limiter.ts';
 import { SsmParameterStore } from '../../functions/adapters/ssm-parameter-store.ts';
 
@@ -332,6 +335,46 @@ describe('Class: SsmParameterStore', () => {
 
     // Assess
     await expect(result).rejects.toBeInstanceOf(ParameterAccessDeniedError);
+  });
+
+  it.each([
+    ['LabelParameterVersion', 'ParameterNotFound', 'label', ParameterNotFoundError],
+    ['GetParameter', 'KMSAccessDeniedException', 'get', ParameterAccessDeniedError],
+    ['GetParameterHistory', 'AccessDeniedException', 'history', ParameterAccessDeniedError],
+    ['GetParameterHistory', 'KMSAccessDeniedException', 'history', ParameterAccessDeniedError],
+    ['GetParametersByPath', 'UnrecognizedClientException', 'getByPath', ParameterAccessDeniedError],
+    ['GetParameterHistory', 'InvalidKeyId', 'history', ParameterDecryptionError],
+    ['GetParametersByPath', 'InvalidKeyId', 'getByPath', ParameterDecryptionError],
+    ['PutParameter', 'InvalidKeyId', 'put', ParameterRejectedError],
+    ['PutParameter', 'ParameterLimitExceeded', 'put', ParameterRejectedError],
+    ['PutParameter', 'ParameterMaxVersionLimitExceeded', 'put', ParameterRejectedError],
+    ['PutParameter', 'HierarchyLevelLimitExceededException', 'put', ParameterRejectedError],
+    ['PutParameter', 'UnsupportedParameterType', 'put', ParameterRejectedError],
+    ['PutParameter', 'TooManyUpdates', 'put', ParameterStoreThrottledError],
+    ['DescribeParameters', 'ThrottlingException', 'describe', ParameterStoreThrottledError],
+    ['LabelParameterVersion', 'ParameterVersionNotFound', 'label', ParameterVersionNotFoundError],
+    ['DeleteParameter', 'InternalServerError', 'delete', ParameterStoreError],
+  ] as const)("translates %s's %s into the port error %#", async (operation, exception, method, expected) => {
+    // Prepare
+    ssm.onAnyCommand().rejects(serviceError(exception));
+    store = new SsmParameterStore(new SSMClient({}), { sleep: noSleep, throttleAttempts: 1 });
+    const calls: Record<typeof method, () => Promise<unknown>> = {
+      get: () => store.get('/config/staging/a'),
+      history: () => store.history('/config/staging/a'),
+      getByPath: () => store.getByPath('/config/staging', { decrypt: true }),
+      put: () => store.put('/config/staging/a', 'Tr0ub4dor&3', 'SecureString'),
+      describe: () => store.describe('/config/staging'),
+      label: () => store.label('/config/staging/a', 3, ['last-known-good']),
+      delete: () => store.delete('/config/staging/a'),
+    };
+
+    // Act
+    const error = await calls[method]().catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(expected);
+    expect(error).toMatchObject({ name: expected.name, operation });
+    expect((error as Error).message).not.toContain('Tr0ub4dor&3');
   });
 
   it('translates any other failure into a ParameterStoreError naming the operation', async () => {

@@ -13,11 +13,11 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MalformedEventError } from '../../functions/core/errors.ts';
+import { RotationStepFailedError } from '../../functions/core/rotation/errors.ts';
 import {
-  RotationStepFailedError,
   SecretNotFoundError,
   SecretVersionConflictError,
-} from '../../functions/core/rotation/errors.ts';
+} from '../../functions/ports/secret-store.errors.ts';
 import { AWSCURRENT, AWSPENDING } from '../../functions/ports/secret-store.ts';
 import { awsEvent } from '../support/aws-events.ts';
 import { InMemorySecretStore } from '../support/in-memory-secret-store.ts';

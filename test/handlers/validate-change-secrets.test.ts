@@ -10,6 +10,7 @@ import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { targetsLocator } from '../../functions/core/validation/appconfig-document.ts';
 import { LAST_KNOWN_GOOD } from '../../functions/core/names.ts';
+import { ParameterAccessDeniedError } from '../../functions/ports/parameter-store.errors.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import {
   changeEvent,
@@ -155,7 +156,7 @@ describe('Secret values through validate-change and the AppConfig validator', ()
     const { store, invoke, everything, errors, delivery, queue } = await setup({ busyAnswers: 10 });
     store.seed(SIGNING_KEY, GOOD_SECRET, 'SecureString');
     vi.spyOn(store, 'history').mockRejectedValueOnce(
-      Object.assign(new Error('GetParameterHistory: access denied'), { name: 'ParameterAccessDeniedError' }),
+      new ParameterAccessDeniedError(SIGNING_KEY, 'GetParameterHistory'),
     );
 
     // Act

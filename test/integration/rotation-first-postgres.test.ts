@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresDatabaseUsers } from '../../functions/adapters/postgres-database-users.ts';
 import { defineService, type Organisation, type RotationStrategy } from '../../functions/core/model.ts';
-import type { DatabaseCredentials } from '../../functions/core/rotation/database-users.ts';
+import type { DatabaseCredentials } from '../../functions/ports/database-users.ts';
 import { randomString } from '../../functions/core/rotation/random-string.ts';
 import { AWSCURRENT, AWSPREVIOUS } from '../../functions/ports/secret-store.ts';
 import { SecretRotation } from '../../lib/constructs/secret-rotation.ts';

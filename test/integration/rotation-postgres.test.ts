@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresDatabaseUsers } from '../../functions/adapters/postgres-database-users.ts';
-import type { DatabaseCredentials } from '../../functions/core/rotation/database-users.ts';
+import type { DatabaseCredentials } from '../../functions/ports/database-users.ts';
 import { ROTATION_STEPS } from '../../functions/core/rotation/rotate-secret.ts';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../functions/ports/secret-store.ts';
 import {

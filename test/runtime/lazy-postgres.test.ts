@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { DatabaseCredentials } from '../../functions/core/rotation/database-users.ts';
+import type { DatabaseCredentials } from '../../functions/ports/database-users.ts';
 
 const adapter = vi.hoisted(() => ({
   constructed: [] as unknown[],

@@ -2,6 +2,7 @@
 import { fromAppConfigFlags, toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
 import type { FlagDefinition } from '../../functions/core/model.ts';
 import type { FlagProfileRef, FlagSource, HostedFlagSet } from '../../functions/ports/flag-source.ts';
+import { FlagSourceError } from '../../functions/ports/flag-source.errors.ts';
 
 export class InMemoryFlagSource implements FlagSource {
   private readonly documents = new Map<string, { version: number; document: unknown }>();
@@ -23,6 +24,16 @@ export class InMemoryFlagSource implements FlagSource {
     this.reads.push(ref);
     if (this.failFor.has(ref.service)) throw new Error(`cannot read ${ref.service}`);
     const hosted = this.documents.get(ref.service);
-    return hosted ? { ref, version: hosted.version, flags: fromAppConfigFlags(hosted.document) } : undefined;
+    if (!hosted) return undefined;
+    try {
+      return { ref, version: hosted.version, flags: fromAppConfigFlags(hosted.document) };
+    } catch (cause) {
+      // As the AppConfig adapter does: an undecodable version is the source's failure, named by service.
+      throw new FlagSourceError(
+        `version ${hosted.version} of the flags profile of ${ref.service}: ${(cause as Error).message}`,
+        'GetHostedConfigurationVersion',
+        { cause },
+      );
+    }
   }
 }

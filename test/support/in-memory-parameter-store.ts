@@ -6,6 +6,10 @@ import type {
   ParameterVersion,
   StoredParameter,
 } from '../../functions/ports/parameter-store.ts';
+import {
+  ParameterNotFoundError,
+  ParameterVersionNotFoundError,
+} from '../../functions/ports/parameter-store.errors.ts';
 
 const KEPT_VERSIONS = 100;
 
@@ -52,7 +56,8 @@ export class InMemoryParameterStore implements ParameterStore {
     this.calls.push('label');
     const versions = this.parameters.get(name);
     const target = versions?.find((v) => v.version === version);
-    if (!versions || !target) throw new Error(`ParameterVersionNotFound: ${name}:${version}`);
+    if (!versions) throw new ParameterNotFoundError(name, 'LabelParameterVersion');
+    if (!target) throw new ParameterVersionNotFoundError(name, version, 'LabelParameterVersion');
     for (const v of versions) {
       (v as { labels: readonly string[] }).labels = v.labels.filter((label) => !labels.includes(label));
     }

@@ -14,7 +14,7 @@ import {
   InvalidSecretRequestError,
   SecretNotFoundError,
   SecretVersionConflictError,
-} from '../../functions/core/rotation/errors.ts';
+} from '../../functions/ports/secret-store.errors.ts';
 import type { Clock } from '../../functions/ports/clock.ts';
 import {
   AWSCURRENT,

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { DatabaseCredentials } from '../../functions/core/rotation/database-users.ts';
+import type { DatabaseCredentials } from '../../functions/ports/database-users.ts';
 
 const { Client, escapeIdentifier, escapeLiteral } = pg;
 

@@ -8,6 +8,7 @@ import type {
   TicketRequest,
   TicketTracker,
 } from '../../functions/ports/ticket-tracker.ts';
+import { TrackerNotFoundError } from '../../functions/ports/ticket-tracker.errors.ts';
 
 export class RecordingEventPublisher implements EventPublisher {
   readonly events: StewardEvent[] = [];
@@ -41,7 +42,7 @@ export class InMemoryTicketTracker implements TicketTracker {
 
   async resolve(ref: TicketRef, comment: string): Promise<void> {
     const ticket = this.tickets.find((t) => t.ref.id === ref.id);
-    if (!ticket) throw new Error(`no ticket ${ref.id}`);
+    if (!ticket) throw new TrackerNotFoundError(ref.tracker, `ticket ${ref.id}`);
     ticket.open = false;
     ticket.comments.push(comment);
   }

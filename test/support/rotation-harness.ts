@@ -1,7 +1,7 @@
 /** A rotator wired to in-memory ports, and an organisation declaring one secret of each strategy. */
 
 import { defineService, type Organisation, type RotationStrategy } from '../../functions/core/model.ts';
-import type { DatabaseUsers } from '../../functions/core/rotation/database-users.ts';
+import type { DatabaseUsers } from '../../functions/ports/database-users.ts';
 import type { LogAttributes, RotationLogger } from '../../functions/core/rotation/logger.ts';
 import {
   ROTATION_STEPS,

@@ -1,6 +1,6 @@
 import { AccessDeniedException, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { ParameterStoreError } from '../../functions/adapters/errors.ts';
+import { ParameterStoreError } from '../../functions/ports/parameter-store.errors.ts';
 import {
   describeAwsCause,
   describeFailedCalls,

@@ -1,12 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rotationProblem, scheduleIntervalMs } from '../../functions/core/drift/detect.ts';
 import { type DriftFinding, dedupKeyOf, ticketFor } from '../../functions/core/drift/findings.ts';
-import {
-  type DriftParameterSource,
-  driftSourceOf,
-  type SecretInventory,
-  type SecretRotationState,
-} from '../../functions/core/drift/ports.ts';
 import { DriftReadError } from '../../functions/core/drift/read.ts';
 import { MAX_EVENT_TICKETS, runDrift } from '../../functions/core/drift/run.ts';
 import type { MetricPoint } from '../../functions/ports/metrics.ts';
@@ -15,8 +9,14 @@ import { duration, integer, oneOf, string, url } from '../../functions/core/keys
 import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { validationDedupKey } from '../../functions/core/validation/ticket-keys.ts';
+import type {
+  DriftParameterSource,
+  SecretInventory,
+  SecretRotationState,
+} from '../../functions/ports/drift.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter } from '../support/local-hmac-fingerprinter.ts';
+import { driftSourceOf } from '../support/parameter-store-drift-source.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 
 const SECRET_VALUE = 'S3cr3t-Value-Never-Shown-42';

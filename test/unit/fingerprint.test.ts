@@ -5,7 +5,7 @@ import {
   formatFingerprint,
 } from '../../functions/core/fingerprint.ts';
 import { LocalHmacFingerprinter } from '../support/local-hmac-fingerprinter.ts';
-import { describeValueFingerprinterContract } from '../support/value-fingerprinter-contract.ts';
+import { describeValueFingerprinterContract } from '../contracts/value-fingerprinter.contract.ts';
 
 describeValueFingerprinterContract('LocalHmacFingerprinter', (key) => new LocalHmacFingerprinter(key));
 

@@ -8,6 +8,7 @@ import { deliveriesAfterReconcile } from '../../functions/core/reconcile.ts';
 import { parseParameterChange } from '../../functions/core/validation/change-event.ts';
 import { validateChanges } from '../../functions/core/validation/validate-batch.ts';
 import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/names.ts';
+import { ParameterAccessDeniedError } from '../../functions/ports/parameter-store.errors.ts';
 import type { ChangeOutcome } from '../../functions/core/validation/validate-change.ts';
 import {
   changeEvent,
@@ -591,9 +592,7 @@ describe('Function: validateChanges', () => {
     // Prepare
     const { store, judge, publisher, tickets } = await setup();
     vi.spyOn(store, 'history').mockRejectedValueOnce(
-      Object.assign(new Error('GetParameterHistory: access denied to x'), {
-        name: 'ParameterAccessDeniedError',
-      }),
+      new ParameterAccessDeniedError('x', 'GetParameterHistory'),
     );
 
     // Act

@@ -8,7 +8,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkDesiredState } from '../../functions/core/check.ts';
-import { driftSourceOf } from '../../functions/core/drift/ports.ts';
 import { runDrift } from '../../functions/core/drift/run.ts';
 import { integer, string } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
@@ -22,6 +21,7 @@ import type { ValidateChangeDependencies } from '../../functions/core/validation
 import { loadSettings } from '../../lib/settings.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter, TEST_FINGERPRINT_KEY } from '../support/local-hmac-fingerprinter.ts';
+import { driftSourceOf } from '../support/parameter-store-drift-source.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 import { RecordingConfigDelivery } from '../support/validate-change-harness.ts';
 

@@ -7,7 +7,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { TicketSettings } from '../../core/runtime-settings.ts';
 import type { OpenTicket, TicketRef, TicketRequest, TicketTracker } from '../../ports/ticket-tracker.ts';
-import { TrackerAuthenticationError } from '../errors.ts';
+import { TrackerAuthenticationError } from '../../ports/ticket-tracker.errors.ts';
 import { onceUntilFailure } from '../once-until-failure.ts';
 import type { HttpOptions } from './http.ts';
 import { githubToken, jiraCredentials, type LazySecret, lazySecretValue } from './secret-value.ts';

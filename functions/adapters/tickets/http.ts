@@ -10,7 +10,7 @@ import {
   TrackerNotFoundError,
   TrackerRateLimitedError,
   TrackerUnavailableError,
-} from '../errors.ts';
+} from '../../ports/ticket-tracker.errors.ts';
 
 export interface HttpOptions {
   readonly fetch?: typeof fetch;

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { OpenTicket, TicketRef, TicketRequest, TicketTracker } from '../../ports/ticket-tracker.ts';
-import { TicketTrackerError } from '../errors.ts';
+import { TicketTrackerError } from '../../ports/ticket-tracker.errors.ts';
 import { type HttpOptions, TrackerHttp } from './http.ts';
 
 export const JIRA_LABEL = 'config-steward';

@@ -20,7 +20,11 @@ import type {
   TicketSeverity,
   TicketTracker,
 } from '../../ports/ticket-tracker.ts';
-import { TicketTrackerError, TrackerNotFoundError, TrackerRateLimitedError } from '../errors.ts';
+import {
+  TicketTrackerError,
+  TrackerNotFoundError,
+  TrackerRateLimitedError,
+} from '../../ports/ticket-tracker.errors.ts';
 
 export const OPSITEM_SOURCE = 'ConfigSteward';
 const DEDUP_KEY = 'stewardDedupKey';

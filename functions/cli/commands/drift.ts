@@ -16,7 +16,7 @@ import { RateLimiter } from '../../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../../adapters/secrets-manager-inventory.ts';
 import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../../adapters/tickets/create-ticket-tracker.ts';
-import type { DriftParameterSource } from '../../core/drift/ports.ts';
+import type { DriftParameterSource } from '../../ports/drift.ts';
 import { type DriftReport, runDrift } from '../../core/drift/run.ts';
 import { fingerprintKeyId } from '../../core/fingerprint.ts';
 import { systemClock } from '../../ports/clock.ts';

@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadSettings, runtimeEnvironment } from '../../../lib/settings.ts';
-import { AdapterError } from '../../adapters/errors.ts';
+import { AdapterError } from '../../ports/adapter-error.ts';
 import { PUBLISHED_EVENT_CHANNEL, type PublishedEvent } from '../../adapters/eventbridge-publisher.ts';
 import { ConfigurationError } from '../../core/errors.ts';
 import { METRICS_NAMESPACE } from '../../core/names.ts';

@@ -8,7 +8,7 @@ import { looksLikeCredential } from '../credentials.ts';
 import { mayShowValues } from '../disclosure.ts';
 import type { SchemaRegistry } from '../registry.ts';
 import type { DetectedFinding } from './findings.ts';
-import type { SecretRotationState } from './ports.ts';
+import type { SecretRotationState } from '../../ports/drift.ts';
 import type { DriftSnapshot, ObservedParameter } from './read.ts';
 
 export interface DetectOptions {

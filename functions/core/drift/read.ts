@@ -10,7 +10,7 @@ import { StewardError } from '../errors.ts';
 import type { ParameterType } from '../keys.ts';
 import { LAST_KNOWN_GOOD } from '../names.ts';
 import type { SchemaRegistry } from '../registry.ts';
-import { type DriftParameterSource, type SecretInventory, type SecretRotationState } from './ports.ts';
+import type { DriftParameterSource, SecretInventory, SecretRotationState } from '../../ports/drift.ts';
 
 /** What the sweep saw of one parameter. */
 export interface ObservedParameter {

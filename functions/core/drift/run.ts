@@ -23,7 +23,7 @@ import {
   parseDedupKey,
   ticketFor,
 } from './findings.ts';
-import type { DriftParameterSource, SecretInventory } from './ports.ts';
+import type { DriftParameterSource, SecretInventory } from '../../ports/drift.ts';
 import { type DriftSnapshot, readDeployedState } from './read.ts';
 
 /** Ticket references one event carries at most (about 200 bytes each, well under 256 KB). */

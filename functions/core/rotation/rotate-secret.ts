@@ -12,6 +12,7 @@ import {
   type SecretDescription,
   type SecretStore,
 } from '../../ports/secret-store.ts';
+import { SecretVersionConflictError } from '../../ports/secret-store.errors.ts';
 import type { TicketTracker } from '../../ports/ticket-tracker.ts';
 import { stewardEvent } from '../events.ts';
 import type { Organisation, RotationStrategy } from '../model.ts';
@@ -20,7 +21,6 @@ import {
   RotationNotEnabledError,
   RotationStepFailedError,
   RotationTokenError,
-  SecretVersionConflictError,
   UnknownSecretError,
 } from './errors.ts';
 import { type RotationLogger, silentLogger } from './logger.ts';

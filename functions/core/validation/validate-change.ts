@@ -22,6 +22,7 @@
 import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { ParameterStore, ParameterVersion } from '../../ports/parameter-store.ts';
+import { ParameterAccessDeniedError, ParameterDecryptionError } from '../../ports/parameter-store.errors.ts';
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
 import type { ValueFingerprinter } from '../../ports/value-fingerprinter.ts';
 import { affectedServices } from '../delivery/deliver.ts';
@@ -36,9 +37,6 @@ import { isOwnWrite } from './principal.ts';
 import { validationDedupKey } from './ticket-keys.ts';
 
 export type Enforcement = 'enforce' | 'report';
-
-/** Errors a store raises when a value exists but cannot be read or decrypted (KMS, IAM). */
-const UNREADABLE_ERRORS = new Set(['ParameterAccessDeniedError', 'ParameterDecryptionError']);
 
 export interface ValidateChangeDependencies {
   readonly registry: SchemaRegistry;
@@ -189,8 +187,9 @@ async function judgeResolved(context: Context): Promise<Judgement> {
   try {
     history = await deps.store.history(change.name);
   } catch (error) {
-    if (UNREADABLE_ERRORS.has((error as Error).name)) {
-      return settled(await reportUnreadable(context, error as Error));
+    // A value that exists but that IAM or its KMS key keeps from us is reported, never restored blindly.
+    if (error instanceof ParameterAccessDeniedError || error instanceof ParameterDecryptionError) {
+      return settled(await reportUnreadable(context, error));
     }
     throw error;
   }

@@ -13,14 +13,15 @@
  *   user is impossible and clients retry a failed login after re-reading the secret.
  */
 import type { RandomSecretSpec } from '../../model.ts';
+import type { DatabaseUsers } from '../../../ports/database-users.ts';
+import { DatabaseLoginError } from '../../../ports/database-users.errors.ts';
+import { RotationError, RotationTestFailedError, SecretShapeError } from '../errors.ts';
 import {
   credentialsOf,
-  type DatabaseUsers,
   type PostgresSecret,
   parseMasterCredentials,
   parsePostgresSecret,
-} from '../database-users.ts';
-import { DatabaseLoginError, RotationError, RotationTestFailedError, SecretShapeError } from '../errors.ts';
+} from '../postgres-secret.ts';
 import { randomString } from '../random-string.ts';
 import type { SecretRotationStrategy, StrategyContext } from './strategy.ts';
 

@@ -5,7 +5,7 @@
  * nothing to do, and testSecret checks the shape.
  */
 import type { RandomSecretSpec } from '../../model.ts';
-import { parseSecretJson } from '../database-users.ts';
+import { parseSecretJson } from '../postgres-secret.ts';
 import { RotationTestFailedError, SecretShapeError, UnknownSecretError } from '../errors.ts';
 import { isOfAlphabet, randomString } from '../random-string.ts';
 import type { SecretRotationStrategy, StrategyContext } from './strategy.ts';
