@@ -8,7 +8,6 @@
  * the key a reader cannot test a guess, while equal values still show equal fingerprints.
  */
 import { createHash } from 'node:crypto';
-import { FINGERPRINT_KEY_ENV } from './names.ts';
 
 export const FINGERPRINT_PREFIX = 'hmac-sha256:';
 
