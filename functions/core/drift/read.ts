@@ -7,6 +7,7 @@
  * environments. A path that cannot be read becomes a failure the sweep reports; the others go on.
  */
 import { StewardError } from '../errors.ts';
+import type { StoredParameter } from '../../ports/parameter-store.ts';
 import type { ParameterType } from '../keys.ts';
 import type { SchemaRegistry } from '../registry.ts';
 import {
@@ -49,6 +50,8 @@ export interface DriftSnapshot {
   readonly failures: readonly ReadFailure[];
   /** Prefixes that were read; a ticket is resolved only when its subject lies under one and under no failure. */
   readonly checkedPaths: readonly string[];
+  /** Prefixes under a checked path that this snapshot did not read (a checkpointed run reads them in other steps). */
+  readonly excludedPaths?: readonly string[];
   /** Rotation state of the managed secrets; undefined when no inventory was given or it failed. */
   readonly secrets?: readonly SecretRotationState[];
 }
@@ -184,7 +187,23 @@ async function readEnvironment(
     failures.push({ path: `${envPath}/`, environment, error: `reading labels: ${describeError(error)}` });
   }
 
-  // Decrypt only managed SecureString parameters, per service so one unreadable KMS key spoils one service.
+  const decrypted = await decryptManaged(registry, source, stored, envPath, environment, failures);
+  const parameters = stored.map((parameter) => observe(parameter, environment, decrypted, labelled));
+  return { parameters, failures, checkedPaths };
+}
+
+/**
+ * Decrypt only managed SecureString parameters, per service so one unreadable KMS key spoils one
+ * service; a service that cannot be decrypted becomes a failure under `envPath`.
+ */
+export async function decryptManaged(
+  registry: SchemaRegistry,
+  source: DriftParameterSource,
+  stored: readonly StoredParameter[],
+  envPath: string,
+  environment: string,
+  failures: ReadFailure[],
+): Promise<Map<string, string>> {
   const decrypted = new Map<string, string>();
   const secureByService = new Map<string, string[]>();
   for (const parameter of stored) {
@@ -207,20 +226,26 @@ async function readEnvironment(
       });
     }
   }
+  return decrypted;
+}
 
-  const parameters = stored.map((parameter): ObservedParameter => {
-    const value = parameter.type === 'SecureString' ? decrypted.get(parameter.name) : parameter.value;
-    return {
-      name: parameter.name,
-      environment,
-      type: parameter.type,
-      version: parameter.version,
-      lastModifiedDate: parameter.lastModifiedDate,
-      value,
-      labelledVersion: labelled.get(parameter.name),
-    };
-  });
-  return { parameters, failures, checkedPaths };
+/** What the sweep keeps of one stored parameter: a SecureString's value only once decrypted. */
+export function observe(
+  parameter: StoredParameter,
+  environment: string,
+  decrypted: ReadonlyMap<string, string>,
+  labelled: ReadonlyMap<string, number>,
+): ObservedParameter {
+  const value = parameter.type === 'SecureString' ? decrypted.get(parameter.name) : parameter.value;
+  return {
+    name: parameter.name,
+    environment,
+    type: parameter.type,
+    version: parameter.version,
+    lastModifiedDate: parameter.lastModifiedDate,
+    value,
+    labelledVersion: labelled.get(parameter.name),
+  };
 }
 
 /**
@@ -241,7 +266,7 @@ export function managedSecretNames(registry: SchemaRegistry, environments: reado
   return names;
 }
 
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   const e = error as { name?: string; message?: string };
   return `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
 }
