@@ -128,21 +128,33 @@ export async function readDeployedState(
     }
   }
 
-  let secrets: SecretRotationState[] | undefined;
-  if (options.secrets) {
-    const names = managedSecretNames(registry, environments);
-    try {
-      secrets = names.length > 0 ? await options.secrets.describe(names) : [];
-      checkedPaths.push(`secretsmanager:${registry.parameterRoot}/`, ...names);
-    } catch (error) {
-      failures.push({
-        path: `secretsmanager:${registry.parameterRoot}/`,
-        environment: '*',
-        error: describeError(error),
-      });
-    }
-  }
+  const secrets = options.secrets
+    ? await readSecrets(registry, options.secrets, environments, failures, checkedPaths)
+    : undefined;
   return { environments, parameters, failures, checkedPaths, secrets };
+}
+
+/** Rotation state of the managed secrets; a failure (and undefined) when the inventory cannot be read. */
+export async function readSecrets(
+  registry: SchemaRegistry,
+  inventory: SecretInventory,
+  environments: readonly string[],
+  failures: ReadFailure[],
+  checkedPaths: string[],
+): Promise<SecretRotationState[] | undefined> {
+  const names = managedSecretNames(registry, environments);
+  try {
+    const secrets = names.length > 0 ? await inventory.describe(names) : [];
+    checkedPaths.push(`secretsmanager:${registry.parameterRoot}/`, ...names);
+    return secrets;
+  } catch (error) {
+    failures.push({
+      path: `secretsmanager:${registry.parameterRoot}/`,
+      environment: '*',
+      error: describeError(error),
+    });
+    return undefined;
+  }
 }
 
 async function readEnvironment(
