@@ -151,6 +151,13 @@ async function readStrays(
   const declared = registry.environments.flatMap((env) =>
     registry.serviceNames({ includeShared: true }).map((service) => `${root}/${env}/${service}/`),
   );
+  const declaredSet = new Set(declared);
+  // `/<root>/<env>/<service>/`, the declared path a name would lie under: a Set look-up, not a scan
+  // (the root may hold 100,000 names and the registry thousands of paths).
+  const servicePathOf = (name: string) => {
+    const [env, service, ...key] = name.slice(root.length + 1).split('/');
+    return key.length > 0 ? `${root}/${env}/${service}/` : undefined;
+  };
   let entries: Awaited<ReturnType<DriftParameterSource['describe']>>;
   try {
     entries = await source.describe(root);
@@ -161,8 +168,7 @@ async function readStrays(
   }
   const strays = entries.filter(
     (entry) =>
-      scope.some((path) => entry.name.startsWith(path)) &&
-      !declared.some((path) => entry.name.startsWith(path)),
+      scope.some((path) => entry.name.startsWith(path)) && !declaredSet.has(servicePathOf(entry.name) ?? ''),
   );
   const failures: ReadFailure[] = [];
   // Plain strays are read so a credential left in one is still found; SecureStrings are not decrypted.
