@@ -70,7 +70,7 @@ export class SchemaRegistry {
 
   constructor(
     readonly organisation: Organisation,
-    options: RegistryOptions,
+    private readonly options: RegistryOptions,
   ) {
     this.parameterRoot = options.parameterRoot;
     this.environments = options.environments;
@@ -89,6 +89,12 @@ export class SchemaRegistry {
 
   service(name: string): ServiceDefinition | undefined {
     return this.services.get(name);
+  }
+
+  /** The same registry over some of its services only (a checkpointed drift run checks one at a time). */
+  narrowedTo(services: readonly string[]): SchemaRegistry {
+    const kept = this.organisation.services.filter((service) => services.includes(service.name));
+    return new SchemaRegistry({ ...this.organisation, services: kept }, this.options);
   }
 
   parameterName(environment: string, service: string, key: string): string {

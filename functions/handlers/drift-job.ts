@@ -1,8 +1,9 @@
 /**
- * The nightly drift job (EventBridge Scheduler): compares Parameter Store and the managed secrets with
- * the desired state in `config/` and between environments, files one ticket per finding, resolves the
- * tickets of findings that disappeared, and publishes one `Config Drift Detected` event. The schedule's
- * payload is ignored.
+ * One step of the nightly drift run (a Step Functions loop started by EventBridge Scheduler; see
+ * lib/constructs/drift-run.ts): starts a run when the input carries no checkpoint, else continues
+ * it; checks units of the desired state against Parameter Store and the managed secrets until the
+ * invocation's remaining time leaves only a margin, files and resolves tickets, and returns the
+ * checkpoint. The step that finishes the run publishes its one `Config Drift Detected` event.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -16,12 +17,12 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../adapters/kms-value-fingerprinter.ts';
-import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../adapters/secrets-manager-inventory.ts';
 import { BULK_READ_CLIENT_CONFIG, parameterArn, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
-import { runDrift } from '../core/drift/run.ts';
+import { parseCheckpoint, runDriftStep } from '../core/drift/step.ts';
 import { fingerprintKeyId } from '../core/fingerprint.ts';
 import { systemClock } from '../ports/clock.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
@@ -53,45 +54,55 @@ const fingerprinter = new KmsValueFingerprinter(
 const tracker = createTicketTracker(settings.STEWARD_TICKETS);
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
 
-// The schedule's payload carries nothing the job depends on.
-const scheduledEvent = z.unknown();
+// The first step gets the schedule's payload (ignored); the next ones the previous step's output.
+const stepInput = z.object({ checkpoint: z.optional(z.unknown()) });
 
-async function driftJob(raw: unknown, context: Context) {
-  scheduledEvent.parse(raw);
+/**
+ * Kept free at the end of each invocation: the last unit's ticket filing (up to a page of new tickets,
+ * which the time estimate, made from Parameter Store requests only, leaves out), the event, the metrics.
+ */
+const STEP_MARGIN_MS = 120_000;
+
+async function driftStep(raw: unknown, context: Context) {
+  const input = stepInput.parse(raw);
+  const checkpoint = input.checkpoint === undefined ? undefined : parseCheckpoint(input.checkpoint);
   // Region and account from the function's own ARN: no STS call needed for the parameter ARNs.
   const [, partition = 'aws', , region = '', account = ''] = context.invokedFunctionArn.split(':');
   const startCalls = apiCalls;
-  const report = await runDrift({
-    registry,
-    source,
-    secrets,
-    tracker,
-    publisher,
-    fingerprinter,
-    clock: systemClock,
-    metrics: new PowertoolsMetricsSink(metrics),
-    apiCalls: () => apiCalls - startCalls,
-    parameterArn: (name) => parameterArn(name, region, account, partition),
-    elapsed: () => performance.now(),
+  const step = await runDriftStep(
+    {
+      registry,
+      source,
+      secrets,
+      tracker,
+      publisher,
+      fingerprinter,
+      clock: systemClock,
+      metrics: new PowertoolsMetricsSink(metrics),
+      apiCalls: () => apiCalls - startCalls,
+      parameterArn: (name) => parameterArn(name, region, account, partition),
+    },
+    checkpoint,
+    {
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      marginMs: STEP_MARGIN_MS,
+      requestsPerSecond: settings.STEWARD_DRIFT_RPS,
+    },
+  );
+  const state = step.checkpoint;
+  logger.info(state.done ? 'drift run done' : 'drift step done, run continues', {
+    runId: state.runId,
+    step: state.steps,
+    unitsChecked: state.nextUnit,
+    units: state.units,
+    parametersScanned: state.parametersScanned,
+    findingsByKind: state.findingsByKind,
+    ticketsFiled: state.filed,
+    ticketsResolved: state.resolvedTickets,
+    ticketsDeferred: state.deferred,
+    apiCalls: state.apiCalls,
   });
-  logger.info('drift run done', {
-    runId: report.runId,
-    environments: report.environments,
-    parametersScanned: report.parametersScanned,
-    findingsByKind: report.findingsByKind,
-    ticketsFiled: report.filed,
-    ticketsResolved: report.resolvedTickets.length,
-    ticketsDeferred: report.deferred,
-    apiCalls: report.apiCalls,
-    durationMs: report.durationMs,
-  });
-  return {
-    runId: report.runId,
-    parametersScanned: report.parametersScanned,
-    findingsByKind: report.findingsByKind,
-    tickets: report.tickets,
-    resolvedTickets: report.resolvedTickets,
-  };
+  return { checkpoint: state, done: state.done };
 }
 
-export const handler = middy<unknown, unknown, Error, Context>().use(logMetrics(metrics)).handler(driftJob);
+export const handler = middy<unknown, unknown, Error, Context>().use(logMetrics(metrics)).handler(driftStep);

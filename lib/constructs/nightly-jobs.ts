@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
+import { DriftRun } from './drift-run.ts';
 import { StewardFunction } from './steward-function.ts';
 import { grantParameterKeys } from './parameter-keys.ts';
 import { grantTicketAccess } from './ticket-access.ts';
@@ -43,6 +44,8 @@ export interface NightlyJobsProps {
  */
 export class NightlyJobs extends Construct {
   public readonly drift: StewardFunction;
+  /** The state machine that runs the drift function in steps, its schedule and its failure alarm. */
+  public readonly driftRun: DriftRun;
   /** The role EventBridge Scheduler assumes to invoke the jobs. */
   public readonly schedulerRole: iam.Role;
   /** Invocations Scheduler could not deliver after its retries. */
@@ -79,7 +82,15 @@ export class NightlyJobs extends Construct {
     });
     this.grantDrift(this.drift.role);
 
-    this.addJob({ name: 'drift', fn: this.drift.fn });
+    // Drift runs as a Step Functions loop of this function (one run may outlive an invocation).
+    this.driftRun = new DriftRun(this, 'DriftRun', {
+      settings,
+      step: this.drift.fn,
+      schedulerRole: this.schedulerRole,
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: props.retryAttempts,
+      maximumEventAge: props.maximumEventAge,
+    });
     for (const job of props.jobs ?? []) this.addJob(job);
 
     Validations.of(this.deadLetterQueue).acknowledge({

@@ -26,11 +26,19 @@ const eventbridge = mockClient(EventBridgeClient);
 const kms = mockClient(KMSClient);
 const FINGERPRINT_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const scheduled = awsEvent('scheduler-nightly.json');
-const context = {
-  functionName: 'drift-job',
-  awsRequestId: 'req-1',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:config-steward-drift',
-} as Context;
+/** A step invocation with `remainingMs` left (15 minutes by default, as the function's timeout). */
+const invocation = (remainingMs = 900_000) =>
+  ({
+    functionName: 'drift-job',
+    awsRequestId: 'req-1',
+    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:config-steward-drift',
+    getRemainingTimeInMillis: () => remainingMs,
+  }) as unknown as Context;
+const context = invocation();
+interface StepOutput {
+  done: boolean;
+  checkpoint: { findingsByKind: Record<string, number>; nextUnit: number; units: number; steps: number };
+}
 const settings = loadSettings('config/settings.json');
 const SIGNING_KEY = 'whsec-0123456789-THIS-IS-THE-SECRET-abcdef';
 const now = new Date();
@@ -98,9 +106,9 @@ beforeEach(() => {
         message: 'denied',
       });
     }
-    if (input.ParameterFilters)
-      return { Parameters: staging.map(({ Name, Version }) => ({ Name, Version })) };
-    return { Parameters: [...staging] };
+    const under = staging.filter(({ Name }) => Name.startsWith(`${input.Path}/`));
+    if (input.ParameterFilters) return { Parameters: under.map(({ Name, Version }) => ({ Name, Version })) };
+    return { Parameters: under };
   });
   ssm.on(GetParametersCommand).callsFake((input: GetParametersCommandInput) => ({
     Parameters: (input.Names ?? []).map((Name) => ({
@@ -124,13 +132,24 @@ beforeEach(() => {
 
 describe('Handler: drift-job', () => {
   it('checks the readable environment, reports the other as read-error, files tickets and publishes one event', async () => {
-    // Act
-    const result = (await handler(scheduled, context)) as { findingsByKind: Record<string, number> };
+    // Act: the scheduled payload starts a run, which fits in one invocation here
+    const result = (await handler(scheduled, context)) as StepOutput;
 
     // Assess
-    expect(result.findingsByKind).toMatchObject({ 'value-drift': 1, 'read-error': 1 });
+    const productionPaths = new Set(
+      ssm
+        .commandCalls(GetParametersByPathCommand)
+        .map((c) => c.args[0].input.Path ?? '')
+        .filter((path) => path.startsWith('/config/production/')),
+    );
+    expect(productionPaths.size).toBe(result.checkpoint.units - 1);
+    expect(result.done).toBe(true);
+    expect(result.checkpoint.findingsByKind).toMatchObject({
+      'value-drift': 1,
+      'read-error': productionPaths.size,
+    });
     expect(ssm).toReceiveCommandWith(GetParametersByPathCommand, {
-      Path: '/config/staging',
+      Path: '/config/staging/orders',
       Recursive: true,
       WithDecryption: false,
     });
@@ -184,10 +203,10 @@ describe('Handler: drift-job', () => {
     }));
 
     // Act
-    const result = (await handler(scheduled, context)) as { findingsByKind: Record<string, number> };
+    const result = (await handler(scheduled, context)) as StepOutput;
 
     // Assess
-    expect(result.findingsByKind).toMatchObject({ invalid: 1 });
+    expect(result.checkpoint.findingsByKind).toMatchObject({ invalid: 1 });
     expect(kms).toHaveReceivedCommandTimes(GenerateMacCommand, 1);
     expect(kms).toHaveReceivedCommandWith(GenerateMacCommand, {
       KeyId: FINGERPRINT_KEY,
@@ -205,5 +224,29 @@ describe('Handler: drift-job', () => {
     });
     expect(captured).not.toContain(short);
     expect(captured).not.toContain(createHash('sha256').update(short).digest('hex'));
+  });
+
+  it('stops while the invocation has time left and continues from the checkpoint it returned', async () => {
+    // Act: a first invocation with nothing beyond its margin, then one with the full 15 minutes
+    const first = (await handler(scheduled, invocation(60_000))) as StepOutput;
+    const eventsAfterFirst = eventbridge.commandCalls(PutEventsCommand).length;
+    const second = (await handler({ checkpoint: first.checkpoint }, context)) as StepOutput;
+
+    // Assess
+    expect(first).toMatchObject({ done: false, checkpoint: { nextUnit: 1, steps: 1 } });
+    expect(eventsAfterFirst).toBe(0);
+    expect(second.done).toBe(true);
+    expect(second.checkpoint).toMatchObject({ steps: 2, nextUnit: second.checkpoint.units });
+    expect(second.checkpoint.findingsByKind['value-drift']).toBe(1);
+    expect(eventbridge).toReceiveCommandTimes(PutEventsCommand, 1);
+  });
+
+  it('refuses a malformed checkpoint before reading or filing anything', async () => {
+    // Act / Assess
+    await expect(handler({ checkpoint: { runId: 'r-1', nextUnit: 'two' } }, context)).rejects.toThrow(
+      /not a drift checkpoint/,
+    );
+    expect(ssm.calls()).toHaveLength(0);
+    expect(eventbridge.calls()).toHaveLength(0);
   });
 });

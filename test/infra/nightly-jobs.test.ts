@@ -42,7 +42,8 @@ describe('Construct: NightlyJobs', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
       Target: {
-        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DriftJob'), 'Arn'] },
+        // The drift job runs as a state machine looping the function (test/infra/drift-run.test.ts).
+        Arn: { Ref: Match.stringLikeRegexp('DriftRunStateMachine') },
         RoleArn: { 'Fn::GetAtt': [role, 'Arn'] },
         RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 7200 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
@@ -56,7 +57,7 @@ describe('Construct: NightlyJobs', () => {
       Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
     });
     const schedulerStatements = statementsOfRole(template, role.asString());
-    expect(schedulerStatements.some((s) => actionsOf(s).includes('lambda:InvokeFunction'))).toBe(true);
+    expect(schedulerStatements.some((s) => actionsOf(s).includes('states:StartExecution'))).toBe(true);
     expect(schedulerStatements.some((s) => actionsOf(s).includes('sqs:SendMessage'))).toBe(true);
   });
 

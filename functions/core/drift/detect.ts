@@ -41,6 +41,8 @@ export function detectDrift(
   const graceMs = (options.validationGraceMinutes ?? 15) * 60_000;
   const byName = new Map(snapshot.parameters.map((p) => [p.name, p]));
   const unreadable = (name: string) => snapshot.failures.some((f) => name.startsWith(f.path));
+  // A checkpointed run reads one service per snapshot: what lies outside it is not missing.
+  const unread = (name: string) => !snapshot.checkedPaths.some((path) => name.startsWith(path));
 
   for (const parameter of snapshot.parameters) {
     findings.push(...checkParameter(registry, parameter, options.now, graceMs));
@@ -48,7 +50,7 @@ export function detectDrift(
 
   for (const environment of snapshot.environments) {
     for (const desired of registry.desiredParameters(environment)) {
-      if (byName.has(desired.name) || unreadable(desired.name)) continue;
+      if (byName.has(desired.name) || unreadable(desired.name) || unread(desired.name)) continue;
       const showable = mayShowValues({
         key: desired.key,
         sensitive: registry.service(desired.service)?.keys[desired.key]?.sensitive,

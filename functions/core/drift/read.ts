@@ -7,6 +7,7 @@
  * environments. A path that cannot be read becomes a failure the sweep reports; the others go on.
  */
 import { StewardError } from '../errors.ts';
+import type { StoredParameter } from '../../ports/parameter-store.ts';
 import type { ParameterType } from '../keys.ts';
 import { LAST_KNOWN_GOOD } from '../names.ts';
 import type { SchemaRegistry } from '../registry.ts';
@@ -45,6 +46,8 @@ export interface DriftSnapshot {
   readonly failures: readonly ReadFailure[];
   /** Prefixes that were read; a ticket is resolved only when its subject lies under one and under no failure. */
   readonly checkedPaths: readonly string[];
+  /** Prefixes under a checked path that this snapshot did not read (a checkpointed run reads them in other steps). */
+  readonly excludedPaths?: readonly string[];
   /** Rotation state of the managed secrets; undefined when no inventory was given or it failed. */
   readonly secrets?: readonly SecretRotationState[];
 }
@@ -121,21 +124,33 @@ export async function readDeployedState(
     }
   }
 
-  let secrets: SecretRotationState[] | undefined;
-  if (options.secrets) {
-    const names = managedSecretNames(registry, environments);
-    try {
-      secrets = names.length > 0 ? await options.secrets.describe(names) : [];
-      checkedPaths.push(`secretsmanager:${registry.parameterRoot}/`, ...names);
-    } catch (error) {
-      failures.push({
-        path: `secretsmanager:${registry.parameterRoot}/`,
-        environment: '*',
-        error: describeError(error),
-      });
-    }
-  }
+  const secrets = options.secrets
+    ? await readSecrets(registry, options.secrets, environments, failures, checkedPaths)
+    : undefined;
   return { environments, parameters, failures, checkedPaths, secrets };
+}
+
+/** Rotation state of the managed secrets; a failure (and undefined) when the inventory cannot be read. */
+export async function readSecrets(
+  registry: SchemaRegistry,
+  inventory: SecretInventory,
+  environments: readonly string[],
+  failures: ReadFailure[],
+  checkedPaths: string[],
+): Promise<SecretRotationState[] | undefined> {
+  const names = managedSecretNames(registry, environments);
+  try {
+    const secrets = names.length > 0 ? await inventory.describe(names) : [];
+    checkedPaths.push(`secretsmanager:${registry.parameterRoot}/`, ...names);
+    return secrets;
+  } catch (error) {
+    failures.push({
+      path: `secretsmanager:${registry.parameterRoot}/`,
+      environment: '*',
+      error: describeError(error),
+    });
+    return undefined;
+  }
 }
 
 async function readEnvironment(
@@ -180,7 +195,23 @@ async function readEnvironment(
     failures.push({ path: `${envPath}/`, environment, error: `reading labels: ${describeError(error)}` });
   }
 
-  // Decrypt only managed SecureString parameters, per service so one unreadable KMS key spoils one service.
+  const decrypted = await decryptManaged(registry, source, stored, envPath, environment, failures);
+  const parameters = stored.map((parameter) => observe(parameter, environment, decrypted, labelled));
+  return { parameters, failures, checkedPaths };
+}
+
+/**
+ * Decrypt only managed SecureString parameters, per service so one unreadable KMS key spoils one
+ * service; a service that cannot be decrypted becomes a failure under `envPath`.
+ */
+export async function decryptManaged(
+  registry: SchemaRegistry,
+  source: DriftParameterSource,
+  stored: readonly StoredParameter[],
+  envPath: string,
+  environment: string,
+  failures: ReadFailure[],
+): Promise<Map<string, string>> {
   const decrypted = new Map<string, string>();
   const secureByService = new Map<string, string[]>();
   for (const parameter of stored) {
@@ -203,20 +234,26 @@ async function readEnvironment(
       });
     }
   }
+  return decrypted;
+}
 
-  const parameters = stored.map((parameter): ObservedParameter => {
-    const value = parameter.type === 'SecureString' ? decrypted.get(parameter.name) : parameter.value;
-    return {
-      name: parameter.name,
-      environment,
-      type: parameter.type,
-      version: parameter.version,
-      lastModifiedDate: parameter.lastModifiedDate,
-      value,
-      labelledVersion: labelled.get(parameter.name),
-    };
-  });
-  return { parameters, failures, checkedPaths };
+/** What the sweep keeps of one stored parameter: a SecureString's value only once decrypted. */
+export function observe(
+  parameter: StoredParameter,
+  environment: string,
+  decrypted: ReadonlyMap<string, string>,
+  labelled: ReadonlyMap<string, number>,
+): ObservedParameter {
+  const value = parameter.type === 'SecureString' ? decrypted.get(parameter.name) : parameter.value;
+  return {
+    name: parameter.name,
+    environment,
+    type: parameter.type,
+    version: parameter.version,
+    lastModifiedDate: parameter.lastModifiedDate,
+    value,
+    labelledVersion: labelled.get(parameter.name),
+  };
 }
 
 /**
@@ -237,7 +274,7 @@ export function managedSecretNames(registry: SchemaRegistry, environments: reado
   return names;
 }
 
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   const e = error as { name?: string; message?: string };
   return `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
 }

@@ -96,18 +96,14 @@ export async function runDrift(deps: DriftDependencies, options: DriftOptions = 
     deps.fingerprinter,
   );
   const tickets = deps.tracker
-    ? await reconcileTickets(deps.tracker, findings, snapshot, {
+    ? await reconcileTickets(deps.tracker, await openTickets(deps.tracker), findings, snapshot, {
         parameterArn: deps.parameterArn,
-        maxNewTickets: options.maxNewTickets ?? 200,
+        maxNewTickets: options.maxNewTickets ?? DEFAULT_MAX_NEW_TICKETS,
         root: deps.registry.parameterRoot,
       })
     : { current: [], filed: 0, resolved: [], deferred: 0 };
 
-  const findingsByKind = Object.fromEntries(FINDING_KINDS.map((kind) => [kind, 0])) as Record<
-    FindingKind,
-    number
-  >;
-  for (const finding of findings) findingsByKind[finding.kind] += 1;
+  const findingsByKind = countByKind(findings);
   const durationMs = Math.max(0, elapsed() - started);
   const report: DriftReport = {
     runId,
@@ -123,19 +119,16 @@ export async function runDrift(deps: DriftDependencies, options: DriftOptions = 
     apiCalls: deps.apiCalls?.(),
   };
 
-  // A bad night can have thousands of open tickets: the event carries the first ones and a count.
-  const resolvedRefs = tickets.resolved.slice(0, MAX_EVENT_TICKETS).map(toEventRef);
-  const currentRefs = tickets.current.slice(0, MAX_EVENT_TICKETS - resolvedRefs.length).map(toEventRef);
-  const omitted = tickets.current.length + tickets.resolved.length - currentRefs.length - resolvedRefs.length;
   await deps.publisher?.publish([
-    stewardEvent('Config Drift Detected', {
+    driftDetectedEvent({
       runId,
-      environments: [...snapshot.environments],
+      environments: snapshot.environments,
       parametersScanned: report.parametersScanned,
       findingsByKind,
-      tickets: currentRefs,
-      resolvedTickets: resolvedRefs,
-      ...(omitted > 0 ? { omittedTickets: omitted } : {}),
+      current: tickets.current,
+      currentTotal: tickets.current.length,
+      resolved: tickets.resolved,
+      resolvedTotal: tickets.resolved.length,
       durationMs,
     }),
   ]);
@@ -143,26 +136,86 @@ export async function runDrift(deps: DriftDependencies, options: DriftOptions = 
   return report;
 }
 
-interface TicketOutcome {
+/** New tickets a run files at most unless the options say otherwise. */
+export const DEFAULT_MAX_NEW_TICKETS = 200;
+
+/** Findings per kind, every kind present. */
+export function countByKind(findings: readonly Pick<DriftFinding, 'kind'>[]): Record<FindingKind, number> {
+  const counts = Object.fromEntries(FINDING_KINDS.map((kind) => [kind, 0])) as Record<FindingKind, number>;
+  for (const finding of findings) counts[finding.kind] += 1;
+  return counts;
+}
+
+/**
+ * The run's one `Config Drift Detected` event. A bad night can have thousands of open tickets: the
+ * event carries the first ones and a count of the others (`*Total` counts every ticket, the lists may
+ * hold only the first ones).
+ */
+export function driftDetectedEvent(run: {
+  runId: string;
+  environments: readonly string[];
+  parametersScanned: number;
+  findingsByKind: Record<FindingKind, number>;
+  current: readonly TicketRef[];
+  currentTotal: number;
+  resolved: readonly TicketRef[];
+  resolvedTotal: number;
+  durationMs: number;
+}) {
+  const resolvedRefs = run.resolved.slice(0, MAX_EVENT_TICKETS).map(toEventRef);
+  const currentRefs = run.current.slice(0, MAX_EVENT_TICKETS - resolvedRefs.length).map(toEventRef);
+  const omitted = run.currentTotal + run.resolvedTotal - currentRefs.length - resolvedRefs.length;
+  return stewardEvent('Config Drift Detected', {
+    runId: run.runId,
+    environments: [...run.environments],
+    parametersScanned: run.parametersScanned,
+    findingsByKind: run.findingsByKind,
+    tickets: currentRefs,
+    resolvedTickets: resolvedRefs,
+    ...(omitted > 0 ? { omittedTickets: omitted } : {}),
+    durationMs: run.durationMs,
+  });
+}
+
+export interface TicketOutcome {
   current: TicketRef[];
   filed: number;
   resolved: TicketRef[];
   deferred: number;
 }
 
-async function reconcileTickets(
+/**
+ * The open tickets a run reconciles against: drift findings by dedup key, and validate-change's
+ * rejections. {@link reconcileTickets} keeps it up to date, so one listing serves many snapshots.
+ */
+export interface OpenTickets {
+  readonly drift: Map<string, TicketRef>;
+  readonly rejections: { ref: TicketRef; parameter: string; version?: number }[];
+}
+
+export async function openTickets(tracker: TicketTracker): Promise<OpenTickets> {
+  const book: OpenTickets = { drift: new Map(), rejections: [] };
+  for (const ticket of await tracker.listOpen()) {
+    if (parseDedupKey(ticket.dedupKey)) book.drift.set(ticket.dedupKey, ticket.ref);
+    const rejected = parseValidationDedupKey(ticket.dedupKey);
+    if (rejected) book.rejections.push({ ref: ticket.ref, ...rejected });
+  }
+  return book;
+}
+
+/**
+ * File what is new (skipping keys already open), resolve what this snapshot no longer sees where it
+ * looked, and close superseded rejections; `book` is updated with what was filed and resolved.
+ */
+export async function reconcileTickets(
   tracker: TicketTracker,
+  book: OpenTickets,
   findings: readonly DriftFinding[],
   snapshot: DriftSnapshot,
   options: { parameterArn?: (name: string) => string | undefined; maxNewTickets: number; root: string },
 ): Promise<TicketOutcome> {
-  const open = new Map<string, TicketRef>();
-  const rejections: { ref: TicketRef; parameter: string; version?: number }[] = [];
-  for (const ticket of await tracker.listOpen()) {
-    if (parseDedupKey(ticket.dedupKey)) open.set(ticket.dedupKey, ticket.ref);
-    const rejected = parseValidationDedupKey(ticket.dedupKey);
-    if (rejected) rejections.push({ ref: ticket.ref, ...rejected });
-  }
+  const open = book.drift;
+  const rejections = book.rejections;
   const outcome: TicketOutcome = { current: [], filed: 0, resolved: [], deferred: 0 };
   const seen = new Set<string>();
   for (const finding of findings) {
@@ -178,10 +231,11 @@ async function reconcileTickets(
       continue;
     }
     const { ref, created } = await tracker.file(ticketFor(finding, options.parameterArn));
+    open.set(key, ref);
     outcome.current.push(ref);
     if (created) outcome.filed++;
   }
-  for (const [key, ref] of open) {
+  for (const [key, ref] of [...open]) {
     if (seen.has(key)) continue;
     const parsed = parseDedupKey(key);
     if (!parsed || !resolvable(parsed.kind, parsed.parameter, snapshot, options.root)) continue;
@@ -189,15 +243,17 @@ async function reconcileTickets(
       ref,
       `Resolved by Config Steward: the nightly drift run no longer finds ${parsed.kind} on ${parsed.parameter}.`,
     );
+    open.delete(key);
     outcome.resolved.push(ref);
   }
-  for (const rejection of rejections) {
+  for (const rejection of [...rejections]) {
     const live = supersedingVersion(rejection, findings, snapshot, options.root);
     if (live === undefined) continue;
     await tracker.resolve(
       rejection.ref,
       `Resolved by Config Steward: version ${live} of ${rejection.parameter} is live and valid (nightly drift run).`,
     );
+    rejections.splice(rejections.indexOf(rejection), 1);
     outcome.resolved.push(rejection.ref);
   }
   return outcome;
@@ -235,6 +291,7 @@ const SUPERSEDING_BLOCKERS = new Set<FindingKind>(['invalid', 'missing', 'unmana
 function resolvable(kind: FindingKind, subject: string, snapshot: DriftSnapshot, root: string): boolean {
   const read = (name: string) =>
     snapshot.checkedPaths.some((path) => name.startsWith(path)) &&
+    !(snapshot.excludedPaths ?? []).some((path) => name.startsWith(path)) &&
     !snapshot.failures.some((failure) => failure.path !== subject && name.startsWith(failure.path));
   if (kind !== 'env-divergence') return read(subject);
   const prefix = `/${root}/`;
@@ -246,7 +303,7 @@ function resolvable(kind: FindingKind, subject: string, snapshot: DriftSnapshot,
 }
 
 /** One finding per dedup key: the first wins (the detector orders the most specific first). */
-function dedupe<F extends Pick<DriftFinding, 'kind' | 'parameter'>>(findings: readonly F[]): F[] {
+export function dedupe<F extends Pick<DriftFinding, 'kind' | 'parameter'>>(findings: readonly F[]): F[] {
   const seen = new Set<string>();
   return findings.filter((finding) => {
     const key = dedupKeyOf(finding);
@@ -262,7 +319,12 @@ function toEventRef(ref: TicketRef): TicketRef {
     : { tracker: ref.tracker, id: ref.id, url: ref.url };
 }
 
-function recordMetrics(sink: MetricsSink | undefined, report: DriftReport): void {
+export function recordMetrics(
+  sink: MetricsSink | undefined,
+  report: Pick<DriftReport, 'findingsByKind' | 'parametersScanned' | 'apiCalls' | 'durationMs' | 'filed'> & {
+    resolvedTickets: { length: number };
+  },
+): void {
   if (!sink) return;
   for (const [kind, count] of Object.entries(report.findingsByKind)) {
     sink.record({ name: 'Findings', value: count, unit: 'Count', dimensions: { Kind: kind } });
