@@ -65,6 +65,13 @@ export interface BundleSize {
   readonly initialBytes: number;
   /** Every JavaScript file of the bundle, lazy chunks included. */
   readonly totalBytes: number;
+  /**
+   * The source maps of the files loaded at cold start: with `--enable-source-maps` Node.js reads and
+   * parses each one when its file loads, so they are read at cold start too (0 without maps).
+   */
+  readonly initialMapBytes: number;
+  /** Every source map of the bundle. */
+  readonly totalMapBytes: number;
   /** Output files loaded at cold start, relative to the working directory of the build. */
   readonly initialFiles: readonly string[];
 }
@@ -88,9 +95,13 @@ export function bundleSize(metafile: Metafile, entryOutput: string): BundleSize 
   };
   visit(entryOutput);
   const bytesOf = (file: string) => metafile.outputs[file]?.bytes ?? 0;
+  const sum = (files: Iterable<string>) => [...files].reduce((total, file) => total + bytesOf(file), 0);
+  const maps = Object.keys(metafile.outputs).filter((file) => file.endsWith('.mjs.map'));
   return {
-    initialBytes: [...initial].reduce((sum, file) => sum + bytesOf(file), 0),
-    totalBytes: scripts.reduce((sum, [, output]) => sum + output.bytes, 0),
+    initialBytes: sum(initial),
+    totalBytes: scripts.reduce((total, [, output]) => total + output.bytes, 0),
+    initialMapBytes: sum([...initial].map((file) => `${file}.map`)),
+    totalMapBytes: sum(maps),
     initialFiles: [...initial],
   };
 }
