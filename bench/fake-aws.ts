@@ -47,6 +47,8 @@ const JSON_ANSWERS: Record<string, (input: Input) => unknown> = {
   'AmazonSSM.DescribeParameters': () => ({ Parameters: [] }),
   'AmazonSSM.PutParameter': () => ({ Version: 3, Tier: 'Standard' }),
   'AmazonSSM.LabelParameterVersion': () => ({ InvalidLabels: [], ParameterVersion: 2 }),
+  'AmazonSSM.DescribeOpsItems': () => ({ OpsItemSummaries: [] }),
+  'AmazonSSM.CreateOpsItem': () => ({ OpsItemId: 'oi-0123456789ab', OpsItemArn: 'arn:aws:ssm:eu-west-1:123456789012:opsitem/oi-0123456789ab' }),
   'AWSEvents.PutEvents': (input) => ({
     FailedEntryCount: 0,
     Entries: ((input.Entries as unknown[]) ?? []).map((_, i) => ({ EventId: `event-${i}` })),
@@ -73,7 +75,11 @@ const JSON_ANSWERS: Record<string, (input: Input) => unknown> = {
     ARN: input.SecretId,
     Name: 'config/production/orders/db',
     RotationEnabled: true,
-    VersionIdsToStages: { 'version-current': ['AWSCURRENT'] },
+    // The pending version of ../shared/aws-events/secretsmanager-rotation-create.json.
+    VersionIdsToStages: {
+      'version-current': ['AWSCURRENT'],
+      '3b5e7c1a-2d4f-4e6a-8b9c-0d1e2f3a4b5c': ['AWSPENDING'],
+    },
   }),
   'secretsmanager.GetSecretValue': (input) => ({
     ARN: input.SecretId,

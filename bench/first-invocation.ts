@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { organisation } from '../config/index.ts';
+import { SchemaRegistry } from '../functions/core/registry.ts';
 import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
 
 const run = promisify(execFile);
@@ -25,7 +27,13 @@ const sqsRecord = (body: unknown, messageId = 'record-1') => ({
   messageId,
   receiptHandle: 'receipt-1',
   body: JSON.stringify(body),
-  attributes: { ApproximateReceiveCount: '1', MessageGroupId: 'production#orders' },
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: '1767000000000',
+    SenderId: 'AIDAEXAMPLE',
+    ApproximateFirstReceiveTimestamp: '1767000000100',
+    MessageGroupId: 'production#orders',
+  },
   messageAttributes: {},
   md5OfBody: '',
   eventSource: 'aws:sqs',
@@ -62,7 +70,15 @@ export function invocationCases(endpoint: string): Record<string, InvocationCase
     'drift-job': { event: awsEvent('scheduler-nightly.json') },
     'flag-expiry-job': { event: awsEvent('scheduler-nightly.json') },
     'rotate-secret': { event: awsEvent('secretsmanager-rotation-create.json') },
-    'appconfig-validator': { event: awsEvent('appconfig-lambda-validator.json') },
+    // AppConfig validating the orders document as config/ composes it (ids of functionEnvironment()).
+    'appconfig-validator': {
+      event: {
+        ...(awsEvent('appconfig-lambda-validator.json') as object),
+        applicationId: 'app-orders',
+        configurationProfileId: 'doc',
+        content: Buffer.from(JSON.stringify(desiredOrdersDocument())).toString('base64'),
+      },
+    },
     // The stack's first deploy: CloudFormation asks for the desired parameters.
     'reconcile-parameters': {
       event: {
@@ -82,6 +98,16 @@ export function invocationCases(endpoint: string): Record<string, InvocationCase
       environment: { AWS_APPCONFIG_EXTENSION_HTTP_PORT: new URL(endpoint).port },
     },
   };
+}
+
+function desiredOrdersDocument(): Record<string, unknown> {
+  const registry = new SchemaRegistry(organisation, {
+    parameterRoot: 'config',
+    environments: ['production'],
+  });
+  const composed = registry.compose('orders', 'production');
+  if (!composed.ok) throw new Error(`config/ does not compose orders: ${JSON.stringify(composed.issues)}`);
+  return composed.document;
 }
 
 /** One fresh process: its cold import, and its first invocation (import + first handler call). */
