@@ -34,7 +34,8 @@ import { type ColdSample, coldSample, invocationCases } from './first-invocation
 function runsOption(argv: readonly string[]): number {
   const at = argv.indexOf('--runs');
   const runs = Number(at >= 0 ? argv[at + 1] : (process.env.BENCH_COLD_RUNS ?? 3));
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs takes a whole number ≥ 1, got ${argv[at + 1]}`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs takes a whole number ≥ 1, got ${argv[at + 1]}`);
   return runs;
 }
 const OUT = path.join(PROJECT_ROOT, '.bench', 'bundles');
@@ -90,7 +91,8 @@ const ms = ({ median, spread }: { median: number; spread: number }) =>
 const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
 
 /** Bytes Node.js reads at cold start: code, plus maps when they are shipped and enabled. */
-const readAtColdStart = (built: Bundle, sourceMaps: boolean) => built.bytes + (sourceMaps ? built.mapBytes : 0);
+const readAtColdStart = (built: Bundle, sourceMaps: boolean) =>
+  built.bytes + (sourceMaps ? built.mapBytes : 0);
 
 export interface ColdStartRow {
   readonly name: string;
@@ -187,7 +189,9 @@ export async function run(): Promise<void> {
         importMsWithoutSourceMaps: stat(measured.withoutSourceMaps, (s) => s.importMs)!,
         firstCall: invocation ? (first?.operation ?? 'no AWS call') : 'not invoked (no case)',
         outcome: [...new Set(measured.subject.map((s) => s.outcome))].join('; '),
-        baselineOutcome: baseline ? [...new Set(measured.baseline.map((s) => s.outcome))].join('; ') : undefined,
+        baselineOutcome: baseline
+          ? [...new Set(measured.baseline.map((s) => s.outcome))].join('; ')
+          : undefined,
       });
       if (baseline) {
         excess.push(
@@ -244,7 +248,8 @@ function printTables(
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
   for (const r of rows) {
     const dash = (v?: { median: number; spread: number }) => (v ? ms(v) : '–');
-    const rel = (a?: { median: number }, b?: { median: number }) => (a && b ? ratio(a.median, b.median) : 'n/a');
+    const rel = (a?: { median: number }, b?: { median: number }) =>
+      a && b ? ratio(a.median, b.median) : 'n/a';
     console.log(
       `| ${r.name} | ${ms(r.importMs)} | ${dash(r.baselineImportMs)} | ${rel(r.importMs, r.baselineImportMs)} | ${dash(r.firstInvocationMs)} | ${dash(r.baselineFirstInvocationMs)} | ${rel(r.firstInvocationMs, r.baselineFirstInvocationMs)} | ${r.firstCall} | ${ms(r.importMsWithoutSourceMaps)} | ${r.outcome}${r.baselineOutcome ? ` / ${r.baselineOutcome}` : ''} |`,
     );

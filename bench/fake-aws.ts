@@ -48,7 +48,10 @@ const JSON_ANSWERS: Record<string, (input: Input) => unknown> = {
   'AmazonSSM.PutParameter': () => ({ Version: 3, Tier: 'Standard' }),
   'AmazonSSM.LabelParameterVersion': () => ({ InvalidLabels: [], ParameterVersion: 2 }),
   'AmazonSSM.DescribeOpsItems': () => ({ OpsItemSummaries: [] }),
-  'AmazonSSM.CreateOpsItem': () => ({ OpsItemId: 'oi-0123456789ab', OpsItemArn: 'arn:aws:ssm:eu-west-1:123456789012:opsitem/oi-0123456789ab' }),
+  'AmazonSSM.CreateOpsItem': () => ({
+    OpsItemId: 'oi-0123456789ab',
+    OpsItemArn: 'arn:aws:ssm:eu-west-1:123456789012:opsitem/oi-0123456789ab',
+  }),
   'AWSEvents.PutEvents': (input) => ({
     FailedEntryCount: 0,
     Entries: ((input.Entries as unknown[]) ?? []).map((_, i) => ({ EventId: `event-${i}` })),

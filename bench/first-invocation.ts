@@ -46,7 +46,9 @@ const sqsRecord = (body: unknown, messageId = 'record-1') => ({
  * but not invoked (the table says so). Add a row when a handler is added.
  */
 export function invocationCases(endpoint: string): Record<string, InvocationCase> {
-  const deliveryQueue = { STEWARD_DELIVERY_QUEUE_URL: `${endpoint}/123456789012/config-steward-delivery.fifo` };
+  const deliveryQueue = {
+    STEWARD_DELIVERY_QUEUE_URL: `${endpoint}/123456789012/config-steward-delivery.fifo`,
+  };
   return {
     // One console edit, as the change queue delivers it.
     'validate-change': {
