@@ -1,8 +1,14 @@
 /** Builds handler bundles exactly as StewardFunction does (lib/bundling.ts), with metafiles. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { bundleSize, ENTRY_FILE, entryOutputKey, lambdaBundleOptions } from '../lib/bundling.ts';
+import {
+  bundleSize,
+  ENTRY_FILE,
+  entryOutputKey,
+  lambdaBundleOptions,
+  trimSourceMaps,
+} from '../lib/bundling.ts';
 import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
 
 export interface Bundle {
@@ -43,14 +49,22 @@ export async function bundle(
   const { metafile } = await build(
     lambdaBundleOptions(entry, dir, { absWorkingDir: PROJECT_ROOT, sourcemap: options.sourcemap }),
   );
+  if (options.sourcemap ?? true) trimSourceMaps(dir);
   const size = bundleSize(metafile, entryOutputKey(dir, PROJECT_ROOT));
+  // Read off the disk: the maps were rewritten after the build, so the metafile's sizes are stale.
+  const mapBytesOf = (files: Iterable<string>) =>
+    [...files].reduce((sum, file) => {
+      const map = path.join(PROJECT_ROOT, `${file}.map`);
+      return sum + (existsSync(map) ? statSync(map).size : 0);
+    }, 0);
+  const scripts = Object.keys(metafile.outputs).filter((file) => file.endsWith('.mjs'));
   return {
     name,
     file: path.join(dir, ENTRY_FILE),
     bytes: size.initialBytes,
     totalBytes: size.totalBytes,
-    mapBytes: size.initialMapBytes,
-    totalMapBytes: size.totalMapBytes,
+    mapBytes: mapBytesOf(size.initialFiles),
+    totalMapBytes: mapBytesOf(scripts),
     initialFiles: size.initialFiles,
     metafile,
   };

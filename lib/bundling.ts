@@ -8,8 +8,10 @@
  * parsed and compiled at every cold start. `NodejsFunction` cannot split (it bundles to one
  * `--outfile`), so `StewardFunction` runs esbuild itself through the same local-bundling hook.
  */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BuildOptions, Metafile } from 'esbuild';
+import { isOwnSource, keepSources, type SourceMapV3 } from './source-maps.ts';
 
 /** Some CommonJS dependencies call `require()`: give every ESM chunk one. */
 const REQUIRE_SHIM =
@@ -18,7 +20,7 @@ const REQUIRE_SHIM =
 /**
  * With the `sourceMaps` setting (the default), stack traces in the logs point at the TypeScript
  * sources. It costs cold start (Node.js reads and parses each loaded chunk's map at import), so the
- * benchmarks measure with it, as deployed by default.
+ * benchmarks measure with it, as deployed by default; `trimSourceMaps` keeps that cost to our code.
  */
 export const SOURCE_MAPS_NODE_OPTIONS = '--enable-source-maps';
 
@@ -59,19 +61,30 @@ export function lambdaBundleOptions(
   };
 }
 
+/**
+ * Rewrites every source map under `outdir` (after the build) to map our own code only: the
+ * mappings into node_modules were about four fifths of each map, read and parsed at every cold
+ * start for frames in libraries (lib/source-maps.ts).
+ *
+ * @example
+ * buildSync(lambdaBundleOptions(entry, outdir));
+ * trimSourceMaps(outdir);
+ */
+export function trimSourceMaps(outdir: string): void {
+  for (const entry of readdirSync(outdir, { recursive: true, encoding: 'utf8' })) {
+    if (!entry.endsWith('.map')) continue;
+    const file = path.join(outdir, entry);
+    const map = JSON.parse(readFileSync(file, 'utf8')) as SourceMapV3;
+    writeFileSync(file, JSON.stringify(keepSources(map, isOwnSource)));
+  }
+}
+
 /** Bytes of a bundle: what a cold start reads and what only a lazy path reads. */
 export interface BundleSize {
   /** The entry file and every chunk it imports statically: all of it is loaded at cold start. */
   readonly initialBytes: number;
   /** Every JavaScript file of the bundle, lazy chunks included. */
   readonly totalBytes: number;
-  /**
-   * The source maps of the files loaded at cold start: with `--enable-source-maps` Node.js reads and
-   * parses each one when its file loads, so they are read at cold start too (0 without maps).
-   */
-  readonly initialMapBytes: number;
-  /** Every source map of the bundle. */
-  readonly totalMapBytes: number;
   /** Output files loaded at cold start, relative to the working directory of the build. */
   readonly initialFiles: readonly string[];
 }
@@ -95,13 +108,9 @@ export function bundleSize(metafile: Metafile, entryOutput: string): BundleSize 
   };
   visit(entryOutput);
   const bytesOf = (file: string) => metafile.outputs[file]?.bytes ?? 0;
-  const sum = (files: Iterable<string>) => [...files].reduce((total, file) => total + bytesOf(file), 0);
-  const maps = Object.keys(metafile.outputs).filter((file) => file.endsWith('.mjs.map'));
   return {
-    initialBytes: sum(initial),
-    totalBytes: scripts.reduce((total, [, output]) => total + output.bytes, 0),
-    initialMapBytes: sum([...initial].map((file) => `${file}.map`)),
-    totalMapBytes: sum(maps),
+    initialBytes: [...initial].reduce((sum, file) => sum + bytesOf(file), 0),
+    totalBytes: scripts.reduce((sum, [, output]) => sum + output.bytes, 0),
     initialFiles: [...initial],
   };
 }

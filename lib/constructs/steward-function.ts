@@ -15,7 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
-import { ENTRY_FILE, lambdaBundleOptions, SOURCE_MAPS_NODE_OPTIONS } from '../bundling.ts';
+import { ENTRY_FILE, lambdaBundleOptions, SOURCE_MAPS_NODE_OPTIONS, trimSourceMaps } from '../bundling.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import { runtimeEnvironment, type Settings } from '../settings.ts';
 
@@ -231,6 +231,7 @@ class LocalEsbuild implements ILocalBundling {
         absWorkingDir: PROJECT_ROOT,
       }),
     );
+    if (this.sourcemap) trimSourceMaps(outputDir);
     return true;
   }
 }
