@@ -121,21 +121,26 @@ async function profileOnce(entry: string, outdir: string, profileDir: string): P
 /** Statements that open a module's top-level code in an unminified ESM bundle. */
 const TOP_LEVEL_START = /^(var|let|const|function|async function|class|import|export|init_\w+\(\);)\b/;
 
-/** Module-scope milliseconds per module: marks inserted at each top-level module marker. */
-function moduleScopeTimes(file: string, env: Record<string, string>): Map<string, number> {
+function insertScopeMarks(file: string): void {
   const lines = readFileSync(file, 'utf8').split('\n');
   const out: string[] = [];
   lines.forEach((text, i) => {
     out.push(text);
     const marker = /^\/\/ ((?:node_modules\/|functions\/|config\/|packages\/)\S+)$/.exec(text);
     if (marker && TOP_LEVEL_START.test(lines[i + 1] ?? '')) {
-      out.push(`globalThis.__scopeMarks.push([${JSON.stringify(marker[1])}, performance.now()]);`);
+      out.push(`(globalThis.__scopeMarks ??= []).push([${JSON.stringify(marker[1])}, performance.now()]);`);
     }
   });
-  // Imports are hoisted: the marks array must exist before any module body runs.
-  const firstNonImport = out.findIndex((l) => /^\/\/ /.test(l));
-  out.splice(firstNonImport, 0, 'globalThis.__scopeMarks ??= [];');
   writeFileSync(file, out.join('\n'));
+}
+
+/** Module-scope milliseconds per module: marks inserted at each top-level module marker. */
+function moduleScopeTimes(file: string, env: Record<string, string>): Map<string, number> {
+  // The entry and its chunks: shared modules (the event catalog, zod) sit in chunks.
+  const dir = path.dirname(file);
+  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (entry.endsWith('.mjs')) insertScopeMarks(path.join(dir, entry));
+  }
   const script = `globalThis.__scopeMarks = []; const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const end = performance.now(); process.stdout.write(JSON.stringify({ marks: globalThis.__scopeMarks, end }));`;
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     env,
