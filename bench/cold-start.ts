@@ -12,7 +12,6 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { SOURCE_MAPS_NODE_OPTIONS } from '../lib/bundling.ts';
 import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
 import { loadSettings, runtimeEnvironment } from '../lib/settings.ts';
