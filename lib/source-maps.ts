@@ -7,16 +7,18 @@
  */
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const DIGIT = new Map([...BASE64].map((char, i) => [char, i]));
+/** Base64 digit of a character code, -1 for any other character (a lookup table: maps are large). */
+const DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < BASE64.length; i++) DIGIT[BASE64.charCodeAt(i)] = i;
 
 /** The fields of one VLQ segment (Base64 VLQ of the source map v3 format). */
 function decodeSegment(segment: string): number[] {
   const fields: number[] = [];
   let value = 0;
   let shift = 0;
-  for (const char of segment) {
-    const digit = DIGIT.get(char);
-    if (digit === undefined) throw new Error(`not a source-map VLQ digit: ${char}`);
+  for (let at = 0; at < segment.length; at++) {
+    const digit = DIGIT[segment.charCodeAt(at)] ?? -1;
+    if (digit < 0) throw new Error(`not a source-map VLQ digit: ${segment[at]}`);
     value += (digit & 31) << shift;
     if (digit & 32) {
       shift += 5;
