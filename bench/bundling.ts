@@ -1,8 +1,14 @@
 /** Builds handler bundles exactly as StewardFunction does (lib/bundling.ts), with metafiles. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { bundleSize, ENTRY_FILE, entryOutputKey, lambdaBundleOptions } from '../lib/bundling.ts';
+import {
+  bundleSize,
+  ENTRY_FILE,
+  entryOutputKey,
+  lambdaBundleOptions,
+  trimSourceMaps,
+} from '../lib/bundling.ts';
 import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
 
 export interface Bundle {
@@ -13,6 +19,10 @@ export interface Bundle {
   readonly bytes: number;
   /** Bytes of every chunk, lazy ones included. */
   readonly totalBytes: number;
+  /** Source-map bytes Node.js reads at cold start with `--enable-source-maps` (maps of `bytes`' files). */
+  readonly mapBytes: number;
+  /** Source-map bytes of every chunk. */
+  readonly totalMapBytes: number;
   /** Output files loaded at cold start (metafile keys). */
   readonly initialFiles: readonly string[];
   readonly metafile: Metafile;
@@ -29,15 +39,32 @@ export function handlerEntries(): { name: string; entry: string }[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export async function bundle(name: string, entry: string, outdir: string): Promise<Bundle> {
+export async function bundle(
+  name: string,
+  entry: string,
+  outdir: string,
+  options: { sourcemap?: boolean } = {},
+): Promise<Bundle> {
   const dir = path.join(outdir, name);
-  const { metafile } = await build(lambdaBundleOptions(entry, dir, { absWorkingDir: PROJECT_ROOT }));
+  const { metafile } = await build(
+    lambdaBundleOptions(entry, dir, { absWorkingDir: PROJECT_ROOT, sourcemap: options.sourcemap }),
+  );
+  if (options.sourcemap ?? true) trimSourceMaps(dir);
   const size = bundleSize(metafile, entryOutputKey(dir, PROJECT_ROOT));
+  // Read off the disk: the maps were rewritten after the build, so the metafile's sizes are stale.
+  const mapBytesOf = (files: Iterable<string>) =>
+    [...files].reduce((sum, file) => {
+      const map = path.join(PROJECT_ROOT, `${file}.map`);
+      return sum + (existsSync(map) ? statSync(map).size : 0);
+    }, 0);
+  const scripts = Object.keys(metafile.outputs).filter((file) => file.endsWith('.mjs'));
   return {
     name,
     file: path.join(dir, ENTRY_FILE),
     bytes: size.initialBytes,
     totalBytes: size.totalBytes,
+    mapBytes: mapBytesOf(size.initialFiles),
+    totalMapBytes: mapBytesOf(scripts),
     initialFiles: size.initialFiles,
     metafile,
   };
@@ -79,13 +106,61 @@ export function largestInputs(bundleResult: Bundle, count = 5): { input: string;
     .slice(0, count);
 }
 
-/** Source of a baseline handler that only imports and constructs the given SDK clients. */
-export function baselineSource(clients: readonly string[]): string {
-  const lines = clients.map((pkg, i) => {
-    const className = `${pkg.replace(/^client-/, '').replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}Client`;
-    return `import { ${sdkClassName(pkg, className)} as C${i} } from '@aws-sdk/${pkg}';\nexport const client${i} = new C${i}({});`;
-  });
-  return `${lines.join('\n')}\nexport const handler = async () => ({ ok: true });\n`;
+/** What a hand-written handler for the same job would load: see `baselineSource`. */
+export interface BaselineShape {
+  /** The AWS SDK client packages the handler loads at cold start (`client-ssm`, ...). */
+  readonly clients: readonly string[];
+  /** The handler uses Powertools Metrics (with its middy middleware). */
+  readonly metrics: boolean;
+  /**
+   * The handler's first AWS call on its representative event, sent by the baseline too, so the
+   * first invocations compare like with like: a JSON-protocol command and its input as recorded.
+   */
+  readonly firstCall?: { readonly client: string; readonly command: string; readonly input: unknown };
+}
+
+/**
+ * Source of the fair baseline for a handler (issue 15): what a team would write by hand for the
+ * same job, bundled the same way. The same SDK clients constructed at module scope, Powertools
+ * Logger (and Metrics with `logMetrics` where the handler uses them), `@middy/core`, and a handler
+ * that sends the same first AWS call and logs one line.
+ *
+ * @example
+ * baselineSource({ clients: ['client-ssm'], metrics: false,
+ *   firstCall: { client: 'client-ssm', command: 'GetParameterHistory', input: { Name: '/config/x' } } });
+ */
+export function baselineSource(shape: BaselineShape): string {
+  const className = (pkg: string) =>
+    sdkClassName(
+      pkg,
+      `${pkg.replace(/^client-/, '').replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}Client`,
+    );
+  const lines = [
+    "import { Logger } from '@aws-lambda-powertools/logger';",
+    "import middy from '@middy/core';",
+    ...(shape.metrics
+      ? [
+          "import { Metrics } from '@aws-lambda-powertools/metrics';",
+          "import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';",
+        ]
+      : []),
+    ...shape.clients.map(
+      (pkg, i) =>
+        `import { ${className(pkg)} as C${i}${shape.firstCall?.client === pkg ? `, ${shape.firstCall.command}Command as FirstCall` : ''} } from '@aws-sdk/${pkg}';`,
+    ),
+    'const logger = new Logger();',
+    ...(shape.metrics ? ['const metrics = new Metrics();'] : []),
+    ...shape.clients.map((_, i) => `export const client${i} = new C${i}({});`),
+  ];
+  const first = shape.firstCall ? shape.clients.indexOf(shape.firstCall.client) : -1;
+  const body =
+    first >= 0
+      ? `const output = await client${first}.send(new FirstCall(${JSON.stringify(shape.firstCall!.input)}));\n  logger.info('first call answered', { requestId: output.$metadata.requestId });`
+      : "logger.info('handled');";
+  lines.push(
+    `export const handler = middy()${shape.metrics ? '.use(logMetrics(metrics))' : ''}.handler(async () => {\n  ${body}\n  return { ok: true };\n});`,
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 /** SDK class names that do not follow the package name's capitalisation. */

@@ -1,30 +1,42 @@
 /**
- * Issue 7's table: every Lambda's minified bundle and cold import next to a baseline that only
- * imports and constructs the same AWS SDK clients, and the consumer client next to Powertools'
- * AppConfig-agent reader. Cold import = a fresh Node.js process importing the bundle (module scope
- * runs, clients are constructed) with the NODE_OPTIONS a deployed function has (source maps by
- * default), and once more without source maps to show what they cost;
- * median of RUNS runs, handler and baseline interleaved. Everything is bundled as deployed
- * (lib/bundling.ts), the baselines too.
+ * Issue 15's cold-start table: every Lambda next to the fair baseline, what a team would write by
+ * hand for the same job (the same SDK clients, Powertools Logger, and Metrics where the handler uses
+ * them, `@middy/core`, sending the same first AWS call), bundled the same way (lib/bundling.ts).
+ *
+ * Per handler: bytes read at cold start (code, and the source maps Node.js reads and parses with
+ * `--enable-source-maps` when the settings ship them), cold import, and first invocation (import +
+ * first handler call on a representative event against a local endpoint standing in for AWS,
+ * bench/first-invocation.ts). Every sample is a fresh Node.js process with the deployed
+ * NODE_OPTIONS; handler and baseline interleaved so machine noise hits them alike; `--runs N`
+ * (default 3) runs, reported as median and spread (max − min).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { SOURCE_MAPS_NODE_OPTIONS } from '../lib/bundling.ts';
 import { PROJECT_ROOT } from '../lib/constructs/steward-function.ts';
 import { loadSettings, runtimeEnvironment } from '../lib/settings.ts';
 import {
+  type BaselineShape,
   type Bundle,
   baselineSource,
   bundle,
   excessByOrigin,
   handlerEntries,
+  initialInputs,
   largestInputs,
   sdkClients,
 } from './bundling.ts';
+import { startFakeAws } from './fake-aws.ts';
+import { type ColdSample, coldSample, invocationCases } from './first-invocation.ts';
 
-const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
+/** `npm run bench -- cold-start --runs 5`; BENCH_COLD_RUNS is read too. */
+function runsOption(argv: readonly string[]): number {
+  const at = argv.indexOf('--runs');
+  const runs = Number(at >= 0 ? argv[at + 1] : (process.env.BENCH_COLD_RUNS ?? 3));
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs takes a whole number ≥ 1, got ${argv[at + 1]}`);
+  return runs;
+}
 const OUT = path.join(PROJECT_ROOT, '.bench', 'bundles');
 
 /** The environment a deployed function gets, with placeholder AppConfig ids. */
@@ -64,105 +76,187 @@ export function functionEnvironment(): Record<string, string> {
   };
 }
 
-function importOnce(file: string, env: Record<string, string>): number {
-  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    env,
-    encoding: 'utf8',
-  });
-  if (result.status !== 0)
-    throw new Error(`importing ${path.basename(file)} failed: ${result.stderr.split('\n')[0]}`);
-  return Number(result.stdout);
-}
-
-function median(values: number[]): number {
+/** Median and spread (max − min) of a few samples. */
+function summarise(values: readonly number[]): { median: number; spread: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Median cold import of each case, their runs interleaved so machine noise hits them alike. */
-function coldImports(cases: readonly { file: string; env: Record<string, string> }[]): number[] {
-  const samples = cases.map(() => [] as number[]);
-  for (const { file, env } of cases) importOnce(file, env); // warm the file-system cache first
-  for (let i = 0; i < RUNS; i++) {
-    cases.forEach(({ file, env }, j) => samples[j]!.push(importOnce(file, env)));
-  }
-  return samples.map(median);
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, spread: sorted[sorted.length - 1]! - sorted[0]! };
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-const ms = (value: number) => `${value.toFixed(1)} ms`;
+const ms = ({ median, spread }: { median: number; spread: number }) =>
+  `${median.toFixed(1)} ms ±${(spread / 2).toFixed(1)}`;
 const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
+
+/** Bytes Node.js reads at cold start: code, plus maps when they are shipped and enabled. */
+const readAtColdStart = (built: Bundle, sourceMaps: boolean) =>
+  built.bytes + (sourceMaps ? built.mapBytes : 0);
 
 export interface ColdStartRow {
   readonly name: string;
-  readonly bytes: number;
-  readonly totalBytes: number;
-  readonly baselineBytes: number;
-  readonly coldMs: number;
-  readonly baselineColdMs: number;
-  /** The same bundle imported without NODE_OPTIONS=--enable-source-maps. */
-  readonly coldMsWithoutSourceMaps: number;
-  /** False when the baseline is an empty module (a handler without SDK clients): ratios mean nothing. */
-  readonly comparable: boolean;
+  readonly subject: Bundle;
+  readonly baseline?: Bundle;
+  readonly importMs: { median: number; spread: number };
+  readonly baselineImportMs?: { median: number; spread: number };
+  readonly firstInvocationMs?: { median: number; spread: number };
+  readonly baselineFirstInvocationMs?: { median: number; spread: number };
+  readonly importMsWithoutSourceMaps: { median: number; spread: number };
+  /** The handler's first AWS call, which the baseline sends too. */
+  readonly firstCall: string;
+  readonly outcome: string;
+  readonly baselineOutcome?: string;
 }
 
-async function measure(
-  subject: Bundle,
-  baseline: Bundle,
-  env: Record<string, string>,
-  comparable = true,
-): Promise<ColdStartRow> {
-  const withoutSourceMaps = { ...env, NODE_OPTIONS: '' };
-  const [coldMs = 0, baselineColdMs = 0, coldMsWithoutSourceMaps = 0] = coldImports([
-    { file: subject.file, env },
-    { file: baseline.file, env },
-    { file: subject.file, env: withoutSourceMaps },
-  ]);
-  return {
-    name: subject.name,
-    bytes: subject.bytes,
-    totalBytes: subject.totalBytes,
-    baselineBytes: baseline.bytes,
-    coldMs,
-    baselineColdMs,
-    coldMsWithoutSourceMaps,
-    comparable,
-  };
+interface Measured {
+  subject: ColdSample[];
+  baseline: ColdSample[];
+  withoutSourceMaps: ColdSample[];
 }
+
+const stat = (samples: readonly ColdSample[], pick: (s: ColdSample) => number | undefined) => {
+  const values = samples.map(pick).filter((v): v is number => v !== undefined);
+  return values.length > 0 ? summarise(values) : undefined;
+};
+
+/** SDK client package of a JSON-protocol target prefix. */
+const CLIENT_OF_TARGET: Record<string, string> = {
+  AmazonSSM: 'client-ssm',
+  AWSEvents: 'client-eventbridge',
+  TrentService: 'client-kms',
+  AmazonSQS: 'client-sqs',
+  secretsmanager: 'client-secrets-manager',
+};
 
 export async function run(): Promise<void> {
+  const runs = runsOption(process.argv);
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  const env = functionEnvironment();
+  const aws = await startFakeAws();
+  const cases = invocationCases(aws.url);
+  const env: Record<string, string> = { ...functionEnvironment(), AWS_ENDPOINT_URL: aws.url };
+  const sourceMaps = env.NODE_OPTIONS!.includes(SOURCE_MAPS_NODE_OPTIONS);
   const rows: ColdStartRow[] = [];
   const details: string[] = [];
   const excess: string[] = [];
 
-  for (const { name, entry } of handlerEntries()) {
-    const subject = await bundle(name, entry, OUT);
-    const clients = sdkClients(subject);
-    const baselineEntry = path.join(OUT, `${name}.baseline.ts`);
-    writeFileSync(baselineEntry, baselineSource(clients));
-    const baseline = await bundle(`${name}.baseline`, baselineEntry, OUT);
-    rows.push(await measure(subject, baseline, env, clients.length > 0));
-    excess.push(
-      `${name}: ${[...excessByOrigin(subject, baseline)]
-        .filter(([, bytes]) => Math.abs(bytes) >= 512)
-        .sort((a, b) => b[1] - a[1])
-        .map(([origin, bytes]) => `${origin} ${kb(bytes)}`)
-        .join(
-          ', ',
-        )}${clients.length > 0 ? `; a 1.25× budget allows ${kb(baseline.bytes * 0.25)}` : ' (no SDK client: no baseline to compare with)'}`,
-    );
-    details.push(
-      `${name} (baseline: ${clients.join(', ') || 'no SDK client'}): ${largestInputs(subject)
-        .map((i) => `${i.input} ${kb(i.bytes)}`)
-        .join('; ')}`,
+  try {
+    for (const { name, entry } of handlerEntries()) {
+      const subject = await bundle(name, entry, OUT);
+      const invocation = cases[name];
+      const subjectEnv = { ...env, ...invocation?.environment };
+      // Discovery run (also warms the file-system cache): which AWS call the handler makes first.
+      aws.calls.length = 0;
+      await coldSample(subject.file, subjectEnv, invocation?.event);
+      const first = aws.calls.find((call) => CLIENT_OF_TARGET[call.operation.split('.')[0]!]);
+      const clients = sdkClients(subject);
+      const shape: BaselineShape = {
+        clients,
+        metrics: [...initialInputs(subject).keys()].some((input) =>
+          input.includes('@aws-lambda-powertools/metrics/'),
+        ),
+        firstCall: first && {
+          client: CLIENT_OF_TARGET[first.operation.split('.')[0]!]!,
+          command: first.operation.split('.')[1]!,
+          input: first.input,
+        },
+      };
+      const comparable = clients.length > 0;
+      let baseline: Bundle | undefined;
+      if (comparable) {
+        const baselineEntry = path.join(OUT, `${name}.baseline.ts`);
+        writeFileSync(baselineEntry, baselineSource(shape));
+        baseline = await bundle(`${name}.baseline`, baselineEntry, OUT);
+        await coldSample(baseline.file, env, invocation && {});
+      }
+      const measured: Measured = { subject: [], baseline: [], withoutSourceMaps: [] };
+      for (let i = 0; i < runs; i++) {
+        measured.subject.push(await coldSample(subject.file, subjectEnv, invocation?.event));
+        if (baseline) measured.baseline.push(await coldSample(baseline.file, env, invocation && {}));
+        measured.withoutSourceMaps.push(
+          await coldSample(subject.file, { ...subjectEnv, NODE_OPTIONS: '' }, undefined),
+        );
+      }
+      rows.push({
+        name,
+        subject,
+        baseline,
+        importMs: stat(measured.subject, (s) => s.importMs)!,
+        baselineImportMs: stat(measured.baseline, (s) => s.importMs),
+        firstInvocationMs: stat(measured.subject, (s) => s.firstInvocationMs),
+        baselineFirstInvocationMs: stat(measured.baseline, (s) => s.firstInvocationMs),
+        importMsWithoutSourceMaps: stat(measured.withoutSourceMaps, (s) => s.importMs)!,
+        firstCall: invocation ? (first?.operation ?? 'no AWS call') : 'not invoked (no case)',
+        outcome: [...new Set(measured.subject.map((s) => s.outcome))].join('; '),
+        baselineOutcome: baseline
+          ? [...new Set(measured.baseline.map((s) => s.outcome))].join('; ')
+          : undefined,
+      });
+      if (baseline) {
+        excess.push(
+          `${name}: ${[...excessByOrigin(subject, baseline)]
+            .filter(([, bytes]) => Math.abs(bytes) >= 512)
+            .sort((a, b) => b[1] - a[1])
+            .map(([origin, bytes]) => `${origin} ${kb(bytes)}`)
+            .join(', ')}; a 1.15× budget allows ${kb(baseline.bytes * 0.15)} of code`,
+        );
+      }
+      details.push(
+        `${name} (baseline: ${[...clients, 'Logger', ...(shape.metrics ? ['Metrics'] : []), 'middy'].join(', ')}): ${largestInputs(
+          subject,
+        )
+          .map((i) => `${i.input} ${kb(i.bytes)}`)
+          .join('; ')}`,
+      );
+    }
+  } finally {
+    await aws.close();
+  }
+  printTables(rows, { runs, sourceMaps, nodeOptions: env.NODE_OPTIONS ?? '' });
+  console.log('\nWhat each handler loads at cold start beyond its baseline, by origin (code bytes):');
+  for (const line of excess) console.log(`  ${line}`);
+  console.log('\nFive largest inputs loaded at cold start:');
+  for (const line of details) console.log(`  ${line}`);
+  await consumerClientRow(env, runs);
+}
+
+function printTables(
+  rows: readonly ColdStartRow[],
+  { runs, sourceMaps, nodeOptions }: { runs: number; sourceMaps: boolean; nodeOptions: string },
+): void {
+  console.log(
+    `\nBytes read at cold start, each handler against its fair baseline (same SDK clients + Powertools Logger/Metrics + @middy/core, bundled the same way). Maps count: ${sourceMaps ? `NODE_OPTIONS=${nodeOptions} reads the map of every file loaded` : 'none shipped'}.\n`,
+  );
+  console.log(
+    '| handler | code | maps | read at cold start | baseline code | baseline maps | baseline read | ratio | code ratio | code + maps with lazy chunks |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    const read = readAtColdStart(r.subject, sourceMaps);
+    const b = r.baseline;
+    console.log(
+      `| ${r.name} | ${kb(r.subject.bytes)} | ${kb(sourceMaps ? r.subject.mapBytes : 0)} | ${kb(read)} | ${b ? kb(b.bytes) : '–'} | ${b ? kb(sourceMaps ? b.mapBytes : 0) : '–'} | ${b ? kb(readAtColdStart(b, sourceMaps)) : '–'} | ${b ? ratio(read, readAtColdStart(b, sourceMaps)) : 'n/a (no SDK client)'} | ${b ? ratio(r.subject.bytes, b.bytes) : 'n/a'} | ${kb(r.subject.totalBytes + (sourceMaps ? r.subject.totalMapBytes : 0))} |`,
     );
   }
+  console.log(
+    `\nCold import and first invocation (import + first handler call on a representative event, AWS answered by a local endpoint), each handler against its fair baseline making the same first AWS call. Median of ${runs} fresh processes ± half the spread; NODE_OPTIONS=${JSON.stringify(nodeOptions)} as deployed.\n`,
+  );
+  console.log(
+    '| handler | cold import | baseline | ratio | first invocation | baseline | ratio | first AWS call | cold import without source maps | outcome (handler / baseline) |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
+  for (const r of rows) {
+    const dash = (v?: { median: number; spread: number }) => (v ? ms(v) : '–');
+    const rel = (a?: { median: number }, b?: { median: number }) =>
+      a && b ? ratio(a.median, b.median) : 'n/a';
+    console.log(
+      `| ${r.name} | ${ms(r.importMs)} | ${dash(r.baselineImportMs)} | ${rel(r.importMs, r.baselineImportMs)} | ${dash(r.firstInvocationMs)} | ${dash(r.baselineFirstInvocationMs)} | ${rel(r.firstInvocationMs, r.baselineFirstInvocationMs)} | ${r.firstCall} | ${ms(r.importMsWithoutSourceMaps)} | ${r.outcome}${r.baselineOutcome ? ` / ${r.baselineOutcome}` : ''} |`,
+    );
+  }
+}
 
+/** The consumer client next to Powertools' AppConfig-agent reader: bytes and cold import only. */
+async function consumerClientRow(env: Record<string, string>, runs: number): Promise<void> {
   const clientEntry = path.join(OUT, 'client.entry.ts');
   writeFileSync(
     clientEntry,
@@ -176,33 +270,24 @@ export async function run(): Promise<void> {
   );
   const client = await bundle('consumer client', clientEntry, OUT);
   const powertools = await bundle('powertools appconfig-agent', powertoolsEntry, OUT);
-  const clientRow = await measure(client, powertools, env);
-  details.push(
-    `consumer client: ${largestInputs(client)
-      .map((i) => `${i.input} ${kb(i.bytes)}`)
-      .join('; ')}`,
-  );
-
-  console.log(
-    `\nBundles and cold imports (median of ${RUNS} fresh processes each, interleaved with the baseline; NODE_OPTIONS=${JSON.stringify(env.NODE_OPTIONS)} as the settings deploy it)\n`,
-  );
-  console.log(
-    '| bundle | loaded at cold start | baseline | size ratio | with lazy chunks | cold import | baseline cold | cold ratio | cold import without source maps |',
-  );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const r of [...rows, clientRow]) {
-    console.log(
-      `| ${r.name} | ${kb(r.bytes)} | ${kb(r.baselineBytes)} | ${r.comparable ? ratio(r.bytes, r.baselineBytes) : 'n/a'} | ${kb(r.totalBytes)} | ${ms(r.coldMs)} | ${ms(r.baselineColdMs)} | ${r.comparable ? ratio(r.coldMs, r.baselineColdMs) : 'n/a'} | ${ms(r.coldMsWithoutSourceMaps)} |`,
-    );
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  await coldSample(client.file, env, undefined);
+  await coldSample(powertools.file, env, undefined);
+  for (let i = 0; i < runs; i++) {
+    ours.push((await coldSample(client.file, env, undefined)).importMs);
+    theirs.push((await coldSample(powertools.file, env, undefined)).importMs);
   }
   console.log(
-    "\nThe consumer client's baseline is @aws-lambda-powertools/parameters/appconfig-agent (getConfig).",
+    `\nConsumer client (built package: loadConfig, loadFlags) against @aws-lambda-powertools/parameters/appconfig-agent (getConfig): code + maps read at cold start, cold import (median of ${runs} ± half the spread).\n`,
+  );
+  console.log('| bundle | code + maps | ratio | cold import | ratio |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  const sourceMaps = env.NODE_OPTIONS!.includes(SOURCE_MAPS_NODE_OPTIONS);
+  console.log(
+    `| consumer client | ${kb(readAtColdStart(client, sourceMaps))} | ${ratio(readAtColdStart(client, sourceMaps), readAtColdStart(powertools, sourceMaps))} | ${ms(summarise(ours))} | ${ratio(summarise(ours).median, summarise(theirs).median)} |`,
   );
   console.log(
-    '\n"Loaded at cold start" is the entry file and the chunks it imports statically; lazy chunks (trackers, pg) load on first use.',
+    `| Powertools appconfig-agent | ${kb(readAtColdStart(powertools, sourceMaps))} | 1.00× | ${ms(summarise(theirs))} | 1.00× |`,
   );
-  console.log('\nWhat each handler loads at cold start beyond its baseline, by origin:');
-  for (const line of excess) console.log(`  ${line}`);
-  console.log('\nFive largest inputs loaded at cold start:');
-  for (const line of details) console.log(`  ${line}`);
 }

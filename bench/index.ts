@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 
 const BENCHES = ['cold-start', 'flags', 'drift', 'validation', 'rotation', 'burst'];
 
-const only = process.argv.slice(2);
+// Bench names only: options such as `--runs 5` are read by the benches themselves.
+const only = process.argv.slice(2).filter((arg) => BENCHES.includes(arg));
 for (const name of BENCHES) {
   if (only.length > 0 && !only.includes(name)) continue;
   const file = path.join(import.meta.dirname, `${name}.ts`);

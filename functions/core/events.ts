@@ -10,30 +10,33 @@ import './zod-messages.ts';
 
 export const EVENT_SOURCE = 'config.steward';
 
-const issue = z.strictObject({ path: z.string(), message: z.string() });
-const ticketRef = z.strictObject({
-  tracker: z.enum(['opscenter', 'github', 'jira']),
-  id: z.string(),
-  url: z.optional(z.string()),
-});
+// Builders, not schemas: the catalog is built when the first event is published (`eventSchemas`),
+// so a cold start constructs none of it, and a warm function reuses what its first event built.
+const issue = () => z.strictObject({ path: z.string(), message: z.string() });
+const ticketRef = () =>
+  z.strictObject({
+    tracker: z.enum(['opscenter', 'github', 'jira']),
+    id: z.string(),
+    url: z.optional(z.string()),
+  });
 /** `hmac-sha256:<64 hex>`: a keyed fingerprint whose key no reader of events holds. */
-const valueFingerprint = z.string().check(z.regex(FINGERPRINT_PATTERN));
-const parameterIdentity = {
+const valueFingerprint = () => z.string().check(z.regex(FINGERPRINT_PATTERN));
+const parameterIdentity = () => ({
   parameterName: z.string(),
   environment: z.string(),
   service: z.string(),
   key: z.string(),
-};
+});
 
-export const eventSchemas = {
+const buildEventSchemas = () => ({
   'Config Change Accepted': z.strictObject({
-    ...parameterIdentity,
+    ...parameterIdentity(),
     version: z.int(),
     previousVersion: z.optional(z.int()),
     operation: z.enum(['Create', 'Update', 'LabelParameterVersion']),
     actor: z.optional(z.string()),
     parameterType: z.enum(['String', 'SecureString', 'StringList']),
-    valueFingerprint,
+    valueFingerprint: valueFingerprint(),
     /** Only for plain `String` parameters of keys not declared `sensitive`, whose value does not look like a credential. */
     value: z.optional(z.string()),
     /** Only when the previous version's value could travel as `value` does. */
@@ -50,8 +53,8 @@ export const eventSchemas = {
     operation: z.enum(['Create', 'Update', 'Delete', 'LabelParameterVersion']),
     actor: z.optional(z.string()),
     enforcement: z.enum(['enforce', 'report']),
-    issues: z.array(issue),
-    valueFingerprint: z.optional(valueFingerprint),
+    issues: z.array(issue()),
+    valueFingerprint: z.optional(valueFingerprint()),
     triggeringEventId: z.string(),
   }),
   'Config Change Restored': z.strictObject({
@@ -102,8 +105,8 @@ export const eventSchemas = {
     environments: z.array(z.string()),
     parametersScanned: z.int().check(z.nonnegative()),
     findingsByKind: z.record(z.string(), z.int().check(z.nonnegative())),
-    tickets: z.array(ticketRef),
-    resolvedTickets: z.array(ticketRef),
+    tickets: z.array(ticketRef()),
+    resolvedTickets: z.array(ticketRef()),
     /** Ticket references left out to keep the event under PutEvents' 256 KB. */
     omittedTickets: z.optional(z.int().check(z.nonnegative())),
     durationMs: z.number().check(z.nonnegative()),
@@ -116,18 +119,29 @@ export const eventSchemas = {
     type: z.string(),
     expires: z.optional(z.string()),
     reason: z.enum(['expired', 'expiring-soon', 'over-lifetime', 'no-owner', 'invalid-metadata']),
-    ticket: z.optional(ticketRef),
+    ticket: z.optional(ticketRef()),
   }),
   'Ticket Filed': z.strictObject({
     dedupKey: z.string(),
-    ticket: ticketRef,
+    ticket: ticketRef(),
     title: z.string(),
     created: z.boolean(),
   }),
-} as const;
+});
 
-export type DetailType = keyof typeof eventSchemas;
-export type EventDetail<T extends DetailType> = z.output<(typeof eventSchemas)[T]>;
+type EventSchemas = ReturnType<typeof buildEventSchemas>;
+let builtEventSchemas: EventSchemas | undefined;
+
+/** The schema of every detail type, built on first use (by the first event a function publishes). */
+export const eventSchemas: EventSchemas = new Proxy({} as EventSchemas, {
+  get: (_, detailType) => (builtEventSchemas ??= buildEventSchemas())[detailType as DetailType],
+  ownKeys: () => Reflect.ownKeys((builtEventSchemas ??= buildEventSchemas())),
+  getOwnPropertyDescriptor: (_, detailType) =>
+    Reflect.getOwnPropertyDescriptor((builtEventSchemas ??= buildEventSchemas()), detailType),
+});
+
+export type DetailType = keyof EventSchemas;
+export type EventDetail<T extends DetailType> = z.output<EventSchemas[T]>;
 
 /** One event to publish; the publisher adds source, bus and time. */
 export interface StewardEvent<T extends DetailType = DetailType> {

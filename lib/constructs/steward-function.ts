@@ -16,7 +16,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
 import { METRICS_NAMESPACE } from '../../functions/core/names.ts';
-import { ENTRY_FILE, lambdaBundleOptions, SOURCE_MAPS_NODE_OPTIONS } from '../bundling.ts';
+import { ENTRY_FILE, lambdaBundleOptions, SOURCE_MAPS_NODE_OPTIONS, trimSourceMaps } from '../bundling.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import { runtimeEnvironment, type Settings } from '../settings.ts';
 
@@ -232,6 +232,7 @@ class LocalEsbuild implements ILocalBundling {
         absWorkingDir: PROJECT_ROOT,
       }),
     );
+    if (this.sourcemap) trimSourceMaps(outputDir);
     return true;
   }
 }

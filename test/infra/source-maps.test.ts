@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lambdaBundleOptions, trimSourceMaps } from '../../lib/bundling.ts';
+import { isOwnSource, keepSources, type SourceMapV3 } from '../../lib/source-maps.ts';
+
+const work = mkdtempSync(path.join(process.cwd(), '.source-maps-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A handler that calls into a dependency (zod) and throws from its own code. */
+function buildFixture(): { outdir: string; map: () => SourceMapV3 } {
+  const entry = path.join(work, 'fixture-handler.ts');
+  writeFileSync(
+    entry,
+    [
+      "import * as z from 'zod/mini';",
+      'const schema = z.object({ name: z.string() });',
+      'export function failOwnCode(input: unknown): never {',
+      '  schema.parse(input);',
+      "  throw new Error('thrown in our code');",
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const outdir = path.join(work, 'out');
+  buildSync(lambdaBundleOptions(entry, outdir, { absWorkingDir: process.cwd() }));
+  return {
+    outdir,
+    map: () => JSON.parse(readFileSync(path.join(outdir, 'index.mjs.map'), 'utf8')) as SourceMapV3,
+  };
+}
+
+describe('Source maps of our own code only (lib/source-maps.ts)', () => {
+  it('rewrites a map unchanged when every source is kept', () => {
+    // Prepare
+    const { map } = buildFixture();
+    const original = map();
+
+    // Act
+    const same = keepSources(original, () => true);
+
+    // Assess
+    expect(same.mappings).toBe(original.mappings);
+    expect(same.sources).toEqual(original.sources);
+    expect(same.names).toEqual(original.names);
+  });
+
+  it('drops the sources and mappings of node_modules and keeps ours', () => {
+    // Prepare
+    const { outdir, map } = buildFixture();
+    const before = map();
+    expect(before.sources.some((s) => s.includes('node_modules/zod/'))).toBe(true);
+
+    // Act
+    trimSourceMaps(outdir);
+
+    // Assess
+    const after = map();
+    expect(after.sources.every(isOwnSource)).toBe(true);
+    expect(after.sources.some((s) => s.endsWith('fixture-handler.ts'))).toBe(true);
+    expect(after.mappings.length).toBeLessThan(before.mappings.length / 2);
+  });
+
+  it('still maps a stack frame of our code to its TypeScript line under --enable-source-maps', () => {
+    // Prepare
+    const { outdir } = buildFixture();
+    trimSourceMaps(outdir);
+    const bundle = path.join(outdir, 'index.mjs');
+
+    // Act
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--enable-source-maps',
+        '--input-type=module',
+        '-e',
+        `const { failOwnCode } = await import(${JSON.stringify(`file://${bundle}`)}); try { failOwnCode({ name: 'x' }); } catch (error) { console.log(error.stack); }`,
+      ],
+      { encoding: 'utf8' },
+    );
+
+    // Assess: line 5 of the fixture is the throw
+    expect(run.stdout).toContain('thrown in our code');
+    expect(run.stdout).toMatch(/fixture-handler\.ts:5:\d+/);
+  });
+});
