@@ -61,7 +61,7 @@ module.exports = {
         '(or a handler) would load the AWS SDK at synth for a constant.',
       severity: 'error',
       from: { path: '^lib/' },
-      to: { path: '^functions/(adapters|handlers)/' },
+      to: { path: '^functions/(adapters|handlers|runtime)/' },
     },
     {
       name: 'client-package-self-contained',
