@@ -29,7 +29,8 @@ export interface NightlyJobsProps {
   /** The Steward bus the jobs publish `Config Drift Detected` and `Feature Flag Expired` on. */
   readonly bus: events.IEventBus;
   /**
-   * The AppConfig applications whose hosted flag versions the flag-expiry job reads.
+   * The AppConfig applications whose hosted flag versions the flag-expiry job reads. The job is built
+   * in the stack's scope (see createFlagExpiryJob), so a stack holds one NightlyJobs given these.
    * @default - no flag-expiry job
    */
   readonly hostedFlags?: ConfigDelivery;
