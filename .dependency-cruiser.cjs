@@ -1,4 +1,7 @@
-/** Architecture boundaries (DESIGN.md): the domain core stays pure, adapters are the only AWS door. */
+/**
+ * Architecture boundaries (DESIGN.md): the domain core stays pure, adapters are the only AWS door, the
+ * CDK app and the client package stay out of the Lambda code they do not ship.
+ */
 module.exports = {
   forbidden: [
     {
@@ -65,6 +68,37 @@ module.exports = {
       severity: 'error',
       from: { path: '^(functions/(core|ports)|packages/client/src)' },
       to: { path: '@aws-sdk' },
+    },
+    {
+      name: 'lib-not-adapters',
+      comment:
+        'The CDK app names handlers by path and shares contracts through functions/core: importing an adapter ' +
+        '(or a handler) would load the AWS SDK at synth for a constant.',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { path: '^functions/(adapters|handlers|runtime)/' },
+    },
+    {
+      name: 'client-package-self-contained',
+      comment: 'The consumer library is published on its own: nothing under functions/ ships with it.',
+      severity: 'error',
+      from: { path: '^packages/client/src/' },
+      to: { path: '^functions/' },
+    },
+    {
+      name: 'bin-only-entries',
+      comment:
+        'bin/ holds entry points only: the CDK app builds from lib/, the steward command runs functions/cli/.',
+      severity: 'error',
+      from: { path: '^bin/' },
+      to: { pathNot: '^(lib|functions/cli)/|node_modules', dependencyTypesNot: ['core'] },
+    },
+    {
+      name: 'cdk-nag-public-api',
+      comment: "Only cdk-nag's package entry: its internals (cdk-nag/lib/utils/...) change without notice.",
+      severity: 'error',
+      from: {},
+      to: { path: 'node_modules/cdk-nag/', pathNot: 'node_modules/cdk-nag/lib/index\\.(js|d\\.ts)$' },
     },
   ],
   options: {

@@ -31,9 +31,8 @@ import {
   type NagRuleResult,
   ServerlessChecks,
 } from 'cdk-nag';
-// cdk-nag's own rendering of a resource in finding ids; not re-exported from its index.
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
+import { flattenCfnReference } from './cfn-reference.ts';
 
 export interface NagFinding {
   readonly rule: string;

@@ -2,7 +2,6 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Organisation } from '../functions/core/model.ts';
-import { APPCONFIG_TARGETS_ENV } from '../functions/core/names.ts';
 import { SchemaRegistry } from '../functions/core/registry.ts';
 import { ChangeDelivery } from './constructs/change-delivery.ts';
 import { ChangeEvents } from './constructs/change-events.ts';
@@ -13,7 +12,6 @@ import { DesiredParameters } from './constructs/desired-parameters.ts';
 import { NightlyJobs } from './constructs/nightly-jobs.ts';
 import { SecretRotation, validateSecretRotation } from './constructs/secret-rotation.ts';
 import { StewardFunction } from './constructs/steward-function.ts';
-import { grantTicketAccess } from './constructs/ticket-access.ts';
 import { ValueFingerprints } from './constructs/value-fingerprints.ts';
 import type { Settings } from './settings.ts';
 
@@ -30,7 +28,6 @@ export class ConfigStewardStack extends Stack {
   public readonly delivery: ConfigDelivery;
   public readonly desiredParameters: DesiredParameters;
   public readonly nightly: NightlyJobs;
-  public readonly flagExpiry: StewardFunction;
   public readonly rotation: SecretRotation;
   public readonly consumers: ConfigConsumer;
   public readonly fingerprints: ValueFingerprints;
@@ -73,19 +70,7 @@ export class ConfigStewardStack extends Stack {
     this.validation.trustDeliveriesOf(this.desiredParameters.reconciler.role);
 
     // The nightly jobs: drift, and flag expiry on the same schedule.
-    this.nightly = new NightlyJobs(this, 'Nightly', { settings, bus });
-    this.flagExpiry = new StewardFunction(this, 'FlagExpiry', {
-      entry: 'functions/handlers/flag-expiry-job.ts',
-      settings,
-      description:
-        'Nightly: reports expired, expiring and over-age feature flags and files one ticket per flag',
-      timeout: Duration.minutes(5),
-      environment: { [APPCONFIG_TARGETS_ENV]: this.delivery.targetsJson() },
-    });
-    this.delivery.grantReadHostedFlags(this.flagExpiry.fn);
-    bus.grantPutEventsTo(this.flagExpiry.fn);
-    grantTicketAccess(this.flagExpiry.role, settings, { resolve: true });
-    this.nightly.addJob({ name: 'flag-expiry', fn: this.flagExpiry.fn });
+    this.nightly = new NightlyJobs(this, 'Nightly', { settings, bus, hostedFlags: this.delivery });
 
     this.rotation = new SecretRotation(this, 'SecretRotation', { settings, organisation, bus });
 

@@ -1,39 +1,24 @@
 /**
- * Validation of every Parameter Store change: an EventBridge rule on the default bus puts each
- * `Parameter Store Change` under the root on the change queue, which validate-change consumes through
- * an event source mapping (batch size, batching window and maximum concurrency from the settings,
- * partial batch failures). validate-change may read history and label under the root, publish on
- * the Steward bus, file tickets, and queue deliver and restore requests (see change-delivery.ts).
- * Also the AppConfig validator function that every configuration profile calls.
+ * Validation of every Parameter Store change, composed from its capabilities: the change intake (rule,
+ * change queue and its dead-letter queue: change-queue.ts), validate-change consuming it
+ * (change-validator.ts), and the AppConfig validator function every configuration profile calls
+ * (document-validator.ts).
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AppConfigTargets } from '../../functions/core/appconfig-targets.ts';
-import {
-  APPCONFIG_PREFIX_ENV,
-  DELIVERY_QUEUE_URL_ENV,
-  PARAMETER_CHANGE_DETAIL_TYPE,
-  PARAMETER_CHANGE_SOURCE,
-  RECONCILER_PRINCIPAL_ENV,
-  VALIDATOR_PRINCIPAL_ENV,
-} from '../../functions/core/names.ts';
-import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
-import { grantParameterKeys } from './parameter-keys.ts';
-import { StewardFunction } from './steward-function.ts';
-import { grantTicketAccess } from './ticket-access.ts';
+import { ChangeQueue } from './change-queue.ts';
+import { ChangeValidator } from './change-validator.ts';
+import { DocumentValidator } from './document-validator.ts';
+import type { StewardFunction } from './steward-function.ts';
 
-/**
- * Receives of one change record before it moves to the change dead-letter queue: Parameter Store
- * throttling is retried inside an invocation first, so five failed receives mean a real fault.
- */
-export const CHANGE_MAX_RECEIVES = 5;
+export { CHANGE_MAX_RECEIVES } from './change-queue.ts';
 
 export interface ChangeValidationProps {
   readonly settings: Settings;
@@ -59,6 +44,13 @@ export interface ChangeValidationProps {
  * validation.sendRequestsTo(delivery.queue, delivery.deliverChanges.role);
  */
 export class ChangeValidation extends Construct {
+  /** The rule, the change queue and its dead-letter queue. */
+  public readonly intake: ChangeQueue;
+  /** validate-change with its event source mapping and grants. */
+  public readonly validator: ChangeValidator;
+  /** The AppConfig validator function. */
+  public readonly documents: DocumentValidator;
+
   /** validate-change: judges each change, queues deliver and restore requests. */
   public readonly validateChange: StewardFunction;
   /** appconfig-validator, for every configuration profile's `validators`. */
@@ -69,10 +61,7 @@ export class ChangeValidation extends Construct {
   public readonly rule: events.Rule;
   /** The changes, waiting for validate-change. */
   public readonly queue: sqs.Queue;
-  /**
-   * Changes validate-change failed CHANGE_MAX_RECEIVES times, and events EventBridge could not put on
-   * the queue: the body is the `Parameter Store Change` event itself, id and parameter name included.
-   */
+  /** See {@link ChangeQueue.deadLetterQueue}. */
   public readonly deadLetterQueue: sqs.Queue;
   /** The event source mapping from the change queue to validate-change. */
   public readonly eventSource: SqsEventSource;
@@ -80,108 +69,29 @@ export class ChangeValidation extends Construct {
   constructor(scope: Construct, id: string, props: ChangeValidationProps) {
     super(scope, id);
     const { settings } = props;
-    const stack = Stack.of(this);
-    const root = settings.parameterRoot;
     const timeout = props.timeout ?? Duration.minutes(2);
-    const consumer = settings.pipeline.validation;
 
-    this.validateChange = new StewardFunction(this, 'ValidateChange', {
-      entry: 'functions/handlers/validate-change.ts',
+    // The intake is the 'Default' child (left out of logical IDs), and each function sits in a
+    // construct of the id it had: the queues and functions keep the logical IDs of deployed stacks.
+    this.intake = new ChangeQueue(this, 'Default', { settings, consumerTimeout: timeout });
+    this.validator = new ChangeValidator(this, 'ValidateChange', {
       settings,
-      description: `Validates every change under /${root}/ and queues its delivery or restore`,
+      bus: props.bus,
+      changes: this.intake.queue,
       timeout,
-      consumesQueue: true,
     });
-
-    this.appConfigValidator = new StewardFunction(this, 'AppConfigValidator', {
-      entry: 'functions/handlers/appconfig-validator.ts',
+    this.documents = new DocumentValidator(this, 'AppConfigValidator', {
       settings,
-      description: 'AppConfig validator: re-validates every configuration document before deployment',
-      // AppConfig allows the validator 15 seconds, start-up included.
-      timeout: Duration.seconds(15),
-      memorySize: 512,
-      environment: { [APPCONFIG_PREFIX_ENV]: props.appConfigNamePrefix ?? '' },
+      appConfigNamePrefix: props.appConfigNamePrefix,
     });
+
+    this.validateChange = this.validator.function;
+    this.eventSource = this.validator.eventSource;
+    this.appConfigValidator = this.documents.function;
     this.validatorFunction = this.appConfigValidator.fn;
-    // It reads application and profile names of the stack's applications only: see validateDocumentsOf.
-
-    this.deadLetterQueue = new sqs.Queue(this, 'ChangeDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new sqs.Queue(this, 'ChangeQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(4),
-      // AWS's advice for event source mappings: six times the function timeout plus the batching
-      // window, so a record whose invocation was throttled is not received again while it may still run.
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6 + consumer.maxBatchingWindowSeconds),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: CHANGE_MAX_RECEIVES },
-    });
-    this.rule = new events.Rule(this, 'ParameterChanges', {
-      description: `Every Parameter Store change under /${root}/ → the change queue`,
-      eventPattern: {
-        source: [PARAMETER_CHANGE_SOURCE],
-        detailType: [PARAMETER_CHANGE_DETAIL_TYPE],
-        // A label move changes no value (validate-change's own labels would double its reads), and a
-        // restore re-checks the labelled value before using it.
-        detail: {
-          name: events.Match.prefix(`/${root}/`),
-          operation: events.Match.anythingBut('LabelParameterVersion'),
-        },
-      },
-      targets: [
-        new targets.SqsQueue(this.queue, {
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(6),
-          deadLetterQueue: this.deadLetterQueue,
-        }),
-      ],
-    });
-    this.eventSource = new SqsEventSource(this.queue, {
-      batchSize: consumer.batchSize,
-      maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
-      maxConcurrency: consumer.maxConcurrency,
-      reportBatchItemFailures: true,
-    });
-    this.validateChange.fn.addEventSource(this.eventSource);
-
-    const parameterArn = stack.formatArn({
-      service: 'ssm',
-      resource: 'parameter',
-      resourceName: `${root}/*`,
-    });
-    const role = this.validateChange.role;
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'JudgeParametersUnderRoot',
-        // Judging reads history and moves the label; restores and deliveries run in deliver-changes.
-        actions: ['ssm:GetParameterHistory', 'ssm:LabelParameterVersion'],
-        resources: [parameterArn],
-      }),
-    );
-    // SecureStrings: read history with the keys the settings name, through Parameter Store only.
-    grantParameterKeys(role, settings);
-    props.bus.grantPutEventsTo(role);
-    grantTicketAccess(role, settings);
-
-    Validations.of(this.deadLetterQueue).acknowledge(
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is itself the dead-letter queue of the change queue and of the rule target.',
-      },
-      {
-        id: 'Serverless-SQSRedrivePolicy',
-        reason:
-          'This queue is itself a dead-letter queue; an operator redrives its messages to the change queue.',
-      },
-    );
-    acknowledgeWildcardGrant(role, {
-      actions: ['ssm:GetParameterHistory', 'ssm:LabelParameterVersion'],
-      resources: [parameterArn],
-      reason: `The validator reads the history of and labels any parameter under /${root}/, and nothing else.`,
-    });
+    this.rule = this.intake.rule;
+    this.queue = this.intake.queue;
+    this.deadLetterQueue = this.intake.deadLetterQueue;
   }
 
   /**
@@ -190,14 +100,12 @@ export class ChangeValidation extends Construct {
    * recognises as its own (no loops).
    */
   sendRequestsTo(queue: sqs.IQueue, restorer: iam.IRole): void {
-    this.validateChange.fn.addEnvironment(DELIVERY_QUEUE_URL_ENV, queue.queueUrl);
-    this.validateChange.fn.addEnvironment(VALIDATOR_PRINCIPAL_ENV, restorer.roleName);
-    queue.grantSendMessages(this.validateChange.role);
+    this.validator.sendRequestsTo(queue, restorer);
   }
 
   /** The reconcile's writes are judged, but their delivery is the reconcile's to request. */
   trustDeliveriesOf(reconciler: iam.IRole): void {
-    this.validateChange.fn.addEnvironment(RECONCILER_PRINCIPAL_ENV, reconciler.roleName);
+    this.validator.trustDeliveriesOf(reconciler);
   }
 
   /**
@@ -209,33 +117,6 @@ export class ChangeValidation extends Construct {
    */
   validateDocumentsOf(deliveryTargets: AppConfigTargets): void {
     const applicationIds = Object.values(deliveryTargets).map((t) => t.applicationId);
-    if (applicationIds.length === 0) return;
-    const stack = Stack.of(this);
-    const applications = applicationIds.map((id) =>
-      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: id }),
-    );
-    const profiles = applications.map((arn) => `${arn}/configurationprofile/*`);
-    const role = this.appConfigValidator.role;
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'LocateApplications',
-        actions: ['appconfig:GetApplication'],
-        resources: applications,
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'LocateProfiles',
-        actions: ['appconfig:GetConfigurationProfile'],
-        resources: profiles,
-      }),
-    );
-    acknowledgeWildcardGrant(role, {
-      actions: ['appconfig:GetConfigurationProfile'],
-      resources: profiles,
-      reason:
-        "Profile metadata of the stack's own applications only; their ids cannot be named because every profile " +
-        'references this validator (a cycle).',
-    });
+    this.documents.validateApplications(applicationIds);
   }
 }

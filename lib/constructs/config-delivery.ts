@@ -1,11 +1,11 @@
 /**
- * AppConfig resources per service: an application named after the service, one environment per
- * Steward environment (rolled back by the settings' alarms), a freeform profile for the composed
- * document and an `AWS.AppConfig.FeatureFlags` profile for its flags (both checked by the validator
- * Lambda when given), the initial hosted versions from `config/`, and a deployment strategy per
- * environment. `targets` is what `STEWARD_APPCONFIG` carries to the functions that deploy or read them.
+ * AppConfig resources of every service (one {@link ServiceAppConfig} each: an application named after
+ * the service, one environment per Steward environment rolled back by the settings' alarms, a freeform
+ * profile for the composed document and an `AWS.AppConfig.FeatureFlags` profile for its flags, both
+ * checked by the validator Lambda when given, and the initial hosted versions from `config/`), with
+ * what they share: a deployment strategy per environment, the alarm role, the validator's permission.
+ * `targets` is what `STEWARD_APPCONFIG` carries to the functions that deploy or read them.
  */
-import { createHash } from 'node:crypto';
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,14 +14,10 @@ import { Construct } from 'constructs';
 import type { AppConfigTargets, EnvironmentTarget } from '../../functions/core/appconfig-targets.ts';
 import { ConfigurationError } from '../../functions/core/errors.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
-import {
-  DOCUMENT_PROFILE_NAME,
-  FEATURE_FLAGS_PROFILE_TYPE,
-  FLAGS_PROFILE_NAME,
-} from '../../functions/core/names.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
-import type { Settings } from '../settings.ts';
+import type { EnvironmentSettings, Settings } from '../settings.ts';
+import { ServiceAppConfig, type ServiceEnvironment } from './service-app-config.ts';
 
 export interface ConfigDeliveryProps {
   readonly settings: Settings;
@@ -67,166 +63,31 @@ export class ConfigDelivery extends Construct {
     super(scope, id);
     const { settings, registry } = props;
     const prefix = props.namePrefix ?? '';
-    const stack = Stack.of(this);
 
-    const alarmArns = (names: readonly string[]) =>
-      names.map((name) =>
-        stack.formatArn({
-          service: 'cloudwatch',
-          resource: 'alarm',
-          resourceName: name,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      );
-    const allAlarms = [...new Set(settings.environments.flatMap((env) => env.rollbackAlarms))];
-    if (allAlarms.length > 0) {
-      this.alarmRole = new iam.Role(this, 'AlarmRole', {
-        assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com'),
-        description: 'Lets AppConfig read the alarms that roll a configuration deployment back',
-      });
-      this.alarmRole.addToPolicy(
-        new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns(allAlarms) }),
-      );
-    }
-
+    this.alarmRole = this.createAlarmRole(settings);
     for (const env of settings.environments) {
-      const strategy = env.deploymentStrategy;
-      this.deploymentStrategies[env.name] = new appconfig.CfnDeploymentStrategy(
-        this,
-        `Strategy-${env.name}`,
-        {
-          name: `${prefix}steward-${env.name}`,
-          description: `Config Steward rollout for ${env.name}`,
-          deploymentDurationInMinutes: strategy.deploymentDurationInMinutes,
-          finalBakeTimeInMinutes: strategy.finalBakeTimeInMinutes,
-          growthFactor: strategy.growthFactor,
-          growthType: strategy.growthType,
-          replicateTo: 'NONE',
-        },
-      );
+      this.deploymentStrategies[env.name] = this.createStrategy(env, prefix);
     }
-
-    const validators = props.validatorFunctionArn
-      ? [{ type: 'LAMBDA', content: props.validatorFunctionArn }]
-      : undefined;
-    if (props.validatorFunctionArn) {
-      new lambda.CfnPermission(this, 'ValidatorInvoke', {
-        action: 'lambda:InvokeFunction',
-        functionName: props.validatorFunctionArn,
-        principal: 'appconfig.amazonaws.com',
-        sourceAccount: stack.account,
-      });
-    }
+    const validators = this.permitValidator(props.validatorFunctionArn);
 
     for (const service of registry.serviceNames()) {
       const definition = registry.service(service);
-      const scopeOf = new Construct(this, `Service-${service}`);
-      const application = new appconfig.CfnApplication(scopeOf, 'Application', {
-        name: `${prefix}${service}`,
-        description: definition?.description ?? `Configuration of ${service}`,
-      });
-      const documentProfile = new appconfig.CfnConfigurationProfile(scopeOf, 'DocumentProfile', {
-        applicationId: application.attrApplicationId,
-        name: DOCUMENT_PROFILE_NAME,
-        description: `The composed configuration document of ${service}`,
-        locationUri: 'hosted',
-        type: 'AWS.Freeform',
-        validators,
-      });
-      const flagsProfile = new appconfig.CfnConfigurationProfile(scopeOf, 'FlagsProfile', {
-        applicationId: application.attrApplicationId,
-        name: FLAGS_PROFILE_NAME,
-        description: `The feature flags of ${service}`,
-        locationUri: 'hosted',
-        type: FEATURE_FLAGS_PROFILE_TYPE,
-        validators,
-      });
-
-      const environments: Record<string, EnvironmentTarget> = {};
-      let previousDocument: Construct | undefined;
-      let previousFlags: Construct | undefined;
-      for (const env of settings.environments) {
-        const environment = new appconfig.CfnEnvironment(scopeOf, `Environment-${env.name}`, {
-          applicationId: application.attrApplicationId,
-          name: env.name,
-          description: `${service} in ${env.name}`,
-          monitors:
-            this.alarmRole && env.rollbackAlarms.length > 0
-              ? alarmArns(env.rollbackAlarms).map((alarmArn) => ({
-                  alarmArn,
-                  alarmRoleArn: this.alarmRole?.roleArn,
-                }))
-              : undefined,
-        });
-        const strategy = this.deploymentStrategies[env.name] as appconfig.CfnDeploymentStrategy;
-        environments[env.name] = {
-          environmentId: environment.attrEnvironmentId,
-          deploymentStrategyId: strategy.attrId,
-        };
-
-        const composed = registry.compose(service, env.name);
-        if (!composed.ok) {
-          throw new ConfigurationError(
-            `config-delivery: the ${env.name} document of ${service} does not compose: ${composed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-          );
-        }
-        const documentContent = JSON.stringify(composed.document);
-        const flagsContent = JSON.stringify(toAppConfigFlags(definition?.flags ?? {}, env.name));
-        const documentVersion = new appconfig.CfnHostedConfigurationVersion(scopeOf, `Document-${env.name}`, {
-          applicationId: application.attrApplicationId,
-          configurationProfileId: documentProfile.attrConfigurationProfileId,
-          content: documentContent,
-          contentType: 'application/json',
-          versionLabel: versionLabel(env.name, documentContent),
-          description: `Composed from config/ for ${env.name}`,
-        });
-        const flagsVersion = new appconfig.CfnHostedConfigurationVersion(scopeOf, `Flags-${env.name}`, {
-          applicationId: application.attrApplicationId,
-          configurationProfileId: flagsProfile.attrConfigurationProfileId,
-          content: flagsContent,
-          contentType: 'application/json',
-          versionLabel: versionLabel(env.name, flagsContent),
-          description: `Flags from config/ for ${env.name}`,
-        });
-        // Versions of one profile are numbered in creation order: create them one after the other.
-        if (previousDocument) documentVersion.node.addDependency(previousDocument);
-        if (previousFlags) flagsVersion.node.addDependency(previousFlags);
-        previousDocument = documentVersion;
-        previousFlags = flagsVersion;
-
-        if (props.deployInitialVersions ?? true) {
-          const deployDocument = new appconfig.CfnDeployment(scopeOf, `DeployDocument-${env.name}`, {
-            applicationId: application.attrApplicationId,
-            environmentId: environment.attrEnvironmentId,
-            configurationProfileId: documentProfile.attrConfigurationProfileId,
-            configurationVersion: documentVersion.attrVersionNumber,
-            deploymentStrategyId: strategy.attrId,
-            description: 'Initial document from config/',
-          });
-          const deployFlags = new appconfig.CfnDeployment(scopeOf, `DeployFlags-${env.name}`, {
-            applicationId: application.attrApplicationId,
-            environmentId: environment.attrEnvironmentId,
-            configurationProfileId: flagsProfile.attrConfigurationProfileId,
-            configurationVersion: flagsVersion.attrVersionNumber,
-            deploymentStrategyId: strategy.attrId,
-            description: 'Initial flags from config/',
-          });
-          deployFlags.node.addDependency(deployDocument);
-        }
-      }
-
-      this.applications[service] = application;
-      this.applicationArns[service] = stack.formatArn({
-        service: 'appconfig',
-        resource: 'application',
-        resourceName: application.attrApplicationId,
-      });
-      this.targets[service] = {
-        applicationId: application.attrApplicationId,
-        documentProfileId: documentProfile.attrConfigurationProfileId,
-        flagsProfileId: flagsProfile.attrConfigurationProfileId,
+      const environments = settings.environments.map((env): ServiceEnvironment => ({
+        name: env.name,
+        strategy: this.deploymentStrategies[env.name] as appconfig.CfnDeploymentStrategy,
+        monitors: this.monitorsOf(env),
+        document: JSON.stringify(composedDocument(registry, service, env.name)),
+        flags: JSON.stringify(toAppConfigFlags(definition?.flags ?? {}, env.name)),
+      }));
+      const resources = new ServiceAppConfig(this, `Service-${service}`, {
+        service,
+        description: definition?.description,
+        namePrefix: prefix,
         environments,
-      };
+        validators,
+        deployInitialVersions: props.deployInitialVersions ?? true,
+      });
+      this.addTarget(service, resources, environments);
     }
   }
 
@@ -273,10 +134,103 @@ export class ConfigDelivery extends Construct {
   targetsJson(): string {
     return Stack.of(this).toJsonString(this.targets);
   }
+
+  /** The role AppConfig assumes to read every environment's rollback alarms; none without alarms. */
+  private createAlarmRole(settings: Settings): iam.Role | undefined {
+    const allAlarms = [...new Set(settings.environments.flatMap((env) => env.rollbackAlarms))];
+    if (allAlarms.length === 0) return undefined;
+    const role = new iam.Role(this, 'AlarmRole', {
+      assumedBy: new iam.ServicePrincipal('appconfig.amazonaws.com'),
+      description: 'Lets AppConfig read the alarms that roll a configuration deployment back',
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: this.alarmArns(allAlarms),
+      }),
+    );
+    return role;
+  }
+
+  private createStrategy(env: EnvironmentSettings, prefix: string): appconfig.CfnDeploymentStrategy {
+    const strategy = env.deploymentStrategy;
+    return new appconfig.CfnDeploymentStrategy(this, `Strategy-${env.name}`, {
+      name: `${prefix}steward-${env.name}`,
+      description: `Config Steward rollout for ${env.name}`,
+      deploymentDurationInMinutes: strategy.deploymentDurationInMinutes,
+      finalBakeTimeInMinutes: strategy.finalBakeTimeInMinutes,
+      growthFactor: strategy.growthFactor,
+      growthType: strategy.growthType,
+      replicateTo: 'NONE',
+    });
+  }
+
+  /** The profiles' validators, and AppConfig's permission to invoke the function; none without one. */
+  private permitValidator(functionArn: string | undefined) {
+    if (!functionArn) return undefined;
+    new lambda.CfnPermission(this, 'ValidatorInvoke', {
+      action: 'lambda:InvokeFunction',
+      functionName: functionArn,
+      principal: 'appconfig.amazonaws.com',
+      sourceAccount: Stack.of(this).account,
+    });
+    return [{ type: 'LAMBDA', content: functionArn }];
+  }
+
+  private monitorsOf(env: EnvironmentSettings): appconfig.CfnEnvironment.MonitorsProperty[] | undefined {
+    const role = this.alarmRole;
+    if (!role || env.rollbackAlarms.length === 0) return undefined;
+    return this.alarmArns(env.rollbackAlarms).map((alarmArn) => ({ alarmArn, alarmRoleArn: role.roleArn }));
+  }
+
+  private alarmArns(names: readonly string[]): string[] {
+    const stack = Stack.of(this);
+    return names.map((name) =>
+      stack.formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    );
+  }
+
+  private addTarget(
+    service: string,
+    resources: ServiceAppConfig,
+    environments: readonly ServiceEnvironment[],
+  ): void {
+    const applicationId = resources.application.attrApplicationId;
+    this.applications[service] = resources.application;
+    this.applicationArns[service] = Stack.of(this).formatArn({
+      service: 'appconfig',
+      resource: 'application',
+      resourceName: applicationId,
+    });
+    this.targets[service] = {
+      applicationId,
+      documentProfileId: resources.documentProfile.attrConfigurationProfileId,
+      flagsProfileId: resources.flagsProfile.attrConfigurationProfileId,
+      environments: Object.fromEntries(
+        environments.map(({ name, strategy }): [string, EnvironmentTarget] => [
+          name,
+          {
+            environmentId: (resources.environments[name] as appconfig.CfnEnvironment).attrEnvironmentId,
+            deploymentStrategyId: strategy.attrId,
+          },
+        ]),
+      ),
+    };
+  }
 }
 
-/** `<environment>-<content hash>`: says where a version came from, and differs whenever its content does. */
-function versionLabel(environment: string, content: string): string {
-  const hash = createHash('sha256').update(content).digest('hex').slice(0, 8);
-  return `${environment.slice(0, 55)}-${hash}`;
+/** The service's document for one environment, composed from `config/`; a synth error when it does not compose. */
+function composedDocument(registry: SchemaRegistry, service: string, environment: string): unknown {
+  const composed = registry.compose(service, environment);
+  if (!composed.ok) {
+    throw new ConfigurationError(
+      `config-delivery: the ${environment} document of ${service} does not compose: ${composed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return composed.document;
 }

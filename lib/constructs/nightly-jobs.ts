@@ -1,7 +1,8 @@
 /**
- * The nightly jobs: the drift job's function with its least-privilege grants, and one EventBridge
- * Scheduler schedule per job (cron and time zone from settings) invoking it through a dedicated role,
- * with a retry policy and a dead-letter queue. Other jobs (flag expiry) join with {@link NightlyJobs.addJob}.
+ * The nightly jobs: the drift job's and the flag-expiry job's functions with their least-privilege
+ * grants, and one EventBridge Scheduler schedule per job (cron and time zone from settings) invoking it
+ * through a dedicated role, with a retry policy and a dead-letter queue. Other jobs join with
+ * {@link NightlyJobs.addJob}.
  */
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -10,11 +11,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { APPCONFIG_TARGETS_ENV } from '../../functions/core/names.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { DriftRun } from './drift-run.ts';
-import { StewardFunction } from './steward-function.ts';
+import type { ConfigDelivery } from './config-delivery.ts';
 import { grantParameterKeys } from './parameter-keys.ts';
+import { StewardFunction } from './steward-function.ts';
 import { grantTicketAccess } from './ticket-access.ts';
 
 export interface NightlyJob {
@@ -25,8 +28,14 @@ export interface NightlyJob {
 
 export interface NightlyJobsProps {
   readonly settings: Settings;
-  /** The Steward bus the drift job publishes `Config Drift Detected` on. */
+  /** The Steward bus the jobs publish `Config Drift Detected` and `Feature Flag Expired` on. */
   readonly bus: events.IEventBus;
+  /**
+   * The AppConfig applications whose hosted flag versions the flag-expiry job reads. The job is built
+   * in the stack's scope (see createFlagExpiryJob), so a stack holds one NightlyJobs given these.
+   * @default - no flag-expiry job
+   */
+  readonly hostedFlags?: ConfigDelivery;
   /** Further jobs on the same schedule. @default none */
   readonly jobs?: readonly NightlyJob[];
   /** Scheduler retries when it cannot deliver an invocation (Lambda's own async retries come on top). @default 2 */
@@ -39,13 +48,16 @@ export interface NightlyJobsProps {
 
 /**
  * @example
- * const nightly = new NightlyJobs(this, 'Nightly', { settings, bus });
- * nightly.addJob({ name: 'flag-expiry', fn: flagExpiry.fn });
+ * const nightly = new NightlyJobs(this, 'Nightly', { settings, bus, hostedFlags: delivery });
+ * fingerprints.grantFingerprint(nightly.drift.fn);
  */
 export class NightlyJobs extends Construct {
   public readonly drift: StewardFunction;
   /** The state machine that runs the drift function in steps, its schedule and its failure alarm. */
   public readonly driftRun: DriftRun;
+
+  /** The flag-expiry job; undefined without {@link NightlyJobsProps.hostedFlags}. */
+  public readonly flagExpiry?: StewardFunction;
   /** The role EventBridge Scheduler assumes to invoke the jobs. */
   public readonly schedulerRole: iam.Role;
   /** Invocations Scheduler could not deliver after its retries. */
@@ -91,6 +103,11 @@ export class NightlyJobs extends Construct {
       retryAttempts: props.retryAttempts,
       maximumEventAge: props.maximumEventAge,
     });
+
+    if (props.hostedFlags) {
+      this.flagExpiry = this.createFlagExpiryJob(props.hostedFlags);
+      this.addJob({ name: 'flag-expiry', fn: this.flagExpiry.fn });
+    }
     for (const job of props.jobs ?? []) this.addJob(job);
 
     Validations.of(this.deadLetterQueue).acknowledge({
@@ -129,6 +146,27 @@ export class NightlyJobs extends Construct {
     });
     this.schedules.push(schedule);
     return schedule;
+  }
+
+  /**
+   * The flag-expiry job reads the hosted flag versions, publishes on the bus and files and resolves
+   * tickets. It is built in the stack's scope, where it stood before this construct owned it, so that
+   * its logical IDs (its failure queue's above all) stay those of deployed stacks.
+   */
+  private createFlagExpiryJob(hostedFlags: ConfigDelivery): StewardFunction {
+    const { settings, bus } = this.props;
+    const job = new StewardFunction(Stack.of(this), 'FlagExpiry', {
+      entry: 'functions/handlers/flag-expiry-job.ts',
+      settings,
+      description:
+        'Nightly: reports expired, expiring and over-age feature flags and files one ticket per flag',
+      timeout: Duration.minutes(5),
+      environment: { [APPCONFIG_TARGETS_ENV]: hostedFlags.targetsJson() },
+    });
+    hostedFlags.grantReadHostedFlags(job.fn);
+    bus.grantPutEventsTo(job.fn);
+    grantTicketAccess(job.role, settings, { resolve: true });
+    return job;
   }
 
   /** Least privilege for the drift sweep: read the root, decrypt via SSM, describe secrets, tickets, events. */

@@ -50,19 +50,16 @@ import {
 } from '../../functions/core/rotation/naming.ts';
 import { secretArnByName } from '../arns.ts';
 import type { Settings } from '../settings.ts';
-import { StewardFunction, type StewardFunctionProps } from './steward-function.ts';
+import { StewardFunction } from './steward-function.ts';
 import { grantTicketAccess } from './ticket-access.ts';
 
 export const ROTATE_SECRET_ENTRY = 'functions/handlers/rotate-secret.ts';
-export type FunctionFactory = (scope: Construct, id: string, props: StewardFunctionProps) => StewardFunction;
 
 export interface SecretRotationProps {
   readonly settings: Settings;
   readonly organisation: Organisation;
   /** The Steward bus the function publishes on. @default the bus named in the settings */
   readonly bus?: events.IEventBus;
-  /** Builds the rotation function. @default a StewardFunction */
-  readonly functionFactory?: FunctionFactory;
   /** TLS towards PostgreSQL: `verify-full` uses the CA bundle of the Lambda runtime, which includes RDS's. @default 'verify-full' */
   readonly postgresTls?: 'verify-full' | 'require' | 'disable';
   /** Create a Secrets Manager interface endpoint in the settings' VPC. @default false */
@@ -96,8 +93,7 @@ export class SecretRotation extends Construct {
     const declared = validateSecretRotation(settings, props.organisation, endpoints);
     const inVpc = declared.some((s) => isPostgresStrategy(s.definition));
 
-    const factory = props.functionFactory ?? ((s, i, p) => new StewardFunction(s, i, p));
-    this.rotationFunction = factory(this, 'RotateSecret', {
+    this.rotationFunction = new StewardFunction(this, 'RotateSecret', {
       entry: ROTATE_SECRET_ENTRY,
       settings,
       description: 'Secrets Manager rotation function for the secrets declared in config/',

@@ -5,8 +5,11 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const DEPCRUISE = path.join(ROOT, 'node_modules', '.bin', 'depcruise');
 
-function depcruise(cwd: string) {
-  const result = spawnSync(DEPCRUISE, ['functions', '--config', path.join(ROOT, '.dependency-cruiser.cjs')], {
+/** The folders `npm run lint` cruises. */
+const LINTED = ['functions', 'lib', 'bin', 'packages/client/src'];
+
+function depcruise(cwd: string, folders: readonly string[] = ['functions']) {
+  const result = spawnSync(DEPCRUISE, [...folders, '--config', path.join(ROOT, '.dependency-cruiser.cjs')], {
     cwd,
     encoding: 'utf8',
   });
@@ -25,8 +28,39 @@ describe('Architecture boundaries (dependency-cruiser)', () => {
     expect(output).toMatch(/core-is-pure: functions\/core\/impure\.ts → .*@types\/aws-lambda/);
   });
 
+  describe('the outer layers (fixture: test/fixtures/outer-boundaries, one violation of each rule)', () => {
+    // Act: once for the fixture, which breaks every rule below exactly where its comments say
+    const { code, output } = depcruise(path.join(ROOT, 'test', 'fixtures', 'outer-boundaries'), LINTED);
+
+    it('fails the run', () => {
+      expect(code).not.toBe(0);
+    });
+
+    it('rejects lib/ importing an adapter or a handler', () => {
+      expect(output).toMatch(/lib-not-adapters: lib\/stack\.ts → functions\/adapters\/scheduler\.ts/);
+      expect(output).toMatch(/lib-not-adapters: lib\/stack\.ts → functions\/handlers\/nightly\.ts/);
+    });
+
+    it('rejects the client package importing anything under functions/', () => {
+      expect(output).toMatch(
+        /client-package-self-contained: packages\/client\/src\/index\.ts → functions\/core\/names\.ts/,
+      );
+    });
+
+    it('rejects bin/ importing beyond lib/ and functions/cli/, and lets it import the CLI', () => {
+      expect(output).toMatch(/bin-only-entries: bin\/app\.ts → functions\/core\/names\.ts/);
+      expect(output).not.toMatch(/bin-only-entries: bin\/app\.ts → functions\/cli\/main\.ts/);
+    });
+
+    it("rejects a deep import of cdk-nag's internals", () => {
+      expect(output).toMatch(
+        /cdk-nag-public-api: lib\/nag\.ts → .*cdk-nag\/lib\/utils\/flatten-cfn-reference\.js/,
+      );
+    });
+  });
+
   it('finds no violation in the project itself', () => {
-    const { code, output } = depcruise(ROOT);
+    const { code, output } = depcruise(ROOT, LINTED);
     expect(output).toContain('no dependency violations found');
     expect(code).toBe(0);
   });

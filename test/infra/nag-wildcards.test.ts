@@ -67,7 +67,7 @@ describe('cdk-nag: an action added on a wildcard resource acknowledged for other
     const underRoot = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: 'config/*' });
     const opsItems = stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' });
     const reconciler = stack.desiredParameters.reconciler.role;
-    const flagExpiry = stack.flagExpiry.role;
+    const flagExpiry = stack.nightly.flagExpiry!.role;
     const rotation = stack.rotation.rotationFunction.role;
 
     // Act

@@ -3,18 +3,35 @@ import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { organisation } from '../../config/index.ts';
+import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { ConfigDelivery } from '../../lib/constructs/config-delivery.ts';
 import { NightlyJobs } from '../../lib/constructs/nightly-jobs.ts';
 import { nagFindings } from '../../lib/nag.ts';
 import { loadSettings, type Settings } from '../../lib/settings.ts';
 
 const settings = loadSettings('config/settings.json');
 
-function build(overrides: Partial<Settings> = {}) {
+function build(overrides: Partial<Settings> = {}, options: { withHostedFlags?: boolean } = {}) {
   const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test', {
     env: { account: '123456789012', region: 'eu-west-1' },
   });
   const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'config-steward' });
-  const nightly = new NightlyJobs(stack, 'Nightly', { settings: { ...settings, ...overrides }, bus });
+  const hostedFlags = options.withHostedFlags
+    ? new ConfigDelivery(stack, 'Delivery', {
+        settings,
+        registry: new SchemaRegistry(organisation, {
+          parameterRoot: settings.parameterRoot,
+          parameterTier: settings.parameterTier,
+          environments: settings.environments.map((e) => e.name),
+        }),
+      })
+    : undefined;
+  const nightly = new NightlyJobs(stack, 'Nightly', {
+    settings: { ...settings, ...overrides },
+    bus,
+    hostedFlags,
+  });
   return { stack, nightly };
 }
 
@@ -80,6 +97,44 @@ describe('Construct: NightlyJobs', () => {
       ScheduleExpressionTimezone: 'Europe/Dublin',
       Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FlagExpiry'), 'Arn'] } }),
     });
+  });
+
+  it('owns the flag-expiry job: scheduled nightly, given the AppConfig targets, reading hosted flags only', () => {
+    // Act
+    const { stack, nightly } = build({}, { withHostedFlags: true });
+
+    // Assess
+    expect(nightly.flagExpiry).toBeDefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FlagExpiryFunction'), 'Arn'] },
+        Input: JSON.stringify({ job: 'flag-expiry' }),
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Nightly: reports expired'),
+      Timeout: 300,
+      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.anyValue() }) },
+    });
+    const statements = statementsOfRole(template, 'FlagExpiryRole');
+    const appConfigActions = statements.flatMap(actionsOf).filter((a) => a.startsWith('appconfig:'));
+    expect(appConfigActions.sort()).toEqual([
+      'appconfig:GetHostedConfigurationVersion',
+      'appconfig:ListHostedConfigurationVersions',
+    ]);
+    expect(statements.some((s) => actionsOf(s).includes('events:PutEvents'))).toBe(true);
+    expect(statements.some((s) => actionsOf(s).includes('ssm:CreateOpsItem'))).toBe(true);
+  });
+
+  it('has no flag-expiry job without hosted flags to read', () => {
+    // Act
+    const { stack, nightly } = build();
+
+    // Assess
+    expect(nightly.flagExpiry).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('AWS::Scheduler::Schedule', 1);
   });
 
   it('grants the drift job reads under the root, secret metadata, OpsCenter and the bus', () => {
