@@ -7,7 +7,6 @@
  * AppConfig attribute values are strings (at most 1024 characters), numbers, booleans, or arrays of
  * strings or numbers: an object-valued flag travels as a JSON string with `valueEncoding: "json"`.
  */
-import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
 import {
   FLAG_TYPES_THAT_EXPIRE,
@@ -16,6 +15,25 @@ import {
   type FlagType,
   type FlagVariantValue,
 } from '../model.ts';
+import {
+  APPCONFIG_KEY,
+  APPCONFIG_STRING_LIMIT,
+  type AppConfigFlagDefinition,
+  type AppConfigFlagsDocument,
+  type AppConfigFlagValue,
+  type AttributeValue,
+  type Constraints,
+  lenientFlagsDocumentSchema,
+} from './flag-document-schema.ts';
+
+export {
+  APPCONFIG_KEY,
+  APPCONFIG_STRING_LIMIT,
+  type AppConfigFlagDefinition,
+  type AppConfigFlagsDocument,
+  type AppConfigFlagValue,
+  type AttributeValue,
+} from './flag-document-schema.ts';
 
 export const FLAG_TYPES: readonly FlagType[] = [
   'release',
@@ -25,60 +43,7 @@ export const FLAG_TYPES: readonly FlagType[] = [
   'permission',
 ];
 
-/** Flag and attribute keys AppConfig accepts. */
-export const APPCONFIG_KEY = /^[a-z][a-zA-Z\d_-]{0,63}$/;
-/** The longest string attribute value AppConfig accepts. */
-export const APPCONFIG_STRING_LIMIT = 1024;
 const DAY_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
-
-type Constraints =
-  | { type: 'string'; required?: boolean; pattern?: string; enum?: string[] }
-  | { type: 'number'; required?: boolean; minimum?: number; maximum?: number }
-  | { type: 'boolean'; required?: boolean }
-  | { type: 'array'; required?: boolean; elements?: { type: 'string' } | { type: 'number' } };
-
-export interface AppConfigFlagDefinition {
-  name: string;
-  description?: string;
-  attributes?: Record<string, { description?: string; constraints?: Constraints }>;
-}
-
-export type AttributeValue = string | number | boolean | string[] | number[];
-
-export interface AppConfigFlagValue {
-  enabled: boolean;
-  [attribute: string]: AttributeValue;
-}
-
-/** An `AWS.AppConfig.FeatureFlags` hosted document. */
-export interface AppConfigFlagsDocument {
-  version: '1';
-  flags: Record<string, AppConfigFlagDefinition>;
-  values: Record<string, AppConfigFlagValue>;
-}
-
-/**
- * What Steward reads back from a hosted document: lenient on attributes it does not know (a console
- * edit may add some), strict on the structure AppConfig itself enforces.
- */
-export const appConfigFlagsDocumentSchema = z.object({
-  version: z.literal('1'),
-  flags: z._default(
-    z.record(
-      z.string().check(z.regex(APPCONFIG_KEY)),
-      z.looseObject({
-        name: z.optional(z.string()),
-        description: z.optional(z.string()),
-        attributes: z.optional(z.record(z.string(), z.unknown())),
-      }),
-    ),
-    {},
-  ),
-  values: z._default(
-    z.record(z.string().check(z.regex(APPCONFIG_KEY)), z.looseObject({ enabled: z.boolean() })),
-    {},
-  ),
-});
 
 /** One flag as read back from a hosted document: its metadata and its value in that document. */
 export interface DecodedFlag {
@@ -246,7 +211,7 @@ function encodeValue(flag: FlagDefinition, value: FlagEnvironmentValue): AppConf
  * const flags = fromAppConfigFlags(JSON.parse(content));
  */
 export function fromAppConfigFlags(raw: unknown): DecodedFlag[] {
-  const parsed = appConfigFlagsDocumentSchema.safeParse(raw);
+  const parsed = lenientFlagsDocumentSchema.safeParse(raw);
   if (!parsed.success) {
     const paths = [
       ...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(document)')),
