@@ -13,6 +13,7 @@ import {
   type FlagDefinition,
   type FlagEnvironmentValue,
   type FlagType,
+  type FlagVariantDefinition,
   type FlagVariantValue,
 } from '../model.ts';
 import {
@@ -101,7 +102,9 @@ export function appConfigProblems(key: string, flag: FlagDefinition): string[] {
   const tooLong = (text: string | undefined) => text !== undefined && text.length > APPCONFIG_STRING_LIMIT;
   if (tooLong(flag.owner)) problems.push('the owner is over 1024 characters');
   for (const [environment, value] of Object.entries(flag.environments)) {
-    for (const [name, encoded] of Object.entries(encodeValue(flag, value))) {
+    const encodedValue = encodeValue(flag, value);
+    const holders = encodedValue._variants?.map((variant) => variant.attributeValues ?? {}) ?? [encodedValue];
+    for (const [name, encoded] of holders.flatMap((holder) => Object.entries(holder))) {
       if (typeof encoded === 'string' && encoded.length > APPCONFIG_STRING_LIMIT) {
         problems.push(`${environment}: ${name} is over ${APPCONFIG_STRING_LIMIT} characters once encoded`);
       }
@@ -116,7 +119,11 @@ export function appConfigProblems(key: string, flag: FlagDefinition): string[] {
 function encodeDefinition(key: string, flag: FlagDefinition): AppConfigFlagDefinition {
   const kind = flag.valueKind ?? 'boolean';
   const used = (attribute: keyof FlagEnvironmentValue) =>
-    Object.values(flag.environments).some((value) => value[attribute] !== undefined);
+    Object.values(flag.environments).some(
+      (value) =>
+        value[attribute] !== undefined ||
+        (attribute === 'value' && value.variants !== undefined && kind !== 'boolean'),
+    );
   const attributes: NonNullable<AppConfigFlagDefinition['attributes']> = {
     owner: { description: 'Team that owns the flag', constraints: { type: 'string', required: true } },
     type: {
@@ -136,6 +143,12 @@ function encodeDefinition(key: string, flag: FlagDefinition): AppConfigFlagDefin
       },
     },
   };
+  if (used('variants')) {
+    attributes['variants'] = {
+      description: 'Rules and variants as JSON texts, for local evaluation (the same rules as _variants)',
+      constraints: { type: 'array', elements: { type: 'string' } },
+    };
+  }
   if (used('rolloutPercent')) {
     attributes['rolloutPercent'] = {
       description: 'Percentage of targeting keys that get the flag',
@@ -184,22 +197,58 @@ function encodeValue(flag: FlagDefinition, value: FlagEnvironmentValue): AppConf
   const kind = flag.valueKind ?? 'boolean';
   const encode = (served: FlagVariantValue): AttributeValue =>
     kind === 'object' || (typeof served === 'object' && served !== null) ? JSON.stringify(served) : served;
-  const result: AppConfigFlagValue = {
-    enabled: value.enabled,
+  const metadata: Record<string, AttributeValue> = {
     owner: flag.owner,
     type: flag.type,
     created: flag.created,
   };
-  if (flag.expires !== undefined) result['expires'] = flag.expires;
+  if (flag.expires !== undefined) metadata['expires'] = flag.expires;
+  if (kind !== 'boolean') metadata['valueKind'] = kind;
+  if (kind !== 'boolean' && flag.defaultValue !== undefined)
+    metadata['defaultValue'] = encode(flag.defaultValue);
+  if (kind === 'object') metadata['valueEncoding'] = 'json';
+  if (value.enabled && value.variants !== undefined)
+    return encodeVariants(value.variants, kind, metadata, encode);
+  const result: AppConfigFlagValue = { enabled: value.enabled, ...metadata };
   if (value.rolloutPercent !== undefined) result['rolloutPercent'] = value.rolloutPercent;
   if (value.allow !== undefined) result['allow'] = [...value.allow];
   if (value.groups !== undefined) result['groups'] = [...value.groups];
-  if (kind !== 'boolean') result['valueKind'] = kind;
   if (value.value !== undefined) result['value'] = encode(value.value);
-  if (kind !== 'boolean' && flag.defaultValue !== undefined)
-    result['defaultValue'] = encode(flag.defaultValue);
-  if (kind === 'object') result['valueEncoding'] = 'json';
   return result;
+}
+
+/**
+ * A multi-variant value in AppConfig's format: `_variants` in order, the default last without a
+ * rule. The AppConfig agent (with a `Context` header) and the console evaluate `_variants`; every
+ * variant also carries the whole list as JSON texts in `variants`, so whichever variant the agent
+ * serves to a client that sends no context, the client can evaluate the same rules locally.
+ */
+function encodeVariants(
+  variants: readonly FlagVariantDefinition[],
+  kind: NonNullable<FlagDefinition['valueKind']>,
+  metadata: Record<string, AttributeValue>,
+  encode: (served: FlagVariantValue) => AttributeValue,
+): AppConfigFlagValue {
+  const texts = variants.map((variant) =>
+    JSON.stringify({
+      name: variant.name,
+      ...(variant.rule !== undefined ? { rule: variant.rule } : {}),
+      enabled: kind === 'boolean' ? variant.value === true : true,
+      ...(kind !== 'boolean' ? { value: variant.value } : {}),
+    }),
+  );
+  return {
+    _variants: variants.map((variant) => ({
+      name: variant.name,
+      enabled: kind === 'boolean' ? variant.value === true : true,
+      ...(variant.rule !== undefined ? { rule: variant.rule } : {}),
+      attributeValues: {
+        ...metadata,
+        ...(kind !== 'boolean' ? { value: encode(variant.value) } : {}),
+        variants: texts,
+      },
+    })),
+  };
 }
 
 /**
@@ -228,7 +277,7 @@ function decodeFlag(
   description: string | undefined,
   raw: Record<string, unknown> | undefined,
 ): DecodedFlag {
-  const attributes = raw ?? { enabled: false };
+  const attributes = raw === undefined ? { enabled: false } : flatten(raw);
   const text = (name: string) =>
     typeof attributes[name] === 'string' ? (attributes[name] as string) : undefined;
   const strings = (name: string) =>
@@ -255,6 +304,7 @@ function decodeFlag(
     ...(strings('allow') ? { allow: strings('allow') } : {}),
     ...(strings('groups') ? { groups: strings('groups') } : {}),
     ...(served('value') !== undefined ? { value: served('value') } : {}),
+    ...(variantsOf(attributes['variants']) ? { variants: variantsOf(attributes['variants']) } : {}),
   };
   const defaultValue = served('defaultValue');
   return {
@@ -268,4 +318,36 @@ function decodeFlag(
     ...(defaultValue !== undefined ? { defaultValue } : {}),
     value,
   };
+}
+
+/**
+ * A multi-variant value read as one: the default variant's attributes (metadata is the same in
+ * every variant), on when any variant is on.
+ */
+function flatten(raw: Record<string, unknown>): Record<string, unknown> {
+  const variants = raw['_variants'];
+  if (!Array.isArray(variants) || variants.length === 0) return raw;
+  const last = variants.at(-1) as { attributeValues?: Record<string, unknown> };
+  return {
+    ...last.attributeValues,
+    enabled: variants.some((variant: { enabled?: unknown }) => variant?.enabled === true),
+  };
+}
+
+/** The `variants` attribute's JSON texts back into definitions; undefined when absent or unreadable. */
+function variantsOf(raw: unknown): FlagVariantDefinition[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  try {
+    return raw.map((text) => {
+      const { name, rule, enabled, value } = JSON.parse(String(text)) as {
+        name: string;
+        rule?: string;
+        enabled: boolean;
+        value?: FlagVariantValue;
+      };
+      return { name, ...(rule !== undefined ? { rule } : {}), value: value ?? enabled };
+    });
+  } catch {
+    return undefined;
+  }
 }
