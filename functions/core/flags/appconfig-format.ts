@@ -328,8 +328,10 @@ function flatten(raw: Record<string, unknown>): Record<string, unknown> {
   const variants = raw['_variants'];
   if (!Array.isArray(variants) || variants.length === 0) return raw;
   const last = variants.at(-1) as { attributeValues?: Record<string, unknown> };
+  // Each variant's own value lives in `variants`; the default's is not the flag's `value`.
+  const { value: _servedByDefault, ...metadata } = last.attributeValues ?? {};
   return {
-    ...last.attributeValues,
+    ...metadata,
     enabled: variants.some((variant: { enabled?: unknown }) => variant?.enabled === true),
   };
 }
