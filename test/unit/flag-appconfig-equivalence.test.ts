@@ -83,7 +83,10 @@ describe('AppConfig equivalence: hosted format', () => {
 
   it('passes the AppConfig validator, which refuses a malformed rule and a default that is not last', async () => {
     // Prepare
-    const registry = new SchemaRegistry(organisation, { environments: ['staging', 'production'] });
+    const registry = new SchemaRegistry(organisation, {
+      parameterRoot: 'config',
+      environments: ['staging', 'production'],
+    });
     const locator = { locate: async () => ({ service: 'orders', profile: 'flags' as const }) };
     const invocation = (document: unknown) => ({
       applicationId: 'a',

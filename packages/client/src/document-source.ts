@@ -20,6 +20,8 @@ export interface DocumentSourceOptions<T> extends ClientOptions {
   readonly onUpdate?: (document: T) => void;
   /** For feature-flag profiles: read only these flags (`?flag=`). */
   readonly flags?: readonly string[];
+  /** Called after every failed background re-read (the last good document is still served). */
+  readonly onRefreshFailed?: (report: DegradedReport) => void;
 }
 
 /**
@@ -34,6 +36,7 @@ export class DocumentSource<T> {
   readonly #onUpdate: ((document: T) => void) | undefined;
   readonly #logger: ClientLogger;
   readonly #onDegraded: ((report: DegradedReport) => void) | undefined;
+  readonly #onRefreshFailed: ((report: DegradedReport) => void) | undefined;
   readonly #metricSink: (line: string) => void;
   readonly #clock: () => number;
   readonly #only: readonly string[] | undefined;
@@ -51,6 +54,7 @@ export class DocumentSource<T> {
     this.#onUpdate = options.onUpdate;
     this.#logger = options.logger ?? stdoutLogger;
     this.#onDegraded = options.onDegraded;
+    this.#onRefreshFailed = options.onRefreshFailed;
     this.#metricSink = options.metricSink ?? stdoutMetricSink;
     this.#clock = options.clock ?? Date.now;
     this.#only = options.flags;
@@ -147,6 +151,7 @@ export class DocumentSource<T> {
       }
       this.#metricSink(degradedMetricLine(report, now));
       try {
+        this.#onRefreshFailed?.(report);
         this.#onDegraded?.(report);
       } catch {
         // A failing hook must not take the last good document down with it.

@@ -21,8 +21,9 @@ export {
   type FlagContext,
   type FlagEvaluator,
   type FlagReason,
+  type FlagResolution,
   type Flags,
   type FlagValue,
 } from './flag-evaluator.js';
-export { clearFlagClients, type FlagsOptions, type LiveFlags, loadFlags } from './flags.js';
+export { clearFlagClients, type FlagsEvent, type FlagsOptions, type LiveFlags, loadFlags } from './flags.js';
 export type { ClientLogger, DegradedReport } from './telemetry.js';
