@@ -111,7 +111,10 @@ describe('Class: StewardFlagProvider (events, through the OpenFeature SDK)', () 
       ProviderEvents.Error,
     ]) {
       client.addHandler(type, (details) =>
-        seen.push({ type, ...(details?.flagsChanged ? { flags: details.flagsChanged } : {}) }),
+        seen.push({
+          type,
+          ...(details?.flagsChanged ? { flags: [...(details.flagsChanged as string[])] } : {}),
+        }),
       );
     }
     const evaluate = async () => {
