@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createFlagEvaluator, rolloutBucket } from '../../packages/client/src/flag-evaluator.ts';
+import { InvalidConfigDocumentError } from '../../packages/client/src/errors.ts';
+import {
+  createFlagEvaluator,
+  loadRuleEngine,
+  rolloutBucket,
+} from '../../packages/client/src/flag-evaluator.ts';
 import {
   attributesOf,
   compileRule,
@@ -7,6 +12,9 @@ import {
   type RuleContext,
   RuleSyntaxError,
 } from '../../packages/client/src/rules.ts';
+
+// Rule-based flags need the rule language, which the client loads on demand.
+await loadRuleEngine();
 
 const evaluate = (rule: string, context: RuleContext, flag = 'a-flag') =>
   compileRule(parseRule(rule), flag)(context);
@@ -253,16 +261,24 @@ describe('Class: FlagEvaluator (rule-based flags)', () => {
 
   it('refuses a document whose variants do not parse, naming the flag and attribute only', () => {
     // Act
-    const read = () =>
+    const unparsable = () =>
       createFlagEvaluator({
-        broken: { enabled: true, variants: [JSON.stringify({ name: 'a', rule: '(eq $x' }), '{"name":"d"}'] },
+        broken: {
+          enabled: true,
+          variants: [JSON.stringify({ name: 'a', rule: '(eq $x "secret"' }), '{"name":"d"}'],
+        },
+      });
+    const noDefault = () =>
+      createFlagEvaluator({
         'no-default': { enabled: true, variants: [JSON.stringify({ name: 'a', rule: '(eq $x 1)' })] },
       });
 
     // Assess
-    expect(read).toThrow('broken.variants, no-default.variants');
+    expect(unparsable).toThrow(InvalidConfigDocumentError);
+    expect(unparsable).toThrow(/do not compile.*: broken\.variants$/);
+    expect(unparsable).not.toThrow(/secret/);
+    expect(noDefault).toThrow('no-default.variants');
   });
 });
 
-// Computed by the release before rule-based flags (same hash): a key keeps its bucket across releases.
 const PINNED_BUCKETS = [4586, 6173, 3600];

@@ -19,7 +19,14 @@ import type { FlagDefinition, FlagVariantDefinition } from '../../functions/core
 import { validateDeliveredDocument } from '../../functions/core/validation/appconfig-document.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { organisation } from '../../config/index.ts';
-import { createFlagEvaluator, type FlagEvaluator } from '../../packages/client/src/flag-evaluator.ts';
+import {
+  createFlagEvaluator,
+  loadRuleEngine,
+  type FlagEvaluator,
+} from '../../packages/client/src/flag-evaluator.ts';
+
+// Rule-based flags need the rule language, which the client loads on demand.
+await loadRuleEngine();
 
 function flagWith(variants: readonly FlagVariantDefinition[], valueKind?: 'string'): FlagDefinition {
   return {

@@ -14,8 +14,8 @@ import {
 } from './telemetry.js';
 
 export interface DocumentSourceOptions<T> extends ClientOptions {
-  /** Turns the raw JSON into the kept document; throws to reject it. */
-  readonly parse: (raw: unknown) => T;
+  /** Turns the raw JSON into the kept document; throws (or rejects) to reject it. */
+  readonly parse: (raw: unknown) => T | Promise<T>;
   /** Called with every document accepted, the first included. */
   readonly onUpdate?: (document: T) => void;
   /** For feature-flag profiles: read only these flags (`?flag=`). */
@@ -32,7 +32,7 @@ export interface DocumentSourceOptions<T> extends ClientOptions {
 export class DocumentSource<T> {
   readonly target: ExtensionTarget;
   readonly url: string;
-  readonly #parse: (raw: unknown) => T;
+  readonly #parse: (raw: unknown) => T | Promise<T>;
   readonly #onUpdate: ((document: T) => void) | undefined;
   readonly #logger: ClientLogger;
   readonly #onDegraded: ((report: DegradedReport) => void) | undefined;
@@ -111,7 +111,7 @@ export class DocumentSource<T> {
         : // Local mode is for tests and local runs, refused inside Lambda by default: a lazy chunk keeps
           // it out of a deployed function's cold start.
           await (await import('./local-file.js')).readFromFile(localFile, this.#only);
-    const document = this.#parse(raw);
+    const document = await this.#parse(raw);
     const now = this.#clock();
     this.#current = document;
     this.#readAt = now;

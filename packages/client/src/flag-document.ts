@@ -10,24 +10,6 @@
  * document is read.
  */
 import { InvalidConfigDocumentError } from './errors.js';
-import { parseRule, type RuleNode } from './rules.js';
-
-/**
- * One variant of a rule-based flag, in order: the first whose rule matches is served, the last
- * (without a rule) is the default. Travels as a JSON text in the flag's `variants` attribute, the
- * same rules AppConfig's `_variants` carry, so the client can evaluate locally.
- */
-export interface FlagVariantData {
-  readonly name: string;
-  /** AppConfig rule text; absent on the default variant. */
-  readonly rule?: string | undefined;
-  /** The parsed rule, filled in when the document is read. */
-  readonly tree?: RuleNode | undefined;
-  /** Whether this variant turns the flag on. */
-  readonly enabled: boolean;
-  /** The value served by this variant (string, number and object flags). */
-  readonly value?: unknown;
-}
 
 export interface FlagData {
   readonly enabled: boolean;
@@ -50,8 +32,12 @@ export interface FlagData {
   readonly defaultValue?: unknown;
   /** `json` when `value` and `defaultValue` travel as JSON strings (object-valued flags). */
   readonly valueEncoding?: 'json' | undefined;
-  /** Ordered variants of a rule-based flag (decoded from JSON texts). */
-  readonly variants?: readonly FlagVariantData[] | undefined;
+  /**
+   * Ordered variants of a rule-based flag: JSON texts of `{ name, rule?, enabled, value? }`, the
+   * same rules AppConfig's `_variants` carry, the last (without a rule) the default. Checked and
+   * compiled by the rule engine, which only documents with such flags load.
+   */
+  readonly variants?: readonly unknown[] | undefined;
   readonly [attribute: string]: unknown;
 }
 
@@ -103,11 +89,9 @@ export function parseFlagDocument(raw: unknown, profile = 'flags'): FlagDocument
       } else if (encoding !== undefined) {
         problems.push(`${name}.valueEncoding`);
       }
-      if (data['variants'] !== undefined) {
-        const variants = decodeVariants(data['variants']);
-        if (variants === undefined) problems.push(`${name}.variants`);
-        else flag = { ...flag, variants };
-      }
+      const variants = data['variants'];
+      if (variants !== undefined && !(Array.isArray(variants) && variants.length > 0))
+        problems.push(`${name}.variants`);
       if (flag !== data) (decoded ??= { ...(raw as FlagDocument) })[name] = flag as FlagData;
     }
   }
@@ -143,34 +127,6 @@ function decodeJsonAttributes(
     flag[attribute] = value;
   }
   return flag;
-}
-
-/**
- * The `variants` attribute: JSON texts of `{ name, rule?, enabled, value? }`, every rule parsed, the
- * last without a rule. Undefined when any of that fails (the caller names the attribute, not why:
- * the text may quote values).
- */
-function decodeVariants(raw: unknown): FlagVariantData[] | undefined {
-  if (!Array.isArray(raw) || raw.length === 0) return undefined;
-  const variants: FlagVariantData[] = [];
-  for (const entry of raw) {
-    const variant = typeof entry === 'string' ? decodeJson(entry) : entry;
-    if (!isRecord(variant) || typeof variant['name'] !== 'string') return undefined;
-    const rule = variant['rule'];
-    if (rule !== undefined && typeof rule !== 'string') return undefined;
-    const enabled = variant['enabled'] ?? true;
-    if (typeof enabled !== 'boolean') return undefined;
-    let tree: RuleNode | undefined;
-    if (rule !== undefined) {
-      try {
-        tree = parseRule(rule);
-      } catch {
-        return undefined;
-      }
-    }
-    variants.push({ name: variant['name'], rule, tree, enabled, value: variant['value'] });
-  }
-  return variants.at(-1)!.rule === undefined ? variants : undefined;
 }
 
 const UNDECODABLE: unique symbol = Symbol('undecodable');

@@ -4,17 +4,36 @@
  * seed), so `isEnabled` does a map lookup, a few comparisons and at most one pass over the targeting
  * key: no allocation, no I/O.
  */
+import { InvalidConfigDocumentError } from './errors.js';
 import { type FlagDocument, parseFlagDocument } from './flag-document.js';
-import {
-  attributesOf,
-  bucketOf,
-  type CompiledRule,
-  compileRule,
-  isSplit,
-  type RuleContext,
-  seedHash,
-  SPLIT_BUCKETS,
-} from './rules.js';
+import { bucketOf, seedHash, SPLIT_BUCKETS } from './hash.js';
+import type { CompiledRule, RuleContext } from './rules.js';
+export type { CompiledRule } from './rules.js';
+
+/**
+ * The rule language, loaded on demand: a document without rule-based flags never loads it, so it
+ * costs a consumer's cold start nothing.
+ */
+export type RuleEngine = typeof import('./rules.js');
+let ruleEngine: RuleEngine | undefined;
+
+/**
+ * Load the rule language (once); {@link createFlagEvaluator} needs it loaded for documents with
+ * rule-based flags. `loadFlags`, the middleware and the OpenFeature provider load it themselves.
+ *
+ * @example
+ * await loadRuleEngine();
+ * const evaluator = createFlagEvaluator(document);
+ */
+export async function loadRuleEngine(): Promise<RuleEngine> {
+  ruleEngine ??= await import('./rules.js');
+  return ruleEngine;
+}
+
+/** Whether a parsed document holds a rule-based flag. */
+export function hasRuleBasedFlags(document: FlagDocument): boolean {
+  return Object.values(document).some((flag) => flag.variants !== undefined);
+}
 
 /** Who a flag is evaluated for. Build it once per request, not per check. */
 export interface FlagContext {
@@ -94,6 +113,8 @@ export interface CompiledVariant {
   readonly matches: CompiledRule | null;
   /** Whether the rule is a `split` alone, reported as `SPLIT`. */
   readonly split: boolean;
+  /** Whether the rule reads `$targetingKey`. */
+  readonly readsTargetingKey: boolean;
   readonly enabled: boolean;
   readonly value: unknown;
 }
@@ -117,7 +138,7 @@ export class CompiledFlag {
   /** Whether evaluation hashes the targeting key (a partial rollout, or a split by `$targetingKey`). */
   readonly needsTargetingKey: boolean;
 
-  constructor(name: string, data: FlagDocument[string]) {
+  constructor(name: string, data: FlagDocument[string], rules?: RuleEngine) {
     this.name = name;
     this.enabled = data.enabled;
     this.seed = flagSeed(name);
@@ -128,19 +149,15 @@ export class CompiledFlag {
     this.value = deepFreeze(data.value);
     this.defaultValue = deepFreeze(data.defaultValue);
     this.attributes = deepFreeze({ ...data });
-    this.variants =
-      data.variants?.map((variant) => ({
-        name: variant.name,
-        matches: variant.tree === undefined ? null : compileRule(variant.tree, name),
-        split: variant.tree !== undefined && isSplit(variant.tree),
-        enabled: variant.enabled,
-        value: deepFreeze(variant.value),
-      })) ?? null;
     const partialRollout = this.threshold > 0 && this.threshold < ROLLOUT_BUCKETS;
-    this.needsTargetingKey =
-      partialRollout ||
-      (data.variants?.some((v) => v.tree !== undefined && attributesOf(v.tree).includes('targetingKey')) ??
-        false);
+    if (data.variants === undefined) {
+      this.variants = null;
+      this.needsTargetingKey = partialRollout;
+    } else {
+      if (rules === undefined) throw new Error('rule engine not loaded');
+      this.variants = rules.compileVariants(name, data.variants, deepFreeze);
+      this.needsTargetingKey = partialRollout || this.variants.some((variant) => variant.readsTargetingKey);
+    }
   }
 }
 
@@ -219,9 +236,27 @@ function sameKind(served: unknown, fallback: unknown): boolean {
 export class FlagEvaluator implements Flags {
   readonly #flags: ReadonlyMap<string, CompiledFlag>;
 
-  constructor(document: FlagDocument) {
+  /**
+   * @throws InvalidConfigDocumentError naming each rule-based flag whose rules do not parse, or
+   * whose document arrives before {@link loadRuleEngine} has loaded the rule language
+   */
+  constructor(document: FlagDocument, rules: RuleEngine | undefined = ruleEngine) {
     const flags = new Map<string, CompiledFlag>();
-    for (const [name, data] of Object.entries(document)) flags.set(name, new CompiledFlag(name, data));
+    const problems: string[] = [];
+    for (const [name, data] of Object.entries(document)) {
+      try {
+        flags.set(name, new CompiledFlag(name, data, rules));
+      } catch {
+        // The parser's message may quote the rule's constants: name the attribute only.
+        problems.push(`${name}.variants`);
+      }
+    }
+    if (problems.length > 0) {
+      throw new InvalidConfigDocumentError(
+        `flag rules do not compile (or loadRuleEngine() was not called): ${problems.join(', ')}`,
+        problems,
+      );
+    }
     this.#flags = flags;
   }
 

@@ -6,6 +6,8 @@ import {
   type FlagContext,
   FlagEvaluator,
   type FlagReason,
+  hasRuleBasedFlags,
+  loadRuleEngine,
   type Flags,
   type FlagValue,
   NO_FLAGS,
@@ -41,7 +43,10 @@ export class LiveFlags implements Flags {
     this.#source = new DocumentSource<FlagEvaluator>(target, {
       ...options,
       ...(options.only === undefined ? {} : { flags: options.only }),
-      parse: (raw) => new FlagEvaluator(parseFlagDocument(raw, target.profile)),
+      parse: async (raw) => {
+        const document = parseFlagDocument(raw, target.profile);
+        return new FlagEvaluator(document, hasRuleBasedFlags(document) ? await loadRuleEngine() : undefined);
+      },
       onUpdate: (evaluator) => {
         const previous = this.#evaluator;
         this.#evaluator = evaluator;

@@ -24,6 +24,7 @@ export {
   type FlagResolution,
   type Flags,
   type FlagValue,
+  loadRuleEngine,
 } from './flag-evaluator.js';
 export { clearFlagClients, type FlagsEvent, type FlagsOptions, type LiveFlags, loadFlags } from './flags.js';
 export type { ClientLogger, DegradedReport } from './telemetry.js';

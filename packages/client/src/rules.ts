@@ -11,6 +11,9 @@
  * one evaluated by the AppConfig agent select the same share of keys, not the same keys.
  */
 
+import type { CompiledVariant } from './flag-evaluator.js';
+import { bucketOf, seedHash, SPLIT_BUCKETS } from './hash.js';
+
 /** A rule that does not parse; the message names the position and the problem, never context values. */
 export class RuleSyntaxError extends Error {
   constructor(message: string) {
@@ -222,37 +225,6 @@ function checkNamed(op: Operator, named: Readonly<Record<string, RuleNode>>, at:
   }
 }
 
-/** Split buckets: a percentage with two decimals maps onto 0..9999. */
-export const SPLIT_BUCKETS = 10_000;
-
-const FNV_PRIME = 0x01000193;
-
-/** FNV-1a (32-bit) over UTF-16 code units, continuing from `hash`. */
-export function fnv1a(hash: number, text: string): number {
-  let h = hash;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, FNV_PRIME);
-  }
-  return h;
-}
-
-/** The hash state after a seed and a separator (`:`), so `ab`+`c` and `a`+`bc` differ. */
-export function seedHash(seed: string): number {
-  return Math.imul(fnv1a(0x811c9dc5, seed) ^ 0x3a, FNV_PRIME);
-}
-
-/** The bucket (0..9999) of a value under a seed: FNV-1a finished with murmur3's fmix32. */
-export function bucketOf(seed: number, value: string): number {
-  let h = fnv1a(seed, value);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) % SPLIT_BUCKETS;
-}
-
 type Read = (context: RuleContext) => unknown;
 
 function reader(node: RuleNode): Read {
@@ -438,4 +410,36 @@ export function attributesOf(tree: RuleNode): string[] {
   };
   walk(tree);
   return [...found];
+}
+
+/**
+ * Compile a flag's ordered variants (lives here, not in the evaluator, so documents without rules
+ * never load it). Throws {@link RuleSyntaxError} on the first rule that does not parse.
+ */
+export function compileVariants(
+  flagKey: string,
+  texts: readonly unknown[],
+  freeze: <T>(value: T) => T,
+): CompiledVariant[] {
+  const variants = texts.map((text, index) => {
+    const variant = (typeof text === 'string' ? JSON.parse(text) : text) as Record<string, unknown> | null;
+    const { name, rule, enabled = true, value } = variant ?? {};
+    const last = index === texts.length - 1;
+    if (typeof name !== 'string' || typeof enabled !== 'boolean' || (rule === undefined) !== last)
+      throw new RuleSyntaxError(
+        `variant ${index + 1} needs a name, and a rule unless it is the default (last)`,
+      );
+    if (rule !== undefined && typeof rule !== 'string')
+      throw new RuleSyntaxError(`variant ${name}: rule is text`);
+    const tree = rule === undefined ? undefined : parseRule(rule);
+    return {
+      name,
+      matches: tree === undefined ? null : compileRule(tree, flagKey),
+      split: tree !== undefined && isSplit(tree),
+      readsTargetingKey: tree !== undefined && attributesOf(tree).includes('targetingKey'),
+      enabled,
+      value: freeze(value),
+    };
+  });
+  return variants;
 }
