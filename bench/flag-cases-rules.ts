@@ -10,7 +10,8 @@
  * evaluation context, the same objects for every engine (Steward reads them as they are; for Unleash
  * `toUnleashContext` moves the attributes under `properties` and the targeting key to `userId`);
  * `expected` is the share of each answer over the context cycle, so an engine that evaluates the
- * case differently is caught rather than timed.
+ * case differently is caught rather than timed. The Steward engine calls `await loadRuleEngine()`
+ * before `createFlagEvaluator(case.steward)` (the rule language loads on demand), outside the timing.
  */
 
 const KEY_COUNT = 4096;
