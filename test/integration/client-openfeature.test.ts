@@ -10,17 +10,22 @@ import { clearFlagClients, loadFlags } from '../../packages/client/src/index.ts'
 import { StewardFlagProvider } from '../../packages/client/src/openfeature.ts';
 import { AppConfigExtensionServer } from '../support/appconfig-extension-server.ts';
 
-describe('Class: StewardFlagProvider (over the extension)', () => {
-  let extension: AppConfigExtensionServer;
-
-  const providerOptions = () => ({
+/** The orders flags profile of staging on the test extension, with logs and metrics silenced. */
+function quietProviderOptions(port: number) {
+  return {
     service: 'orders',
     environment: 'staging',
     profile: 'flags',
-    port: extension.port,
+    port,
     logger: { warn: () => undefined, info: () => undefined },
     metricSink: () => undefined,
-  });
+  };
+}
+
+describe('Class: StewardFlagProvider (over the extension)', () => {
+  let extension: AppConfigExtensionServer;
+
+  const providerOptions = () => quietProviderOptions(extension.port);
 
   beforeEach(async () => {
     clearFlagClients();
@@ -174,14 +179,7 @@ describe('Class: StewardFlagProvider (events, through the OpenFeature SDK)', () 
     });
     await OpenFeature.setProviderAndWait(
       'orders-targeting',
-      new StewardFlagProvider({
-        service: 'orders',
-        environment: 'staging',
-        profile: 'flags',
-        port: extension.port,
-        logger: { warn: () => undefined, info: () => undefined },
-        metricSink: () => undefined,
-      }),
+      new StewardFlagProvider(quietProviderOptions(extension.port)),
     );
     const client = OpenFeature.getClient('orders-targeting');
 

@@ -13,7 +13,7 @@
  * keys land where, and a key's variant may differ between the agent and this evaluator.
  */
 import { describe, expect, it } from 'vitest';
-import type { AppConfigFlagsDocument } from '../../functions/core/flags/appconfig-format.ts';
+import type { AppConfigFlagsDocument } from '../../functions/core/flags/flag-document-schema.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
 import type { FlagDefinition, FlagVariantDefinition } from '../../functions/core/model.ts';
 import { validateDeliveredDocument } from '../../functions/core/validation/appconfig-document.ts';

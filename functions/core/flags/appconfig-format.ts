@@ -27,15 +27,6 @@ import {
   lenientFlagsDocumentSchema,
 } from './flag-document-schema.ts';
 
-export {
-  APPCONFIG_KEY,
-  APPCONFIG_STRING_LIMIT,
-  type AppConfigFlagDefinition,
-  type AppConfigFlagsDocument,
-  type AppConfigFlagValue,
-  type AttributeValue,
-} from './flag-document-schema.ts';
-
 export const FLAG_TYPES: readonly FlagType[] = [
   'release',
   'experiment',
