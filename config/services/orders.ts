@@ -11,6 +11,7 @@
  */
 import * as z from 'zod/mini';
 import { boolean, duration, integer, json, oneOf, string, url } from '../../functions/core/keys.ts';
+import { contextAttribute } from '../../functions/core/flags/evaluation-context.ts';
 import { defineService } from '../../functions/core/model.ts';
 
 export const orders = defineService({
@@ -101,6 +102,31 @@ export const orders = defineService({
         production: { enabled: true, rolloutPercent: 50, value: 'Complete order' },
       },
     },
+    'checkout-theme': {
+      description: 'Which checkout theme a customer sees: rules over the typed evaluation context',
+      owner: 'team-growth',
+      type: 'experiment',
+      created: '2026-11-20',
+      expires: '2026-12-30',
+      valueKind: 'string',
+      defaultValue: 'classic',
+      environments: {
+        staging: { enabled: true, value: 'midnight' },
+        production: {
+          enabled: true,
+          variants: [
+            { name: 'qa', rule: '(ends_with $targetingKey "-qa")', value: 'midnight' },
+            {
+              name: 'pro-veterans',
+              rule: '(and (eq $tier "pro") (gte $accountAgeDays 30) (in $country ["IE", "GB"]))',
+              value: 'midnight',
+            },
+            { name: 'sample', rule: '(split pct::10 by::$targetingKey)', value: 'sunrise' },
+            { name: 'default', value: 'classic' },
+          ],
+        },
+      },
+    },
     'disable-recommendations': {
       description: 'Kill switch: stop calling the recommendations service',
       owner: 'team-orders',
@@ -108,5 +134,10 @@ export const orders = defineService({
       created: '2026-06-01',
       environments: { staging: { enabled: false }, production: { enabled: false } },
     },
+  },
+  evaluationContext: {
+    tier: contextAttribute.oneOf(['free', 'pro']),
+    country: contextAttribute.string('ISO 3166 alpha-2 country of the customer'),
+    accountAgeDays: contextAttribute.integer({ min: 0 }),
   },
 });

@@ -6,6 +6,7 @@
 import { looksLikeCredential } from './credentials.ts';
 import { mayShowValues } from './disclosure.ts';
 import { checkFlagDefinition } from './flags/metadata.ts';
+import { checkFlagRules } from './flags/rule-check.ts';
 import { plannedLifetimeProblem } from './flags/policy.ts';
 import type { KeySpec } from './keys.ts';
 import { type Organisation, type ServiceDefinition, SHARED_SERVICE } from './model.ts';
@@ -67,7 +68,10 @@ export function checkDesiredState(organisation: Organisation, settings: Settings
     findings.push(...checkSchemaFlavour(service));
     for (const [flag, definition] of Object.entries(service.flags ?? {})) {
       const lifetime = plannedLifetimeProblem(definition);
-      const messages = checkFlagDefinition(definition, environments);
+      const messages = [
+        ...checkFlagDefinition(definition, environments),
+        ...checkFlagRules(definition, service.evaluationContext),
+      ];
       for (const message of lifetime === undefined ? messages : [...messages, lifetime]) {
         findings.push({ rule: 'flag', subject: `${service.name}:${flag}`, message });
       }

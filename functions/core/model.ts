@@ -3,6 +3,7 @@
  * secrets and feature flags. `defineService` keeps desired values typed, so `tsc` rejects
  * `'max-retries': 'five'` in `config/`.
  */
+import type { EvaluationContextSchema } from './flags/evaluation-context.ts';
 import type { KeySpec, ValueOf } from './keys.ts';
 
 export type KeyMap = Record<string, KeySpec<unknown>>;
@@ -79,6 +80,20 @@ export interface FlagEnvironmentValue {
   readonly groups?: readonly string[];
   /** The value served when the flag is on, for non-boolean flags. */
   readonly value?: FlagVariantValue;
+  /**
+   * Rules and variants: evaluated in order, the first whose rule matches is served; the last, without
+   * a rule, is the default. Rules are AppConfig's rule language (`(and (eq $tier "pro") (split
+   * pct::20 by::$targetingKey))`); the flag ships as an AppConfig multi-variant flag.
+   */
+  readonly variants?: readonly FlagVariantDefinition[];
+}
+
+/** One variant of a rule-based flag. For a boolean flag `value` is whether the flag is on. */
+export interface FlagVariantDefinition {
+  readonly name: string;
+  /** AppConfig rule; omitted on the default variant, which comes last. */
+  readonly rule?: string;
+  readonly value: FlagVariantValue;
 }
 
 export interface FlagDefinition {
@@ -110,6 +125,8 @@ export interface ServiceDefinition<K extends KeyMap = KeyMap> {
   readonly expectedOverrides?: { readonly [P in keyof K]?: string };
   readonly secrets?: Readonly<Record<string, SecretDefinition>>;
   readonly flags?: Readonly<Record<string, FlagDefinition>>;
+  /** The attributes the service's flag rules read, type-checked by `steward check`. */
+  readonly evaluationContext?: EvaluationContextSchema;
 }
 
 /** The service name whose keys every service of an environment inherits. */

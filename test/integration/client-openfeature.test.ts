@@ -1,20 +1,31 @@
-import { OpenFeature, ProviderStatus, StandardResolutionReasons } from '@openfeature/server-sdk';
+import {
+  ErrorCode,
+  OpenFeature,
+  ProviderEvents,
+  ProviderStatus,
+  StandardResolutionReasons,
+} from '@openfeature/server-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clearFlagClients } from '../../packages/client/src/index.ts';
+import { clearFlagClients, loadFlags } from '../../packages/client/src/index.ts';
 import { StewardFlagProvider } from '../../packages/client/src/openfeature.ts';
 import { AppConfigExtensionServer } from '../support/appconfig-extension-server.ts';
+
+/** The orders flags profile of staging on the test extension, with logs and metrics silenced. */
+function quietProviderOptions(port: number) {
+  return {
+    service: 'orders',
+    environment: 'staging',
+    profile: 'flags',
+    port,
+    logger: { warn: () => undefined, info: () => undefined },
+    metricSink: () => undefined,
+  };
+}
 
 describe('Class: StewardFlagProvider (over the extension)', () => {
   let extension: AppConfigExtensionServer;
 
-  const providerOptions = () => ({
-    service: 'orders',
-    environment: 'staging',
-    profile: 'flags',
-    port: extension.port,
-    logger: { warn: () => undefined, info: () => undefined },
-    metricSink: () => undefined,
-  });
+  const providerOptions = () => quietProviderOptions(extension.port);
 
   beforeEach(async () => {
     clearFlagClients();
@@ -60,5 +71,139 @@ describe('Class: StewardFlagProvider (over the extension)', () => {
     expect(client.providerStatus).toBe(ProviderStatus.ERROR);
     expect(details.value).toBe(true);
     expect(details.reason).toBe(StandardResolutionReasons.ERROR);
+  });
+});
+
+describe('Class: StewardFlagProvider (events, through the OpenFeature SDK)', () => {
+  let extension: AppConfigExtensionServer;
+  let now = 0;
+
+  beforeEach(async () => {
+    clearFlagClients();
+    now = 1_000_000;
+    extension = await AppConfigExtensionServer.start();
+  });
+
+  afterEach(async () => {
+    await OpenFeature.close();
+    await extension.stop().catch(() => undefined);
+  });
+
+  const flags = (rollout: number) => ({
+    'new-checkout': { enabled: true, owner: 'team-orders', type: 'release', rolloutPercent: rollout },
+    'dark-mode': { enabled: true, owner: 'team-web', type: 'release' },
+  });
+
+  it('emits READY after load, CONFIGURATION_CHANGED with the changed keys, STALE in an outage, READY on recovery', async () => {
+    // Prepare
+    extension.host('orders', 'staging', 'flags', { type: 'feature-flags', content: flags(25) });
+    const live = await loadFlags('orders', {
+      environment: 'staging',
+      profile: 'flags',
+      port: extension.port,
+      pollSeconds: 30,
+      clock: () => now,
+      logger: { warn: () => undefined, info: () => undefined },
+      metricSink: () => undefined,
+    });
+    const provider = new StewardFlagProvider({ flags: live });
+    const client = OpenFeature.getClient('orders-events');
+    const seen: { type: string; flags?: string[] }[] = [];
+    for (const type of [
+      ProviderEvents.Ready,
+      ProviderEvents.ConfigurationChanged,
+      ProviderEvents.Stale,
+      ProviderEvents.Error,
+    ]) {
+      client.addHandler(type, (details) =>
+        seen.push({
+          type,
+          ...(details?.flagsChanged ? { flags: [...(details.flagsChanged as string[])] } : {}),
+        }),
+      );
+    }
+    const evaluate = async () => {
+      await client.getBooleanValue('dark-mode', false, { targetingKey: 'customer-1' });
+      await live.whenIdle();
+    };
+
+    // Act: load, hot reload, outage, recovery
+    await OpenFeature.setProviderAndWait('orders-events', provider);
+    extension.host('orders', 'staging', 'flags', { type: 'feature-flags', content: flags(50) });
+    now += 31_000;
+    await evaluate();
+    extension.failWith(503);
+    now += 31_000;
+    await evaluate();
+    const duringOutage = await client.getBooleanDetails('dark-mode', false, { targetingKey: 'customer-1' });
+    now += 31_000;
+    await evaluate();
+    extension.failWith(undefined);
+    now += 31_000;
+    await evaluate();
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Assess
+    expect(seen).toEqual([
+      { type: ProviderEvents.Ready },
+      { type: ProviderEvents.ConfigurationChanged, flags: ['new-checkout'] },
+      { type: ProviderEvents.Stale },
+      { type: ProviderEvents.Ready },
+    ]);
+    expect(duringOutage.value).toBe(true);
+    expect(client.providerStatus).toBe(ProviderStatus.READY);
+  });
+
+  it('answers TARGETING_KEY_MISSING for a rollout or split asked without a targeting key, and passes every attribute to the rules', async () => {
+    // Prepare
+    extension.host('orders', 'staging', 'flags', {
+      type: 'feature-flags',
+      content: {
+        ...flags(25),
+        'checkout-theme': {
+          enabled: true,
+          owner: 'team-growth',
+          type: 'experiment',
+          valueKind: 'string',
+          variants: [
+            JSON.stringify({
+              name: 'pro',
+              rule: '(and (eq $tier "pro") (gte $accountAgeDays 30))',
+              value: 'midnight',
+            }),
+            JSON.stringify({ name: 'sample', rule: '(split pct::10 by::$targetingKey)', value: 'sunrise' }),
+            JSON.stringify({ name: 'default', value: 'classic' }),
+          ],
+        },
+      },
+    });
+    await OpenFeature.setProviderAndWait(
+      'orders-targeting',
+      new StewardFlagProvider(quietProviderOptions(extension.port)),
+    );
+    const client = OpenFeature.getClient('orders-targeting');
+
+    // Act
+    const rollout = await client.getBooleanDetails('new-checkout', false, {});
+    const split = await client.getStringDetails('checkout-theme', 'none', {
+      tier: 'pro',
+      accountAgeDays: 40,
+    });
+    const pro = await client.getStringDetails('checkout-theme', 'none', {
+      targetingKey: 'customer-1',
+      tier: 'pro',
+      accountAgeDays: 40,
+    });
+    const unrolled = await client.getBooleanDetails('dark-mode', false, {});
+
+    // Assess
+    expect(rollout).toMatchObject({
+      value: false,
+      reason: 'ERROR',
+      errorCode: ErrorCode.TARGETING_KEY_MISSING,
+    });
+    expect(split).toMatchObject({ value: 'none', errorCode: ErrorCode.TARGETING_KEY_MISSING });
+    expect(pro).toMatchObject({ value: 'midnight', variant: 'pro', reason: 'TARGETING_MATCH' });
+    expect(unrolled).toMatchObject({ value: true, reason: 'STATIC' });
   });
 });

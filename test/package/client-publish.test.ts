@@ -150,6 +150,7 @@ describe('Package: @config-steward/client', () => {
         'createFlagEvaluator',
         'loadConfig',
         'loadFlags',
+        'loadRuleEngine',
       ],
       './middy': ['stewardConfig'],
       './openfeature': ['StewardFlagProvider'],
@@ -157,7 +158,7 @@ describe('Package: @config-steward/client', () => {
     expect(output.config).toEqual({ currency: 'EUR' });
     expect(output.newCheckout).toBe(true);
     expect(output.provider).toBe(true);
-    // Internals stay internal: only the three export points resolve.
+    // Internals stay internal: only the declared export points resolve.
     expect(output.internal).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 

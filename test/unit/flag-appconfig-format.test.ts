@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { ConfigurationError } from '../../functions/core/errors.ts';
 import {
-  APPCONFIG_KEY,
   appConfigProblems,
   fromAppConfigFlags,
   toAppConfigFlags,
 } from '../../functions/core/flags/appconfig-format.ts';
+import { APPCONFIG_KEY } from '../../functions/core/flags/flag-document-schema.ts';
 import type { FlagDefinition, FlagEnvironmentValue } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { validateDeliveredDocument } from '../../functions/core/validation/appconfig-document.ts';

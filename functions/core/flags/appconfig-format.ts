@@ -7,15 +7,25 @@
  * AppConfig attribute values are strings (at most 1024 characters), numbers, booleans, or arrays of
  * strings or numbers: an object-valued flag travels as a JSON string with `valueEncoding: "json"`.
  */
-import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
 import {
   FLAG_TYPES_THAT_EXPIRE,
   type FlagDefinition,
   type FlagEnvironmentValue,
   type FlagType,
+  type FlagVariantDefinition,
   type FlagVariantValue,
 } from '../model.ts';
+import {
+  APPCONFIG_KEY,
+  APPCONFIG_STRING_LIMIT,
+  type AppConfigFlagDefinition,
+  type AppConfigFlagsDocument,
+  type AppConfigFlagValue,
+  type AttributeValue,
+  type Constraints,
+  lenientFlagsDocumentSchema,
+} from './flag-document-schema.ts';
 
 export const FLAG_TYPES: readonly FlagType[] = [
   'release',
@@ -25,60 +35,7 @@ export const FLAG_TYPES: readonly FlagType[] = [
   'permission',
 ];
 
-/** Flag and attribute keys AppConfig accepts. */
-export const APPCONFIG_KEY = /^[a-z][a-zA-Z\d_-]{0,63}$/;
-/** The longest string attribute value AppConfig accepts. */
-export const APPCONFIG_STRING_LIMIT = 1024;
 const DAY_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
-
-type Constraints =
-  | { type: 'string'; required?: boolean; pattern?: string; enum?: string[] }
-  | { type: 'number'; required?: boolean; minimum?: number; maximum?: number }
-  | { type: 'boolean'; required?: boolean }
-  | { type: 'array'; required?: boolean; elements?: { type: 'string' } | { type: 'number' } };
-
-export interface AppConfigFlagDefinition {
-  name: string;
-  description?: string;
-  attributes?: Record<string, { description?: string; constraints?: Constraints }>;
-}
-
-export type AttributeValue = string | number | boolean | string[] | number[];
-
-export interface AppConfigFlagValue {
-  enabled: boolean;
-  [attribute: string]: AttributeValue;
-}
-
-/** An `AWS.AppConfig.FeatureFlags` hosted document. */
-export interface AppConfigFlagsDocument {
-  version: '1';
-  flags: Record<string, AppConfigFlagDefinition>;
-  values: Record<string, AppConfigFlagValue>;
-}
-
-/**
- * What Steward reads back from a hosted document: lenient on attributes it does not know (a console
- * edit may add some), strict on the structure AppConfig itself enforces.
- */
-export const appConfigFlagsDocumentSchema = z.object({
-  version: z.literal('1'),
-  flags: z._default(
-    z.record(
-      z.string().check(z.regex(APPCONFIG_KEY)),
-      z.looseObject({
-        name: z.optional(z.string()),
-        description: z.optional(z.string()),
-        attributes: z.optional(z.record(z.string(), z.unknown())),
-      }),
-    ),
-    {},
-  ),
-  values: z._default(
-    z.record(z.string().check(z.regex(APPCONFIG_KEY)), z.looseObject({ enabled: z.boolean() })),
-    {},
-  ),
-});
 
 /** One flag as read back from a hosted document: its metadata and its value in that document. */
 export interface DecodedFlag {
@@ -136,7 +93,9 @@ export function appConfigProblems(key: string, flag: FlagDefinition): string[] {
   const tooLong = (text: string | undefined) => text !== undefined && text.length > APPCONFIG_STRING_LIMIT;
   if (tooLong(flag.owner)) problems.push('the owner is over 1024 characters');
   for (const [environment, value] of Object.entries(flag.environments)) {
-    for (const [name, encoded] of Object.entries(encodeValue(flag, value))) {
+    const encodedValue = encodeValue(flag, value);
+    const holders = encodedValue._variants?.map((variant) => variant.attributeValues ?? {}) ?? [encodedValue];
+    for (const [name, encoded] of holders.flatMap((holder) => Object.entries(holder))) {
       if (typeof encoded === 'string' && encoded.length > APPCONFIG_STRING_LIMIT) {
         problems.push(`${environment}: ${name} is over ${APPCONFIG_STRING_LIMIT} characters once encoded`);
       }
@@ -151,7 +110,11 @@ export function appConfigProblems(key: string, flag: FlagDefinition): string[] {
 function encodeDefinition(key: string, flag: FlagDefinition): AppConfigFlagDefinition {
   const kind = flag.valueKind ?? 'boolean';
   const used = (attribute: keyof FlagEnvironmentValue) =>
-    Object.values(flag.environments).some((value) => value[attribute] !== undefined);
+    Object.values(flag.environments).some(
+      (value) =>
+        value[attribute] !== undefined ||
+        (attribute === 'value' && value.variants !== undefined && kind !== 'boolean'),
+    );
   const attributes: NonNullable<AppConfigFlagDefinition['attributes']> = {
     owner: { description: 'Team that owns the flag', constraints: { type: 'string', required: true } },
     type: {
@@ -171,6 +134,12 @@ function encodeDefinition(key: string, flag: FlagDefinition): AppConfigFlagDefin
       },
     },
   };
+  if (used('variants')) {
+    attributes['variants'] = {
+      description: 'Rules and variants as JSON texts, for local evaluation (the same rules as _variants)',
+      constraints: { type: 'array', elements: { type: 'string' } },
+    };
+  }
   if (used('rolloutPercent')) {
     attributes['rolloutPercent'] = {
       description: 'Percentage of targeting keys that get the flag',
@@ -219,22 +188,58 @@ function encodeValue(flag: FlagDefinition, value: FlagEnvironmentValue): AppConf
   const kind = flag.valueKind ?? 'boolean';
   const encode = (served: FlagVariantValue): AttributeValue =>
     kind === 'object' || (typeof served === 'object' && served !== null) ? JSON.stringify(served) : served;
-  const result: AppConfigFlagValue = {
-    enabled: value.enabled,
+  const metadata: Record<string, AttributeValue> = {
     owner: flag.owner,
     type: flag.type,
     created: flag.created,
   };
-  if (flag.expires !== undefined) result['expires'] = flag.expires;
+  if (flag.expires !== undefined) metadata['expires'] = flag.expires;
+  if (kind !== 'boolean') metadata['valueKind'] = kind;
+  if (kind !== 'boolean' && flag.defaultValue !== undefined)
+    metadata['defaultValue'] = encode(flag.defaultValue);
+  if (kind === 'object') metadata['valueEncoding'] = 'json';
+  if (value.enabled && value.variants !== undefined)
+    return encodeVariants(value.variants, kind, metadata, encode);
+  const result: AppConfigFlagValue = { enabled: value.enabled, ...metadata };
   if (value.rolloutPercent !== undefined) result['rolloutPercent'] = value.rolloutPercent;
   if (value.allow !== undefined) result['allow'] = [...value.allow];
   if (value.groups !== undefined) result['groups'] = [...value.groups];
-  if (kind !== 'boolean') result['valueKind'] = kind;
   if (value.value !== undefined) result['value'] = encode(value.value);
-  if (kind !== 'boolean' && flag.defaultValue !== undefined)
-    result['defaultValue'] = encode(flag.defaultValue);
-  if (kind === 'object') result['valueEncoding'] = 'json';
   return result;
+}
+
+/**
+ * A multi-variant value in AppConfig's format: `_variants` in order, the default last without a
+ * rule. The AppConfig agent (with a `Context` header) and the console evaluate `_variants`; every
+ * variant also carries the whole list as JSON texts in `variants`, so whichever variant the agent
+ * serves to a client that sends no context, the client can evaluate the same rules locally.
+ */
+function encodeVariants(
+  variants: readonly FlagVariantDefinition[],
+  kind: NonNullable<FlagDefinition['valueKind']>,
+  metadata: Record<string, AttributeValue>,
+  encode: (served: FlagVariantValue) => AttributeValue,
+): AppConfigFlagValue {
+  const texts = variants.map((variant) =>
+    JSON.stringify({
+      name: variant.name,
+      ...(variant.rule !== undefined ? { rule: variant.rule } : {}),
+      enabled: kind === 'boolean' ? variant.value === true : true,
+      ...(kind !== 'boolean' ? { value: variant.value } : {}),
+    }),
+  );
+  return {
+    _variants: variants.map((variant) => ({
+      name: variant.name,
+      enabled: kind === 'boolean' ? variant.value === true : true,
+      ...(variant.rule !== undefined ? { rule: variant.rule } : {}),
+      attributeValues: {
+        ...metadata,
+        ...(kind !== 'boolean' ? { value: encode(variant.value) } : {}),
+        variants: texts,
+      },
+    })),
+  };
 }
 
 /**
@@ -246,7 +251,7 @@ function encodeValue(flag: FlagDefinition, value: FlagEnvironmentValue): AppConf
  * const flags = fromAppConfigFlags(JSON.parse(content));
  */
 export function fromAppConfigFlags(raw: unknown): DecodedFlag[] {
-  const parsed = appConfigFlagsDocumentSchema.safeParse(raw);
+  const parsed = lenientFlagsDocumentSchema.safeParse(raw);
   if (!parsed.success) {
     const paths = [
       ...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(document)')),
@@ -263,7 +268,7 @@ function decodeFlag(
   description: string | undefined,
   raw: Record<string, unknown> | undefined,
 ): DecodedFlag {
-  const attributes = raw ?? { enabled: false };
+  const attributes = raw === undefined ? { enabled: false } : flatten(raw);
   const text = (name: string) =>
     typeof attributes[name] === 'string' ? (attributes[name] as string) : undefined;
   const strings = (name: string) =>
@@ -290,6 +295,7 @@ function decodeFlag(
     ...(strings('allow') ? { allow: strings('allow') } : {}),
     ...(strings('groups') ? { groups: strings('groups') } : {}),
     ...(served('value') !== undefined ? { value: served('value') } : {}),
+    ...(variantsOf(attributes['variants']) ? { variants: variantsOf(attributes['variants']) } : {}),
   };
   const defaultValue = served('defaultValue');
   return {
@@ -303,4 +309,38 @@ function decodeFlag(
     ...(defaultValue !== undefined ? { defaultValue } : {}),
     value,
   };
+}
+
+/**
+ * A multi-variant value read as one: the default variant's attributes (metadata is the same in
+ * every variant), on when any variant is on.
+ */
+function flatten(raw: Record<string, unknown>): Record<string, unknown> {
+  const variants = raw['_variants'];
+  if (!Array.isArray(variants) || variants.length === 0) return raw;
+  const last = variants.at(-1) as { attributeValues?: Record<string, unknown> };
+  // Each variant's own value lives in `variants`; the default's is not the flag's `value`.
+  const { value: _servedByDefault, ...metadata } = last.attributeValues ?? {};
+  return {
+    ...metadata,
+    enabled: variants.some((variant: { enabled?: unknown }) => variant?.enabled === true),
+  };
+}
+
+/** The `variants` attribute's JSON texts back into definitions; undefined when absent or unreadable. */
+function variantsOf(raw: unknown): FlagVariantDefinition[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  try {
+    return raw.map((text) => {
+      const { name, rule, enabled, value } = JSON.parse(String(text)) as {
+        name: string;
+        rule?: string;
+        enabled: boolean;
+        value?: FlagVariantValue;
+      };
+      return { name, ...(rule !== undefined ? { rule } : {}), value: value ?? enabled };
+    });
+  } catch {
+    return undefined;
+  }
 }

@@ -3,12 +3,18 @@
  * values, so no invalid document reaches a consumer by any path (console, CLI, another pipeline).
  * Issues name keys and problems, never values.
  */
+import { parseRule, RuleSyntaxError } from '@config-steward/client/rules';
 import * as z from 'zod/mini';
 import type { ProfileLocator } from '../../ports/config-delivery.ts';
 import { type AppConfigTargets, serviceOfApplication } from '../appconfig-targets.ts';
 import { MalformedEventError, StewardError } from '../errors.ts';
 import type { ValidationIssue } from '../keys.ts';
 import type { SchemaRegistry } from '../registry.ts';
+import {
+  type AttributeConstraints as Constraints,
+  constraintsSchema as constraints,
+  strictFlagsDocumentSchema,
+} from '../flags/flag-document-schema.ts';
 import '../zod-messages.ts';
 
 /** AppConfig's validator invocation, in its camelCase form or the older PascalCase one. */
@@ -60,37 +66,8 @@ export function parseValidatorInvocation(raw: unknown): ValidatorInvocation {
   return { ...parsed.data, content: Buffer.from(parsed.data.content, 'base64').toString('utf8') };
 }
 
-/** A flag key as AppConfig accepts it. */
-const flagKey = z
-  .string()
-  .check(
-    z.regex(/^[a-z][a-zA-Z\d_-]{0,63}$/, 'a flag key is a letter then up to 63 letters, digits, - or _'),
-  );
-const constraints = z.looseObject({
-  type: z.enum(['string', 'number', 'boolean', 'array']),
-  required: z.optional(z.boolean()),
-  pattern: z.optional(z.string()),
-  enum: z.optional(z.array(z.union([z.string(), z.number()]))),
-  minimum: z.optional(z.number()),
-  maximum: z.optional(z.number()),
-  elements: z.optional(z.looseObject({ type: z.enum(['string', 'number']) })),
-});
-type Constraints = z.output<typeof constraints>;
-
 /** The hosted `AWS.AppConfig.FeatureFlags` format: flag definitions and their values. */
-export const featureFlagsDocumentSchema = z.looseObject({
-  version: z.literal('1'),
-  flags: z.record(
-    flagKey,
-    z.looseObject({
-      name: z.string().check(z.minLength(1), z.maxLength(64)),
-      description: z.optional(z.string().check(z.maxLength(1024))),
-      attributes: z.optional(z.record(flagKey, z.looseObject({ constraints: z.optional(constraints) }))),
-      _deprecation: z.optional(z.looseObject({ status: z.enum(['planned']) })),
-    }),
-  ),
-  values: z.record(z.string(), z.looseObject({ enabled: z.boolean() })),
-});
+export const featureFlagsDocumentSchema = strictFlagsDocumentSchema;
 
 type RawFlags = Record<string, { attributes?: Record<string, { constraints?: unknown }> }>;
 
@@ -106,16 +83,43 @@ function crossCheckFlags(document: unknown): ValidationIssue[] {
       issues.push({ path: `values.${key}`, message: 'flag has no values' });
       continue;
     }
-    for (const [attribute, definition] of Object.entries(flag?.attributes ?? {})) {
-      const parsed = constraints.safeParse(definition?.constraints);
-      const problem = parsed.success ? attributeProblem(flagValues[attribute], parsed.data) : undefined;
-      if (problem) issues.push({ path: `values.${key}.${attribute}`, message: problem });
+    const variants = flagValues['_variants'];
+    // A multi-variant flag's attributes live in each variant's attributeValues.
+    const holders: [string, Record<string, unknown>][] = Array.isArray(variants)
+      ? variants.map((variant: { attributeValues?: Record<string, unknown> }, index) => [
+          `values.${key}._variants.${index}`,
+          variant?.attributeValues ?? {},
+        ])
+      : [[`values.${key}`, flagValues]];
+    for (const [path, holder] of holders) {
+      for (const [attribute, definition] of Object.entries(flag?.attributes ?? {})) {
+        const parsed = constraints.safeParse(definition?.constraints);
+        const problem = parsed.success ? attributeProblem(holder[attribute], parsed.data) : undefined;
+        if (problem) issues.push({ path: `${path}.${attribute}`, message: problem });
+      }
     }
+    if (Array.isArray(variants)) issues.push(...ruleIssues(key, variants));
   }
   for (const key of Object.keys(valuesOf)) {
     if (!(key in (flags as object)))
       issues.push({ path: `values.${key}`, message: 'values for an undefined flag' });
   }
+  return issues;
+}
+
+/** Every variant rule must parse; the message names the variant and the fault, never context values. */
+function ruleIssues(key: string, variants: readonly unknown[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  variants.forEach((variant, index) => {
+    const rule = (variant as { rule?: unknown } | null)?.rule;
+    if (typeof rule !== 'string') return;
+    try {
+      parseRule(rule);
+    } catch (error) {
+      const message = error instanceof RuleSyntaxError ? error.message : 'does not parse';
+      issues.push({ path: `values.${key}._variants.${index}.rule`, message: `malformed rule: ${message}` });
+    }
+  });
   return issues;
 }
 

@@ -14,12 +14,14 @@ import {
 } from './telemetry.js';
 
 export interface DocumentSourceOptions<T> extends ClientOptions {
-  /** Turns the raw JSON into the kept document; throws to reject it. */
-  readonly parse: (raw: unknown) => T;
+  /** Turns the raw JSON into the kept document; throws (or rejects) to reject it. */
+  readonly parse: (raw: unknown) => T | Promise<T>;
   /** Called with every document accepted, the first included. */
   readonly onUpdate?: (document: T) => void;
   /** For feature-flag profiles: read only these flags (`?flag=`). */
   readonly flags?: readonly string[];
+  /** Called after every failed background re-read (the last good document is still served). */
+  readonly onRefreshFailed?: (report: DegradedReport) => void;
 }
 
 /**
@@ -30,10 +32,11 @@ export interface DocumentSourceOptions<T> extends ClientOptions {
 export class DocumentSource<T> {
   readonly target: ExtensionTarget;
   readonly url: string;
-  readonly #parse: (raw: unknown) => T;
+  readonly #parse: (raw: unknown) => T | Promise<T>;
   readonly #onUpdate: ((document: T) => void) | undefined;
   readonly #logger: ClientLogger;
   readonly #onDegraded: ((report: DegradedReport) => void) | undefined;
+  readonly #onRefreshFailed: ((report: DegradedReport) => void) | undefined;
   readonly #metricSink: (line: string) => void;
   readonly #clock: () => number;
   readonly #only: readonly string[] | undefined;
@@ -51,6 +54,7 @@ export class DocumentSource<T> {
     this.#onUpdate = options.onUpdate;
     this.#logger = options.logger ?? stdoutLogger;
     this.#onDegraded = options.onDegraded;
+    this.#onRefreshFailed = options.onRefreshFailed;
     this.#metricSink = options.metricSink ?? stdoutMetricSink;
     this.#clock = options.clock ?? Date.now;
     this.#only = options.flags;
@@ -107,7 +111,7 @@ export class DocumentSource<T> {
         : // Local mode is for tests and local runs, refused inside Lambda by default: a lazy chunk keeps
           // it out of a deployed function's cold start.
           await (await import('./local-file.js')).readFromFile(localFile, this.#only);
-    const document = this.#parse(raw);
+    const document = await this.#parse(raw);
     const now = this.#clock();
     this.#current = document;
     this.#readAt = now;
@@ -147,6 +151,7 @@ export class DocumentSource<T> {
       }
       this.#metricSink(degradedMetricLine(report, now));
       try {
+        this.#onRefreshFailed?.(report);
         this.#onDegraded?.(report);
       } catch {
         // A failing hook must not take the last good document down with it.

@@ -32,6 +32,12 @@ export interface FlagData {
   readonly defaultValue?: unknown;
   /** `json` when `value` and `defaultValue` travel as JSON strings (object-valued flags). */
   readonly valueEncoding?: 'json' | undefined;
+  /**
+   * Ordered variants of a rule-based flag: JSON texts of `{ name, rule?, enabled, value? }`, the
+   * same rules AppConfig's `_variants` carry, the last (without a rule) the default. Checked and
+   * compiled by the rule engine, which only documents with such flags load.
+   */
+  readonly variants?: readonly unknown[] | undefined;
   readonly [attribute: string]: unknown;
 }
 
@@ -77,12 +83,16 @@ export function parseFlagDocument(raw: unknown, profile = 'flags'): FlagDocument
         }
       }
       const encoding = data['valueEncoding'];
+      let flag: Record<string, unknown> = data;
       if (encoding === 'json') {
-        const flag = decodeJsonAttributes(name, data, problems);
-        if (flag !== data) (decoded ??= { ...(raw as FlagDocument) })[name] = flag as FlagData;
+        flag = decodeJsonAttributes(name, data, problems);
       } else if (encoding !== undefined) {
         problems.push(`${name}.valueEncoding`);
       }
+      const variants = data['variants'];
+      if (variants !== undefined && !(Array.isArray(variants) && variants.length > 0))
+        problems.push(`${name}.variants`);
+      if (flag !== data) (decoded ??= { ...(raw as FlagDocument) })[name] = flag as FlagData;
     }
   }
   if (problems.length > 0) {

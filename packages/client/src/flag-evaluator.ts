@@ -4,7 +4,36 @@
  * seed), so `isEnabled` does a map lookup, a few comparisons and at most one pass over the targeting
  * key: no allocation, no I/O.
  */
+import { InvalidConfigDocumentError } from './errors.js';
 import { type FlagDocument, parseFlagDocument } from './flag-document.js';
+import { bucketOf, seedHash, SPLIT_BUCKETS } from './hash.js';
+import type { CompiledRule, RuleContext } from './rules.js';
+export type { CompiledRule } from './rules.js';
+
+/**
+ * The rule language, loaded on demand: a document without rule-based flags never loads it, so it
+ * costs a consumer's cold start nothing.
+ */
+export type RuleEngine = typeof import('./rules.js');
+let ruleEngine: RuleEngine | undefined;
+
+/**
+ * Load the rule language (once); {@link createFlagEvaluator} needs it loaded for documents with
+ * rule-based flags. `loadFlags`, the middleware and the OpenFeature provider load it themselves.
+ *
+ * @example
+ * await loadRuleEngine();
+ * const evaluator = createFlagEvaluator(document);
+ */
+export async function loadRuleEngine(): Promise<RuleEngine> {
+  ruleEngine ??= await import('./rules.js');
+  return ruleEngine;
+}
+
+/** Whether a parsed document holds a rule-based flag. */
+export function hasRuleBasedFlags(document: FlagDocument): boolean {
+  return Object.values(document).some((flag) => flag.variants !== undefined);
+}
 
 /** Who a flag is evaluated for. Build it once per request, not per check. */
 export interface FlagContext {
@@ -12,6 +41,8 @@ export interface FlagContext {
   readonly targetingKey?: string;
   /** Groups the caller belongs to, matched against a flag's `groups`. */
   readonly groups?: readonly string[];
+  /** Any other attribute a rule reads as `$name` (`tier`, `country`, `accountAgeDays`, ...). */
+  readonly [attribute: string]: unknown;
 }
 
 /**
@@ -41,12 +72,7 @@ export interface Flags {
 export type FlagValue = boolean | string | number | Readonly<Record<string, unknown>>;
 
 /** Rollout buckets: a percentage with two decimals maps onto 0..9999. */
-export const ROLLOUT_BUCKETS = 10_000;
-
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-/** Folded between the flag name and the targeting key, so `ab`+`c` and `a`+`bc` differ. */
-const SEPARATOR = 0x3a;
+export const ROLLOUT_BUCKETS = SPLIT_BUCKETS;
 
 // Decisions, ordered so that "on" is `>= STATIC`; REASONS is indexed by them.
 const DISABLED = 0;
@@ -56,25 +82,16 @@ const TARGETING_MATCH = 3;
 const SPLIT = 4;
 const REASONS: readonly FlagReason[] = ['DISABLED', 'DEFAULT', 'STATIC', 'TARGETING_MATCH', 'SPLIT'];
 
-/** FNV-1a (32-bit) over UTF-16 code units, continuing from `hash`. */
-function fnv1a(hash: number, text: string): number {
-  let h = hash;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, FNV_PRIME);
-  }
-  return h;
-}
-
 /**
  * The hash state after a flag name and the separator: computed once per flag, then every targeting
- * key is folded into it.
+ * key is folded into it. A `split` rule without `seed::` uses the same state, so a rule-based split
+ * and `rolloutPercent` put a key in the same bucket.
  *
  * @example
  * const seed = flagSeed('new-checkout');
  */
 export function flagSeed(flag: string): number {
-  return Math.imul(fnv1a(FNV_OFFSET, flag) ^ SEPARATOR, FNV_PRIME);
+  return seedHash(flag);
 }
 
 /**
@@ -89,14 +106,17 @@ export function rolloutBucket(flag: string, targetingKey: string): number {
   return bucketOf(flagSeed(flag), targetingKey);
 }
 
-function bucketOf(seed: number, targetingKey: string): number {
-  let h = fnv1a(seed, targetingKey);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) % ROLLOUT_BUCKETS;
+/** One variant of a rule-based flag, compiled. */
+export interface CompiledVariant {
+  readonly name: string;
+  /** Null on the default variant. */
+  readonly matches: CompiledRule | null;
+  /** Whether the rule is a `split` alone, reported as `SPLIT`. */
+  readonly split: boolean;
+  /** Whether the rule reads `$targetingKey`. */
+  readonly readsTargetingKey: boolean;
+  readonly enabled: boolean;
+  readonly value: unknown;
 }
 
 /** One flag, compiled for evaluation. Every instance has the same shape, keeping call sites monomorphic. */
@@ -113,8 +133,12 @@ export class CompiledFlag {
   readonly value: unknown;
   readonly defaultValue: unknown;
   readonly attributes: Readonly<Record<string, unknown>>;
+  /** Ordered variants of a rule-based flag, the default last; null for the simple forms. */
+  readonly variants: readonly CompiledVariant[] | null;
+  /** Whether evaluation hashes the targeting key (a partial rollout, or a split by `$targetingKey`). */
+  readonly needsTargetingKey: boolean;
 
-  constructor(name: string, data: FlagDocument[string]) {
+  constructor(name: string, data: FlagDocument[string], rules?: RuleEngine) {
     this.name = name;
     this.enabled = data.enabled;
     this.seed = flagSeed(name);
@@ -125,7 +149,38 @@ export class CompiledFlag {
     this.value = deepFreeze(data.value);
     this.defaultValue = deepFreeze(data.defaultValue);
     this.attributes = deepFreeze({ ...data });
+    const partialRollout = this.threshold > 0 && this.threshold < ROLLOUT_BUCKETS;
+    if (data.variants === undefined) {
+      this.variants = null;
+      this.needsTargetingKey = partialRollout;
+    } else {
+      if (rules === undefined) throw new Error('rule engine not loaded');
+      this.variants = rules.compileVariants(name, data.variants, deepFreeze);
+      this.needsTargetingKey = partialRollout || this.variants.some((variant) => variant.readsTargetingKey);
+    }
   }
+}
+
+/** The index of the variant served: the first whose rule matches, else the default (last). */
+function selectVariant(variants: readonly CompiledVariant[], context: FlagContext | undefined): number {
+  const attributes: RuleContext = context ?? EMPTY_CONTEXT;
+  const last = variants.length - 1;
+  for (let i = 0; i < last; i++) {
+    if (variants[i]!.matches!(attributes)) return i;
+  }
+  return last;
+}
+
+const EMPTY_CONTEXT: RuleContext = Object.freeze({});
+
+/** What one evaluation gives: whether the flag is on, why, the variant's name and the served value. */
+export interface FlagResolution {
+  readonly on: boolean;
+  readonly reason: FlagReason;
+  /** `on`/`off` for the simple forms, the variant's name for a rule-based flag. */
+  readonly variant: string;
+  /** The attribute served (`value` or `defaultValue`, or the variant's value); undefined when none. */
+  readonly served: unknown;
 }
 
 function decide(flag: CompiledFlag, context: FlagContext | undefined): number {
@@ -145,6 +200,25 @@ function decide(flag: CompiledFlag, context: FlagContext | undefined): number {
   return NO_MATCH;
 }
 
+function resolve(flag: CompiledFlag, context: FlagContext | undefined): FlagResolution {
+  const variants = flag.variants;
+  if (variants !== null) {
+    const index = selectVariant(variants, context);
+    const variant = variants[index]!;
+    const reason: FlagReason =
+      index === variants.length - 1 ? 'DEFAULT' : variant.split ? 'SPLIT' : 'TARGETING_MATCH';
+    return { on: variant.enabled, reason, variant: variant.name, served: variant.value };
+  }
+  const decision = decide(flag, context);
+  const on = decision >= STATIC;
+  return {
+    on,
+    reason: REASONS[decision]!,
+    variant: on ? 'on' : 'off',
+    served: on ? flag.value : flag.defaultValue,
+  };
+}
+
 function sameKind(served: unknown, fallback: unknown): boolean {
   const kind = typeof fallback;
   if (typeof served !== kind) return false;
@@ -162,29 +236,61 @@ function sameKind(served: unknown, fallback: unknown): boolean {
 export class FlagEvaluator implements Flags {
   readonly #flags: ReadonlyMap<string, CompiledFlag>;
 
-  constructor(document: FlagDocument) {
+  /**
+   * @throws InvalidConfigDocumentError naming each rule-based flag whose rules do not parse, or
+   * whose document arrives before {@link loadRuleEngine} has loaded the rule language
+   */
+  constructor(document: FlagDocument, rules: RuleEngine | undefined = ruleEngine) {
     const flags = new Map<string, CompiledFlag>();
-    for (const [name, data] of Object.entries(document)) flags.set(name, new CompiledFlag(name, data));
+    const problems: string[] = [];
+    for (const [name, data] of Object.entries(document)) {
+      try {
+        flags.set(name, new CompiledFlag(name, data, rules));
+      } catch {
+        // The parser's message may quote the rule's constants: name the attribute only.
+        problems.push(`${name}.variants`);
+      }
+    }
+    if (problems.length > 0) {
+      throw new InvalidConfigDocumentError(
+        `flag rules do not compile (or loadRuleEngine() was not called): ${problems.join(', ')}`,
+        problems,
+      );
+    }
     this.#flags = flags;
   }
 
   isEnabled(flag: string, context?: FlagContext): boolean {
     const compiled = this.#flags.get(flag);
-    return compiled !== undefined && decide(compiled, context) >= STATIC;
+    if (compiled === undefined) return false;
+    const variants = compiled.variants;
+    if (variants !== null) return variants[selectVariant(variants, context)]!.enabled;
+    return decide(compiled, context) >= STATIC;
   }
 
   reason(flag: string, context?: FlagContext): FlagReason {
     const compiled = this.#flags.get(flag);
-    return compiled === undefined ? 'FLAG_NOT_FOUND' : REASONS[decide(compiled, context)]!;
+    if (compiled === undefined) return 'FLAG_NOT_FOUND';
+    return compiled.variants === null
+      ? REASONS[decide(compiled, context)]!
+      : resolve(compiled, context).reason;
   }
 
   value<T extends FlagValue>(flag: string, defaultValue: T, context?: FlagContext): T {
     const compiled = this.#flags.get(flag);
     if (compiled === undefined) return defaultValue;
-    const on = decide(compiled, context) >= STATIC;
-    const served = on ? compiled.value : compiled.defaultValue;
+    const { on, served } = resolve(compiled, context);
     if (served === undefined) return (typeof defaultValue === 'boolean' ? on : defaultValue) as T;
     return sameKind(served, defaultValue) ? (served as T) : defaultValue;
+  }
+
+  /**
+   * The whole evaluation of one flag: on or off, the reason, the variant and the value served;
+   * undefined for an unknown flag. Allocates one small object (the OpenFeature provider uses it).
+   */
+  resolve(flag: string, context?: FlagContext): FlagResolution | undefined {
+    const compiled = this.#flags.get(flag);
+    return compiled === undefined ? undefined : resolve(compiled, context);
   }
 
   attribute(flag: string, name: string): unknown {

@@ -6,10 +6,22 @@ import {
   type FlagContext,
   FlagEvaluator,
   type FlagReason,
+  hasRuleBasedFlags,
+  loadRuleEngine,
   type Flags,
   type FlagValue,
   NO_FLAGS,
 } from './flag-evaluator.js';
+
+/**
+ * What happens to a live flags client between requests: a refresh brought new flag values
+ * (`changed`, with the keys that differ), a refresh failed and the last good document is served
+ * (`stale`), or a refresh succeeded again after failures (`recovered`).
+ */
+export type FlagsEvent =
+  | { readonly type: 'changed'; readonly flags: readonly string[] }
+  | { readonly type: 'stale'; readonly reason: string }
+  | { readonly type: 'recovered' };
 
 export interface FlagsOptions extends ClientOptions {
   /** Read only these flags (the extension's `?flag=` query). @default every flag of the profile */
@@ -23,17 +35,60 @@ export interface FlagsOptions extends ClientOptions {
  */
 export class LiveFlags implements Flags {
   #evaluator: FlagEvaluator = NO_FLAGS;
+  #stale = false;
+  readonly #listeners = new Set<(event: FlagsEvent) => void>();
   readonly #source: DocumentSource<FlagEvaluator>;
 
   constructor(target: ExtensionTarget, options: FlagsOptions) {
     this.#source = new DocumentSource<FlagEvaluator>(target, {
       ...options,
       ...(options.only === undefined ? {} : { flags: options.only }),
-      parse: (raw) => new FlagEvaluator(parseFlagDocument(raw, target.profile)),
+      parse: async (raw) => {
+        const document = parseFlagDocument(raw, target.profile);
+        return new FlagEvaluator(document, hasRuleBasedFlags(document) ? await loadRuleEngine() : undefined);
+      },
       onUpdate: (evaluator) => {
+        const previous = this.#evaluator;
         this.#evaluator = evaluator;
+        if (this.#stale) {
+          this.#stale = false;
+          this.#emit({ type: 'recovered' });
+        }
+        if (previous !== NO_FLAGS && this.#listeners.size > 0) {
+          const flags = changedFlags(previous, evaluator);
+          if (flags.length > 0) this.#emit({ type: 'changed', flags });
+        }
+      },
+      onRefreshFailed: (report) => {
+        if (this.#stale) return;
+        this.#stale = true;
+        this.#emit({ type: 'stale', reason: report.reason });
       },
     });
+  }
+
+  /**
+   * Listen to refreshes (the OpenFeature provider turns them into provider events); returns the
+   * function that stops listening.
+   */
+  subscribe(listener: (event: FlagsEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** True while a refresh has failed and the last good document is being served. */
+  get stale(): boolean {
+    return this.#stale;
+  }
+
+  #emit(event: FlagsEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A failing listener must not stop the others nor the refresh.
+      }
+    }
   }
 
   isEnabled(flag: string, context?: FlagContext): boolean {
@@ -110,4 +165,14 @@ export async function loadFlags(service: string, options: FlagsOptions = {}): Pr
 /** Forget every kept flags client (tests, or a process that changes its settings). */
 export function clearFlagClients(): void {
   clients.clear();
+}
+
+/** Keys of flags added, removed or changed between two snapshots (by their raw attributes). */
+function changedFlags(before: FlagEvaluator, after: FlagEvaluator): string[] {
+  const keys = new Set([...before.names(), ...after.names()]);
+  return [...keys].filter(
+    (key) =>
+      JSON.stringify(before.definition(key)?.attributes) !==
+      JSON.stringify(after.definition(key)?.attributes),
+  );
 }

@@ -21,8 +21,10 @@ export {
   type FlagContext,
   type FlagEvaluator,
   type FlagReason,
+  type FlagResolution,
   type Flags,
   type FlagValue,
+  loadRuleEngine,
 } from './flag-evaluator.js';
-export { clearFlagClients, type FlagsOptions, type LiveFlags, loadFlags } from './flags.js';
+export { clearFlagClients, type FlagsEvent, type FlagsOptions, type LiveFlags, loadFlags } from './flags.js';
 export type { ClientLogger, DegradedReport } from './telemetry.js';

@@ -1,10 +1,19 @@
 /**
  * `@config-steward/client/openfeature`: an OpenFeature server provider over the same locally evaluated
  * flags. Reasons follow the evaluation (`STATIC`, `TARGETING_MATCH`, `SPLIT`, `DISABLED`, `DEFAULT`,
- * or `ERROR` with `FLAG_NOT_FOUND` / `TYPE_MISMATCH`); variants are `on` and `off`.
+ * or `ERROR` with `FLAG_NOT_FOUND` / `TYPE_MISMATCH` / `TARGETING_KEY_MISSING`); variants are `on`
+ * and `off` for the simple forms and the variant's name for a rule-based flag. Every attribute of
+ * the evaluation context reaches the rules.
+ *
+ * Events: the SDK emits `PROVIDER_READY` once `initialize` has loaded the flags (and
+ * `PROVIDER_ERROR` when it rejects); the provider emits `PROVIDER_CONFIGURATION_CHANGED` with the
+ * changed flag keys when a refresh brings new values, `PROVIDER_STALE` when a refresh fails and
+ * the last good flags are served, and `PROVIDER_READY` again when a refresh succeeds after that.
  */
 import {
   ErrorCode,
+  OpenFeatureEventEmitter,
+  ProviderEvents,
   type EvaluationContext,
   type FlagMetadata,
   type JsonValue,
@@ -13,7 +22,7 @@ import {
   StandardResolutionReasons,
 } from '@openfeature/server-sdk';
 import type { CompiledFlag, FlagContext, FlagEvaluator } from './flag-evaluator.js';
-import { type FlagsOptions, LiveFlags, loadFlags } from './flags.js';
+import { type FlagsEvent, type FlagsOptions, LiveFlags, loadFlags } from './flags.js';
 
 export type StewardProviderOptions =
   | (FlagsOptions & { readonly service: string })
@@ -31,19 +40,48 @@ type Kind = 'boolean' | 'string' | 'number' | 'object';
 export class StewardFlagProvider implements Provider {
   readonly metadata = { name: 'config-steward' } as const;
   readonly runsOn = 'server' as const;
+  readonly events = new OpenFeatureEventEmitter();
   readonly #options: StewardProviderOptions;
   #flags: LiveFlags | FlagEvaluator | undefined;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(options: StewardProviderOptions) {
     this.#options = options;
     if ('flags' in options) this.#flags = options.flags;
   }
 
-  /** Reads the flags profile (fail fast: OpenFeature marks the provider ERROR when this rejects). */
+  /**
+   * Reads the flags profile before the SDK reports `PROVIDER_READY` (fail fast: OpenFeature marks
+   * the provider ERROR when this rejects), then follows its refreshes as provider events.
+   */
   async initialize(): Promise<void> {
-    if (this.#flags !== undefined) return;
-    const { service, ...options } = this.#options as FlagsOptions & { readonly service: string };
-    this.#flags = await loadFlags(service, options);
+    if (this.#flags === undefined) {
+      const { service, ...options } = this.#options as FlagsOptions & { readonly service: string };
+      this.#flags = await loadFlags(service, options);
+    } else if (this.#flags instanceof LiveFlags && !this.#flags.loaded) {
+      await this.#flags.load();
+    }
+    if (this.#flags instanceof LiveFlags && this.#unsubscribe === undefined) {
+      this.#unsubscribe = this.#flags.subscribe((event) => this.#onFlagsEvent(event));
+    }
+  }
+
+  /** Stops following refreshes; the flags client itself stays (other providers may share it). */
+  async onClose(): Promise<void> {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  #onFlagsEvent(event: FlagsEvent): void {
+    if (event.type === 'changed') {
+      this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: [...event.flags] });
+    } else if (event.type === 'stale') {
+      this.events.emit(ProviderEvents.Stale, {
+        message: `flags refresh failed (${event.reason}); serving the last good flags`,
+      });
+    } else {
+      this.events.emit(ProviderEvents.Ready, { message: 'flags refresh recovered' });
+    }
   }
 
   resolveBooleanEvaluation(
@@ -98,7 +136,12 @@ export class StewardFlagProvider implements Provider {
     if (evaluator === undefined || flag === undefined) {
       return error(defaultValue, ErrorCode.FLAG_NOT_FOUND, `flag ${flagKey} not found`);
     }
-    if (!flag.enabled && flag.value === undefined && flag.defaultValue === undefined) {
+    if (
+      flag.variants === null &&
+      !flag.enabled &&
+      flag.value === undefined &&
+      flag.defaultValue === undefined
+    ) {
       // AppConfig's data plane drops a disabled flag's attributes, so nothing tells its kind: a
       // boolean flag is off, any other the caller's default, with reason DISABLED either way.
       const reason = StandardResolutionReasons.DISABLED;
@@ -106,24 +149,24 @@ export class StewardFlagProvider implements Provider {
         ? { value: false as T, variant: 'off', reason, flagMetadata: metadataOf(flag) }
         : { value: defaultValue, reason, flagMetadata: metadataOf(flag) };
     }
-    const served = flag.value ?? flag.defaultValue;
+    const samples = flag.variants?.map((variant) => variant.value) ?? [flag.value ?? flag.defaultValue];
     const fits =
       kind === 'boolean'
-        ? served === undefined || typeof served === 'boolean'
-        : served !== undefined && isKind(served, kind);
+        ? samples.every((served) => served === undefined || typeof served === 'boolean')
+        : samples.every((served) => served !== undefined && isKind(served, kind));
     if (!fits) {
       return error(defaultValue, ErrorCode.TYPE_MISMATCH, `flag ${flagKey} is not a ${kind} flag`);
     }
-    const reason = evaluator.reason(flagKey, flagContext(context));
-    const on = reason === 'STATIC' || reason === 'TARGETING_MATCH' || reason === 'SPLIT';
-    const flagMetadata = metadataOf(flag);
-    if (kind === 'boolean' && flag.value === undefined) {
-      return { value: on as T, variant: on ? 'on' : 'off', reason, flagMetadata };
+    if (flag.needsTargetingKey && context.targetingKey === undefined) {
+      // A rollout or split hashes the targeting key: without one the answer would be arbitrary.
+      return error(defaultValue, ErrorCode.TARGETING_KEY_MISSING, `flag ${flagKey} needs a targeting key`);
     }
-    if (on && flag.value !== undefined)
-      return { value: flag.value as T, variant: 'on', reason, flagMetadata };
-    if (!on && flag.defaultValue !== undefined)
-      return { value: flag.defaultValue as T, variant: 'off', reason, flagMetadata };
+    const { on, reason, variant, served } = evaluator.resolve(flagKey, context as FlagContext)!;
+    const flagMetadata = metadataOf(flag);
+    if (kind === 'boolean' && served === undefined) {
+      return { value: on as T, variant, reason, flagMetadata };
+    }
+    if (served !== undefined) return { value: served as T, variant, reason, flagMetadata };
     // No attribute covers this outcome: the caller's default, with the evaluation's reason.
     return { value: defaultValue, reason, flagMetadata };
   }
@@ -135,16 +178,6 @@ function isKind(value: unknown, kind: Kind): boolean {
 
 function error<T>(value: T, errorCode: ErrorCode, errorMessage: string): ResolutionDetails<T> {
   return { value, reason: StandardResolutionReasons.ERROR, errorCode, errorMessage };
-}
-
-/** OpenFeature's context to ours: the targeting key, and `groups` when it is a list of strings. */
-function flagContext(context: EvaluationContext): FlagContext {
-  const groups = context['groups'];
-  const targetingKey = context.targetingKey;
-  return {
-    ...(targetingKey === undefined ? {} : { targetingKey }),
-    ...(Array.isArray(groups) ? { groups: groups.filter((g): g is string => typeof g === 'string') } : {}),
-  };
 }
 
 function metadataOf(flag: CompiledFlag): FlagMetadata {
