@@ -49,7 +49,7 @@ export async function bundle(
   const { metafile } = await build(
     lambdaBundleOptions(entry, dir, { absWorkingDir: PROJECT_ROOT, sourcemap: options.sourcemap }),
   );
-  if (options.sourcemap ?? true) trimSourceMaps(dir);
+  if (options.sourcemap ?? true) trimSourceMaps(dir, PROJECT_ROOT);
   const size = bundleSize(metafile, entryOutputKey(dir, PROJECT_ROOT));
   // Read off the disk: the maps were rewritten after the build, so the metafile's sizes are stale.
   const mapBytesOf = (files: Iterable<string>) =>

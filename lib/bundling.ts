@@ -70,12 +70,21 @@ export function lambdaBundleOptions(
  * buildSync(lambdaBundleOptions(entry, outdir));
  * trimSourceMaps(outdir);
  */
-export function trimSourceMaps(outdir: string): void {
+export function trimSourceMaps(outdir: string, projectRoot: string = process.cwd()): void {
   for (const entry of readdirSync(outdir, { recursive: true, encoding: 'utf8' })) {
     if (!entry.endsWith('.map')) continue;
     const file = path.join(outdir, entry);
-    const map = JSON.parse(readFileSync(file, 'utf8')) as SourceMapV3;
-    writeFileSync(file, JSON.stringify(keepSources(map, isOwnSource)));
+    const map = keepSources(JSON.parse(readFileSync(file, 'utf8')) as SourceMapV3, isOwnSource);
+    // esbuild writes sources relative to the output folder, which CDK stages under the checkout or
+    // a temporary folder: naming them from the project root makes the bundle (and so the asset hash
+    // and the byte budgets) the same in every checkout, and a stack frame names `functions/...`.
+    const sources = map.sources.map((source) =>
+      path
+        .relative(projectRoot, path.resolve(path.dirname(file), source))
+        .split(path.sep)
+        .join('/'),
+    );
+    writeFileSync(file, JSON.stringify({ ...map, sources }));
   }
 }
 

@@ -232,7 +232,7 @@ class LocalEsbuild implements ILocalBundling {
         absWorkingDir: PROJECT_ROOT,
       }),
     );
-    if (this.sourcemap) trimSourceMaps(outputDir);
+    if (this.sourcemap) trimSourceMaps(outputDir, PROJECT_ROOT);
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ const work = mkdtempSync(path.join(process.cwd(), '.source-maps-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A handler that calls into a dependency (zod) and throws from its own code. */
-function buildFixture(): { outdir: string; map: () => SourceMapV3 } {
+function buildFixture(outdir = path.join(work, 'out')): { outdir: string; map: () => SourceMapV3 } {
   const entry = path.join(work, 'fixture-handler.ts');
   writeFileSync(
     entry,
@@ -24,7 +25,6 @@ function buildFixture(): { outdir: string; map: () => SourceMapV3 } {
       '',
     ].join('\n'),
   );
-  const outdir = path.join(work, 'out');
   buildSync(lambdaBundleOptions(entry, outdir, { absWorkingDir: process.cwd() }));
   return {
     outdir,
@@ -61,6 +61,21 @@ describe('Source maps of our own code only (lib/source-maps.ts)', () => {
     expect(after.sources.every(isOwnSource)).toBe(true);
     expect(after.sources.some((s) => s.endsWith('fixture-handler.ts'))).toBe(true);
     expect(after.mappings.length).toBeLessThan(before.mappings.length / 2);
+  });
+
+  it('names sources from the project root, so a bundle is the same wherever it is staged', () => {
+    // Prepare
+    const near = buildFixture(path.join(work, 'near'));
+    const far = buildFixture(mkdtempSync(path.join(os.tmpdir(), 'source-maps-far-')));
+
+    // Act
+    trimSourceMaps(near.outdir, process.cwd());
+    trimSourceMaps(far.outdir, process.cwd());
+
+    // Assess
+    expect(far.map()).toEqual(near.map());
+    expect(near.map().sources).toContain(path.relative(process.cwd(), path.join(work, 'fixture-handler.ts')));
+    rmSync(far.outdir, { recursive: true, force: true });
   });
 
   it('still maps a stack frame of our code to its TypeScript line under --enable-source-maps', () => {
