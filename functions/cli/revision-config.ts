@@ -28,7 +28,7 @@ export async function loadDesiredStateAt(configDir: string, revision: string): P
   if (archive.status !== 0) {
     throw new ConfigurationError(`${revision}: has no ${prefix || './'} directory (${gitMessage(archive)})`);
   }
-  const extracted = mkdtempSync(path.join(path.dirname(configDir), `.steward-against-`));
+  const extracted = temporaryDirectoryBeside(configDir);
   try {
     const tar = spawnSync('tar', ['-x', '-C', extracted], { input: archive.stdout, encoding: 'buffer' });
     if (tar.status !== 0) {
@@ -46,6 +46,16 @@ export async function loadDesiredStateAt(configDir: string, revision: string): P
     }
   } finally {
     rmSync(extracted, { recursive: true, force: true });
+  }
+}
+
+function temporaryDirectoryBeside(configDir: string): string {
+  try {
+    return mkdtempSync(path.join(path.dirname(configDir), '.steward-against-'));
+  } catch (error) {
+    throw new UsageError(
+      `--against extracts the revision's config beside ${configDir}, which failed: ${(error as Error).message}`,
+    );
   }
 }
 
