@@ -146,6 +146,18 @@ describe('Construct: DriftRun', () => {
         Resource: { Ref: expect.stringMatching(/DriftRunStateMachine/) },
       },
     ]);
+    // The drift function is reached through the state machine only: the schedule's role may not invoke it.
+    const invokes = statementsOfRole(role.asString()).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('lambda:')),
+    );
+    for (const statement of invokes) {
+      expect(JSON.stringify(resourcesOf(statement))).not.toMatch(/DriftJob/);
+    }
+    expect(
+      statementsOfRole(role.asString())
+        .flatMap(actionsOf)
+        .filter((a) => !/^(states:StartExecution|lambda:InvokeFunction|sqs:)/.test(a)),
+    ).toEqual([]);
   });
 
   it('lets the state machine invoke the drift step function only, and write its logs and traces', () => {
