@@ -24,7 +24,7 @@ import { eventIdOf } from '../core/validation/change-event.ts';
 import { judgeChangeEvent } from '../core/validation/change-records.ts';
 import { enforcementOf } from '../core/validation/enforcement.ts';
 import type { ValidateBatchDependencies } from '../core/validation/validate-batch.ts';
-import type { ChangeOutcome } from '../core/validation/validate-change.ts';
+import type { ChangeOutcome } from '../core/validation/judgement.ts';
 import { systemClock } from '../ports/clock.ts';
 import { inProcessDeliveryQueue } from '../runtime/in-process-delivery.ts';
 import { loadRuntime } from '../runtime/runtime.ts';

@@ -11,7 +11,7 @@ import {
 import type { DeliveryRequest } from '../../functions/core/delivery/requests.ts';
 import type { AppConfigTargets } from '../../functions/core/appconfig-targets.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
-import type { Enforcement } from '../../functions/core/validation/validate-change.ts';
+import type { Enforcement } from '../../functions/core/validation/judgement.ts';
 import type {
   ConfigDelivery,
   DeploymentRequest,
