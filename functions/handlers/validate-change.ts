@@ -28,6 +28,7 @@ import type { ChangeOutcome } from '../core/validation/judgement.ts';
 import { systemClock } from '../ports/clock.ts';
 import { inProcessDeliveryQueue } from '../runtime/in-process-delivery.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
+import { PowertoolsStructuredLog } from '../adapters/powertools-structured-log.ts';
 
 /**
  * The handler over its dependencies; the module-scope `handler` wires the AWS adapters.
@@ -48,7 +49,7 @@ export function createValidateChangeHandler(deps: ValidateBatchDependencies & { 
         });
       },
     })
-    .handler((event) => judgeChangeEvent(event, { ...deps, log: logger }));
+    .handler((event) => judgeChangeEvent(event, { ...deps, log: new PowertoolsStructuredLog(logger) }));
 }
 
 const logger = new Logger();

@@ -66,6 +66,50 @@ describe('Handler: appconfig-validator', () => {
     expect(result).toEqual({ valid: true, service: 'orders', profile: 'document' });
   });
 
+  it("logs the document's service as configService, beside the Lambda service Powertools keeps", async () => {
+    // Prepare: a real Logger at INFO, its lines captured
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const handler = module.createAppConfigValidatorHandler({
+      registry: exampleRegistry(),
+      locator: targetsLocator(exampleTargets()),
+      logger: new Logger({ serviceName: 'config-steward-appconfig-validator', logLevel: 'INFO' }),
+    });
+    const event = {
+      applicationId: 'app-orders',
+      configurationProfileId: 'doc-orders',
+      configurationVersion: '3',
+      content: base64(composed('orders', 'production')),
+      uri: 'hosted',
+    };
+
+    // Act
+    try {
+      await handler(event, lambdaContext);
+    } finally {
+      spy.mockRestore();
+    }
+
+    // Assess: one line, no "reserved key" warning
+    const lines = written
+      .join('')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'document valid',
+        service: 'config-steward-appconfig-validator',
+        configService: 'orders',
+        profile: 'document',
+      }),
+    ]);
+  });
+
   it('accepts the older PascalCase invocation keys', async () => {
     // Prepare
     const event = {
