@@ -59,21 +59,7 @@ export async function reject(
   }
   // Rejected is published before the restore: if anything after fails, the retry finds the version
   // still unrestored and does it all again, rather than losing the event.
-  await deps.publisher.publish([
-    stewardEvent('Config Change Rejected', {
-      parameterName: change.name,
-      environment,
-      service: context.service,
-      key: context.key,
-      version: current?.version,
-      operation: change.operation,
-      actor: current?.lastModifiedUser,
-      enforcement,
-      issues: issues.map(({ path, message }) => ({ path, message })),
-      valueFingerprint,
-      triggeringEventId: change.eventId,
-    }),
-  ]);
+  await publishRejected(context, issues, { current, valueFingerprint });
   const rejected = {
     outcome: 'rejected',
     parameterName: change.name,
@@ -105,7 +91,7 @@ function serviceSegment(name: string, context: ChangeContext): string {
 
 /** File a ticket for a value that cannot be read, and publish its rejection (no restore). */
 export async function reportUnreadable(context: ChangeContext, error: Error): Promise<ChangeOutcome> {
-  const { change, deps, environment, enforcement } = context;
+  const { change, deps, environment } = context;
   const issues = [{ path: context.key ?? change.name, message: 'the value cannot be read or decrypted' }];
   const { ref } = await deps.tickets.file({
     dedupKey: `unreadable:${change.name}`,
@@ -126,19 +112,33 @@ export async function reportUnreadable(context: ChangeContext, error: Error): Pr
       detectedAt: deps.clock.now().toISOString(),
     },
   });
+  await publishRejected(context, issues, {});
+  return { outcome: 'unreadable', parameterName: change.name, errorName: error.name, ticket: ref };
+}
+
+/** `Config Change Rejected`: names, versions, issues and a fingerprint, never a value. */
+async function publishRejected(
+  context: ChangeContext,
+  issues: readonly ValidationIssue[],
+  rejected: { readonly current?: ParameterVersion; readonly valueFingerprint?: string },
+): Promise<void> {
+  const { change, deps, environment, enforcement } = context;
+  const { current, valueFingerprint } = rejected;
   await deps.publisher.publish([
     stewardEvent('Config Change Rejected', {
       parameterName: change.name,
       environment,
       service: context.service,
       key: context.key,
+      version: current?.version,
       operation: change.operation,
+      actor: current?.lastModifiedUser,
       enforcement,
-      issues,
+      issues: issues.map(({ path, message }) => ({ path, message })),
+      valueFingerprint,
       triggeringEventId: change.eventId,
     }),
   ]);
-  return { outcome: 'unreadable', parameterName: change.name, errorName: error.name, ticket: ref };
 }
 
 function issueLines(issues: readonly ValidationIssue[]): string[] {
