@@ -5,13 +5,21 @@
  */
 
 import type { ParameterVersion } from '../../ports/parameter-store.ts';
+import type { TicketRef } from '../../ports/ticket-tracker.ts';
 import type { RestoreRequest } from '../delivery/requests.ts';
 import { stewardEvent } from '../events.ts';
 import type { ValidationIssue } from '../keys.ts';
 import { type ChangeContext, type ChangeOutcome, type Judgement, settled } from './judgement.ts';
-import { describeRestore, planRestore } from './restore-rejected.ts';
+import { describeRestore, planRestore, type RestorePlan } from './restore-rejected.ts';
 import { validationDedupKey } from './ticket-keys.ts';
 
+/**
+ * Reject an invalid version (or a required key's deletion): ticket, `Config Change Rejected`, and in
+ * `enforce` environments a restore request; in `report` ones an open ticket means already reported.
+ *
+ * @example
+ * return reject(context, verdict.issues, { current, history });
+ */
 export async function reject(
   context: ChangeContext,
   issues: readonly ValidationIssue[],
@@ -22,32 +30,7 @@ export async function reject(
   const plan = enforcement === 'enforce' ? planRestore(context, state.history) : undefined;
   // Once for the ticket and the event.
   const valueFingerprint = current ? await deps.fingerprinter.fingerprint(current.value) : undefined;
-  const { ref, created } = await deps.tickets.file({
-    dedupKey: validationDedupKey(change.name, current?.version),
-    title: `Invalid configuration change to ${change.name}${current ? ` (version ${current.version})` : ' (deleted)'}`,
-    body: [
-      `A ${change.operation} of \`${change.name}\`${current?.lastModifiedUser ? ` by \`${current.lastModifiedUser}\`` : ''}`,
-      `in **${environment}** (${enforcement}) failed validation:`,
-      '',
-      ...issueLines(issues),
-      '',
-      plan
-        ? `It is being restored from ${describeRestore(plan)}.`
-        : 'This environment only reports: the value was left in place; fix it or restore it.',
-      valueFingerprint ? `Fingerprint of the rejected value: \`${valueFingerprint}\`` : '',
-      `Triggering event: \`${change.eventId}\``,
-    ].join('\n'),
-    severity: enforcement === 'report' ? 'high' : 'medium',
-    category: 'validation',
-    resourceArns: change.resourceArn ? [change.resourceArn] : undefined,
-    data: {
-      parameter: change.name,
-      environment,
-      enforcement,
-      ...(current ? { version: String(current.version) } : {}),
-      detectedAt: deps.clock.now().toISOString(),
-    },
-  });
+  const { ref, created } = await fileRejectionTicket(context, issues, { current, plan, valueFingerprint });
   if (!plan && !created) {
     // Report mode writes nothing, so an open ticket for this very version means it was reported.
     return settled({
@@ -81,6 +64,46 @@ export async function reject(
     outcome: { ...rejected, restore: { from: plan.from, fromVersion: plan.fromVersion } },
     requests: [restoreRequest],
   };
+}
+
+/** The rejection's ticket, one per parameter and version: what failed and what happens to the value. */
+function fileRejectionTicket(
+  context: ChangeContext,
+  issues: readonly ValidationIssue[],
+  rejected: {
+    readonly current?: ParameterVersion;
+    readonly plan?: RestorePlan;
+    readonly valueFingerprint?: string;
+  },
+): Promise<{ ref: TicketRef; created: boolean }> {
+  const { change, deps, environment, enforcement } = context;
+  const { current, plan, valueFingerprint } = rejected;
+  return deps.tickets.file({
+    dedupKey: validationDedupKey(change.name, current?.version),
+    title: `Invalid configuration change to ${change.name}${current ? ` (version ${current.version})` : ' (deleted)'}`,
+    body: [
+      `A ${change.operation} of \`${change.name}\`${current?.lastModifiedUser ? ` by \`${current.lastModifiedUser}\`` : ''}`,
+      `in **${environment}** (${enforcement}) failed validation:`,
+      '',
+      ...issueLines(issues),
+      '',
+      plan
+        ? `It is being restored from ${describeRestore(plan)}.`
+        : 'This environment only reports: the value was left in place; fix it or restore it.',
+      valueFingerprint ? `Fingerprint of the rejected value: \`${valueFingerprint}\`` : '',
+      `Triggering event: \`${change.eventId}\``,
+    ].join('\n'),
+    severity: enforcement === 'report' ? 'high' : 'medium',
+    category: 'validation',
+    resourceArns: change.resourceArn ? [change.resourceArn] : undefined,
+    data: {
+      parameter: change.name,
+      environment,
+      enforcement,
+      ...(current ? { version: String(current.version) } : {}),
+      detectedAt: deps.clock.now().toISOString(),
+    },
+  });
 }
 
 /** The service segment of a name whose service is unknown: the restore's message group. */
