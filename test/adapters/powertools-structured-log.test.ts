@@ -1,32 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   PowertoolsStructuredLog,
   powertoolsAttributes,
 } from '../../functions/adapters/powertools-structured-log.ts';
-
-/** The JSON lines a real Powertools Logger writes while `act` runs (the suite silences it otherwise). */
-async function writtenLines(act: () => unknown): Promise<Record<string, unknown>[]> {
-  const written: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  await act();
-  return written
-    .join('')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+import { powertoolsLines } from '../support/powertools-output.ts';
 
 describe('Class: PowertoolsStructuredLog', () => {
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
   it('writes the config service as configService at every level, beside the Lambda service Powertools keeps', async () => {
     // Prepare
     const log = new PowertoolsStructuredLog(
@@ -35,7 +15,7 @@ describe('Class: PowertoolsStructuredLog', () => {
     const report = { service: 'orders', environment: 'production', status: 'started' };
 
     // Act
-    const lines = await writtenLines(() => {
+    const lines = await powertoolsLines(() => {
       log.info('delivery', report);
       log.warn('delivery', report);
       log.error('delivery', report);
