@@ -32,12 +32,13 @@ import {
   runDriftStep,
 } from '../core/drift/step.ts';
 import { fingerprintKeyId } from '../core/fingerprint.ts';
+import { functionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const { settings, registry } = loadRuntime();
+const { settings, registry } = loadRuntime(functionEnvironment('STEWARD_FINGERPRINT_KEY'));
 let apiCalls = 0;
 const countCall = () => {
   apiCalls++;
@@ -56,7 +57,7 @@ const secrets = new SecretsManagerInventory(
 );
 const fingerprinter = new KmsValueFingerprinter(
   new KMSClient(FINGERPRINT_CLIENT_CONFIG),
-  fingerprintKeyId(process.env, settings.STEWARD_EVENT_BUS),
+  fingerprintKeyId(settings, settings.STEWARD_EVENT_BUS),
   { onRequest: countCall },
 );
 const tracker = createTicketTracker(settings.STEWARD_TICKETS);
