@@ -14,8 +14,8 @@ import {
   type RestoreOutcome,
   restoreRejected,
 } from '../validation/validate-change.ts';
+import { affectedServices } from './affected-services.ts';
 import {
-  affectedServices,
   type DeliveryDependencies,
   type DeliveryReport,
   deliverDocument,

@@ -25,7 +25,7 @@ import type { ParameterStore, ParameterVersion } from '../../ports/parameter-sto
 import { ParameterAccessDeniedError, ParameterDecryptionError } from '../../ports/parameter-store.errors.ts';
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
 import type { ValueFingerprinter } from '../../ports/value-fingerprinter.ts';
-import { affectedServices } from '../delivery/deliver.ts';
+import { affectedServices } from '../delivery/affected-services.ts';
 import type { DeliverRequest, DeliveryRequest, RestoreRequest } from '../delivery/requests.ts';
 import { mayShowValues } from '../disclosure.ts';
 import { stewardEvent } from '../events.ts';
