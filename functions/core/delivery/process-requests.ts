@@ -15,11 +15,7 @@ import {
   restoreRejected,
 } from '../validation/validate-change.ts';
 import { affectedServices } from './affected-services.ts';
-import {
-  type DeliveryDependencies,
-  type DeliveryReport,
-  deliverDocument,
-} from './deliver.ts';
+import { type DeliveryDependencies, type DeliveryReport, deliverDocument } from './deliver.ts';
 import {
   coalesceDeliveries,
   type DeliverRequest,
