@@ -22,7 +22,7 @@
 
 import type { ParameterVersion } from '../../ports/parameter-store.ts';
 import { ParameterAccessDeniedError, ParameterDecryptionError } from '../../ports/parameter-store.errors.ts';
-import { affectedServices } from '../delivery/deliver.ts';
+import { affectedServices } from '../delivery/affected-services.ts';
 import type { DeliverRequest } from '../delivery/requests.ts';
 import { mayShowValues } from '../disclosure.ts';
 import { stewardEvent } from '../events.ts';
