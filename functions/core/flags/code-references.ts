@@ -201,7 +201,12 @@ function flagsVariables(file: ts.SourceFile): Set<string> {
         if (list && ts.isArrayLiteralExpression(list)) {
           node.name.elements.forEach((element, i) => {
             const value = list.elements[i];
-            if (ts.isBindingElement(element) && ts.isIdentifier(element.name) && value && isFlagsFactoryCall(value)) {
+            if (
+              ts.isBindingElement(element) &&
+              ts.isIdentifier(element.name) &&
+              value &&
+              isFlagsFactoryCall(value)
+            ) {
               names.add(element.name.text);
             }
           });
@@ -276,11 +281,6 @@ export function compareWithDeclaredFlags(
     unknown: references.filter((r) => !declaredKeys.has(r.flag)),
     computed: found.flatMap((f) => f.computed).sort(byLocation),
   };
-}
-
-/** `file:line`, the form tickets, CI logs and editors share. */
-export function locationOf(site: { readonly file: string; readonly line: number }): string {
-  return `${site.file}:${site.line}`;
 }
 
 function byLocation(a: ComputedKeyCall, b: ComputedKeyCall): number {
