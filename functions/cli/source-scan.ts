@@ -3,9 +3,11 @@
  * file to the pure finder (core/flags/code-references.ts). A file that cannot be a source (binary,
  * huge, unreadable) is skipped and named; it never stops the scan.
  */
-import { type Dirent, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type FileReferences, findFlagReferences, SOURCE_EXTENSIONS } from '../core/flags/code-references.ts';
+import { ConfigurationError } from '../core/errors.ts';
+import type { Settings } from '../core/settings.ts';
 
 /** Build output and installed packages: scanning them would report the same call twice, or others' calls. */
 export const SKIPPED_DIRECTORIES: readonly string[] = ['node_modules', 'dist', 'cdk.out'];
@@ -98,4 +100,25 @@ function readSource(file: string): { text: string } | { skipped: string } {
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+/**
+ * The sources `flags.codeReferences.sources` names, as absolute paths, or undefined when the setting
+ * is absent. A source that does not exist is a configuration error: scanning nothing would report
+ * every flag as unreferenced.
+ *
+ * @example
+ * const roots = settingsSources(settings, path.dirname(configDir)) ?? [process.cwd()];
+ */
+export function settingsSources(settings: Settings, projectRoot: string): string[] | undefined {
+  const sources = settings.flags.codeReferences?.sources;
+  if (sources === undefined) return undefined;
+  const resolved = sources.map((source) => path.resolve(projectRoot, source));
+  const missing = sources.filter((_, i) => !existsSync(resolved[i] ?? ''));
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `settings flags.codeReferences.sources: not found under ${projectRoot}: ${missing.join(', ')}`,
+    );
+  }
+  return resolved;
 }

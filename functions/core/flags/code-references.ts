@@ -66,8 +66,11 @@ export const OPENFEATURE_FLAG_METHODS: readonly string[] = ['Boolean', 'String',
 /** Functions that return a flags object: a variable bound to their result is a flags receiver. */
 const FLAGS_FACTORIES = new Set(['loadFlags', 'createFlagEvaluator']);
 const FLAGS_FACTORY_ONLY_OPTION = 'only';
-/** A receiver whose name says flags: `flags`, `context.flags`, `orderFlags`, `featureFlags.evaluator`. */
-const FLAGS_NAME = /flags/i;
+/**
+ * A receiver whose name says flags: `flags`, `context.flags`, `orderFlags`, `featureFlags.evaluator`;
+ * not a constant in capitals (`HELP_FLAGS.has('-h')` is a set of command-line flags).
+ */
+const saysFlags = (name: string) => /flags/i.test(name) && name !== name.toUpperCase();
 
 const CLIENT_METHODS = new Set(CLIENT_FLAG_METHODS);
 const OPENFEATURE_METHODS = new Set(OPENFEATURE_FLAG_METHODS);
@@ -227,9 +230,9 @@ function isFlagsReceiver(receiver: ts.Expression, boundFlags: ReadonlySet<string
   let current = unwrap(receiver);
   for (;;) {
     if (isFlagsFactoryCall(current)) return true;
-    if (ts.isIdentifier(current)) return boundFlags.has(current.text) || FLAGS_NAME.test(current.text);
+    if (ts.isIdentifier(current)) return boundFlags.has(current.text) || saysFlags(current.text);
     if (ts.isPropertyAccessExpression(current)) {
-      if (FLAGS_NAME.test(current.name.text)) return true;
+      if (saysFlags(current.name.text)) return true;
       current = unwrap(current.expression);
       continue;
     }
