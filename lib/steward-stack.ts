@@ -18,6 +18,8 @@ import type { Settings } from './settings.ts';
 export interface ConfigStewardStackProps extends StackProps {
   readonly settings: Settings;
   readonly organisation: Organisation;
+  /** The code-reference digest for the flag-expiry tickets (see NightlyJobsProps). @default none */
+  readonly flagCodeReferences?: string;
 }
 
 export class ConfigStewardStack extends Stack {
@@ -70,7 +72,12 @@ export class ConfigStewardStack extends Stack {
     this.validation.trustDeliveriesOf(this.desiredParameters.reconciler.role);
 
     // The nightly jobs: drift, and flag expiry on the same schedule.
-    this.nightly = new NightlyJobs(this, 'Nightly', { settings, bus, hostedFlags: this.delivery });
+    this.nightly = new NightlyJobs(this, 'Nightly', {
+      settings,
+      bus,
+      hostedFlags: this.delivery,
+      flagCodeReferences: props.flagCodeReferences,
+    });
 
     this.rotation = new SecretRotation(this, 'SecretRotation', { settings, organisation, bus });
 

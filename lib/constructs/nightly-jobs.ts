@@ -11,7 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { APPCONFIG_TARGETS_ENV } from '../../functions/core/names.ts';
+import { APPCONFIG_TARGETS_ENV, FLAG_CODE_REFERENCES_ENV } from '../../functions/core/names.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { DriftRun } from './drift-run.ts';
@@ -36,6 +36,12 @@ export interface NightlyJobsProps {
    * @default - no flag-expiry job
    */
   readonly hostedFlags?: ConfigDelivery;
+  /**
+   * The code references synth found, as the digest JSON the flag-expiry job lists in its tickets
+   * (`encodeCodeReferenceDigest`, sized for Lambda's 4 KB of environment variables).
+   * @default - tickets list no code references
+   */
+  readonly flagCodeReferences?: string;
   /** Further jobs on the same schedule. @default none */
   readonly jobs?: readonly NightlyJob[];
   /** Scheduler retries when it cannot deliver an invocation (Lambda's own async retries come on top). @default 2 */
@@ -161,7 +167,12 @@ export class NightlyJobs extends Construct {
       description:
         'Nightly: reports expired, expiring and over-age feature flags and files one ticket per flag',
       timeout: Duration.minutes(5),
-      environment: { [APPCONFIG_TARGETS_ENV]: hostedFlags.targetsJson() },
+      environment: {
+        [APPCONFIG_TARGETS_ENV]: hostedFlags.targetsJson(),
+        ...(this.props.flagCodeReferences === undefined
+          ? {}
+          : { [FLAG_CODE_REFERENCES_ENV]: this.props.flagCodeReferences }),
+      },
     });
     hostedFlags.grantReadHostedFlags(job.fn);
     bus.grantPutEventsTo(job.fn);

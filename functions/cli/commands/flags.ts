@@ -17,7 +17,7 @@ import { locationOf } from '../../core/flags/code-reference-digest.ts';
 import {
   type CodeReferenceReport,
   compareWithDeclaredFlags,
-  type DeclaredFlag,
+  declaredFlags,
 } from '../../core/flags/code-references.ts';
 import { isCalendarDay } from '../../core/flags/metadata.ts';
 import {
@@ -115,11 +115,7 @@ async function flagRefs(argv: string[], io: CommandIo): Promise<number> {
   const roots = values.src ?? settingsSources(settings, path.dirname(configDir)) ?? ['.'];
   const cwd = process.cwd();
   const scan = scanSources(roots, { relativeTo: cwd });
-  const declared: DeclaredFlag[] = configFlags(organisation).map(({ service, flag }) => ({
-    service,
-    flag: flag.key,
-  }));
-  const report = compareWithDeclaredFlags(scan.found, declared);
+  const report = compareWithDeclaredFlags(scan.found, declaredFlags(organisation));
   const sources = roots.map(
     (root) => path.relative(cwd, path.resolve(root)).split(path.sep).join('/') || '.',
   );

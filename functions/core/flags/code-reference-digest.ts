@@ -27,7 +27,8 @@ export interface CodeReferenceDigest {
 /** Room left for the digest once the job's other variables are counted (about 1 KB with ten services). */
 export const DEFAULT_DIGEST_BUDGET_BYTES = 2048;
 
-const digestSchema = z.object({
+/** The digest as the job reads it back from its environment (`STEWARD_FLAG_CODE_REFERENCES`). */
+export const codeReferenceDigestSchema = z.object({
   sources: z.array(z.string()),
   complete: z.boolean(),
   flags: z.record(z.string(), z.object({ count: z.number().check(z.int()), at: z.array(z.string()) })),
@@ -83,30 +84,6 @@ export function encodeCodeReferenceDigest(
   throw new ConfigurationError(
     `the code-reference digest cannot fit ${budgetBytes} bytes even without flags (sources: ${sources.join(', ')})`,
   );
-}
-
-/**
- * Read the digest back in the job; a malformed one is a configuration error that names the variable.
- *
- * @example
- * const digest = text === undefined ? undefined : parseCodeReferenceDigest(text);
- */
-export function parseCodeReferenceDigest(
-  text: string,
-  variable = 'the code-reference digest',
-): CodeReferenceDigest {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ConfigurationError(`${variable}: not valid JSON`);
-  }
-  const parsed = z.safeParse(digestSchema, json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigurationError(`${variable}: ${problems}`);
-  }
-  return parsed.data;
 }
 
 /**

@@ -9,6 +9,7 @@
  * `computed`, so a reader knows where the scan could not look.
  */
 import ts from 'typescript';
+import type { Organisation } from '../model.ts';
 
 /** One source file, its path as it should appear in reports (`file:line`). */
 export interface SourceText {
@@ -244,6 +245,13 @@ function isFlagsReceiver(receiver: ts.Expression, boundFlags: ReadonlySet<string
 export interface DeclaredFlag {
   readonly service: string;
   readonly flag: string;
+}
+
+/** Every flag of every service, in declaration order. */
+export function declaredFlags(organisation: Organisation): DeclaredFlag[] {
+  return organisation.services.flatMap((service) =>
+    Object.keys(service.flags ?? {}).map((flag) => ({ service: service.name, flag })),
+  );
 }
 
 export interface CodeReferenceReport {
