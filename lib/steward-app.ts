@@ -12,10 +12,10 @@ import { App, type Environment } from 'aws-cdk-lib';
 import { report as reportCheckFindings } from '../functions/cli/commands/check.ts';
 import { scanSources, settingsSources } from '../functions/cli/source-scan.ts';
 import { checkDesiredState } from '../functions/core/check.ts';
-import { encodeCodeReferenceDigest } from '../functions/core/flags/code-reference-digest.ts';
 import { compareWithDeclaredFlags, declaredFlags } from '../functions/core/flags/code-references.ts';
 import { StewardError } from '../functions/core/errors.ts';
 import type { Organisation } from '../functions/core/model.ts';
+import type { FlagCodeReferences } from './constructs/nightly-jobs.ts';
 import { PROJECT_ROOT } from './constructs/steward-function.ts';
 import { formatNagFindings, nagFindings } from './nag.ts';
 import { loadSettings, type Settings } from './settings.ts';
@@ -114,12 +114,15 @@ async function loadOrganisation(): Promise<Organisation> {
  * source tree. Only the sources the settings name are scanned (the project root holds tests and
  * fixtures that read flags of their own); without them the tickets list no references.
  */
-function scanFlagCodeReferences(organisation: Organisation, settings: Settings): string | undefined {
+function scanFlagCodeReferences(
+  organisation: Organisation,
+  settings: Settings,
+): FlagCodeReferences | undefined {
   const roots = settingsSources(settings, PROJECT_ROOT);
   if (roots === undefined) return undefined;
   const scan = scanSources(roots, { relativeTo: PROJECT_ROOT });
   const report = compareWithDeclaredFlags(scan.found, declaredFlags(organisation));
-  return encodeCodeReferenceDigest(report, settings.flags.codeReferences?.sources ?? []);
+  return { report, sources: settings.flags.codeReferences?.sources ?? [] };
 }
 
 /** Every finding of `steward check` is an error: synth refuses with the very lines the command prints. */

@@ -24,7 +24,7 @@ export interface CodeReferenceDigest {
   readonly flags: Readonly<Record<string, { readonly count: number; readonly at: readonly string[] }>>;
 }
 
-/** Room left for the digest once the job's other variables are counted (about 1 KB with ten services). */
+/** The most the digest takes of the job's environment; less when the job's other variables leave less. */
 export const DEFAULT_DIGEST_BUDGET_BYTES = 2048;
 
 /** The digest as the job reads it back from its environment (`STEWARD_FLAG_CODE_REFERENCES`). */
