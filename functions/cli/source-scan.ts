@@ -40,7 +40,7 @@ export function scanSources(roots: readonly string[], options: { relativeTo: str
   const found: FileReferences[] = [];
   const skipped: SkippedFile[] = [];
   let files = 0;
-  const display = (file: string) => path.relative(options.relativeTo, file).split(path.sep).join('/') || '.';
+  const display = (file: string) => displayPath(file, options.relativeTo);
 
   const scanFile = (file: string) => {
     const source = readSource(file);
@@ -78,6 +78,11 @@ export function scanSources(roots: readonly string[], options: { relativeTo: str
     else skipped.push({ file: display(path.resolve(root)), reason: 'not found' });
   }
   return { found, files, skipped };
+}
+
+/** `file` relative to `base` with `/` separators: the form every report prints. */
+export function displayPath(file: string, base: string): string {
+  return path.relative(base, path.resolve(file)).split(path.sep).join('/') || '.';
 }
 
 function isSourceFile(name: string): boolean {

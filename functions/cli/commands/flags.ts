@@ -35,7 +35,7 @@ import { AwsCalls, cliClientConfig } from '../aws-calls.ts';
 import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { CommandIo } from '../io.ts';
-import { type SourceScan, scanSources, settingsSources } from '../source-scan.ts';
+import { displayPath, type SourceScan, scanSources, settingsSources } from '../source-scan.ts';
 
 export interface FlagRow {
   readonly service: string;
@@ -116,9 +116,7 @@ async function flagRefs(argv: string[], io: CommandIo): Promise<number> {
   const cwd = process.cwd();
   const scan = scanSources(roots, { relativeTo: cwd });
   const report = compareWithDeclaredFlags(scan.found, declaredFlags(organisation));
-  const sources = roots.map(
-    (root) => path.relative(cwd, path.resolve(root)).split(path.sep).join('/') || '.',
-  );
+  const sources = roots.map((root) => displayPath(root, cwd));
 
   if (values.json) {
     const { found: _, ...counts } = scan;
