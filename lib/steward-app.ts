@@ -10,9 +10,12 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, type Environment } from 'aws-cdk-lib';
 import { report as reportCheckFindings } from '../functions/cli/commands/check.ts';
+import { scanSources, settingsSources } from '../functions/cli/source-scan.ts';
 import { checkDesiredState } from '../functions/core/check.ts';
+import { compareWithDeclaredFlags, declaredFlags } from '../functions/core/flags/code-references.ts';
 import { StewardError } from '../functions/core/errors.ts';
 import type { Organisation } from '../functions/core/model.ts';
+import type { FlagCodeReferences } from './constructs/nightly-jobs.ts';
 import { PROJECT_ROOT } from './constructs/steward-function.ts';
 import { formatNagFindings, nagFindings } from './nag.ts';
 import { loadSettings, type Settings } from './settings.ts';
@@ -58,6 +61,9 @@ export async function synthesizeStewardApp(options: StewardAppOptions): Promise<
   const settings = await refuseOnError('the settings are invalid', () => loadSettings(settingsFile));
   const organisation = await loadOrganisation();
   await refuseOnCheckFindings(organisation, settings);
+  const flagCodeReferences = await refuseOnError('the flag code references cannot be scanned', () =>
+    scanFlagCodeReferences(organisation, settings),
+  );
 
   const outdir = path.resolve(options.outdir);
   return withStagedOutdir(outdir, async (staging) => {
@@ -67,6 +73,7 @@ export async function synthesizeStewardApp(options: StewardAppOptions): Promise<
       const built = new ConfigStewardStack(app, STACK_ID, {
         settings,
         organisation,
+        flagCodeReferences,
         env: options.env,
         description: 'Config Steward: validated, event-driven configuration for microservices',
       });
@@ -100,6 +107,22 @@ async function loadOrganisation(): Promise<Organisation> {
     );
   }
   return organisation;
+}
+
+/**
+ * The digest of the flag keys the code reads, for the flag-expiry tickets: the job runs without the
+ * source tree. Only the sources the settings name are scanned (the project root holds tests and
+ * fixtures that read flags of their own); without them the tickets list no references.
+ */
+function scanFlagCodeReferences(
+  organisation: Organisation,
+  settings: Settings,
+): FlagCodeReferences | undefined {
+  const roots = settingsSources(settings, PROJECT_ROOT);
+  if (roots === undefined) return undefined;
+  const scan = scanSources(roots, { relativeTo: PROJECT_ROOT });
+  const report = compareWithDeclaredFlags(scan.found, declaredFlags(organisation));
+  return { report, sources: settings.flags.codeReferences?.sources ?? [] };
 }
 
 /** Every finding of `steward check` is an error: synth refuses with the very lines the command prints. */

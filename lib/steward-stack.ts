@@ -9,7 +9,7 @@ import { ChangeValidation } from './constructs/change-validation.ts';
 import { ConfigConsumer } from './constructs/config-consumer.ts';
 import { ConfigDelivery } from './constructs/config-delivery.ts';
 import { DesiredParameters } from './constructs/desired-parameters.ts';
-import { NightlyJobs } from './constructs/nightly-jobs.ts';
+import { type FlagCodeReferences, NightlyJobs } from './constructs/nightly-jobs.ts';
 import { SecretRotation, validateSecretRotation } from './constructs/secret-rotation.ts';
 import { StewardFunction } from './constructs/steward-function.ts';
 import { ValueFingerprints } from './constructs/value-fingerprints.ts';
@@ -18,6 +18,8 @@ import type { Settings } from './settings.ts';
 export interface ConfigStewardStackProps extends StackProps {
   readonly settings: Settings;
   readonly organisation: Organisation;
+  /** The flag keys the code reads, for the flag-expiry tickets (see NightlyJobsProps). @default none */
+  readonly flagCodeReferences?: FlagCodeReferences;
 }
 
 export class ConfigStewardStack extends Stack {
@@ -70,7 +72,12 @@ export class ConfigStewardStack extends Stack {
     this.validation.trustDeliveriesOf(this.desiredParameters.reconciler.role);
 
     // The nightly jobs: drift, and flag expiry on the same schedule.
-    this.nightly = new NightlyJobs(this, 'Nightly', { settings, bus, hostedFlags: this.delivery });
+    this.nightly = new NightlyJobs(this, 'Nightly', {
+      settings,
+      bus,
+      hostedFlags: this.delivery,
+      flagCodeReferences: props.flagCodeReferences,
+    });
 
     this.rotation = new SecretRotation(this, 'SecretRotation', { settings, organisation, bus });
 

@@ -73,11 +73,15 @@ export const COMMAND_HELP = {
       '4 AWS or network error, or part of the deployed state could not be read (the report is printed too)',
   },
   flags: {
-    synopsis: 'flags [--config DIR] [--expired] [--json] [--today YYYY-MM-DD] [--live [--prefix P]]',
-    summary: 'feature flags, their age and what the expiry policy says',
+    synopsis:
+      'flags [--config DIR] [--expired] [--json] [--today YYYY-MM-DD] [--live [--prefix P]]\n' +
+      '       steward flags refs [--src DIR...] [--config DIR] [--json]',
+    summary: 'feature flags, their age and what the expiry policy says; their references in code',
     description: [
       'Offline from config/ by default; --live reads the newest hosted flag versions from AppConfig',
       '(ids from STEWARD_APPCONFIG when set, else applications found by name <prefix><service>).',
+      '"flags refs" finds the flag keys passed as string literals to the client, context.flags (middy) and',
+      'OpenFeature, lists the flags no code reads and fails on a reference to a flag config/ does not declare.',
     ],
     options: [
       ['--config DIR', 'the config directory (default: config)'],
@@ -86,11 +90,15 @@ export const COMMAND_HELP = {
       ['--today YYYY-MM-DD', 'judge as of this UTC day (default: today)'],
       ['--live', 'read the hosted flags from AppConfig instead of config/'],
       ['--prefix P', 'with --live: AppConfig application name prefix (default: none)'],
+      [
+        '--src DIR',
+        'refs: a directory or file to scan, repeatable (default: flags.codeReferences.sources, else .)',
+      ],
       HELP_OPTION,
     ],
     exits:
-      '0 nothing needs cleanup (expiring-soon warnings alone), 1 a flag needs cleanup, 2 usage, ' +
-      '3 settings or config/ do not load, 4 AWS or network error (--live)',
+      '0 nothing needs cleanup (expiring-soon warnings alone), 1 a flag needs cleanup (refs: a reference ' +
+      'to an unknown flag), 2 usage, 3 settings or config/ do not load, 4 AWS or network error (--live)',
   },
   invoke: {
     synopsis: 'invoke <handler> --event FILE [--template FILE | --settings FILE] [--timeout S]',

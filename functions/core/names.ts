@@ -39,3 +39,5 @@ export const DELIVERY_QUEUE_URL_ENV = 'STEWARD_DELIVERY_QUEUE_URL';
 export const VALIDATOR_PRINCIPAL_ENV = 'STEWARD_VALIDATOR_PRINCIPAL';
 export const RECONCILER_PRINCIPAL_ENV = 'STEWARD_RECONCILER_PRINCIPAL';
 export const APPCONFIG_PREFIX_ENV = 'STEWARD_APPCONFIG_PREFIX';
+/** The flag-expiry job's digest of the code references synth found (`core/flags/code-reference-digest.ts`). */
+export const FLAG_CODE_REFERENCES_ENV = 'STEWARD_FLAG_CODE_REFERENCES';

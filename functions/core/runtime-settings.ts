@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.ts';
+import { codeReferenceDigestSchema } from './flags/code-reference-digest.ts';
 import { readBudget } from './pipeline/read-budget.ts';
 import type { Settings } from './settings.ts';
 import './zod-messages.ts';
@@ -107,6 +108,8 @@ export const functionVariables = {
   STEWARD_FINGERPRINT_KEY: optionalText,
   /** TLS to the databases of PostgreSQL rotations. */
   STEWARD_POSTGRES_SSL: z._default(z.enum(POSTGRES_TLS_MODES), 'verify-full'),
+  /** The code references synth found, for the flag-expiry tickets (core/flags/code-reference-digest.ts). */
+  STEWARD_FLAG_CODE_REFERENCES: z.optional(jsonOf(codeReferenceDigestSchema)),
 };
 
 type FunctionVariable = keyof typeof functionVariables;

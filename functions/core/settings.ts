@@ -178,7 +178,32 @@ export const settingsSchema = z.strictObject({
       validation: { batchSize: 10, maxBatchingWindowSeconds: 5, maxConcurrency: 2 },
       delivery: { maxConcurrency: 2, retrySeconds: 60, maxWaitMinutes: 180 },
     }),
-  flags: z.strictObject({ warnWithinDays: z.int().min(0).default(14) }).default({ warnWithinDays: 14 }),
+  flags: z
+    .strictObject({
+      warnWithinDays: z.int().min(0).default(14),
+      /**
+       * Where `steward flags refs` looks by default, and what synth scans for the code references the
+       * flag-expiry tickets list: directories (or files) relative to the project root, the directory
+       * that holds config/ (relative, so every machine synthesizes the same digest). Without it synth
+       * scans nothing and the CLI scans the current directory.
+       */
+      codeReferences: z
+        .strictObject({
+          sources: z
+            .array(
+              z
+                .string()
+                .min(1)
+                .refine((source) => !source.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(source), {
+                  message: 'a path relative to the project root (the directory that holds config/)',
+                }),
+            )
+            .min(1)
+            .refine((sources) => new Set(sources).size === sources.length, 'sources must be unique'),
+        })
+        .optional(),
+    })
+    .default({ warnWithinDays: 14 }),
   /**
    * The network of the functions that reach PostgreSQL (the rotation function); required as soon as
    * a secret uses a PostgreSQL strategy. Subnet i lies in availability zone i modulo the zone count,

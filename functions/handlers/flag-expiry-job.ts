@@ -22,7 +22,10 @@ import { systemClock } from '../ports/clock.ts';
 const logger = new Logger();
 const metrics = new Metrics();
 // Settings only: this job reads hosted flag documents, not the desired state, so no registry is built.
-const settings = parseFunctionEnvironment(functionEnvironment('STEWARD_APPCONFIG'), process.env);
+const settings = parseFunctionEnvironment(
+  functionEnvironment('STEWARD_APPCONFIG', 'STEWARD_FLAG_CODE_REFERENCES'),
+  process.env,
+);
 const targets = flagProfileRefs(parseAppConfigTargets(settings.STEWARD_APPCONFIG));
 const source = new AppConfigFlagSource(new AppConfigClient({}));
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
@@ -35,7 +38,11 @@ async function flagExpiry(raw: unknown) {
   scheduledEvent.parse(raw);
   const report = await runFlagExpiryJob(
     { source, tracker, publisher, clock: systemClock, metrics: new PowertoolsMetricsSink(metrics) },
-    { targets, warnWithinDays: settings.STEWARD_FLAG_WARN_DAYS },
+    {
+      targets,
+      warnWithinDays: settings.STEWARD_FLAG_WARN_DAYS,
+      codeReferences: settings.STEWARD_FLAG_CODE_REFERENCES,
+    },
   );
   logger.info('flag-expiry job done', {
     today: report.today,

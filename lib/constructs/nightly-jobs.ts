@@ -11,9 +11,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { APPCONFIG_TARGETS_ENV } from '../../functions/core/names.ts';
+import { APPCONFIG_TARGETS_ENV, FLAG_CODE_REFERENCES_ENV } from '../../functions/core/names.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
-import type { Settings } from '../settings.ts';
+import {
+  DEFAULT_DIGEST_BUDGET_BYTES,
+  encodeCodeReferenceDigest,
+} from '../../functions/core/flags/code-reference-digest.ts';
+import type { CodeReferenceReport } from '../../functions/core/flags/code-references.ts';
+import { runtimeEnvironment, type Settings } from '../settings.ts';
 import { DriftRun } from './drift-run.ts';
 import type { ConfigDelivery } from './config-delivery.ts';
 import { grantParameterKeys } from './parameter-keys.ts';
@@ -26,6 +31,20 @@ export interface NightlyJob {
   readonly fn: lambda.IFunction;
 }
 
+/** The flag keys the code reads, as synth scanned them (lib/steward-app.ts). */
+export interface FlagCodeReferences {
+  readonly report: Pick<CodeReferenceReport, 'referenced'>;
+  /** The scanned sources as the settings name them. */
+  readonly sources: readonly string[];
+}
+
+/** Lambda's limit for all of a function's environment variables together, names included. */
+const LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** Kept free for the variables StewardFunction adds (Powertools, NODE_OPTIONS: about 200 bytes). */
+const ENVIRONMENT_RESERVE_BYTES = 512;
+/** What one CloudFormation reference in a variable resolves to at most here (AppConfig ids are 7 characters). */
+const RESOLVED_REFERENCE_BYTES = 20;
+
 export interface NightlyJobsProps {
   readonly settings: Settings;
   /** The Steward bus the jobs publish `Config Drift Detected` and `Feature Flag Expired` on. */
@@ -36,6 +55,12 @@ export interface NightlyJobsProps {
    * @default - no flag-expiry job
    */
   readonly hostedFlags?: ConfigDelivery;
+  /**
+   * The code references synth found; the flag-expiry job lists them in its tickets, from a digest
+   * sized to what Lambda's 4 KB of environment variables leave over.
+   * @default - tickets list no code references
+   */
+  readonly flagCodeReferences?: FlagCodeReferences;
   /** Further jobs on the same schedule. @default none */
   readonly jobs?: readonly NightlyJob[];
   /** Scheduler retries when it cannot deliver an invocation (Lambda's own async retries come on top). @default 2 */
@@ -155,18 +180,48 @@ export class NightlyJobs extends Construct {
    */
   private createFlagExpiryJob(hostedFlags: ConfigDelivery): StewardFunction {
     const { settings, bus } = this.props;
+    const environment = { [APPCONFIG_TARGETS_ENV]: hostedFlags.targetsJson() };
     const job = new StewardFunction(Stack.of(this), 'FlagExpiry', {
       entry: 'functions/handlers/flag-expiry-job.ts',
       settings,
       description:
         'Nightly: reports expired, expiring and over-age feature flags and files one ticket per flag',
       timeout: Duration.minutes(5),
-      environment: { [APPCONFIG_TARGETS_ENV]: hostedFlags.targetsJson() },
+      environment: { ...environment, ...this.codeReferencesEnvironment(environment) },
     });
     hostedFlags.grantReadHostedFlags(job.fn);
     bus.grantPutEventsTo(job.fn);
     grantTicketAccess(job.role, settings, { resolve: true });
     return job;
+  }
+
+  /**
+   * The digest variable, in the bytes the job's other variables leave of Lambda's 4 KB: the runtime
+   * settings and `others` (CloudFormation references counted at their resolved size), less a reserve.
+   */
+  private codeReferencesEnvironment(others: Record<string, string>): Record<string, string> {
+    const { flagCodeReferences, settings } = this.props;
+    if (flagCodeReferences === undefined) return {};
+    const stack = Stack.of(this);
+    const resolvedBytes = (value: string): number => {
+      const resolved: unknown = stack.resolve(value);
+      if (typeof resolved === 'string') return Buffer.byteLength(resolved);
+      const parts = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? [resolved];
+      return parts.reduce<number>(
+        (sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : RESOLVED_REFERENCE_BYTES),
+        0,
+      );
+    };
+    const used = Object.entries({ ...runtimeEnvironment(settings), ...others }).reduce(
+      (sum, [name, value]) => sum + name.length + resolvedBytes(value),
+      FLAG_CODE_REFERENCES_ENV.length + ENVIRONMENT_RESERVE_BYTES,
+    );
+    const digest = encodeCodeReferenceDigest(
+      flagCodeReferences.report,
+      flagCodeReferences.sources,
+      Math.min(DEFAULT_DIGEST_BUDGET_BYTES, LAMBDA_ENVIRONMENT_BYTES - used),
+    );
+    return { [FLAG_CODE_REFERENCES_ENV]: digest };
   }
 
   /** Least privilege for the drift sweep: read the root, decrypt via SSM, describe secrets, tickets, events. */

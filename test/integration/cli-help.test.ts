@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyOptions } from '../../functions/cli/commands/apply.ts';
 import { checkOptions } from '../../functions/cli/commands/check.ts';
 import { driftOptions } from '../../functions/cli/commands/drift.ts';
-import { flagsOptions } from '../../functions/cli/commands/flags.ts';
+import { flagRefsOptions, flagsOptions } from '../../functions/cli/commands/flags.ts';
 import { invokeOptions } from '../../functions/cli/commands/invoke.ts';
 import { ExitCode } from '../../functions/cli/exit-codes.ts';
 import { COMMAND_HELP } from '../../functions/cli/help.ts';
@@ -14,7 +14,8 @@ const PARSED_OPTIONS: Record<keyof typeof COMMAND_HELP, object> = {
   check: checkOptions,
   apply: applyOptions,
   drift: driftOptions,
-  flags: flagsOptions,
+  // `steward flags --help` describes `flags refs` too.
+  flags: { ...flagsOptions, ...flagRefsOptions },
   invoke: invokeOptions,
 };
 const COMMANDS = Object.keys(COMMAND_HELP) as (keyof typeof COMMAND_HELP)[];

@@ -5,10 +5,20 @@
  * `STEWARD_APPCONFIG` when set, else found by application name `<prefix><service>`). Exit 1 when a
  * flag needs cleanup (expired, over its lifetime, unowned or with broken metadata); an
  * `expiring-soon` warning alone exits 0. `--expired` lists only the expired flags.
+ *
+ * `steward flags refs [--src DIR...] [--config DIR] [--json]`: the flag keys the code reads (see
+ * core/flags/code-references.ts), the declared flags no code reads, and references to flags `config/`
+ * does not declare: those exit 1, for CI.
  */
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { flagProfileRefs, parseAppConfigTargets } from '../../core/appconfig-targets.ts';
+import { locationOf } from '../../core/flags/code-reference-digest.ts';
+import {
+  type CodeReferenceReport,
+  compareWithDeclaredFlags,
+  declaredFlags,
+} from '../../core/flags/code-references.ts';
 import { isCalendarDay } from '../../core/flags/metadata.ts';
 import {
   assessFlag,
@@ -25,6 +35,7 @@ import { AwsCalls, cliClientConfig } from '../aws-calls.ts';
 import { UsageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { CommandIo } from '../io.ts';
+import { displayPath, type SourceScan, scanSources, settingsSources } from '../source-scan.ts';
 
 export interface FlagRow {
   readonly service: string;
@@ -48,12 +59,17 @@ export const flagsOptions = {
   prefix: { type: 'string' },
 } as const;
 
+/** The options of `steward flags refs`; `steward flags --help` describes them too (a test checks). */
+export const flagRefsOptions = {
+  src: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 export async function flags(argv: string[], io: CommandIo, aws = new AwsCalls()): Promise<number> {
+  if (argv[0] === 'refs') return flagRefs(argv.slice(1), io);
   const { values } = parseOptions(argv);
-  const configDir = path.resolve(values.config ?? 'config');
-  if (!existsSync(configDir) || !statSync(configDir).isDirectory()) {
-    throw new UsageError(`config directory not found: ${configDir}`);
-  }
+  const configDir = existingConfigDir(values.config);
   const today = values.today ?? utcDay(new Date());
   if (!isCalendarDay(today)) throw new UsageError(`--today must be a YYYY-MM-DD day, not "${today}"`);
   const { organisation, settings } = await loadDesiredState(configDir);
@@ -72,6 +88,75 @@ export async function flags(argv: string[], io: CommandIo, aws = new AwsCalls())
     report(rows, today, values.expired, io);
   }
   return failing.length === 0 ? ExitCode.Clean : ExitCode.Findings;
+}
+
+function existingConfigDir(option: string | undefined): string {
+  const configDir = path.resolve(option ?? 'config');
+  if (!existsSync(configDir) || !statSync(configDir).isDirectory()) {
+    throw new UsageError(`config directory not found: ${configDir}`);
+  }
+  return configDir;
+}
+
+/** `steward flags refs`: exit 1 when the code reads a flag no service declares. */
+async function flagRefs(argv: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommandArgs({
+    args: argv,
+    options: flagRefsOptions,
+    strict: true,
+    allowPositionals: false,
+  });
+  const configDir = existingConfigDir(values.config);
+  const { organisation, settings } = await loadDesiredState(configDir);
+  for (const source of values.src ?? []) {
+    if (!existsSync(source)) throw new UsageError(`--src ${source}: no such file or directory`);
+  }
+  // --src is relative to where the command runs; the setting to the project root, as synth reads it.
+  const roots = values.src ?? settingsSources(settings, path.dirname(configDir)) ?? ['.'];
+  const cwd = process.cwd();
+  const scan = scanSources(roots, { relativeTo: cwd });
+  const report = compareWithDeclaredFlags(scan.found, declaredFlags(organisation));
+  const sources = roots.map((root) => displayPath(root, cwd));
+
+  if (values.json) {
+    const { found: _, ...counts } = scan;
+    io.out(JSON.stringify({ sources, ...counts, ...report }, null, 2));
+  } else {
+    reportReferences(report, scan, sources, io);
+  }
+  return report.unknown.length === 0 ? ExitCode.Clean : ExitCode.Findings;
+}
+
+function reportReferences(
+  report: CodeReferenceReport,
+  scan: SourceScan,
+  sources: string[],
+  io: CommandIo,
+): void {
+  for (const reference of report.unknown) {
+    io.err(
+      `steward flags refs: ${locationOf(reference)}: unknown flag "${reference.flag}" (${reference.call}): no service in config/ declares it`,
+    );
+  }
+  const width = Math.max(
+    0,
+    ...[...report.referenced, ...report.unreferenced].map((d) => `${d.service} ${d.flag}`.length),
+  );
+  if (report.referenced.length > 0) io.out('referenced:');
+  for (const { service, flag, references } of report.referenced) {
+    io.out(`  ${`${service} ${flag}`.padEnd(width)}  ${references.map(locationOf).join(', ')}`);
+  }
+  if (report.unreferenced.length > 0) io.out('no reference found (removable once no environment needs it):');
+  for (const { service, flag } of report.unreferenced) io.out(`  ${service} ${flag}`);
+  if (report.computed.length > 0) io.out('flag calls with a computed key (not checked):');
+  for (const call of report.computed) io.out(`  ${locationOf(call)} (${call.call})`);
+  if (scan.skipped.length > 0) io.out('skipped:');
+  for (const { file, reason } of scan.skipped) io.out(`  ${file}: ${reason}`);
+  io.out(
+    `steward flags refs: ${scan.files} file${scan.files === 1 ? '' : 's'} scanned in ${sources.join(', ')}: ` +
+      `${report.referenced.length} flag(s) referenced, ${report.unreferenced.length} without reference, ` +
+      `${report.unknown.length} reference(s) to unknown flags`,
+  );
 }
 
 interface ServiceFlag {

@@ -14,6 +14,7 @@ import type { TicketRef, TicketSeverity, TicketTracker } from '../../ports/ticke
 import { StewardError } from '../errors.ts';
 import { type StewardEvent, stewardEvent } from '../events.ts';
 import type { DecodedFlag } from './appconfig-format.ts';
+import { type CodeReferenceDigest, codeReferenceLines } from './code-reference-digest.ts';
 import { assessFlag, type FlagAssessment, type FlagFindingReason, percentile, utcDay } from './policy.ts';
 
 export interface FlagExpiryDependencies {
@@ -29,6 +30,8 @@ export interface FlagExpiryOptions {
   readonly targets: readonly FlagProfileRef[];
   /** Flags expiring within this many days are reported as `expiring-soon`. */
   readonly warnWithinDays: number;
+  /** The code references synth found (`STEWARD_FLAG_CODE_REFERENCES`); tickets list them. @default none */
+  readonly codeReferences?: CodeReferenceDigest;
 }
 
 export interface FlagReportEntry {
@@ -116,7 +119,9 @@ export async function runFlagExpiryJob(
       const events: StewardEvent[] = [];
       for (const { flag, assessment } of assessed) {
         if (assessment.findings.length === 0) continue;
-        const ticket = await deps.tracker.file(ticketFor(ref, flag, assessment, today));
+        const ticket = await deps.tracker.file(
+          ticketFor(ref, flag, assessment, today, options.codeReferences),
+        );
         if (ticket.created) ticketsCreated++;
         findings.push({ ...entryOf(ref, flag, assessment), ticket });
         events.push(eventFor(ref, flag, assessment, ticket.ref));
@@ -150,7 +155,14 @@ function entryOf(ref: FlagProfileRef, flag: DecodedFlag, assessment: FlagAssessm
   };
 }
 
-function ticketFor(ref: FlagProfileRef, flag: DecodedFlag, assessment: FlagAssessment, today: string) {
+function ticketFor(
+  ref: FlagProfileRef,
+  flag: DecodedFlag,
+  assessment: FlagAssessment,
+  today: string,
+  codeReferences: CodeReferenceDigest | undefined,
+) {
+  const references = codeReferenceLines(codeReferences, flag.key);
   const [lead] = assessment.findings;
   const reason = lead?.reason ?? 'expired';
   const lines = [
@@ -162,6 +174,7 @@ function ticketFor(ref: FlagProfileRef, flag: DecodedFlag, assessment: FlagAsses
     `| --- | --- | --- | --- |`,
     `| ${flag.owner || '(none)'} | ${flag.type ?? '(none)'} | ${flag.created ?? '(none)'} | ${flag.expires ?? '(none)'} |`,
     '',
+    ...(references.length > 0 ? [...references, ''] : []),
     reason === 'expiring-soon'
       ? 'Plan the removal: delete the flag from `config/` and its checks from the code before it expires.'
       : 'Remove the flag from `config/` and its checks from the code, or extend `expires` with a reason. ' +
