@@ -432,11 +432,13 @@ export function compileVariants(
     if (rule !== undefined && typeof rule !== 'string')
       throw new RuleSyntaxError(`variant ${name}: rule is text`);
     const tree = rule === undefined ? undefined : parseRule(rule);
+    const reads = tree === undefined ? [] : attributesOf(tree);
     return {
       name,
       matches: tree === undefined ? null : compileRule(tree, flagKey),
       split: tree !== undefined && isSplit(tree),
-      readsTargetingKey: tree !== undefined && attributesOf(tree).includes('targetingKey'),
+      readsTargetingKey: reads.includes('targetingKey'),
+      reads,
       enabled,
       value: freeze(value),
     };
