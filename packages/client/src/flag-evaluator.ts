@@ -7,8 +7,8 @@
 import { InvalidConfigDocumentError } from './errors.js';
 import { type FlagDocument, parseFlagDocument } from './flag-document.js';
 import { bucketOf, seedHash, SPLIT_BUCKETS } from './hash.js';
-import type { CompiledRule, RuleContext } from './rules.js';
-export type { CompiledRule } from './rules.js';
+import type { CompiledVariant, RuleContext } from './rules.js';
+export type { CompiledRule, CompiledVariant } from './rules.js';
 
 /**
  * The rule language, loaded on demand: a document without rule-based flags never loads it, so it
@@ -113,21 +113,6 @@ export function flagSeed(flag: string): number {
  */
 export function rolloutBucket(flag: string, targetingKey: string): number {
   return bucketOf(flagSeed(flag), targetingKey);
-}
-
-/** One variant of a rule-based flag, compiled. */
-export interface CompiledVariant {
-  readonly name: string;
-  /** Null on the default variant. */
-  readonly matches: CompiledRule | null;
-  /** Whether the rule is a `split` alone, reported as `SPLIT`. */
-  readonly split: boolean;
-  /** Whether the rule reads `$targetingKey`. */
-  readonly readsTargetingKey: boolean;
-  /** The context attributes the rule reads. */
-  readonly reads: readonly string[];
-  readonly enabled: boolean;
-  readonly value: unknown;
 }
 
 /** One flag, compiled for evaluation. Every instance has the same shape, keeping call sites monomorphic. */

@@ -11,8 +11,22 @@
  * one evaluated by the AppConfig agent select the same share of keys, not the same keys.
  */
 
-import type { CompiledVariant } from './flag-evaluator.js';
 import { bucketOf, seedHash, SPLIT_BUCKETS } from './hash.js';
+
+/** One variant of a rule-based flag, compiled. */
+export interface CompiledVariant {
+  readonly name: string;
+  /** Null on the default variant. */
+  readonly matches: CompiledRule | null;
+  /** Whether the rule is a `split` alone, reported as `SPLIT`. */
+  readonly split: boolean;
+  /** Whether the rule reads `$targetingKey`. */
+  readonly readsTargetingKey: boolean;
+  /** The context attributes the rule reads. */
+  readonly reads: readonly string[];
+  readonly enabled: boolean;
+  readonly value: unknown;
+}
 
 /** A rule that does not parse; the message names the position and the problem, never context values. */
 export class RuleSyntaxError extends Error {
