@@ -53,13 +53,7 @@ export interface FlagContext {
  * such a flag off, with the caller's default).
  */
 export type FlagReason =
-  | 'STATIC'
-  | 'TARGETING_MATCH'
-  | 'SPLIT'
-  | 'DISABLED'
-  | 'DEFAULT'
-  | 'FLAG_NOT_FOUND'
-  | 'ERROR';
+  'STATIC' | 'TARGETING_MATCH' | 'SPLIT' | 'DISABLED' | 'DEFAULT' | 'FLAG_NOT_FOUND' | 'ERROR';
 
 /** Reading flags: what `loadFlags(service)`, `createFlagEvaluator` and the middleware's `context.flags` offer. */
 export interface Flags {
