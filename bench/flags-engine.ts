@@ -261,35 +261,35 @@ function startFeaturevisor({ allowList }: BenchContexts) {
   });
 }
 
-type Attributes = Omit<RuleBenchContext, 'targetingKey'>;
-
 /**
  * An in-process OpenFeature provider over a peer's SDK, written the way the SDKs' docs map a
- * context (targeting key → `userId`, the other attributes alongside). Neither peer publishes a
- * Node.js server provider on npm (`@openfeature/unleash-web-provider` is for browsers), so this is
- * the fairest stand-in. It answers the value only; Steward's provider also computes a reason,
- * variant and metadata, which costs it a little.
+ * context (targeting key → `userId`, the other attributes where the SDK wants them; only the
+ * attributes a case reads are mapped). Neither peer publishes a Node.js server provider on npm
+ * (`@openfeature/unleash-web-provider` is for browsers), so this is the fairest stand-in. It answers
+ * the value only; Steward's provider also computes a reason, variant and metadata, which costs it a
+ * little.
  */
-class PeerProvider implements Provider {
+class PeerProvider<C> implements Provider {
   readonly runsOn = 'server' as const;
   constructor(
     readonly metadata: { readonly name: string },
-    private readonly isEnabled: (flag: string, userId: string | undefined, attributes: Attributes) => boolean,
-    private readonly variantOf: (flag: string, userId: string | undefined, attributes: Attributes) => string,
+    private readonly toContext: (context: EvaluationContext) => C,
+    private readonly isEnabled: (flag: string, context: C) => boolean,
+    private readonly variantOf: (flag: string, context: C) => string,
   ) {}
   resolveBooleanEvaluation(
     flagKey: string,
     _defaultValue: boolean,
-    { targetingKey, ...attributes }: EvaluationContext,
+    context: EvaluationContext,
   ): Promise<ResolutionDetails<boolean>> {
-    return Promise.resolve({ value: this.isEnabled(flagKey, targetingKey, attributes as Attributes) });
+    return Promise.resolve({ value: this.isEnabled(flagKey, this.toContext(context)) });
   }
   resolveStringEvaluation(
     flagKey: string,
     _defaultValue: string,
-    { targetingKey, ...attributes }: EvaluationContext,
+    context: EvaluationContext,
   ): Promise<ResolutionDetails<string>> {
-    return Promise.resolve({ value: this.variantOf(flagKey, targetingKey, attributes as Attributes) });
+    return Promise.resolve({ value: this.variantOf(flagKey, this.toContext(context)) });
   }
   resolveNumberEvaluation(): Promise<ResolutionDetails<number>> {
     throw new Error('boolean and string flags only in this bench');
@@ -298,6 +298,9 @@ class PeerProvider implements Provider {
     throw new Error('boolean and string flags only in this bench');
   }
 }
+
+/** An OpenFeature context as the rule case's customer (every attribute a string or number). */
+const asCustomer = (context: EvaluationContext) => context as unknown as RuleBenchContext;
 
 async function throughOpenFeature(
   provider: Provider,
@@ -374,14 +377,14 @@ export async function runEngine(
       );
     case 'unleash provider via OpenFeature': {
       const unleash = await startUnleash(contexts);
-      const toContext = (userId: string | undefined, attributes: Attributes) =>
-        toUnleashContext({ targetingKey: userId ?? '', ...attributes });
       const result = await throughOpenFeature(
         new PeerProvider(
           { name: 'unleash-client (in-process)' },
-          (f, userId, attributes) => unleash.isEnabled(f, toContext(userId, attributes)),
-          (f, userId, attributes) =>
-            unleash.getVariant(f, toContext(userId, attributes)).payload?.value ?? 'none',
+          flagCase === 'rules'
+            ? (context) => toUnleashContext(asCustomer(context))
+            : (context) => ({ userId: context.targetingKey }),
+          (f, context) => unleash.isEnabled(f, context),
+          (f, context) => unleash.getVariant(f, context).payload?.value ?? 'none',
         ),
         flagCase,
         stewardContexts(flagCase, contexts),
@@ -394,9 +397,14 @@ export async function runEngine(
       return throughOpenFeature(
         new PeerProvider(
           { name: 'featurevisor (in-process)' },
-          (flagKey, userId, attributes) => f.isEnabled(flagKey, { userId, ...attributes }),
-          (flagKey, userId, attributes) =>
-            String(f.getVariation(flagKey, { userId, ...attributes }) ?? 'none'),
+          flagCase === 'rules'
+            ? (context) => {
+                const { targetingKey, tier, country, accountAgeDays } = asCustomer(context);
+                return { userId: targetingKey, tier, country, accountAgeDays };
+              }
+            : (context) => ({ userId: context.targetingKey }),
+          (flagKey, context) => f.isEnabled(flagKey, context),
+          (flagKey, context) => String(f.getVariation(flagKey, context) ?? 'none'),
         ),
         flagCase,
         stewardContexts(flagCase, contexts),

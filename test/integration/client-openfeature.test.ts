@@ -8,6 +8,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearFlagClients, loadFlags } from '../../packages/client/src/index.ts';
 import { StewardFlagProvider } from '../../packages/client/src/openfeature.ts';
+import type { ClientLogger } from '../../packages/client/src/telemetry.ts';
 import { AppConfigExtensionServer } from '../support/appconfig-extension-server.ts';
 
 /** The orders flags profile of staging on the test extension, with logs and metrics silenced. */
@@ -89,6 +90,17 @@ describe('Class: StewardFlagProvider (events, through the OpenFeature SDK)', () 
     await extension.stop().catch(() => undefined);
   });
 
+  /** Staging's flags on the test extension, polled every 30 s of the test's clock, metrics silenced. */
+  const liveOptions = (logger: ClientLogger = { warn: () => undefined, info: () => undefined }) => ({
+    environment: 'staging',
+    profile: 'flags',
+    port: extension.port,
+    pollSeconds: 30,
+    clock: () => now,
+    logger,
+    metricSink: () => undefined,
+  });
+
   const flags = (rollout: number) => ({
     'new-checkout': { enabled: true, owner: 'team-orders', type: 'release', rolloutPercent: rollout },
     'dark-mode': { enabled: true, owner: 'team-web', type: 'release' },
@@ -97,15 +109,7 @@ describe('Class: StewardFlagProvider (events, through the OpenFeature SDK)', () 
   it('emits READY after load, CONFIGURATION_CHANGED with the changed keys, STALE in an outage, READY on recovery', async () => {
     // Prepare
     extension.host('orders', 'staging', 'flags', { type: 'feature-flags', content: flags(25) });
-    const live = await loadFlags('orders', {
-      environment: 'staging',
-      profile: 'flags',
-      port: extension.port,
-      pollSeconds: 30,
-      clock: () => now,
-      logger: { warn: () => undefined, info: () => undefined },
-      metricSink: () => undefined,
-    });
+    const live = await loadFlags('orders', liveOptions());
     const provider = new StewardFlagProvider({ flags: live });
     const client = OpenFeature.getClient('orders-events');
     const seen: { type: string; flags?: string[] }[] = [];
@@ -229,15 +233,10 @@ describe('Class: StewardFlagProvider (events, through the OpenFeature SDK)', () 
     };
     extension.host('orders', 'staging', 'flags', { type: 'feature-flags', content });
     const warnings: Record<string, unknown>[] = [];
-    const live = await loadFlags('orders', {
-      environment: 'staging',
-      profile: 'flags',
-      port: extension.port,
-      pollSeconds: 30,
-      clock: () => now,
-      logger: { warn: (_message, attributes) => warnings.push(attributes), info: () => undefined },
-      metricSink: () => undefined,
-    });
+    const live = await loadFlags(
+      'orders',
+      liveOptions({ warn: (_message, attributes) => warnings.push(attributes), info: () => undefined }),
+    );
     await OpenFeature.setProviderAndWait('orders-broken', new StewardFlagProvider({ flags: live }));
     const client = OpenFeature.getClient('orders-broken');
 
