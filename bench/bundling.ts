@@ -51,18 +51,20 @@ export async function bundle(
   );
   if (options.sourcemap ?? true) trimSourceMaps(dir, PROJECT_ROOT);
   const size = bundleSize(metafile, entryOutputKey(dir, PROJECT_ROOT));
-  // Read off the disk: the maps were rewritten after the build, so the metafile's sizes are stale.
-  const mapBytesOf = (files: Iterable<string>) =>
+  // Read off the disk: the maps were rewritten after the build, and a script whose map was dropped
+  // lost its sourceMappingURL comment, so the metafile's sizes are stale.
+  const bytesOnDisk = (files: Iterable<string>) =>
     [...files].reduce((sum, file) => {
-      const map = path.join(PROJECT_ROOT, `${file}.map`);
-      return sum + (existsSync(map) ? statSync(map).size : 0);
+      const onDisk = path.join(PROJECT_ROOT, file);
+      return sum + (existsSync(onDisk) ? statSync(onDisk).size : 0);
     }, 0);
+  const mapBytesOf = (files: Iterable<string>) => bytesOnDisk([...files].map((file) => `${file}.map`));
   const scripts = Object.keys(metafile.outputs).filter((file) => file.endsWith('.mjs'));
   return {
     name,
     file: path.join(dir, ENTRY_FILE),
-    bytes: size.initialBytes,
-    totalBytes: size.totalBytes,
+    bytes: bytesOnDisk(size.initialFiles),
+    totalBytes: bytesOnDisk(scripts),
     mapBytes: mapBytesOf(size.initialFiles),
     totalMapBytes: mapBytesOf(scripts),
     initialFiles: size.initialFiles,

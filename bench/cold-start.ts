@@ -102,6 +102,9 @@ export interface ColdStartRow {
   readonly firstInvocationMs?: { median: number; spread: number };
   readonly baselineFirstInvocationMs?: { median: number; spread: number };
   readonly importMsWithoutSourceMaps: { median: number; spread: number };
+  readonly importCpuMs: { median: number; spread: number };
+  readonly baselineImportCpuMs?: { median: number; spread: number };
+  readonly importCpuMsWithoutSourceMaps: { median: number; spread: number };
   /** The handler's first AWS call, which the baseline sends too. */
   readonly firstCall: string;
   readonly outcome: string;
@@ -186,6 +189,9 @@ export async function run(): Promise<void> {
         firstInvocationMs: stat(measured.subject, (s) => s.firstInvocationMs),
         baselineFirstInvocationMs: stat(measured.baseline, (s) => s.firstInvocationMs),
         importMsWithoutSourceMaps: stat(measured.withoutSourceMaps, (s) => s.importMs)!,
+        importCpuMs: stat(measured.subject, (s) => s.importCpuMs)!,
+        baselineImportCpuMs: stat(measured.baseline, (s) => s.importCpuMs),
+        importCpuMsWithoutSourceMaps: stat(measured.withoutSourceMaps, (s) => s.importCpuMs)!,
         firstCall: invocation ? (first?.operation ?? 'no AWS call') : 'not invoked (no case)',
         outcome: [...new Set(measured.subject.map((s) => s.outcome))].join('; '),
         baselineOutcome: baseline
@@ -251,6 +257,17 @@ function printTables(
       a && b ? ratio(a.median, b.median) : 'n/a';
     console.log(
       `| ${r.name} | ${ms(r.importMs)} | ${dash(r.baselineImportMs)} | ${rel(r.importMs, r.baselineImportMs)} | ${dash(r.firstInvocationMs)} | ${dash(r.baselineFirstInvocationMs)} | ${rel(r.firstInvocationMs, r.baselineFirstInvocationMs)} | ${r.firstCall} | ${ms(r.importMsWithoutSourceMaps)} | ${r.outcome}${r.baselineOutcome ? ` / ${r.baselineOutcome}` : ''} |`,
+    );
+  }
+  console.log(
+    `\nCPU time of the same cold imports (user + system, all threads; median of ${runs} ± half the spread): less sensitive than wall time to other work on the machine, and what the source maps cost (NODE_OPTIONS=${JSON.stringify(nodeOptions)} against none).\n`,
+  );
+  console.log('| handler | import CPU | baseline | ratio | import CPU without source maps |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    const base = r.baselineImportCpuMs;
+    console.log(
+      `| ${r.name} | ${ms(r.importCpuMs)} | ${base ? ms(base) : '–'} | ${base ? ratio(r.importCpuMs.median, base.median) : 'n/a'} | ${ms(r.importCpuMsWithoutSourceMaps)} |`,
     );
   }
 }

@@ -115,6 +115,11 @@ function desiredOrdersDocument(): Record<string, unknown> {
 /** One fresh process: its cold import, and its first invocation (import + first handler call). */
 export interface ColdSample {
   readonly importMs: number;
+  /**
+   * CPU time of the import (user + system, all threads): on a loaded machine wall time mostly
+   * measures the wait for a core, CPU time the work itself.
+   */
+  readonly importCpuMs: number;
   /** Import plus the first handler call; undefined when the handler was not invoked. */
   readonly firstInvocationMs?: number;
   /** `ok`, or what went wrong (an error name, or the batch items that failed). */
@@ -142,8 +147,10 @@ export async function coldSample(
 ): Promise<ColdSample> {
   const script = `
 const started = performance.now();
+const cpuStarted = process.cpuUsage();
 const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
 const imported = performance.now();
+const cpu = process.cpuUsage(cpuStarted);
 let outcome = 'ok';
 let invoked;
 if (${event !== undefined}) {
@@ -157,7 +164,7 @@ if (${event !== undefined}) {
   }
   invoked = performance.now();
 }
-process.stdout.write(${JSON.stringify(RESULT_MARKER)} + JSON.stringify({ importMs: imported - started, firstInvocationMs: invoked === undefined ? undefined : invoked - started, outcome }));
+process.stdout.write(${JSON.stringify(RESULT_MARKER)} + JSON.stringify({ importMs: imported - started, importCpuMs: (cpu.user + cpu.system) / 1000, firstInvocationMs: invoked === undefined ? undefined : invoked - started, outcome }));
 process.exit(0);
 `;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {

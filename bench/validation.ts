@@ -22,7 +22,7 @@ import { SchemaRegistry } from '../functions/core/registry.ts';
 import { parseParameterChange } from '../functions/core/validation/change-event.ts';
 import { InProcessDeliveryQueue } from '../functions/core/delivery/in-process-queue.ts';
 import { validateChanges } from '../functions/core/validation/validate-batch.ts';
-import type { Enforcement } from '../functions/core/validation/validate-change.ts';
+import type { Enforcement } from '../functions/core/validation/judgement.ts';
 import { InMemoryParameterStore } from '../test/support/in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter } from '../test/support/local-hmac-fingerprinter.ts';
 import {

@@ -8,7 +8,7 @@
  * parsed and compiled at every cold start. `NodejsFunction` cannot split (it bundles to one
  * `--outfile`), so `StewardFunction` runs esbuild itself through the same local-bundling hook.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BuildOptions, Metafile } from 'esbuild';
 import { isOwnSource, keepSources, type SourceMapV3 } from './source-maps.ts';
@@ -64,7 +64,8 @@ export function lambdaBundleOptions(
 /**
  * Rewrites every source map under `outdir` (after the build) to map our own code only: the
  * mappings into node_modules were about four fifths of each map, read and parsed at every cold
- * start for frames in libraries (lib/source-maps.ts).
+ * start for frames in libraries (lib/source-maps.ts). A file with none of our code keeps no map at
+ * all (`dropSourceMap`).
  *
  * @example
  * buildSync(lambdaBundleOptions(entry, outdir));
@@ -75,6 +76,10 @@ export function trimSourceMaps(outdir: string, projectRoot: string = process.cwd
     if (!entry.endsWith('.map')) continue;
     const file = path.join(outdir, entry);
     const map = keepSources(JSON.parse(readFileSync(file, 'utf8')) as SourceMapV3, isOwnSource);
+    if (map.sources.length === 0) {
+      dropSourceMap(file);
+      continue;
+    }
     // esbuild writes sources relative to the output folder, which CDK stages under the checkout or
     // a temporary folder: naming them from the project root makes the bundle (and so the asset hash
     // and the byte budgets) the same in every checkout, and a stack frame names `functions/...`.
@@ -86,6 +91,22 @@ export function trimSourceMaps(outdir: string, projectRoot: string = process.cwd
     );
     writeFileSync(file, JSON.stringify({ ...map, sources }));
   }
+}
+
+/**
+ * Removes a map that maps nothing, and the script's `sourceMappingURL` comment naming it: with
+ * `--enable-source-maps` Node.js reads and parses the map of every file it loads, and most chunks
+ * hold library code only (13 of validate-change's 18 files at cold start). Measured on
+ * validate-change's import: about 5 to 10 ms of CPU of the 11 to 13 ms that the flag cost; stack
+ * traces are the same, as those maps mapped no frame.
+ */
+function dropSourceMap(mapFile: string): void {
+  const script = mapFile.slice(0, -'.map'.length);
+  const code = readFileSync(script, 'utf8');
+  const comment = `//# sourceMappingURL=${path.basename(mapFile)}`;
+  const at = code.lastIndexOf(comment);
+  if (at >= 0) writeFileSync(script, code.slice(0, at) + code.slice(at + comment.length).trimStart());
+  rmSync(mapFile);
 }
 
 /** Bytes of a bundle: what a cold start reads and what only a lazy path reads. */

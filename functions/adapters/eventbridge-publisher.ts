@@ -8,6 +8,7 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { powertoolsAttributes } from './powertools-structured-log.ts';
 import {
   type EventBridgeClient,
   PutEventsCommand,
@@ -77,13 +78,9 @@ export interface PublisherLogger {
   info(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
-/**
- * The attributes of a `published event` line. Powertools Logger drops a custom key named like one of
- * its own (`service` is the Lambda's service name there), so the config service is `configService`.
- */
-function logAttributes({ detailType, eventId, fields }: PublishedEvent): Record<string, string> {
-  const { service, ...rest } = fields;
-  return { detailType, eventId, ...rest, ...(service === undefined ? {} : { configService: service }) };
+/** The attributes of a `published event` line (`service` as `configService`, which Powertools keeps). */
+function logAttributes({ detailType, eventId, fields }: PublishedEvent): Record<string, unknown> {
+  return powertoolsAttributes({ detailType, eventId, ...fields });
 }
 
 export interface EventBridgeEventPublisherOptions {

@@ -20,7 +20,7 @@ const HELP_OPTION = ['-h, --help', 'print this help and exit 0'] as const;
 
 export const COMMAND_HELP = {
   check: {
-    synopsis: 'check [--config DIR] [--json]',
+    synopsis: 'check [--config DIR] [--json] [--against REV]',
     summary: 'validate the whole desired state in config/ offline',
     description: [
       'Loads config/settings.json and config/index.ts and checks every service, value, secret and flag',
@@ -29,9 +29,14 @@ export const COMMAND_HELP = {
     options: [
       ['--config DIR', 'the config directory (default: config)'],
       ['--json', 'print the findings as one JSON document on stdout'],
+      [
+        '--against REV',
+        'also report breaking changes from the config/ of git revision REV (e.g. origin/main); desired values only',
+      ],
       HELP_OPTION,
     ],
-    exits: '0 no findings, 1 findings, 2 usage (or no such directory), 3 settings or config/ do not load',
+    exits:
+      '0 no findings, 1 findings or unacknowledged breaking changes, 2 usage (no such directory, unknown revision), 3 settings or config/ (here or at REV) do not load',
   },
   apply: {
     synopsis: 'apply [--env E] [--config DIR] [--dry-run] [--rate N]',

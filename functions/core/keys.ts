@@ -38,10 +38,26 @@ export interface KeySpec<T = unknown> {
   readonly sensitive: boolean;
   readonly default?: T;
   readonly description?: string;
+  /** What the schema allows, as data: read by `steward check --against` rather than zod's internals. */
+  readonly constraints?: KeyConstraints;
   /** Parse a stored string strictly into a typed value. */
   decode(raw: string, path?: string): DecodeResult<T>;
   /** The canonical stored string of a typed value. */
   encode(value: T): string;
+}
+
+/** A bound as comparable number (milliseconds for durations) and as written in config/. */
+export interface KeyBound {
+  readonly value: number;
+  readonly label: string;
+}
+
+export interface KeyConstraints {
+  /** integer and duration keys: the inclusive bounds. */
+  readonly min?: KeyBound;
+  readonly max?: KeyBound;
+  /** enum keys: the values allowed. */
+  readonly values?: readonly string[];
 }
 
 interface KeyOptions<T> {
@@ -85,6 +101,7 @@ function makeKey<T>(
   parse: (raw: string, path: string) => DecodeResult<unknown>,
   encode: (value: T) => string,
   options: SensitiveKeyOptions<T>,
+  constraints?: KeyConstraints,
 ): KeySpec<T> {
   if (options.default !== undefined) {
     const checked = z.safeParse(schema, options.default);
@@ -97,6 +114,7 @@ function makeKey<T>(
     sensitive: options.secure === true || options.sensitive === true,
     default: options.default,
     description: options.description,
+    constraints,
     encode,
     decode(raw, path = '') {
       const parsed = parse(raw, path);
@@ -136,6 +154,10 @@ export function integer(
         : fail(path, 'expected a canonical decimal integer'),
     (value) => String(value),
     options,
+    {
+      min: { value: bounds.min, label: String(bounds.min) },
+      max: { value: bounds.max, label: String(bounds.max) },
+    },
   );
 }
 
@@ -164,6 +186,7 @@ export function oneOf<const V extends readonly [string, ...string[]]>(
     asString,
     String,
     withoutSensitive('enum', options),
+    { values },
   );
 }
 
@@ -199,7 +222,9 @@ export function duration(
       ),
     );
   const schema = z.string().check(...checks);
-  return makeKey('duration', schema, asString, String, options);
+  const bound = (label: string | undefined) =>
+    label === undefined ? undefined : { value: durationMs(label), label };
+  return makeKey('duration', schema, asString, String, options, { min: bound(min), max: bound(max) });
 }
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

@@ -3,6 +3,7 @@
  * secrets and feature flags. `defineService` keeps desired values typed, so `tsc` rejects
  * `'max-retries': 'five'` in `config/`.
  */
+import type { BreakingChangeAcknowledgement } from './breaking-change-rules.ts';
 import type { EvaluationContextSchema } from './flags/evaluation-context.ts';
 import type { KeySpec, ValueOf } from './keys.ts';
 
@@ -127,6 +128,8 @@ export interface ServiceDefinition<K extends KeyMap = KeyMap> {
   readonly flags?: Readonly<Record<string, FlagDefinition>>;
   /** The attributes the service's flag rules read, type-checked by `steward check`. */
   readonly evaluationContext?: EvaluationContextSchema;
+  /** Breaking changes `steward check --against <rev>` should accept for this service, each with a reason. */
+  readonly breakingChanges?: readonly BreakingChangeAcknowledgement[];
 }
 
 /** The service name whose keys every service of an environment inherits. */
@@ -151,4 +154,6 @@ export function defineService<const K extends KeyMap>(service: ServiceDefinition
 /** The whole desired state: every service, `shared` among them. */
 export interface Organisation {
   readonly services: readonly ServiceDefinition[];
+  /** Breaking changes of services no longer declared (a service removed), each naming its `service`. */
+  readonly breakingChanges?: readonly (BreakingChangeAcknowledgement & { readonly service: string })[];
 }

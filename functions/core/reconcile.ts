@@ -7,7 +7,7 @@
  */
 
 import type { ParameterStore, StoredParameter } from '../ports/parameter-store.ts';
-import { affectedServices } from './delivery/deliver.ts';
+import { affectedServices } from './delivery/affected-services.ts';
 import type { DeliverRequest } from './delivery/requests.ts';
 import type { DesiredParameter, SchemaRegistry } from './registry.ts';
 

@@ -13,6 +13,7 @@ import { firstLocator, targetsLocator } from '../core/validation/appconfig-docum
 import { judgeValidatorInvocation } from '../core/validation/validator-invocation.ts';
 import type { ProfileLocator } from '../ports/config-delivery.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
+import { PowertoolsStructuredLog } from '../adapters/powertools-structured-log.ts';
 
 export interface AppConfigValidatorDependencies {
   readonly registry: SchemaRegistry;
@@ -25,7 +26,9 @@ export interface AppConfigValidatorDependencies {
  * export const handler = createAppConfigValidatorHandler({ registry, locator, logger });
  */
 export function createAppConfigValidatorHandler(deps: AppConfigValidatorDependencies) {
-  return middy().handler((event: unknown) => judgeValidatorInvocation(event, { ...deps, log: deps.logger }));
+  return middy().handler((event: unknown) =>
+    judgeValidatorInvocation(event, { ...deps, log: new PowertoolsStructuredLog(deps.logger) }),
+  );
 }
 
 const { settings, registry } = loadRuntime(

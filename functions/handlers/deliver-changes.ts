@@ -29,6 +29,7 @@ import { functionEnvironment } from '../core/runtime-settings.ts';
 import { enforcementOf } from '../core/validation/enforcement.ts';
 import { systemClock } from '../ports/clock.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
+import { PowertoolsStructuredLog } from '../adapters/powertools-structured-log.ts';
 
 /**
  * A group is started only while this much of the invocation is left: one delivery of a large service
@@ -60,7 +61,7 @@ export function createDeliverChangesHandler(
     .handler((event, context) =>
       handleDeliveryRecords(
         event,
-        { ...deps, log: logger },
+        { ...deps, log: new PowertoolsStructuredLog(logger) },
         { outOfTime: () => context.getRemainingTimeInMillis() < GROUP_START_MARGIN_MS },
       ),
     );

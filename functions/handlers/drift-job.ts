@@ -3,7 +3,8 @@
  * lib/constructs/drift-run.ts): starts a run when the input carries no checkpoint, else continues
  * it; checks units of the desired state against Parameter Store and the managed secrets until the
  * invocation's remaining time leaves only a margin, files and resolves tickets, and returns the
- * checkpoint. The step that finishes the run publishes its one `Config Drift Detected` event.
+ * checkpoint. Once the run is done the state machine invokes it once more with `publish: true`, to
+ * publish the run's one `Config Drift Detected` event and its metrics from the final checkpoint.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -22,14 +23,22 @@ import { SecretsManagerInventory } from '../adapters/secrets-manager-inventory.t
 import { BULK_READ_CLIENT_CONFIG, parameterArn, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
-import { parseCheckpoint, runDriftStep } from '../core/drift/step.ts';
+import type { DriftDependencies } from '../core/drift/run.ts';
+import {
+  type DriftCheckpoint,
+  DriftCheckpointError,
+  parseCheckpoint,
+  publishDriftRun,
+  runDriftStep,
+} from '../core/drift/step.ts';
 import { fingerprintKeyId } from '../core/fingerprint.ts';
+import { functionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const { settings, registry } = loadRuntime();
+const { settings, registry } = loadRuntime(functionEnvironment('STEWARD_FINGERPRINT_KEY'));
 let apiCalls = 0;
 const countCall = () => {
   apiCalls++;
@@ -48,14 +57,15 @@ const secrets = new SecretsManagerInventory(
 );
 const fingerprinter = new KmsValueFingerprinter(
   new KMSClient(FINGERPRINT_CLIENT_CONFIG),
-  fingerprintKeyId(process.env, settings.STEWARD_EVENT_BUS),
+  fingerprintKeyId(settings, settings.STEWARD_EVENT_BUS),
   { onRequest: countCall },
 );
 const tracker = createTicketTracker(settings.STEWARD_TICKETS);
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
 
-// The first step gets the schedule's payload (ignored); the next ones the previous step's output.
-const stepInput = z.object({ checkpoint: z.optional(z.unknown()) });
+// The first step gets the schedule's payload (ignored); the next ones the previous step's output;
+// the state machine's publish state sends the final checkpoint with `publish: true`.
+const stepInput = z.object({ checkpoint: z.optional(z.unknown()), publish: z.optional(z.boolean()) });
 
 /**
  * Kept free at the end of each invocation: the last unit's ticket filing (up to a page of new tickets,
@@ -66,31 +76,14 @@ const STEP_MARGIN_MS = 120_000;
 async function driftStep(raw: unknown, context: Context) {
   const input = stepInput.parse(raw);
   const checkpoint = input.checkpoint === undefined ? undefined : parseCheckpoint(input.checkpoint);
-  // Region and account from the function's own ARN: no STS call needed for the parameter ARNs.
-  const [, partition = 'aws', , region = '', account = ''] = context.invokedFunctionArn.split(':');
-  const startCalls = apiCalls;
-  const step = await runDriftStep(
-    {
-      registry,
-      source,
-      secrets,
-      tracker,
-      publisher,
-      fingerprinter,
-      clock: systemClock,
-      metrics: new PowertoolsMetricsSink(metrics),
-      apiCalls: () => apiCalls - startCalls,
-      parameterArn: (name) => parameterArn(name, region, account, partition),
-    },
-    checkpoint,
-    {
-      remainingMs: () => context.getRemainingTimeInMillis(),
-      marginMs: STEP_MARGIN_MS,
-      requestsPerSecond: settings.STEWARD_DRIFT_RPS,
-    },
-  );
+  if (input.publish === true) return publishRun(checkpoint, context);
+  const step = await runDriftStep(dependencies(context), checkpoint, {
+    remainingMs: () => context.getRemainingTimeInMillis(),
+    marginMs: STEP_MARGIN_MS,
+    requestsPerSecond: settings.STEWARD_DRIFT_RPS,
+  });
   const state = step.checkpoint;
-  logger.info(state.done ? 'drift run done' : 'drift step done, run continues', {
+  logger.info(state.done ? 'drift run checked, to be published' : 'drift step done, run continues', {
     runId: state.runId,
     step: state.steps,
     unitsChecked: state.nextUnit,
@@ -103,6 +96,32 @@ async function driftStep(raw: unknown, context: Context) {
     apiCalls: state.apiCalls,
   });
   return { checkpoint: state, done: state.done };
+}
+
+async function publishRun(checkpoint: DriftCheckpoint | undefined, context: Context) {
+  if (checkpoint === undefined) throw new DriftCheckpointError('publish: true needs the final checkpoint');
+  await publishDriftRun(dependencies(context), checkpoint);
+  logger.info('drift run published', { runId: checkpoint.runId, steps: checkpoint.steps });
+  return { checkpoint, done: true };
+}
+
+/** The core's dependencies for one invocation; API calls are counted from its start. */
+function dependencies(context: Context): DriftDependencies {
+  // Region and account from the function's own ARN: no STS call needed for the parameter ARNs.
+  const [, partition = 'aws', , region = '', account = ''] = context.invokedFunctionArn.split(':');
+  const startCalls = apiCalls;
+  return {
+    registry,
+    source,
+    secrets,
+    tracker,
+    publisher,
+    fingerprinter,
+    clock: systemClock,
+    metrics: new PowertoolsMetricsSink(metrics),
+    apiCalls: () => apiCalls - startCalls,
+    parameterArn: (name) => parameterArn(name, region, account, partition),
+  };
 }
 
 export const handler = middy<unknown, unknown, Error, Context>().use(logMetrics(metrics)).handler(driftStep);

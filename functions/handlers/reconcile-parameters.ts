@@ -18,6 +18,7 @@ import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-para
 import { reconcileForDeployment } from '../core/reconcile-deployment.ts';
 import { functionEnvironment } from '../core/runtime-settings.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
+import { PowertoolsStructuredLog } from '../adapters/powertools-structured-log.ts';
 
 /** Leave this much of the Lambda's time to answer CloudFormation. */
 const RESPONSE_MARGIN_MS = 20_000;
@@ -34,7 +35,7 @@ const deps = {
   }),
   deliveryQueue: queueUrl ? new SqsDeliveryQueue(new SQSClient({}), queueUrl) : undefined,
   writeLimiter: (requestsPerSecond: number) => new RateLimiter({ requestsPerSecond }),
-  log: logger,
+  log: new PowertoolsStructuredLog(logger),
 };
 
 export const handler = middy<unknown, CustomResourceOutcome, Error, Context>().handler((event, context) =>

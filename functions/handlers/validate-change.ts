@@ -24,10 +24,11 @@ import { eventIdOf } from '../core/validation/change-event.ts';
 import { judgeChangeEvent } from '../core/validation/change-records.ts';
 import { enforcementOf } from '../core/validation/enforcement.ts';
 import type { ValidateBatchDependencies } from '../core/validation/validate-batch.ts';
-import type { ChangeOutcome } from '../core/validation/validate-change.ts';
+import type { ChangeOutcome } from '../core/validation/judgement.ts';
 import { systemClock } from '../ports/clock.ts';
 import { inProcessDeliveryQueue } from '../runtime/in-process-delivery.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
+import { PowertoolsStructuredLog } from '../adapters/powertools-structured-log.ts';
 
 /**
  * The handler over its dependencies; the module-scope `handler` wires the AWS adapters.
@@ -48,7 +49,7 @@ export function createValidateChangeHandler(deps: ValidateBatchDependencies & { 
         });
       },
     })
-    .handler((event) => judgeChangeEvent(event, { ...deps, log: logger }));
+    .handler((event) => judgeChangeEvent(event, { ...deps, log: new PowertoolsStructuredLog(logger) }));
 }
 
 const logger = new Logger();

@@ -4,8 +4,10 @@
  * the loop calls it again until the run is done. A loop rather than a Map over services: every step
  * shares one Parameter Store read budget (a client-side rate limiter in the function), so running
  * steps in parallel would only split the same budget, and one step at a time keeps the run at the
- * floor (requests ÷ budget) with no concurrency to tune. EventBridge Scheduler starts one execution a
- * night; an execution that fails raises the alarm.
+ * floor (requests ÷ budget) with no concurrency to tune. When the run is done a last state invokes the
+ * function to publish the run's event: a retried work step then never publishes twice (see
+ * functions/core/drift/step.ts). EventBridge Scheduler starts one execution a night; an execution that
+ * fails raises the alarm.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -36,8 +38,19 @@ export interface DriftRunProps {
   readonly timeout?: Duration;
 }
 
-/** Lambda errors worth retrying with backoff: the service's own, throttling, and an invocation that died. */
+/**
+ * Lambda errors worth retrying with backoff, as AWS names them for a `lambda:invoke` task:
+ * - the transient service errors of "Handle Lambda service exceptions"
+ *   (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html), which
+ *   also says Lambda throttling is `Lambda.TooManyRequestsException` and an unhandled error, out of
+ *   memory or timeout of the function is `Lambda.Unknown`;
+ * - `Sandbox.Timedout`: the error type Lambda reports for a function that timed out
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html#troubleshooting-timeouts),
+ *   which the task surfaces as the error name when the response carries it.
+ * `States.Timeout` is left out: the task sets no timeout of its own, the function's 15 minutes bound it.
+ */
 export const RETRIED_STEP_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
@@ -45,6 +58,12 @@ export const RETRIED_STEP_ERRORS = [
   'Lambda.Unknown',
   'Sandbox.Timedout',
 ];
+
+/**
+ * What the function throws for input it refuses (a malformed or foreign checkpoint): the same input
+ * would be refused again, so the execution fails at once instead of retrying.
+ */
+export const NOT_RETRIED_STEP_ERRORS = ['DriftCheckpointError'];
 
 /**
  * @example
@@ -70,23 +89,18 @@ export class DriftRun extends Construct {
       // Explicit retries below, so the list and the backoff are visible in one place.
       retryOnServiceExceptions: false,
     });
-    step.addRetry({
-      errors: RETRIED_STEP_ERRORS,
-      interval: Duration.seconds(2),
-      maxAttempts: 6,
-      backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL,
+    retryStep(step);
+    const publish = new tasks.LambdaInvoke(this, 'PublishRun', {
+      lambdaFunction: props.step,
+      comment: "Publishes the finished run's one Config Drift Detected event and its metrics",
+      payload: sfn.TaskInput.fromObject({ 'checkpoint.$': '$.checkpoint', publish: true }),
+      // The execution's output stays the final checkpoint.
+      resultPath: sfn.JsonPath.DISCARD,
+      retryOnServiceExceptions: false,
     });
-    // Anything else the step threw (a ticket tracker outage, Parameter Store unreachable): the same
-    // checkpoint again a little later; its tickets are not filed twice (see core/drift/step.ts).
-    step.addRetry({
-      errors: ['States.TaskFailed'],
-      interval: Duration.seconds(30),
-      maxAttempts: 2,
-      backoffRate: 4,
-    });
+    retryStep(publish);
     const finished = new sfn.Choice(this, 'RunFinished?')
-      .when(sfn.Condition.booleanEquals('$.done', true), new sfn.Succeed(this, 'Done'))
+      .when(sfn.Condition.booleanEquals('$.done', true), publish.next(new sfn.Succeed(this, 'Done')))
       .otherwise(step);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -171,4 +185,24 @@ export class DriftRun extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
+}
+
+/** The same retries for both tasks: refused input never, Lambda's errors with backoff, any other twice. */
+function retryStep(task: tasks.LambdaInvoke): void {
+  task.addRetry({ errors: NOT_RETRIED_STEP_ERRORS, maxAttempts: 0 });
+  task.addRetry({
+    errors: RETRIED_STEP_ERRORS,
+    interval: Duration.seconds(2),
+    maxAttempts: 6,
+    backoffRate: 2,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  // Anything else the step threw (a ticket tracker outage, Parameter Store unreachable): the same
+  // checkpoint again a little later; its tickets are not filed twice (see core/drift/step.ts).
+  task.addRetry({
+    errors: ['States.TaskFailed'],
+    interval: Duration.seconds(30),
+    maxAttempts: 2,
+    backoffRate: 4,
+  });
 }

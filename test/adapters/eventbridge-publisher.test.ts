@@ -18,6 +18,7 @@ import {
   EventTooLargeError,
 } from '../../functions/ports/event-publisher.errors.ts';
 import { type StewardEvent, stewardEvent } from '../../functions/core/events.ts';
+import { powertoolsLines } from '../support/powertools-output.ts';
 import { FixedClock } from '../support/recording-ports.ts';
 
 const eventBridge = mockClient(EventBridgeClient);
@@ -315,24 +316,14 @@ describe('Class: EventBridgeEventPublisher', () => {
     });
 
     it('writes the config service as configService, which Powertools keeps beside its own service', async () => {
-      // Prepare: capture what the Logger writes (the suite silences Powertools, so the level is set here)
-      const written: string[] = [];
-      vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        written.push(String(chunk));
-        return true;
-      });
+      // Prepare: a real Logger (the suite silences Powertools, so the level is set here)
       const logger = new Logger({ serviceName: 'config-steward-validate-change', logLevel: 'INFO' });
       eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 
       // Act
-      await publisher(4, logger).publish([accepted('7')]);
+      const lines = await powertoolsLines(() => publisher(4, logger).publish([accepted('7')]));
 
       // Assess: one JSON line, no "reserved key" warning, both services present and distinct
-      const lines = written
-        .join('')
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines).toEqual([
         expect.objectContaining({
           level: 'INFO',

@@ -11,6 +11,7 @@ import {
   HANDLER_ENV,
   lambdaContext,
 } from '../support/validate-change-harness.ts';
+import { powertoolsLines } from '../support/powertools-output.ts';
 
 type HandlerModule = typeof import('../../functions/handlers/appconfig-validator.ts');
 let module: HandlerModule;
@@ -34,6 +35,17 @@ function validator() {
   });
 }
 
+/** A camelCase invocation carrying the composed orders production document. */
+function ordersInvocation() {
+  return {
+    applicationId: 'app-orders',
+    configurationProfileId: 'doc-orders',
+    configurationVersion: '3',
+    content: base64(composed('orders', 'production')),
+    uri: 'hosted',
+  };
+}
+
 function composed(service: string, environment: string) {
   const result = exampleRegistry().compose(service, environment);
   if (!result.ok) throw new Error('example organisation does not compose');
@@ -51,19 +63,37 @@ describe('Handler: appconfig-validator', () => {
 
   it('accepts a composed document of the service (camelCase invocation)', async () => {
     // Prepare
-    const event = {
-      applicationId: 'app-orders',
-      configurationProfileId: 'doc-orders',
-      configurationVersion: '3',
-      content: base64(composed('orders', 'production')),
-      uri: 'hosted',
-    };
+    const event = ordersInvocation();
 
     // Act
     const result = await validator()(event, lambdaContext);
 
     // Assess
     expect(result).toEqual({ valid: true, service: 'orders', profile: 'document' });
+  });
+
+  it("logs the document's service as configService, beside the Lambda service Powertools keeps", async () => {
+    // Prepare: a real Logger at INFO
+    const handler = module.createAppConfigValidatorHandler({
+      registry: exampleRegistry(),
+      locator: targetsLocator(exampleTargets()),
+      logger: new Logger({ serviceName: 'config-steward-appconfig-validator', logLevel: 'INFO' }),
+    });
+    const event = ordersInvocation();
+
+    // Act
+    const lines = await powertoolsLines(() => handler(event, lambdaContext));
+
+    // Assess: one line, no "reserved key" warning
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'document valid',
+        service: 'config-steward-appconfig-validator',
+        configService: 'orders',
+        profile: 'document',
+      }),
+    ]);
   });
 
   it('accepts the older PascalCase invocation keys', async () => {

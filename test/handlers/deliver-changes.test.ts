@@ -4,6 +4,7 @@ import { parseDeliveryRequest } from '../../functions/core/delivery/requests.ts'
 import { MalformedEventError } from '../../functions/core/errors.ts';
 import { deliveryMaxReceives } from '../../lib/constructs/change-delivery.ts';
 import { loadSettings } from '../../lib/settings.ts';
+import { powertoolsLines } from '../support/powertools-output.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import {
   HANDLER_ENV,
@@ -40,7 +41,7 @@ class RecordingRetry {
   }
 }
 
-async function setup(options: { busyEnvironments?: string[] } = {}) {
+async function setup(options: { busyEnvironments?: string[]; logger?: Logger } = {}) {
   const ports = await validateChangePorts(options);
   const queue = new RecordingRetry();
   const handler = createDeliverChangesHandler({
@@ -48,7 +49,7 @@ async function setup(options: { busyEnvironments?: string[] } = {}) {
     queue,
     retrySeconds: 60,
     minIntervalMs: 60_000,
-    logger: new Logger({ logLevel: 'SILENT' }),
+    logger: options.logger ?? new Logger({ logLevel: 'SILENT' }),
   });
   return { ...ports, queue, handler };
 }
@@ -82,6 +83,30 @@ describe('Handler: deliver-changes', () => {
       queued: true,
       triggeringEventIds: ['evt-1', 'evt-2'],
     });
+  });
+
+  it("logs each delivery's service as configService, beside the Lambda service Powertools keeps", async () => {
+    // Prepare: a real Logger at INFO
+    const { handler } = await setup({
+      logger: new Logger({ serviceName: 'config-steward-deliver-changes', logLevel: 'INFO' }),
+    });
+
+    // Act
+    const lines = await powertoolsLines(() =>
+      handler(sqsEvent([DELIVER_ORDERS], { ids: ['m-1'] }), lambdaContext),
+    );
+
+    // Assess: the delivery report's own `service` is kept, and no "reserved key" warning is written
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'delivery',
+        service: 'config-steward-deliver-changes',
+        configService: 'orders',
+        environment: 'production',
+        status: 'started',
+      }),
+    ]);
   });
 
   it('reports a malformed request by its message id, sends it back after retrySeconds, and delivers the rest', async () => {

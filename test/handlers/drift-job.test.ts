@@ -37,8 +37,16 @@ const invocation = (remainingMs = 900_000) =>
 const context = invocation();
 interface StepOutput {
   done: boolean;
-  checkpoint: { findingsByKind: Record<string, number>; nextUnit: number; units: number; steps: number };
+  checkpoint: {
+    runId: string;
+    findingsByKind: Record<string, number>;
+    nextUnit: number;
+    units: number;
+    steps: number;
+  };
 }
+/** The state machine's last state: the final checkpoint back to the function, to publish. */
+const publishInput = (result: StepOutput) => ({ checkpoint: result.checkpoint, publish: true });
 const settings = loadSettings('config/settings.json');
 const SIGNING_KEY = 'whsec-0123456789-THIS-IS-THE-SECRET-abcdef';
 const now = new Date();
@@ -132,8 +140,10 @@ beforeEach(() => {
 
 describe('Handler: drift-job', () => {
   it('checks the readable environment, reports the other as read-error, files tickets and publishes one event', async () => {
-    // Act: the scheduled payload starts a run, which fits in one invocation here
+    // Act: the scheduled payload starts a run, which fits in one invocation here; then the publish state
     const result = (await handler(scheduled, context)) as StepOutput;
+    const eventsBeforePublish = eventbridge.commandCalls(PutEventsCommand).length;
+    await handler(publishInput(result), context);
 
     // Assess
     const productionPaths = new Set(
@@ -168,6 +178,7 @@ describe('Handler: drift-job', () => {
         },
       }),
     });
+    expect(eventsBeforePublish).toBe(0);
     expect(eventbridge).toReceiveCommandTimes(PutEventsCommand, 1);
     const entry = eventbridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
     expect(entry?.DetailType).toBe('Config Drift Detected');
@@ -176,7 +187,8 @@ describe('Handler: drift-job', () => {
 
   it('emits EMF metrics and keeps the SecureString value out of logs, tickets and events', async () => {
     // Act
-    await handler(scheduled, context);
+    const result = (await handler(scheduled, context)) as StepOutput;
+    await handler(publishInput(result), context);
 
     // Assess
     const emf = stdout.map((line) => line.trim()).filter((line) => line.includes('"_aws"'));
@@ -231,6 +243,7 @@ describe('Handler: drift-job', () => {
     const first = (await handler(scheduled, invocation(60_000))) as StepOutput;
     const eventsAfterFirst = eventbridge.commandCalls(PutEventsCommand).length;
     const second = (await handler({ checkpoint: first.checkpoint }, context)) as StepOutput;
+    await handler(publishInput(second), context);
 
     // Assess
     expect(first).toMatchObject({ done: false, checkpoint: { nextUnit: 1, steps: 1 } });
@@ -239,6 +252,70 @@ describe('Handler: drift-job', () => {
     expect(second.checkpoint).toMatchObject({ steps: 2, nextUnit: second.checkpoint.units });
     expect(second.checkpoint.findingsByKind['value-drift']).toBe(1);
     expect(eventbridge).toReceiveCommandTimes(PutEventsCommand, 1);
+  });
+
+  it('a run over the time budget checkpoints, and the state machine loop resumes it to the same result', async () => {
+    // Prepare: what one invocation with the full 15 minutes finds
+    const whole = (await handler(scheduled, context)) as StepOutput;
+    const ticketsOfWhole = ssm.commandCalls(CreateOpsItemCommand).length;
+    ssm.resetHistory();
+    ssm.on(DescribeOpsItemsCommand).resolves({ OpsItemSummaries: [] });
+    // A clock for the fake Lambda contexts: every SSM request takes 50 ms (the 20/s read budget), and
+    // each invocation has its two-minute margin plus 1.5 s, about two units' worth of requests.
+    let nowMs = 0;
+    const send = SSMClient.prototype.send;
+    const timed = vi.spyOn(SSMClient.prototype, 'send').mockImplementation(function (
+      this: SSMClient,
+      ...args
+    ) {
+      nowMs += 50;
+      return (send as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof send);
+    const invocationOf = (limitMs: number) => {
+      const deadline = nowMs + limitMs;
+      return { ...context, getRemainingTimeInMillis: () => deadline - nowMs } as Context;
+    };
+
+    // Act: the state machine's loop, with the deadline of each invocation checked
+    let output = (await handler(scheduled, invocationOf(121_500))) as StepOutput;
+    const steps = [output];
+    while (!output.done && steps.length < 100) {
+      const budget = invocationOf(121_500);
+      output = (await handler({ checkpoint: output.checkpoint }, budget)) as StepOutput;
+      expect(budget.getRemainingTimeInMillis()).toBeGreaterThanOrEqual(0);
+      steps.push(output);
+    }
+    await handler(publishInput(output), context);
+    timed.mockRestore();
+
+    // Assess: several invocations, each handing on its checkpoint, and the run's counts those of one pass
+    expect(steps.length).toBeGreaterThan(1);
+    expect(output.done).toBe(true);
+    expect(steps.map((s) => s.checkpoint.runId)).toEqual(steps.map(() => steps[0]?.checkpoint.runId));
+    expect(steps.map((s) => s.checkpoint.steps)).toEqual(steps.map((_, i) => i + 1));
+    expect(output.checkpoint.findingsByKind).toEqual(whole.checkpoint.findingsByKind);
+    expect(ssm.commandCalls(CreateOpsItemCommand)).toHaveLength(ticketsOfWhole);
+    expect(eventbridge).toReceiveCommandTimes(PutEventsCommand, 1);
+  });
+
+  it('publishes only a finished run, and the same detail when the publish state is retried', async () => {
+    // Prepare
+    const first = (await handler(scheduled, invocation(60_000))) as StepOutput;
+    const done = (await handler({ checkpoint: first.checkpoint }, context)) as StepOutput;
+
+    // Act
+    const early = handler(publishInput(first), context);
+    await handler(publishInput(done), context);
+    await handler(publishInput(done), context);
+
+    // Assess
+    await expect(early).rejects.toThrow(/is not done .*nothing to publish/);
+    const details = eventbridge
+      .commandCalls(PutEventsCommand)
+      .map((c) => c.args[0].input.Entries?.[0]?.Detail ?? '');
+    expect(details).toHaveLength(2);
+    expect(details[1]).toBe(details[0]);
+    expect(JSON.parse(details[0] ?? '{}').runId).toBe(done.checkpoint.runId);
   });
 
   it('refuses a malformed checkpoint before reading or filing anything', async () => {

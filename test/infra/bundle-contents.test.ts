@@ -92,6 +92,27 @@ describe('Bundle contents', () => {
     expect(allInputs(built).some((input) => input.includes('client-scheduler'))).toBe(false);
   });
 
+  it('validate-change loads the delivery core only when it delivers in process', () => {
+    // Prepare: affectedServices is all the validator needs of delivery at cold start
+    const built = bundles.get('validate-change')!;
+    const deliver = 'functions/core/delivery/deliver.ts';
+
+    // Assess
+    expect(allInputs(built)).toContain(deliver);
+    expect(loadedAtColdStart(built)).not.toContain(deliver);
+    expect(loadedAtColdStart(built)).toContain('functions/core/delivery/affected-services.ts');
+  });
+
+  it('appconfig-validator loads the rule language only for a flag document with rules', () => {
+    // Prepare
+    const built = bundles.get('appconfig-validator')!;
+    const isRuleLanguage = (input: string) => /packages\/client\/(dist|src)\/rules\.(js|ts)$/.test(input);
+
+    // Assess
+    expect(allInputs(built).some(isRuleLanguage)).toBe(true);
+    expect(loadedAtColdStart(built).filter(isRuleLanguage)).toEqual([]);
+  });
+
   it.each(handlerEntries().map((h) => h.name))(
     '%s imports in a fresh Node.js process, and so does every lazy chunk',
     (name) => {

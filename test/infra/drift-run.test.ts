@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RETRIED_STEP_ERRORS } from '../../lib/constructs/drift-run.ts';
+import { NOT_RETRIED_STEP_ERRORS, RETRIED_STEP_ERRORS } from '../../lib/constructs/drift-run.ts';
 import { NightlyJobs } from '../../lib/constructs/nightly-jobs.ts';
 import { nagFindings } from '../../lib/nag.ts';
 import { loadSettings } from '../../lib/settings.ts';
@@ -76,15 +76,30 @@ describe('Construct: DriftRun', () => {
     };
     expect(choice.Type).toBe('Choice');
     expect(choice.Choices).toEqual([{ Variable: '$.done', BooleanEquals: true, Next: expect.any(String) }]);
-    expect(definition.States[choice.Choices[0]?.Next ?? '']?.Type).toBe('Succeed');
+    // Done: one publish invocation of the same function with the final checkpoint, then success.
+    const publish = definition.States[choice.Choices[0]?.Next ?? ''] as Record<string, unknown>;
+    expect(publish).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:<AWS::Partition>:states:::lambda:invoke',
+      Parameters: {
+        FunctionName: expect.stringMatching(/^<NightlyDriftJob.*>$/),
+        Payload: { 'checkpoint.$': '$.checkpoint', publish: true },
+      },
+      ResultPath: null,
+    });
+    expect(definition.States[publish.Next as string]?.Type).toBe('Succeed');
     // Not done: the same step again, with the checkpoint it returned.
     expect(choice.Default).toBe(definition.StartAt);
   });
 
-  it('retries the step with backoff on Lambda service errors and on an invocation that died', () => {
+  it('retries the step and the publish with backoff on Lambda service errors and on an invocation that died, never on refused input', () => {
     // Assess
-    const step = definition.States[definition.StartAt] as { Retry: Record<string, unknown>[] };
+    const step = definition.States[definition.StartAt] as { Retry: Record<string, unknown>[]; Next: string };
+    const choice = definition.States[step.Next] as { Choices: { Next: string }[] };
+    const publish = definition.States[choice.Choices[0]?.Next ?? ''] as { Retry: Record<string, unknown>[] };
+    expect(publish.Retry).toEqual(step.Retry);
     expect(step.Retry).toEqual([
+      { ErrorEquals: ['DriftCheckpointError'], MaxAttempts: 0 },
       {
         ErrorEquals: RETRIED_STEP_ERRORS,
         IntervalSeconds: 2,
@@ -94,13 +109,18 @@ describe('Construct: DriftRun', () => {
       },
       { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 30, MaxAttempts: 2, BackoffRate: 4 },
     ]);
+    // The names AWS documents for a lambda:invoke task (see the list's comment for the pages):
+    // service errors, throttling, and a function that died (timeout, out of memory).
     expect(RETRIED_STEP_ERRORS).toEqual(
       expect.arrayContaining([
+        'Lambda.ClientExecutionTimeoutException',
         'Lambda.ServiceException',
         'Lambda.TooManyRequestsException',
+        'Lambda.Unknown',
         'Sandbox.Timedout',
       ]),
     );
+    expect(NOT_RETRIED_STEP_ERRORS).toEqual(['DriftCheckpointError']);
   });
 
   it('is started nightly by the schedule, whose role may start this state machine and nothing else of it', () => {
@@ -127,6 +147,18 @@ describe('Construct: DriftRun', () => {
         Resource: { Ref: expect.stringMatching(/DriftRunStateMachine/) },
       },
     ]);
+    // The drift function is reached through the state machine only: the schedule's role may not invoke it.
+    const invokes = statementsOfRole(role.asString()).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('lambda:')),
+    );
+    for (const statement of invokes) {
+      expect(JSON.stringify(resourcesOf(statement))).not.toMatch(/DriftJob/);
+    }
+    expect(
+      statementsOfRole(role.asString())
+        .flatMap(actionsOf)
+        .filter((a) => !/^(states:StartExecution|lambda:InvokeFunction|sqs:)/.test(a)),
+    ).toEqual([]);
   });
 
   it('lets the state machine invoke the drift step function only, and write its logs and traces', () => {

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lambdaBundleOptions, trimSourceMaps } from '../../lib/bundling.ts';
 import { isOwnSource, keepSources, type SourceMapV3 } from '../../lib/source-maps.ts';
@@ -76,6 +77,37 @@ describe('Source maps of our own code only (lib/source-maps.ts)', () => {
     expect(far.map()).toEqual(near.map());
     expect(near.map().sources).toContain(path.relative(process.cwd(), path.join(work, 'fixture-handler.ts')));
     rmSync(far.outdir, { recursive: true, force: true });
+  });
+
+  it('ships no map for a chunk of library code only, and the chunk names none', () => {
+    // Prepare: zod/mini in a lazy chunk of its own, with none of our code in it
+    const entry = path.join(work, 'lazy-library.ts');
+    writeFileSync(entry, "export const loadZod = () => import('zod/mini');\n");
+    const outdir = path.join(work, 'lazy-out');
+    buildSync(lambdaBundleOptions(entry, outdir, { absWorkingDir: process.cwd() }));
+    const chunks = path.join(outdir, 'chunks');
+    const [libraryChunk] = readdirSync(chunks).filter((file) => file.endsWith('.mjs'));
+    expect(existsSync(path.join(chunks, `${libraryChunk}.map`))).toBe(true);
+
+    // Act
+    trimSourceMaps(outdir);
+
+    // Assess: the map is gone, the entry keeps its own, and the chunk still loads under the flag
+    expect(existsSync(path.join(chunks, `${libraryChunk}.map`))).toBe(false);
+    expect(readFileSync(path.join(chunks, libraryChunk!), 'utf8')).not.toContain('sourceMappingURL');
+    expect(existsSync(path.join(outdir, 'index.mjs.map'))).toBe(true);
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--enable-source-maps',
+        '--input-type=module',
+        '-e',
+        `const { loadZod } = await import(${JSON.stringify(pathToFileURL(path.join(outdir, 'index.mjs')).href)}); const z = await loadZod(); console.log(typeof z.string);`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('function');
   });
 
   it('still maps a stack frame of our code to its TypeScript line under --enable-source-maps', () => {

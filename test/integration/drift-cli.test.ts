@@ -47,17 +47,14 @@ describe('Command: steward drift', () => {
     }));
     ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
     ssm.on(GetParametersCommand).resolves({ Parameters: [] });
+    // Answers a path with what lies under it: the run reads one service path at a time.
     ssm.on(GetParametersByPathCommand).callsFake((input: GetParametersByPathCommandInput) => {
       if (input.ParameterFilters) return { Parameters: [] };
-      if (input.Path === '/config/staging') {
-        return {
-          Parameters: [
-            { Name: '/config/staging/orders/max-retries', Value: '8', Type: 'String', Version: 2 },
-            { Name: '/config/staging/orders/legacy-token', Value: 'tok-4242-zz', Type: 'String', Version: 1 },
-          ],
-        };
-      }
-      return { Parameters: [] };
+      const stored = [
+        { Name: '/config/staging/orders/max-retries', Value: '8', Type: 'String', Version: 2 },
+        { Name: '/config/staging/orders/legacy-token', Value: 'tok-4242-zz', Type: 'String', Version: 1 },
+      ];
+      return { Parameters: stored.filter(({ Name }) => Name.startsWith(`${input.Path}/`)) };
     });
     secretsManager
       .on(DescribeSecretCommand)
@@ -76,6 +73,8 @@ describe('Command: steward drift', () => {
     expect(out.some((l) => l.startsWith('unmanaged') && l.includes('legacy-token'))).toBe(true);
     expect(out.at(-1)).toMatch(/^steward drift: 2 parameters in staging, \d+ findings/);
     expect(ssm).not.toReceiveCommandWith(GetParametersByPathCommand, { Path: '/config/production' });
+    expect(ssm).not.toReceiveCommandWith(GetParametersByPathCommand, { Path: '/config/production/orders' });
+    expect(ssm).toReceiveCommandWith(GetParametersByPathCommand, { Path: '/config/staging/orders' });
   });
 
   it('prints the report as JSON with --json, fingerprinting what looks like a credential with the stack key', async () => {
@@ -84,6 +83,19 @@ describe('Command: steward drift', () => {
 
     // Assess
     const report = JSON.parse(out.join('\n'));
+    expect(Object.keys(report)).toEqual([
+      'runId',
+      'environments',
+      'parametersScanned',
+      'findings',
+      'findingsByKind',
+      'tickets',
+      'filed',
+      'resolvedTickets',
+      'deferred',
+      'durationMs',
+      'apiCalls',
+    ]);
     const plaintext = report.findings.find((f: { kind: string }) => f.kind === 'plaintext-secret');
     expect(plaintext).toMatchObject({
       parameter: '/config/staging/orders/legacy-token',

@@ -8,12 +8,20 @@ import type {
   TicketRequest,
   TicketTracker,
 } from '../../functions/ports/ticket-tracker.ts';
+import { EventPublishError } from '../../functions/ports/event-publisher.errors.ts';
 import { TrackerNotFoundError } from '../../functions/ports/ticket-tracker.errors.ts';
 
 export class RecordingEventPublisher implements EventPublisher {
   readonly events: StewardEvent[] = [];
+  /** While true, the bus refuses every event, as EventBridge reports failed entries. */
+  refusing = false;
 
   async publish(events: readonly StewardEvent[]): Promise<void> {
+    if (this.refusing && events.length > 0) {
+      throw new EventPublishError(
+        events.map(({ detailType }) => ({ detailType, errorCode: 'InternalFailure' })),
+      );
+    }
     this.events.push(...events);
   }
 

@@ -1,4 +1,5 @@
 /** The validate-change handler over in-memory ports, with the example organisation and AWS's fixtures. */
+import { DeliveryQueueError } from '../../functions/ports/delivery-queue.errors.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { organisation } from '../../config/index.ts';
@@ -11,7 +12,7 @@ import {
 import type { DeliveryRequest } from '../../functions/core/delivery/requests.ts';
 import type { AppConfigTargets } from '../../functions/core/appconfig-targets.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
-import type { Enforcement } from '../../functions/core/validation/validate-change.ts';
+import type { Enforcement } from '../../functions/core/validation/judgement.ts';
 import type {
   ConfigDelivery,
   DeploymentRequest,
@@ -133,6 +134,8 @@ export class DeliveryQueueDouble implements DeliveryQueue {
   readonly sent: DeliveryRequest[] = [];
   pending: QueuedRequest[] = [];
   readonly results: DeliveryBatchResult[] = [];
+  /** While true, the queue refuses every send, as SQS reports failed entries. */
+  refusing = false;
   private next = 0;
 
   constructor(
@@ -141,6 +144,9 @@ export class DeliveryQueueDouble implements DeliveryQueue {
   ) {}
 
   async send(requests: readonly DeliveryRequest[]): Promise<void> {
+    if (this.refusing && requests.length > 0) {
+      throw new DeliveryQueueError(`${requests.length} requests not queued: the queue refused them`);
+    }
     const queuedAt = this.deps().clock.now();
     for (const request of requests) {
       this.sent.push(request);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { affectedServices } from '../../functions/core/delivery/affected-services.ts';
 import {
-  affectedServices,
   DELIVERY_TIMEOUT_SECONDS,
   type DeliveryDemand,
   deliverDocument,

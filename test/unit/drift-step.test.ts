@@ -9,6 +9,7 @@ import {
   type DriftCheckpoint,
   driftUntilDone,
   parseCheckpoint,
+  publishDriftRun,
   runDriftStep,
   type StepBudget,
 } from '../../functions/core/drift/step.ts';
@@ -191,6 +192,8 @@ describe('Function: runDriftStep', () => {
         retried.push(input);
       }
     }
+    const eventsBeforePublish = publisher.events.length;
+    await publishDriftRun(deps, checkpoint);
 
     // Assess
     expect(retried).toHaveLength(1);
@@ -208,7 +211,30 @@ describe('Function: runDriftStep', () => {
     expect(checkpoint.currentTickets).toBe(4);
     // The ticket filed just before the death is counted as already open, not as filed again.
     expect(checkpoint.filed).toBe(3);
+    // The work steps, the retried one included, published nothing; the publish state once.
+    expect(eventsBeforePublish).toBe(0);
     expect(publisher.ofType('Config Drift Detected')).toHaveLength(1);
+  });
+
+  it('publishes a finished run from its checkpoint alone: the same detail each time, nothing for an unfinished one', async () => {
+    // Prepare
+    const unfinished = await runDriftStep(deps, undefined, time.invocation(100, 100));
+    const { checkpoint } = await driftUntilDone(deps, () => time.invocation(2_000, 500));
+    time.ms += 60_000;
+
+    // Act
+    const again = await publishDriftRun(deps, parseCheckpoint(JSON.parse(JSON.stringify(checkpoint))));
+
+    // Assess
+    await expect(publishDriftRun(deps, unfinished.checkpoint)).rejects.toThrow(DriftCheckpointError);
+    const events = publisher.ofType('Config Drift Detected');
+    expect(events).toHaveLength(2);
+    expect(events[1]?.detail).toEqual(events[0]?.detail);
+    expect(again.detail).toEqual(events[0]?.detail);
+    expect(events[0]?.detail).toMatchObject({
+      runId: checkpoint.runId,
+      durationMs: Date.parse(checkpoint.finishedAt ?? '') - Date.parse(checkpoint.startedAt),
+    });
   });
 
   it('a second run files nothing new and resolves what the first found once it is fixed, unit by unit', async () => {

@@ -9,12 +9,9 @@ import { duration, integer, oneOf, string, url } from '../../functions/core/keys
 import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { validationDedupKey } from '../../functions/core/validation/ticket-keys.ts';
-import type {
-  DriftParameterSource,
-  SecretInventory,
-  SecretRotationState,
-} from '../../functions/ports/drift.ts';
+import type { DriftParameterSource } from '../../functions/ports/drift.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
+import { InMemorySecretInventory } from '../support/in-memory-secret-inventory.ts';
 import { LocalHmacFingerprinter } from '../support/local-hmac-fingerprinter.ts';
 import { driftSourceOf } from '../support/parameter-store-drift-source.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
@@ -56,13 +53,6 @@ const registry = new SchemaRegistry(
 const NOW = new Date('2026-11-23T02:00:00Z');
 const DAY = 86_400_000;
 
-class FakeSecrets implements SecretInventory {
-  constructor(private readonly states: Record<string, Partial<SecretRotationState>>) {}
-  async describe(names: readonly string[]): Promise<SecretRotationState[]> {
-    return names.map((name) => ({ name, exists: name in this.states, ...this.states[name] }));
-  }
-}
-
 /** Seeds a value and labels it last-known-good, as an accepted change would. */
 function accepted(
   store: InMemoryParameterStore,
@@ -96,7 +86,7 @@ function seedWorld(store: InMemoryParameterStore) {
   store.seed(`${s}/max-retires`, '3'); // unmanaged
 }
 
-const secrets = new FakeSecrets({
+const secrets = new InMemorySecretInventory({
   'config/staging/orders/api-key': {
     rotationEnabled: true,
     lastRotatedDate: new Date(NOW.getTime() - 10 * DAY),
@@ -483,7 +473,7 @@ describe('Function: runDrift', () => {
 
   it('reports a missing managed secret and rotation that is off or failed', async () => {
     // Prepare
-    const inventory = new FakeSecrets({
+    const inventory = new InMemorySecretInventory({
       'config/staging/orders/api-key': { rotationEnabled: false },
     });
 

@@ -10,7 +10,7 @@ import type { RestoreRequest } from '../../functions/core/delivery/requests.ts';
 import type { StewardEvent } from '../../functions/core/events.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/names.ts';
-import { restoreRejected } from '../../functions/core/validation/validate-change.ts';
+import { restoreRejected } from '../../functions/core/validation/restore-rejected.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { FixedClock, InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 

@@ -9,7 +9,7 @@ import { parseParameterChange } from '../../functions/core/validation/change-eve
 import { validateChanges } from '../../functions/core/validation/validate-batch.ts';
 import { LAST_KNOWN_GOOD, RESTORE_ANNOUNCED } from '../../functions/core/names.ts';
 import { ParameterAccessDeniedError } from '../../functions/ports/parameter-store.errors.ts';
-import type { ChangeOutcome } from '../../functions/core/validation/validate-change.ts';
+import type { ChangeOutcome } from '../../functions/core/validation/judgement.ts';
 import {
   changeEvent,
   fixture,

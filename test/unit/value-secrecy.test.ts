@@ -17,7 +17,7 @@ import { InProcessDeliveryQueue } from '../../functions/core/delivery/in-process
 import type { ParameterChange } from '../../functions/core/validation/change-event.ts';
 import { validateChanges } from '../../functions/core/validation/validate-batch.ts';
 import { LAST_KNOWN_GOOD } from '../../functions/core/names.ts';
-import type { ValidateChangeDependencies } from '../../functions/core/validation/validate-change.ts';
+import type { ValidateChangeDependencies } from '../../functions/core/validation/judgement.ts';
 import { loadSettings } from '../../lib/settings.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter, TEST_FINGERPRINT_KEY } from '../support/local-hmac-fingerprinter.ts';

@@ -1,6 +1,7 @@
 /**
  * `steward drift [--env E] [--config DIR] [--json] [--file-tickets]`: the nightly drift run, locally,
- * against whatever endpoint `AWS_ENDPOINT_URL` names (region from `AWS_REGION`). Read-only unless
+ * against whatever endpoint `AWS_ENDPOINT_URL` names (region from `AWS_REGION`): the same steps the
+ * nightly state machine loops (`driftUntilDone`), in one process with no time limit. Read-only unless
  * `--file-tickets`, which also reconciles tickets and publishes the `Config Drift Detected` event.
  * Exit code 0 when nothing was found, 1 when something was, 4 when part of the deployed state could
  * not be read (a `read-error` finding: the report is incomplete, so CI must not take it for drift).
@@ -17,7 +18,8 @@ import { SecretsManagerInventory } from '../../adapters/secrets-manager-inventor
 import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../../adapters/tickets/create-ticket-tracker.ts';
 import type { DriftParameterSource } from '../../ports/drift.ts';
-import { type DriftReport, runDrift } from '../../core/drift/run.ts';
+import type { DriftReport } from '../../core/drift/run.ts';
+import { driftUntilDone, type StepResult } from '../../core/drift/step.ts';
 import { fingerprintKeyId } from '../../core/fingerprint.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { parseCommandArgs } from '../arguments.ts';
@@ -61,9 +63,10 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
       onRequest: countCall,
     },
   );
-  let report: DriftReport;
+  const environments = values.env ? [values.env] : undefined;
+  let run: StepResult;
   try {
-    report = await runDrift(
+    run = await driftUntilDone(
       {
         registry,
         source: countingParameters(store, (n) => {
@@ -88,13 +91,19 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
             )
           : undefined,
         apiCalls: () => seen.apiCalls,
-        elapsed: () => performance.now(),
       },
-      { environments: values.env ? [values.env] : undefined },
+      // No invocation limit here: the whole run is one step.
+      () => ({
+        remainingMs: () => Number.POSITIVE_INFINITY,
+        marginMs: 0,
+        requestsPerSecond: settings.drift.requestsPerSecond,
+      }),
+      { environments },
     );
   } finally {
     progress.done();
   }
+  const report = reportOf(run, environments ?? registry.environments, performance.now() - started, seen);
 
   if (values.json) {
     io.out(JSON.stringify(report, null, 2));
@@ -123,6 +132,29 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
     return ExitCode.AwsOrNetwork;
   }
   return report.findings.length > 0 ? ExitCode.Findings : ExitCode.Clean;
+}
+
+/** The run as `--json` prints it: every finding and ticket (the checkpoint keeps only counts). */
+function reportOf(
+  run: StepResult,
+  environments: readonly string[],
+  durationMs: number,
+  seen: { apiCalls: number },
+): DriftReport {
+  const state = run.checkpoint;
+  return {
+    runId: state.runId,
+    environments,
+    parametersScanned: state.parametersScanned,
+    findings: run.findings,
+    findingsByKind: state.findingsByKind,
+    tickets: run.tickets,
+    filed: state.filed,
+    resolvedTickets: run.resolvedTickets,
+    deferred: state.deferred,
+    durationMs,
+    apiCalls: seen.apiCalls,
+  };
 }
 
 function showProgress(progress: Progress, seen: { apiCalls: number; parameters: number }, started: number) {

@@ -109,14 +109,6 @@ export interface DeliveryDemand {
 }
 
 /**
- * The services whose documents a change of `service`'s key touches: a shared key is layered into
- * every service of the environment.
- */
-export function affectedServices(registry: SchemaRegistry, service: string): string[] {
-  return service === SHARED_SERVICE ? registry.serviceNames() : [service];
-}
-
-/**
  * Deliver the document of one (service, environment) once for all its queued requests.
  *
  * @example

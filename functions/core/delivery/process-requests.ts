@@ -9,17 +9,10 @@
 import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
 import type { StewardEvent } from '../events.ts';
 import type { ValidationIssue } from '../keys.ts';
-import {
-  type RestoreDependencies,
-  type RestoreOutcome,
-  restoreRejected,
-} from '../validation/validate-change.ts';
-import {
-  affectedServices,
-  type DeliveryDependencies,
-  type DeliveryReport,
-  deliverDocument,
-} from './deliver.ts';
+import type { RestoreDependencies } from '../validation/judgement.ts';
+import { type RestoreOutcome, restoreRejected } from '../validation/restore-rejected.ts';
+import { affectedServices } from './affected-services.ts';
+import { type DeliveryDependencies, type DeliveryReport, deliverDocument } from './deliver.ts';
 import {
   coalesceDeliveries,
   type DeliverRequest,

@@ -2,7 +2,9 @@
  * One drift run: read what is deployed, detect findings, reconcile tickets (file what is new, leave
  * what is open, resolve what disappeared, and close the tickets of rejected changes whose parameter
  * has since moved on to a valid version), publish one `Config Drift Detected` event, report metrics.
- * The nightly Lambda and `steward drift` both call {@link runDrift}.
+ * The nightly Lambda and `steward drift` run it in steps (`step.ts`), which use the ticket, event and
+ * metric functions below; {@link runDrift}, the same run read in one go, is the reference the steps
+ * are tested against.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock.ts';

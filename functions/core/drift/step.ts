@@ -3,8 +3,15 @@
  * 100,000 parameters; at 20 requests/s and about 0.25 requests a parameter, one pass needs about 21
  * minutes). Each step reads, detects and tickets whole units (`read-unit.ts`) until the invocation's
  * remaining time leaves only a margin, then returns a checkpoint; the orchestrator (a Step Functions
- * loop, or `driftUntilDone` in process) calls the next step with it. The step that finishes the last
- * unit publishes the run's one `Config Drift Detected` event and its metrics.
+ * loop, or `driftUntilDone` in process) calls the next step with it. When the last unit is checked
+ * the checkpoint says `done`, and {@link publishDriftRun} then publishes the run's one
+ * `Config Drift Detected` event and its metrics, built from that final checkpoint alone.
+ *
+ * Publishing is a step of its own so that a retried work step cannot publish twice: a work step that
+ * dies is retried and publishes nothing, and the publish step does nothing but publish. Only a
+ * publish step that dies after EventBridge took the event and before it returned can send it again;
+ * the retry then sends the same detail (every field comes from the final checkpoint), so subscribers
+ * that keep one event per `runId` see the run once.
  *
  * The checkpoint carries counts and a few ticket references, never findings or values, so it stays
  * a few kilobytes whatever the store holds (Step Functions passes at most 256 KB between states).
@@ -16,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { TicketRef } from '../../ports/ticket-tracker.ts';
 import { MalformedEventError } from '../errors.ts';
+import type { StewardEvent } from '../events.ts';
 import '../zod-messages.ts';
 import { concealValues } from './conceal.ts';
 import { detectDrift } from './detect.ts';
@@ -64,6 +72,8 @@ export const driftCheckpointSchema = z.object({
   resolved: z.array(ticketRef),
   apiCalls: count,
   done: z.boolean(),
+  /** ISO time the last unit was checked: the event's duration, the same however often it is published. */
+  finishedAt: z.optional(z.iso.datetime()),
 });
 
 export type DriftCheckpoint = z.infer<typeof driftCheckpointSchema>;
@@ -82,6 +92,10 @@ export interface StepResult {
   readonly checkpoint: DriftCheckpoint;
   /** Findings of the units this step checked (the in-process loop shows them; a Lambda step drops them). */
   readonly findings: readonly DriftFinding[];
+  /** Tickets of this step's current findings, every one (the checkpoint carries only the first). */
+  readonly tickets: readonly TicketRef[];
+  /** Tickets this step resolved, every one. */
+  readonly resolvedTickets: readonly TicketRef[];
 }
 
 /** A unit may take this much longer than its expected calls ÷ budget before it overruns the margin. */
@@ -110,11 +124,11 @@ export async function runDriftStep(
 ): Promise<StepResult> {
   const units = driftUnits(deps.registry);
   const state = checkpoint ? resumed(checkpoint, units.length) : started(deps, options, units.length);
-  if (state.done) return { checkpoint: state, findings: [] };
+  if (state.done) return { checkpoint: state, findings: [], tickets: [], resolvedTickets: [] };
   const environments = state.environments ?? deps.registry.environments;
   const book = deps.tracker ? await openTickets(deps.tracker) : undefined;
   const callsBefore = deps.apiCalls?.() ?? 0;
-  const findings: DriftFinding[] = [];
+  const checked: UnitOutcome = { findings: [], tickets: [], resolvedTickets: [] };
 
   let checkedThisStep = 0;
   while (state.nextUnit < units.length) {
@@ -123,19 +137,23 @@ export async function runDriftStep(
       (expectedCalls(deps.registry, unit, environments) / budget.requestsPerSecond) * 1000 * ESTIMATE_SLACK;
     // At least one unit a step, or a unit larger than a whole invocation would loop for ever.
     if (checkedThisStep > 0 && budget.remainingMs() - budget.marginMs < estimateMs) break;
-    findings.push(...(await checkUnit(deps, unit, state, book, options)));
+    await checkUnit(deps, unit, state, book, options, checked);
     state.nextUnit++;
     checkedThisStep++;
   }
   state.steps++;
   state.apiCalls += (deps.apiCalls?.() ?? 0) - callsBefore;
-  if (state.nextUnit >= units.length) await finish(deps, state);
-  return { checkpoint: { ...state }, findings };
+  if (state.nextUnit >= units.length) {
+    state.done = true;
+    state.finishedAt = deps.clock.now().toISOString();
+  }
+  return { checkpoint: { ...state }, ...checked };
 }
 
 /**
- * Every step of a run in this process, one after another: for `steward drift`-style callers and
- * tests. `budget` is asked afresh for each step, as each Lambda invocation starts with its own time.
+ * Every step of a run in this process, one after another, then its publication: what `steward drift`
+ * runs, and what the nightly state machine runs step by step. `budget` is asked afresh for each
+ * step, as each Lambda invocation starts with its own time.
  */
 export async function driftUntilDone(
   deps: DriftDependencies,
@@ -145,13 +163,61 @@ export async function driftUntilDone(
 ): Promise<StepResult> {
   let result = await runDriftStep(deps, undefined, budget(), options);
   onStep?.(result);
-  const findings = [...result.findings];
+  const run: UnitOutcome = { findings: [], tickets: [], resolvedTickets: [] };
+  const gather = (step: StepResult) => {
+    run.findings.push(...step.findings);
+    run.tickets.push(...step.tickets);
+    run.resolvedTickets.push(...step.resolvedTickets);
+  };
+  gather(result);
   while (!result.checkpoint.done) {
     result = await runDriftStep(deps, result.checkpoint, budget(), options);
     onStep?.(result);
-    findings.push(...result.findings);
+    gather(result);
   }
-  return { checkpoint: result.checkpoint, findings };
+  await publishDriftRun(deps, result.checkpoint);
+  return { checkpoint: result.checkpoint, ...run };
+}
+
+/**
+ * Publish a finished run's one `Config Drift Detected` event and record its metrics. Everything
+ * comes from the final checkpoint, so publishing it again sends the same detail (see the file's head).
+ *
+ * @example
+ * if (step.checkpoint.done) await publishDriftRun(deps, step.checkpoint);
+ */
+export async function publishDriftRun(
+  deps: Pick<DriftDependencies, 'registry' | 'publisher' | 'metrics' | 'apiCalls'>,
+  checkpoint: DriftCheckpoint,
+): Promise<StewardEvent<'Config Drift Detected'>> {
+  if (!checkpoint.done) {
+    throw new DriftCheckpointError(
+      `run ${checkpoint.runId} is not done (${checkpoint.nextUnit} of ${checkpoint.units} units checked): nothing to publish`,
+    );
+  }
+  const finishedAt = Date.parse(checkpoint.finishedAt ?? checkpoint.startedAt);
+  const durationMs = Math.max(0, finishedAt - Date.parse(checkpoint.startedAt));
+  const event = driftDetectedEvent({
+    runId: checkpoint.runId,
+    environments: checkpoint.environments ?? deps.registry.environments,
+    parametersScanned: checkpoint.parametersScanned,
+    findingsByKind: checkpoint.findingsByKind,
+    current: checkpoint.tickets,
+    currentTotal: checkpoint.currentTickets,
+    resolved: checkpoint.resolved,
+    resolvedTotal: checkpoint.resolvedTickets,
+    durationMs,
+  });
+  await deps.publisher?.publish([event]);
+  recordMetrics(deps.metrics, {
+    findingsByKind: checkpoint.findingsByKind,
+    parametersScanned: checkpoint.parametersScanned,
+    apiCalls: deps.apiCalls ? checkpoint.apiCalls : undefined,
+    durationMs,
+    filed: checkpoint.filed,
+    resolvedTickets: { length: checkpoint.resolvedTickets },
+  });
+  return event;
 }
 
 /** Parse what the orchestrator passed back; a checkpoint that does not parse is refused whole. */
@@ -195,14 +261,21 @@ function resumed(checkpoint: DriftCheckpoint, units: number): DriftCheckpoint {
   return structuredClone(checkpoint);
 }
 
-/** Read, detect, conceal and ticket one unit, adding its counts to `state`. */
+interface UnitOutcome {
+  findings: DriftFinding[];
+  tickets: TicketRef[];
+  resolvedTickets: TicketRef[];
+}
+
+/** Read, detect, conceal and ticket one unit, adding its counts to `state` and its results to `into`. */
 async function checkUnit(
   deps: DriftDependencies,
   unit: DriftUnit,
   state: DriftCheckpoint,
   book: OpenTickets | undefined,
   options: DriftOptions,
-): Promise<DriftFinding[]> {
+  into: UnitOutcome,
+): Promise<void> {
   // A service unit is detected against its own service only: `missing` looks at nothing else.
   const registry = unit.kind === 'service' ? deps.registry.narrowedTo([unit.service]) : deps.registry;
   const snapshot = await readUnit(registry, deps.source, unit, {
@@ -233,8 +306,10 @@ async function checkUnit(
     state.currentTickets += outcome.current.length;
     state.resolvedTickets += outcome.resolved.length;
     carry(state, outcome.current, outcome.resolved);
+    into.tickets.push(...outcome.current);
+    into.resolvedTickets.push(...outcome.resolved);
   }
-  return findings;
+  into.findings.push(...findings);
 }
 
 /** Keep the first ticket references for the event, resolved ones first, up to {@link CARRIED_TICKET_REFS}. */
@@ -247,30 +322,4 @@ function carry(state: DriftCheckpoint, current: readonly TicketRef[], resolved: 
     if (state.tickets.length + state.resolved.length >= CARRIED_TICKET_REFS) break;
     state.tickets.push(ref);
   }
-}
-
-async function finish(deps: DriftDependencies, state: DriftCheckpoint): Promise<void> {
-  const durationMs = Math.max(0, deps.clock.now().getTime() - Date.parse(state.startedAt));
-  await deps.publisher?.publish([
-    driftDetectedEvent({
-      runId: state.runId,
-      environments: state.environments ?? deps.registry.environments,
-      parametersScanned: state.parametersScanned,
-      findingsByKind: state.findingsByKind,
-      current: state.tickets,
-      currentTotal: state.currentTickets,
-      resolved: state.resolved,
-      resolvedTotal: state.resolvedTickets,
-      durationMs,
-    }),
-  ]);
-  recordMetrics(deps.metrics, {
-    findingsByKind: state.findingsByKind,
-    parametersScanned: state.parametersScanned,
-    apiCalls: deps.apiCalls ? state.apiCalls : undefined,
-    durationMs,
-    filed: state.filed,
-    resolvedTickets: { length: state.resolvedTickets },
-  });
-  state.done = true;
 }

@@ -3,7 +3,6 @@
  * values, so no invalid document reaches a consumer by any path (console, CLI, another pipeline).
  * Issues name keys and problems, never values.
  */
-import { parseRule, RuleSyntaxError } from '@config-steward/client/rules';
 import * as z from 'zod/mini';
 import type { ProfileLocator } from '../../ports/config-delivery.ts';
 import { type AppConfigTargets, serviceOfApplication } from '../appconfig-targets.ts';
@@ -73,7 +72,7 @@ export const featureFlagsDocumentSchema = strictFlagsDocumentSchema;
 type RawFlags = Record<string, { attributes?: Record<string, { constraints?: unknown }> }>;
 
 /** Checks across definitions and values, run even when the structure has other problems. */
-function crossCheckFlags(document: unknown): ValidationIssue[] {
+async function crossCheckFlags(document: unknown): Promise<ValidationIssue[]> {
   const { flags, values } = (document ?? {}) as { flags?: unknown; values?: unknown };
   if (typeof flags !== 'object' || flags === null || typeof values !== 'object' || values === null) return [];
   const issues: ValidationIssue[] = [];
@@ -100,7 +99,7 @@ function crossCheckFlags(document: unknown): ValidationIssue[] {
       }
     }
     if (Array.isArray(variants))
-      issues.push(...ruleIssues(key, variants), ...variantListIssues(key, variants));
+      issues.push(...(await ruleIssues(key, variants)), ...variantListIssues(key, variants));
   }
   for (const key of Object.keys(valuesOf)) {
     if (!(key in (flags as object)))
@@ -109,19 +108,39 @@ function crossCheckFlags(document: unknown): ValidationIssue[] {
   return issues;
 }
 
+type RuleLanguage = typeof import('@config-steward/client/rules');
+let ruleLanguage: Promise<RuleLanguage> | undefined;
+
+/**
+ * The client's rule language, imported the first time a document has a rule (a lazy chunk,
+ * lib/bundling.ts): most flag documents have none, and the validator's cold start stays without it.
+ * A failed import is tried again on the next document.
+ */
+function loadRuleLanguage(): Promise<RuleLanguage> {
+  ruleLanguage ??= import('@config-steward/client/rules').catch((error: unknown) => {
+    ruleLanguage = undefined;
+    throw error;
+  });
+  return ruleLanguage;
+}
+
 /** Every variant rule must parse; the message names the variant and the fault, never context values. */
-function ruleIssues(key: string, variants: readonly unknown[]): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  variants.forEach((variant, index) => {
+async function ruleIssues(key: string, variants: readonly unknown[]): Promise<ValidationIssue[]> {
+  const rules = variants.flatMap((variant, index) => {
     const rule = (variant as { rule?: unknown } | null)?.rule;
-    if (typeof rule !== 'string') return;
+    return typeof rule === 'string' ? [{ rule, index }] : [];
+  });
+  if (rules.length === 0) return [];
+  const { parseRule, RuleSyntaxError } = await loadRuleLanguage();
+  const issues: ValidationIssue[] = [];
+  for (const { rule, index } of rules) {
     try {
       parseRule(rule);
     } catch (error) {
       const message = error instanceof RuleSyntaxError ? error.message : 'does not parse';
       issues.push({ path: `values.${key}._variants.${index}.rule`, message: `malformed rule: ${message}` });
     }
-  });
+  }
   return issues;
 }
 
@@ -217,11 +236,11 @@ export async function validateDeliveredDocument(
     return { ok: false, service, profile, issues: [{ path: '(document)', message: 'not valid JSON' }] };
   }
   const issues =
-    profile === 'document' ? deps.registry.validateDocument(service, document) : flagIssues(document);
+    profile === 'document' ? deps.registry.validateDocument(service, document) : await flagIssues(document);
   return issues.length === 0 ? { ok: true, service, profile } : { ok: false, service, profile, issues };
 }
 
-function flagIssues(document: unknown): ValidationIssue[] {
+async function flagIssues(document: unknown): Promise<ValidationIssue[]> {
   const checked = featureFlagsDocumentSchema.safeParse(document);
   const structural = checked.success
     ? []
@@ -229,7 +248,7 @@ function flagIssues(document: unknown): ValidationIssue[] {
         path: i.path.map(String).join('.') || '(document)',
         message: i.message,
       }));
-  return [...structural, ...crossCheckFlags(document)];
+  return [...structural, ...(await crossCheckFlags(document))];
 }
 
 /** Thrown to make AppConfig reject a deployment; the message names keys and problems, never values. */

@@ -8,7 +8,7 @@ import type { StructuredLog } from '../../ports/logger.ts';
 import { type BatchItemFailures, isQueueEvent, parseQueueRecords } from '../pipeline/queue-records.ts';
 import { eventIdOf, parseParameterChange } from './change-event.ts';
 import { type QueuedChange, type ValidateBatchDependencies, validateChanges } from './validate-batch.ts';
-import type { ChangeOutcome } from './validate-change.ts';
+import type { ChangeOutcome } from './judgement.ts';
 
 export type JudgeChangesDependencies = ValidateBatchDependencies & { readonly log: StructuredLog };
 

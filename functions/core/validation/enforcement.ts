@@ -1,6 +1,6 @@
 /** Enforcement per environment, read the same way by validate-change and deliver-changes. */
 import type { RuntimeSettings } from '../runtime-settings.ts';
-import type { Enforcement } from './validate-change.ts';
+import type { Enforcement } from './judgement.ts';
 
 /**
  * `enforce` or `report` per environment, from `STEWARD_ENVIRONMENTS`; unknown ones only report.

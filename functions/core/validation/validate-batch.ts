@@ -9,12 +9,8 @@ import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
 import { coalesceDeliveries, type DeliverRequest, type DeliveryRequest } from '../delivery/requests.ts';
 import { LAST_KNOWN_GOOD } from '../names.ts';
 import type { ParameterChange } from './change-event.ts';
-import {
-  type ChangeOutcome,
-  type Judgement,
-  judgeChange,
-  type ValidateChangeDependencies,
-} from './validate-change.ts';
+import type { ChangeOutcome, Judgement, ValidateChangeDependencies } from './judgement.ts';
+import { judgeChange } from './validate-change.ts';
 
 /** A change as it came off the queue: the record id is what a failure is reported by. */
 export interface QueuedChange {
