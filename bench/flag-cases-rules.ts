@@ -1,17 +1,17 @@
 /**
- * Definitions of the two rule-based bench cases (issue 16 item 4), for the per-engine case table of
- * `bench/flags.ts` (not wired here: the coordinator adds them to the table).
+ * Definitions of the two rule-based bench cases (issue 16 item 4), wired into the case table of
+ * `bench/flags-engine.ts` as `rules` and `split-4`.
  *
- * How they map onto the table: each case is one row, keyed by `name`; `steward` is the flags document
- * the Steward engine compiles once (the data-plane form the AppConfig agent serves, with the same
- * rules AppConfig's `_variants` carry); `unleash` is the same definition as unleash-client's
- * documentation recommends it (strategy constraints and strategy variants, not the legacy
- * `userWithId` strategy), to bootstrap into its in-memory repository; `contexts(i)` gives the i-th
- * evaluation context, the same objects for every engine (Steward reads them as they are; for Unleash
- * `toUnleashContext` moves the attributes under `properties` and the targeting key to `userId`);
- * `expected` is the share of each answer over the context cycle, so an engine that evaluates the
- * case differently is caught rather than timed. The Steward engine calls `await loadRuleEngine()`
- * before `createFlagEvaluator(case.steward)` (the rule language loads on demand), outside the timing.
+ * `steward` is the flags document the Steward engine compiles once (the data-plane form the AppConfig
+ * agent serves, with the same rules AppConfig's `_variants` carry); `unleash` is the same definition
+ * as unleash-client's documentation recommends it (strategy constraints and strategy variants, not
+ * the legacy `userWithId` strategy), bootstrapped into its in-memory repository; Featurevisor's form
+ * (segments, variations, allocation) sits in its datafile in `bench/flags-engine.ts`.
+ * `ruleBenchContexts` are the contexts, the same objects for every engine (Steward and Featurevisor
+ * read the attributes flat; for Unleash `toUnleashContext` moves them under `properties` and the
+ * targeting key to `userId`). `expected` is the share of each answer over the context cycle
+ * (`true`/`false`, or the served string), so an engine that evaluates the case differently is
+ * caught rather than timed.
  */
 
 const KEY_COUNT = 4096;
@@ -92,8 +92,8 @@ export const rulesCase = {
     ],
     variants: [],
   },
-  /** 784 of the 4096 contexts are pro, at least 30 days old and in IE or GB (counted outside the engine). */
-  expected: { on: 784 / 4096 },
+  /** 784 of the 4096 contexts are pro, at least 30 days old and in IE or GB (`countProVeterans` counts them). */
+  expected: { true: 784 / 4096, false: 1 - 784 / 4096 },
 } as const;
 
 /**
@@ -141,5 +141,12 @@ export const fourWaySplitCase = {
     variants: [],
   },
   /** Each variant about a quarter of the cycle (4096 keys: within a few percent). */
-  expected: { a: 0.25, b: 0.25, c: 0.25, d: 0.25 },
+  expected: { 'Buy now': 0.25, 'Complete order': 0.25, Pay: 0.25, Checkout: 0.25 },
 } as const;
+
+/** The rule of the `rules` case in plain TypeScript, so its expected share is counted, not trusted. */
+export function countProVeterans(contexts: readonly RuleBenchContext[]): number {
+  return contexts.filter(
+    (c) => c.tier === 'pro' && c.accountAgeDays >= 30 && (c.country === 'IE' || c.country === 'GB'),
+  ).length;
+}

@@ -8,6 +8,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearFlagClients, loadFlags } from '../../packages/client/src/index.ts';
 import { StewardFlagProvider } from '../../packages/client/src/openfeature.ts';
+import type { ClientLogger } from '../../packages/client/src/telemetry.ts';
 import { AppConfigExtensionServer } from '../support/appconfig-extension-server.ts';
 
 /** The orders flags profile of staging on the test extension, with logs and metrics silenced. */
@@ -89,6 +90,17 @@ describe('Class: StewardFlagProvider (events, through the OpenFeature SDK)', () 
     await extension.stop().catch(() => undefined);
   });
 
+  /** Staging's flags on the test extension, polled every 30 s of the test's clock, metrics silenced. */
+  const liveOptions = (logger: ClientLogger = { warn: () => undefined, info: () => undefined }) => ({
+    environment: 'staging',
+    profile: 'flags',
+    port: extension.port,
+    pollSeconds: 30,
+    clock: () => now,
+    logger,
+    metricSink: () => undefined,
+  });
+
   const flags = (rollout: number) => ({
     'new-checkout': { enabled: true, owner: 'team-orders', type: 'release', rolloutPercent: rollout },
     'dark-mode': { enabled: true, owner: 'team-web', type: 'release' },
@@ -97,15 +109,7 @@ describe('Class: StewardFlagProvider (events, through the OpenFeature SDK)', () 
   it('emits READY after load, CONFIGURATION_CHANGED with the changed keys, STALE in an outage, READY on recovery', async () => {
     // Prepare
     extension.host('orders', 'staging', 'flags', { type: 'feature-flags', content: flags(25) });
-    const live = await loadFlags('orders', {
-      environment: 'staging',
-      profile: 'flags',
-      port: extension.port,
-      pollSeconds: 30,
-      clock: () => now,
-      logger: { warn: () => undefined, info: () => undefined },
-      metricSink: () => undefined,
-    });
+    const live = await loadFlags('orders', liveOptions());
     const provider = new StewardFlagProvider({ flags: live });
     const client = OpenFeature.getClient('orders-events');
     const seen: { type: string; flags?: string[] }[] = [];
@@ -142,6 +146,7 @@ describe('Class: StewardFlagProvider (events, through the OpenFeature SDK)', () 
     now += 31_000;
     await evaluate();
     await new Promise((resolve) => setImmediate(resolve));
+    const afterRecovery = await client.getBooleanDetails('dark-mode', false, { targetingKey: 'customer-1' });
 
     // Assess
     expect(seen).toEqual([
@@ -151,6 +156,11 @@ describe('Class: StewardFlagProvider (events, through the OpenFeature SDK)', () 
       { type: ProviderEvents.Ready },
     ]);
     expect(duringOutage.value).toBe(true);
+    // Served from the last good document: STALE, the evaluation's own reason kept in the metadata.
+    expect(duringOutage.reason).toBe(StandardResolutionReasons.STALE);
+    expect(duringOutage.flagMetadata['evaluationReason']).toBe(StandardResolutionReasons.STATIC);
+    expect(afterRecovery.reason).toBe(StandardResolutionReasons.STATIC);
+    expect(afterRecovery.flagMetadata['evaluationReason']).toBeUndefined();
     expect(client.providerStatus).toBe(ProviderStatus.READY);
   });
 
@@ -205,5 +215,51 @@ describe('Class: StewardFlagProvider (events, through the OpenFeature SDK)', () 
     expect(split).toMatchObject({ value: 'none', errorCode: ErrorCode.TARGETING_KEY_MISSING });
     expect(pro).toMatchObject({ value: 'midnight', variant: 'pro', reason: 'TARGETING_MATCH' });
     expect(unrolled).toMatchObject({ value: true, reason: 'STATIC' });
+  });
+
+  it('answers PARSE_ERROR for a flag whose rules do not compile, serves the others, and logs it once', async () => {
+    // Prepare
+    const content = {
+      ...flags(25),
+      'broken-rules': {
+        enabled: true,
+        owner: 'team-growth',
+        type: 'experiment',
+        variants: [
+          JSON.stringify({ name: 'on', rule: '(eq $tier', enabled: true }),
+          JSON.stringify({ name: 'off', enabled: false }),
+        ],
+      },
+    };
+    extension.host('orders', 'staging', 'flags', { type: 'feature-flags', content });
+    const warnings: Record<string, unknown>[] = [];
+    const live = await loadFlags(
+      'orders',
+      liveOptions({ warn: (_message, attributes) => warnings.push(attributes), info: () => undefined }),
+    );
+    await OpenFeature.setProviderAndWait('orders-broken', new StewardFlagProvider({ flags: live }));
+    const client = OpenFeature.getClient('orders-broken');
+
+    // Act: evaluate, then a refresh that still carries the broken flag (with a change elsewhere)
+    const broken = await client.getBooleanDetails('broken-rules', true, { tier: 'pro' });
+    const sound = await client.getBooleanDetails('dark-mode', false, {});
+    extension.host('orders', 'staging', 'flags', {
+      type: 'feature-flags',
+      content: { ...content, ...flags(50) },
+    });
+    now += 31_000;
+    await client.getBooleanValue('dark-mode', false, {});
+    await live.whenIdle();
+    const brokenAfterRefresh = await client.getBooleanDetails('broken-rules', false, {});
+
+    // Assess
+    expect(broken).toMatchObject({ value: true, reason: 'ERROR', errorCode: ErrorCode.PARSE_ERROR });
+    expect(broken.errorMessage).toBe('flag broken-rules: its variants do not compile');
+    expect(sound).toMatchObject({ value: true, reason: 'STATIC' });
+    expect(brokenAfterRefresh).toMatchObject({ value: false, errorCode: ErrorCode.PARSE_ERROR });
+    expect(live.evaluator.attribute('new-checkout', 'rolloutPercent')).toBe(50); // the refresh landed
+    expect(warnings).toEqual([
+      { service: 'orders', profile: 'flags', flag: 'broken-rules', problem: 'its variants do not compile' },
+    ]);
   });
 });

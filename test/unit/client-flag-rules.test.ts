@@ -120,12 +120,33 @@ describe('Function: split (consistent hashing)', () => {
   it('is stable across processes and releases: pinned buckets', () => {
     // The buckets below were computed once and are part of the contract: changing the hash moves
     // every customer of every running rollout.
-    expect(rolloutBucket('new-checkout', 'customer-42')).toBe(rolloutBucket('new-checkout', 'customer-42'));
     expect([
       rolloutBucket('new-checkout', 'customer-1'),
       rolloutBucket('new-checkout', 'customer-2'),
       rolloutBucket('checkout-theme', 'customer-1'),
     ]).toEqual(PINNED_BUCKETS);
+  });
+
+  it('pins the split rule itself: a key falls in at its bucket + 1 and out at its bucket, seeded or not', () => {
+    // Prepare: buckets computed once (seed "launch" for the seeded rule, the flag key otherwise).
+    const pinned: [rule: (pct: string) => string, context: RuleContext, flag: string, bucket: number][] = [
+      [(pct) => `(split pct::${pct} by::$id seed::"launch")`, { id: 'customer-1' }, 'any-flag', 2938],
+      [
+        (pct) => `(split pct::${pct} by::$accountId seed::"launch")`,
+        { accountId: 'account-7' },
+        'other',
+        644,
+      ],
+      // Any attribute, any scalar: a number is hashed as its text.
+      [(pct) => `(split pct::${pct} by::$accountAgeDays)`, { accountAgeDays: 42 }, 'checkout-theme', 7565],
+    ];
+
+    // Act / Assess
+    for (const [rule, context, flag, bucket] of pinned) {
+      expect(evaluate(rule(((bucket + 1) / 100).toFixed(2)), context, flag)).toBe(true);
+      expect(evaluate(rule((bucket / 100).toFixed(2)), context, flag)).toBe(false);
+    }
+    expect(evaluate('(split pct::75.66 by::$n)', { n: '42' }, 'checkout-theme')).toBe(true);
   });
 
   it('with seed:: splits a key the same way in every flag; without, per flag', () => {

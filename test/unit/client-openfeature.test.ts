@@ -1,6 +1,12 @@
 import { ErrorCode, OpenFeature, StandardResolutionReasons } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFlagEvaluator, rolloutBucket } from '../../packages/client/src/flag-evaluator.ts';
+import { parseFlagDocument } from '../../packages/client/src/flag-document.ts';
+import {
+  createFlagEvaluator,
+  FlagEvaluator,
+  loadRuleEngine,
+  rolloutBucket,
+} from '../../packages/client/src/flag-evaluator.ts';
 import { StewardFlagProvider } from '../../packages/client/src/openfeature.ts';
 
 const evaluator = createFlagEvaluator({
@@ -161,5 +167,124 @@ describe('Class: StewardFlagProvider', () => {
     }
     expect(numberAsString.value).toBe('fallback');
     expect(booleanAsObject.value).toEqual({ fallback: true });
+  });
+});
+
+describe('Class: StewardFlagProvider (rule-based flags, context checks)', () => {
+  const client = OpenFeature.getClient('steward-provider-rules');
+
+  beforeAll(async () => {
+    const rules = await loadRuleEngine();
+    const document = parseFlagDocument({
+      'launch-offer': {
+        enabled: true,
+        owner: 'team-growth',
+        type: 'experiment',
+        variants: [
+          JSON.stringify({
+            name: 'veterans',
+            rule: '(and (in $tier ["pro", "team"]) (lt $signedUp 2024-01-01T00:00:00Z))',
+            enabled: true,
+          }),
+          JSON.stringify({ name: 'everyone-else', enabled: false }),
+        ],
+      },
+      'broken-rules': {
+        enabled: true,
+        owner: 'team-growth',
+        type: 'experiment',
+        variants: [
+          JSON.stringify({ name: 'on', rule: '(gt $age', enabled: true }),
+          JSON.stringify({ name: 'off' }),
+        ],
+      },
+    });
+    const served = new FlagEvaluator(document, rules, { brokenFlags: 'serve-default' });
+    await OpenFeature.setProviderAndWait(
+      'steward-provider-rules',
+      new StewardFlagProvider({ flags: served }),
+    );
+  });
+
+  afterAll(async () => {
+    await OpenFeature.close();
+  });
+
+  it('answers INVALID_CONTEXT, naming the attribute only, when a rule reads an object', async () => {
+    // Act
+    const details = await client.getBooleanDetails('launch-offer', true, {
+      tier: { name: 'pro' },
+      signedUp: '2023-05-01T00:00:00Z',
+    });
+
+    // Assess
+    expect(details).toMatchObject({ value: true, reason: 'ERROR', errorCode: ErrorCode.INVALID_CONTEXT });
+    expect(details.errorMessage).toBe(
+      'flag launch-offer reads tier, which must be a string, number, boolean, date or list of them',
+    );
+  });
+
+  it('compares a Date in the context as a timestamp', async () => {
+    // Act
+    const before = await client.getBooleanDetails('launch-offer', false, {
+      tier: 'pro',
+      signedUp: new Date('2023-05-01T00:00:00Z'),
+    });
+    const after = await client.getBooleanDetails('launch-offer', true, {
+      tier: 'pro',
+      signedUp: new Date('2024-05-01T00:00:00Z'),
+    });
+
+    // Assess
+    expect(before).toMatchObject({ value: true, variant: 'veterans', reason: 'TARGETING_MATCH' });
+    expect(after).toMatchObject({ value: false, variant: 'everyone-else', reason: 'DEFAULT' });
+  });
+
+  it('answers PARSE_ERROR with the default for a flag whose rules do not compile', async () => {
+    // Act
+    const details = await client.getBooleanDetails('broken-rules', true, { age: 3 });
+
+    // Assess
+    expect(details).toMatchObject({ value: true, reason: 'ERROR', errorCode: ErrorCode.PARSE_ERROR });
+  });
+});
+
+describe('Class: FlagEvaluator (a flag whose rules do not compile)', () => {
+  const document = () =>
+    parseFlagDocument({
+      sound: { enabled: true, owner: 'team-orders', type: 'release' },
+      broken: {
+        enabled: true,
+        owner: 'team-orders',
+        type: 'release',
+        variants: [
+          JSON.stringify({ name: 'on', rule: '(eq $tier "pro"', enabled: true }),
+          JSON.stringify({ name: 'off' }),
+        ],
+      },
+    });
+
+  it('refuses the document by default, and with serve-default answers that flag off with reason ERROR', async () => {
+    // Prepare
+    const rules = await loadRuleEngine();
+
+    // Act
+    const refused = () => new FlagEvaluator(document(), rules);
+    const lenient = new FlagEvaluator(document(), rules, { brokenFlags: 'serve-default' });
+
+    // Assess
+    expect(refused).toThrow(/do not compile.*: broken\.variants$/);
+    expect(lenient.isEnabled('sound')).toBe(true);
+    expect([
+      lenient.isEnabled('broken'),
+      lenient.reason('broken'),
+      lenient.value('broken', 'fallback'),
+    ]).toEqual([false, 'ERROR', 'fallback']);
+    expect([lenient.has('broken'), lenient.problem('broken'), lenient.brokenFlags()]).toEqual([
+      true,
+      'its variants do not compile',
+      ['broken'],
+    ]);
+    expect(lenient.problem('sound')).toBeUndefined();
   });
 });

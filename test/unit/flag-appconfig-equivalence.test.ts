@@ -102,8 +102,19 @@ describe('AppConfig equivalence: hosted format', () => {
       content: JSON.stringify(document),
     });
     const { hosted } = localEvaluator('ui_refresh', uiRefresh);
-    const broken = structuredClone(hosted);
-    broken.values['ui_refresh']!._variants![0]!.rule = '(ends_with $email';
+    // The malformed rule in both places, so the rule is the only fault (not the list's agreement).
+    const broken = withFirstRule(hosted, '(ends_with $email', { inVariantsAttribute: true });
+    // A console edit: the rule changed in _variants only, every variant's list still the old one.
+    const editedInConsole = withFirstRule(hosted, '(ends_with $email "@example.org")', {
+      inVariantsAttribute: false,
+    });
+    const addedInConsole = structuredClone(hosted);
+    addedInConsole.values['ui_refresh']!._variants!.unshift({
+      name: 'console-only',
+      enabled: true,
+      rule: '(eq $country "FR")',
+      attributeValues: {},
+    });
     const misordered = structuredClone(hosted);
     misordered.values['ui_refresh']!._variants!.reverse();
 
@@ -111,6 +122,8 @@ describe('AppConfig equivalence: hosted format', () => {
     const sound = await validateDeliveredDocument(invocation(hosted), { registry, locator });
     const malformed = await validateDeliveredDocument(invocation(broken), { registry, locator });
     const defaultFirst = await validateDeliveredDocument(invocation(misordered), { registry, locator });
+    const edited = await validateDeliveredDocument(invocation(editedInConsole), { registry, locator });
+    const added = await validateDeliveredDocument(invocation(addedInConsole), { registry, locator });
 
     // Assess
     expect(sound).toEqual({ ok: true, service: 'orders', profile: 'flags' });
@@ -120,8 +133,42 @@ describe('AppConfig equivalence: hosted format', () => {
     expect(defaultFirst.ok ? [] : defaultFirst.issues.map((issue) => issue.message)).toContain(
       'the default variant (no rule) must come last',
     );
+    // Client and agent would disagree: refused, on every variant whose list is stale or missing.
+    const variantCount = hosted.values['ui_refresh']!._variants!.length;
+    expect(edited.ok ? [] : edited.issues.map((issue) => issue.path)).toEqual(
+      Array.from(
+        { length: variantCount },
+        (_, i) => `values.ui_refresh._variants.${i}.attributeValues.variants`,
+      ),
+    );
+    expect(edited.ok ? '' : edited.issues[0]!.message).toMatch(/does not match _variants/);
+    expect(added.ok ? [] : added.issues).toContainEqual({
+      path: 'values.ui_refresh._variants.0.attributeValues.variants',
+      message: expect.stringMatching(/^missing: every variant carries the ordered rules/),
+    });
+    expect(added.ok ? [] : added.issues.map((issue) => issue.path)).toContain(
+      'values.ui_refresh._variants.1.attributeValues.variants',
+    );
   });
 });
+
+/** A copy of a hosted document whose first variant's rule is replaced, optionally in the `variants` texts too. */
+function withFirstRule(
+  hosted: AppConfigFlagsDocument,
+  rule: string,
+  { inVariantsAttribute }: { inVariantsAttribute: boolean },
+): AppConfigFlagsDocument {
+  const copy = structuredClone(hosted);
+  const variants = copy.values['ui_refresh']!._variants!;
+  variants[0]!.rule = rule;
+  if (inVariantsAttribute) {
+    for (const variant of variants) {
+      const texts = variant.attributeValues!['variants'] as string[];
+      texts[0] = JSON.stringify({ ...(JSON.parse(texts[0]!) as object), rule });
+    }
+  }
+  return copy;
+}
 
 describe('AppConfig equivalence: the documented variant for each context', () => {
   // [case, context, the variant AppConfig's documented semantics select]

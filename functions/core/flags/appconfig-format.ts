@@ -26,6 +26,7 @@ import {
   type Constraints,
   lenientFlagsDocumentSchema,
 } from './flag-document-schema.ts';
+import { localVariant } from './variant-list.ts';
 
 export const FLAG_TYPES: readonly FlagType[] = [
   'release',
@@ -221,12 +222,14 @@ function encodeVariants(
   encode: (served: FlagVariantValue) => AttributeValue,
 ): AppConfigFlagValue {
   const texts = variants.map((variant) =>
-    JSON.stringify({
-      name: variant.name,
-      ...(variant.rule !== undefined ? { rule: variant.rule } : {}),
-      enabled: kind === 'boolean' ? variant.value === true : true,
-      ...(kind !== 'boolean' ? { value: variant.value } : {}),
-    }),
+    JSON.stringify(
+      localVariant(
+        variant.name,
+        variant.rule,
+        kind === 'boolean' ? variant.value === true : true,
+        kind !== 'boolean' ? variant.value : undefined,
+      ),
+    ),
   );
   return {
     _variants: variants.map((variant) => ({

@@ -14,6 +14,7 @@ import {
   constraintsSchema as constraints,
   strictFlagsDocumentSchema,
 } from '../flags/flag-document-schema.ts';
+import { variantListIssues } from '../flags/variant-list.ts';
 import '../zod-messages.ts';
 
 /** AppConfig's validator invocation, in its camelCase form or the older PascalCase one. */
@@ -97,7 +98,8 @@ async function crossCheckFlags(document: unknown): Promise<ValidationIssue[]> {
         if (problem) issues.push({ path: `${path}.${attribute}`, message: problem });
       }
     }
-    if (Array.isArray(variants)) issues.push(...(await ruleIssues(key, variants)));
+    if (Array.isArray(variants))
+      issues.push(...(await ruleIssues(key, variants)), ...variantListIssues(key, variants));
   }
   for (const key of Object.keys(valuesOf)) {
     if (!(key in (flags as object)))

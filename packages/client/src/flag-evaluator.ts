@@ -48,9 +48,12 @@ export interface FlagContext {
 /**
  * Why a flag evaluated as it did, in OpenFeature's vocabulary: `STATIC` (on, no targeting),
  * `TARGETING_MATCH` (allow-list or group), `SPLIT` (inside the rollout), `DISABLED` (flag off),
- * `DEFAULT` (on, but no rule matched), `FLAG_NOT_FOUND` (no such flag).
+ * `DEFAULT` (on, but no rule matched), `FLAG_NOT_FOUND` (no such flag), `ERROR` (the flag's rules
+ * do not compile; only from an evaluator built with `brokenFlags: 'serve-default'`, which answers
+ * such a flag off, with the caller's default).
  */
-export type FlagReason = 'STATIC' | 'TARGETING_MATCH' | 'SPLIT' | 'DISABLED' | 'DEFAULT' | 'FLAG_NOT_FOUND';
+export type FlagReason =
+  'STATIC' | 'TARGETING_MATCH' | 'SPLIT' | 'DISABLED' | 'DEFAULT' | 'FLAG_NOT_FOUND' | 'ERROR';
 
 /** Reading flags: what `loadFlags(service)`, `createFlagEvaluator` and the middleware's `context.flags` offer. */
 export interface Flags {
@@ -124,6 +127,8 @@ export class CompiledFlag {
   readonly variants: readonly CompiledVariant[] | null;
   /** Whether evaluation hashes the targeting key (a partial rollout, or a split by `$targetingKey`). */
   readonly needsTargetingKey: boolean;
+  /** The context attributes evaluation reads (the targeting key and groups for the simple forms). */
+  readonly reads: readonly string[];
 
   constructor(name: string, data: FlagDocument[string], rules?: RuleEngine) {
     this.name = name;
@@ -140,10 +145,12 @@ export class CompiledFlag {
     if (data.variants === undefined) {
       this.variants = null;
       this.needsTargetingKey = partialRollout;
+      this.reads = SIMPLE_FORM_READS;
     } else {
       if (rules === undefined) throw new Error('rule engine not loaded');
       this.variants = rules.compileVariants(name, data.variants, deepFreeze);
       this.needsTargetingKey = partialRollout || this.variants.some((variant) => variant.readsTargetingKey);
+      this.reads = [...new Set(this.variants.flatMap((variant) => variant.reads))];
     }
   }
 }
@@ -159,6 +166,17 @@ function selectVariant(variants: readonly CompiledVariant[], context: FlagContex
 }
 
 const EMPTY_CONTEXT: RuleContext = Object.freeze({});
+const SIMPLE_FORM_READS: readonly string[] = Object.freeze(['targetingKey', 'groups']);
+
+/**
+ * What an evaluator does with a flag whose rules do not compile: refuse the whole document
+ * (`reject`, the default of {@link createFlagEvaluator}), or keep the other flags and answer that
+ * one off with the caller's default and reason `ERROR` (`serve-default`, what `loadFlags` and the
+ * OpenFeature provider use, so one bad flag does not hold back the rest of a new document).
+ */
+export interface FlagEvaluatorOptions {
+  readonly brokenFlags?: 'reject' | 'serve-default';
+}
 
 /** What one evaluation gives: whether the flag is on, why, the variant's name and the served value. */
 export interface FlagResolution {
@@ -222,29 +240,47 @@ function sameKind(served: unknown, fallback: unknown): boolean {
  */
 export class FlagEvaluator implements Flags {
   readonly #flags: ReadonlyMap<string, CompiledFlag>;
+  /** Flags whose rules do not compile (with `brokenFlags: 'serve-default'`), and why. */
+  readonly #broken: ReadonlyMap<string, string>;
 
   /**
    * @throws InvalidConfigDocumentError naming each rule-based flag whose rules do not parse, or
    * whose document arrives before {@link loadRuleEngine} has loaded the rule language
    */
-  constructor(document: FlagDocument, rules: RuleEngine | undefined = ruleEngine) {
+  constructor(
+    document: FlagDocument,
+    rules: RuleEngine | undefined = ruleEngine,
+    options: FlagEvaluatorOptions = {},
+  ) {
     const flags = new Map<string, CompiledFlag>();
-    const problems: string[] = [];
+    const broken = new Map<string, string>();
     for (const [name, data] of Object.entries(document)) {
       try {
         flags.set(name, new CompiledFlag(name, data, rules));
       } catch {
         // The parser's message may quote the rule's constants: name the attribute only.
-        problems.push(`${name}.variants`);
+        broken.set(name, 'its variants do not compile');
       }
     }
-    if (problems.length > 0) {
+    if (broken.size > 0 && options.brokenFlags !== 'serve-default') {
+      const problems = [...broken.keys()].map((name) => `${name}.variants`);
       throw new InvalidConfigDocumentError(
         `flag rules do not compile (or loadRuleEngine() was not called): ${problems.join(', ')}`,
         problems,
       );
     }
     this.#flags = flags;
+    this.#broken = broken;
+  }
+
+  /** Why a flag of the document cannot be evaluated (its rules do not compile), or undefined. */
+  problem(flag: string): string | undefined {
+    return this.#broken.get(flag);
+  }
+
+  /** The flags of the document that cannot be evaluated. */
+  brokenFlags(): string[] {
+    return [...this.#broken.keys()];
   }
 
   isEnabled(flag: string, context?: FlagContext): boolean {
@@ -257,7 +293,7 @@ export class FlagEvaluator implements Flags {
 
   reason(flag: string, context?: FlagContext): FlagReason {
     const compiled = this.#flags.get(flag);
-    if (compiled === undefined) return 'FLAG_NOT_FOUND';
+    if (compiled === undefined) return this.#broken.has(flag) ? 'ERROR' : 'FLAG_NOT_FOUND';
     return compiled.variants === null
       ? REASONS[decide(compiled, context)]!
       : resolve(compiled, context).reason;
@@ -285,7 +321,7 @@ export class FlagEvaluator implements Flags {
   }
 
   has(flag: string): boolean {
-    return this.#flags.has(flag);
+    return this.#flags.has(flag) || this.#broken.has(flag);
   }
 
   /** The compiled flag, for adapters such as the OpenFeature provider. */
@@ -295,7 +331,7 @@ export class FlagEvaluator implements Flags {
 
   /** The flag names of the document. */
   names(): string[] {
-    return [...this.#flags.keys()];
+    return [...this.#flags.keys(), ...this.#broken.keys()];
   }
 }
 

@@ -2,6 +2,7 @@
 import { DocumentSource } from './document-source.js';
 import { type ClientOptions, type ExtensionTarget, resolveTarget } from './extension.js';
 import { parseFlagDocument } from './flag-document.js';
+import { type ClientLogger, stdoutLogger } from './telemetry.js';
 import {
   type FlagContext,
   FlagEvaluator,
@@ -38,6 +39,8 @@ export class LiveFlags implements Flags {
   #stale = false;
   readonly #listeners = new Set<(event: FlagsEvent) => void>();
   readonly #source: DocumentSource<FlagEvaluator>;
+  /** Flags already logged as broken, so each is logged once while it stays broken. */
+  #reportedBroken: ReadonlySet<string> = new Set();
 
   constructor(target: ExtensionTarget, options: FlagsOptions) {
     this.#source = new DocumentSource<FlagEvaluator>(target, {
@@ -45,7 +48,12 @@ export class LiveFlags implements Flags {
       ...(options.only === undefined ? {} : { flags: options.only }),
       parse: async (raw) => {
         const document = parseFlagDocument(raw, target.profile);
-        return new FlagEvaluator(document, hasRuleBasedFlags(document) ? await loadRuleEngine() : undefined);
+        const rules = hasRuleBasedFlags(document) ? await loadRuleEngine() : undefined;
+        // One flag whose rules do not compile must not hold back the others: it answers the
+        // caller's default (PARSE_ERROR through OpenFeature), and is logged once.
+        const evaluator = new FlagEvaluator(document, rules, { brokenFlags: 'serve-default' });
+        this.#reportBroken(evaluator, target, options.logger ?? stdoutLogger);
+        return evaluator;
       },
       onUpdate: (evaluator) => {
         const previous = this.#evaluator;
@@ -65,6 +73,20 @@ export class LiveFlags implements Flags {
         this.#emit({ type: 'stale', reason: report.reason });
       },
     });
+  }
+
+  #reportBroken(evaluator: FlagEvaluator, target: ExtensionTarget, logger: ClientLogger): void {
+    const broken = new Set(evaluator.brokenFlags());
+    for (const flag of broken) {
+      if (this.#reportedBroken.has(flag)) continue;
+      logger.warn('flag rules do not compile: the flag answers the caller default', {
+        service: target.service,
+        profile: target.profile,
+        flag,
+        problem: evaluator.problem(flag),
+      });
+    }
+    this.#reportedBroken = broken;
   }
 
   /**

@@ -1,9 +1,13 @@
 /**
  * `@config-steward/client/openfeature`: an OpenFeature server provider over the same locally evaluated
- * flags. Reasons follow the evaluation (`STATIC`, `TARGETING_MATCH`, `SPLIT`, `DISABLED`, `DEFAULT`,
- * or `ERROR` with `FLAG_NOT_FOUND` / `TYPE_MISMATCH` / `TARGETING_KEY_MISSING`); variants are `on`
- * and `off` for the simple forms and the variant's name for a rule-based flag. Every attribute of
- * the evaluation context reaches the rules.
+ * flags. Reasons follow the evaluation (`STATIC`, `TARGETING_MATCH`, `SPLIT`, `DISABLED`, `DEFAULT`),
+ * `STALE` while a refresh has failed and the last good flags are served (the evaluation's own reason
+ * in the flag metadata as `evaluationReason`), or `ERROR` with `FLAG_NOT_FOUND` / `TYPE_MISMATCH` /
+ * `TARGETING_KEY_MISSING` / `INVALID_CONTEXT` (an attribute a rule reads holds an object or a
+ * function) / `PARSE_ERROR` (the flag's rules do not compile; the rest of the document is served).
+ * `CACHED` is never answered: every evaluation is computed from the current document, none is
+ * replayed from a cache. Variants are `on` and `off` for the simple forms and the variant's name for
+ * a rule-based flag. Every attribute of the evaluation context reaches the rules.
  *
  * Events: the SDK emits `PROVIDER_READY` once `initialize` has loaded the flags (and
  * `PROVIDER_ERROR` when it rejects); the provider emits `PROVIDER_CONFIGURATION_CHANGED` with the
@@ -15,7 +19,6 @@ import {
   OpenFeatureEventEmitter,
   ProviderEvents,
   type EvaluationContext,
-  type FlagMetadata,
   type JsonValue,
   type Provider,
   type ResolutionDetails,
@@ -125,6 +128,16 @@ export class StewardFlagProvider implements Provider {
     return source;
   }
 
+  /**
+   * The evaluation's reason, or `STALE` while a refresh has failed and the last good flags are
+   * served (the evaluation's reason then goes into the metadata as `evaluationReason`).
+   */
+  #reportedReason(reason: string, flagMetadata: Record<string, string>): string {
+    if (!(this.#flags instanceof LiveFlags && this.#flags.stale)) return reason;
+    flagMetadata['evaluationReason'] = reason;
+    return StandardResolutionReasons.STALE;
+  }
+
   #resolve<T>(
     flagKey: string,
     defaultValue: T,
@@ -134,6 +147,9 @@ export class StewardFlagProvider implements Provider {
     const evaluator = this.#evaluator();
     const flag = evaluator?.definition(flagKey);
     if (evaluator === undefined || flag === undefined) {
+      if (evaluator?.problem(flagKey) !== undefined) {
+        return error(defaultValue, ErrorCode.PARSE_ERROR, `flag ${flagKey}: ${evaluator.problem(flagKey)}`);
+      }
       return error(defaultValue, ErrorCode.FLAG_NOT_FOUND, `flag ${flagKey} not found`);
     }
     if (
@@ -144,10 +160,11 @@ export class StewardFlagProvider implements Provider {
     ) {
       // AppConfig's data plane drops a disabled flag's attributes, so nothing tells its kind: a
       // boolean flag is off, any other the caller's default, with reason DISABLED either way.
-      const reason = StandardResolutionReasons.DISABLED;
+      const flagMetadata = metadataOf(flag);
+      const reason = this.#reportedReason(StandardResolutionReasons.DISABLED, flagMetadata);
       return kind === 'boolean'
-        ? { value: false as T, variant: 'off', reason, flagMetadata: metadataOf(flag) }
-        : { value: defaultValue, reason, flagMetadata: metadataOf(flag) };
+        ? { value: false as T, variant: 'off', reason, flagMetadata }
+        : { value: defaultValue, reason, flagMetadata };
     }
     const samples = flag.variants?.map((variant) => variant.value) ?? [flag.value ?? flag.defaultValue];
     const fits =
@@ -161,8 +178,19 @@ export class StewardFlagProvider implements Provider {
       // A rollout or split hashes the targeting key: without one the answer would be arbitrary.
       return error(defaultValue, ErrorCode.TARGETING_KEY_MISSING, `flag ${flagKey} needs a targeting key`);
     }
-    const { on, reason, variant, served } = evaluator.resolve(flagKey, context as FlagContext)!;
+    const unusable = unusableAttribute(flag, context);
+    if (unusable !== undefined) {
+      // Name the attribute only: its value may be personal data.
+      return error(
+        defaultValue,
+        ErrorCode.INVALID_CONTEXT,
+        `flag ${flagKey} reads ${unusable}, which must be a string, number, boolean, date or list of them`,
+      );
+    }
+    const resolution = evaluator.resolve(flagKey, contextForRules(flag, context))!;
+    const { on, variant, served } = resolution;
     const flagMetadata = metadataOf(flag);
+    const reason = this.#reportedReason(resolution.reason, flagMetadata);
     if (kind === 'boolean' && served === undefined) {
       return { value: on as T, variant, reason, flagMetadata };
     }
@@ -170,6 +198,34 @@ export class StewardFlagProvider implements Provider {
     // No attribute covers this outcome: the caller's default, with the evaluation's reason.
     return { value: defaultValue, reason, flagMetadata };
   }
+}
+
+/** A value a rule can compare: a scalar, a date, or a list of scalars (for `in` and `contains`). */
+function usable(value: unknown): boolean {
+  if (value === undefined || value === null || value instanceof Date) return true;
+  const kind = typeof value;
+  if (kind === 'string' || kind === 'boolean') return true;
+  if (kind === 'number') return Number.isFinite(value);
+  return Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number');
+}
+
+/** The first attribute the flag reads whose value no rule can compare, or undefined. */
+function unusableAttribute(flag: CompiledFlag, context: EvaluationContext): string | undefined {
+  return flag.reads.find((attribute) => !usable(context[attribute]));
+}
+
+/**
+ * The context as the rules read it: OpenFeature contexts may carry dates, which the rule language
+ * compares as ISO timestamps. Copies only when a date is read.
+ */
+function contextForRules(flag: CompiledFlag, context: EvaluationContext): FlagContext {
+  if (!flag.reads.some((attribute) => context[attribute] instanceof Date)) return context as FlagContext;
+  const copy: Record<string, unknown> = { ...context };
+  for (const attribute of flag.reads) {
+    const value = copy[attribute];
+    if (value instanceof Date) copy[attribute] = value.toISOString();
+  }
+  return copy as FlagContext;
 }
 
 function isKind(value: unknown, kind: Kind): boolean {
@@ -180,7 +236,7 @@ function error<T>(value: T, errorCode: ErrorCode, errorMessage: string): Resolut
   return { value, reason: StandardResolutionReasons.ERROR, errorCode, errorMessage };
 }
 
-function metadataOf(flag: CompiledFlag): FlagMetadata {
+function metadataOf(flag: CompiledFlag): Record<string, string> {
   const metadata: Record<string, string> = {};
   for (const name of ['owner', 'type', 'expires'] as const) {
     const attribute = flag.attributes[name];

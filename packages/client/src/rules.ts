@@ -22,6 +22,8 @@ export interface CompiledVariant {
   readonly split: boolean;
   /** Whether the rule reads `$targetingKey`. */
   readonly readsTargetingKey: boolean;
+  /** The context attributes the rule reads. */
+  readonly reads: readonly string[];
   readonly enabled: boolean;
   readonly value: unknown;
 }
@@ -444,11 +446,13 @@ export function compileVariants(
     if (rule !== undefined && typeof rule !== 'string')
       throw new RuleSyntaxError(`variant ${name}: rule is text`);
     const tree = rule === undefined ? undefined : parseRule(rule);
+    const reads = tree === undefined ? [] : attributesOf(tree);
     return {
       name,
       matches: tree === undefined ? null : compileRule(tree, flagKey),
       split: tree !== undefined && isSplit(tree),
-      readsTargetingKey: tree !== undefined && attributesOf(tree).includes('targetingKey'),
+      readsTargetingKey: reads.includes('targetingKey'),
+      reads,
       enabled,
       value: freeze(value),
     };
