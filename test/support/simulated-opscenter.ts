@@ -17,11 +17,11 @@ import {
   OpsItemNotFoundException,
   type OpsItemStatus,
   SSMClient,
-  SSMServiceException,
   UpdateOpsItemCommand,
   type UpdateOpsItemCommandInput,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { paged } from './simulated-ssm.ts';
 
 interface OpsItem {
   readonly id: string;
@@ -78,18 +78,8 @@ export class SimulatedOpsCenter {
   }
 
   private describe(input: DescribeOpsItemsCommandInput) {
-    const size = input.MaxResults ?? MAX_RESULTS;
-    if (size > MAX_RESULTS) {
-      throw new SSMServiceException({
-        name: 'ValidationException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'MaxResults over 50',
-      });
-    }
     const matching = this.items.filter((item) => (input.OpsItemFilters ?? []).every((f) => matches(item, f)));
-    const start = input.NextToken ? Number(input.NextToken) : 0;
-    const page = matching.slice(start, start + size);
+    const { page, next } = paged(matching, input.NextToken, input.MaxResults, MAX_RESULTS);
     return {
       OpsItemSummaries: page.map((item) => ({
         OpsItemId: item.id,
@@ -97,7 +87,7 @@ export class SimulatedOpsCenter {
         Status: item.status,
         OperationalData: item.operationalData,
       })),
-      NextToken: start + size < matching.length ? String(start + size) : undefined,
+      NextToken: next,
     };
   }
 
