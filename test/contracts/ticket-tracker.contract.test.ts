@@ -1,7 +1,9 @@
 import { GitHubTicketTracker } from '../../functions/adapters/tickets/github.ts';
 import { JiraTicketTracker } from '../../functions/adapters/tickets/jira.ts';
+import { OpsCenterTicketTracker } from '../../functions/adapters/tickets/opscenter.ts';
 import { GitHubServer } from '../support/github-server.ts';
 import { JiraServer } from '../support/jira-server.ts';
+import { SimulatedOpsCenter } from '../support/simulated-opscenter.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import { describeTicketTrackerContract } from './ticket-tracker.contract.ts';
 
@@ -34,3 +36,8 @@ describeTicketTrackerContract('JiraTicketTracker', async () => {
   });
   return { tracker, stop: () => server.stop() };
 });
+
+describeTicketTrackerContract('OpsCenterTicketTracker', async () => ({
+  tracker: new OpsCenterTicketTracker(new SimulatedOpsCenter().client(), { region: 'eu-west-1' }),
+  stop: async () => undefined,
+}));

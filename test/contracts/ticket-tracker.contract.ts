@@ -1,6 +1,7 @@
 /**
- * The contract every `TicketTracker` meets, run against the in-memory double and the GitHub and Jira
- * adapters over their local HTTP servers (test/support/*-server.ts). Deduplication by key while a
+ * The contract every `TicketTracker` meets, run against the in-memory double, the GitHub and Jira
+ * adapters over their local HTTP servers (test/support/*-server.ts) and the OpsCenter adapter over
+ * simulated OpsItems (test/support/simulated-opscenter.ts). Deduplication by key while a
  * ticket is open is what the drift, validation and rotation jobs rely on to file a finding once.
  */
 import { afterEach, describe, expect, it } from 'vitest';

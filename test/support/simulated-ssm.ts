@@ -182,7 +182,7 @@ export class SimulatedSsm {
 }
 
 /** One page of a listing; the token is the offset of the next page, as opaque to the caller as SSM's. */
-function paged<T>(
+export function paged<T>(
   items: readonly T[],
   token: string | undefined,
   maxResults: number | undefined,

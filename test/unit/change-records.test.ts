@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { judgeChangeEvent } from '../../functions/core/validation/change-records.ts';
-import type { StructuredLog } from '../../functions/ports/logger.ts';
+import { RecordingLog } from '../support/recording-log.ts';
 import { changeEvent, sqsEvent, validateChangePorts } from '../support/validate-change-harness.ts';
 
 const MAX_RETRIES = '/config/production/orders/max-retries';
-
-/** Every line written, as [level, message, attributes]. */
-class RecordingLog implements StructuredLog {
-  readonly lines: [string, string, Readonly<Record<string, unknown>>][] = [];
-  info(message: string, attributes: Readonly<Record<string, unknown>>) {
-    this.lines.push(['info', message, attributes]);
-  }
-  warn(message: string, attributes: Readonly<Record<string, unknown>>) {
-    this.lines.push(['warn', message, attributes]);
-  }
-  error(message: string, attributes: Readonly<Record<string, unknown>>) {
-    this.lines.push(['error', message, attributes]);
-  }
-}
 
 describe('Function: judgeChangeEvent', () => {
   it('logs each judged record by message and event id, and each malformed one by name, without a value', async () => {
