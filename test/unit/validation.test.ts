@@ -4,7 +4,10 @@ import { sha256 } from '../../functions/core/hash.ts';
 import { string } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
-import { parseValidatorInvocation } from '../../functions/core/validation/appconfig-document.ts';
+import {
+  parseValidatorInvocation,
+  validateDeliveredDocument,
+} from '../../functions/core/validation/appconfig-document.ts';
 import { parseParameterChange } from '../../functions/core/validation/change-event.ts';
 import { isOwnWrite, roleNameOf } from '../../functions/core/validation/principal.ts';
 import { validateChanges } from '../../functions/core/validation/validate-batch.ts';
@@ -129,6 +132,40 @@ describe('Function: parseValidatorInvocation', () => {
       configurationVersion: '3',
       content: '{}',
       uri: undefined,
+    });
+  });
+});
+
+describe('Function: validateDeliveredDocument', () => {
+  it('reports an attribute pattern that is not a regular expression as an issue, not a crash', async () => {
+    const registry = new SchemaRegistry(
+      { services: [defineService({ name: 'billing', keys: {}, values: {} })] },
+      { parameterRoot: 'config', environments: ['production'] },
+    );
+    const document = {
+      version: '1',
+      flags: {
+        'new-invoice': {
+          name: 'new-invoice',
+          attributes: { region: { constraints: { type: 'string', pattern: '([a-z' } } },
+        },
+      },
+      values: { 'new-invoice': { enabled: true, region: 'eu' } },
+    };
+    const verdict = await validateDeliveredDocument(
+      {
+        applicationId: 'app',
+        configurationProfileId: 'flags',
+        configurationVersion: '2',
+        content: JSON.stringify(document),
+      },
+      { registry, locator: { locate: async () => ({ service: 'billing', profile: 'flags' }) } },
+    );
+
+    expect(verdict.ok).toBe(false);
+    expect(verdict.ok ? [] : verdict.issues).toContainEqual({
+      path: 'flags.new-invoice.attributes.region.constraints.pattern',
+      message: 'not a valid regular expression',
     });
   });
 });

@@ -91,10 +91,23 @@ async function crossCheckFlags(document: unknown): Promise<ValidationIssue[]> {
           variant?.attributeValues ?? {},
         ])
       : [[`values.${key}`, flagValues]];
+    const checkable: [string, Constraints][] = [];
+    for (const [attribute, definition] of Object.entries(flag?.attributes ?? {})) {
+      const parsed = constraints.safeParse(definition?.constraints);
+      if (!parsed.success) continue;
+      if (parsed.data.pattern !== undefined && !isRegularExpression(parsed.data.pattern)) {
+        // Checking values against it would throw; the definition is what is wrong.
+        issues.push({
+          path: `flags.${key}.attributes.${attribute}.constraints.pattern`,
+          message: 'not a valid regular expression',
+        });
+        continue;
+      }
+      checkable.push([attribute, parsed.data]);
+    }
     for (const [path, holder] of holders) {
-      for (const [attribute, definition] of Object.entries(flag?.attributes ?? {})) {
-        const parsed = constraints.safeParse(definition?.constraints);
-        const problem = parsed.success ? attributeProblem(holder[attribute], parsed.data) : undefined;
+      for (const [attribute, definition] of checkable) {
+        const problem = attributeProblem(holder[attribute], definition);
         if (problem) issues.push({ path: `${path}.${attribute}`, message: problem });
       }
     }
@@ -142,6 +155,15 @@ async function ruleIssues(key: string, variants: readonly unknown[]): Promise<Va
     }
   }
   return issues;
+}
+
+function isRegularExpression(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** What is wrong with an attribute value under its constraints; the message never quotes the value. */
