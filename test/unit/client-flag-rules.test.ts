@@ -24,6 +24,10 @@ describe('Function: parseRule + compileRule (AppConfig rule language)', () => {
     ['(eq $state "Virginia")', { state: 'Virginia' }, true],
     ['(eq $state "Virginia")', { state: 'Ohio' }, false],
     ['(eq $state "Virginia")', {}, false],
+    // Only the context's own attributes: an empty context has no toString or constructor (as the agent sees it).
+    ['(exists key::"toString")', {}, false],
+    ['(exists key::"constructor")', {}, false],
+    ['(not (exists key::"hasOwnProperty"))', {}, true],
     ['(eq $age 65)', { age: 65 }, true],
     ['(eq $age 65)', { age: '65' }, true],
     ['(eq $beta true)', { beta: true }, true],

@@ -241,10 +241,18 @@ function checkNamed(op: Operator, named: Readonly<Record<string, RuleNode>>, at:
 
 type Read = (context: RuleContext) => unknown;
 
+/**
+ * The context's own attribute only: `context[key]` would find `toString` or `constructor` on an
+ * empty context, where the AppConfig agent sees nothing.
+ */
+function attribute(context: RuleContext, key: string): unknown {
+  return Object.hasOwn(context, key) ? context[key] : undefined;
+}
+
 function reader(node: RuleNode): Read {
   if (node.kind === 'context') {
     const key = node.key;
-    return (context) => context[key];
+    return (context) => attribute(context, key);
   }
   if (node.kind === 'list') {
     const items = node.items;
@@ -374,7 +382,7 @@ function compileNode(node: RuleNode, flagKey: string): CompiledRule {
     case 'exists': {
       const key = (named['key'] as { value: string }).value;
       return (context) => {
-        const value = context[key];
+        const value = attribute(context, key);
         return value !== undefined && value !== null && value !== '';
       };
     }
