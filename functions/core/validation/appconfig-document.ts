@@ -91,11 +91,12 @@ async function crossCheckFlags(document: unknown): Promise<ValidationIssue[]> {
           variant?.attributeValues ?? {},
         ])
       : [[`values.${key}`, flagValues]];
-    const checkable: [string, Constraints][] = [];
+    const checkable: [string, Constraints, RegExp | undefined][] = [];
     for (const [attribute, definition] of Object.entries(flag?.attributes ?? {})) {
       const parsed = constraints.safeParse(definition?.constraints);
       if (!parsed.success) continue;
-      if (parsed.data.pattern !== undefined && !isRegularExpression(parsed.data.pattern)) {
+      const pattern = parsed.data.pattern === undefined ? undefined : regularExpression(parsed.data.pattern);
+      if (pattern === null) {
         // Checking values against it would throw; the definition is what is wrong.
         issues.push({
           path: `flags.${key}.attributes.${attribute}.constraints.pattern`,
@@ -103,11 +104,12 @@ async function crossCheckFlags(document: unknown): Promise<ValidationIssue[]> {
         });
         continue;
       }
-      checkable.push([attribute, parsed.data]);
+      // Compiled once per attribute, not once per variant holding a value.
+      checkable.push([attribute, parsed.data, pattern]);
     }
     for (const [path, holder] of holders) {
-      for (const [attribute, definition] of checkable) {
-        const problem = attributeProblem(holder[attribute], definition);
+      for (const [attribute, definition, pattern] of checkable) {
+        const problem = attributeProblem(holder[attribute], definition, pattern);
         if (problem) issues.push({ path: `${path}.${attribute}`, message: problem });
       }
     }
@@ -157,17 +159,21 @@ async function ruleIssues(key: string, variants: readonly unknown[]): Promise<Va
   return issues;
 }
 
-function isRegularExpression(pattern: string): boolean {
+/** The compiled pattern, or null when it is not a valid regular expression. */
+function regularExpression(pattern: string): RegExp | null {
   try {
-    new RegExp(pattern);
-    return true;
+    return new RegExp(pattern);
   } catch {
-    return false;
+    return null;
   }
 }
 
 /** What is wrong with an attribute value under its constraints; the message never quotes the value. */
-function attributeProblem(value: unknown, c: Constraints | undefined): string | undefined {
+function attributeProblem(
+  value: unknown,
+  c: Constraints | undefined,
+  pattern: RegExp | undefined,
+): string | undefined {
   if (!c) return undefined;
   if (value === undefined) return c.required ? 'required attribute missing' : undefined;
   if (c.type === 'array') {
@@ -178,7 +184,7 @@ function attributeProblem(value: unknown, c: Constraints | undefined): string | 
   }
   if (typeof value !== c.type) return `expected a ${c.type}`;
   if (typeof value === 'string') {
-    if (c.pattern !== undefined && !new RegExp(c.pattern).test(value)) return 'does not match the pattern';
+    if (pattern !== undefined && !pattern.test(value)) return 'does not match the pattern';
     if (c.enum && !c.enum.includes(value)) return 'not one of the allowed values';
   }
   if (typeof value === 'number') {
