@@ -74,26 +74,47 @@ export function parseDocument(content: string, profile: ProfileKind): ParsedDocu
 }
 
 /**
- * Every raw value of a parsed document that may not be shown: the JSON of a `sensitive` key's value,
- * and each string that looks like a credential (by its own key's name or its content). A document that
- * is not JSON is concealed whole.
+ * Where a document holds a value that may not be shown: a `sensitive` key, and each string that looks
+ * like a credential (by its own key's name or its content). Paths are JSON pointers; a document that
+ * is not JSON is concealed whole (path `''`). Conceal the union of both sides' paths on both sides:
+ * showing one of two values beside "they differ" says something about the other.
  */
-export function valuesToConceal(document: ParsedDocument, concealment: Concealment): string[] {
+export function pathsToConceal(document: ParsedDocument, concealment: Concealment): Set<string> {
+  const paths = new Set<string>();
+  if ('text' in document) return paths.add('');
+  walk(document.json, '', '', 0, (value, key, pointer, depth) => {
+    const sensitive = depth === 1 && concealment.sensitiveKeys.has(key);
+    if (sensitive || (typeof value === 'string' && looksLikeCredential(key, value).matched)) {
+      paths.add(pointer);
+      return true;
+    }
+    return false;
+  });
+  return paths;
+}
+
+/**
+ * The raw value at each concealed path, as the fingerprint is taken of it: a string as it is (as
+ * Parameter Store holds a string key's value), anything else as its JSON.
+ */
+export function valuesAt(document: ParsedDocument, paths: ReadonlySet<string>): string[] {
+  if ('text' in document) return paths.has('') ? [document.text] : [];
   const found: string[] = [];
-  rewrite(document, concealment, (raw) => {
-    found.push(raw);
-    return raw;
+  walk(document.json, '', '', 0, (value, _key, pointer) => {
+    if (!paths.has(pointer)) return false;
+    found.push(rawOf(value));
+    return true;
   });
   return found;
 }
 
 /**
- * The document's canonical text (sorted keys, two spaces), each value {@link valuesToConceal} lists
- * replaced by its fingerprint from `fingerprints`.
+ * The document's canonical text (sorted keys, two spaces), each value at a concealed path replaced by
+ * its fingerprint from `fingerprints`.
  */
 export function canonicalText(
   document: ParsedDocument,
-  concealment: Concealment,
+  paths: ReadonlySet<string>,
   fingerprints: ReadonlyMap<string, string>,
 ): string {
   const conceal = (raw: string) => {
@@ -101,28 +122,49 @@ export function canonicalText(
     if (fingerprint === undefined) throw new Error('a value to conceal has no fingerprint');
     return fingerprint;
   };
-  const rewritten = rewrite(document, concealment, conceal);
-  return 'text' in rewritten ? rewritten.text : JSON.stringify(sortKeys(rewritten.json), null, 2);
-}
-
-function rewrite(
-  document: ParsedDocument,
-  concealment: Concealment,
-  conceal: (raw: string) => string,
-): ParsedDocument {
-  if ('text' in document) return { text: conceal(document.text) };
-  const visit = (value: unknown, key: string, depth: number): unknown => {
-    if (depth === 1 && concealment.sensitiveKeys.has(key)) return conceal(JSON.stringify(value));
-    if (typeof value === 'string') return looksLikeCredential(key, value).matched ? conceal(value) : value;
-    if (Array.isArray(value)) return value.map((item) => visit(item, key, depth + 1));
+  if ('text' in document) return paths.has('') ? conceal(document.text) : document.text;
+  const rewrite = (value: unknown, pointer: string): unknown => {
+    if (paths.has(pointer)) return conceal(rawOf(value));
+    if (Array.isArray(value)) return value.map((item, i) => rewrite(item, `${pointer}/${i}`));
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(
-        Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, visit(v, k, depth + 1)]),
+        Object.keys(value as Record<string, unknown>)
+          .sort()
+          .map((k) => [k, rewrite((value as Record<string, unknown>)[k], `${pointer}/${escapePointer(k)}`)]),
       );
     }
     return value;
   };
-  return { json: visit(document.json, '', 0) };
+  return JSON.stringify(rewrite(document.json, ''), null, 2);
+}
+
+function rawOf(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Visit every value with its nearest object key, JSON pointer and depth; `stop` returning true skips
+ * the value's children.
+ */
+function walk(
+  value: unknown,
+  key: string,
+  pointer: string,
+  depth: number,
+  stop: (value: unknown, key: string, pointer: string, depth: number) => boolean,
+): void {
+  if (stop(value, key, pointer, depth)) return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => walk(item, key, `${pointer}/${i}`, depth + 1, stop));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      walk(v, k, `${pointer}/${escapePointer(k)}`, depth + 1, stop);
+    }
+  }
+}
+
+function escapePointer(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 function withoutTimestamps(value: unknown): unknown {
@@ -132,15 +174,5 @@ function withoutTimestamps(value: unknown): unknown {
     Object.entries(value as Record<string, unknown>)
       .filter(([key]) => !APPCONFIG_TIMESTAMPS.has(key))
       .map(([key, v]) => [key, withoutTimestamps(v)]),
-  );
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.keys(value as Record<string, unknown>)
-      .sort()
-      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
   );
 }

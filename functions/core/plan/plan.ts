@@ -20,7 +20,8 @@ import {
   type ParsedDocument,
   parseDocument,
   type ProfileKind,
-  valuesToConceal,
+  pathsToConceal,
+  valuesAt,
 } from './document-plan.ts';
 import { deployerMatcher, type LastDeploy, lastDeployOf } from './last-deploy.ts';
 import { type LeftParameter, type PlannedWrite, planParameters } from './parameter-plan.ts';
@@ -163,18 +164,20 @@ async function planEnvironment(
     if (write.old) toConceal.add(write.old.value);
     toConceal.add(write.new.value);
   }
-  for (const pair of compared) {
-    for (const side of [pair.desired, pair.deployed?.document]) {
-      if (side) for (const raw of valuesToConceal(side, pair.concealment)) toConceal.add(raw);
-    }
-  }
+  const concealedPaths = compared.map((pair) => {
+    const sides = [pair.desired, ...(pair.deployed ? [pair.deployed.document] : [])];
+    const paths = new Set(sides.flatMap((side) => [...pathsToConceal(side, pair.concealment)]));
+    for (const side of sides) for (const raw of valuesAt(side, paths)) toConceal.add(raw);
+    return paths;
+  });
   const fingerprints = await fingerprintAll([...toConceal], sources.fingerprinter, CONCEAL_CONCURRENCY);
 
   const writes = parameters.writes.map((write) => concealWrite(write, fingerprints));
   const documents: PlannedDocument[] = [];
-  for (const pair of compared) {
-    const after = canonicalText(pair.desired, pair.concealment, fingerprints);
-    const before = pair.deployed ? canonicalText(pair.deployed.document, pair.concealment, fingerprints) : '';
+  for (const [index, pair] of compared.entries()) {
+    const paths = concealedPaths[index] as Set<string>;
+    const after = canonicalText(pair.desired, paths, fingerprints);
+    const before = pair.deployed ? canonicalText(pair.deployed.document, paths, fingerprints) : '';
     if (pair.deployed && before === after) continue;
     const label = `${pair.service} ${pair.profile} (${environment})`;
     const diff = unifiedDiff(before, after, {
