@@ -192,8 +192,8 @@ describe('Command: steward plan', () => {
     expect(out).toContain(`live version 2, written by ${ALICE} at 2026-11-21T09:30:00.000Z`);
     expect(out).toContain('! overwrites a console edit made since the last deploy');
     expect(out).toContain('orders document changes: +1 -1 lines against deployed version');
-    expect(out).toMatch(/^ {4}-  "max-retries": 2,$/m);
-    expect(out).toMatch(/^ {4}\+  "max-retries": 3,$/m);
+    expect(out).toMatch(/^ {4}- {2}"max-retries": 2,$/m);
+    expect(out).toMatch(/^ {4}\+ {2}"max-retries": 3,$/m);
     expect(out).toContain(
       'deployment: orders document with steward-staging (LINEAR 100%, 0 min + 0 min bake)',
     );
