@@ -14,6 +14,8 @@ export interface CommandHelp {
   readonly options: readonly (readonly [string, string])[];
   /** What the exit codes mean for this command, beyond the common table. */
   readonly exits: string;
+  /** `exits` is the whole story: the common table does not apply (plan's 1 is every error, a bug too). */
+  readonly ownExitCodes?: boolean;
 }
 
 const HELP_OPTION = ['-h, --help', 'print this help and exit 0'] as const;
@@ -77,8 +79,9 @@ export const COMMAND_HELP = {
       HELP_OPTION,
     ],
     exits:
-      '0 no change, 2 changes, 1 any error (usage, settings or config/, AWS or network) -- unlike the other ' +
-      'commands, as terraform plan -detailed-exitcode',
+      '0 no change, 2 changes, 1 any error (usage, settings or config/, AWS or network, internal) -- unlike ' +
+      'the other commands, as terraform plan -detailed-exitcode',
+    ownExitCodes: true,
   },
   drift: {
     synopsis: 'drift [--env E] [--config DIR] [--json] [--file-tickets]',
@@ -175,6 +178,7 @@ export function generalHelp(): string {
     '',
     'exit codes:',
     ...EXIT_CODE_HELP.map((line) => `  ${line}`),
+    '  plan alone: 0 no change, 2 changes, 1 any error (as terraform plan -detailed-exitcode)',
   ].join('\n');
 }
 
@@ -191,7 +195,7 @@ export function commandHelp(name: CommandName): string {
     'options:',
     ...help.options.map(([option, text]) => `  ${option.padEnd(width)}  ${text}`),
     '',
-    `exit codes: ${help.exits}; 5 internal error (see "steward help").`,
+    `exit codes: ${help.exits}${help.ownExitCodes ? '' : '; 5 internal error (see "steward help")'}.`,
   ].join('\n');
 }
 
