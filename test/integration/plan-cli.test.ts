@@ -349,6 +349,29 @@ describe('Command: steward plan', () => {
     expect(out).toContain('steward plan: no changes');
   });
 
+  it('warns on stderr about a service AppConfig does not have, and plans its documents as created', async () => {
+    // Prepare
+    serve(inSync());
+    const { orders } = TARGETS;
+
+    // Act
+    const { code, out, err } = await plan(['--env', 'staging', '--json'], {
+      STEWARD_APPCONFIG: JSON.stringify({ orders }),
+    });
+
+    // Assess
+    expect(code).toBe(2);
+    const json = JSON.parse(out);
+    expect(json.servicesNotInAppConfig).toEqual(['payments']);
+    expect(
+      json.environments[0].documents.map((d: { service: string; action: string }) => [d.service, d.action]),
+    ).toEqual([
+      ['payments', 'create'],
+      ['payments', 'create'],
+    ]);
+    expect(err).toContain('steward plan: no AppConfig application "payments": its documents show as created');
+  });
+
   it('exits 1 naming the call when permission is missing, and 1 for a usage error', async () => {
     // Prepare
     serve(inSync());

@@ -44,6 +44,15 @@ export function renderPlanText(plan: Plan): string[] {
   return lines;
 }
 
+/** Said on stderr in every format: a service AppConfig does not know, most often a wrong `--prefix`. */
+export function planWarnings(plan: Plan, namePrefix: string): string[] {
+  return plan.servicesNotInAppConfig.map(
+    (service) =>
+      `steward plan: no AppConfig application "${namePrefix}${service}": its documents show as created ` +
+      '(right before its first deploy; otherwise check --prefix or STEWARD_APPCONFIG)',
+  );
+}
+
 /** The last line of every format: how many changes, in which environments. */
 export function planSummary(plan: Plan): string {
   const changes =
@@ -60,6 +69,7 @@ export function renderPlanJson(plan: Plan, sources?: ConfigSourceLines): string 
     {
       planFormat: PLAN_JSON_FORMAT,
       changes: plan.changes,
+      servicesNotInAppConfig: plan.servicesNotInAppConfig,
       environments: plan.environments.map((env) => ({
         environment: env.environment,
         lastDeploy: env.lastDeploy ? { at: env.lastDeploy.at.toISOString(), by: env.lastDeploy.by } : null,

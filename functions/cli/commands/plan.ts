@@ -25,7 +25,7 @@ import { UsageError } from '../errors.ts';
 import { PlanExitCode } from '../exit-codes.ts';
 import type { CommandIo } from '../io.ts';
 import { ConfigSourceLines } from './plan-source-lines.ts';
-import { renderPlanGithub, renderPlanJson, renderPlanText } from './plan-render.ts';
+import { planWarnings, renderPlanGithub, renderPlanJson, renderPlanText } from './plan-render.ts';
 
 /** The options `steward plan` accepts; its `--help` describes each (a test checks). */
 export const planOptions = {
@@ -74,6 +74,7 @@ export async function plan(argv: string[], io: CommandIo, aws = new AwsCalls()):
   );
 
   const sources = new ConfigSourceLines(configDir);
+  for (const warning of planWarnings(result, values.prefix ?? '')) io.err(warning);
   if (values.json) io.out(renderPlanJson(result, sources));
   else if (format === 'github') for (const line of renderPlanGithub(result, sources)) io.out(line);
   else for (const line of renderPlanText(result)) io.out(line);

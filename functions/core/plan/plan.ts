@@ -102,6 +102,11 @@ export interface EnvironmentPlan {
 
 export interface Plan {
   readonly environments: readonly EnvironmentPlan[];
+  /**
+   * Services AppConfig has no application for (under the name prefix): their documents show as
+   * created, which is true before their first deploy and a wrong `--prefix` otherwise.
+   */
+  readonly servicesNotInAppConfig: readonly string[];
   /** Writes plus documents that change, over every environment: 0 means the deploy changes nothing. */
   readonly changes: number;
 }
@@ -121,7 +126,7 @@ export async function planChanges(sources: PlanSources, options: PlanOptions): P
     environments.push(await planEnvironment(sources, options, targets, environment));
   }
   const changes = environments.reduce((sum, e) => sum + e.writes.length + e.documents.length, 0);
-  return { environments, changes };
+  return { environments, servicesNotInAppConfig: services.filter((s) => !targets[s]), changes };
 }
 
 async function planEnvironment(
