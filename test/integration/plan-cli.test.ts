@@ -388,6 +388,7 @@ describe('Command: steward plan', () => {
     const denied = await plan(['--env', 'staging']);
     const usage = await plan(['--format', 'yaml']);
     const both = await plan(['--json', '--format', 'github']);
+    const noConfig = await plan(['--config', 'no-such-config-dir']);
 
     // Assess
     expect(denied.code).toBe(1);
@@ -398,5 +399,7 @@ describe('Command: steward plan', () => {
     expect(usage.code).toBe(1);
     expect(usage.err).toContain('--format must be one of text, github');
     expect(both.code).toBe(1);
+    expect(noConfig.code).toBe(1);
+    expect(noConfig.err).toContain('steward plan: configuration error');
   });
 });

@@ -54,6 +54,9 @@ export interface Concealment {
 /**
  * The concealment of a profile: a service document's `sensitive` keys; a flags document has none
  * declared, and relies on credential detection.
+ *
+ * @example
+ * concealmentOf(registry, 'orders', 'document'); // { sensitiveKeys: Set { 'backend-host' } }
  */
 export function concealmentOf(registry: SchemaRegistry, service: string, profile: ProfileKind): Concealment {
   if (profile === 'flags') return { sensitiveKeys: new Set() };
@@ -64,7 +67,13 @@ export function concealmentOf(registry: SchemaRegistry, service: string, profile
 /** A document parsed for comparison, or its raw text when it is not JSON. */
 export type ParsedDocument = { readonly json: unknown } | { readonly text: string };
 
-export function parseDocument(content: string, profile: ProfileKind): ParsedDocument {
+/**
+ * Parse a document for comparison; a flags document loses the timestamps AppConfig adds. Content that
+ * is not JSON (a hand-made version) is kept as text and compared, concealed, as a whole.
+ *
+ * @example
+ * parseDocument('{"max-retries":3}', 'document'); // { json: { 'max-retries': 3 } }
+ */ export function parseDocument(content: string, profile: ProfileKind): ParsedDocument {
   try {
     const json: unknown = JSON.parse(content);
     return { json: profile === 'flags' ? withoutTimestamps(json) : json };
