@@ -172,17 +172,15 @@ function serviceGraph(
     { Environment: environment, Application: service.applicationName },
     'deployments rolled back',
   );
+  // A dynamic label: the function's deployed name, which the stack only knows as a token.
+  const harmOptions = (what: string): cloudwatch.MetricOptions => ({
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.minutes(1),
+    label: `\${PROP('Dim.FunctionName')} ${what}`,
+  });
   const harm = consumers.flatMap(({ fn }) => [
-    fn.metricErrors({
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(1),
-      label: `${fn.node.id} errors`,
-    }),
-    fn.metricThrottles({
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(1),
-      label: `${fn.node.id} throttles`,
-    }),
+    fn.metricErrors(harmOptions('errors')),
+    fn.metricThrottles(harmOptions('throttles')),
   ]);
   return new cloudwatch.GraphWidget({
     title:

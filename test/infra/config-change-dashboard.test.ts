@@ -117,7 +117,14 @@ describe('Construct: ConfigChangeDashboard', () => {
         ['Errors', `<${logicalId(ordersApi.fn)}>`],
         ['Throttles', `<${logicalId(ordersApi.fn)}>`],
       ]);
-      for (const line of lambdaLines) expect(line.at(-1)).toMatchObject({ yAxis: 'right', stat: 'Sum' });
+      expect(lambdaLines.map((line) => line.at(-1))).toEqual([
+        expect.objectContaining({ yAxis: 'right', stat: 'Sum', label: "${PROP('Dim.FunctionName')} errors" }),
+        expect.objectContaining({
+          yAxis: 'right',
+          stat: 'Sum',
+          label: "${PROP('Dim.FunctionName')} throttles",
+        }),
+      ]);
       // A service without a known consumer says so rather than showing an empty axis as "no errors".
       const payments = serviceRow(body, 'payments') as DashboardWidget;
       expect(metricLines(payments).some((m) => m.namespace === 'AWS/Lambda')).toBe(false);
@@ -307,19 +314,21 @@ describe('Construct: ConfigEventLog', () => {
       });
 
       // Assess
-      const [filter] = Object.values(filters);
       expect(Object.keys(filters)).toHaveLength(1);
-      const [transformation] = filter?.Properties.MetricTransformations;
-      expect(filter?.Properties.LogGroupName).toEqual({ Ref: logGroup });
-      expect(filter?.Properties.FilterPattern).toContain(`($.detail-type = "${metric.detailType}")`);
-      expect(filter?.Properties.FilterPattern).toContain('($.source = "config.steward")');
+      const [filter] = Object.values(filters) as [{ Properties: Record<string, unknown> }];
+      const [transformation] = filter.Properties.MetricTransformations as [
+        { Dimensions: { Value: string }[] },
+      ];
+      expect(filter.Properties.LogGroupName).toEqual({ Ref: logGroup });
+      expect(String(filter.Properties.FilterPattern)).toContain(`($.detail-type = "${metric.detailType}")`);
+      expect(String(filter.Properties.FilterPattern)).toContain('($.source = "config.steward")');
       expect(transformation).toMatchObject({
         MetricNamespace: 'ConfigSteward',
         MetricValue: '1',
         Unit: 'Count',
       });
-      for (const { Value: field } of transformation.Dimensions as { Value: string }[]) {
-        expect(filter?.Properties.FilterPattern).toContain(`(${field} = "*")`);
+      for (const { Value: field } of transformation.Dimensions) {
+        expect(String(filter.Properties.FilterPattern)).toContain(`(${field} = "*")`);
       }
     }
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
