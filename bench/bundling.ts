@@ -19,7 +19,10 @@ export interface Bundle {
   readonly bytes: number;
   /** Bytes of every chunk, lazy ones included. */
   readonly totalBytes: number;
-  /** Source-map bytes Node.js reads at cold start with `--enable-source-maps` (maps of `bytes`' files). */
+  /**
+   * Source-map bytes Node.js reads at cold start with `--enable-source-maps` (maps of `bytes`' files);
+   * 0 when built without maps.
+   */
   readonly mapBytes: number;
   /** Source-map bytes of every chunk. */
   readonly totalMapBytes: number;
@@ -39,6 +42,10 @@ export function handlerEntries(): { name: string; entry: string }[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * Bundles `entry` into `<outdir>/<name>`; `sourcemap` as the `sourceMaps` setting (default off, as
+ * deployed by default).
+ */
 export async function bundle(
   name: string,
   entry: string,
@@ -49,7 +56,7 @@ export async function bundle(
   const { metafile } = await build(
     lambdaBundleOptions(entry, dir, { absWorkingDir: PROJECT_ROOT, sourcemap: options.sourcemap }),
   );
-  if (options.sourcemap ?? true) trimSourceMaps(dir, PROJECT_ROOT);
+  if (options.sourcemap) trimSourceMaps(dir, PROJECT_ROOT);
   const size = bundleSize(metafile, entryOutputKey(dir, PROJECT_ROOT));
   // Read off the disk: the maps were rewritten after the build, and a script whose map was dropped
   // lost its sourceMappingURL comment, so the metafile's sizes are stale.
