@@ -1,5 +1,5 @@
 /** Builds handler bundles exactly as StewardFunction does (lib/bundling.ts), with metafiles. */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import {
@@ -53,6 +53,8 @@ export async function bundle(
   options: { sourcemap?: boolean } = {},
 ): Promise<Bundle> {
   const dir = path.join(outdir, name);
+  // esbuild does not empty its output folder: a map left by an earlier build would be counted.
+  rmSync(dir, { recursive: true, force: true });
   const { metafile } = await build(
     lambdaBundleOptions(entry, dir, { absWorkingDir: PROJECT_ROOT, sourcemap: options.sourcemap }),
   );

@@ -34,14 +34,24 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+/**
+ * The module an esbuild `// path` marker line opens, relative to the project root. A worktree whose
+ * node_modules is a symlink gets markers like `../main/node_modules/zod/...`: those are packages too.
+ */
+export function moduleMarker(text: string): string | undefined {
+  const marker =
+    /^\/\/ (?:\.\.\/)*(?:[\w.-]+\/)*?((?:node_modules\/|functions\/|config\/|packages\/)\S+)$/.exec(text);
+  return marker?.[1];
+}
+
 /** For each output file, the module each line belongs to, read off esbuild's `// path` markers. */
 function moduleOfLine(file: string): (line: number) => string {
   const starts: { line: number; module: string }[] = [];
   readFileSync(file, 'utf8')
     .split('\n')
     .forEach((text, line) => {
-      const marker = /^\/\/ ((?:node_modules\/|functions\/|config\/|packages\/)\S+)$/.exec(text);
-      if (marker) starts.push({ line, module: marker[1]! });
+      const module = moduleMarker(text);
+      if (module) starts.push({ line, module });
     });
   return (line) => {
     let found = '(bundle prelude)';
@@ -121,16 +131,23 @@ async function profileOnce(entry: string, outdir: string, profileDir: string): P
 /** Statements that open a module's top-level code in an unminified ESM bundle. */
 const TOP_LEVEL_START = /^(var|let|const|function|async function|class|import|export|init_\w+\(\);)\b/;
 
+/** Labels of the marks at a file's edges: between files V8 compiles the next file's top level. */
+const FILE_PRELUDE = '(file prelude: require shim, chunk imports)';
+const BETWEEN_FILES = '(between files: compiling the next file)';
+
 function insertScopeMarks(file: string): void {
   const lines = readFileSync(file, 'utf8').split('\n');
-  const out: string[] = [];
+  const mark = (label: string) =>
+    `(globalThis.__scopeMarks ??= []).push([${JSON.stringify(label)}, performance.now()]);`;
+  // The first statement runs once the file is compiled, the last once its top level has run: without
+  // them a file's compile time was charged to whichever module the previous file evaluated last.
+  const out: string[] = [mark(FILE_PRELUDE)];
   lines.forEach((text, i) => {
     out.push(text);
-    const marker = /^\/\/ ((?:node_modules\/|functions\/|config\/|packages\/)\S+)$/.exec(text);
-    if (marker && TOP_LEVEL_START.test(lines[i + 1] ?? '')) {
-      out.push(`(globalThis.__scopeMarks ??= []).push([${JSON.stringify(marker[1])}, performance.now()]);`);
-    }
+    const module = moduleMarker(text);
+    if (module && TOP_LEVEL_START.test(lines[i + 1] ?? '')) out.push(mark(module));
   });
+  out.push(mark(BETWEEN_FILES));
   writeFileSync(file, out.join('\n'));
 }
 

@@ -103,6 +103,21 @@ describe('Bundle contents', () => {
     expect(loadedAtColdStart(built)).toContain('functions/core/delivery/affected-services.ts');
   });
 
+  it.each([
+    [
+      'validate-change',
+      ['functions/core/validation/reject-change.ts', 'functions/core/validation/restore-rejected.ts'],
+    ],
+    ['deliver-changes', ['functions/core/validation/restore-rejected.ts']],
+  ])('%s loads the rejection and restore path only on the first rejection or restore', (name, modules) => {
+    // Prepare: an accepted change, the usual first invocation, runs none of it
+    const built = bundles.get(name)!;
+
+    // Assess
+    expect(allInputs(built)).toEqual(expect.arrayContaining(modules));
+    expect(loadedAtColdStart(built).filter((input) => modules.includes(input))).toEqual([]);
+  });
+
   it('appconfig-validator loads the rule language only for a flag document with rules', () => {
     // Prepare
     const built = bundles.get('appconfig-validator')!;
