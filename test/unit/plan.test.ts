@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { integer, string } from '../../functions/core/keys.ts';
+import * as z from 'zod/mini';
+import { integer, json, string } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 import { deployerMatcher, lastDeployOf } from '../../functions/core/plan/last-deploy.ts';
 import { desiredDocuments } from '../../functions/core/plan/document-plan.ts';
@@ -232,6 +233,83 @@ describe('Function: planChanges', () => {
       new: { type: 'String', value: await fingerprinter.fingerprint('20') },
     });
     expect(JSON.stringify(plan)).not.toContain('sealed-value-123');
+  });
+
+  it('conceals in the diff a JSON value whose key name says credential, as its parameter write is', async () => {
+    // Prepare: the write's stored string matches by the key's name; no field inside it looks like one.
+    const withCredentials = defineService({
+      ...orders,
+      keys: {
+        ...orders.keys,
+        'broker-credentials': json(z.strictObject({ user: z.string(), region: z.string() }), {
+          default: { user: 'nobody', region: 'eu-west-1' },
+        }),
+      },
+      values: {
+        staging: {
+          ...orders.values.staging,
+          'broker-credentials': { user: 'svc-orders-9f2', region: 'eu-west-1' },
+        },
+      },
+    });
+    registry = registryOf([withCredentials]);
+    sources = { ...sources, registry };
+    deployDesiredState('staging');
+    store.seed(
+      '/config/staging/orders/broker-credentials',
+      '{"user":"svc-orders-1c7","region":"eu-west-1"}',
+      'String',
+      ALICE,
+    );
+    const composed = registry.compose('orders', 'staging');
+    if (!composed.ok) throw new Error('does not compose');
+    appConfig.deploy(
+      {
+        applicationId: ids.applicationId,
+        environmentId: ids.environments['staging'] as string,
+        configurationProfileId: ids.documentProfileId,
+      },
+      JSON.stringify({
+        ...composed.document,
+        'broker-credentials': { user: 'svc-orders-1c7', region: 'eu-west-1' },
+      }),
+    );
+
+    // Act
+    const plan = await planChanges(sources, { environments: ['staging'] });
+
+    // Assess
+    const staging = plan.environments[0];
+    expect(staging?.writes.find((w) => w.key === 'broker-credentials')?.values).toBe('fingerprint');
+    const diff = staging?.documents.find((d) => d.profile === 'document')?.diff ?? '';
+    expect(diff).toMatch(/^- {2}"broker-credentials": "hmac-sha256:[0-9a-f]{64}",$/m);
+    expect(diff).toMatch(/^\+ {2}"broker-credentials": "hmac-sha256:[0-9a-f]{64}",$/m);
+    for (const user of ['svc-orders-1c7', 'svc-orders-9f2']) expect(JSON.stringify(plan)).not.toContain(user);
+  });
+
+  it('conceals in the diff a deployed key no service declares any more: undeclared counts as sensitive', async () => {
+    // Prepare: `legacy-db-host` was declared (sensitive) and deployed; config/ has since removed it.
+    deployDesiredState('staging');
+    const composed = registry.compose('orders', 'staging');
+    if (!composed.ok) throw new Error('does not compose');
+    appConfig.deploy(
+      {
+        applicationId: ids.applicationId,
+        environmentId: ids.environments['staging'] as string,
+        configurationProfileId: ids.documentProfileId,
+      },
+      JSON.stringify({ ...composed.document, 'legacy-db-host': 'db-4411.corp.example' }),
+    );
+
+    // Act
+    const plan = await planChanges(sources, { environments: ['staging'] });
+
+    // Assess
+    const diff = plan.environments[0]?.documents.find((d) => d.profile === 'document')?.diff ?? '';
+    expect(diff).toContain(
+      `-  "legacy-db-host": "${await fingerprinter.fingerprint('db-4411.corp.example')}"`,
+    );
+    expect(JSON.stringify(plan)).not.toContain('db-4411.corp.example');
   });
 
   it('diffs the deployed document against the one config/ builds, and plans its deployment with the strategy', async () => {

@@ -46,9 +46,18 @@ export function desiredDocuments(
  */
 const APPCONFIG_TIMESTAMPS = new Set(['_createdAt', '_updatedAt']);
 
-/** How a document's values are concealed: the top-level keys that are `sensitive`, and credential detection on every string. */
+/**
+ * How a document's values are concealed: the top-level keys that are `sensitive` or that no service
+ * declares, and credential detection (a top-level value as its stored string, deeper strings by field).
+ */
 export interface Concealment {
   readonly sensitiveKeys: ReadonlySet<string>;
+  /**
+   * The top-level keys the service declares; a key outside it (one config/ removed, or a hand-made
+   * version's) counts as sensitive, as `mayShowValues` counts an undeclared key. Undefined for a
+   * flags document, whose top level is AppConfig's format, not keys: its strings are judged by field.
+   */
+  readonly declaredKeys?: ReadonlySet<string>;
 }
 
 /**
@@ -61,7 +70,10 @@ export interface Concealment {
 export function concealmentOf(registry: SchemaRegistry, service: string, profile: ProfileKind): Concealment {
   if (profile === 'flags') return { sensitiveKeys: new Set() };
   const keys = Object.entries(registry.documentKeys(service));
-  return { sensitiveKeys: new Set(keys.filter(([, spec]) => spec.sensitive).map(([key]) => key)) };
+  return {
+    sensitiveKeys: new Set(keys.filter(([, spec]) => spec.sensitive).map(([key]) => key)),
+    declaredKeys: new Set(keys.map(([key]) => key)),
+  };
 }
 
 /** A document parsed for comparison, or its raw text when it is not JSON. */
@@ -83,17 +95,24 @@ export type ParsedDocument = { readonly json: unknown } | { readonly text: strin
 }
 
 /**
- * Where a document holds a value that may not be shown: a `sensitive` key, and each string that looks
- * like a credential (by its own key's name or its content). Paths are JSON pointers; a document that
+ * Where a document holds a value that may not be shown: a top-level key that is `sensitive`, is not
+ * declared, or whose value (as Parameter Store holds it: a JSON value as its JSON) looks like a
+ * credential, which is what hides the key's parameter write too; below that, each string that looks
+ * like a credential by its own field's name or its content. Paths are JSON pointers; a document that
  * is not JSON is concealed whole (path `''`). Conceal the union of both sides' paths on both sides:
  * showing one of two values beside "they differ" says something about the other.
  */
 export function pathsToConceal(document: ParsedDocument, concealment: Concealment): Set<string> {
   const paths = new Set<string>();
   if ('text' in document) return paths.add('');
+  const { sensitiveKeys, declaredKeys } = concealment;
   walk(document.json, '', '', 0, (value, key, pointer, depth) => {
-    const sensitive = depth === 1 && concealment.sensitiveKeys.has(key);
-    if (sensitive || (typeof value === 'string' && looksLikeCredential(key, value).matched)) {
+    const topLevel =
+      depth === 1 &&
+      (sensitiveKeys.has(key) ||
+        (declaredKeys !== undefined &&
+          (!declaredKeys.has(key) || looksLikeCredential(key, rawOf(value)).matched)));
+    if (topLevel || (typeof value === 'string' && looksLikeCredential(key, value).matched)) {
       paths.add(pointer);
       return true;
     }
