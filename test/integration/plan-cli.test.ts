@@ -321,6 +321,42 @@ describe('Command: steward plan', () => {
     });
   });
 
+  it('sends only read commands, in every format: any other command fails the run', async () => {
+    // Prepare: a command no handler below answers (PutParameter, CreateDeployment, ...) is refused.
+    for (const client of [ssm, appconfig, kms]) {
+      client.onAnyCommand().rejects(new Error('steward plan sent a command that is not a read'));
+    }
+    const live = consoleEdited();
+    Object.assign(live.parameters.find((p) => p.Name === '/config/production/orders/max-retries') ?? {}, {
+      Type: 'SecureString',
+      Value: SECRET,
+      LastModifiedUser: ALICE,
+    });
+    serve(live);
+
+    // Act
+    const outputs = [await plan([]), await plan(['--json']), await plan(['--format', 'github'])];
+
+    // Assess
+    for (const { code, err } of outputs) {
+      expect(err).toBe('');
+      expect(code).toBe(2);
+    }
+    const sent = [ssm, appconfig, kms].flatMap((client) =>
+      client.calls().map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name),
+    );
+    expect(new Set(sent)).toEqual(
+      new Set([
+        'GetParametersByPathCommand',
+        'DescribeParametersCommand',
+        'GetParametersCommand',
+        'ListDeploymentsCommand',
+        'GetHostedConfigurationVersionCommand',
+        'GenerateMacCommand',
+      ]),
+    );
+  });
+
   it('finds the AppConfig ids by application name when STEWARD_APPCONFIG is not set', async () => {
     // Prepare
     serve(inSync());
