@@ -22,6 +22,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
+import { BULK_READ_CLIENT_CONFIG } from '../../functions/adapters/ssm-parameter-store.ts';
 import { main } from '../../functions/cli/main.ts';
 import { desiredDocuments } from '../../functions/core/plan/document-plan.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
@@ -355,6 +356,21 @@ describe('Command: steward plan', () => {
         'GenerateMacCommand',
       ]),
     );
+  });
+
+  it('reads Parameter Store as the drift job does: adaptive retry, so a throttled page slows the scan down', async () => {
+    // Prepare
+    serve(inSync());
+
+    // Act
+    await plan(['--env', 'staging']);
+
+    // Assess: the client that sent the first page, as `steward drift` configures it.
+    const config = (ssm.call(0).thisValue as SSMClient).config;
+    // The SDK keeps a setting it was given as it is, or as a provider when it resolved a default.
+    const resolved = (setting: unknown) => (typeof setting === 'function' ? setting() : setting);
+    expect(await resolved(config.retryMode)).toBe(BULK_READ_CLIENT_CONFIG.retryMode);
+    expect(await resolved(config.maxAttempts)).toBe(BULK_READ_CLIENT_CONFIG.maxAttempts);
   });
 
   it('finds the AppConfig ids by application name when STEWARD_APPCONFIG is not set', async () => {
