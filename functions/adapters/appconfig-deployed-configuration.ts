@@ -6,6 +6,7 @@
  */
 import {
   type AppConfigClient,
+  type AppConfigClientConfig,
   GetHostedConfigurationVersionCommand,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
@@ -23,6 +24,20 @@ import {
   DeployedConfigurationAccessDeniedError,
   DeployedConfigurationError,
 } from '../ports/deployed-configuration.errors.ts';
+
+/**
+ * Client settings for a plan's reads: AppConfig's control plane allows few requests a second and a
+ * plan sends several per service and environment, so the SDK backs off and retries a throttled call
+ * (adaptive retry) instead of failing the plan after its default 3 attempts. No endpoint:
+ * `AWS_ENDPOINT_URL` is honoured by the SDK.
+ *
+ * @example
+ * const reader = new AppConfigDeployedConfiguration(new AppConfigClient(DEPLOYED_CONFIGURATION_CLIENT_CONFIG));
+ */
+export const DEPLOYED_CONFIGURATION_CLIENT_CONFIG: AppConfigClientConfig = {
+  maxAttempts: 8,
+  retryMode: 'adaptive',
+};
 
 /** States in which a deployment's version is, or is becoming, what the environment serves. */
 const SHIPPING_STATES = new Set(['COMPLETE', 'DEPLOYING', 'BAKING', 'VALIDATING']);

@@ -22,6 +22,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
+import { DEPLOYED_CONFIGURATION_CLIENT_CONFIG } from '../../functions/adapters/appconfig-deployed-configuration.ts';
 import { BULK_READ_CLIENT_CONFIG } from '../../functions/adapters/ssm-parameter-store.ts';
 import { main } from '../../functions/cli/main.ts';
 import { desiredDocuments } from '../../functions/core/plan/document-plan.ts';
@@ -371,6 +372,21 @@ describe('Command: steward plan', () => {
     const resolved = (setting: unknown) => (typeof setting === 'function' ? setting() : setting);
     expect(await resolved(config.retryMode)).toBe(BULK_READ_CLIENT_CONFIG.retryMode);
     expect(await resolved(config.maxAttempts)).toBe(BULK_READ_CLIENT_CONFIG.maxAttempts);
+  });
+
+  it("reads AppConfig's control plane with adaptive retry: a throttled ListDeployments is retried, not fatal", async () => {
+    // Prepare
+    serve(inSync());
+
+    // Act
+    await plan(['--env', 'staging']);
+
+    // Assess
+    const config = (appconfig.call(0).thisValue as AppConfigClient).config;
+    const resolved = (setting: unknown) => (typeof setting === 'function' ? setting() : setting);
+    expect(await resolved(config.retryMode)).toBe('adaptive');
+    expect(await resolved(config.maxAttempts)).toBe(DEPLOYED_CONFIGURATION_CLIENT_CONFIG.maxAttempts);
+    expect(DEPLOYED_CONFIGURATION_CLIENT_CONFIG.maxAttempts).toBeGreaterThan(3);
   });
 
   it('finds the AppConfig ids by application name when STEWARD_APPCONFIG is not set', async () => {

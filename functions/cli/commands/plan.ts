@@ -9,7 +9,10 @@ import * as path from 'node:path';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { AppConfigDeployedConfiguration } from '../../adapters/appconfig-deployed-configuration.ts';
+import {
+  AppConfigDeployedConfiguration,
+  DEPLOYED_CONFIGURATION_CLIENT_CONFIG,
+} from '../../adapters/appconfig-deployed-configuration.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
 import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
@@ -62,7 +65,9 @@ export async function plan(argv: string[], io: CommandIo, aws = new AwsCalls()):
           limiter: new RateLimiter({ requestsPerSecond: settings.drift.requestsPerSecond }),
         },
       ),
-      appConfig: new AppConfigDeployedConfiguration(aws.instrument(new AppConfigClient(cliClientConfig()))),
+      appConfig: new AppConfigDeployedConfiguration(
+        aws.instrument(new AppConfigClient(cliClientConfig(DEPLOYED_CONFIGURATION_CLIENT_CONFIG))),
+      ),
       // The stack's key, as for drift: fingerprints in a plan match those in events and tickets.
       fingerprinter: new KmsValueFingerprinter(
         aws.instrument(new KMSClient(cliClientConfig(FINGERPRINT_CLIENT_CONFIG))),
