@@ -325,9 +325,10 @@ describe('Command: steward plan', () => {
 
   it('sends only read commands, in every format: any other command fails the run', async () => {
     // Prepare: a command no handler below answers (PutParameter, CreateDeployment, ...) is refused.
-    for (const client of [ssm, appconfig, kms]) {
-      client.onAnyCommand().rejects(new Error('steward plan sent a command that is not a read'));
-    }
+    const refused = new Error('steward plan sent a command that is not a read');
+    ssm.onAnyCommand().rejects(refused);
+    appconfig.onAnyCommand().rejects(refused);
+    kms.onAnyCommand().rejects(refused);
     const live = consoleEdited();
     Object.assign(live.parameters.find((p) => p.Name === '/config/production/orders/max-retries') ?? {}, {
       Type: 'SecureString',
