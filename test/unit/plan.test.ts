@@ -359,6 +359,39 @@ describe('Function: planChanges', () => {
     expect(plan.changes).toBe(1);
   });
 
+  it('plans no change for a value set live for a key config/ leaves unset: no write, so no delivery changes it', async () => {
+    // Prepare: the banner was set in the console (config/ has no value for it) and delivered.
+    deployDesiredState('staging');
+    store.seed('/config/staging/orders/banner', 'Spring sale', 'String', ALICE);
+    const composed = registry.compose('orders', 'staging');
+    if (!composed.ok) throw new Error('does not compose');
+    const document = {
+      applicationId: ids.applicationId,
+      environmentId: ids.environments['staging'] as string,
+      configurationProfileId: ids.documentProfileId,
+    };
+    appConfig.deploy(document, JSON.stringify({ ...composed.document, banner: 'Spring sale' }));
+
+    // Act
+    const unchanged = await planChanges(sources, { environments: ['staging'] });
+    store.seed('/config/staging/orders/max-retries', '4', 'String', ALICE);
+    appConfig.deploy(
+      document,
+      JSON.stringify({ ...composed.document, banner: 'Spring sale', 'max-retries': 4 }),
+    );
+    const changed = await planChanges(sources, { environments: ['staging'] });
+
+    // Assess
+    expect(unchanged.changes).toBe(0);
+    expect(unchanged.environments[0]?.documents).toEqual([]);
+    // The reconcile's write requests a delivery, which composes from the live values after the write.
+    const diff = changed.environments[0]?.documents.find((d) => d.profile === 'document')?.diff ?? '';
+    expect(diff).toContain('-  "max-retries": 4,');
+    expect(diff).toContain('+  "max-retries": 5,');
+    expect(diff).toContain('   "banner": "Spring sale",');
+    expect(diff).not.toMatch(/^[-+] {2}"banner"/m);
+  });
+
   it('ignores the timestamps AppConfig adds to a flags document, and diffs a changed flag', async () => {
     // Prepare
     deployDesiredState('staging');

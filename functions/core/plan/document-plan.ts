@@ -1,14 +1,15 @@
 /**
- * The AppConfig half of a plan: each service's composed document and flags document as the stack
- * builds them from `config/` (`registry.compose`, `toAppConfigFlags`, serialised as the stack does),
- * against the version deployed in AppConfig, as a unified diff of the JSON. Both sides are written
+ * The AppConfig half of a plan: each service's composed document and flags document as the deploy
+ * leaves them (`registry.compose` over the values the deploy's delivery reads, `toAppConfigFlags`,
+ * serialised as the stack and the delivery do), against the version deployed in AppConfig, as a
+ * unified diff of the JSON. Both sides are written
  * with sorted keys and two-space indentation, so the diff shows values, not formatting; values that
  * may not be shown become keyed fingerprints on both sides before the diff is taken.
  */
 import { looksLikeCredential } from '../credentials.ts';
 import { ConfigurationError } from '../errors.ts';
 import { toAppConfigFlags } from '../flags/appconfig-format.ts';
-import type { SchemaRegistry } from '../registry.ts';
+import type { RawValueLookup, SchemaRegistry } from '../registry.ts';
 
 export type ProfileKind = 'document' | 'flags';
 
@@ -19,10 +20,11 @@ export interface DesiredDocuments {
 }
 
 /**
- * What the stack builds for one service and environment: `JSON.stringify` of the composed document
- * and of the flags document, exactly as `ConfigDelivery` hosts them.
+ * What is built for one service and environment: `JSON.stringify` of the composed document and of
+ * the flags document, exactly as `ConfigDelivery` hosts them from `config/` or, given `lookup` (the
+ * stored strings by owner and key), as the delivery composes the document from Parameter Store.
  *
- * @throws ConfigurationError when the document does not compose (`steward check` names the issue too)
+ * @throws ConfigurationError when the document does not compose (naming paths and rules, no values)
  * @example
  * const { document, flags } = desiredDocuments(registry, 'orders', 'production');
  */
@@ -30,11 +32,15 @@ export function desiredDocuments(
   registry: SchemaRegistry,
   service: string,
   environment: string,
+  lookup?: RawValueLookup,
 ): DesiredDocuments {
-  const composed = registry.compose(service, environment);
+  const composed = registry.compose(service, environment, ...(lookup ? [lookup] : []));
   if (!composed.ok) {
     const issues = composed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    throw new ConfigurationError(`the ${environment} document of ${service} does not compose: ${issues}`);
+    const from = lookup ? ' from the live values after the planned writes' : '';
+    throw new ConfigurationError(
+      `the ${environment} document of ${service} does not compose${from}: ${issues}`,
+    );
   }
   const flags = toAppConfigFlags(registry.service(service)?.flags ?? {}, environment);
   return { document: JSON.stringify(composed.document), flags: JSON.stringify(flags) };
