@@ -155,6 +155,12 @@ function consoleEdited(): Live {
   return live;
 }
 
+/** Alice has replaced a plain parameter with a SecureString holding SECRET. */
+function sealInConsole(live: Live, name: string): void {
+  const parameter = live.parameters.find((p) => p.Name === name);
+  Object.assign(parameter ?? {}, { Type: 'SecureString', Value: SECRET, LastModifiedUser: ALICE });
+}
+
 async function plan(argv: string[], env: Record<string, string> = ENV) {
   const { io, out, err } = recordingIo(env);
   const code = await main(['plan', ...argv], io);
@@ -287,11 +293,7 @@ describe('Command: steward plan', () => {
   it('never prints a live SecureString a plain value replaces, in any format', async () => {
     // Prepare
     const live = inSync();
-    Object.assign(live.parameters.find((p) => p.Name === '/config/production/orders/max-retries') ?? {}, {
-      Type: 'SecureString',
-      Value: SECRET,
-      LastModifiedUser: ALICE,
-    });
+    sealInConsole(live, '/config/production/orders/max-retries');
     serve(live);
 
     // Act
@@ -330,11 +332,7 @@ describe('Command: steward plan', () => {
     appconfig.onAnyCommand().rejects(refused);
     kms.onAnyCommand().rejects(refused);
     const live = consoleEdited();
-    Object.assign(live.parameters.find((p) => p.Name === '/config/production/orders/max-retries') ?? {}, {
-      Type: 'SecureString',
-      Value: SECRET,
-      LastModifiedUser: ALICE,
-    });
+    sealInConsole(live, '/config/production/orders/max-retries');
     serve(live);
 
     // Act

@@ -76,6 +76,19 @@ describe('Function: planChanges', () => {
     appConfig.deploy({ ...at, configurationProfileId: ids.flagsProfileId }, documents.flags);
   }
 
+  /** Deploy the document config/ composes for the environment, with `changes` over it (as a console edit is delivered). */
+  function deployDocumentWith(environment: string, changes: Record<string, unknown>) {
+    const composed = registry.compose('orders', environment);
+    if (!composed.ok) throw new Error('does not compose');
+    const target = {
+      applicationId: ids.applicationId,
+      environmentId: ids.environments[environment] as string,
+      configurationProfileId: ids.documentProfileId,
+    };
+    appConfig.deploy(target, JSON.stringify({ ...composed.document, ...changes }));
+    return target;
+  }
+
   beforeEach(() => {
     store = new InMemoryParameterStore();
     appConfig = new InMemoryDeployedConfiguration();
@@ -183,16 +196,7 @@ describe('Function: planChanges', () => {
     deployDesiredState('staging');
     store.seed('/config/staging/orders/backend-host', SENSITIVE_OLD, 'String', ALICE);
     store.seed('/config/staging/orders/banner', 'plain banner', 'String', ALICE);
-    const composed = registry.compose('orders', 'staging');
-    if (!composed.ok) throw new Error('does not compose');
-    appConfig.deploy(
-      {
-        applicationId: ids.applicationId,
-        environmentId: ids.environments['staging'] as string,
-        configurationProfileId: ids.documentProfileId,
-      },
-      JSON.stringify({ ...composed.document, 'backend-host': SENSITIVE_OLD, banner: 'plain banner' }),
-    );
+    deployDocumentWith('staging', { 'backend-host': SENSITIVE_OLD, banner: 'plain banner' });
 
     // Act
     const plan = await planChanges(sources, { environments: ['staging'] });
@@ -261,19 +265,7 @@ describe('Function: planChanges', () => {
       'String',
       ALICE,
     );
-    const composed = registry.compose('orders', 'staging');
-    if (!composed.ok) throw new Error('does not compose');
-    appConfig.deploy(
-      {
-        applicationId: ids.applicationId,
-        environmentId: ids.environments['staging'] as string,
-        configurationProfileId: ids.documentProfileId,
-      },
-      JSON.stringify({
-        ...composed.document,
-        'broker-credentials': { user: 'svc-orders-1c7', region: 'eu-west-1' },
-      }),
-    );
+    deployDocumentWith('staging', { 'broker-credentials': { user: 'svc-orders-1c7', region: 'eu-west-1' } });
 
     // Act
     const plan = await planChanges(sources, { environments: ['staging'] });
@@ -290,16 +282,7 @@ describe('Function: planChanges', () => {
   it('conceals in the diff a deployed key no service declares any more: undeclared counts as sensitive', async () => {
     // Prepare: `legacy-db-host` was declared (sensitive) and deployed; config/ has since removed it.
     deployDesiredState('staging');
-    const composed = registry.compose('orders', 'staging');
-    if (!composed.ok) throw new Error('does not compose');
-    appConfig.deploy(
-      {
-        applicationId: ids.applicationId,
-        environmentId: ids.environments['staging'] as string,
-        configurationProfileId: ids.documentProfileId,
-      },
-      JSON.stringify({ ...composed.document, 'legacy-db-host': 'db-4411.corp.example' }),
-    );
+    deployDocumentWith('staging', { 'legacy-db-host': 'db-4411.corp.example' });
 
     // Act
     const plan = await planChanges(sources, { environments: ['staging'] });
@@ -315,16 +298,7 @@ describe('Function: planChanges', () => {
   it('diffs the deployed document against the one config/ builds, and plans its deployment with the strategy', async () => {
     // Prepare
     deployDesiredState('production');
-    const composed = registry.compose('orders', 'production');
-    if (!composed.ok) throw new Error('does not compose');
-    appConfig.deploy(
-      {
-        applicationId: ids.applicationId,
-        environmentId: ids.environments['production'] as string,
-        configurationProfileId: ids.documentProfileId,
-      },
-      JSON.stringify({ ...composed.document, 'max-retries': 3 }),
-    );
+    deployDocumentWith('production', { 'max-retries': 3 });
 
     // Act
     const plan = await planChanges(sources, { environments: ['production'] });
@@ -363,22 +337,12 @@ describe('Function: planChanges', () => {
     // Prepare: the banner was set in the console (config/ has no value for it) and delivered.
     deployDesiredState('staging');
     store.seed('/config/staging/orders/banner', 'Spring sale', 'String', ALICE);
-    const composed = registry.compose('orders', 'staging');
-    if (!composed.ok) throw new Error('does not compose');
-    const document = {
-      applicationId: ids.applicationId,
-      environmentId: ids.environments['staging'] as string,
-      configurationProfileId: ids.documentProfileId,
-    };
-    appConfig.deploy(document, JSON.stringify({ ...composed.document, banner: 'Spring sale' }));
+    deployDocumentWith('staging', { banner: 'Spring sale' });
 
     // Act
     const unchanged = await planChanges(sources, { environments: ['staging'] });
     store.seed('/config/staging/orders/max-retries', '4', 'String', ALICE);
-    appConfig.deploy(
-      document,
-      JSON.stringify({ ...composed.document, banner: 'Spring sale', 'max-retries': 4 }),
-    );
+    deployDocumentWith('staging', { banner: 'Spring sale', 'max-retries': 4 });
     const changed = await planChanges(sources, { environments: ['staging'] });
 
     // Assess
