@@ -101,6 +101,48 @@ describe('Class: AppConfigDeployedConfiguration', () => {
     expect(appconfig).not.toReceiveCommand(GetHostedConfigurationVersionCommand);
   });
 
+  it('lists an environment once for both profiles: the pages read for one serve the other', async () => {
+    // Prepare: the flags deployment is on the first page, the document's on the second.
+    appconfig
+      .on(ListDeploymentsCommand, { NextToken: undefined })
+      .resolves({
+        Items: [
+          {
+            DeploymentNumber: 2,
+            ConfigurationProfileId: 'flags1',
+            ConfigurationVersion: '5',
+            State: 'COMPLETE',
+          },
+        ],
+        NextToken: 'page-2',
+      })
+      .on(ListDeploymentsCommand, { NextToken: 'page-2' })
+      .resolves({
+        Items: [
+          {
+            DeploymentNumber: 1,
+            ConfigurationProfileId: 'doc1',
+            ConfigurationVersion: '6',
+            State: 'COMPLETE',
+          },
+        ],
+      });
+    appconfig.on(GetHostedConfigurationVersionCommand).resolves({ Content: bytes('{}') });
+    const reader = new AppConfigDeployedConfiguration(new AppConfigClient({}));
+
+    // Act
+    const document = await reader.deployed(target);
+    const flags = await reader.deployed({ ...target, configurationProfileId: 'flags1' });
+    const missing = await reader.deployed({ ...target, configurationProfileId: 'other1' });
+
+    // Assess
+    expect(document?.deploymentNumber).toBe(1);
+    expect(flags?.deploymentNumber).toBe(2);
+    expect(missing).toBeUndefined();
+    expect(appconfig).toReceiveCommandTimes(ListDeploymentsCommand, 2);
+    expect(appconfig).toReceiveCommandTimes(GetHostedConfigurationVersionCommand, 2);
+  });
+
   it('turns AccessDeniedException into an access-denied error naming the call and the environment', async () => {
     // Prepare
     appconfig.on(ListDeploymentsCommand).rejects(serviceError('AccessDeniedException'));
