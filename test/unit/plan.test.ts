@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { ConfigurationError } from '../../functions/core/errors.ts';
 import { integer, json, string } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 import { deployerMatcher, lastDeployOf } from '../../functions/core/plan/last-deploy.ts';
@@ -354,6 +355,29 @@ describe('Function: planChanges', () => {
     expect(diff).toContain('+  "max-retries": 5,');
     expect(diff).toContain('   "banner": "Spring sale",');
     expect(diff).not.toMatch(/^[-+] {2}"banner"/m);
+  });
+
+  it('refuses, naming the key and the rule but not the value, a live value the delivery could not compose', async () => {
+    // Prepare: config/ leaves batch-size unset; someone stored a value outside its range.
+    const withBatch = defineService({
+      ...orders,
+      keys: { ...orders.keys, 'batch-size': integer({ min: 1, max: 10 }, { default: 5 }) },
+      values: { staging: { ...orders.values.staging } },
+    });
+    registry = registryOf([withBatch]);
+    sources = { ...sources, registry };
+    deployDesiredState('staging');
+    store.seed('/config/staging/orders/batch-size', '777', 'String', ALICE);
+
+    // Act
+    const planning = planChanges(sources, { environments: ['staging'] });
+
+    // Assess
+    await expect(planning).rejects.toThrow(ConfigurationError);
+    await expect(planning).rejects.toThrow(
+      /the staging document of orders does not compose from the live values after the planned writes: batch-size: /,
+    );
+    await expect(planning).rejects.not.toThrow(/777/);
   });
 
   it('ignores the timestamps AppConfig adds to a flags document, and diffs a changed flag', async () => {
