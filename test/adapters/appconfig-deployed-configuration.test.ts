@@ -103,30 +103,17 @@ describe('Class: AppConfigDeployedConfiguration', () => {
 
   it('lists an environment once for both profiles: the pages read for one serve the other', async () => {
     // Prepare: the flags deployment is on the first page, the document's on the second.
+    const complete = (DeploymentNumber: number, ConfigurationProfileId: string) => ({
+      DeploymentNumber,
+      ConfigurationProfileId,
+      ConfigurationVersion: String(DeploymentNumber + 4),
+      State: 'COMPLETE' as const,
+    });
     appconfig
       .on(ListDeploymentsCommand, { NextToken: undefined })
-      .resolves({
-        Items: [
-          {
-            DeploymentNumber: 2,
-            ConfigurationProfileId: 'flags1',
-            ConfigurationVersion: '5',
-            State: 'COMPLETE',
-          },
-        ],
-        NextToken: 'page-2',
-      })
+      .resolves({ Items: [complete(2, 'flags1')], NextToken: 'page-2' })
       .on(ListDeploymentsCommand, { NextToken: 'page-2' })
-      .resolves({
-        Items: [
-          {
-            DeploymentNumber: 1,
-            ConfigurationProfileId: 'doc1',
-            ConfigurationVersion: '6',
-            State: 'COMPLETE',
-          },
-        ],
-      });
+      .resolves({ Items: [complete(1, 'doc1')] });
     appconfig.on(GetHostedConfigurationVersionCommand).resolves({ Content: bytes('{}') });
     const reader = new AppConfigDeployedConfiguration(new AppConfigClient({}));
 
