@@ -1,11 +1,14 @@
 /**
  * {@link DeployedConfigurationReader} over AppConfig's control plane: ListDeployments (newest first,
- * paged) finds the deployment that ships a profile, GetHostedConfigurationVersion reads its content;
- * ListApplications, ListConfigurationProfiles and ListEnvironments find a service's ids by the names
- * the stack gives them. Every SDK error becomes a port error naming the call and its subject.
+ * paged, each environment listed once for both profiles) finds the deployment that ships a profile,
+ * GetHostedConfigurationVersion reads its content; ListApplications, ListConfigurationProfiles and
+ * ListEnvironments find a service's ids by the names the stack gives them. Every SDK error becomes a
+ * port error naming the call and its subject.
  */
 import {
   type AppConfigClient,
+  type AppConfigClientConfig,
+  type DeploymentSummary,
   GetHostedConfigurationVersionCommand,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
@@ -24,6 +27,27 @@ import {
   DeployedConfigurationError,
 } from '../ports/deployed-configuration.errors.ts';
 
+/**
+ * Client settings for a plan's reads: AppConfig's control plane allows few requests a second and a
+ * plan sends several per service and environment, so the SDK backs off and retries a throttled call
+ * (adaptive retry) instead of failing the plan after its default 3 attempts. No endpoint:
+ * `AWS_ENDPOINT_URL` is honoured by the SDK.
+ *
+ * @example
+ * const reader = new AppConfigDeployedConfiguration(new AppConfigClient(DEPLOYED_CONFIGURATION_CLIENT_CONFIG));
+ */
+export const DEPLOYED_CONFIGURATION_CLIENT_CONFIG: AppConfigClientConfig = {
+  maxAttempts: 8,
+  retryMode: 'adaptive',
+};
+
+/** An environment's deployments as far as they have been listed. */
+interface DeploymentListing {
+  readonly items: DeploymentSummary[];
+  nextToken?: string;
+  done: boolean;
+}
+
 /** States in which a deployment's version is, or is becoming, what the environment serves. */
 const SHIPPING_STATES = new Set(['COMPLETE', 'DEPLOYING', 'BAKING', 'VALIDATING']);
 const decoder = new TextDecoder();
@@ -35,58 +59,51 @@ const decoder = new TextDecoder();
  * const shipped = await reader.deployed({ applicationId, environmentId, configurationProfileId });
  */
 export class AppConfigDeployedConfiguration implements DeployedConfigurationReader {
+  /**
+   * ListDeployments pages by environment: a reader is one plan's snapshot, so the pages read to find
+   * one profile's deployment serve the environment's other profile (one listing, not two).
+   */
+  private readonly listings = new Map<string, DeploymentListing>();
+
   constructor(private readonly client: AppConfigClient) {}
 
   async deployed(target: DeployedTarget): Promise<DeployedConfiguration | undefined> {
     const { applicationId, environmentId, configurationProfileId } = target;
-    let token: string | undefined;
-    do {
-      const page = await this.call(
-        'ListDeployments',
-        `environment ${environmentId} of application ${applicationId}`,
-        () =>
-          this.client.send(
-            new ListDeploymentsCommand({
-              ApplicationId: applicationId,
-              EnvironmentId: environmentId,
-              MaxResults: 50,
-              ...(token ? { NextToken: token } : {}),
-            }),
-          ),
-      );
-      const shipping = (page.Items ?? []).find(
-        (item) =>
-          item.ConfigurationProfileId === configurationProfileId &&
-          SHIPPING_STATES.has(item.State ?? '') &&
-          item.DeploymentNumber !== undefined &&
-          item.ConfigurationVersion !== undefined,
-      );
-      if (shipping) {
-        const version = shipping.ConfigurationVersion as string;
-        const hosted = await this.call(
-          'GetHostedConfigurationVersion',
-          `version ${version} of profile ${configurationProfileId} of application ${applicationId}`,
-          () =>
-            this.client.send(
-              new GetHostedConfigurationVersionCommand({
-                ApplicationId: applicationId,
-                ConfigurationProfileId: configurationProfileId,
-                VersionNumber: Number(version),
-              }),
-            ),
-        );
-        return {
-          deploymentNumber: shipping.DeploymentNumber as number,
-          state: shipping.State as string,
-          configurationVersion: version,
-          ...(shipping.VersionLabel ? { versionLabel: shipping.VersionLabel } : {}),
-          ...(shipping.StartedAt ? { startedAt: shipping.StartedAt } : {}),
-          content: hosted.Content ? decoder.decode(hosted.Content) : '',
-        };
-      }
-      token = page.NextToken;
-    } while (token);
-    return undefined;
+    const listing = this.listingOf(applicationId, environmentId);
+    const ships = (item: DeploymentSummary) =>
+      item.ConfigurationProfileId === configurationProfileId &&
+      SHIPPING_STATES.has(item.State ?? '') &&
+      item.DeploymentNumber !== undefined &&
+      item.ConfigurationVersion !== undefined;
+    let shipping = listing.items.find(ships);
+    // Pages may be empty and still carry a NextToken: only a missing token ends the listing.
+    while (!shipping && !listing.done) {
+      const searched = listing.items.length;
+      await this.readNextPage(listing, applicationId, environmentId);
+      shipping = listing.items.slice(searched).find(ships);
+    }
+    if (!shipping) return undefined;
+    const version = shipping.ConfigurationVersion as string;
+    const hosted = await this.call(
+      'GetHostedConfigurationVersion',
+      `version ${version} of profile ${configurationProfileId} of application ${applicationId}`,
+      () =>
+        this.client.send(
+          new GetHostedConfigurationVersionCommand({
+            ApplicationId: applicationId,
+            ConfigurationProfileId: configurationProfileId,
+            VersionNumber: Number(version),
+          }),
+        ),
+    );
+    return {
+      deploymentNumber: shipping.DeploymentNumber as number,
+      state: shipping.State as string,
+      configurationVersion: version,
+      ...(shipping.VersionLabel ? { versionLabel: shipping.VersionLabel } : {}),
+      ...(shipping.StartedAt ? { startedAt: shipping.StartedAt } : {}),
+      content: hosted.Content ? decoder.decode(hosted.Content) : '',
+    };
   }
 
   async locate(
@@ -125,6 +142,41 @@ export class AppConfigDeployedConfiguration implements DeployedConfigurationRead
       found[service] = { applicationId, documentProfileId, flagsProfileId, environments };
     }
     return found;
+  }
+
+  /** The environment's deployments read so far (newest first), kept for the environment's other profile. */
+  private listingOf(applicationId: string, environmentId: string): DeploymentListing {
+    const key = `${applicationId}/${environmentId}`;
+    let listing = this.listings.get(key);
+    if (!listing) {
+      listing = { items: [], done: false };
+      this.listings.set(key, listing);
+    }
+    return listing;
+  }
+
+  private async readNextPage(
+    listing: DeploymentListing,
+    applicationId: string,
+    environmentId: string,
+  ): Promise<void> {
+    const token = listing.nextToken;
+    const page = await this.call(
+      'ListDeployments',
+      `environment ${environmentId} of application ${applicationId}`,
+      () =>
+        this.client.send(
+          new ListDeploymentsCommand({
+            ApplicationId: applicationId,
+            EnvironmentId: environmentId,
+            MaxResults: 50,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
+    );
+    listing.items.push(...(page.Items ?? []));
+    listing.nextToken = page.NextToken;
+    listing.done = !page.NextToken;
   }
 
   /** Follow NextToken until it runs out; `read` returns the next token. */

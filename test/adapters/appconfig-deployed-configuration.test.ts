@@ -101,6 +101,35 @@ describe('Class: AppConfigDeployedConfiguration', () => {
     expect(appconfig).not.toReceiveCommand(GetHostedConfigurationVersionCommand);
   });
 
+  it('lists an environment once for both profiles: the pages read for one serve the other', async () => {
+    // Prepare: the flags deployment is on the first page, the document's on the second.
+    const complete = (DeploymentNumber: number, ConfigurationProfileId: string) => ({
+      DeploymentNumber,
+      ConfigurationProfileId,
+      ConfigurationVersion: String(DeploymentNumber + 4),
+      State: 'COMPLETE' as const,
+    });
+    appconfig
+      .on(ListDeploymentsCommand, { NextToken: undefined })
+      .resolves({ Items: [complete(2, 'flags1')], NextToken: 'page-2' })
+      .on(ListDeploymentsCommand, { NextToken: 'page-2' })
+      .resolves({ Items: [complete(1, 'doc1')] });
+    appconfig.on(GetHostedConfigurationVersionCommand).resolves({ Content: bytes('{}') });
+    const reader = new AppConfigDeployedConfiguration(new AppConfigClient({}));
+
+    // Act
+    const document = await reader.deployed(target);
+    const flags = await reader.deployed({ ...target, configurationProfileId: 'flags1' });
+    const missing = await reader.deployed({ ...target, configurationProfileId: 'other1' });
+
+    // Assess
+    expect(document?.deploymentNumber).toBe(1);
+    expect(flags?.deploymentNumber).toBe(2);
+    expect(missing).toBeUndefined();
+    expect(appconfig).toReceiveCommandTimes(ListDeploymentsCommand, 2);
+    expect(appconfig).toReceiveCommandTimes(GetHostedConfigurationVersionCommand, 2);
+  });
+
   it('turns AccessDeniedException into an access-denied error naming the call and the environment', async () => {
     // Prepare
     appconfig.on(ListDeploymentsCommand).rejects(serviceError('AccessDeniedException'));

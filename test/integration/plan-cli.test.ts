@@ -22,6 +22,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
+import { DEPLOYED_CONFIGURATION_CLIENT_CONFIG } from '../../functions/adapters/appconfig-deployed-configuration.ts';
+import { BULK_READ_CLIENT_CONFIG } from '../../functions/adapters/ssm-parameter-store.ts';
 import { main } from '../../functions/cli/main.ts';
 import { desiredDocuments } from '../../functions/core/plan/document-plan.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
@@ -151,6 +153,12 @@ function consoleEdited(): Live {
     JSON.stringify({ ...JSON.parse(live.documents.get(key) ?? '{}'), 'max-retries': 2 }),
   );
   return live;
+}
+
+/** Alice has replaced a plain parameter with a SecureString holding SECRET. */
+function sealInConsole(live: Live, name: string): void {
+  const parameter = live.parameters.find((p) => p.Name === name);
+  Object.assign(parameter ?? {}, { Type: 'SecureString', Value: SECRET, LastModifiedUser: ALICE });
 }
 
 async function plan(argv: string[], env: Record<string, string> = ENV) {
@@ -285,11 +293,7 @@ describe('Command: steward plan', () => {
   it('never prints a live SecureString a plain value replaces, in any format', async () => {
     // Prepare
     const live = inSync();
-    Object.assign(live.parameters.find((p) => p.Name === '/config/production/orders/max-retries') ?? {}, {
-      Type: 'SecureString',
-      Value: SECRET,
-      LastModifiedUser: ALICE,
-    });
+    sealInConsole(live, '/config/production/orders/max-retries');
     serve(live);
 
     // Act
@@ -319,6 +323,69 @@ describe('Command: steward plan', () => {
       KeyId: 'alias/config-steward/value-fingerprints',
       MacAlgorithm: 'HMAC_SHA_256',
     });
+  });
+
+  it('sends only read commands, in every format: any other command fails the run', async () => {
+    // Prepare: a command no handler below answers (PutParameter, CreateDeployment, ...) is refused.
+    const refused = new Error('steward plan sent a command that is not a read');
+    ssm.onAnyCommand().rejects(refused);
+    appconfig.onAnyCommand().rejects(refused);
+    kms.onAnyCommand().rejects(refused);
+    const live = consoleEdited();
+    sealInConsole(live, '/config/production/orders/max-retries');
+    serve(live);
+
+    // Act
+    const outputs = [await plan([]), await plan(['--json']), await plan(['--format', 'github'])];
+
+    // Assess
+    for (const { code, err } of outputs) {
+      expect(err).toBe('');
+      expect(code).toBe(2);
+    }
+    const sent = [ssm, appconfig, kms].flatMap((client) =>
+      client.calls().map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name),
+    );
+    expect(new Set(sent)).toEqual(
+      new Set([
+        'GetParametersByPathCommand',
+        'DescribeParametersCommand',
+        'GetParametersCommand',
+        'ListDeploymentsCommand',
+        'GetHostedConfigurationVersionCommand',
+        'GenerateMacCommand',
+      ]),
+    );
+  });
+
+  it('reads Parameter Store as the drift job does: adaptive retry, so a throttled page slows the scan down', async () => {
+    // Prepare
+    serve(inSync());
+
+    // Act
+    await plan(['--env', 'staging']);
+
+    // Assess: the client that sent the first page, as `steward drift` configures it.
+    const config = (ssm.call(0).thisValue as SSMClient).config;
+    // The SDK keeps a setting it was given as it is, or as a provider when it resolved a default.
+    const resolved = (setting: unknown) => (typeof setting === 'function' ? setting() : setting);
+    expect(await resolved(config.retryMode)).toBe(BULK_READ_CLIENT_CONFIG.retryMode);
+    expect(await resolved(config.maxAttempts)).toBe(BULK_READ_CLIENT_CONFIG.maxAttempts);
+  });
+
+  it("reads AppConfig's control plane with adaptive retry: a throttled ListDeployments is retried, not fatal", async () => {
+    // Prepare
+    serve(inSync());
+
+    // Act
+    await plan(['--env', 'staging']);
+
+    // Assess
+    const config = (appconfig.call(0).thisValue as AppConfigClient).config;
+    const resolved = (setting: unknown) => (typeof setting === 'function' ? setting() : setting);
+    expect(await resolved(config.retryMode)).toBe('adaptive');
+    expect(await resolved(config.maxAttempts)).toBe(DEPLOYED_CONFIGURATION_CLIENT_CONFIG.maxAttempts);
+    expect(DEPLOYED_CONFIGURATION_CLIENT_CONFIG.maxAttempts).toBeGreaterThan(3);
   });
 
   it('finds the AppConfig ids by application name when STEWARD_APPCONFIG is not set', async () => {

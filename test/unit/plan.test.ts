@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { integer, string } from '../../functions/core/keys.ts';
+import * as z from 'zod/mini';
+import { ConfigurationError } from '../../functions/core/errors.ts';
+import { integer, json, string } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 import { deployerMatcher, lastDeployOf } from '../../functions/core/plan/last-deploy.ts';
 import { desiredDocuments } from '../../functions/core/plan/document-plan.ts';
@@ -73,6 +75,19 @@ describe('Function: planChanges', () => {
     const at = { applicationId: ids.applicationId, environmentId: ids.environments[environment] as string };
     appConfig.deploy({ ...at, configurationProfileId: ids.documentProfileId }, documents.document);
     appConfig.deploy({ ...at, configurationProfileId: ids.flagsProfileId }, documents.flags);
+  }
+
+  /** Deploy the document config/ composes for the environment, with `changes` over it (as a console edit is delivered). */
+  function deployDocumentWith(environment: string, changes: Record<string, unknown>) {
+    const composed = registry.compose('orders', environment);
+    if (!composed.ok) throw new Error('does not compose');
+    const target = {
+      applicationId: ids.applicationId,
+      environmentId: ids.environments[environment] as string,
+      configurationProfileId: ids.documentProfileId,
+    };
+    appConfig.deploy(target, JSON.stringify({ ...composed.document, ...changes }));
+    return target;
   }
 
   beforeEach(() => {
@@ -182,16 +197,7 @@ describe('Function: planChanges', () => {
     deployDesiredState('staging');
     store.seed('/config/staging/orders/backend-host', SENSITIVE_OLD, 'String', ALICE);
     store.seed('/config/staging/orders/banner', 'plain banner', 'String', ALICE);
-    const composed = registry.compose('orders', 'staging');
-    if (!composed.ok) throw new Error('does not compose');
-    appConfig.deploy(
-      {
-        applicationId: ids.applicationId,
-        environmentId: ids.environments['staging'] as string,
-        configurationProfileId: ids.documentProfileId,
-      },
-      JSON.stringify({ ...composed.document, 'backend-host': SENSITIVE_OLD, banner: 'plain banner' }),
-    );
+    deployDocumentWith('staging', { 'backend-host': SENSITIVE_OLD, banner: 'plain banner' });
 
     // Act
     const plan = await planChanges(sources, { environments: ['staging'] });
@@ -234,19 +240,66 @@ describe('Function: planChanges', () => {
     expect(JSON.stringify(plan)).not.toContain('sealed-value-123');
   });
 
+  it('conceals in the diff a JSON value whose key name says credential, as its parameter write is', async () => {
+    // Prepare: the write's stored string matches by the key's name; no field inside it looks like one.
+    const withCredentials = defineService({
+      ...orders,
+      keys: {
+        ...orders.keys,
+        'broker-credentials': json(z.strictObject({ user: z.string(), region: z.string() }), {
+          default: { user: 'nobody', region: 'eu-west-1' },
+        }),
+      },
+      values: {
+        staging: {
+          ...orders.values.staging,
+          'broker-credentials': { user: 'svc-orders-9f2', region: 'eu-west-1' },
+        },
+      },
+    });
+    registry = registryOf([withCredentials]);
+    sources = { ...sources, registry };
+    deployDesiredState('staging');
+    store.seed(
+      '/config/staging/orders/broker-credentials',
+      '{"user":"svc-orders-1c7","region":"eu-west-1"}',
+      'String',
+      ALICE,
+    );
+    deployDocumentWith('staging', { 'broker-credentials': { user: 'svc-orders-1c7', region: 'eu-west-1' } });
+
+    // Act
+    const plan = await planChanges(sources, { environments: ['staging'] });
+
+    // Assess
+    const staging = plan.environments[0];
+    expect(staging?.writes.find((w) => w.key === 'broker-credentials')?.values).toBe('fingerprint');
+    const diff = staging?.documents.find((d) => d.profile === 'document')?.diff ?? '';
+    expect(diff).toMatch(/^- {2}"broker-credentials": "hmac-sha256:[0-9a-f]{64}",$/m);
+    expect(diff).toMatch(/^\+ {2}"broker-credentials": "hmac-sha256:[0-9a-f]{64}",$/m);
+    for (const user of ['svc-orders-1c7', 'svc-orders-9f2']) expect(JSON.stringify(plan)).not.toContain(user);
+  });
+
+  it('conceals in the diff a deployed key no service declares any more: undeclared counts as sensitive', async () => {
+    // Prepare: `legacy-db-host` was declared (sensitive) and deployed; config/ has since removed it.
+    deployDesiredState('staging');
+    deployDocumentWith('staging', { 'legacy-db-host': 'db-4411.corp.example' });
+
+    // Act
+    const plan = await planChanges(sources, { environments: ['staging'] });
+
+    // Assess
+    const diff = plan.environments[0]?.documents.find((d) => d.profile === 'document')?.diff ?? '';
+    expect(diff).toContain(
+      `-  "legacy-db-host": "${await fingerprinter.fingerprint('db-4411.corp.example')}"`,
+    );
+    expect(JSON.stringify(plan)).not.toContain('db-4411.corp.example');
+  });
+
   it('diffs the deployed document against the one config/ builds, and plans its deployment with the strategy', async () => {
     // Prepare
     deployDesiredState('production');
-    const composed = registry.compose('orders', 'production');
-    if (!composed.ok) throw new Error('does not compose');
-    appConfig.deploy(
-      {
-        applicationId: ids.applicationId,
-        environmentId: ids.environments['production'] as string,
-        configurationProfileId: ids.documentProfileId,
-      },
-      JSON.stringify({ ...composed.document, 'max-retries': 3 }),
-    );
+    deployDocumentWith('production', { 'max-retries': 3 });
 
     // Act
     const plan = await planChanges(sources, { environments: ['production'] });
@@ -279,6 +332,52 @@ describe('Function: planChanges', () => {
     ]);
     expect(production?.rolloutMinutes).toBe(30);
     expect(plan.changes).toBe(1);
+  });
+
+  it('plans no change for a value set live for a key config/ leaves unset: no write, so no delivery changes it', async () => {
+    // Prepare: the banner was set in the console (config/ has no value for it) and delivered.
+    deployDesiredState('staging');
+    store.seed('/config/staging/orders/banner', 'Spring sale', 'String', ALICE);
+    deployDocumentWith('staging', { banner: 'Spring sale' });
+
+    // Act
+    const unchanged = await planChanges(sources, { environments: ['staging'] });
+    store.seed('/config/staging/orders/max-retries', '4', 'String', ALICE);
+    deployDocumentWith('staging', { banner: 'Spring sale', 'max-retries': 4 });
+    const changed = await planChanges(sources, { environments: ['staging'] });
+
+    // Assess
+    expect(unchanged.changes).toBe(0);
+    expect(unchanged.environments[0]?.documents).toEqual([]);
+    // The reconcile's write requests a delivery, which composes from the live values after the write.
+    const diff = changed.environments[0]?.documents.find((d) => d.profile === 'document')?.diff ?? '';
+    expect(diff).toContain('-  "max-retries": 4,');
+    expect(diff).toContain('+  "max-retries": 5,');
+    expect(diff).toContain('   "banner": "Spring sale",');
+    expect(diff).not.toMatch(/^[-+] {2}"banner"/m);
+  });
+
+  it('refuses, naming the key and the rule but not the value, a live value the delivery could not compose', async () => {
+    // Prepare: config/ leaves batch-size unset; someone stored a value outside its range.
+    const withBatch = defineService({
+      ...orders,
+      keys: { ...orders.keys, 'batch-size': integer({ min: 1, max: 10 }, { default: 5 }) },
+      values: { staging: { ...orders.values.staging } },
+    });
+    registry = registryOf([withBatch]);
+    sources = { ...sources, registry };
+    deployDesiredState('staging');
+    store.seed('/config/staging/orders/batch-size', '777', 'String', ALICE);
+
+    // Act
+    const planning = planChanges(sources, { environments: ['staging'] });
+
+    // Assess
+    await expect(planning).rejects.toThrow(ConfigurationError);
+    await expect(planning).rejects.toThrow(
+      /the staging document of orders does not compose from the live values after the planned writes: batch-size: /,
+    );
+    await expect(planning).rejects.not.toThrow(/777/);
   });
 
   it('ignores the timestamps AppConfig adds to a flags document, and diffs a changed flag', async () => {

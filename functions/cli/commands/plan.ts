@@ -9,10 +9,13 @@ import * as path from 'node:path';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { AppConfigDeployedConfiguration } from '../../adapters/appconfig-deployed-configuration.ts';
+import {
+  AppConfigDeployedConfiguration,
+  DEPLOYED_CONFIGURATION_CLIENT_CONFIG,
+} from '../../adapters/appconfig-deployed-configuration.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
-import { SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
+import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
 import { parseAppConfigTargets } from '../../core/appconfig-targets.ts';
 import { fingerprintKeyId } from '../../core/fingerprint.ts';
 import { APPCONFIG_TARGETS_ENV, RECONCILER_PRINCIPAL_ENV } from '../../core/names.ts';
@@ -55,10 +58,16 @@ export async function plan(argv: string[], io: CommandIo, aws = new AwsCalls()):
     {
       registry,
       environments: settings.environments,
-      parameters: new SsmParameterStore(aws.instrument(new SSMClient(cliClientConfig())), {
-        limiter: new RateLimiter({ requestsPerSecond: settings.drift.requestsPerSecond }),
-      }),
-      appConfig: new AppConfigDeployedConfiguration(aws.instrument(new AppConfigClient(cliClientConfig()))),
+      // A bulk read of every environment, as `steward drift` does it: the SDK backs off on throttling.
+      parameters: new SsmParameterStore(
+        aws.instrument(new SSMClient(cliClientConfig(BULK_READ_CLIENT_CONFIG))),
+        {
+          limiter: new RateLimiter({ requestsPerSecond: settings.drift.requestsPerSecond }),
+        },
+      ),
+      appConfig: new AppConfigDeployedConfiguration(
+        aws.instrument(new AppConfigClient(cliClientConfig(DEPLOYED_CONFIGURATION_CLIENT_CONFIG))),
+      ),
       // The stack's key, as for drift: fingerprints in a plan match those in events and tickets.
       fingerprinter: new KmsValueFingerprinter(
         aws.instrument(new KMSClient(cliClientConfig(FINGERPRINT_CLIENT_CONFIG))),

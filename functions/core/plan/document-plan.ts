@@ -1,14 +1,15 @@
 /**
- * The AppConfig half of a plan: each service's composed document and flags document as the stack
- * builds them from `config/` (`registry.compose`, `toAppConfigFlags`, serialised as the stack does),
- * against the version deployed in AppConfig, as a unified diff of the JSON. Both sides are written
+ * The AppConfig half of a plan: each service's composed document and flags document as the deploy
+ * leaves them (`registry.compose` over the values the deploy's delivery reads, `toAppConfigFlags`,
+ * serialised as the stack and the delivery do), against the version deployed in AppConfig, as a
+ * unified diff of the JSON. Both sides are written
  * with sorted keys and two-space indentation, so the diff shows values, not formatting; values that
  * may not be shown become keyed fingerprints on both sides before the diff is taken.
  */
 import { looksLikeCredential } from '../credentials.ts';
 import { ConfigurationError } from '../errors.ts';
 import { toAppConfigFlags } from '../flags/appconfig-format.ts';
-import type { SchemaRegistry } from '../registry.ts';
+import type { RawValueLookup, SchemaRegistry } from '../registry.ts';
 
 export type ProfileKind = 'document' | 'flags';
 
@@ -19,10 +20,11 @@ export interface DesiredDocuments {
 }
 
 /**
- * What the stack builds for one service and environment: `JSON.stringify` of the composed document
- * and of the flags document, exactly as `ConfigDelivery` hosts them.
+ * What is built for one service and environment: `JSON.stringify` of the composed document and of
+ * the flags document, exactly as `ConfigDelivery` hosts them from `config/` or, given `lookup` (the
+ * stored strings by owner and key), as the delivery composes the document from Parameter Store.
  *
- * @throws ConfigurationError when the document does not compose (`steward check` names the issue too)
+ * @throws ConfigurationError when the document does not compose (naming paths and rules, no values)
  * @example
  * const { document, flags } = desiredDocuments(registry, 'orders', 'production');
  */
@@ -30,11 +32,15 @@ export function desiredDocuments(
   registry: SchemaRegistry,
   service: string,
   environment: string,
+  lookup?: RawValueLookup,
 ): DesiredDocuments {
-  const composed = registry.compose(service, environment);
+  const composed = registry.compose(service, environment, ...(lookup ? [lookup] : []));
   if (!composed.ok) {
     const issues = composed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    throw new ConfigurationError(`the ${environment} document of ${service} does not compose: ${issues}`);
+    const from = lookup ? ' from the live values after the planned writes' : '';
+    throw new ConfigurationError(
+      `the ${environment} document of ${service} does not compose${from}: ${issues}`,
+    );
   }
   const flags = toAppConfigFlags(registry.service(service)?.flags ?? {}, environment);
   return { document: JSON.stringify(composed.document), flags: JSON.stringify(flags) };
@@ -46,9 +52,18 @@ export function desiredDocuments(
  */
 const APPCONFIG_TIMESTAMPS = new Set(['_createdAt', '_updatedAt']);
 
-/** How a document's values are concealed: the top-level keys that are `sensitive`, and credential detection on every string. */
+/**
+ * How a document's values are concealed: the top-level keys that are `sensitive` or that no service
+ * declares, and credential detection (a top-level value as its stored string, deeper strings by field).
+ */
 export interface Concealment {
   readonly sensitiveKeys: ReadonlySet<string>;
+  /**
+   * The top-level keys the service declares; a key outside it (one config/ removed, or a hand-made
+   * version's) counts as sensitive, as `mayShowValues` counts an undeclared key. Undefined for a
+   * flags document, whose top level is AppConfig's format, not keys: its strings are judged by field.
+   */
+  readonly declaredKeys?: ReadonlySet<string>;
 }
 
 /**
@@ -61,7 +76,10 @@ export interface Concealment {
 export function concealmentOf(registry: SchemaRegistry, service: string, profile: ProfileKind): Concealment {
   if (profile === 'flags') return { sensitiveKeys: new Set() };
   const keys = Object.entries(registry.documentKeys(service));
-  return { sensitiveKeys: new Set(keys.filter(([, spec]) => spec.sensitive).map(([key]) => key)) };
+  return {
+    sensitiveKeys: new Set(keys.filter(([, spec]) => spec.sensitive).map(([key]) => key)),
+    declaredKeys: new Set(keys.map(([key]) => key)),
+  };
 }
 
 /** A document parsed for comparison, or its raw text when it is not JSON. */
@@ -83,17 +101,24 @@ export type ParsedDocument = { readonly json: unknown } | { readonly text: strin
 }
 
 /**
- * Where a document holds a value that may not be shown: a `sensitive` key, and each string that looks
- * like a credential (by its own key's name or its content). Paths are JSON pointers; a document that
+ * Where a document holds a value that may not be shown: a top-level key that is `sensitive`, is not
+ * declared, or whose value (as Parameter Store holds it: a JSON value as its JSON) looks like a
+ * credential, which is what hides the key's parameter write too; below that, each string that looks
+ * like a credential by its own field's name or its content. Paths are JSON pointers; a document that
  * is not JSON is concealed whole (path `''`). Conceal the union of both sides' paths on both sides:
  * showing one of two values beside "they differ" says something about the other.
  */
 export function pathsToConceal(document: ParsedDocument, concealment: Concealment): Set<string> {
   const paths = new Set<string>();
   if ('text' in document) return paths.add('');
+  const { sensitiveKeys, declaredKeys } = concealment;
   walk(document.json, '', '', 0, (value, key, pointer, depth) => {
-    const sensitive = depth === 1 && concealment.sensitiveKeys.has(key);
-    if (sensitive || (typeof value === 'string' && looksLikeCredential(key, value).matched)) {
+    const topLevel =
+      depth === 1 &&
+      (sensitiveKeys.has(key) ||
+        (declaredKeys !== undefined &&
+          (!declaredKeys.has(key) || looksLikeCredential(key, rawOf(value)).matched)));
+    if (topLevel || (typeof value === 'string' && looksLikeCredential(key, value).matched)) {
       paths.add(pointer);
       return true;
     }

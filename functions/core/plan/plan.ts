@@ -8,10 +8,11 @@
  */
 import type { DeployedConfigurationReader, ServiceProfiles } from '../../ports/deployed-configuration.ts';
 import type { DriftParameterSource } from '../../ports/drift.ts';
+import type { StoredParameter } from '../../ports/parameter-store.ts';
 import type { ValueFingerprinter } from '../../ports/value-fingerprinter.ts';
 import { CONCEAL_CONCURRENCY, fingerprintAll } from '../drift/conceal.ts';
 import { ConfigurationError } from '../errors.ts';
-import type { SchemaRegistry } from '../registry.ts';
+import type { RawValueLookup, SchemaRegistry } from '../registry.ts';
 import type { EnvironmentSettings } from '../settings.ts';
 import {
   canonicalText,
@@ -162,7 +163,12 @@ async function planEnvironment(
     { lastDeploy, isDeployer },
   );
 
-  const compared = await readDocuments(sources, targets, environment);
+  const compared = await readDocuments(
+    sources,
+    targets,
+    environment,
+    valuesAfterWrites(registry, environment, stored, parameters.writes),
+  );
   const toConceal = new Set<string>();
   for (const write of parameters.writes) {
     if (write.values !== 'conceal') continue;
@@ -226,15 +232,34 @@ interface ComparedDocument {
   readonly deployed?: { readonly document: ParsedDocument; readonly version: DeployedVersion };
 }
 
-/** Both profiles of every service: what the stack builds, and what AppConfig ships in the environment. */
+/**
+ * The stored string of each key once the deploy's writes are done: the planned write, else the live
+ * plain value. The reconcile asks for a delivery of each document its writes touch, and the delivery
+ * composes from these, so a value set live for a key `config/` leaves unset stays in the document
+ * (composing from `config/` alone would show it removed on every plan, a change no deploy makes).
+ */
+function valuesAfterWrites(
+  registry: SchemaRegistry,
+  environment: string,
+  stored: readonly StoredParameter[],
+  writes: readonly PlannedWrite[],
+): RawValueLookup {
+  // Documents hold String keys only; the delivery, too, reads no SecureString.
+  const values = new Map(stored.filter((p) => p.type === 'String').map((p) => [p.name, p.value]));
+  for (const write of writes) values.set(write.name, write.new.value);
+  return (owner, key) => values.get(registry.parameterName(environment, owner, key));
+}
+
+/** Both profiles of every service: what the deploy leaves, and what AppConfig ships in the environment. */
 async function readDocuments(
   sources: PlanSources,
   targets: Readonly<Record<string, ServiceProfiles>>,
   environment: string,
+  afterWrites: RawValueLookup,
 ): Promise<ComparedDocument[]> {
   const compared: ComparedDocument[] = [];
   for (const service of sources.registry.serviceNames()) {
-    const desired = desiredDocuments(sources.registry, service, environment);
+    const desired = desiredDocuments(sources.registry, service, environment, afterWrites);
     const target = targets[service];
     const environmentId = target?.environments[environment];
     for (const profile of ['document', 'flags'] as const) {
