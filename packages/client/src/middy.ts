@@ -9,6 +9,7 @@ import type { ConfigSchema } from './config.js';
 import { configSource } from './config.js';
 import type { ClientOptions } from './extension.js';
 import { type Flags, NO_FLAGS } from './flag-evaluator.js';
+import { flagUsage } from './flag-usage.js';
 import { loadFlags } from './flags.js';
 
 export interface StewardConfigOptions<S extends ConfigSchema> extends Omit<ClientOptions, 'profile'> {
@@ -82,5 +83,17 @@ export function stewardConfig<S extends ConfigSchema, TEvent = unknown, TResult 
     Object.assign(request.context, { config, flags });
   };
 
-  return { name: 'stewardConfig', before: stewardConfigMiddlewareBefore };
+  // The end of an invocation is the last moment before Lambda may freeze the environment: write the
+  // usage counts then (at most once a minute), so a rarely invoked function loses none of them.
+  const clock = options.clock ?? Date.now;
+  const stewardConfigMiddlewareAfter = async (): Promise<void> => {
+    await flagUsage.flushIfDue(clock());
+  };
+
+  return {
+    name: 'stewardConfig',
+    before: stewardConfigMiddlewareBefore,
+    after: stewardConfigMiddlewareAfter,
+    onError: stewardConfigMiddlewareAfter,
+  };
 }
