@@ -9,8 +9,7 @@ import {
   REASONS,
   variantReason,
 } from './flag-evaluator.js';
-import { FLAG_EVALUATIONS_METRIC, FLAG_USAGE_DIMENSION_SETS } from './flag-usage-names.js';
-import { METRIC_NAMESPACE } from './telemetry.js';
+import { FLAG_EVALUATIONS_METRIC, FLAG_USAGE_DIMENSION_SETS, METRIC_NAMESPACE } from './metric-names.js';
 
 /** A flags snapshot whose evaluations are counted, for one service. */
 export interface TrackedSnapshot {

@@ -29,9 +29,5 @@ export {
 export { clearFlagClients, type FlagsEvent, type FlagsOptions, type LiveFlags, loadFlags } from './flags.js';
 export { FLAG_USAGE_INTERVAL_MS, flushFlagUsage } from './flag-usage.js';
 export type { FlagUsageCount } from './flag-usage-lines.js';
-export {
-  FLAG_EVALUATIONS_METRIC,
-  FLAG_USAGE_DIMENSION_SETS,
-  FLAG_USAGE_DIMENSIONS,
-} from './flag-usage-names.js';
+export { FLAG_EVALUATIONS_METRIC, FLAG_USAGE_DIMENSION_SETS, FLAG_USAGE_DIMENSIONS } from './metric-names.js';
 export { type ClientLogger, type DegradedReport, METRIC_NAMESPACE } from './telemetry.js';

@@ -1,7 +1,12 @@
 /**
- * The names of the flag usage metrics, shared by the client that writes them and the flag-expiry job
- * that reads them back (namespace: `METRIC_NAMESPACE` of `telemetry.ts`).
+ * `@config-steward/client/metric-names`: the names of the metrics the client writes, declared once for
+ * the client and for whoever reads them back (the flag-expiry job reads the flag usage series with
+ * GetMetricData). Constants only, so importing them loads nothing else of the client.
  */
+
+/** The metric namespace of the client's EMF lines. */
+export const METRIC_NAMESPACE = 'ConfigSteward/Client';
+
 /**
  * Evaluations counted per service, flag, variant and reason, the series
  * the flag-expiry job reads back with GetMetricData. Every line also feeds two roll-ups: per
