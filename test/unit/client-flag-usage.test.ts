@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createFlagEvaluator, loadRuleEngine } from '../../packages/client/src/flag-evaluator.ts';
 import { FLAG_USAGE_INTERVAL_MS, FlagUsageRecorder } from '../../packages/client/src/flag-usage.ts';
 import { outcomeOf } from '../../packages/client/src/flag-usage-lines.ts';
+import { StewardFlagProvider } from '../../packages/client/src/openfeature.ts';
 import { METRIC_NAMESPACE } from '../../packages/client/src/telemetry.ts';
 
 const T0 = 1_800_000_000_000;
@@ -115,6 +116,27 @@ describe('Flag usage metrics (client)', () => {
       FlagEvaluations: 3,
     });
     expect(METRIC_NAMESPACE).toBe('ConfigSteward/Client');
+  });
+
+  it('counts OpenFeature resolutions, a disabled flag without attributes (as the data plane serves it) included', async () => {
+    // Prepare
+    const evaluator = createFlagEvaluator({ ...document, 'bare-off': { enabled: false } });
+    const provider = new StewardFlagProvider({ flags: evaluator });
+    const recorder = new FlagUsageRecorder();
+    const out = recorded();
+    recorder.track('orders', evaluator, out.sink);
+
+    // Act
+    await provider.resolveBooleanEvaluation('bare-off', true, {});
+    await provider.resolveStringEvaluation('theme', 'daylight', { tier: 'pro', targetingKey: 'c-1' });
+    await provider.resolveBooleanEvaluation('no-such-flag', false, {});
+    await recorder.flush(T0);
+
+    // Assess
+    expect(out.counts()).toEqual({
+      'orders/bare-off/off/DISABLED': 1,
+      'orders/theme/pro/TARGETING_MATCH': 1,
+    });
   });
 
   it('does not count reason(), attribute() or has(): they explain an evaluation, they are not one', async () => {
