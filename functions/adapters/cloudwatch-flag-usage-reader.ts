@@ -17,16 +17,11 @@ import {
   FlagUsageReadError,
   FlagUsageThrottledError,
 } from '../ports/flag-usage.errors.ts';
+import { ThrottlingRetry, type ThrottlingRetryOptions } from './throttling-retry.ts';
 
-export interface CloudWatchFlagUsageReaderOptions {
+export interface CloudWatchFlagUsageReaderOptions extends ThrottlingRetryOptions {
   /** Queries per GetMetricData call; CloudWatch takes at most 500. @default 500 */
   readonly queriesPerCall?: number;
-  /** Attempts per request while CloudWatch throttles. @default 4 */
-  readonly maxAttempts?: number;
-  /** @default 200 */
-  readonly baseDelayMs?: number;
-  /** Injectable for tests. */
-  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const OPERATION = 'GetMetricData';
@@ -43,9 +38,7 @@ const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
  */
 export class CloudWatchFlagUsageReader implements FlagUsageReader {
   private readonly queriesPerCall: number;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly retry: ThrottlingRetry;
 
   constructor(
     private readonly client: CloudWatchClient,
@@ -55,9 +48,7 @@ export class CloudWatchFlagUsageReader implements FlagUsageReader {
       MAX_QUERIES_PER_CALL,
       Math.max(1, options.queriesPerCall ?? MAX_QUERIES_PER_CALL),
     );
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
-    this.baseDelayMs = options.baseDelayMs ?? 200;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.retry = new ThrottlingRetry(THROTTLING, options);
   }
 
   async dailyEvaluations(series: readonly UsageSeries[], range: DayRange): Promise<DailyEvaluations[][]> {
@@ -95,19 +86,8 @@ export class CloudWatchFlagUsageReader implements FlagUsageReader {
   }
 
   /** One request: send, retry throttling with backoff, translate errors. */
-  private async call(send: () => Promise<GetMetricDataCommandOutput>): Promise<GetMetricDataCommandOutput> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (cause) {
-        const name = (cause as { name?: string }).name ?? '';
-        if (THROTTLING.has(name) && attempt < this.maxAttempts) {
-          await this.sleep(this.baseDelayMs * 2 ** (attempt - 1));
-          continue;
-        }
-        throw translate(cause, name);
-      }
-    }
+  private call(send: () => Promise<GetMetricDataCommandOutput>): Promise<GetMetricDataCommandOutput> {
+    return this.retry.send(send, translate);
   }
 }
 

@@ -59,6 +59,15 @@ function recorded() {
   return { sink: (line: string) => void lines.push(line), lines, parsed, counts };
 }
 
+/** An evaluator of the document whose counts a fresh recorder writes to a recording sink, for `orders`. */
+function trackedEvaluator() {
+  const evaluator = createFlagEvaluator(document);
+  const recorder = new FlagUsageRecorder();
+  const out = recorded();
+  recorder.track('orders', evaluator, out.sink);
+  return { evaluator, recorder, out };
+}
+
 describe('Flag usage metrics (client)', () => {
   beforeAll(async () => {
     await loadRuleEngine();
@@ -66,10 +75,7 @@ describe('Flag usage metrics (client)', () => {
 
   it('counts evaluations per flag, variant and reason, and writes one EMF line for each', async () => {
     // Prepare
-    const evaluator = createFlagEvaluator(document);
-    const recorder = new FlagUsageRecorder();
-    const out = recorded();
-    recorder.track('orders', evaluator, out.sink);
+    const { evaluator, recorder, out } = trackedEvaluator();
 
     // Act
     for (let i = 0; i < 3; i++) evaluator.isEnabled('always-on');
@@ -141,10 +147,7 @@ describe('Flag usage metrics (client)', () => {
 
   it('does not count reason(), attribute() or has(): they explain an evaluation, they are not one', async () => {
     // Prepare
-    const evaluator = createFlagEvaluator(document);
-    const recorder = new FlagUsageRecorder();
-    const out = recorded();
-    recorder.track('orders', evaluator, out.sink);
+    const { evaluator, recorder, out } = trackedEvaluator();
 
     // Act
     evaluator.reason('always-on');
@@ -160,10 +163,7 @@ describe('Flag usage metrics (client)', () => {
 
   it('puts no targeting key, context attribute or flag value in a line: only names from the document', async () => {
     // Prepare
-    const evaluator = createFlagEvaluator(document);
-    const recorder = new FlagUsageRecorder();
-    const out = recorded();
-    recorder.track('orders', evaluator, out.sink);
+    const { evaluator, recorder, out } = trackedEvaluator();
     const context = {
       targetingKey: 'customer-4711',
       email: 'alice@example.com',
@@ -205,10 +205,7 @@ describe('Flag usage metrics (client)', () => {
 
   it('counts no flag the document does not hold, so a computed or misspelt key adds no series', async () => {
     // Prepare
-    const evaluator = createFlagEvaluator(document);
-    const recorder = new FlagUsageRecorder();
-    const out = recorded();
-    recorder.track('orders', evaluator, out.sink);
+    const { evaluator, recorder, out } = trackedEvaluator();
 
     // Act
     for (let i = 0; i < 100; i++) evaluator.isEnabled(`customer-${i}-flag`);
@@ -221,10 +218,7 @@ describe('Flag usage metrics (client)', () => {
 
   it('writes at most once a minute, and keeps counting in between without losing an evaluation', async () => {
     // Prepare
-    const evaluator = createFlagEvaluator(document);
-    const recorder = new FlagUsageRecorder();
-    const out = recorded();
-    recorder.track('orders', evaluator, out.sink);
+    const { evaluator, recorder, out } = trackedEvaluator();
     evaluator.isEnabled('always-on');
 
     // Act
@@ -245,10 +239,7 @@ describe('Flag usage metrics (client)', () => {
 
   it('does not spend its minute on a write with nothing to report: the first evaluation after it is written at once', async () => {
     // Prepare
-    const evaluator = createFlagEvaluator(document);
-    const recorder = new FlagUsageRecorder();
-    const out = recorded();
-    recorder.track('orders', evaluator, out.sink);
+    const { evaluator, recorder, out } = trackedEvaluator();
 
     // Act
     const idle = await recorder.flushIfDue(T0);
@@ -261,10 +252,7 @@ describe('Flag usage metrics (client)', () => {
 
   it('writes an explicit flush at once, whatever the minute', async () => {
     // Prepare
-    const evaluator = createFlagEvaluator(document);
-    const recorder = new FlagUsageRecorder();
-    const out = recorded();
-    recorder.track('orders', evaluator, out.sink);
+    const { evaluator, recorder, out } = trackedEvaluator();
     evaluator.isEnabled('always-on');
     await recorder.flushIfDue(T0);
     evaluator.isEnabled('always-on');
