@@ -61,10 +61,13 @@ export class StewardFunction extends Construct {
    * error in its attributes); undefined for a queue consumer (see `consumesQueue`).
    */
   public readonly failureQueue?: sqs.Queue;
+  /** Powertools' `service`: the dimension of every metric the function emits (`config-steward-<entry name>`). */
+  public readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: StewardFunctionProps) {
     super(scope, id);
     const name = path.basename(props.entry, '.ts');
+    this.serviceName = `config-steward-${name}`;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.settings.logRetentionDays as logs.RetentionDays,
@@ -125,7 +128,7 @@ export class StewardFunction extends Construct {
       ),
       environment: {
         ...(props.settings.sourceMaps ? { NODE_OPTIONS: SOURCE_MAPS_NODE_OPTIONS } : {}),
-        POWERTOOLS_SERVICE_NAME: `config-steward-${name}`,
+        POWERTOOLS_SERVICE_NAME: this.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...runtimeEnvironment(props.settings),
