@@ -214,6 +214,7 @@ describe('Flag usage metrics (client)', () => {
 
     // Assess
     expect(written).toBe(0);
+    expect(out.lines).toEqual([]);
   });
 
   it('writes at most once a minute, and keeps counting in between without losing an evaluation', async () => {
@@ -248,6 +249,7 @@ describe('Flag usage metrics (client)', () => {
 
     // Assess
     expect([idle, next]).toEqual([0, 1]);
+    expect(out.parsed().map((line) => line.flag)).toEqual(['turned-off']);
   });
 
   it('writes an explicit flush at once, whatever the minute', async () => {
