@@ -10,7 +10,7 @@ import { configSource } from './config.js';
 import type { ClientOptions } from './extension.js';
 import { type Flags, NO_FLAGS } from './flag-evaluator.js';
 import { flagUsage } from './flag-usage.js';
-import { loadFlags } from './flags.js';
+import { type FlagsOptions, loadFlags } from './flags.js';
 
 export interface StewardConfigOptions<S extends ConfigSchema> extends Omit<ClientOptions, 'profile'> {
   readonly service: string;
@@ -24,6 +24,8 @@ export interface StewardConfigOptions<S extends ConfigSchema> extends Omit<Clien
   readonly flags?: boolean;
   /** Flags profile. @default `STEWARD_APPCONFIG_FLAGS_PROFILE` */
   readonly flagsProfile?: string;
+  /** Flag usage metrics (see `loadFlags`); `false` opts out. @default on inside Lambda */
+  readonly usageMetrics?: FlagsOptions['usageMetrics'];
   /** Start reading when the middleware is created (during the init phase). @default true */
   readonly prefetch?: boolean;
 }
@@ -57,7 +59,7 @@ export function stewardConfig<S extends ConfigSchema, TEvent = unknown, TResult 
     ...shared
   } = options;
   const configOptions: ClientOptions = profile === undefined ? shared : { ...shared, profile };
-  const flagsOptions: ClientOptions =
+  const flagsOptions: FlagsOptions =
     flagsProfile === undefined ? shared : { ...shared, profile: flagsProfile };
   const read = async (): Promise<StewardContext<z.output<S>>> => {
     const [config, flagsOfService] = await Promise.all([
