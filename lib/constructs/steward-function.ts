@@ -1,6 +1,6 @@
 /**
  * The function defaults every Steward Lambda shares: Node.js 22 on ARM64, ESM bundled and minified by
- * the local esbuild with source maps and code splitting (lib/bundling.ts), active tracing, an explicit
+ * the local esbuild with code splitting and opt-in source maps (lib/bundling.ts), active tracing, an explicit
  * log group with retention, the Powertools environment, the runtime settings, and one failure channel:
  * a dead-letter queue for asynchronous invocations, or, for a function fed by an SQS event source
  * mapping, its source queue's redrive policy (a Lambda DLQ never sees those records).
