@@ -2,18 +2,33 @@
  * {@link FlagSource} over AppConfig's control plane: ListHostedConfigurationVersions (every page;
  * AWS documents no order, so the newest is the highest VersionNumber) and then
  * GetHostedConfigurationVersion for it. The data plane would strip the flag definitions.
+ *
+ * Also the {@link DeployedFlagSource} of the drift run: ListDeployments of the environment (newest
+ * first, as AWS documents), the first COMPLETE deployment of the flags profile (confirmed by
+ * GetDeployment, since a deployment summary names the profile but gives no id), then
+ * GetHostedConfigurationVersion of the version it deployed.
  */
 import {
   type AppConfigClient,
+  GetDeploymentCommand,
   GetHostedConfigurationVersionCommand,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
+  ListDeploymentsCommand,
   ListHostedConfigurationVersionsCommand,
 } from '@aws-sdk/client-appconfig';
 import { ConfigurationError } from '../core/errors.ts';
 import { fromAppConfigFlags } from '../core/flags/appconfig-format.ts';
 import { FLAGS_PROFILE_NAME } from '../core/names.ts';
-import type { FlagProfileRef, FlagSource, HostedFlagSet } from '../ports/flag-source.ts';
+import type {
+  DeployedFlags,
+  DeployedFlagSource,
+  FlagDeploymentNote,
+  FlagEnvironmentRef,
+  FlagProfileRef,
+  FlagSource,
+  HostedFlagSet,
+} from '../ports/flag-source.ts';
 import {
   FlagProfileNotFoundError,
   FlagSourceAccessDeniedError,
@@ -28,6 +43,8 @@ export interface AppConfigFlagSourceOptions {
   readonly baseDelayMs?: number;
   /** Injectable for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The flags profile's name, which deployment summaries carry instead of its id. @default 'flags' */
+  readonly profileName?: string;
 }
 
 const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException']);
@@ -38,10 +55,11 @@ const decoder = new TextDecoder();
  * const source = new AppConfigFlagSource(new AppConfigClient({}));
  * const latest = await source.latest({ service: 'orders', applicationId: 'abc1234', flagsProfileId: 'def5678' });
  */
-export class AppConfigFlagSource implements FlagSource {
+export class AppConfigFlagSource implements FlagSource, DeployedFlagSource {
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly profileName: string;
 
   constructor(
     private readonly client: AppConfigClient,
@@ -50,11 +68,89 @@ export class AppConfigFlagSource implements FlagSource {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
     this.baseDelayMs = options.baseDelayMs ?? 200;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.profileName = options.profileName ?? FLAGS_PROFILE_NAME;
   }
 
   async latest(ref: FlagProfileRef): Promise<HostedFlagSet | undefined> {
     const version = await this.newestVersion(ref);
     if (version === undefined) return undefined;
+    const document = await this.hostedDocument(ref, version);
+    try {
+      return { ref, version, flags: fromAppConfigFlags(document) };
+    } catch (cause) {
+      if (!(cause instanceof ConfigurationError)) throw cause;
+      throw new FlagSourceError(
+        `GetHostedConfigurationVersion: version ${version} of the flags profile of ${ref.service}: ${cause.message}`,
+        'GetHostedConfigurationVersion',
+        { cause },
+      );
+    }
+  }
+
+  /**
+   * What the environment serves of the flags profile. Deployments still running (DEPLOYING, BAKING,
+   * VALIDATING) or rolled back (ROLLING_BACK, ROLLED_BACK, REVERTED) are passed over and listed in
+   * `skipped`: until one completes, or after it was rolled back, the environment serves the version
+   * of the last COMPLETE deployment.
+   *
+   * @example
+   * const served = await source.deployed(ref, { name: 'production', environmentId: 'env1234' });
+   */
+  async deployed(ref: FlagProfileRef, environment: FlagEnvironmentRef): Promise<DeployedFlags> {
+    const skipped: FlagDeploymentNote[] = [];
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      const page = await this.call(ref, 'ListDeployments', () =>
+        this.client.send(
+          new ListDeploymentsCommand({
+            ApplicationId: ref.applicationId,
+            EnvironmentId: environment.environmentId,
+            MaxResults: 50,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const deploymentNumber = item.DeploymentNumber;
+        if (item.ConfigurationName !== this.profileName || deploymentNumber === undefined) continue;
+        if (item.State !== 'COMPLETE') {
+          skipped.push({
+            deploymentNumber,
+            version: item.ConfigurationVersion ?? '',
+            state: item.State ?? 'UNKNOWN',
+          });
+          continue;
+        }
+        const deployment = await this.call(ref, 'GetDeployment', () =>
+          this.client.send(
+            new GetDeploymentCommand({
+              ApplicationId: ref.applicationId,
+              EnvironmentId: environment.environmentId,
+              DeploymentNumber: deploymentNumber,
+            }),
+          ),
+        );
+        // Another profile of the same name (a deleted and re-created one): not ours.
+        if (deployment.ConfigurationProfileId !== ref.flagsProfileId) continue;
+        const version = Number(deployment.ConfigurationVersion);
+        if (!Number.isInteger(version) || version < 1) {
+          throw new FlagSourceError(
+            `GetDeployment: deployment ${deploymentNumber} of the flags profile of ${ref.service} to ` +
+              `${environment.name} names no hosted version number`,
+            'GetDeployment',
+          );
+        }
+        const document = await this.hostedDocument(ref, version);
+        return { status: 'deployed', deploymentNumber, version, document, skipped };
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return { status: 'never-deployed', skipped };
+  }
+
+  /** One hosted version's content, parsed from JSON. */
+  private async hostedDocument(ref: FlagProfileRef, version: number): Promise<unknown> {
     const response = await this.call(ref, 'GetHostedConfigurationVersion', () =>
       this.client.send(
         new GetHostedConfigurationVersionCommand({
@@ -65,22 +161,11 @@ export class AppConfigFlagSource implements FlagSource {
       ),
     );
     const text = response.Content ? decoder.decode(response.Content) : '';
-    let document: unknown;
     try {
-      document = JSON.parse(text);
+      return JSON.parse(text) as unknown;
     } catch (cause) {
       throw new FlagSourceError(
         `GetHostedConfigurationVersion: version ${version} of the flags profile of ${ref.service} is not JSON`,
-        'GetHostedConfigurationVersion',
-        { cause },
-      );
-    }
-    try {
-      return { ref, version, flags: fromAppConfigFlags(document) };
-    } catch (cause) {
-      if (!(cause instanceof ConfigurationError)) throw cause;
-      throw new FlagSourceError(
-        `GetHostedConfigurationVersion: version ${version} of the flags profile of ${ref.service}: ${cause.message}`,
         'GetHostedConfigurationVersion',
         { cause },
       );

@@ -13,7 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { AppConfigTargets, EnvironmentTarget } from '../../functions/core/appconfig-targets.ts';
 import { ConfigurationError } from '../../functions/core/errors.ts';
-import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import { serviceFlagsDocument } from '../../functions/core/flags/profile-document.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { EnvironmentSettings, Settings } from '../settings.ts';
@@ -77,7 +77,7 @@ export class ConfigDelivery extends Construct {
         strategy: this.deploymentStrategies[env.name] as appconfig.CfnDeploymentStrategy,
         monitors: this.monitorsOf(env),
         document: JSON.stringify(composedDocument(registry, service, env.name)),
-        flags: JSON.stringify(toAppConfigFlags(definition?.flags ?? {}, env.name)),
+        flags: JSON.stringify(serviceFlagsDocument(definition, env.name)),
       }));
       const resources = new ServiceAppConfig(this, `Service-${service}`, {
         service,
