@@ -130,6 +130,68 @@ export class ConfigDelivery extends Construct {
     return grant;
   }
 
+  /**
+   * Let a function read what each environment serves of every service's flags profile (the drift
+   * run's flag drift): ListDeployments on these applications' environments, GetDeployment on their
+   * deployments, GetHostedConfigurationVersion on the flags profiles' versions; nothing else, and no
+   * write.
+   */
+  grantReadDeployedFlags(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const application = (id: string, rest: string) =>
+      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${id}/${rest}` });
+    const targets = Object.values(this.targets);
+    const environments = targets.flatMap((target) =>
+      Object.values(target.environments).map((env) =>
+        application(target.applicationId, `environment/${env.environmentId}`),
+      ),
+    );
+    const deployments = environments.map((arn) => `${arn}/deployment/*`);
+    const versions = targets.map((target) =>
+      application(
+        target.applicationId,
+        `configurationprofile/${target.flagsProfileId}/hostedconfigurationversion/*`,
+      ),
+    );
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['appconfig:ListDeployments'],
+      resourceArns: environments,
+    })
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['appconfig:GetDeployment'],
+          resourceArns: deployments,
+        }),
+      )
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['appconfig:GetHostedConfigurationVersion'],
+          resourceArns: versions,
+        }),
+      );
+    const principal = grantee.grantPrincipal;
+    if (Construct.isConstruct(principal)) {
+      acknowledgeWildcardGrant(principal, {
+        actions: ['appconfig:GetDeployment'],
+        resources: deployments,
+        reason:
+          'Deployments are numbered by AppConfig; the grant names their environments exactly, and the run ' +
+          'reads the last complete one, which cannot be named in advance.',
+      });
+      acknowledgeWildcardGrant(principal, {
+        actions: ['appconfig:GetHostedConfigurationVersion'],
+        resources: versions,
+        reason:
+          'Hosted versions under the Steward flags profiles only: the deployed version number is what the ' +
+          'drift run looks up, so it cannot be named in advance.',
+      });
+    }
+    return grant;
+  }
+
   /** The JSON of {@link targets} for `STEWARD_APPCONFIG`. */
   targetsJson(): string {
     return Stack.of(this).toJsonString(this.targets);

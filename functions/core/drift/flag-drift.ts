@@ -288,11 +288,13 @@ function shown(
 
 /** JSON with object keys sorted, so two documents that differ only in key order compare equal. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, content: unknown) =>
-    content !== null && typeof content === 'object' && !Array.isArray(content)
-      ? Object.fromEntries(Object.entries(content).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : content,
-  ) ?? 'undefined';
+  return (
+    JSON.stringify(value, (_key, content: unknown) =>
+      content !== null && typeof content === 'object' && !Array.isArray(content)
+        ? Object.fromEntries(Object.entries(content).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : content,
+    ) ?? 'undefined'
+  );
 }
 
 /** What the detail says about newer deployments the comparison passed over. */
