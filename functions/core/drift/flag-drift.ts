@@ -30,11 +30,6 @@ export function flagSubject(environment: string, service: string, flag = ''): st
   return `flags/${environment}/${service}/${flag}`;
 }
 
-/** The services whose served flags a run compares: those in `config/` that have an AppConfig application. */
-export function flagDriftServices(registry: SchemaRegistry, targets: AppConfigTargets): string[] {
-  return registry.serviceNames().filter((service) => targets[service] !== undefined);
-}
-
 /**
  * Read and compare one service's flags in every environment: the findings, and a snapshot whose
  * `checkedPaths` and `failures` let ticket reconciliation resolve only what was compared.

@@ -28,7 +28,7 @@ import '../zod-messages.ts';
 import { concealValues } from './conceal.ts';
 import { detectDrift } from './detect.ts';
 import { type DetectedFinding, type DriftFinding, FINDING_KINDS, type FindingKind } from './findings.ts';
-import { checkServiceFlags, flagDriftServices } from './flag-drift.ts';
+import type { FlagDriftSources } from './flag-drift.ts';
 import type { DriftSnapshot } from './read.ts';
 import { type DriftUnit, driftUnits, expectedCalls, readUnit } from './read-unit.ts';
 import {
@@ -275,13 +275,13 @@ type StepUnit = DriftUnit | { readonly kind: 'flags'; readonly service: string }
 /** ListDeployments (one page, usually), GetDeployment, GetHostedConfigurationVersion. */
 const FLAG_UNIT_CALLS_PER_ENVIRONMENT = 3;
 
+/** The Parameter Store units, then a flags unit for each service with an AppConfig application. */
 function stepUnits(deps: DriftDependencies): StepUnit[] {
-  const flags = deps.flags
-    ? flagDriftServices(deps.registry, deps.flags.targets).map((service) => ({
-        kind: 'flags' as const,
-        service,
-      }))
-    : [];
+  const targets = deps.flags?.targets ?? {};
+  const flags = deps.registry
+    .serviceNames()
+    .filter((service) => targets[service] !== undefined)
+    .map((service) => ({ kind: 'flags' as const, service }));
   return [...driftUnits(deps.registry), ...flags];
 }
 
@@ -331,8 +331,10 @@ async function detectUnit(
 ): Promise<{ snapshot: DriftSnapshot; detected: DetectedFinding[] }> {
   const environments = state.environments ?? deps.registry.environments;
   if (unit.kind === 'flags') {
-    // stepUnits makes flag units only when the run has AppConfig.
-    const flags = deps.flags as NonNullable<DriftDependencies['flags']>;
+    // Loaded when a run first compares flags: the flags-document code stays out of the drift
+    // step's cold start. stepUnits makes flag units only when the run has AppConfig.
+    const { checkServiceFlags } = await import('./flag-drift.ts');
+    const flags = deps.flags as FlagDriftSources;
     const { snapshot, findings } = await checkServiceFlags(flags, deps.registry, unit.service, environments);
     return { snapshot, detected: findings };
   }
