@@ -98,19 +98,17 @@ export class AppConfigFlagSource implements FlagSource, DeployedFlagSource {
    */
   async deployed(ref: FlagProfileRef, environment: FlagEnvironmentRef): Promise<DeployedFlags> {
     const skipped: FlagDeploymentNote[] = [];
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await this.call(ref, 'ListDeployments', () =>
-        this.client.send(
-          new ListDeploymentsCommand({
-            ApplicationId: ref.applicationId,
-            EnvironmentId: environment.environmentId,
-            MaxResults: 50,
-            ...(token ? { NextToken: token } : {}),
-          }),
-        ),
-      );
+    const pages = this.pages(ref, 'ListDeployments', (token) =>
+      this.client.send(
+        new ListDeploymentsCommand({
+          ApplicationId: ref.applicationId,
+          EnvironmentId: environment.environmentId,
+          MaxResults: 50,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const deploymentNumber = item.DeploymentNumber;
         if (item.ConfigurationName !== this.profileName || deploymentNumber === undefined) continue;
@@ -144,8 +142,7 @@ export class AppConfigFlagSource implements FlagSource, DeployedFlagSource {
         const document = await this.hostedDocument(ref, version);
         return { status: 'deployed', deploymentNumber, version, document, skipped };
       }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
     return { status: 'never-deployed', skipped };
   }
 
@@ -174,27 +171,39 @@ export class AppConfigFlagSource implements FlagSource, DeployedFlagSource {
 
   private async newestVersion(ref: FlagProfileRef): Promise<number | undefined> {
     let newest: number | undefined;
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await this.call(ref, 'ListHostedConfigurationVersions', () =>
-        this.client.send(
-          new ListHostedConfigurationVersionsCommand({
-            ApplicationId: ref.applicationId,
-            ConfigurationProfileId: ref.flagsProfileId,
-            MaxResults: 50,
-            ...(token ? { NextToken: token } : {}),
-          }),
-        ),
-      );
+    const pages = this.pages(ref, 'ListHostedConfigurationVersions', (token) =>
+      this.client.send(
+        new ListHostedConfigurationVersionsCommand({
+          ApplicationId: ref.applicationId,
+          ConfigurationProfileId: ref.flagsProfileId,
+          MaxResults: 50,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         if (item.VersionNumber !== undefined && (newest === undefined || item.VersionNumber > newest)) {
           newest = item.VersionNumber;
         }
       }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
     return newest;
+  }
+
+  /** Every page of a list call, each page one request through {@link call}; stops when the caller does. */
+  private async *pages<Page extends { NextToken?: string }>(
+    ref: FlagProfileRef,
+    operation: string,
+    send: (token: string | undefined) => Promise<Page>,
+  ): AsyncGenerator<Page> {
+    let token: string | undefined;
+    do {
+      const current = token;
+      const page = await this.call(ref, operation, () => send(current));
+      yield page;
+      token = page.NextToken;
+    } while (token);
   }
 
   /** One request: send, retry throttling with backoff, translate errors. */

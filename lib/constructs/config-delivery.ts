@@ -106,28 +106,16 @@ export class ConfigDelivery extends Construct {
       }),
     );
     const versions = profiles.map((arn) => `${arn}/hostedconfigurationversion/*`);
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['appconfig:ListHostedConfigurationVersions'],
-      resourceArns: profiles,
-    }).combine(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['appconfig:GetHostedConfigurationVersion'],
-        resourceArns: versions,
-      }),
-    );
-    const principal = grantee.grantPrincipal;
-    if (Construct.isConstruct(principal)) {
-      acknowledgeWildcardGrant(principal, {
-        actions: ['appconfig:GetHostedConfigurationVersion'],
+    return grantReads(grantee, [
+      { action: 'appconfig:ListHostedConfigurationVersions', resources: profiles },
+      {
+        action: 'appconfig:GetHostedConfigurationVersion',
         resources: versions,
-        reason:
+        numberedBy:
           'Hosted versions under the Steward flags profiles only: the newest version number is what the job ' +
           'looks up, so it cannot be named in advance.',
-      });
-    }
-    return grant;
+      },
+    ]);
   }
 
   /**
@@ -153,43 +141,23 @@ export class ConfigDelivery extends Construct {
         `configurationprofile/${target.flagsProfileId}/hostedconfigurationversion/*`,
       ),
     );
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['appconfig:ListDeployments'],
-      resourceArns: environments,
-    })
-      .combine(
-        iam.Grant.addToPrincipal({
-          grantee,
-          actions: ['appconfig:GetDeployment'],
-          resourceArns: deployments,
-        }),
-      )
-      .combine(
-        iam.Grant.addToPrincipal({
-          grantee,
-          actions: ['appconfig:GetHostedConfigurationVersion'],
-          resourceArns: versions,
-        }),
-      );
-    const principal = grantee.grantPrincipal;
-    if (Construct.isConstruct(principal)) {
-      acknowledgeWildcardGrant(principal, {
-        actions: ['appconfig:GetDeployment'],
+    return grantReads(grantee, [
+      { action: 'appconfig:ListDeployments', resources: environments },
+      {
+        action: 'appconfig:GetDeployment',
         resources: deployments,
-        reason:
+        numberedBy:
           'Deployments are numbered by AppConfig; the grant names their environments exactly, and the run ' +
           'reads the last complete one, which cannot be named in advance.',
-      });
-      acknowledgeWildcardGrant(principal, {
-        actions: ['appconfig:GetHostedConfigurationVersion'],
+      },
+      {
+        action: 'appconfig:GetHostedConfigurationVersion',
         resources: versions,
-        reason:
+        numberedBy:
           'Hosted versions under the Steward flags profiles only: the deployed version number is what the ' +
           'drift run looks up, so it cannot be named in advance.',
-      });
-    }
-    return grant;
+      },
+    ]);
   }
 
   /** The JSON of {@link targets} for `STEWARD_APPCONFIG`. */
@@ -284,6 +252,27 @@ export class ConfigDelivery extends Construct {
       ),
     };
   }
+}
+
+/**
+ * One statement per read on its resources; a read whose resources end in a wildcard (versions and
+ * deployments AppConfig numbers as it creates them) is acknowledged to cdk-nag with `numberedBy`.
+ */
+function grantReads(
+  grantee: iam.IGrantable,
+  reads: readonly { action: string; resources: string[]; numberedBy?: string }[],
+): iam.Grant {
+  const grants = reads.map((read) =>
+    iam.Grant.addToPrincipal({ grantee, actions: [read.action], resourceArns: read.resources }),
+  );
+  const principal = grantee.grantPrincipal;
+  if (Construct.isConstruct(principal)) {
+    for (const { action, resources, numberedBy } of reads) {
+      if (numberedBy)
+        acknowledgeWildcardGrant(principal, { actions: [action], resources, reason: numberedBy });
+    }
+  }
+  return grants.slice(1).reduce((all, grant) => all.combine(grant), grants[0] as iam.Grant);
 }
 
 /** The service's document for one environment, composed from `config/`; a synth error when it does not compose. */
