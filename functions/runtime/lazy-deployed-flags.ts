@@ -12,11 +12,11 @@ import type { DeployedFlagSource } from '../ports/flag-source.ts';
  */
 export function lazyDeployedFlagSource(): DeployedFlagSource {
   const load = onceUntilFailure(async () => {
-    const [{ AppConfigClient }, { AppConfigFlagSource }] = await Promise.all([
+    const [{ AppConfigClient }, { AppConfigDeployedFlagSource }] = await Promise.all([
       import('@aws-sdk/client-appconfig'),
-      import('../adapters/appconfig-flag-source.ts'),
+      import('../adapters/appconfig-deployed-flag-source.ts'),
     ]);
-    return new AppConfigFlagSource(new AppConfigClient({}));
+    return new AppConfigDeployedFlagSource(new AppConfigClient({}));
   });
   return { deployed: async (ref, environment) => (await load()).deployed(ref, environment) };
 }

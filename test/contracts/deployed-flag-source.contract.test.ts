@@ -8,7 +8,7 @@ import {
   type DeploymentState,
 } from '@aws-sdk/client-appconfig';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AppConfigFlagSource } from '../../functions/adapters/appconfig-flag-source.ts';
+import { AppConfigDeployedFlagSource } from '../../functions/adapters/appconfig-deployed-flag-source.ts';
 import { FLAGS_PROFILE_NAME } from '../../functions/core/names.ts';
 import { InMemoryDeployedFlagSource } from '../support/flag-source-double.ts';
 import { describeDeployedFlagSourceContract } from './deployed-flag-source.contract.ts';
@@ -22,7 +22,7 @@ describeDeployedFlagSourceContract('InMemoryDeployedFlagSource', () => {
   };
 });
 
-describeDeployedFlagSourceContract('AppConfigFlagSource', () => {
+describeDeployedFlagSourceContract('AppConfigDeployedFlagSource', () => {
   // AppConfig's control plane as the adapter sees it: hosted versions per profile, and deployments per
   // environment listed newest first in pages of MaxResults (at most 50), each summary naming its
   // profile by NAME only (GetDeployment gives the id). Profiles whose id starts with "flags" are named
@@ -81,7 +81,7 @@ describeDeployedFlagSourceContract('AppConfigFlagSource', () => {
     };
   });
   return {
-    source: new AppConfigFlagSource(client),
+    source: new AppConfigDeployedFlagSource(client),
     host: (ref, document) => {
       const versions = [...(hosted.get(ref.flagsProfileId) ?? []), JSON.stringify(document)];
       hosted.set(ref.flagsProfileId, versions);
