@@ -41,7 +41,9 @@ import { loadRuntime } from '../runtime/runtime.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const { settings, registry } = loadRuntime(functionEnvironment('STEWARD_FINGERPRINT_KEY', 'STEWARD_APPCONFIG'));
+const { settings, registry } = loadRuntime(
+  functionEnvironment('STEWARD_FINGERPRINT_KEY', 'STEWARD_APPCONFIG'),
+);
 let apiCalls = 0;
 const countCall = () => {
   apiCalls++;
