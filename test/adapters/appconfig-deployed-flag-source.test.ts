@@ -3,14 +3,13 @@ import {
   AppConfigServiceException,
   GetDeploymentCommand,
   GetHostedConfigurationVersionCommand,
-  type GetHostedConfigurationVersionCommandOutput,
   ListDeploymentsCommand,
 } from '@aws-sdk/client-appconfig';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AppConfigDeployedFlagSource } from '../../functions/adapters/appconfig-deployed-flag-source.ts';
-import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
 import type { FlagProfileRef } from '../../functions/ports/flag-source.ts';
+import { bytes, encode, ordersReleaseDocument } from '../support/appconfig-content.ts';
 import {
   FlagProfileNotFoundError,
   FlagSourceAccessDeniedError,
@@ -19,23 +18,7 @@ import {
 
 const appconfig = mockClient(AppConfigClient);
 const ref: FlagProfileRef = { service: 'orders', applicationId: 'abc1234', flagsProfileId: 'def5678' };
-type Content = GetHostedConfigurationVersionCommandOutput['Content'];
-/** What the SDK hands back: bytes (a Uint8ArrayBlobAdapter, which is a Uint8Array). */
-const bytes = (text: string) => new TextEncoder().encode(text) as unknown as Content;
-const encode = (value: unknown) => bytes(JSON.stringify(value));
-const document = toAppConfigFlags(
-  {
-    'new-checkout': {
-      description: 'The redesigned checkout flow',
-      owner: 'team-orders',
-      type: 'release',
-      created: '2026-11-02',
-      expires: '2027-01-31',
-      environments: { production: { enabled: true, rolloutPercent: 25 } },
-    },
-  },
-  'production',
-);
+const document = ordersReleaseDocument;
 const serviceError = (name: string) =>
   new AppConfigServiceException({ name, message: `${name} happened`, $fault: 'client', $metadata: {} });
 const noSleep = async () => {};

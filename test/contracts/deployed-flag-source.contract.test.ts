@@ -3,7 +3,6 @@ import {
   AppConfigServiceException,
   GetDeploymentCommand,
   GetHostedConfigurationVersionCommand,
-  type GetHostedConfigurationVersionCommandOutput,
   ListDeploymentsCommand,
   type DeploymentState,
 } from '@aws-sdk/client-appconfig';
@@ -12,6 +11,7 @@ import { AppConfigDeployedFlagSource } from '../../functions/adapters/appconfig-
 import { FLAGS_PROFILE_NAME } from '../../functions/core/names.ts';
 import { InMemoryDeployedFlagSource } from '../support/flag-source-double.ts';
 import { describeDeployedFlagSourceContract } from './deployed-flag-source.contract.ts';
+import { bytes } from '../support/appconfig-content.ts';
 
 describeDeployedFlagSourceContract('InMemoryDeployedFlagSource', () => {
   const source = new InMemoryDeployedFlagSource();
@@ -75,9 +75,7 @@ describeDeployedFlagSourceContract('AppConfigDeployedFlagSource', () => {
     if (content === undefined) throw notFound('no such version');
     return {
       VersionNumber: input.VersionNumber,
-      Content: new TextEncoder().encode(
-        content,
-      ) as unknown as GetHostedConfigurationVersionCommandOutput['Content'],
+      Content: bytes(content),
     };
   });
   return {
