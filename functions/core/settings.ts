@@ -109,10 +109,12 @@ export const settingsSchema = z.strictObject({
     )
     .default(30),
   /**
-   * Stack traces in the logs point at the TypeScript sources (NODE_OPTIONS=--enable-source-maps). Node.js
-   * reads each loaded chunk's map at import: `npm run bench -- cold-start` shows the cost.
+   * Opt-in: ship source maps and run with NODE_OPTIONS=--enable-source-maps, so stack traces in the logs
+   * point at the TypeScript sources. Off by default because Node.js reads and parses each loaded file's
+   * map at every cold start (`npm run bench -- cold-start` prints the cost), and maps shipped without the
+   * flag are read by nothing: Node.js applies a map only to modules loaded while maps are enabled.
    */
-  sourceMaps: z.boolean().default(true),
+  sourceMaps: z.boolean().default(false),
   /**
    * Customer managed KMS keys that SecureString parameters under the root are encrypted with, as key
    * ARNs: validate-change and the drift job may use exactly these, and only through Parameter Store.

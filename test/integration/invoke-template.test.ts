@@ -32,7 +32,8 @@ interface LambdaResource {
 function synthesizedTemplate() {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new ConfigStewardStack(app, 'ConfigSteward', {
-    settings: loadSettings('config/settings.json'),
+    // Source maps opted in, so the template sets NODE_OPTIONS, which `steward invoke` must not apply.
+    settings: { ...loadSettings('config/settings.json'), sourceMaps: true },
     organisation,
   });
   const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, LambdaResource> };
