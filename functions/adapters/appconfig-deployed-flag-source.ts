@@ -1,8 +1,8 @@
 /**
  * {@link DeployedFlagSource} over AppConfig's control plane, for the drift run: ListDeployments of
  * the environment (every page, newest first, as AWS documents) to the first COMPLETE deployment of
- * the flags profile (confirmed by GetDeployment, since a deployment summary names the profile but
- * gives no id), then GetHostedConfigurationVersion of the version it deployed.
+ * the flags profile, then GetHostedConfigurationVersion of the version it deployed. A summary that
+ * names the profile without its id (older answers of the API) is confirmed by GetDeployment.
  */
 import { GetDeploymentCommand, ListDeploymentsCommand } from '@aws-sdk/client-appconfig';
 import type { AppConfigClient } from '@aws-sdk/client-appconfig';
@@ -59,7 +59,13 @@ export class AppConfigDeployedFlagSource extends AppConfigFlagReads implements D
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const deploymentNumber = item.DeploymentNumber;
-        if (item.ConfigurationName !== this.profileName || deploymentNumber === undefined) continue;
+        if (deploymentNumber === undefined) continue;
+        // Summaries carry the profile's id in the current API; older answers name it only.
+        const ours =
+          item.ConfigurationProfileId !== undefined
+            ? item.ConfigurationProfileId === ref.flagsProfileId
+            : item.ConfigurationName === this.profileName;
+        if (!ours) continue;
         if (item.State !== 'COMPLETE') {
           skipped.push({
             deploymentNumber,
@@ -68,15 +74,18 @@ export class AppConfigDeployedFlagSource extends AppConfigFlagReads implements D
           });
           continue;
         }
-        const deployment = await this.call(ref, 'GetDeployment', () =>
-          this.client.send(
-            new GetDeploymentCommand({
-              ApplicationId: ref.applicationId,
-              EnvironmentId: environment.environmentId,
-              DeploymentNumber: deploymentNumber,
-            }),
-          ),
-        );
+        const deployment =
+          item.ConfigurationProfileId !== undefined
+            ? item
+            : await this.call(ref, 'GetDeployment', () =>
+                this.client.send(
+                  new GetDeploymentCommand({
+                    ApplicationId: ref.applicationId,
+                    EnvironmentId: environment.environmentId,
+                    DeploymentNumber: deploymentNumber,
+                  }),
+                ),
+              );
         // Another profile of the same name (a deleted and re-created one): not ours.
         if (deployment.ConfigurationProfileId !== ref.flagsProfileId) continue;
         const version = Number(deployment.ConfigurationVersion);

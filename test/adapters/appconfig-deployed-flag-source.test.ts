@@ -89,6 +89,41 @@ describe('Class: AppConfigDeployedFlagSource', () => {
     });
   });
 
+  it('takes the profile id from the summary when AppConfig gives it, without a GetDeployment call', async () => {
+    // Prepare
+    appconfig.on(ListDeploymentsCommand).resolves({
+      Items: [
+        {
+          DeploymentNumber: 6,
+          ConfigurationProfileId: 'doc0001',
+          ConfigurationName: 'document',
+          ConfigurationVersion: '8',
+          State: 'COMPLETE',
+        },
+        {
+          DeploymentNumber: 5,
+          ConfigurationProfileId: 'def5678',
+          ConfigurationName: 'flags',
+          ConfigurationVersion: '2',
+          State: 'COMPLETE',
+        },
+      ],
+    });
+    appconfig.on(GetHostedConfigurationVersionCommand).resolves({ Content: encode(document) });
+    const source = new AppConfigDeployedFlagSource(new AppConfigClient({}), { sleep: noSleep });
+
+    // Act
+    const served = await source.deployed(ref, production);
+
+    // Assess
+    expect(served).toMatchObject({ status: 'deployed', deploymentNumber: 5, version: 2 });
+    expect(appconfig).not.toHaveReceivedCommand(GetDeploymentCommand);
+    expect(appconfig).toHaveReceivedCommandWith(GetHostedConfigurationVersionCommand, {
+      ConfigurationProfileId: 'def5678',
+      VersionNumber: 2,
+    });
+  });
+
   it('passes over a complete deployment of another profile that carries the same name', async () => {
     // Prepare
     appconfig.on(ListDeploymentsCommand).resolves({
