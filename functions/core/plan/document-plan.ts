@@ -1,13 +1,13 @@
 /**
  * The AppConfig half of a plan: each service's composed document and flags document as the stack
- * builds them from `config/` (`registry.compose`, `toAppConfigFlags`, serialised as the stack does),
+ * builds them from `config/` (`registry.compose`, `serviceFlagsDocument`, serialised as the stack does),
  * against the version deployed in AppConfig, as a unified diff of the JSON. Both sides are written
  * with sorted keys and two-space indentation, so the diff shows values, not formatting; values that
  * may not be shown become keyed fingerprints on both sides before the diff is taken.
  */
 import { looksLikeCredential } from '../credentials.ts';
 import { ConfigurationError } from '../errors.ts';
-import { toAppConfigFlags } from '../flags/appconfig-format.ts';
+import { serviceFlagsDocument } from '../flags/profile-document.ts';
 import type { SchemaRegistry } from '../registry.ts';
 
 export type ProfileKind = 'document' | 'flags';
@@ -36,7 +36,7 @@ export function desiredDocuments(
     const issues = composed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
     throw new ConfigurationError(`the ${environment} document of ${service} does not compose: ${issues}`);
   }
-  const flags = toAppConfigFlags(registry.service(service)?.flags ?? {}, environment);
+  const flags = serviceFlagsDocument(registry.service(service), environment);
   return { document: JSON.stringify(composed.document), flags: JSON.stringify(flags) };
 }
 
