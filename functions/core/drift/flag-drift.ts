@@ -19,10 +19,15 @@ import type { SchemaRegistry } from '../registry.ts';
 import type { DetectedFinding } from './findings.ts';
 import { type DriftSnapshot, describeError, type ReadFailure } from './read.ts';
 
+/** The AppConfig ids a flags unit needs of one service: what `STEWARD_APPCONFIG` or a look-up by name gives. */
+export type FlagDriftTarget = Pick<AppConfigTargets[string], 'applicationId' | 'flagsProfileId'> & {
+  readonly environments: Readonly<Record<string, { readonly environmentId: string }>>;
+};
+
 /** Where a drift run reads the served flags, and the AppConfig ids of every service's environments. */
 export interface FlagDriftSources {
   readonly source: DeployedFlagSource;
-  readonly targets: AppConfigTargets;
+  readonly targets: Readonly<Record<string, FlagDriftTarget>>;
 }
 
 /** The subject of a flag finding; without a flag, the prefix of every flag of that profile and environment. */
