@@ -88,6 +88,9 @@ const optionalText = z.pipe(
   z.transform((text: string | undefined) => (text === '' ? undefined : text)),
 );
 
+let codeReferencesVariable:
+  z.ZodMiniOptional<ReturnType<typeof jsonOf<ReturnType<typeof codeReferenceDigestSchema>>>> | undefined;
+
 /**
  * Variables only some functions get, each from the construct that owns what it names (or from
  * `steward invoke`). A handler picks its own with {@link functionEnvironment}.
@@ -109,8 +112,13 @@ export const functionVariables = {
   STEWARD_FINGERPRINT_KEY: optionalText,
   /** TLS to the databases of PostgreSQL rotations. */
   STEWARD_POSTGRES_SSL: z._default(z.enum(POSTGRES_TLS_MODES), 'verify-full'),
-  /** The code references synth found, for the flag-expiry tickets (core/flags/code-reference-digest.ts). */
-  STEWARD_FLAG_CODE_REFERENCES: z.optional(jsonOf(codeReferenceDigestSchema)),
+  /**
+   * The code references synth found, for the flag-expiry tickets (core/flags/code-reference-digest.ts).
+   * A getter, so only the function that asks for it ({@link functionEnvironment}) builds the schema.
+   */
+  get STEWARD_FLAG_CODE_REFERENCES() {
+    return (codeReferencesVariable ??= z.optional(jsonOf(codeReferenceDigestSchema())));
+  },
   /** Days of evaluation counts the flag-expiry job judges usage by (core/flags/usage.ts). */
   STEWARD_FLAG_USAGE_DAYS: z._default(
     z.coerce.number().check(z.int(), z.positive()),

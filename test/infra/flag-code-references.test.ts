@@ -103,7 +103,7 @@ describe('Construct: NightlyJobs with flag code references', () => {
     });
 
     // Assess
-    const digest = z.parse(codeReferenceDigestSchema, JSON.parse(String(variables[VARIABLE])));
+    const digest = z.parse(codeReferenceDigestSchema(), JSON.parse(String(variables[VARIABLE])));
     expect(digest).toEqual({
       sources: ['functions/handlers'],
       complete: true,
@@ -116,7 +116,7 @@ describe('Construct: NightlyJobs with flag code references', () => {
     const variables = build(scanned(30, 100));
 
     // Assess: every flag keeps its count; the locations are cut
-    const digest = z.parse(codeReferenceDigestSchema, JSON.parse(String(variables[VARIABLE])));
+    const digest = z.parse(codeReferenceDigestSchema(), JSON.parse(String(variables[VARIABLE])));
     expect(deployedBytes(variables)).toBeLessThanOrEqual(4096 - 200);
     expect(digest.complete).toBe(true);
     expect(Object.values(digest.flags).map((f) => f.count)).toEqual(Array(30).fill(100));
@@ -145,7 +145,7 @@ describe('Function: synthesizeStewardApp and flag code references', () => {
       JSON.parse(readFileSync(path.join(outdir, 'ConfigSteward.template.json'), 'utf8')),
     );
     const digest = z.parse(
-      codeReferenceDigestSchema,
+      codeReferenceDigestSchema(),
       JSON.parse(String(flagExpiryVariables(template)[VARIABLE])),
     );
     expect(digest.sources).toEqual(['functions/handlers']);

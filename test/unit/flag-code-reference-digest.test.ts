@@ -34,7 +34,7 @@ function referenced(flags: readonly string[], count: number) {
   };
 }
 
-const decode = (json: string) => z.parse(codeReferenceDigestSchema, JSON.parse(json));
+const decode = (json: string) => z.parse(codeReferenceDigestSchema(), JSON.parse(json));
 
 describe('Function: encodeCodeReferenceDigest', () => {
   it('carries every location as file:line when they fit, one entry per key across services', () => {

@@ -34,23 +34,30 @@ export type DeliveryRequest = DeliverRequest | RestoreRequest;
 /** At most this many event ids travel in one request (SQS messages hold 256 KB; ids are for tracing). */
 export const MAX_TRIGGERING_IDS = 50;
 
-const name = z.string().check(z.minLength(1), z.maxLength(512));
-const requestSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('deliver'),
-    service: name,
-    environment: name,
-    triggeringEventIds: z.array(name).check(z.maxLength(MAX_TRIGGERING_IDS)),
-  }),
-  z.strictObject({
-    kind: z.literal('restore'),
-    service: name,
-    environment: name,
-    parameterName: z.string().check(z.startsWith('/')),
-    rejectedVersion: z.optional(z.int().check(z.positive())),
-    triggeringEventId: name,
-  }),
-]);
+/**
+ * The request schema, built on first parse: validate-change and the reconcile only send requests, so
+ * building it at import would cost their cold start for nothing.
+ */
+let requestSchema: ReturnType<typeof buildRequestSchema> | undefined;
+function buildRequestSchema() {
+  const name = z.string().check(z.minLength(1), z.maxLength(512));
+  return z.discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('deliver'),
+      service: name,
+      environment: name,
+      triggeringEventIds: z.array(name).check(z.maxLength(MAX_TRIGGERING_IDS)),
+    }),
+    z.strictObject({
+      kind: z.literal('restore'),
+      service: name,
+      environment: name,
+      parameterName: z.string().check(z.startsWith('/')),
+      rejectedVersion: z.optional(z.int().check(z.positive())),
+      triggeringEventId: name,
+    }),
+  ]);
+}
 
 /**
  * The FIFO message group: deliveries of one (service, environment), or restores in it.
@@ -77,6 +84,7 @@ export function parseDeliveryRequest(body: string): DeliveryRequest {
   } catch {
     throw new MalformedEventError('malformed delivery request: not JSON');
   }
+  requestSchema ??= buildRequestSchema();
   const parsed = requestSchema.safeParse(json);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`);

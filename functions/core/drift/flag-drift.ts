@@ -130,7 +130,7 @@ export function compareServedFlags(
       ],
     };
   }
-  const parsed = lenientFlagsDocumentSchema.safeParse(deployed.document);
+  const parsed = lenientFlagsDocumentSchema().safeParse(deployed.document);
   if (!parsed.success) {
     return {
       unreadable: `hosted version ${deployed.version} (deployment ${deployed.deploymentNumber}) is not a feature-flags document`,

@@ -254,7 +254,7 @@ function encodeVariants(
  * const flags = fromAppConfigFlags(JSON.parse(content));
  */
 export function fromAppConfigFlags(raw: unknown): DecodedFlag[] {
-  const parsed = lenientFlagsDocumentSchema.safeParse(raw);
+  const parsed = lenientFlagsDocumentSchema().safeParse(raw);
   if (!parsed.success) {
     const paths = [
       ...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(document)')),

@@ -27,12 +27,22 @@ export interface CodeReferenceDigest {
 /** The most the digest takes of the job's environment; less when the job's other variables leave less. */
 export const DEFAULT_DIGEST_BUDGET_BYTES = 2048;
 
-/** The digest as the job reads it back from its environment (`STEWARD_FLAG_CODE_REFERENCES`). */
-export const codeReferenceDigestSchema = z.object({
-  sources: z.array(z.string()),
-  complete: z.boolean(),
-  flags: z.record(z.string(), z.object({ count: z.number().check(z.int()), at: z.array(z.string()) })),
-});
+function buildDigestSchema() {
+  return z.object({
+    sources: z.array(z.string()),
+    complete: z.boolean(),
+    flags: z.record(z.string(), z.object({ count: z.number().check(z.int()), at: z.array(z.string()) })),
+  });
+}
+let digestSchema: ReturnType<typeof buildDigestSchema> | undefined;
+
+/**
+ * The digest as the job reads it back from its environment (`STEWARD_FLAG_CODE_REFERENCES`). Built
+ * on first call: every handler bundles the runtime settings, only the flag-expiry job reads this.
+ */
+export function codeReferenceDigestSchema() {
+  return (digestSchema ??= buildDigestSchema());
+}
 
 /** `file:line`, the form tickets, CI logs and editors share. */
 export function locationOf(site: { readonly file: string; readonly line: number }): string {

@@ -73,64 +73,84 @@ export interface AppConfigFlagsDocument {
   values: Record<string, AppConfigFlagValue>;
 }
 
-const variantSchema = z.looseObject({
-  name: z.string().check(z.minLength(1), z.maxLength(64)),
-  enabled: z.boolean(),
-  rule: z.optional(z.string().check(z.maxLength(APPCONFIG_RULE_LIMIT))),
-  attributeValues: z.optional(z.record(z.string(), z.unknown())),
-});
-
-const variantsSchema = z.array(variantSchema).check(
-  z.maxLength(APPCONFIG_VARIANT_LIMIT),
-  z.refine(
-    (variants) => variants.length > 0 && variants.at(-1)?.rule === undefined,
-    'the default variant (no rule) must come last',
-  ),
-);
-
-/** A flag value is either basic (`enabled` and attributes) or multi-variant (`_variants`). */
-const flagValueSchema = z
-  .looseObject({
-    enabled: z.optional(z.boolean()),
-    _variants: z.optional(variantsSchema),
-  })
-  .check(
-    z.refine((value) => typeof value.enabled === 'boolean' || value._variants !== undefined, {
-      message: 'Invalid input: expected boolean (or _variants)',
-      path: ['enabled'],
-    }),
+/**
+ * A flag value is either basic (`enabled` and attributes) or multi-variant (`_variants`). Built on
+ * first use, like the two forms: a bundle uses one of them, and building at import would put both
+ * on every cold start of the handlers that carry this module.
+ */
+function buildFlagValueSchema() {
+  const variantSchema = z.looseObject({
+    name: z.string().check(z.minLength(1), z.maxLength(64)),
+    enabled: z.boolean(),
+    rule: z.optional(z.string().check(z.maxLength(APPCONFIG_RULE_LIMIT))),
+    attributeValues: z.optional(z.record(z.string(), z.unknown())),
+  });
+  const variantsSchema = z.array(variantSchema).check(
+    z.maxLength(APPCONFIG_VARIANT_LIMIT),
+    z.refine(
+      (variants) => variants.length > 0 && variants.at(-1)?.rule === undefined,
+      'the default variant (no rule) must come last',
+    ),
   );
+  return z
+    .looseObject({
+      enabled: z.optional(z.boolean()),
+      _variants: z.optional(variantsSchema),
+    })
+    .check(
+      z.refine((value) => typeof value.enabled === 'boolean' || value._variants !== undefined, {
+        message: 'Invalid input: expected boolean (or _variants)',
+        path: ['enabled'],
+      }),
+    );
+}
+let flagValueSchema: ReturnType<typeof buildFlagValueSchema> | undefined;
+const flagValue = () => (flagValueSchema ??= buildFlagValueSchema());
 
-/** The strict form: what the validator requires before AppConfig deploys a flags profile. */
-export const strictFlagsDocumentSchema = z.looseObject({
-  version: z.literal('1'),
-  flags: z.record(
-    appConfigKeySchema,
-    z.looseObject({
-      name: z.string().check(z.minLength(1), z.maxLength(64)),
-      description: z.optional(z.string().check(z.maxLength(1024))),
-      attributes: z.optional(
-        z.record(appConfigKeySchema, z.looseObject({ constraints: z.optional(constraintsSchema) })),
-      ),
-      _deprecation: z.optional(z.looseObject({ status: z.enum(['planned']) })),
-    }),
-  ),
-  values: z.record(z.string(), flagValueSchema),
-});
-
-/** The lenient form: what Steward reads back; missing sections default to empty. */
-export const lenientFlagsDocumentSchema = z.object({
-  version: z.literal('1'),
-  flags: z._default(
-    z.record(
+function buildStrictFlagsDocumentSchema() {
+  return z.looseObject({
+    version: z.literal('1'),
+    flags: z.record(
       appConfigKeySchema,
       z.looseObject({
-        name: z.optional(z.string()),
-        description: z.optional(z.string()),
-        attributes: z.optional(z.record(z.string(), z.unknown())),
+        name: z.string().check(z.minLength(1), z.maxLength(64)),
+        description: z.optional(z.string().check(z.maxLength(1024))),
+        attributes: z.optional(
+          z.record(appConfigKeySchema, z.looseObject({ constraints: z.optional(constraintsSchema) })),
+        ),
+        _deprecation: z.optional(z.looseObject({ status: z.enum(['planned']) })),
       }),
     ),
-    {},
-  ),
-  values: z._default(z.record(appConfigKeySchema, flagValueSchema), {}),
-});
+    values: z.record(z.string(), flagValue()),
+  });
+}
+let strictSchema: ReturnType<typeof buildStrictFlagsDocumentSchema> | undefined;
+
+/** The strict form: what the validator requires before AppConfig deploys a flags profile. Built once, on first call. */
+export function strictFlagsDocumentSchema() {
+  return (strictSchema ??= buildStrictFlagsDocumentSchema());
+}
+
+function buildLenientFlagsDocumentSchema() {
+  return z.object({
+    version: z.literal('1'),
+    flags: z._default(
+      z.record(
+        appConfigKeySchema,
+        z.looseObject({
+          name: z.optional(z.string()),
+          description: z.optional(z.string()),
+          attributes: z.optional(z.record(z.string(), z.unknown())),
+        }),
+      ),
+      {},
+    ),
+    values: z._default(z.record(appConfigKeySchema, flagValue()), {}),
+  });
+}
+let lenientSchema: ReturnType<typeof buildLenientFlagsDocumentSchema> | undefined;
+
+/** The lenient form: what Steward reads back; missing sections default to empty. Built once, on first call. */
+export function lenientFlagsDocumentSchema() {
+  return (lenientSchema ??= buildLenientFlagsDocumentSchema());
+}

@@ -66,7 +66,7 @@ export function parseValidatorInvocation(raw: unknown): ValidatorInvocation {
   return { ...parsed.data, content: Buffer.from(parsed.data.content, 'base64').toString('utf8') };
 }
 
-/** The hosted `AWS.AppConfig.FeatureFlags` format: flag definitions and their values. */
+/** The hosted `AWS.AppConfig.FeatureFlags` format: flag definitions and their values (built on first use). */
 export const featureFlagsDocumentSchema = strictFlagsDocumentSchema;
 
 type RawFlags = Record<string, { attributes?: Record<string, { constraints?: unknown }> }>;
@@ -269,7 +269,7 @@ export async function validateDeliveredDocument(
 }
 
 async function flagIssues(document: unknown): Promise<ValidationIssue[]> {
-  const checked = featureFlagsDocumentSchema.safeParse(document);
+  const checked = featureFlagsDocumentSchema().safeParse(document);
   const structural = checked.success
     ? []
     : checked.error.issues.map((i) => ({
