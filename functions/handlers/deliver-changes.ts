@@ -13,9 +13,11 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
+import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.ts';
 import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { DELIVERY_TIMEOUT_SECONDS } from '../core/delivery/deliver.ts';
 import {
   type DeliveryRecordsDependencies,
@@ -28,7 +30,6 @@ import { enforcementOf } from '../core/validation/enforcement.ts';
 import { systemClock } from '../ports/clock.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
 import { PowertoolsStructuredLog } from '../adapters/powertools-structured-log.ts';
-import { lazyEventBridgePublisher, lazyTicketTracker } from '../runtime/lazy-publisher-and-tracker.ts';
 
 /**
  * A group is started only while this much of the invocation is left: one delivery of a large service
@@ -85,8 +86,8 @@ export const handler = createDeliverChangesHandler({
   store: new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
     limiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
   }),
-  publisher: lazyEventBridgePublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS),
-  tickets: lazyTicketTracker(settings.STEWARD_TICKETS),
+  publisher: new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS),
+  tickets: createTicketTracker(settings.STEWARD_TICKETS),
   clock: systemClock,
   enforcement: enforcementOf(settings),
   validatorPrincipal: settings.STEWARD_VALIDATOR_PRINCIPAL,

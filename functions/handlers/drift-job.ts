@@ -17,11 +17,13 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../adapters/secrets-manager-inventory.ts';
 import { BULK_READ_CLIENT_CONFIG, parameterArn, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
 import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
+import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
 import type { DriftDependencies } from '../core/drift/run.ts';
 import {
@@ -36,7 +38,6 @@ import { functionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
 import { lazyDeployedFlagSource } from '../runtime/lazy-deployed-flags.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
-import { lazyEventBridgePublisher, lazyTicketTracker } from '../runtime/lazy-publisher-and-tracker.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -64,8 +65,8 @@ const fingerprinter = new KmsValueFingerprinter(
   fingerprintKeyId(settings, settings.STEWARD_EVENT_BUS),
   { onRequest: countCall },
 );
-const tracker = lazyTicketTracker(settings.STEWARD_TICKETS);
-const publisher = lazyEventBridgePublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
+const tracker = createTicketTracker(settings.STEWARD_TICKETS);
+const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
 // The served flags of every service, compared with config/ when the stack passed the AppConfig ids.
 const appConfigTargets = parseAppConfigTargets(settings.STEWARD_APPCONFIG, { whenAbsent: 'empty' });
 const flags =

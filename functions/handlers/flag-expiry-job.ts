@@ -14,12 +14,13 @@ import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { AppConfigFlagSource } from '../adapters/appconfig-flag-source.ts';
 import { CloudWatchFlagUsageReader } from '../adapters/cloudwatch-flag-usage-reader.ts';
+import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
+import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { flagProfileRefs, parseAppConfigTargets } from '../core/appconfig-targets.ts';
 import { runFlagExpiryJob } from '../core/flags/expiry-job.ts';
 import { functionEnvironment, parseFunctionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
-import { lazyEventBridgePublisher, lazyTicketTracker } from '../runtime/lazy-publisher-and-tracker.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -31,8 +32,8 @@ const settings = parseFunctionEnvironment(
 const targets = flagProfileRefs(parseAppConfigTargets(settings.STEWARD_APPCONFIG));
 const source = new AppConfigFlagSource(new AppConfigClient({}));
 const usage = new CloudWatchFlagUsageReader(new CloudWatchClient({}));
-const publisher = lazyEventBridgePublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
-const tracker = lazyTicketTracker(settings.STEWARD_TICKETS);
+const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
+const tracker = createTicketTracker(settings.STEWARD_TICKETS);
 
 // The schedule's payload carries nothing the job depends on.
 const scheduledEvent = z.unknown();

@@ -10,8 +10,10 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { postgresTls } from '../adapters/postgres-tls.ts';
 import { SecretsManagerSecretStore } from '../adapters/secrets-manager-secret-store.ts';
+import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { METRICS_NAMESPACE, ROTATION_FAILED_METRIC } from '../core/names.ts';
 import { SecretRotator } from '../core/rotation/rotate-secret.ts';
 import { parseRotationEvent } from '../core/rotation/rotation-event.ts';
@@ -22,7 +24,6 @@ import { functionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
 import { lazyPostgresDatabaseUsers } from '../runtime/lazy-postgres.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
-import { lazyEventBridgePublisher, lazyTicketTracker } from '../runtime/lazy-publisher-and-tracker.ts';
 
 const logger = new Logger();
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
@@ -39,8 +40,8 @@ const rotator = new SecretRotator({
     'postgres-alternating-users': postgresAlternatingUsers(databaseUsers),
     'postgres-single-user': postgresSingleUser(databaseUsers),
   },
-  publisher: lazyEventBridgePublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS),
-  tickets: lazyTicketTracker(settings.STEWARD_TICKETS, { secretsManager }),
+  publisher: new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS),
+  tickets: createTicketTracker(settings.STEWARD_TICKETS, { secretsManager }),
   clock: systemClock,
   organisation: registry.organisation,
   parameterRoot: settings.STEWARD_PARAMETER_ROOT,

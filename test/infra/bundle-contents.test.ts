@@ -71,22 +71,6 @@ describe('Bundle contents', () => {
     },
   );
 
-  it.each(['deliver-changes', 'drift-job', 'flag-expiry-job', 'rotate-secret'])(
-    '%s loads the EventBridge publisher and the ticket tracker factory only on first use',
-    (name) => {
-      // Prepare: a first call of these usually publishes and files nothing
-      const built = bundles.get(name)!;
-      const lazy = [
-        'functions/adapters/eventbridge-publisher.ts',
-        'functions/adapters/tickets/create-ticket-tracker.ts',
-      ];
-
-      // Assess: in the bundle, but not in a file the entry imports statically
-      expect(allInputs(built)).toEqual(expect.arrayContaining(lazy));
-      expect(loadedAtColdStart(built).filter((input) => lazy.includes(input))).toEqual([]);
-    },
-  );
-
   it('rotate-secret loads the PostgreSQL driver only on first use', () => {
     // Prepare
     const built = bundles.get('rotate-secret')!;
