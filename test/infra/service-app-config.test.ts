@@ -48,8 +48,8 @@ describe('Construct: ServiceAppConfig', () => {
   });
 
   it("hosts and deploys no document version: the reconcile's delivery is its one deployer", () => {
-    const profileOf = (resources: Record<string, { Properties: { ConfigurationProfileId: unknown } }>) =>
-      Object.values(resources).map((r) => r.Properties.ConfigurationProfileId);
+    const profileOf = (resources: Record<string, Record<string, { ConfigurationProfileId?: unknown }>>) =>
+      Object.values(resources).map((r) => r.Properties?.ConfigurationProfileId);
     const flagsProfile = { 'Fn::GetAtt': [expect.stringMatching(/FlagsProfile/), 'ConfigurationProfileId'] };
     const versions = deployed.template.findResources('AWS::AppConfig::HostedConfigurationVersion');
     const deployments = deployed.template.findResources('AWS::AppConfig::Deployment');
