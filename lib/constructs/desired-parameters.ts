@@ -28,7 +28,7 @@ export interface DesiredParametersProps {
   readonly writesPerSecond?: number;
   /**
    * The delivery queue: after its last write the reconcile requests one delivery per (service,
-   * environment) it wrote to (change-delivery.ts).
+   * environment) it wrote to, or that `appConfig`'s hashes say to deliver (change-delivery.ts).
    * @default - no delivery requested
    */
   readonly deliveryQueue?: sqs.IQueue;
