@@ -5,7 +5,6 @@
  */
 import {
   type AppConfigClient,
-  GetHostedConfigurationVersionCommand,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
   ListHostedConfigurationVersionsCommand,
@@ -14,67 +13,21 @@ import { ConfigurationError } from '../core/errors.ts';
 import { fromAppConfigFlags } from '../core/flags/appconfig-format.ts';
 import { FLAGS_PROFILE_NAME } from '../core/names.ts';
 import type { FlagProfileRef, FlagSource, HostedFlagSet } from '../ports/flag-source.ts';
-import {
-  FlagProfileNotFoundError,
-  FlagSourceAccessDeniedError,
-  FlagSourceError,
-  FlagSourceThrottledError,
-} from '../ports/flag-source.errors.ts';
+import { FlagSourceError } from '../ports/flag-source.errors.ts';
+import { type AppConfigFlagReadOptions, AppConfigFlagReads } from './appconfig-flag-reads.ts';
 
-export interface AppConfigFlagSourceOptions {
-  /** Attempts per request while AppConfig answers ThrottlingException. @default 4 */
-  readonly maxAttempts?: number;
-  /** @default 200 */
-  readonly baseDelayMs?: number;
-  /** Injectable for tests. */
-  readonly sleep?: (ms: number) => Promise<void>;
-}
-
-const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException']);
-const decoder = new TextDecoder();
+export type AppConfigFlagSourceOptions = AppConfigFlagReadOptions;
 
 /**
  * @example
  * const source = new AppConfigFlagSource(new AppConfigClient({}));
  * const latest = await source.latest({ service: 'orders', applicationId: 'abc1234', flagsProfileId: 'def5678' });
  */
-export class AppConfigFlagSource implements FlagSource {
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-
-  constructor(
-    private readonly client: AppConfigClient,
-    options: AppConfigFlagSourceOptions = {},
-  ) {
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
-    this.baseDelayMs = options.baseDelayMs ?? 200;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-  }
-
+export class AppConfigFlagSource extends AppConfigFlagReads implements FlagSource {
   async latest(ref: FlagProfileRef): Promise<HostedFlagSet | undefined> {
     const version = await this.newestVersion(ref);
     if (version === undefined) return undefined;
-    const response = await this.call(ref, 'GetHostedConfigurationVersion', () =>
-      this.client.send(
-        new GetHostedConfigurationVersionCommand({
-          ApplicationId: ref.applicationId,
-          ConfigurationProfileId: ref.flagsProfileId,
-          VersionNumber: version,
-        }),
-      ),
-    );
-    const text = response.Content ? decoder.decode(response.Content) : '';
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch (cause) {
-      throw new FlagSourceError(
-        `GetHostedConfigurationVersion: version ${version} of the flags profile of ${ref.service} is not JSON`,
-        'GetHostedConfigurationVersion',
-        { cause },
-      );
-    }
+    const document = await this.hostedDocument(ref, version);
     try {
       return { ref, version, flags: fromAppConfigFlags(document) };
     } catch (cause) {
@@ -89,57 +42,25 @@ export class AppConfigFlagSource implements FlagSource {
 
   private async newestVersion(ref: FlagProfileRef): Promise<number | undefined> {
     let newest: number | undefined;
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await this.call(ref, 'ListHostedConfigurationVersions', () =>
-        this.client.send(
-          new ListHostedConfigurationVersionsCommand({
-            ApplicationId: ref.applicationId,
-            ConfigurationProfileId: ref.flagsProfileId,
-            MaxResults: 50,
-            ...(token ? { NextToken: token } : {}),
-          }),
-        ),
-      );
+    const pages = this.pages(ref, 'ListHostedConfigurationVersions', (token) =>
+      this.client.send(
+        new ListHostedConfigurationVersionsCommand({
+          ApplicationId: ref.applicationId,
+          ConfigurationProfileId: ref.flagsProfileId,
+          MaxResults: 50,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         if (item.VersionNumber !== undefined && (newest === undefined || item.VersionNumber > newest)) {
           newest = item.VersionNumber;
         }
       }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
     return newest;
   }
-
-  /** One request: send, retry throttling with backoff, translate errors. */
-  private async call<T>(ref: FlagProfileRef, operation: string, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (cause) {
-        const name = (cause as { name?: string }).name ?? '';
-        if (THROTTLING.has(name) && attempt < this.maxAttempts) {
-          await this.sleep(this.baseDelayMs * 2 ** (attempt - 1));
-          continue;
-        }
-        throw translate(cause, name, ref, operation);
-      }
-    }
-  }
-}
-
-function translate(cause: unknown, name: string, ref: FlagProfileRef, operation: string): Error {
-  if (name === 'ResourceNotFoundException') return new FlagProfileNotFoundError(ref, operation, { cause });
-  if (name === 'AccessDeniedException') return new FlagSourceAccessDeniedError(ref, operation, { cause });
-  if (THROTTLING.has(name)) return new FlagSourceThrottledError(ref, operation, { cause });
-  return new FlagSourceError(
-    `${operation}: ${name || 'error'} on the flags profile of ${ref.service}`,
-    operation,
-    {
-      cause,
-    },
-  );
 }
 
 /**

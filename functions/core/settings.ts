@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { ConfigurationError } from './errors.ts';
+import { DEFAULT_FLAG_USAGE_DAYS } from './names.ts';
 
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
 
@@ -204,8 +205,18 @@ export const settingsSchema = z.strictObject({
             .refine((sources) => new Set(sources).size === sources.length, 'sources must be unique'),
         })
         .optional(),
+      /**
+       * Usage-aware cleanup: the flag-expiry job judges each flag by the consumers' evaluation counts
+       * of the last `windowDays` days (core/flags/usage.ts). It looks for telemetry over twice as long,
+       * and CloudWatch keeps daily sums 455 days, hence the ceiling.
+       */
+      usage: z
+        .strictObject({
+          windowDays: z.int().min(1).max(180).default(DEFAULT_FLAG_USAGE_DAYS),
+        })
+        .default({ windowDays: DEFAULT_FLAG_USAGE_DAYS }),
     })
-    .default({ warnWithinDays: 14 }),
+    .default({ warnWithinDays: 14, usage: { windowDays: DEFAULT_FLAG_USAGE_DAYS } }),
   /**
    * The network of the functions that reach PostgreSQL (the rotation function); required as soon as
    * a secret uses a PostgreSQL strategy. Subnet i lies in availability zone i modulo the zone count,

@@ -128,6 +128,72 @@ describe('Construct: NightlyJobs', () => {
     expect(statements.some((s) => actionsOf(s).includes('ssm:CreateOpsItem'))).toBe(true);
   });
 
+  it('lets the flag-expiry job read the flag usage metrics with GetMetricData only, over the window the settings name', () => {
+    // Act
+    const { stack } = build(
+      { flags: { ...settings.flags, usage: { windowDays: 14 } } },
+      { withHostedFlags: true },
+    );
+
+    // Assess
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Nightly: reports expired'),
+      Environment: { Variables: Match.objectLike({ STEWARD_FLAG_USAGE_DAYS: '14' }) },
+    });
+    const statements = statementsOfRole(template, 'FlagExpiryRole');
+    const cloudWatch = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('cloudwatch:')));
+    expect(cloudWatch).toEqual([
+      { Sid: 'ReadFlagUsageMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+    ]);
+    // The wildcard is acknowledged with its reason; nothing else of the job is left to cdk-nag.
+    const sharedDefaults = /L1|LambdaLatestVersion|FailureQueue/;
+    const findings = nagFindings(stack).filter((f) => !sharedDefaults.test(`${f.rule} ${f.resource}`));
+    expect(findings).toEqual([]);
+  });
+
+  it('gives the flag-expiry job a 30-day usage window by default', () => {
+    // Act
+    const { stack } = build({}, { withHostedFlags: true });
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Nightly: reports expired'),
+      Environment: { Variables: Match.objectLike({ STEWARD_FLAG_USAGE_DAYS: '30' }) },
+    });
+  });
+
+  it('gives the drift job the AppConfig targets and reads of deployed flags, scoped to the flags profiles', () => {
+    // Act
+    const { stack } = build({}, { withHostedFlags: true });
+
+    // Assess
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Nightly drift sweep'),
+      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.anyValue() }) },
+    });
+    const statements = statementsOfRole(template, 'DriftJob').filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('appconfig:')),
+    );
+    const resourcesOf = (action: string) =>
+      JSON.stringify(statements.filter((s) => actionsOf(s).includes(action)).map((s) => s.Resource));
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'appconfig:GetDeployment',
+      'appconfig:GetHostedConfigurationVersion',
+      'appconfig:ListDeployments',
+    ]);
+    // orders and payments (shared has no application), two environments each; versions of the flags
+    // profiles only, never of the documents.
+    expect(resourcesOf('appconfig:ListDeployments').match(/\/environment\//g)).toHaveLength(4);
+    expect(resourcesOf('appconfig:ListDeployments')).not.toContain('/deployment/');
+    expect(resourcesOf('appconfig:GetDeployment').match(/\/deployment\/\*/g)).toHaveLength(4);
+    const versions = resourcesOf('appconfig:GetHostedConfigurationVersion');
+    expect(versions.match(/\/hostedconfigurationversion\/\*/g)).toHaveLength(2);
+    expect(versions).toContain('FlagsProfile');
+    expect(versions).not.toContain('DocumentProfile');
+  });
+
   it('has no flag-expiry job without hosted flags to read', () => {
     // Act
     const { stack, nightly } = build();

@@ -15,13 +15,21 @@ export const FINDING_KINDS = [
   'rotation-overdue',
   'label-mismatch',
   'read-error',
+  // Flags each environment serves against config/ (flag-drift.ts).
+  'flag-changed',
+  'flag-added',
+  'flag-removed',
+  'flags-not-deployed',
 ] as const;
 
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export interface DriftFinding {
   readonly kind: FindingKind;
-  /** The parameter name, the secret name (rotation), or the path that could not be read (read-error). */
+  /**
+   * The parameter name, the secret name (rotation), the path that could not be read (read-error), or
+   * for flag findings `flags/<environment>/<service>/<flag>` (no leading `/`: never a parameter name).
+   */
   readonly parameter: string;
   readonly environment: string;
   readonly service?: string;
@@ -59,6 +67,10 @@ const SEVERITY: Record<FindingKind, TicketSeverity> = {
   'label-mismatch': 'medium',
   'env-divergence': 'low',
   unmanaged: 'low',
+  'flag-changed': 'medium',
+  'flag-removed': 'medium',
+  'flags-not-deployed': 'medium',
+  'flag-added': 'low',
 };
 
 const CATEGORY: Record<FindingKind, string> = {
@@ -71,6 +83,10 @@ const CATEGORY: Record<FindingKind, string> = {
   'label-mismatch': 'drift',
   'env-divergence': 'drift',
   unmanaged: 'drift',
+  'flag-changed': 'drift',
+  'flag-added': 'drift',
+  'flag-removed': 'drift',
+  'flags-not-deployed': 'drift',
 };
 
 /** `<kind>:<parameter>`: the identity of a finding across runs, and its ticket's dedup key. */
