@@ -11,6 +11,7 @@ import {
   type DeploymentSummary,
   GetApplicationCommand,
   GetConfigurationProfileCommand,
+  GetHostedConfigurationVersionCommand,
   ListDeploymentsCommand,
   ListHostedConfigurationVersionsCommand,
   type ListDeploymentsCommandOutput,
@@ -28,6 +29,7 @@ import type {
   DeploymentStart,
   EnvironmentState,
   HostedDocument,
+  HostedVersionReader,
   ProfileLocation,
   ProfileLocator,
 } from '../ports/config-delivery.ts';
@@ -40,8 +42,28 @@ const RUNNING_STATES = new Set(['BAKING', 'DEPLOYING', 'ROLLING_BACK', 'VALIDATI
  * const delivery = new AppConfigDelivery(new AppConfigClient({}));
  * const version = await delivery.ensureHostedVersion(document);
  */
-export class AppConfigDelivery implements ConfigDelivery {
+export class AppConfigDelivery implements ConfigDelivery, HostedVersionReader {
   constructor(private readonly client: AppConfigClient) {}
+
+  async hostedContent(version: {
+    applicationId: string;
+    configurationProfileId: string;
+    versionNumber: string;
+  }): Promise<string> {
+    const subject = `version ${version.versionNumber} of profile ${version.configurationProfileId} of application ${version.applicationId}`;
+    try {
+      const response = await this.client.send(
+        new GetHostedConfigurationVersionCommand({
+          ApplicationId: version.applicationId,
+          ConfigurationProfileId: version.configurationProfileId,
+          VersionNumber: Number(version.versionNumber),
+        }),
+      );
+      return new TextDecoder().decode(response.Content ?? new Uint8Array());
+    } catch (error) {
+      throw translate(error, 'GetHostedConfigurationVersion', subject);
+    }
+  }
 
   async ensureHostedVersion(document: HostedDocument): Promise<string> {
     const existing = await this.labelledVersion(document);
@@ -154,6 +176,9 @@ export class AppConfigDelivery implements ConfigDelivery {
             latest: {
               deploymentNumber: latest.DeploymentNumber,
               versionLabel: latest.VersionLabel,
+              ...(latest.ConfigurationVersion === undefined
+                ? {}
+                : { configurationVersion: latest.ConfigurationVersion }),
               state: latest.State ?? 'UNKNOWN',
               startedAt: latest.StartedAt,
             },

@@ -1,0 +1,89 @@
+/**
+ * Where each service's kill switches live in AppConfig: the ids the kill-switch construct creates,
+ * carried as `STEWARD_KILL_SWITCHES` (`{ deploymentStrategyId, services: { [service]: { applicationId,
+ * profileId, environments: { [env]: environmentId } } } }`), the stack output `KillSwitchTargets`.
+ * The one type and parser of that text, for the stack, `steward kill` and the drift job.
+ */
+import * as z from 'zod/mini';
+import { ConfigurationError } from '../errors.ts';
+import { KILL_SWITCH_TARGETS_ENV } from '../names.ts';
+
+/** One service's kill-switch profile and its environment per Steward environment. */
+export interface ServiceKillSwitchTarget {
+  readonly applicationId: string;
+  readonly profileId: string;
+  /** The kill-switch environment's id, by Steward environment name. */
+  readonly environments: Readonly<Record<string, string>>;
+}
+
+export interface KillSwitchTargets {
+  /** The all-at-once, zero-bake strategy every flip deploys with. */
+  readonly deploymentStrategyId: string;
+  readonly services: Readonly<Record<string, ServiceKillSwitchTarget>>;
+}
+
+/** The ids of one flip's destination. */
+export interface KillSwitchDestination {
+  readonly service: string;
+  readonly environment: string;
+  readonly applicationId: string;
+  readonly profileId: string;
+  readonly environmentId: string;
+  readonly deploymentStrategyId: string;
+}
+
+const id = z.string().check(z.minLength(1));
+const killSwitchTargetsSchema = z.object({
+  deploymentStrategyId: id,
+  services: z.record(
+    z.string(),
+    z.object({ applicationId: id, profileId: id, environments: z.record(z.string(), id) }),
+  ),
+});
+
+/**
+ * Parse `STEWARD_KILL_SWITCHES`; a malformed value is named, never echoed.
+ *
+ * @example
+ * const targets = parseKillSwitchTargets(process.env.STEWARD_KILL_SWITCHES);
+ */
+export function parseKillSwitchTargets(text: string): KillSwitchTargets {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigurationError(`${KILL_SWITCH_TARGETS_ENV} is not JSON`);
+  }
+  const parsed = killSwitchTargetsSchema.safeParse(json);
+  if (!parsed.success) {
+    const paths = parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)');
+    throw new ConfigurationError(
+      `${KILL_SWITCH_TARGETS_ENV}: malformed at ${[...new Set(paths)].join(', ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * The destination of a flip of `service` in `environment`; undefined when the targets hold neither.
+ *
+ * @example
+ * killSwitchDestination(targets, 'orders', 'production'); // { applicationId, profileId, environmentId, ... }
+ */
+export function killSwitchDestination(
+  targets: KillSwitchTargets,
+  service: string,
+  environment: string,
+): KillSwitchDestination | undefined {
+  const target = Object.hasOwn(targets.services, service) ? targets.services[service] : undefined;
+  if (!target || !Object.hasOwn(target.environments, environment)) return undefined;
+  const environmentId = target.environments[environment] as string;
+  return {
+    service,
+    environment,
+    applicationId: target.applicationId,
+    profileId: target.profileId,
+    environmentId,
+    deploymentStrategyId: targets.deploymentStrategyId,
+  };
+}
