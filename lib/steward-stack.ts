@@ -9,6 +9,7 @@ import { ChangeValidation } from './constructs/change-validation.ts';
 import { ConfigConsumer } from './constructs/config-consumer.ts';
 import { ConfigDelivery } from './constructs/config-delivery.ts';
 import { DesiredParameters } from './constructs/desired-parameters.ts';
+import { KillSwitches } from './constructs/kill-switches.ts';
 import { type FlagCodeReferences, NightlyJobs } from './constructs/nightly-jobs.ts';
 import { SecretRotation, validateSecretRotation } from './constructs/secret-rotation.ts';
 import { StewardFunction } from './constructs/steward-function.ts';
@@ -28,6 +29,7 @@ export class ConfigStewardStack extends Stack {
   public readonly validation: ChangeValidation;
   public readonly changeDelivery: ChangeDelivery;
   public readonly delivery: ConfigDelivery;
+  public readonly killSwitches: KillSwitches;
   public readonly desiredParameters: DesiredParameters;
   public readonly nightly: NightlyJobs;
   public readonly rotation: SecretRotation;
@@ -59,6 +61,14 @@ export class ConfigStewardStack extends Stack {
       settings,
       registry: this.registry,
       validatorFunctionArn: this.validation.validatorFunction.functionArn,
+    });
+    // Kill switches: their own profile and AppConfig environments, so a flip never queues behind a rollout.
+    this.killSwitches = new KillSwitches(this, 'KillSwitches', {
+      settings,
+      registry: this.registry,
+      applications: this.delivery.applications,
+      validatorFunctionArn: this.validation.validatorFunction.functionArn,
+      eventBusArn: bus.eventBusArn,
     });
     this.changeDelivery.deliverTo(this.delivery.targets);
     this.validation.validateDocumentsOf(this.delivery.targets);

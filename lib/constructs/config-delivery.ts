@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import type { AppConfigTargets, EnvironmentTarget } from '../../functions/core/appconfig-targets.ts';
 import { ConfigurationError } from '../../functions/core/errors.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import { flagsWithoutKillSwitches } from '../../functions/core/flags/kill-switches.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { EnvironmentSettings, Settings } from '../settings.ts';
@@ -77,7 +78,8 @@ export class ConfigDelivery extends Construct {
         strategy: this.deploymentStrategies[env.name] as appconfig.CfnDeploymentStrategy,
         monitors: this.monitorsOf(env),
         document: JSON.stringify(composedDocument(registry, service, env.name)),
-        flags: JSON.stringify(toAppConfigFlags(definition?.flags ?? {}, env.name)),
+        // Kill switches ship in their own profile and environment (KillSwitches), not with the flags.
+        flags: JSON.stringify(toAppConfigFlags(flagsWithoutKillSwitches(definition?.flags), env.name)),
       }));
       const resources = new ServiceAppConfig(this, `Service-${service}`, {
         service,

@@ -35,7 +35,7 @@ const TARGETS = JSON.stringify({
   },
 });
 const encode = (text: string) => new TextEncoder().encode(text);
-const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
+const decode = (bytes: unknown) => new TextDecoder().decode(bytes as Uint8Array);
 
 async function run(argv: string[], env: Record<string, string> = {}) {
   const { io, out, err } = recordingIo(env);
@@ -142,7 +142,7 @@ describe('Command: steward kill', () => {
     } as never);
     appConfig
       .on(GetHostedConfigurationVersionCommand)
-      .resolves({ Content: encode(JSON.stringify(deployed)), VersionNumber: 3 });
+      .resolves({ Content: encode(JSON.stringify(deployed)) as never, VersionNumber: 3 });
 
     // Act
     const { code } = await run([...SWITCH_ARGS, '--off', '--reason', 'healthy again', '--json'], {
