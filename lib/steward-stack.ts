@@ -97,7 +97,10 @@ export class ConfigStewardStack extends Stack {
     this.fingerprints.grantFingerprint(this.nightly.drift.fn);
 
     // One example consumer per environment: reads the orders document and flags via the extension.
-    this.consumers = new ConfigConsumer(this, 'Consumers', { delivery: this.delivery });
+    this.consumers = new ConfigConsumer(this, 'Consumers', {
+      delivery: this.delivery,
+      killSwitches: this.killSwitches.targets,
+    });
     for (const { name: environment } of settings.environments) {
       const ordersApi = new StewardFunction(this, `OrdersApi-${environment}`, {
         entry: 'functions/handlers/orders-api.ts',

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { killSwitchDocument, killSwitchesOf } from '../../functions/core/flags/kill-switches.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ConfigConsumer } from '../../lib/constructs/config-consumer.ts';
 import { ConfigDelivery } from '../../lib/constructs/config-delivery.ts';
 import { KillSwitches } from '../../lib/constructs/kill-switches.ts';
 import { nagFindings } from '../../lib/nag.ts';
@@ -31,7 +33,14 @@ function synth() {
     applications: delivery.applications,
     eventBusArn: BUS_ARN,
   });
-  return { stack, switches, template: Template.fromStack(stack) };
+  return {
+    stack,
+    delivery,
+    switches,
+    get template() {
+      return Template.fromStack(stack);
+    },
+  };
 }
 
 /** The statements of the operator's managed policy, resolved. */
@@ -156,5 +165,45 @@ describe('Construct: KillSwitches', () => {
       Description: Match.stringLikeRegexp('STEWARD_KILL_SWITCHES'),
       Value: Match.anyValue(),
     });
+  });
+
+  it('lets a consumer of a service with switches prefetch and read them, in its environment only', () => {
+    // Prepare
+    const { stack, delivery, switches } = synth();
+    const service = withSwitches[0]!.name;
+    const fn = new lambda.Function(stack, 'Consumer', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('export const handler = async () => {};'),
+    });
+
+    // Act
+    new ConfigConsumer(stack, 'Consumers', { delivery, killSwitches: switches.targets }).grantConfig(
+      fn,
+      service,
+      'production',
+    );
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const variables = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (f) => f.Properties.Environment?.Variables?.STEWARD_APPCONFIG_SWITCHES_PROFILE,
+    )?.Properties.Environment.Variables;
+    const environmentId = stack.resolve(switches.environments[service]!['production']!.attrEnvironmentId);
+    const profileId = stack.resolve(switches.profiles[service]!.attrConfigurationProfileId);
+    expect(variables.STEWARD_APPCONFIG_SWITCHES_ENVIRONMENT).toEqual(environmentId);
+    expect(variables.STEWARD_APPCONFIG_SWITCHES_PROFILE).toEqual(profileId);
+    const prefetch = JSON.stringify(variables.AWS_APPCONFIG_EXTENSION_PREFETCH_LIST);
+    expect(prefetch).toContain(JSON.stringify(environmentId));
+    expect(prefetch).toContain(JSON.stringify(profileId));
+    const policy = JSON.stringify(
+      Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+        JSON.stringify(p).includes('Consumer'),
+      )?.Properties.PolicyDocument.Statement,
+    );
+    expect(policy).toContain('appconfig:GetLatestConfiguration');
+    expect(policy).toContain(JSON.stringify(environmentId));
+    const staging = stack.resolve(switches.environments[service]!['staging']!.attrEnvironmentId);
+    expect(policy).not.toContain(JSON.stringify(staging));
   });
 });
