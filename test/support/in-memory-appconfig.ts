@@ -106,6 +106,9 @@ export class InMemoryAppConfig implements ConfigDelivery, HostedVersionReader {
         ? {
             latest: {
               deploymentNumber: latest.deploymentNumber,
+              versionLabel: this.hosted.get(`${latest.applicationId}/${latest.configurationProfileId}`)?.[
+                Number(latest.configurationVersion) - 1
+              ]?.versionLabel,
               configurationVersion: latest.configurationVersion,
               state: this.isRunning(latest) ? 'DEPLOYING' : 'COMPLETE',
               startedAt: latest.startedAt,
