@@ -15,6 +15,7 @@ export const FINDING_KINDS = [
   'rotation-overdue',
   'label-mismatch',
   'read-error',
+  'kill-switch-overdue',
 ] as const;
 
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -59,6 +60,7 @@ const SEVERITY: Record<FindingKind, TicketSeverity> = {
   'label-mismatch': 'medium',
   'env-divergence': 'low',
   unmanaged: 'low',
+  'kill-switch-overdue': 'high',
 };
 
 const CATEGORY: Record<FindingKind, string> = {
@@ -71,6 +73,7 @@ const CATEGORY: Record<FindingKind, string> = {
   'label-mismatch': 'drift',
   'env-divergence': 'drift',
   unmanaged: 'drift',
+  'kill-switch-overdue': 'flags',
 };
 
 /** `<kind>:<parameter>`: the identity of a finding across runs, and its ticket's dedup key. */

@@ -27,6 +27,7 @@ import type { StewardEvent } from '../events.ts';
 import '../zod-messages.ts';
 import { concealValues } from './conceal.ts';
 import { detectDrift } from './detect.ts';
+import { overdueKillSwitchFindings } from './kill-switch-overdue.ts';
 import { type DriftFinding, FINDING_KINDS, type FindingKind } from './findings.ts';
 import { type DriftUnit, driftUnits, expectedCalls, readUnit } from './read-unit.ts';
 import {
@@ -282,13 +283,24 @@ async function checkUnit(
     environments: state.environments,
     secrets: unit.kind === 'strays' ? deps.secrets : undefined,
   });
+  // Kill switches past their `until` (kill-switch-overdue.ts), read with their service's unit.
+  const switches =
+    unit.kind === 'service' && deps.killSwitches
+      ? await overdueKillSwitchFindings(
+          deps.killSwitches,
+          unit.service,
+          state.environments ?? deps.registry.environments,
+          deps.clock.now(),
+        )
+      : undefined;
   const findings = await concealValues(
-    dedupe(
-      detectDrift(registry, snapshot, {
+    dedupe([
+      ...detectDrift(registry, snapshot, {
         now: deps.clock.now(),
         validationGraceMinutes: options.validationGraceMinutes,
       }),
-    ),
+      ...(switches?.findings ?? []),
+    ]),
     deps.fingerprinter,
   );
   state.parametersScanned += snapshot.parameters.length;
@@ -296,7 +308,10 @@ async function checkUnit(
     state.findingsByKind[kind] += n;
   }
   if (deps.tracker && book) {
-    const outcome = await reconcileTickets(deps.tracker, book, findings, snapshot, {
+    const read = switches
+      ? { ...snapshot, checkedPaths: [...snapshot.checkedPaths, ...switches.checkedPaths] }
+      : snapshot;
+    const outcome = await reconcileTickets(deps.tracker, book, findings, read, {
       parameterArn: deps.parameterArn,
       maxNewTickets: Math.max(0, (options.maxNewTickets ?? DEFAULT_MAX_NEW_TICKETS) - state.filed),
       root: deps.registry.parameterRoot,

@@ -17,8 +17,7 @@ import { StewardError } from '../errors.ts';
 import { type EventDetail, stewardEvent } from '../events.ts';
 import { sha256 } from '../hash.ts';
 import type { Organisation } from '../model.ts';
-import type { AppConfigFlagsDocument } from './flag-document-schema.ts';
-import { lenientFlagsDocumentSchema } from './flag-document-schema.ts';
+import { readDeployedSwitches } from './deployed-switches.ts';
 import {
   type KillSwitchDestination,
   type KillSwitchTargets,
@@ -251,27 +250,16 @@ export async function flipKillSwitch(
     environmentId: destination.environmentId,
     configurationProfileId: destination.profileId,
   };
-  const [actor, state] = await Promise.all([
+  // Read before anything is written: a running deployment, or a deployed document that is not one, stops here.
+  const [actor, deployed] = await Promise.all([
     deps.identity.callerArn(),
-    deps.delivery.environmentState(target),
+    readDeployedSwitches(deps.delivery, destination),
   ]);
-  if (state.runningDeploymentNumber !== undefined) {
-    throw new KillSwitchEnvironmentBusyError(destination, state.runningDeploymentNumber);
+  if (deployed.runningDeploymentNumber !== undefined) {
+    throw new KillSwitchEnvironmentBusyError(destination, deployed.runningDeploymentNumber);
   }
-  const deployedVersion = state.latest?.configurationVersion;
-  const deployed = deployedVersion
-    ? parseDeployed(
-        await deps.delivery.hostedContent({
-          applicationId: destination.applicationId,
-          configurationProfileId: destination.profileId,
-          versionNumber: deployedVersion,
-        }),
-        destination,
-        deployedVersion,
-      )
-    : undefined;
   const service = deps.organisation.services.find((s) => s.name === request.service);
-  const flipped = flipSwitch(deployed, killSwitchDocument(service?.flags, request.environment), {
+  const flipped = flipSwitch(deployed.document, killSwitchDocument(service?.flags, request.environment), {
     switchName: request.switchName,
     enabled: request.enabled,
     reason: plan.request.reason,
@@ -280,19 +268,19 @@ export async function flipKillSwitch(
     at: now,
   });
   const content = JSON.stringify(flipped);
-  const state_ = request.enabled ? 'on' : 'off';
+  const switchState = request.enabled ? 'on' : 'off';
   const configurationVersion = await deps.delivery.ensureHostedVersion({
     ...target,
     content,
     contentType: 'application/json',
-    description: `steward kill: ${request.switchName} ${state_} in ${request.environment}`,
+    description: `steward kill: ${request.switchName} ${switchState} in ${request.environment}`,
     versionLabel: documentVersionLabel(sha256(content)),
   });
   const started = await deps.delivery.startDeployment({
     ...target,
     configurationVersion,
     deploymentStrategyId: destination.deploymentStrategyId,
-    description: `steward kill: ${request.switchName} ${state_}`,
+    description: `steward kill: ${request.switchName} ${switchState}`,
   });
   if (started.status === 'busy') {
     throw new KillSwitchEnvironmentBusyError(destination, started.runningDeploymentNumber);
@@ -302,27 +290,6 @@ export async function flipKillSwitch(
     configurationVersion,
     deploymentNumber: started.deploymentNumber,
   });
-}
-
-function parseDeployed(
-  content: string,
-  destination: KillSwitchDestination,
-  version: string,
-): AppConfigFlagsDocument {
-  let json: unknown;
-  try {
-    json = JSON.parse(content);
-  } catch {
-    json = undefined;
-  }
-  const parsed = lenientFlagsDocumentSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new StewardError(
-      `version ${version} deployed to the kill-switch environment of ${destination.service} in ` +
-        `${destination.environment} is not a feature-flags document; nothing was written`,
-    );
-  }
-  return parsed.data as AppConfigFlagsDocument;
 }
 
 /** Ticket (or resolve the ticket), then announce; failures after the deployment do not hide that it is live. */
