@@ -89,6 +89,9 @@ export class ConfigStewardStack extends Stack {
       flagCodeReferences: props.flagCodeReferences,
     });
 
+    // The drift run reports kill switches still on after their `until`.
+    this.killSwitches.grantReadDeployed(this.nightly.drift.fn);
+
     this.rotation = new SecretRotation(this, 'SecretRotation', { settings, organisation, bus });
 
     // The functions that put value fingerprints in events and tickets, and only those, use the key.

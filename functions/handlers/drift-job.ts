@@ -34,11 +34,14 @@ import {
 import { fingerprintKeyId } from '../core/fingerprint.ts';
 import { functionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
+import { killSwitchDriftSource } from '../runtime/kill-switch-drift-source.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const { settings, registry } = loadRuntime(functionEnvironment('STEWARD_FINGERPRINT_KEY'));
+const { settings, registry } = loadRuntime(
+  functionEnvironment('STEWARD_FINGERPRINT_KEY', 'STEWARD_KILL_SWITCHES'),
+);
 let apiCalls = 0;
 const countCall = () => {
   apiCalls++;
@@ -62,6 +65,7 @@ const fingerprinter = new KmsValueFingerprinter(
 );
 const tracker = createTicketTracker(settings.STEWARD_TICKETS);
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
+const killSwitches = killSwitchDriftSource(settings.STEWARD_KILL_SWITCHES);
 
 // The first step gets the schedule's payload (ignored); the next ones the previous step's output;
 // the state machine's publish state sends the final checkpoint with `publish: true`.
@@ -117,6 +121,7 @@ function dependencies(context: Context): DriftDependencies {
     tracker,
     publisher,
     fingerprinter,
+    ...(killSwitches ? { killSwitches } : {}),
     clock: systemClock,
     metrics: new PowertoolsMetricsSink(metrics),
     apiCalls: () => apiCalls - startCalls,

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type {
   KillSwitchTargets,
@@ -23,6 +24,7 @@ import { killSwitchDocument, killSwitchesOf } from '../../functions/core/flags/k
 import {
   FEATURE_FLAGS_PROFILE_TYPE,
   KILL_SWITCH_STRATEGY_NAME,
+  KILL_SWITCH_TARGETS_ENV,
   KILL_SWITCHES_PROFILE_NAME,
   killSwitchEnvironmentName,
 } from '../../functions/core/names.ts';
@@ -97,6 +99,49 @@ export class KillSwitches extends Construct {
         'STEWARD_KILL_SWITCHES for steward kill (ids of the kill-switch profiles and environments)',
       value: Stack.of(this).toJsonString(this.targets),
     });
+  }
+
+  /**
+   * Let a function read what the kill-switch environments deployed (the nightly drift job, which
+   * reports switches past their `until`): `STEWARD_KILL_SWITCHES`, ListDeployments on the kill-switch
+   * environments and GetHostedConfigurationVersion on the kill-switch profiles' versions, nothing else.
+   */
+  grantReadDeployed(fn: lambda.Function): void {
+    const stack = Stack.of(this);
+    fn.addEnvironment(KILL_SWITCH_TARGETS_ENV, stack.toJsonString(this.targets));
+    const { environments, versions } = this.arns();
+    if (environments.length === 0) return;
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['appconfig:ListDeployments'], resources: environments }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['appconfig:GetHostedConfigurationVersion'], resources: versions }),
+    );
+    acknowledgeWildcardGrant(fn.role ?? fn, {
+      actions: ['appconfig:GetHostedConfigurationVersion'],
+      resources: versions,
+      reason:
+        'Hosted versions of the kill-switch profiles only: the deployed version number is read from ListDeployments, so it cannot be named in advance.',
+    });
+  }
+
+  /** The ARNs of the kill-switch applications, profiles, environments and profile versions. */
+  private arns() {
+    const stack = Stack.of(this);
+    const arn = (resourceName: string) =>
+      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName });
+    const services = Object.values(this.targets.services);
+    const profiles = services.map((s) => arn(`${s.applicationId}/configurationprofile/${s.profileId}`));
+    return {
+      applications: services.map((s) => arn(s.applicationId)),
+      profiles,
+      environments: services.flatMap((s) =>
+        Object.values(s.environments).map((environmentId) =>
+          arn(`${s.applicationId}/environment/${environmentId}`),
+        ),
+      ),
+      versions: profiles.map((profile) => `${profile}/hostedconfigurationversion/*`),
+    };
   }
 
   private addService(

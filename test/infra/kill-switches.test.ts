@@ -206,4 +206,39 @@ describe('Construct: KillSwitches', () => {
     const staging = stack.resolve(switches.environments[service]!['staging']!.attrEnvironmentId);
     expect(policy).not.toContain(JSON.stringify(staging));
   });
+
+  it('lets the drift job read what the kill-switch environments deployed, and nothing else', () => {
+    // Prepare
+    const { stack, switches } = synth();
+    const fn = new lambda.Function(stack, 'DriftJob', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('export const handler = async () => {};'),
+    });
+
+    // Act
+    switches.grantReadDeployed(fn);
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const drift = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
+      JSON.stringify(f).includes('STEWARD_KILL_SWITCHES'),
+    );
+    expect(drift).toBeDefined();
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('DriftJob'))
+      .flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      );
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'appconfig:GetHostedConfigurationVersion',
+      'appconfig:ListDeployments',
+    ]);
+    const listDeployments = statements.find((s) => s.Action === 'appconfig:ListDeployments');
+    expect(JSON.stringify(listDeployments?.Resource)).toMatch(/KillSwitchesEnvironment/);
+    expect(JSON.stringify(listDeployments?.Resource)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);
+    expect(
+      nagFindings(stack).filter((f) => f.resource.includes('DriftJob') && f.rule.includes('Wildcard')),
+    ).toEqual([]);
+  });
 });

@@ -7,10 +7,12 @@
  * not be read (a `read-error` finding: the report is incomplete, so CI must not take it for drift).
  */
 import * as path from 'node:path';
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { AppConfigDelivery } from '../../adapters/appconfig-delivery.ts';
 import { EventBridgeEventPublisher } from '../../adapters/eventbridge-publisher.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
@@ -18,7 +20,9 @@ import { SecretsManagerInventory } from '../../adapters/secrets-manager-inventor
 import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
 import { createTicketTracker } from '../../adapters/tickets/create-ticket-tracker.ts';
 import type { DriftParameterSource } from '../../ports/drift.ts';
-import type { DriftReport } from '../../core/drift/run.ts';
+import type { DriftDependencies, DriftReport } from '../../core/drift/run.ts';
+import { parseKillSwitchTargets } from '../../core/flags/kill-switch-targets.ts';
+import { KILL_SWITCH_TARGETS_ENV } from '../../core/names.ts';
 import { driftUntilDone, type StepResult } from '../../core/drift/step.ts';
 import { fingerprintKeyId } from '../../core/fingerprint.ts';
 import { systemClock } from '../../ports/clock.ts';
@@ -91,6 +95,7 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
             )
           : undefined,
         apiCalls: () => seen.apiCalls,
+        ...killSwitchesToCheck(io, aws),
       },
       // No invocation limit here: the whole run is one step.
       () => ({
@@ -132,6 +137,14 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
     return ExitCode.AwsOrNetwork;
   }
   return report.findings.length > 0 ? ExitCode.Findings : ExitCode.Clean;
+}
+
+/** With `STEWARD_KILL_SWITCHES` (the stack output KillSwitchTargets), switches past their `until` too. */
+function killSwitchesToCheck(io: CommandIo, aws: AwsCalls): Pick<DriftDependencies, 'killSwitches'> {
+  const targets = io.env[KILL_SWITCH_TARGETS_ENV];
+  if (!targets) return {};
+  const reader = new AppConfigDelivery(aws.instrument(new AppConfigClient(cliClientConfig())));
+  return { killSwitches: { targets: parseKillSwitchTargets(targets), reader } };
 }
 
 /** The run as `--json` prints it: every finding and ticket (the checkpoint keeps only counts). */
