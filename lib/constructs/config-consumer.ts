@@ -8,10 +8,8 @@ import { Aws, CfnMapping, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import {
-  type KillSwitchTargets,
-  killSwitchDestination,
-} from '../../functions/core/flags/kill-switch-targets.ts';
+import { killSwitchDestination } from '../../functions/core/flags/kill-switch-destination.ts';
+import type { KillSwitchTargets } from '../../functions/core/flags/kill-switch-targets.ts';
 import type { ConfigDelivery } from './config-delivery.ts';
 
 /** The AppConfig Agent Lambda extension version the table below lists. */

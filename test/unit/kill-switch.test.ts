@@ -14,8 +14,8 @@ import {
   flagsWithoutKillSwitches,
   flipSwitch,
   killSwitchDocument,
-  overdueSwitches,
 } from '../../functions/core/flags/kill-switches.ts';
+import { overdueSwitches } from '../../functions/core/flags/deployed-switches.ts';
 import { defineService, type FlagDefinition, type Organisation } from '../../functions/core/model.ts';
 import { InMemoryAppConfig, ManualClock } from '../support/in-memory-appconfig.ts';
 import { InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';

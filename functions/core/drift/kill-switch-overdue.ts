@@ -5,9 +5,9 @@
  * what each kill-switch environment has deployed; a read that fails is a `read-error` for that
  * environment's switches alone.
  */
-import { readDeployedSwitches, type KillSwitchReader } from '../flags/deployed-switches.ts';
-import { type KillSwitchTargets, killSwitchDestination } from '../flags/kill-switch-targets.ts';
-import { overdueSwitches } from '../flags/kill-switches.ts';
+import { type KillSwitchReader, overdueSwitches, readDeployedSwitches } from '../flags/deployed-switches.ts';
+import { killSwitchDestination } from '../flags/kill-switch-destination.ts';
+import type { KillSwitchTargets } from '../flags/kill-switch-targets.ts';
 import type { DetectedFinding } from './findings.ts';
 
 /** Where the drift run reads kill switches: the stack's ids (`STEWARD_KILL_SWITCHES`) and AppConfig. */

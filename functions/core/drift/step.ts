@@ -27,7 +27,6 @@ import type { StewardEvent } from '../events.ts';
 import '../zod-messages.ts';
 import { concealValues } from './conceal.ts';
 import { detectDrift } from './detect.ts';
-import { overdueKillSwitchFindings } from './kill-switch-overdue.ts';
 import { type DriftFinding, FINDING_KINDS, type FindingKind } from './findings.ts';
 import { type DriftUnit, driftUnits, expectedCalls, readUnit } from './read-unit.ts';
 import {
@@ -283,10 +282,13 @@ async function checkUnit(
     environments: state.environments,
     secrets: unit.kind === 'strays' ? deps.secrets : undefined,
   });
-  // Kill switches past their `until` (kill-switch-overdue.ts), read with their service's unit.
+  // Kill switches past their `until`, read with their service's unit; a lazy chunk (the flags
+  // document format it needs is no part of a drift step's cold start).
   const switches =
     unit.kind === 'service' && deps.killSwitches
-      ? await overdueKillSwitchFindings(
+      ? await (
+          await import('./kill-switch-overdue.ts')
+        ).overdueKillSwitchFindings(
           deps.killSwitches,
           unit.service,
           state.environments ?? deps.registry.environments,

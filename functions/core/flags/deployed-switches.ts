@@ -6,8 +6,7 @@
 import type { ConfigDelivery, HostedVersionReader } from '../../ports/config-delivery.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { AppConfigFlagsDocument } from './flag-document-schema.ts';
-import { lenientFlagsDocumentSchema } from './flag-document-schema.ts';
-import type { KillSwitchDestination } from './kill-switch-targets.ts';
+import type { KillSwitchDestination } from './kill-switch-destination.ts';
 
 /** The AppConfig calls that read a kill-switch environment. */
 export type KillSwitchReader = Pick<ConfigDelivery, 'environmentState'> & HostedVersionReader;
@@ -55,13 +54,71 @@ export async function readDeployedSwitches(
     configurationProfileId: destination.profileId,
     versionNumber: version,
   });
+  const document = flagsDocumentOf(content);
+  if (!document) throw new DeployedSwitchesError(destination, version);
+  return { ...running, document, version };
+}
+
+/**
+ * The document's `flags` and `values`, when it has them as objects (what AppConfig's validator and
+ * ours let through). Checked by hand, not with the flags document schema: the drift job reads this
+ * on its cold path, and the schema (zod) would split its bundle for one small read.
+ */
+function flagsDocumentOf(content: string): AppConfigFlagsDocument | undefined {
   let json: unknown;
   try {
     json = JSON.parse(content);
   } catch {
-    throw new DeployedSwitchesError(destination, version);
+    return undefined;
   }
-  const parsed = lenientFlagsDocumentSchema.safeParse(json);
-  if (!parsed.success) throw new DeployedSwitchesError(destination, version);
-  return { ...running, document: parsed.data as AppConfigFlagsDocument, version };
+  const isRecord = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (
+    !isRecord(json) ||
+    !isRecord(json['values']) ||
+    (json['flags'] !== undefined && !isRecord(json['flags']))
+  ) {
+    return undefined;
+  }
+  if (!Object.values(json['values']).every(isRecord)) return undefined;
+  return {
+    version: '1',
+    flags: (json['flags'] ?? {}) as AppConfigFlagsDocument['flags'],
+    values: json['values'] as AppConfigFlagsDocument['values'],
+  };
+}
+
+/** A switch that is on with an `until` that has passed: the flip should have been undone. */
+export interface OverdueSwitch {
+  readonly switchName: string;
+  readonly until: string;
+  readonly reason?: string;
+  readonly flippedBy?: string;
+  readonly flippedAt?: string;
+}
+
+/**
+ * The switches of a deployed document that are on past their `until`. A switch without `until`, or
+ * off, is never overdue; an `until` that does not parse is reported, since nobody can tell when it ends.
+ *
+ * @example
+ * overdueSwitches(deployed, new Date()); // [{ switchName: 'disable-recommendations', until: '2026-11-30T18:00:00.000Z', ... }]
+ */
+export function overdueSwitches(document: AppConfigFlagsDocument, now: Date): OverdueSwitch[] {
+  const overdue: OverdueSwitch[] = [];
+  for (const [switchName, value] of Object.entries(document.values ?? {})) {
+    if (value?.enabled !== true || typeof value['until'] !== 'string') continue;
+    const until = value['until'];
+    const ends = Date.parse(until);
+    if (!Number.isNaN(ends) && ends > now.getTime()) continue;
+    const text = (name: string) => (typeof value[name] === 'string' ? (value[name] as string) : undefined);
+    overdue.push({
+      switchName,
+      until,
+      ...(text('reason') !== undefined ? { reason: text('reason') } : {}),
+      ...(text('flippedBy') !== undefined ? { flippedBy: text('flippedBy') } : {}),
+      ...(text('flippedAt') !== undefined ? { flippedAt: text('flippedAt') } : {}),
+    });
+  }
+  return overdue.sort((a, b) => a.switchName.localeCompare(b.switchName));
 }

@@ -18,11 +18,8 @@ import { type EventDetail, stewardEvent } from '../events.ts';
 import { sha256 } from '../hash.ts';
 import type { Organisation } from '../model.ts';
 import { readDeployedSwitches } from './deployed-switches.ts';
-import {
-  type KillSwitchDestination,
-  type KillSwitchTargets,
-  killSwitchDestination,
-} from './kill-switch-targets.ts';
+import { type KillSwitchDestination, killSwitchDestination } from './kill-switch-destination.ts';
+import type { KillSwitchTargets } from './kill-switch-targets.ts';
 import { flipSwitch, isKillSwitch, killSwitchDocument } from './kill-switches.ts';
 
 /** The longest reason accepted: AppConfig string attributes hold at most 1024 characters. */

@@ -22,16 +22,6 @@ export interface KillSwitchTargets {
   readonly services: Readonly<Record<string, ServiceKillSwitchTarget>>;
 }
 
-/** The ids of one flip's destination. */
-export interface KillSwitchDestination {
-  readonly service: string;
-  readonly environment: string;
-  readonly applicationId: string;
-  readonly profileId: string;
-  readonly environmentId: string;
-  readonly deploymentStrategyId: string;
-}
-
 const id = z.string().check(z.minLength(1));
 const killSwitchTargetsSchema = z.object({
   deploymentStrategyId: id,
@@ -62,28 +52,4 @@ export function parseKillSwitchTargets(text: string): KillSwitchTargets {
     );
   }
   return parsed.data;
-}
-
-/**
- * The destination of a flip of `service` in `environment`; undefined when the targets hold neither.
- *
- * @example
- * killSwitchDestination(targets, 'orders', 'production'); // { applicationId, profileId, environmentId, ... }
- */
-export function killSwitchDestination(
-  targets: KillSwitchTargets,
-  service: string,
-  environment: string,
-): KillSwitchDestination | undefined {
-  const target = Object.hasOwn(targets.services, service) ? targets.services[service] : undefined;
-  if (!target || !Object.hasOwn(target.environments, environment)) return undefined;
-  const environmentId = target.environments[environment] as string;
-  return {
-    service,
-    environment,
-    applicationId: target.applicationId,
-    profileId: target.profileId,
-    environmentId,
-    deploymentStrategyId: targets.deploymentStrategyId,
-  };
 }

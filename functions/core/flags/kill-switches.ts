@@ -126,41 +126,6 @@ export function flipSwitch(
   return base;
 }
 
-/** A switch that is on with an `until` that has passed: the flip should have been undone. */
-export interface OverdueSwitch {
-  readonly switchName: string;
-  readonly until: string;
-  readonly reason?: string;
-  readonly flippedBy?: string;
-  readonly flippedAt?: string;
-}
-
-/**
- * The switches of a deployed document that are on past their `until`. A switch without `until`, or
- * off, is never overdue; an `until` that does not parse is reported, since nobody can tell when it ends.
- *
- * @example
- * overdueSwitches(deployed, new Date()); // [{ switchName: 'disable-recommendations', until: '2026-11-30T18:00:00.000Z', ... }]
- */
-export function overdueSwitches(document: AppConfigFlagsDocument, now: Date): OverdueSwitch[] {
-  const overdue: OverdueSwitch[] = [];
-  for (const [switchName, value] of Object.entries(document.values ?? {})) {
-    if (value?.enabled !== true || typeof value['until'] !== 'string') continue;
-    const until = value['until'];
-    const ends = Date.parse(until);
-    if (!Number.isNaN(ends) && ends > now.getTime()) continue;
-    const text = (name: string) => (typeof value[name] === 'string' ? (value[name] as string) : undefined);
-    overdue.push({
-      switchName,
-      until,
-      ...(text('reason') !== undefined ? { reason: text('reason') } : {}),
-      ...(text('flippedBy') !== undefined ? { flippedBy: text('flippedBy') } : {}),
-      ...(text('flippedAt') !== undefined ? { flippedAt: text('flippedAt') } : {}),
-    });
-  }
-  return overdue.sort((a, b) => a.switchName.localeCompare(b.switchName));
-}
-
 function declareFlipAttributes(definition: AppConfigFlagDefinition): void {
   definition.attributes = { ...definition.attributes, ...structuredClone(FLIP_ATTRIBUTES) };
 }
