@@ -17,6 +17,8 @@ import {
 } from '../../functions/core/flags/kill-switches.ts';
 import { overdueSwitches } from '../../functions/core/flags/deployed-switches.ts';
 import { defineService, type FlagDefinition, type Organisation } from '../../functions/core/model.ts';
+import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { validateDeliveredDocument } from '../../functions/core/validation/appconfig-document.ts';
 import { InMemoryAppConfig, ManualClock } from '../support/in-memory-appconfig.ts';
 import { InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 
@@ -116,6 +118,47 @@ describe('Kill switches apart from the flags', () => {
     });
     expect(flipped.values['disable-suggestions']?.enabled).toBe(true);
     expect(deployed).toEqual(before);
+  });
+
+  it('passes the AppConfig validator, as shipped and once flipped', async () => {
+    // Prepare
+    const shipped = killSwitchDocument(flags, 'production');
+    const flipped = flipSwitch(shipped, shipped, {
+      switchName: 'disable-recommendations',
+      enabled: true,
+      reason: 'timeouts',
+      until: new Date('2026-11-30T18:00:00Z'),
+      actor: ACTOR,
+      at: NOW,
+    });
+    const deps = {
+      registry: new SchemaRegistry(organisation, { parameterRoot: 'config', environments: ['production'] }),
+      locator: { locate: async () => ({ service: 'search', profile: 'flags' as const }) },
+    };
+    const invocation = (document: unknown) => ({
+      applicationId: 'app-search',
+      configurationProfileId: 'profile-switches',
+      configurationVersion: '2',
+      content: JSON.stringify(document),
+    });
+
+    // Act
+    const verdicts = await Promise.all(
+      [shipped, flipped].map((document) => validateDeliveredDocument(invocation(document), deps)),
+    );
+    const untilNotText = structuredClone(flipped);
+    untilNotText.values['disable-recommendations'] = {
+      ...untilNotText.values['disable-recommendations'],
+      until: 5,
+    };
+    const refused = await validateDeliveredDocument(invocation(untilNotText), deps);
+
+    // Assess
+    expect(verdicts.map((v) => v.ok)).toEqual([true, true]);
+    expect(refused).toMatchObject({
+      ok: false,
+      issues: [expect.objectContaining({ path: 'values.disable-recommendations.until' })],
+    });
   });
 
   it('finds the switches on past their until, and no others', () => {
