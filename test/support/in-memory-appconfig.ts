@@ -4,6 +4,7 @@
  * strategy's duration plus bake on the test's clock; another StartDeployment to the same environment
  * meanwhile answers busy (AppConfig's ConflictException), another environment is unaffected.
  */
+import type { KillSwitchTargets } from '../../functions/core/flags/kill-switch-targets.ts';
 import type { Clock } from '../../functions/ports/clock.ts';
 import type {
   ConfigDelivery,
@@ -146,3 +147,15 @@ export class InMemoryAppConfig implements ConfigDelivery, HostedVersionReader {
     return deployment.endsAt.getTime() > this.clock.now().getTime();
   }
 }
+
+/** The kill-switch ids of a `search` service in staging and production, for tests over {@link InMemoryAppConfig}. */
+export const searchKillSwitchTargets: KillSwitchTargets = {
+  deploymentStrategyId: 'strategy-kill-switch',
+  services: {
+    search: {
+      applicationId: 'app-search',
+      profileId: 'profile-switches',
+      environments: { staging: 'env-staging-switches', production: 'env-production-switches' },
+    },
+  },
+};

@@ -1,12 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { flipKillSwitch } from '../../functions/core/flags/flip-kill-switch.ts';
-import type { KillSwitchTargets } from '../../functions/core/flags/kill-switch-targets.ts';
 import type { DriftDependencies } from '../../functions/core/drift/run.ts';
 import { driftUntilDone, type StepBudget } from '../../functions/core/drift/step.ts';
 import { defineService, type Organisation } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { driftSourceOf } from '../support/parameter-store-drift-source.ts';
-import { InMemoryAppConfig, ManualClock } from '../support/in-memory-appconfig.ts';
+import { InMemoryAppConfig, ManualClock, searchKillSwitchTargets } from '../support/in-memory-appconfig.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter } from '../support/local-hmac-fingerprinter.ts';
 import { InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
@@ -29,16 +28,7 @@ const search = defineService({
 const organisation: Organisation = {
   services: [defineService({ name: 'shared', keys: {}, values: {} }), search],
 };
-const targets: KillSwitchTargets = {
-  deploymentStrategyId: 'strategy-kill-switch',
-  services: {
-    search: {
-      applicationId: 'app-search',
-      profileId: 'profile-switches',
-      environments: { staging: 'env-staging-switches', production: 'env-production-switches' },
-    },
-  },
-};
+const targets = searchKillSwitchTargets;
 const unlimited = (): StepBudget => ({
   remainingMs: () => Number.POSITIVE_INFINITY,
   marginMs: 0,

@@ -9,7 +9,6 @@ import {
   killSwitchTicketKey,
 } from '../../functions/core/flags/flip-kill-switch.ts';
 import type { AppConfigFlagsDocument } from '../../functions/core/flags/flag-document-schema.ts';
-import type { KillSwitchTargets } from '../../functions/core/flags/kill-switch-targets.ts';
 import {
   flagsWithoutKillSwitches,
   flipSwitch,
@@ -19,7 +18,7 @@ import { overdueSwitches } from '../../functions/core/flags/deployed-switches.ts
 import { defineService, type FlagDefinition, type Organisation } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { validateDeliveredDocument } from '../../functions/core/validation/appconfig-document.ts';
-import { InMemoryAppConfig, ManualClock } from '../support/in-memory-appconfig.ts';
+import { InMemoryAppConfig, ManualClock, searchKillSwitchTargets } from '../support/in-memory-appconfig.ts';
 import { InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
 
 const switchFlag = (production: boolean): FlagDefinition => ({
@@ -46,16 +45,7 @@ const flags: Record<string, FlagDefinition> = {
 const search = defineService({ name: 'search', keys: {}, values: {}, flags });
 const organisation: Organisation = { services: [search] };
 
-const targets: KillSwitchTargets = {
-  deploymentStrategyId: 'strategy-kill-switch',
-  services: {
-    search: {
-      applicationId: 'app-search',
-      profileId: 'profile-switches',
-      environments: { staging: 'env-staging-switches', production: 'env-production-switches' },
-    },
-  },
-};
+const targets = searchKillSwitchTargets;
 
 const ACTOR = 'arn:aws:sts::123456789012:assumed-role/oncall/alice';
 const NOW = new Date('2026-11-30T12:00:00Z');

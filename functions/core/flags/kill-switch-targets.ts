@@ -5,7 +5,7 @@
  * The one type and parser of that text, for the stack, `steward kill` and the drift job.
  */
 import * as z from 'zod/mini';
-import { ConfigurationError } from '../errors.ts';
+import { parseJsonVariable } from '../json-variable.ts';
 import { KILL_SWITCH_TARGETS_ENV } from '../names.ts';
 
 /** One service's kill-switch profile and its environment per Steward environment. */
@@ -38,18 +38,5 @@ const killSwitchTargetsSchema = z.object({
  * const targets = parseKillSwitchTargets(process.env.STEWARD_KILL_SWITCHES);
  */
 export function parseKillSwitchTargets(text: string): KillSwitchTargets {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ConfigurationError(`${KILL_SWITCH_TARGETS_ENV} is not JSON`);
-  }
-  const parsed = killSwitchTargetsSchema.safeParse(json);
-  if (!parsed.success) {
-    const paths = parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)');
-    throw new ConfigurationError(
-      `${KILL_SWITCH_TARGETS_ENV}: malformed at ${[...new Set(paths)].join(', ')}`,
-    );
-  }
-  return parsed.data;
+  return parseJsonVariable(KILL_SWITCH_TARGETS_ENV, text, killSwitchTargetsSchema);
 }
