@@ -11,7 +11,6 @@ import {
   type DeploymentSummary,
   GetApplicationCommand,
   GetConfigurationProfileCommand,
-  GetHostedConfigurationVersionCommand,
   ListDeploymentsCommand,
   ListHostedConfigurationVersionsCommand,
   type ListDeploymentsCommandOutput,
@@ -29,7 +28,6 @@ import type {
   DeploymentStart,
   EnvironmentState,
   HostedDocument,
-  HostedVersionReader,
   ProfileLocation,
   ProfileLocator,
 } from '../ports/config-delivery.ts';
@@ -42,28 +40,8 @@ const RUNNING_STATES = new Set(['BAKING', 'DEPLOYING', 'ROLLING_BACK', 'VALIDATI
  * const delivery = new AppConfigDelivery(new AppConfigClient({}));
  * const version = await delivery.ensureHostedVersion(document);
  */
-export class AppConfigDelivery implements ConfigDelivery, HostedVersionReader {
-  constructor(private readonly client: AppConfigClient) {}
-
-  async hostedContent(version: {
-    applicationId: string;
-    configurationProfileId: string;
-    versionNumber: string;
-  }): Promise<string> {
-    const subject = `version ${version.versionNumber} of profile ${version.configurationProfileId} of application ${version.applicationId}`;
-    try {
-      const response = await this.client.send(
-        new GetHostedConfigurationVersionCommand({
-          ApplicationId: version.applicationId,
-          ConfigurationProfileId: version.configurationProfileId,
-          VersionNumber: Number(version.versionNumber),
-        }),
-      );
-      return new TextDecoder().decode(response.Content ?? new Uint8Array());
-    } catch (error) {
-      throw translate(error, 'GetHostedConfigurationVersion', subject);
-    }
-  }
+export class AppConfigDelivery implements ConfigDelivery {
+  constructor(protected readonly client: AppConfigClient) {}
 
   async ensureHostedVersion(document: HostedDocument): Promise<string> {
     const existing = await this.labelledVersion(document);
@@ -266,7 +244,8 @@ export class AppConfigProfileLocator implements ProfileLocator {
   }
 }
 
-function translate(error: unknown, operation: string, subject: string): Error {
+/** An AppConfig SDK error as a ConfigDelivery error naming the call and its subject, never content. */
+export function translate(error: unknown, operation: string, subject: string): Error {
   if (error instanceof ConfigDeliveryError) return error;
   const name = (error as Error).name ?? 'Error';
   const message = `${operation} on ${subject} failed: ${name}`;

@@ -14,11 +14,11 @@ import { parseKillSwitchTargets } from '../core/flags/kill-switch-targets.ts';
 export function killSwitchDriftSource(targets: string | undefined): KillSwitchDriftSource | undefined {
   if (targets === undefined) return undefined;
   const delivery = onceUntilFailure(async () => {
-    const [{ AppConfigClient }, { AppConfigDelivery }] = await Promise.all([
+    const [{ AppConfigClient }, { AppConfigKillSwitchStore }] = await Promise.all([
       import('@aws-sdk/client-appconfig'),
-      import('../adapters/appconfig-delivery.ts'),
+      import('../adapters/appconfig-kill-switch-store.ts'),
     ]);
-    return new AppConfigDelivery(new AppConfigClient({}));
+    return new AppConfigKillSwitchStore(new AppConfigClient({}));
   });
   return {
     targets: parseKillSwitchTargets(targets),

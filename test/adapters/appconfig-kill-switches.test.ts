@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-appconfig';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AppConfigDelivery } from '../../functions/adapters/appconfig-delivery.ts';
+import { AppConfigKillSwitchStore } from '../../functions/adapters/appconfig-kill-switch-store.ts';
 import { resolveKillSwitchTargets } from '../../functions/adapters/appconfig-kill-switch-targets.ts';
 import {
   ConfigDeliveryAccessDeniedError,
@@ -23,7 +23,7 @@ const client = new AppConfigClient({
 });
 const error = (name: string) => Object.assign(new Error(name), { name, $metadata: {} });
 
-describe('Class: AppConfigDelivery (what a kill-switch flip reads)', () => {
+describe('Class: AppConfigKillSwitchStore (what a kill-switch flip reads)', () => {
   beforeEach(() => appConfig.reset());
 
   it('reads a hosted version back with GetHostedConfigurationVersion', async () => {
@@ -37,7 +37,7 @@ describe('Class: AppConfigDelivery (what a kill-switch flip reads)', () => {
       .resolves({ Content: new TextEncoder().encode('{"version":"1"}') as never });
 
     // Act
-    const content = await new AppConfigDelivery(client).hostedContent({
+    const content = await new AppConfigKillSwitchStore(client).hostedContent({
       applicationId: 'app-orders',
       configurationProfileId: 'ks-profile',
       versionNumber: '3',
@@ -53,7 +53,7 @@ describe('Class: AppConfigDelivery (what a kill-switch flip reads)', () => {
     appConfig.on(GetHostedConfigurationVersionCommand).rejects(error('AccessDeniedException'));
 
     // Act
-    const read = new AppConfigDelivery(client).hostedContent({
+    const read = new AppConfigKillSwitchStore(client).hostedContent({
       applicationId: 'app-orders',
       configurationProfileId: 'ks-profile',
       versionNumber: '3',
@@ -84,7 +84,7 @@ describe('Class: AppConfigDelivery (what a kill-switch flip reads)', () => {
     } as never);
 
     // Act
-    const state = await new AppConfigDelivery(client).environmentState({
+    const state = await new AppConfigKillSwitchStore(client).environmentState({
       applicationId: 'app-orders',
       environmentId: 'ks-env',
       configurationProfileId: 'ks-profile',

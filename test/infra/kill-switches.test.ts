@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { killSwitchDocument, killSwitchesOf } from '../../functions/core/flags/kill-switches.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
@@ -53,9 +53,17 @@ function operatorStatements(
 }
 
 describe('Construct: KillSwitches', () => {
+  // One synth for the tests that only read it: the first synth of a file (aws-cdk-lib's first load)
+  // can take over 30 s on a loaded machine, so it runs in a hook with room for that.
+  let shared: ReturnType<typeof synth> & { template: Template };
+  beforeAll(() => {
+    const built = synth();
+    shared = { ...built, template: built.template };
+  }, 180_000);
+
   it('deploys with one all-at-once strategy without bake', () => {
     // Act
-    const { stack, switches, template } = synth();
+    const { stack, switches, template } = shared;
 
     // Assess
     template.hasResourceProperties('AWS::AppConfig::DeploymentStrategy', {
@@ -75,7 +83,7 @@ describe('Construct: KillSwitches', () => {
 
   it('gives each service with switches a kill-switches profile and its own environment per Steward environment, without alarms', () => {
     // Act
-    const { template } = synth();
+    const { template } = shared;
 
     // Assess
     expect(withSwitches.length).toBeGreaterThan(0);
@@ -96,7 +104,7 @@ describe('Construct: KillSwitches', () => {
 
   it('ships the switches of config/ as each environment holds them', () => {
     // Act
-    const { template } = synth();
+    const { template } = shared;
 
     // Assess
     const contents = Object.values(template.findResources('AWS::AppConfig::HostedConfigurationVersion')).map(
@@ -111,7 +119,7 @@ describe('Construct: KillSwitches', () => {
 
   it("grants the operator's policy exactly what steward kill calls, on the kill-switch resources", () => {
     // Act
-    const { template } = synth();
+    const { template } = shared;
 
     // Assess
     const statements = operatorStatements(template);
@@ -147,7 +155,7 @@ describe('Construct: KillSwitches', () => {
 
   it('passes cdk-nag, its wildcard pairs acknowledged one by one', () => {
     // Prepare
-    const { stack } = synth();
+    const { stack } = shared;
 
     // Act
     const findings = nagFindings(stack).filter((f) => f.resource.includes('KillSwitches'));
@@ -158,7 +166,7 @@ describe('Construct: KillSwitches', () => {
 
   it('outputs the ids steward kill reads as STEWARD_KILL_SWITCHES', () => {
     // Act
-    const { template } = synth();
+    const { template } = shared;
 
     // Assess
     template.hasOutput('*', {

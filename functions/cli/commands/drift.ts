@@ -12,7 +12,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { AppConfigDelivery } from '../../adapters/appconfig-delivery.ts';
+import { AppConfigKillSwitchStore } from '../../adapters/appconfig-kill-switch-store.ts';
 import { EventBridgeEventPublisher } from '../../adapters/eventbridge-publisher.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
@@ -143,7 +143,7 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
 function killSwitchesToCheck(io: CommandIo, aws: AwsCalls): Pick<DriftDependencies, 'killSwitches'> {
   const targets = io.env[KILL_SWITCH_TARGETS_ENV];
   if (!targets) return {};
-  const reader = new AppConfigDelivery(aws.instrument(new AppConfigClient(cliClientConfig())));
+  const reader = new AppConfigKillSwitchStore(aws.instrument(new AppConfigClient(cliClientConfig())));
   return { killSwitches: { targets: parseKillSwitchTargets(targets), reader } };
 }
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { STSClient } from '@aws-sdk/client-sts';
-import { AppConfigDelivery } from '../../adapters/appconfig-delivery.ts';
+import { AppConfigKillSwitchStore } from '../../adapters/appconfig-kill-switch-store.ts';
 import { resolveKillSwitchTargets } from '../../adapters/appconfig-kill-switch-targets.ts';
 import { EventBridgeEventPublisher } from '../../adapters/eventbridge-publisher.ts';
 import { StsCallerIdentity } from '../../adapters/sts-caller-identity.ts';
@@ -81,7 +81,7 @@ export async function kill(argv: string[], io: CommandIo, aws = new AwsCalls()):
     const outcome = await flipKillSwitch(request, {
       ...desired,
       targets,
-      delivery: new AppConfigDelivery(appConfig),
+      delivery: new AppConfigKillSwitchStore(appConfig),
       identity: new StsCallerIdentity(aws.instrument(new STSClient(cliClientConfig()))),
       publisher: new EventBridgeEventPublisher(
         aws.instrument(new EventBridgeClient(cliClientConfig())),
