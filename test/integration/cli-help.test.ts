@@ -5,6 +5,7 @@ import { driftOptions } from '../../functions/cli/commands/drift.ts';
 import { flagRefsOptions, flagsOptions } from '../../functions/cli/commands/flags.ts';
 import { invokeOptions } from '../../functions/cli/commands/invoke.ts';
 import { planOptions } from '../../functions/cli/commands/plan.ts';
+import { killOptions } from '../../functions/cli/commands/kill.ts';
 import { ExitCode } from '../../functions/cli/exit-codes.ts';
 import { COMMAND_HELP } from '../../functions/cli/help.ts';
 import { main } from '../../functions/cli/main.ts';
@@ -19,6 +20,7 @@ const PARSED_OPTIONS: Record<keyof typeof COMMAND_HELP, object> = {
   // `steward flags --help` describes `flags refs` too.
   flags: { ...flagsOptions, ...flagRefsOptions },
   invoke: invokeOptions,
+  kill: killOptions,
 };
 const COMMANDS = Object.keys(COMMAND_HELP) as (keyof typeof COMMAND_HELP)[];
 

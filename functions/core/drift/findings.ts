@@ -20,6 +20,7 @@ export const FINDING_KINDS = [
   'flag-added',
   'flag-removed',
   'flags-not-deployed',
+  'kill-switch-overdue',
 ] as const;
 
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -71,6 +72,7 @@ const SEVERITY: Record<FindingKind, TicketSeverity> = {
   'flag-removed': 'medium',
   'flags-not-deployed': 'medium',
   'flag-added': 'low',
+  'kill-switch-overdue': 'high',
 };
 
 const CATEGORY: Record<FindingKind, string> = {
@@ -87,6 +89,7 @@ const CATEGORY: Record<FindingKind, string> = {
   'flag-added': 'drift',
   'flag-removed': 'drift',
   'flags-not-deployed': 'drift',
+  'kill-switch-overdue': 'flags',
 };
 
 /** `<kind>:<parameter>`: the identity of a finding across runs, and its ticket's dedup key. */
