@@ -6,6 +6,7 @@
  * carry its value. It is also the drift job's bulk reader (`DriftParameterSource`).
  */
 import {
+  AddTagsToResourceCommand,
   DeleteParameterCommand,
   DescribeParametersCommand,
   type DescribeParametersCommandOutput,
@@ -16,12 +17,22 @@ import {
   type GetParametersByPathCommandOutput,
   GetParametersCommand,
   LabelParameterVersionCommand,
+  ListTagsForResourceCommand,
   type Parameter,
   PutParameterCommand,
+  RemoveTagsFromResourceCommand,
   type SSMClient,
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
 import type { ParameterType } from '../core/keys.ts';
+import {
+  OVERRIDE_MARKER_VALUE,
+  OVERRIDE_TAGS,
+  type OverrideRecord,
+  parseOverrideTags,
+  type Tag,
+} from '../core/override.ts';
+import type { OverrideStore } from '../ports/override-store.ts';
 import type { DriftParameterSource } from '../ports/drift.ts';
 import type {
   ParameterMetadata,
@@ -87,7 +98,7 @@ const READS = new Set([
  * const store = new SsmParameterStore(new SSMClient({}));
  * const current = await store.get('/config/production/orders/max-retries');
  */
-export class SsmParameterStore implements ParameterStore, DriftParameterSource {
+export class SsmParameterStore implements ParameterStore, DriftParameterSource, OverrideStore {
   private readonly throttleAttempts: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -261,6 +272,90 @@ export class SsmParameterStore implements ParameterStore, DriftParameterSource {
     return result;
   }
 
+  /**
+   * The overrides recorded under a path: one DescribeParameters scan filtered on the override marker
+   * tag (DescribeParameters filters on tags, GetParametersByPath does not), then one
+   * ListTagsForResource per parameter found, to read its record.
+   */
+  async overridesUnder(path: string): Promise<OverrideRecord[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page: DescribeParametersCommandOutput = await this.send('DescribeParameters', path, () =>
+        this.client.send(
+          new DescribeParametersCommand({
+            ParameterFilters: [
+              { Key: 'Path', Option: 'Recursive', Values: [trimPath(path)] },
+              { Key: `tag:${OVERRIDE_TAGS.marker}`, Option: 'Equals', Values: [OVERRIDE_MARKER_VALUE] },
+            ],
+            MaxResults: DESCRIBE_PAGE,
+            NextToken: token,
+          }),
+        ),
+      );
+      for (const entry of page.Parameters ?? []) if (entry.Name) names.push(entry.Name);
+      token = page.NextToken;
+    } while (token);
+    const records: OverrideRecord[] = [];
+    for (const name of names) {
+      const { TagList = [] } = await this.send('ListTagsForResource', name, () =>
+        this.client.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name })),
+      );
+      const tags = Object.fromEntries(TagList.map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+      const record = parseOverrideTags(name, tags);
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
+  async tag(name: string, tags: readonly Tag[]): Promise<void> {
+    await this.send('AddTagsToResource', name, () =>
+      this.client.send(
+        new AddTagsToResourceCommand({
+          ResourceType: 'Parameter',
+          ResourceId: name,
+          Tags: tags.map((tag) => ({ Key: tag.key, Value: tag.value })),
+        }),
+      ),
+    );
+  }
+
+  async untag(name: string, keys: readonly string[]): Promise<void> {
+    await this.send('RemoveTagsFromResource', name, () =>
+      this.client.send(
+        new RemoveTagsFromResourceCommand({
+          ResourceType: 'Parameter',
+          ResourceId: name,
+          TagKeys: [...keys],
+        }),
+      ),
+    );
+  }
+
+  /** PutParameter takes tags only when it creates (without Overwrite), which is what this is for. */
+  async createTagged(
+    name: string,
+    value: string,
+    type: ParameterType,
+    tags: readonly Tag[],
+  ): Promise<number> {
+    const { Version } = await this.send(
+      'PutParameter',
+      name,
+      () =>
+        this.client.send(
+          new PutParameterCommand({
+            Name: name,
+            Value: value,
+            Type: type,
+            Tags: tags.map((tag) => ({ Key: tag.key, Value: tag.value })),
+          }),
+        ),
+      { sanitiseCause: true },
+    );
+    return Number(Version ?? 0);
+  }
+
   private async scanPath(
     path: string,
     extra: {
@@ -335,6 +430,7 @@ const REJECTED_WRITES = new Set([
 function translate(name: string, operation: string, subject: string, cause: unknown): Error {
   switch (name) {
     case 'ParameterNotFound':
+    case 'InvalidResourceId': // the tagging calls' name for a parameter that does not exist
       return new ParameterNotFoundError(subject, operation, { cause });
     case 'AccessDeniedException':
     case 'KMSAccessDeniedException':

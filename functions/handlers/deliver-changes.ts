@@ -81,11 +81,15 @@ const deliveryQueue = settings.STEWARD_DELIVERY_QUEUE_URL
   ? new SqsDeliveryQueue(new SQSClient({}), settings.STEWARD_DELIVERY_QUEUE_URL)
   : undefined;
 
+const store = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
+  limiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
+});
+
 export const handler = createDeliverChangesHandler({
   registry,
-  store: new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
-    limiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
-  }),
+  store,
+  // Break-glass overrides are tags on the parameters: a document holding a new one ships all at once.
+  overrides: store,
   publisher: new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS),
   tickets: createTicketTracker(settings.STEWARD_TICKETS),
   clock: systemClock,
