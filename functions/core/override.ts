@@ -130,6 +130,24 @@ export function needsImmediateDelivery(
   );
 }
 
+/**
+ * What the drift run makes of an override: `active` until it expires; then `due-fold-back` while the
+ * live value still differs from git, `settled` once it no longer does (folded back into git, or the
+ * reconcile restored git's value).
+ *
+ * @example
+ * overrideState(record, now, '50', '5'); // 'active' before record.until, 'due-fold-back' after
+ */
+export function overrideState(
+  record: OverrideRecord,
+  now: Date,
+  live: string | undefined,
+  desired: string | undefined,
+): 'active' | 'due-fold-back' | 'settled' {
+  if (isActive(record, now)) return 'active';
+  return desired !== undefined && live !== desired ? 'due-fold-back' : 'settled';
+}
+
 /** Replace what SSM refuses in a tag value and cut it to 256 characters. */
 export function tagSafe(text: string): string {
   return text.replace(TAG_VALUE_UNSAFE, '_').slice(0, TAG_VALUE_MAX);

@@ -4,6 +4,7 @@
  * secrets. Metrics go through the `MetricsSink` port (`ports/metrics.ts`); errors are in
  * `drift.errors.ts`.
  */
+import type { OverrideStore } from './override-store.ts';
 import type { ParameterStore, StoredParameter } from './parameter-store.ts';
 
 /** Parameter Store as a bulk reader. */
@@ -12,6 +13,8 @@ export interface DriftParameterSource extends Pick<ParameterStore, 'getByPath' |
   getMany(names: readonly string[]): Promise<StoredParameter[]>;
   /** For each parameter under a path, the version that carries the label. */
   labelledVersions(path: string, label: string): Promise<Map<string, number>>;
+  /** The break-glass overrides recorded under a path; without it none are read (core/override.ts). */
+  overridesUnder?: OverrideStore['overridesUnder'];
 }
 
 /** Rotation state of one managed secret, as Secrets Manager's DescribeSecret reports it. */

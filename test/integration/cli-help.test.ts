@@ -4,6 +4,7 @@ import { checkOptions } from '../../functions/cli/commands/check.ts';
 import { driftOptions } from '../../functions/cli/commands/drift.ts';
 import { flagRefsOptions, flagsOptions } from '../../functions/cli/commands/flags.ts';
 import { invokeOptions } from '../../functions/cli/commands/invoke.ts';
+import { overrideOptions } from '../../functions/cli/commands/override.ts';
 import { ExitCode } from '../../functions/cli/exit-codes.ts';
 import { COMMAND_HELP } from '../../functions/cli/help.ts';
 import { main } from '../../functions/cli/main.ts';
@@ -17,6 +18,7 @@ const PARSED_OPTIONS: Record<keyof typeof COMMAND_HELP, object> = {
   // `steward flags --help` describes `flags refs` too.
   flags: { ...flagsOptions, ...flagRefsOptions },
   invoke: invokeOptions,
+  override: overrideOptions,
 };
 const COMMANDS = Object.keys(COMMAND_HELP) as (keyof typeof COMMAND_HELP)[];
 

@@ -15,6 +15,9 @@ export const FINDING_KINDS = [
   'rotation-overdue',
   'label-mismatch',
   'read-error',
+  // Break-glass overrides (core/override.ts): active, and expired but not yet folded back into git.
+  'override',
+  'override-expired',
 ] as const;
 
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -59,6 +62,8 @@ const SEVERITY: Record<FindingKind, TicketSeverity> = {
   'label-mismatch': 'medium',
   'env-divergence': 'low',
   unmanaged: 'low',
+  override: 'low',
+  'override-expired': 'medium',
 };
 
 const CATEGORY: Record<FindingKind, string> = {
@@ -71,6 +76,8 @@ const CATEGORY: Record<FindingKind, string> = {
   'label-mismatch': 'drift',
   'env-divergence': 'drift',
   unmanaged: 'drift',
+  override: 'drift',
+  'override-expired': 'drift',
 };
 
 /** `<kind>:<parameter>`: the identity of a finding across runs, and its ticket's dedup key. */
