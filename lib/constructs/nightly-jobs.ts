@@ -12,6 +12,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APPCONFIG_TARGETS_ENV, FLAG_CODE_REFERENCES_ENV } from '../../functions/core/names.ts';
+import { grantReadOverrides } from '../override-access.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import {
   DEFAULT_DIGEST_BUDGET_BYTES,
@@ -255,6 +256,8 @@ export class NightlyJobs extends Construct {
     );
     // SecureStrings: decrypt with the keys the settings name, through Parameter Store only.
     grantParameterKeys(role, settings);
+    // Break-glass overrides are reported as such, not as value drift.
+    grantReadOverrides(role, root, { describeGranted: true });
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'DescribeManagedSecrets',
