@@ -132,8 +132,9 @@ export function needsImmediateDelivery(
 
 /**
  * What the drift run makes of an override: `active` until it expires; then `due-fold-back` while the
- * live value still differs from git, `settled` once it no longer does (folded back into git, or the
- * reconcile restored git's value).
+ * live value still differs from git (or git holds no value for it: the override created it, or the key
+ * lives on its default), `settled` once they agree (folded back into git, or the reconcile restored
+ * git's value).
  *
  * @example
  * overrideState(record, now, '50', '5'); // 'active' before record.until, 'due-fold-back' after
@@ -145,7 +146,7 @@ export function overrideState(
   desired: string | undefined,
 ): 'active' | 'due-fold-back' | 'settled' {
   if (isActive(record, now)) return 'active';
-  return desired !== undefined && live !== desired ? 'due-fold-back' : 'settled';
+  return desired === undefined || live !== desired ? 'due-fold-back' : 'settled';
 }
 
 /** Replace what SSM refuses in a tag value and cut it to 256 characters. */

@@ -13,8 +13,8 @@ export interface DriftParameterSource extends Pick<ParameterStore, 'getByPath' |
   getMany(names: readonly string[]): Promise<StoredParameter[]>;
   /** For each parameter under a path, the version that carries the label. */
   labelledVersions(path: string, label: string): Promise<Map<string, number>>;
-  /** The break-glass overrides recorded under a path; without it none are read (core/override.ts). */
-  overridesUnder?: OverrideStore['overridesUnder'];
+  /** The break-glass overrides recorded under a path (core/override.ts). */
+  overridesUnder: OverrideStore['overridesUnder'];
 }
 
 /** Rotation state of one managed secret, as Secrets Manager's DescribeSecret reports it. */

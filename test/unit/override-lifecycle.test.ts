@@ -71,7 +71,7 @@ async function deployed() {
     runDrift(
       {
         registry: ports.registry,
-        source: { ...driftSourceOf(store), overridesUnder: (path) => overrides.overridesUnder(path) },
+        source: driftSourceOf(store, overrides),
         clock: ports.clock,
         fingerprinter: new LocalHmacFingerprinter(),
         tracker,

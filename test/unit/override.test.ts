@@ -227,6 +227,8 @@ describe('Function: overrideState / needsImmediateDelivery', () => {
     expect(overrideState(record, NOW, '8', '5')).toBe('active');
     expect(overrideState(record, later, '8', '5')).toBe('due-fold-back');
     expect(overrideState(record, later, '8', '8')).toBe('settled');
+    // git holds no value for the key (the override created it, or the key lives on its default)
+    expect(overrideState(record, later, '8', undefined)).toBe('due-fold-back');
   });
 
   it('ships all at once only an active override that no deployment has shipped yet', () => {

@@ -173,6 +173,7 @@ function countingParameters(
     describe: (path) => source.describe(path),
     getMany: (names) => source.getMany(names),
     labelledVersions: (path, label) => source.labelledVersions(path, label),
+    overridesUnder: (path) => source.overridesUnder(path),
     async getByPath(path, options) {
       const parameters = await source.getByPath(path, options);
       onParameters(parameters.length);

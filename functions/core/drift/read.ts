@@ -218,7 +218,6 @@ export async function readOverrides(
   service: string | undefined,
   failures: ReadFailure[],
 ): Promise<Map<string, OverrideRecord>> {
-  if (!source.overridesUnder) return new Map();
   try {
     return new Map((await source.overridesUnder(path)).map((record) => [record.parameter, record]));
   } catch (error) {
