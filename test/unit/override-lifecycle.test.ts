@@ -23,7 +23,7 @@ import { InMemoryOverrideStore } from '../support/in-memory-override-store.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { LocalHmacFingerprinter } from '../support/local-hmac-fingerprinter.ts';
 import { driftSourceOf } from '../support/parameter-store-drift-source.ts';
-import { InMemoryTicketTracker, RecordingEventPublisher } from '../support/recording-ports.ts';
+import { InMemoryTicketTracker } from '../support/recording-ports.ts';
 import { changeEvent, validateChangePorts } from '../support/validate-change-harness.ts';
 
 const MAX_RETRIES = '/config/production/orders/max-retries';
