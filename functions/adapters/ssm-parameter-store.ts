@@ -19,6 +19,7 @@ import {
   LabelParameterVersionCommand,
   ListTagsForResourceCommand,
   type Parameter,
+  type ParameterMetadata as ParameterMetadataEntry,
   PutParameterCommand,
   RemoveTagsFromResourceCommand,
   type SSMClient,
@@ -245,30 +246,16 @@ export class SsmParameterStore implements ParameterStore, DriftParameterSource, 
 
   async describe(path: string): Promise<ParameterMetadata[]> {
     const result: ParameterMetadata[] = [];
-    let token: string | undefined;
-    do {
-      const page: DescribeParametersCommandOutput = await this.send('DescribeParameters', path, () =>
-        this.client.send(
-          new DescribeParametersCommand({
-            ParameterFilters: [{ Key: 'Path', Option: 'Recursive', Values: [trimPath(path)] }],
-            MaxResults: DESCRIBE_PAGE,
-            NextToken: token,
-          }),
-        ),
-      );
-      for (const entry of page.Parameters ?? []) {
-        if (!entry.Name) continue;
-        result.push({
-          name: entry.Name,
-          type: (entry.Type ?? 'String') as ParameterType,
-          version: Number(entry.Version ?? 0),
-          lastModifiedDate: entry.LastModifiedDate,
-          lastModifiedUser: entry.LastModifiedUser,
-          tier: entry.Tier,
-        });
-      }
-      token = page.NextToken;
-    } while (token);
+    await this.scanMetadata(path, [], (entry) => {
+      result.push({
+        name: entry.Name,
+        type: (entry.Type ?? 'String') as ParameterType,
+        version: Number(entry.Version ?? 0),
+        lastModifiedDate: entry.LastModifiedDate,
+        lastModifiedUser: entry.LastModifiedUser,
+        tier: entry.Tier,
+      });
+    });
     return result;
   }
 
@@ -279,23 +266,8 @@ export class SsmParameterStore implements ParameterStore, DriftParameterSource, 
    */
   async overridesUnder(path: string): Promise<OverrideRecord[]> {
     const names: string[] = [];
-    let token: string | undefined;
-    do {
-      const page: DescribeParametersCommandOutput = await this.send('DescribeParameters', path, () =>
-        this.client.send(
-          new DescribeParametersCommand({
-            ParameterFilters: [
-              { Key: 'Path', Option: 'Recursive', Values: [trimPath(path)] },
-              { Key: `tag:${OVERRIDE_TAGS.marker}`, Option: 'Equals', Values: [OVERRIDE_MARKER_VALUE] },
-            ],
-            MaxResults: DESCRIBE_PAGE,
-            NextToken: token,
-          }),
-        ),
-      );
-      for (const entry of page.Parameters ?? []) if (entry.Name) names.push(entry.Name);
-      token = page.NextToken;
-    } while (token);
+    const marker = { Key: `tag:${OVERRIDE_TAGS.marker}`, Option: 'Equals', Values: [OVERRIDE_MARKER_VALUE] };
+    await this.scanMetadata(path, [marker], (entry) => names.push(entry.Name));
     const records: OverrideRecord[] = [];
     for (const name of names) {
       const { TagList = [] } = await this.send('ListTagsForResource', name, () =>
@@ -354,6 +326,28 @@ export class SsmParameterStore implements ParameterStore, DriftParameterSource, 
       { sanitiseCause: true },
     );
     return Number(Version ?? 0);
+  }
+
+  /** Every page of a recursive DescribeParameters scan of a path, with extra filters (tags). */
+  private async scanMetadata(
+    path: string,
+    filters: readonly { Key: string; Option: string; Values: string[] }[],
+    onEntry: (entry: ParameterMetadataEntry & { Name: string }) => void,
+  ): Promise<void> {
+    let token: string | undefined;
+    do {
+      const page: DescribeParametersCommandOutput = await this.send('DescribeParameters', path, () =>
+        this.client.send(
+          new DescribeParametersCommand({
+            ParameterFilters: [{ Key: 'Path', Option: 'Recursive', Values: [trimPath(path)] }, ...filters],
+            MaxResults: DESCRIBE_PAGE,
+            NextToken: token,
+          }),
+        ),
+      );
+      for (const entry of page.Parameters ?? []) if (entry.Name) onEntry({ ...entry, Name: entry.Name });
+      token = page.NextToken;
+    } while (token);
   }
 
   private async scanPath(

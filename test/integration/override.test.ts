@@ -26,6 +26,20 @@ const REASON = 'INC-4711 payment provider brown-out';
 const serviceError = (name: string) =>
   new SSMServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message: name });
 
+/** Production max-retries to 8 for 4 hours, approved by `approver`. */
+const productionOverride = (approver: string) => [
+  'orders/max-retries',
+  '8',
+  '--env',
+  'production',
+  '--reason',
+  REASON,
+  '--until',
+  '4h',
+  '--approved-by',
+  approver,
+];
+
 async function run(argv: string[]) {
   const { io, out, err } = recordingIo();
   const code = await main(['override', ...argv], io);
@@ -52,18 +66,7 @@ beforeEach(() => {
 describe('Command: steward override', () => {
   it('records the override as tags, then writes the value with Overwrite, then publishes the event', async () => {
     // Act
-    const { code, out } = await run([
-      'orders/max-retries',
-      '8',
-      '--env',
-      'production',
-      '--reason',
-      REASON,
-      '--until',
-      '4h',
-      '--approved-by',
-      'bob',
-    ]);
+    const { code, out } = await run(productionOverride('bob'));
 
     // Assess
     expect(code).toBe(0);
@@ -168,18 +171,7 @@ describe('Command: steward override', () => {
 
   it('refuses the caller as their own approver after asking STS who calls, and writes nothing', async () => {
     // Act
-    const { code, err } = await run([
-      'orders/max-retries',
-      '8',
-      '--env',
-      'production',
-      '--reason',
-      REASON,
-      '--until',
-      '4h',
-      '--approved-by',
-      'alice',
-    ]);
+    const { code, err } = await run(productionOverride('alice'));
 
     // Assess
     expect(code).toBe(2);

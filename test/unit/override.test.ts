@@ -168,16 +168,17 @@ describe('Function: planOverride', () => {
   });
 });
 
-describe('Function: overrideTags / parseOverrideTags', () => {
-  const record: OverrideRecord = {
-    parameter: '/config/production/orders/max-retries',
-    until: new Date('2026-12-01T02:00:00.000Z'),
-    appliedAt: NOW,
-    actor: CALLER,
-    reason: 'INC-4711: retry more',
-    approvedBy: 'bob',
-  };
+/** An override of production max-retries until 02:00, approved by bob. */
+const record: OverrideRecord = {
+  parameter: '/config/production/orders/max-retries',
+  until: new Date('2026-12-01T02:00:00.000Z'),
+  appliedAt: NOW,
+  actor: CALLER,
+  reason: 'INC-4711: retry more',
+  approvedBy: 'bob',
+};
 
+describe('Function: overrideTags / parseOverrideTags', () => {
   it('round-trips a record through the tags', () => {
     // Act
     const tags = Object.fromEntries(overrideTags(record).map((t) => [t.key, t.value]));
@@ -211,13 +212,6 @@ describe('Function: overrideTags / parseOverrideTags', () => {
 });
 
 describe('Function: overrideState / needsImmediateDelivery', () => {
-  const record: OverrideRecord = {
-    parameter: '/config/production/orders/max-retries',
-    until: new Date('2026-12-01T02:00:00.000Z'),
-    appliedAt: NOW,
-    actor: CALLER,
-    reason: 'INC-4711: retry more',
-  };
   const later = new Date('2026-12-01T02:00:00.000Z');
 
   it('is active until the instant it names, then due to be folded back while the value differs from git', () => {
