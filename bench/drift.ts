@@ -14,7 +14,7 @@
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { RateLimiter } from '../functions/adapters/rate-limiter.ts';
-import { SsmParameterStore } from '../functions/adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../functions/adapters/ssm-override-store.ts';
 import type { DriftDependencies } from '../functions/core/drift/run.ts';
 import { driftUntilDone } from '../functions/core/drift/step.ts';
 import { string } from '../functions/core/keys.ts';
@@ -231,7 +231,7 @@ function world(totalParameters: number, clientRps: number): World {
   const clock = new VirtualClock();
   const store = new ThrottledParameterStore(data, clock);
   const limiter = new RateLimiter({ requestsPerSecond: clientRps, now: () => clock.ms, sleep: clock.sleep });
-  const source = new SsmParameterStore(store as unknown as SSMClient, {
+  const source = new SsmParameterStoreWithOverrides(store as unknown as SSMClient, {
     limiter,
     sleep: clock.sleep,
     throttleAttempts: 10,

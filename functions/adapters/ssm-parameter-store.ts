@@ -6,7 +6,6 @@
  * carry its value. It is also the drift job's bulk reader (`DriftParameterSource`).
  */
 import {
-  AddTagsToResourceCommand,
   DeleteParameterCommand,
   DescribeParametersCommand,
   type DescribeParametersCommandOutput,
@@ -17,23 +16,13 @@ import {
   type GetParametersByPathCommandOutput,
   GetParametersCommand,
   LabelParameterVersionCommand,
-  ListTagsForResourceCommand,
   type Parameter,
   type ParameterMetadata as ParameterMetadataEntry,
   PutParameterCommand,
-  RemoveTagsFromResourceCommand,
   type SSMClient,
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
 import type { ParameterType } from '../core/keys.ts';
-import {
-  OVERRIDE_MARKER_VALUE,
-  OVERRIDE_TAGS,
-  type OverrideRecord,
-  parseOverrideTags,
-  type Tag,
-} from '../core/override.ts';
-import type { OverrideStore } from '../ports/override-store.ts';
 import type { DriftParameterSource } from '../ports/drift.ts';
 import type {
   ParameterMetadata,
@@ -99,12 +88,12 @@ const READS = new Set([
  * const store = new SsmParameterStore(new SSMClient({}));
  * const current = await store.get('/config/production/orders/max-retries');
  */
-export class SsmParameterStore implements ParameterStore, DriftParameterSource, OverrideStore {
+export class SsmParameterStore implements ParameterStore, Omit<DriftParameterSource, 'overridesUnder'> {
   private readonly throttleAttempts: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
-    private readonly client: SSMClient,
+    protected readonly client: SSMClient,
     private readonly options: SsmParameterStoreOptions = {},
   ) {
     this.throttleAttempts = options.throttleAttempts ?? 5;
@@ -259,77 +248,8 @@ export class SsmParameterStore implements ParameterStore, DriftParameterSource, 
     return result;
   }
 
-  /**
-   * The overrides recorded under a path: one DescribeParameters scan filtered on the override marker
-   * tag (DescribeParameters filters on tags, GetParametersByPath does not), then one
-   * ListTagsForResource per parameter found, to read its record.
-   */
-  async overridesUnder(path: string): Promise<OverrideRecord[]> {
-    const names: string[] = [];
-    const marker = { Key: `tag:${OVERRIDE_TAGS.marker}`, Option: 'Equals', Values: [OVERRIDE_MARKER_VALUE] };
-    await this.scanMetadata(path, [marker], (entry) => names.push(entry.Name));
-    const records: OverrideRecord[] = [];
-    for (const name of names) {
-      const { TagList = [] } = await this.send('ListTagsForResource', name, () =>
-        this.client.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name })),
-      );
-      const tags = Object.fromEntries(TagList.map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-      const record = parseOverrideTags(name, tags);
-      if (record) records.push(record);
-    }
-    return records;
-  }
-
-  async tag(name: string, tags: readonly Tag[]): Promise<void> {
-    await this.send('AddTagsToResource', name, () =>
-      this.client.send(
-        new AddTagsToResourceCommand({
-          ResourceType: 'Parameter',
-          ResourceId: name,
-          Tags: tags.map((tag) => ({ Key: tag.key, Value: tag.value })),
-        }),
-      ),
-    );
-  }
-
-  async untag(name: string, keys: readonly string[]): Promise<void> {
-    await this.send('RemoveTagsFromResource', name, () =>
-      this.client.send(
-        new RemoveTagsFromResourceCommand({
-          ResourceType: 'Parameter',
-          ResourceId: name,
-          TagKeys: [...keys],
-        }),
-      ),
-    );
-  }
-
-  /** PutParameter takes tags only when it creates (without Overwrite), which is what this is for. */
-  async createTagged(
-    name: string,
-    value: string,
-    type: ParameterType,
-    tags: readonly Tag[],
-  ): Promise<number> {
-    const { Version } = await this.send(
-      'PutParameter',
-      name,
-      () =>
-        this.client.send(
-          new PutParameterCommand({
-            Name: name,
-            Value: value,
-            Type: type,
-            Tags: tags.map((tag) => ({ Key: tag.key, Value: tag.value })),
-          }),
-        ),
-      { sanitiseCause: true },
-    );
-    return Number(Version ?? 0);
-  }
-
   /** Every page of a recursive DescribeParameters scan of a path, with extra filters (tags). */
-  private async scanMetadata(
+  protected async scanMetadata(
     path: string,
     filters: readonly { Key: string; Option: string; Values: string[] }[],
     onEntry: (entry: ParameterMetadataEntry & { Name: string }) => void,
@@ -378,7 +298,7 @@ export class SsmParameterStore implements ParameterStore, DriftParameterSource, 
   }
 
   /** One request: rate limit, send, retry throttling, translate errors. */
-  private async send<T>(
+  protected async send<T>(
     operation: string,
     subject: string,
     call: () => Promise<T>,

@@ -9,12 +9,8 @@ import type { ParameterStore } from '../ports/parameter-store.ts';
 import { ParameterNotFoundError } from '../ports/parameter-store.errors.ts';
 import { mayShowValues } from './disclosure.ts';
 import { type StewardEvent, stewardEvent } from './events.ts';
-import {
-  OVERRIDE_DEPLOYMENT_STRATEGY_ID,
-  OVERRIDE_TAGS,
-  overrideTags,
-  type PlannedOverride,
-} from './override.ts';
+import { OVERRIDE_DEPLOYMENT_STRATEGY_ID, OVERRIDE_TAGS } from './override.ts';
+import { overrideTags, type PlannedOverride } from './override-plan.ts';
 import type { SchemaRegistry } from './registry.ts';
 
 export interface ApplyOverrideDependencies {

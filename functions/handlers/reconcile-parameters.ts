@@ -14,7 +14,8 @@ import {
 } from '../adapters/cloudformation-custom-resource.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.ts';
-import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { BULK_READ_CLIENT_CONFIG } from '../adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../adapters/ssm-override-store.ts';
 import { reconcileForDeployment } from '../core/reconcile-deployment.ts';
 import { functionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -29,7 +30,7 @@ const { settings, registry } = loadRuntime(functionEnvironment('STEWARD_DELIVERY
 const queueUrl = settings.STEWARD_DELIVERY_QUEUE_URL;
 // Its reads (one scan per environment) take the reconcile's share of the pipeline's read budget;
 // its writes are bounded by WritesPerSecond.
-const store = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
+const store = new SsmParameterStoreWithOverrides(new SSMClient(BULK_READ_CLIENT_CONFIG), {
   readLimiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
 });
 const deps = {

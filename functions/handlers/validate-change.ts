@@ -90,6 +90,6 @@ export const handler = createValidateChangeHandler({
   // Without a queue (steward invoke against an emulator) the requests run here, at once.
   requests: queueUrl
     ? new SqsDeliveryQueue(new SQSClient({}), queueUrl)
-    : inProcessDeliveryQueue({ ...ports, overrides: store }, settings.STEWARD_APPCONFIG),
+    : inProcessDeliveryQueue(ports, settings.STEWARD_APPCONFIG),
   logger,
 });

@@ -1,6 +1,6 @@
 /**
  * What the drift sweep needs from the outside: a bulk reader of Parameter Store (a superset of the
- * `ParameterStore` port that `SsmParameterStore` implements) and the rotation state of managed
+ * `ParameterStore` port that `SsmParameterStoreWithOverrides` implements) and the rotation state of managed
  * secrets. Metrics go through the `MetricsSink` port (`ports/metrics.ts`); errors are in
  * `drift.errors.ts`.
  */

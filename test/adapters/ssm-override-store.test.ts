@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SsmParameterStore } from '../../functions/adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../../functions/adapters/ssm-override-store.ts';
 import { OVERRIDE_TAGS } from '../../functions/core/override.ts';
 import { ParameterNotFoundError } from '../../functions/ports/parameter-store.errors.ts';
 
@@ -37,7 +37,7 @@ describe('Class: SsmParameterStore (OverrideStore)', () => {
     ssm.on(ListTagsForResourceCommand).resolves({
       TagList: [...TAGS.map((t) => ({ Key: t.key, Value: t.value })), { Key: 'team', Value: 'payments' }],
     });
-    const store = new SsmParameterStore(new SSMClient({}));
+    const store = new SsmParameterStoreWithOverrides(new SSMClient({}));
 
     // Act
     const records = await store.overridesUnder('/config/production/');
@@ -71,7 +71,7 @@ describe('Class: SsmParameterStore (OverrideStore)', () => {
     // Prepare
     ssm.on(AddTagsToResourceCommand).resolves({});
     ssm.on(RemoveTagsFromResourceCommand).resolves({});
-    const store = new SsmParameterStore(new SSMClient({}));
+    const store = new SsmParameterStoreWithOverrides(new SSMClient({}));
 
     // Act
     await store.tag(NAME, TAGS);
@@ -100,7 +100,7 @@ describe('Class: SsmParameterStore (OverrideStore)', () => {
         message: 'The resource ID is not valid',
       }),
     );
-    const store = new SsmParameterStore(new SSMClient({}));
+    const store = new SsmParameterStoreWithOverrides(new SSMClient({}));
 
     // Act
     const tagging = store.tag(NAME, TAGS);
@@ -122,7 +122,7 @@ describe('Class: SsmParameterStore (OverrideStore)', () => {
           message: 'value s3cret-value already exists',
         }),
       );
-    const store = new SsmParameterStore(new SSMClient({}));
+    const store = new SsmParameterStoreWithOverrides(new SSMClient({}));
 
     // Act
     const version = await store.createTagged(NAME, 's3cret-value', 'SecureString', TAGS);

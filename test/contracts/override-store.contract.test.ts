@@ -1,4 +1,4 @@
-import { SsmParameterStore } from '../../functions/adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../../functions/adapters/ssm-override-store.ts';
 import { InMemoryOverrideStore } from '../support/in-memory-override-store.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { SimulatedSsm } from '../support/simulated-ssm.ts';
@@ -9,6 +9,6 @@ describeOverrideStoreContract('InMemoryOverrideStore', () => {
   return { store, overrides: new InMemoryOverrideStore(store) };
 });
 describeOverrideStoreContract('SsmParameterStore', () => {
-  const store = new SsmParameterStore(new SimulatedSsm().client());
+  const store = new SsmParameterStoreWithOverrides(new SimulatedSsm().client());
   return { store, overrides: store };
 });

@@ -4,7 +4,8 @@
  * may rely on when they read the overrides of a path.
  */
 import { describe, expect, it } from 'vitest';
-import { type OverrideRecord, overrideTags } from '../../functions/core/override.ts';
+import type { OverrideRecord } from '../../functions/core/override.ts';
+import { overrideTags } from '../../functions/core/override-plan.ts';
 import type { OverrideStore } from '../../functions/ports/override-store.ts';
 import type { ParameterStore } from '../../functions/ports/parameter-store.ts';
 import {

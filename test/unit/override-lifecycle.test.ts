@@ -8,12 +8,8 @@ import { deliverDocument } from '../../functions/core/delivery/deliver.ts';
 import { runDrift } from '../../functions/core/drift/run.ts';
 import { LAST_KNOWN_GOOD } from '../../functions/core/names.ts';
 import { applyOverride } from '../../functions/core/override-apply.ts';
-import {
-  OVERRIDE_DEPLOYMENT_STRATEGY_ID,
-  OVERRIDE_TAGS,
-  type OverrideRequest,
-  planOverride,
-} from '../../functions/core/override.ts';
+import { OVERRIDE_DEPLOYMENT_STRATEGY_ID, OVERRIDE_TAGS } from '../../functions/core/override.ts';
+import { type OverrideRequest, planOverride } from '../../functions/core/override-plan.ts';
 import { reconcileDesiredParameters } from '../../functions/core/reconcile.ts';
 import { parseParameterChange } from '../../functions/core/validation/change-event.ts';
 import { validateChanges } from '../../functions/core/validation/validate-batch.ts';

@@ -6,11 +6,9 @@ import {
   OVERRIDE_TAGS,
   type OverrideRecord,
   overrideState,
-  overrideTags,
   parseOverrideTags,
-  planOverride,
-  tagSafe,
 } from '../../functions/core/override.ts';
+import { overrideTags, planOverride, tagSafe } from '../../functions/core/override-plan.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 
 const registry = new SchemaRegistry(organisation, {

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
-import { SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../../adapters/ssm-override-store.ts';
 import { activeOverrideNames } from '../../core/override.ts';
 import { planReconcile, reconcileDesiredParameters } from '../../core/reconcile.ts';
 import { systemClock } from '../../ports/clock.ts';
@@ -42,7 +42,7 @@ export async function apply(argv: string[], io: CommandIo, aws = new AwsCalls())
     throw new UsageError('--rate must be a positive number of writes per second');
   }
 
-  const store = new SsmParameterStore(aws.instrument(new SSMClient(cliClientConfig())));
+  const store = new SsmParameterStoreWithOverrides(aws.instrument(new SSMClient(cliClientConfig())));
 
   if (values['dry-run']) {
     for (const environment of selected) {

@@ -15,7 +15,8 @@ import { EventBridgeEventPublisher } from '../../adapters/eventbridge-publisher.
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../../adapters/secrets-manager-inventory.ts';
-import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
+import { BULK_READ_CLIENT_CONFIG } from '../../adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../../adapters/ssm-override-store.ts';
 import { createTicketTracker } from '../../adapters/tickets/create-ticket-tracker.ts';
 import type { DriftParameterSource } from '../../ports/drift.ts';
 import type { DriftReport } from '../../core/drift/run.ts';
@@ -56,7 +57,7 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
   };
   const limiter = new RateLimiter({ requestsPerSecond: settings.drift.requestsPerSecond });
   const filing = values['file-tickets'] === true;
-  const store = new SsmParameterStore(
+  const store = new SsmParameterStoreWithOverrides(
     aws.instrument(new SSMClient(cliClientConfig(BULK_READ_CLIENT_CONFIG))),
     {
       limiter,

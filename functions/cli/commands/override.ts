@@ -11,10 +11,11 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { EventBridgeEventPublisher } from '../../adapters/eventbridge-publisher.ts';
-import { SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../../adapters/ssm-override-store.ts';
 import { mayShowValues } from '../../core/disclosure.ts';
 import { applyOverride } from '../../core/override-apply.ts';
-import { OVERRIDE_DEPLOYMENT_STRATEGY_ID, type OverrideRequest, planOverride } from '../../core/override.ts';
+import { OVERRIDE_DEPLOYMENT_STRATEGY_ID } from '../../core/override.ts';
+import { type OverrideRequest, planOverride } from '../../core/override-plan.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { parseCommandArgs } from '../arguments.ts';
 import { AwsCalls, cliClientConfig } from '../aws-calls.ts';
@@ -66,7 +67,7 @@ export async function override(argv: string[], io: CommandIo, aws = new AwsCalls
   const plan = planOverride(request, { ...context, caller });
   if (!plan.ok) return refuse(plan.problems, io);
 
-  const store = new SsmParameterStore(aws.instrument(new SSMClient(cliClientConfig())));
+  const store = new SsmParameterStoreWithOverrides(aws.instrument(new SSMClient(cliClientConfig())));
   const publisher = new EventBridgeEventPublisher(
     aws.instrument(new EventBridgeClient(cliClientConfig())),
     settings.eventBus.name,
