@@ -1,7 +1,7 @@
 /** Builds handler bundles exactly as StewardFunction does (lib/bundling.ts), with metafiles. */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import {
   bundleSize,
   ENTRY_FILE,
@@ -19,7 +19,10 @@ export interface Bundle {
   readonly bytes: number;
   /** Bytes of every chunk, lazy ones included. */
   readonly totalBytes: number;
-  /** Source-map bytes Node.js reads at cold start with `--enable-source-maps` (maps of `bytes`' files). */
+  /**
+   * Source-map bytes Node.js reads at cold start with `--enable-source-maps` (maps of `bytes`' files);
+   * 0 when built without maps.
+   */
   readonly mapBytes: number;
   /** Source-map bytes of every chunk. */
   readonly totalMapBytes: number;
@@ -39,6 +42,10 @@ export function handlerEntries(): { name: string; entry: string }[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * Bundles `entry` into `<outdir>/<name>`; `sourcemap` as the `sourceMaps` setting (default off, as
+ * deployed by default).
+ */
 export async function bundle(
   name: string,
   entry: string,
@@ -46,10 +53,12 @@ export async function bundle(
   options: { sourcemap?: boolean } = {},
 ): Promise<Bundle> {
   const dir = path.join(outdir, name);
+  // esbuild does not empty its output folder: a map left by an earlier build would be counted.
+  rmSync(dir, { recursive: true, force: true });
   const { metafile } = await build(
     lambdaBundleOptions(entry, dir, { absWorkingDir: PROJECT_ROOT, sourcemap: options.sourcemap }),
   );
-  if (options.sourcemap ?? true) trimSourceMaps(dir, PROJECT_ROOT);
+  if (options.sourcemap) trimSourceMaps(dir, PROJECT_ROOT);
   const size = bundleSize(metafile, entryOutputKey(dir, PROJECT_ROOT));
   // Read off the disk: the maps were rewritten after the build, and a script whose map was dropped
   // lost its sourceMappingURL comment, so the metafile's sizes are stale.
@@ -218,4 +227,41 @@ export function excessByOrigin(subject: Bundle, baseline: Bundle): Map<string, n
   add(initialInputs(subject), 1);
   add(initialInputs(baseline), -1);
   return excess;
+}
+
+/** Marks every `await import()` of our own code external, as if the lazy paths did not exist. */
+const withoutOurLazyChunks: Plugin = {
+  name: 'without-our-lazy-chunks',
+  setup(builder) {
+    builder.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === 'dynamic-import' && !args.importer.includes('node_modules')
+        ? { path: args.path, external: true }
+        : undefined,
+    );
+  },
+};
+
+/**
+ * Bytes a cold start reads only because of our lazy chunks: esbuild assigns whole files to chunks, so
+ * what a lazy path uses of a file the entry also imports (an SDK client's schema file, a port's error
+ * classes) is loaded with the entry. Measured as the cold-start bytes of the bundle as built, less
+ * those of the same bundle with our dynamic imports left out; the SDK's own lazy imports stay.
+ *
+ * @example
+ * await coldStartBytesOnlyLazyPathsUse(driftJob, '.bench/bundles'); // 4,600
+ */
+export async function coldStartBytesOnlyLazyPathsUse(built: Bundle, outdir: string): Promise<number> {
+  const dir = path.join(outdir, `${built.name}.without-lazy-chunks`);
+  rmSync(dir, { recursive: true, force: true });
+  const entry = built.metafile.outputs[built.initialFiles[0]!]?.entryPoint;
+  if (!entry) throw new Error(`${built.name}: no entry point in its metafile`);
+  const { metafile } = await build({
+    ...lambdaBundleOptions(path.join(PROJECT_ROOT, entry), dir, { absWorkingDir: PROJECT_ROOT }),
+    plugins: [withoutOurLazyChunks],
+  });
+  const without = bundleSize(metafile, entryOutputKey(dir, PROJECT_ROOT)).initialBytes;
+  const asBuilt = bundleSize(built.metafile, built.initialFiles[0]!).initialBytes;
+  rmSync(dir, { recursive: true, force: true });
+  // Within a few bytes: an external import names a source path, a lazy one its chunk's file name.
+  return Math.max(0, asBuilt - without);
 }

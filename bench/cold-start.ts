@@ -3,12 +3,13 @@
  * hand for the same job (the same SDK clients, Powertools Logger, and Metrics where the handler uses
  * them, `@middy/core`, sending the same first AWS call), bundled the same way (lib/bundling.ts).
  *
- * Per handler: bytes read at cold start (code, and the source maps Node.js reads and parses with
- * `--enable-source-maps` when the settings ship them), cold import, and first invocation (import +
- * first handler call on a representative event against a local endpoint standing in for AWS,
- * bench/first-invocation.ts). Every sample is a fresh Node.js process with the deployed
- * NODE_OPTIONS; handler and baseline interleaved so machine noise hits them alike; `--runs N`
- * (default 3) runs, reported as median and spread (max − min).
+ * Per handler: bytes read at cold start as the settings deploy it (code, plus the source maps Node.js
+ * reads and parses with `--enable-source-maps` when `sourceMaps: true` ships them; off by default),
+ * cold import, and first invocation (import + first handler call on a representative event against a
+ * local endpoint standing in for AWS, bench/first-invocation.ts); beside them the same handler with
+ * the `sourceMaps` setting the other way, so the cost of the choice is in every run. Every sample is a
+ * fresh Node.js process with the deployed NODE_OPTIONS; handler and baseline interleaved so machine
+ * noise hits them alike; `--runs N` (default 3) runs, reported as median and spread (max − min).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +21,7 @@ import {
   type Bundle,
   baselineSource,
   bundle,
+  coldStartBytesOnlyLazyPathsUse,
   excessByOrigin,
   handlerEntries,
   initialInputs,
@@ -89,9 +91,11 @@ const ms = ({ median, spread }: { median: number; spread: number }) =>
   `${median.toFixed(1)} ms ±${(spread / 2).toFixed(1)}`;
 const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
 
-/** Bytes Node.js reads at cold start: code, plus maps when they are shipped and enabled. */
-const readAtColdStart = (built: Bundle, sourceMaps: boolean) =>
-  built.bytes + (sourceMaps ? built.mapBytes : 0);
+/**
+ * Bytes Node.js reads at cold start: code, plus the maps when they are shipped (a bundle is built with
+ * maps exactly when `--enable-source-maps` is set to read them: the `sourceMaps` setting).
+ */
+const readAtColdStart = (built: Bundle) => built.bytes + built.mapBytes;
 
 export interface ColdStartRow {
   readonly name: string;
@@ -101,10 +105,13 @@ export interface ColdStartRow {
   readonly baselineImportMs?: { median: number; spread: number };
   readonly firstInvocationMs?: { median: number; spread: number };
   readonly baselineFirstInvocationMs?: { median: number; spread: number };
-  readonly importMsWithoutSourceMaps: { median: number; spread: number };
+  /** The handler bundled and run with the `sourceMaps` setting the other way (`otherMaps`). */
+  readonly other: Bundle;
+  readonly otherBaseline?: Bundle;
+  readonly importMsOtherMaps: { median: number; spread: number };
   readonly importCpuMs: { median: number; spread: number };
   readonly baselineImportCpuMs?: { median: number; spread: number };
-  readonly importCpuMsWithoutSourceMaps: { median: number; spread: number };
+  readonly importCpuMsOtherMaps: { median: number; spread: number };
   /** The handler's first AWS call, which the baseline sends too. */
   readonly firstCall: string;
   readonly outcome: string;
@@ -114,7 +121,7 @@ export interface ColdStartRow {
 interface Measured {
   subject: ColdSample[];
   baseline: ColdSample[];
-  withoutSourceMaps: ColdSample[];
+  otherMaps: ColdSample[];
 }
 
 const stat = (samples: readonly ColdSample[], pick: (s: ColdSample) => number | undefined) => {
@@ -139,13 +146,16 @@ export async function run(): Promise<void> {
   const cases = invocationCases(aws.url);
   const env: Record<string, string> = { ...functionEnvironment(), AWS_ENDPOINT_URL: aws.url };
   const sourceMaps = env.NODE_OPTIONS!.includes(SOURCE_MAPS_NODE_OPTIONS);
+  // The `sourceMaps` setting the other way: its bundles and NODE_OPTIONS.
+  const otherNodeOptions = sourceMaps ? '' : SOURCE_MAPS_NODE_OPTIONS;
   const rows: ColdStartRow[] = [];
   const details: string[] = [];
   const excess: string[] = [];
 
   try {
     for (const { name, entry } of handlerEntries()) {
-      const subject = await bundle(name, entry, OUT);
+      const subject = await bundle(name, entry, OUT, { sourcemap: sourceMaps });
+      const other = await bundle(`${name}.other-maps`, entry, OUT, { sourcemap: !sourceMaps });
       const invocation = cases[name];
       const subjectEnv = { ...env, ...invocation?.environment };
       // Discovery run (also warms the file-system cache): which AWS call the handler makes first.
@@ -166,18 +176,23 @@ export async function run(): Promise<void> {
       };
       const comparable = clients.length > 0;
       let baseline: Bundle | undefined;
+      let otherBaseline: Bundle | undefined;
       if (comparable) {
         const baselineEntry = path.join(OUT, `${name}.baseline.ts`);
         writeFileSync(baselineEntry, baselineSource(shape));
-        baseline = await bundle(`${name}.baseline`, baselineEntry, OUT);
+        baseline = await bundle(`${name}.baseline`, baselineEntry, OUT, { sourcemap: sourceMaps });
+        otherBaseline = await bundle(`${name}.baseline.other-maps`, baselineEntry, OUT, {
+          sourcemap: !sourceMaps,
+        });
         await coldSample(baseline.file, env, invocation && {});
       }
-      const measured: Measured = { subject: [], baseline: [], withoutSourceMaps: [] };
+      await coldSample(other.file, { ...subjectEnv, NODE_OPTIONS: otherNodeOptions }, undefined);
+      const measured: Measured = { subject: [], baseline: [], otherMaps: [] };
       for (let i = 0; i < runs; i++) {
         measured.subject.push(await coldSample(subject.file, subjectEnv, invocation?.event));
         if (baseline) measured.baseline.push(await coldSample(baseline.file, env, invocation && {}));
-        measured.withoutSourceMaps.push(
-          await coldSample(subject.file, { ...subjectEnv, NODE_OPTIONS: '' }, undefined),
+        measured.otherMaps.push(
+          await coldSample(other.file, { ...subjectEnv, NODE_OPTIONS: otherNodeOptions }, undefined),
         );
       }
       rows.push({
@@ -188,10 +203,12 @@ export async function run(): Promise<void> {
         baselineImportMs: stat(measured.baseline, (s) => s.importMs),
         firstInvocationMs: stat(measured.subject, (s) => s.firstInvocationMs),
         baselineFirstInvocationMs: stat(measured.baseline, (s) => s.firstInvocationMs),
-        importMsWithoutSourceMaps: stat(measured.withoutSourceMaps, (s) => s.importMs)!,
+        other,
+        otherBaseline,
+        importMsOtherMaps: stat(measured.otherMaps, (s) => s.importMs)!,
         importCpuMs: stat(measured.subject, (s) => s.importCpuMs)!,
         baselineImportCpuMs: stat(measured.baseline, (s) => s.importCpuMs),
-        importCpuMsWithoutSourceMaps: stat(measured.withoutSourceMaps, (s) => s.importCpuMs)!,
+        importCpuMsOtherMaps: stat(measured.otherMaps, (s) => s.importCpuMs)!,
         firstCall: invocation ? (first?.operation ?? 'no AWS call') : 'not invoked (no case)',
         outcome: [...new Set(measured.subject.map((s) => s.outcome))].join('; '),
         baselineOutcome: baseline
@@ -204,7 +221,9 @@ export async function run(): Promise<void> {
             .filter(([, bytes]) => Math.abs(bytes) >= 512)
             .sort((a, b) => b[1] - a[1])
             .map(([origin, bytes]) => `${origin} ${kb(bytes)}`)
-            .join(', ')}; a 1.15× budget allows ${kb(baseline.bytes * 0.15)} of code`,
+            .join(', ')}; a 1.15× budget allows ${kb(baseline.bytes * 0.15)} of code; ${kb(
+            await coldStartBytesOnlyLazyPathsUse(subject, OUT),
+          )} of the cold start is used only by lazy paths (esbuild puts whole files in chunks)`,
         );
       }
       details.push(
@@ -230,25 +249,28 @@ function printTables(
   rows: readonly ColdStartRow[],
   { runs, sourceMaps, nodeOptions }: { runs: number; sourceMaps: boolean; nodeOptions: string },
 ): void {
+  const other = sourceMaps ? 'sourceMaps: false' : 'sourceMaps: true';
   console.log(
-    `\nBytes read at cold start, each handler against its fair baseline (same SDK clients + Powertools Logger/Metrics + @middy/core, bundled the same way). Maps count: ${sourceMaps ? `NODE_OPTIONS=${nodeOptions} reads the map of every file loaded` : 'none shipped'}.\n`,
+    `\nBytes read at cold start, each handler against its fair baseline (same SDK clients + Powertools Logger/Metrics + @middy/core, bundled the same way), as the settings deploy it: ${sourceMaps ? `sourceMaps: true, NODE_OPTIONS=${nodeOptions} reads the map of every file loaded` : 'sourceMaps: false (the default), no map shipped or read'}. Beside it, the same with ${other}.\n`,
   );
   console.log(
-    '| handler | code | maps | read at cold start | baseline code | baseline maps | baseline read | ratio | code ratio | code + maps with lazy chunks |',
+    `| handler | code | maps | read at cold start | baseline read | ratio | with ${other}: read | baseline | ratio | code + maps with lazy chunks |`,
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
-    const read = readAtColdStart(r.subject, sourceMaps);
-    const b = r.baseline;
+    const read = readAtColdStart(r.subject);
+    const otherRead = readAtColdStart(r.other);
+    const b = r.baseline && readAtColdStart(r.baseline);
+    const ob = r.otherBaseline && readAtColdStart(r.otherBaseline);
     console.log(
-      `| ${r.name} | ${kb(r.subject.bytes)} | ${kb(sourceMaps ? r.subject.mapBytes : 0)} | ${kb(read)} | ${b ? kb(b.bytes) : '–'} | ${b ? kb(sourceMaps ? b.mapBytes : 0) : '–'} | ${b ? kb(readAtColdStart(b, sourceMaps)) : '–'} | ${b ? ratio(read, readAtColdStart(b, sourceMaps)) : 'n/a (no SDK client)'} | ${b ? ratio(r.subject.bytes, b.bytes) : 'n/a'} | ${kb(r.subject.totalBytes + (sourceMaps ? r.subject.totalMapBytes : 0))} |`,
+      `| ${r.name} | ${kb(r.subject.bytes)} | ${kb(r.subject.mapBytes)} | ${kb(read)} | ${b ? kb(b) : '–'} | ${b ? ratio(read, b) : 'n/a (no SDK client)'} | ${kb(otherRead)} | ${ob ? kb(ob) : '–'} | ${ob ? ratio(otherRead, ob) : 'n/a'} | ${kb(r.subject.totalBytes + r.subject.totalMapBytes)} |`,
     );
   }
   console.log(
-    `\nCold import and first invocation (import + first handler call on a representative event, AWS answered by a local endpoint), each handler against its fair baseline making the same first AWS call. Median of ${runs} fresh processes ± half the spread; NODE_OPTIONS=${JSON.stringify(nodeOptions)} as deployed.\n`,
+    `\nCold import and first invocation (import + first handler call on a representative event, AWS answered by a local endpoint), each handler against its fair baseline making the same first AWS call. Median of ${runs} fresh processes ± half the spread; NODE_OPTIONS=${JSON.stringify(nodeOptions)} as deployed; the last time column is the handler bundled and run with ${other}.\n`,
   );
   console.log(
-    '| handler | cold import | baseline | ratio | first invocation | baseline | ratio | first AWS call | cold import without source maps | outcome (handler / baseline) |',
+    `| handler | cold import | baseline | ratio | first invocation | baseline | ratio | first AWS call | cold import with ${other} | outcome (handler / baseline) |`,
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
   for (const r of rows) {
@@ -256,18 +278,18 @@ function printTables(
     const rel = (a?: { median: number }, b?: { median: number }) =>
       a && b ? ratio(a.median, b.median) : 'n/a';
     console.log(
-      `| ${r.name} | ${ms(r.importMs)} | ${dash(r.baselineImportMs)} | ${rel(r.importMs, r.baselineImportMs)} | ${dash(r.firstInvocationMs)} | ${dash(r.baselineFirstInvocationMs)} | ${rel(r.firstInvocationMs, r.baselineFirstInvocationMs)} | ${r.firstCall} | ${ms(r.importMsWithoutSourceMaps)} | ${r.outcome}${r.baselineOutcome ? ` / ${r.baselineOutcome}` : ''} |`,
+      `| ${r.name} | ${ms(r.importMs)} | ${dash(r.baselineImportMs)} | ${rel(r.importMs, r.baselineImportMs)} | ${dash(r.firstInvocationMs)} | ${dash(r.baselineFirstInvocationMs)} | ${rel(r.firstInvocationMs, r.baselineFirstInvocationMs)} | ${r.firstCall} | ${ms(r.importMsOtherMaps)} | ${r.outcome}${r.baselineOutcome ? ` / ${r.baselineOutcome}` : ''} |`,
     );
   }
   console.log(
-    `\nCPU time of the same cold imports (user + system, all threads; median of ${runs} ± half the spread): less sensitive than wall time to other work on the machine, and what the source maps cost (NODE_OPTIONS=${JSON.stringify(nodeOptions)} against none).\n`,
+    `\nCPU time of the same cold imports (user + system, all threads; median of ${runs} ± half the spread): less sensitive than wall time to other work on the machine; the last column is the handler with ${other}, what the setting costs or saves.\n`,
   );
-  console.log('| handler | import CPU | baseline | ratio | import CPU without source maps |');
+  console.log(`| handler | import CPU | baseline | ratio | import CPU with ${other} |`);
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const base = r.baselineImportCpuMs;
     console.log(
-      `| ${r.name} | ${ms(r.importCpuMs)} | ${base ? ms(base) : '–'} | ${base ? ratio(r.importCpuMs.median, base.median) : 'n/a'} | ${ms(r.importCpuMsWithoutSourceMaps)} |`,
+      `| ${r.name} | ${ms(r.importCpuMs)} | ${base ? ms(base) : '–'} | ${base ? ratio(r.importCpuMs.median, base.median) : 'n/a'} | ${ms(r.importCpuMsOtherMaps)} |`,
     );
   }
 }
@@ -285,8 +307,11 @@ async function consumerClientRow(env: Record<string, string>, runs: number): Pro
     powertoolsEntry,
     "import { getConfig } from '@aws-lambda-powertools/parameters/appconfig-agent';\nexport { getConfig };\n",
   );
-  const client = await bundle('consumer client', clientEntry, OUT);
-  const powertools = await bundle('powertools appconfig-agent', powertoolsEntry, OUT);
+  const sourceMaps = env.NODE_OPTIONS!.includes(SOURCE_MAPS_NODE_OPTIONS);
+  const client = await bundle('consumer client', clientEntry, OUT, { sourcemap: sourceMaps });
+  const powertools = await bundle('powertools appconfig-agent', powertoolsEntry, OUT, {
+    sourcemap: sourceMaps,
+  });
   const ours: number[] = [];
   const theirs: number[] = [];
   await coldSample(client.file, env, undefined);
@@ -300,11 +325,10 @@ async function consumerClientRow(env: Record<string, string>, runs: number): Pro
   );
   console.log('| bundle | code + maps | ratio | cold import | ratio |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
-  const sourceMaps = env.NODE_OPTIONS!.includes(SOURCE_MAPS_NODE_OPTIONS);
   console.log(
-    `| consumer client | ${kb(readAtColdStart(client, sourceMaps))} | ${ratio(readAtColdStart(client, sourceMaps), readAtColdStart(powertools, sourceMaps))} | ${ms(summarise(ours))} | ${ratio(summarise(ours).median, summarise(theirs).median)} |`,
+    `| consumer client | ${kb(readAtColdStart(client))} | ${ratio(readAtColdStart(client), readAtColdStart(powertools))} | ${ms(summarise(ours))} | ${ratio(summarise(ours).median, summarise(theirs).median)} |`,
   );
   console.log(
-    `| Powertools appconfig-agent | ${kb(readAtColdStart(powertools, sourceMaps))} | 1.00× | ${ms(summarise(theirs))} | 1.00× |`,
+    `| Powertools appconfig-agent | ${kb(readAtColdStart(powertools))} | 1.00× | ${ms(summarise(theirs))} | 1.00× |`,
   );
 }

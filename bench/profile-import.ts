@@ -34,14 +34,24 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+/**
+ * The module an esbuild `// path` marker line opens, relative to the project root. A worktree whose
+ * node_modules is a symlink gets markers like `../main/node_modules/zod/...`: those are packages too.
+ */
+export function moduleMarker(text: string): string | undefined {
+  const marker =
+    /^\/\/ (?:\.\.\/)*(?:[\w.-]+\/)*?((?:node_modules\/|functions\/|config\/|packages\/)\S+)$/.exec(text);
+  return marker?.[1];
+}
+
 /** For each output file, the module each line belongs to, read off esbuild's `// path` markers. */
 function moduleOfLine(file: string): (line: number) => string {
   const starts: { line: number; module: string }[] = [];
   readFileSync(file, 'utf8')
     .split('\n')
     .forEach((text, line) => {
-      const marker = /^\/\/ ((?:node_modules\/|functions\/|config\/|packages\/)\S+)$/.exec(text);
-      if (marker) starts.push({ line, module: marker[1]! });
+      const module = moduleMarker(text);
+      if (module) starts.push({ line, module });
     });
   return (line) => {
     let found = '(bundle prelude)';
@@ -121,27 +131,38 @@ async function profileOnce(entry: string, outdir: string, profileDir: string): P
 /** Statements that open a module's top-level code in an unminified ESM bundle. */
 const TOP_LEVEL_START = /^(var|let|const|function|async function|class|import|export|init_\w+\(\);)\b/;
 
+/** Labels of the marks at a file's edges: between files V8 compiles the next file's top level. */
+const FILE_PRELUDE = '(file prelude: require shim, chunk imports)';
+const BETWEEN_FILES = '(between files: compiling the next file)';
+
 function insertScopeMarks(file: string): void {
   const lines = readFileSync(file, 'utf8').split('\n');
-  const out: string[] = [];
+  const mark = (label: string) =>
+    `(globalThis.__scopeMarks ??= []).push([${JSON.stringify(label)}, __cpuNow()]);`;
+  // The first statement runs once the file is compiled, the last once its top level has run: without
+  // them a file's compile time was charged to whichever module the previous file evaluated last.
+  const out: string[] = [mark(FILE_PRELUDE)];
   lines.forEach((text, i) => {
     out.push(text);
-    const marker = /^\/\/ ((?:node_modules\/|functions\/|config\/|packages\/)\S+)$/.exec(text);
-    if (marker && TOP_LEVEL_START.test(lines[i + 1] ?? '')) {
-      out.push(`(globalThis.__scopeMarks ??= []).push([${JSON.stringify(marker[1])}, performance.now()]);`);
-    }
+    const module = moduleMarker(text);
+    if (module && TOP_LEVEL_START.test(lines[i + 1] ?? '')) out.push(mark(module));
   });
+  out.push(mark(BETWEEN_FILES));
   writeFileSync(file, out.join('\n'));
 }
 
-/** Module-scope milliseconds per module: marks inserted at each top-level module marker. */
+/**
+ * Module-scope milliseconds per module: marks inserted at each top-level module marker. The clock is
+ * the process's CPU time (user + system), not wall time: on a machine shared with other work, wall
+ * time between two marks mostly measures waiting for a core.
+ */
 function moduleScopeTimes(file: string, env: Record<string, string>): Map<string, number> {
   // The entry and its chunks: shared modules (the event catalog, zod) sit in chunks.
   const dir = path.dirname(file);
   for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     if (entry.endsWith('.mjs')) insertScopeMarks(path.join(dir, entry));
   }
-  const script = `globalThis.__scopeMarks = []; const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const end = performance.now(); process.stdout.write(JSON.stringify({ marks: globalThis.__scopeMarks, end }));`;
+  const script = `globalThis.__cpuNow = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; }; globalThis.__scopeMarks = []; await import(${JSON.stringify(pathToFileURL(file).href)}); const end = __cpuNow(); process.stdout.write(JSON.stringify({ marks: globalThis.__scopeMarks, end }));`;
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     env,
     encoding: 'utf8',
@@ -187,7 +208,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   console.log('| --- | ---: |');
   for (const [key, ms] of sampled.slice(0, 12)) console.log(`| ${key} | ${ms.toFixed(1)} |`);
   console.log(
-    `\nModule-scope work of the same import (own clock marks; our modules by file, packages whole): top 20`,
+    `\nModule-scope work of the same import (CPU time between marks; our modules by file, packages whole): top 20`,
   );
   console.log('| module | ms |');
   console.log('| --- | ---: |');

@@ -6,6 +6,7 @@ import { SchemaRegistry } from '../functions/core/registry.ts';
 import { ChangeDelivery } from './constructs/change-delivery.ts';
 import { ChangeEvents } from './constructs/change-events.ts';
 import { ChangeValidation } from './constructs/change-validation.ts';
+import { ConfigChangeDashboard } from './constructs/config-change-dashboard.ts';
 import { ConfigConsumer } from './constructs/config-consumer.ts';
 import { ConfigDelivery } from './constructs/config-delivery.ts';
 import { DesiredParameters } from './constructs/desired-parameters.ts';
@@ -33,12 +34,13 @@ export class ConfigStewardStack extends Stack {
   public readonly rotation: SecretRotation;
   public readonly consumers: ConfigConsumer;
   public readonly fingerprints: ValueFingerprints;
+  public readonly dashboard: ConfigChangeDashboard;
 
   constructor(scope: Construct, id: string, props: ConfigStewardStackProps) {
     super(scope, id, props);
     const { settings, organisation } = props;
     // Before any function is bundled: a secret that could never rotate stops the synth cleanly.
-    validateSecretRotation(settings, organisation);
+    const secrets = validateSecretRotation(settings, organisation);
     this.registry = new SchemaRegistry(organisation, {
       parameterRoot: settings.parameterRoot,
       parameterTier: settings.parameterTier,
@@ -97,5 +99,25 @@ export class ConfigStewardStack extends Stack {
       });
       this.consumers.grantConfig(ordersApi.fn, 'orders', environment);
     }
+
+    // Last: it overlays every capability's events on the consumers' errors and the rollback alarms.
+    this.dashboard = new ConfigChangeDashboard(this, 'ConfigChangeDashboard', {
+      settings,
+      bus,
+      services: Object.entries(this.delivery.applications).map(([name, application]) => ({
+        name,
+        applicationName: application.name,
+        applicationArn: this.delivery.applicationArns[name] as string,
+      })),
+      rollbackAlarms: Object.fromEntries(
+        settings.environments.map((env) => {
+          const arns = this.delivery.alarmArns(env.rollbackAlarms);
+          return [env.name, env.rollbackAlarms.map((name, i) => ({ name, arn: arns[i] as string }))];
+        }),
+      ),
+      consumers: this.consumers.consumers,
+      secrets,
+      driftMetricsService: this.nightly.drift.serviceName,
+    });
   }
 }

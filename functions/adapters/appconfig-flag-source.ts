@@ -20,15 +20,10 @@ import {
   FlagSourceError,
   FlagSourceThrottledError,
 } from '../ports/flag-source.errors.ts';
+import { ThrottlingRetry, type ThrottlingRetryOptions } from './throttling-retry.ts';
 
-export interface AppConfigFlagSourceOptions {
-  /** Attempts per request while AppConfig answers ThrottlingException. @default 4 */
-  readonly maxAttempts?: number;
-  /** @default 200 */
-  readonly baseDelayMs?: number;
-  /** Injectable for tests. */
-  readonly sleep?: (ms: number) => Promise<void>;
-}
+/** Attempts, backoff and sleep while AppConfig answers ThrottlingException. */
+export type AppConfigFlagSourceOptions = ThrottlingRetryOptions;
 
 const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException']);
 const decoder = new TextDecoder();
@@ -39,17 +34,13 @@ const decoder = new TextDecoder();
  * const latest = await source.latest({ service: 'orders', applicationId: 'abc1234', flagsProfileId: 'def5678' });
  */
 export class AppConfigFlagSource implements FlagSource {
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly retry: ThrottlingRetry;
 
   constructor(
     private readonly client: AppConfigClient,
     options: AppConfigFlagSourceOptions = {},
   ) {
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 4);
-    this.baseDelayMs = options.baseDelayMs ?? 200;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.retry = new ThrottlingRetry(THROTTLING, options);
   }
 
   async latest(ref: FlagProfileRef): Promise<HostedFlagSet | undefined> {
@@ -113,19 +104,8 @@ export class AppConfigFlagSource implements FlagSource {
   }
 
   /** One request: send, retry throttling with backoff, translate errors. */
-  private async call<T>(ref: FlagProfileRef, operation: string, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (cause) {
-        const name = (cause as { name?: string }).name ?? '';
-        if (THROTTLING.has(name) && attempt < this.maxAttempts) {
-          await this.sleep(this.baseDelayMs * 2 ** (attempt - 1));
-          continue;
-        }
-        throw translate(cause, name, ref, operation);
-      }
-    }
+  private call<T>(ref: FlagProfileRef, operation: string, send: () => Promise<T>): Promise<T> {
+    return this.retry.send(send, (cause, name) => translate(cause, name, ref, operation));
   }
 }
 

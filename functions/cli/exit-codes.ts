@@ -28,3 +28,13 @@ export const EXIT_CODE_HELP: readonly string[] = [
   '4  AWS or network error: no region, no credentials, unreachable endpoint, an AWS error, an unreadable environment',
   '5  internal error: a bug in steward (message and stack trace printed)',
 ];
+
+/**
+ * `steward plan`'s exit codes, as `terraform plan -detailed-exitcode` has them, so a CI step can tell
+ * "this merge changes something" from "the plan failed": every failure is 1, whatever its kind.
+ */
+export const PlanExitCode = {
+  NoChanges: 0,
+  Error: 1,
+  Changes: 2,
+} as const;

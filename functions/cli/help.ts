@@ -14,6 +14,8 @@ export interface CommandHelp {
   readonly options: readonly (readonly [string, string])[];
   /** What the exit codes mean for this command, beyond the common table. */
   readonly exits: string;
+  /** `exits` is the whole story: the common table does not apply (plan's 1 is every error, a bug too). */
+  readonly ownExitCodes?: boolean;
 }
 
 const HELP_OPTION = ['-h, --help', 'print this help and exit 0'] as const;
@@ -53,6 +55,33 @@ export const COMMAND_HELP = {
       HELP_OPTION,
     ],
     exits: '0 applied (or nothing to do), 2 usage, 3 settings or config/ do not load, 4 AWS or network error',
+  },
+  plan: {
+    synopsis: 'plan [--env E] [--config DIR] [--json | --format github] [--prefix P] [--deployer ARN...]',
+    summary: 'what the next deploy would change, against live Parameter Store and AppConfig (read-only)',
+    description: [
+      'Per environment: each parameter the deploy would write, old -> new (secret and credential-like values',
+      'as keyed fingerprints), who wrote the live value and when, marked where it undoes a console edit',
+      'made since the last deploy; each document and flags document that differs from the deployed version,',
+      'as a diff; the deployments that would start, with their strategy. Writes nothing. AppConfig ids from',
+      'STEWARD_APPCONFIG when set, else found by name <prefix><service>.',
+    ],
+    options: [
+      ['--env E', 'only this environment (default: every environment of the settings)'],
+      ['--config DIR', 'the config directory (default: config)'],
+      ['--json', 'print the plan as one JSON document on stdout'],
+      ['--format github', 'print GitHub Actions annotations at the config/ lines (default: text)'],
+      ['--prefix P', 'AppConfig application and strategy name prefix (default: none)'],
+      [
+        '--deployer ARN',
+        'repeatable: a principal whose writes count as deploys, beside the stack reconcile role and STEWARD_RECONCILER_PRINCIPAL',
+      ],
+      HELP_OPTION,
+    ],
+    exits:
+      '0 no change, 2 changes, 1 any error (usage, settings or config/, AWS or network, internal) -- unlike ' +
+      'the other commands, as terraform plan -detailed-exitcode',
+    ownExitCodes: true,
   },
   drift: {
     synopsis: 'drift [--env E] [--config DIR] [--json] [--file-tickets]',
@@ -171,11 +200,12 @@ export function generalHelp(): string {
     ...names.map((name) => `  ${name.padEnd(width)}  ${COMMAND_HELP[name].summary}`),
     `  ${'help'.padEnd(width)}  this text; "steward help <command>" or "steward <command> --help" for one command`,
     '',
-    'AWS commands (apply, drift, flags --live, invoke, override) use the SDK defaults: AWS_REGION, AWS_PROFILE or',
+    'AWS commands (apply, plan, drift, flags --live, invoke, override) use the SDK defaults: AWS_REGION, AWS_PROFILE or',
     'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and AWS_ENDPOINT_URL for an emulator.',
     '',
     'exit codes:',
     ...EXIT_CODE_HELP.map((line) => `  ${line}`),
+    '  plan alone: 0 no change, 2 changes, 1 any error (as terraform plan -detailed-exitcode)',
   ].join('\n');
 }
 
@@ -192,7 +222,7 @@ export function commandHelp(name: CommandName): string {
     'options:',
     ...help.options.map(([option, text]) => `  ${option.padEnd(width)}  ${text}`),
     '',
-    `exit codes: ${help.exits}; 5 internal error (see "steward help").`,
+    `exit codes: ${help.exits}${help.ownExitCodes ? '' : '; 5 internal error (see "steward help")'}.`,
   ].join('\n');
 }
 

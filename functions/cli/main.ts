@@ -9,13 +9,14 @@ import { DriftReadError } from '../core/drift/read.ts';
 import { ConfigurationError } from '../core/errors.ts';
 import { AwsCalls, describeAwsCause, describeFailedCalls, isAwsOrNetworkError } from './aws-calls.ts';
 import { UsageError } from './errors.ts';
-import { ExitCode } from './exit-codes.ts';
+import { ExitCode, PlanExitCode } from './exit-codes.ts';
 import { type CommandName, commandHelp, generalHelp, isCommandName, usageLine } from './help.ts';
 import type { Command, CommandIo } from './io.ts';
 
 const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   check: async () => (await import('./commands/check.ts')).check,
   apply: async () => (await import('./commands/apply.ts')).apply,
+  plan: async () => (await import('./commands/plan.ts')).plan,
   drift: async () => (await import('./commands/drift.ts')).drift,
   flags: async () => (await import('./commands/flags.ts')).flags,
   invoke: async () => (await import('./commands/invoke.ts')).invoke,
@@ -50,7 +51,9 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     const command = await COMMANDS[name]();
     return await command(rest, io, aws);
   } catch (error) {
-    return reportFailure(name, error, aws, io);
+    const code = reportFailure(name, error, aws, io);
+    // plan's 2 means "changes" (exit-codes.ts PlanExitCode): each of its failures exits 1.
+    return name === 'plan' ? PlanExitCode.Error : code;
   }
 }
 

@@ -118,7 +118,27 @@ const buildEventSchemas = () => ({
     owner: z.optional(z.string()),
     type: z.string(),
     expires: z.optional(z.string()),
-    reason: z.enum(['expired', 'expiring-soon', 'over-lifetime', 'no-owner', 'invalid-metadata']),
+    reason: z.enum([
+      'expired',
+      'expiring-soon',
+      'over-lifetime',
+      'no-owner',
+      'invalid-metadata',
+      'never-evaluated',
+      'always-same',
+    ]),
+    /** What the consumers' evaluation counts say (core/flags/usage.ts); absent without usage metrics. */
+    usage: z.optional(
+      z.strictObject({
+        classification: z.enum(['always-same', 'never-evaluated', 'active', 'no-data']),
+        windowDays: z.int().check(z.positive()),
+        evaluations: z.number().check(z.nonnegative()),
+        /** Variant names from the flag's definition (or `on`/`off`), never a served value. */
+        variantsSeen: z.array(z.string()),
+        daysEvaluated: z.int().check(z.nonnegative()),
+        telemetrySince: z.optional(z.string()),
+      }),
+    ),
     ticket: z.optional(ticketRef()),
   }),
   'Config Override Applied': z.strictObject({

@@ -41,3 +41,14 @@ export const RECONCILER_PRINCIPAL_ENV = 'STEWARD_RECONCILER_PRINCIPAL';
 export const APPCONFIG_PREFIX_ENV = 'STEWARD_APPCONFIG_PREFIX';
 /** The flag-expiry job's digest of the code references synth found (`core/flags/code-reference-digest.ts`). */
 export const FLAG_CODE_REFERENCES_ENV = 'STEWARD_FLAG_CODE_REFERENCES';
+/** Days of evaluation counts the flag-expiry job judges flag usage by (`flags.usage.windowDays`). */
+export const FLAG_USAGE_DAYS_ENV = 'STEWARD_FLAG_USAGE_DAYS';
+/** The default of `flags.usage.windowDays`. */
+export const DEFAULT_FLAG_USAGE_DAYS = 30;
+
+/**
+ * Detail types of the break-glass and kill-switch events (issues 18 and 17); the config-change
+ * dashboard counts them. Their catalog schemas live in `core/events.ts` with the rest.
+ */
+export const OVERRIDE_APPLIED_DETAIL_TYPE = 'Config Override Applied';
+export const KILL_SWITCH_FLIPPED_DETAIL_TYPE = 'Kill Switch Flipped';

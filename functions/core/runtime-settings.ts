@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.ts';
 import { codeReferenceDigestSchema } from './flags/code-reference-digest.ts';
+import { DEFAULT_FLAG_USAGE_DAYS } from './names.ts';
 import { readBudget } from './pipeline/read-budget.ts';
 import type { Settings } from './settings.ts';
 import './zod-messages.ts';
@@ -110,6 +111,11 @@ export const functionVariables = {
   STEWARD_POSTGRES_SSL: z._default(z.enum(POSTGRES_TLS_MODES), 'verify-full'),
   /** The code references synth found, for the flag-expiry tickets (core/flags/code-reference-digest.ts). */
   STEWARD_FLAG_CODE_REFERENCES: z.optional(jsonOf(codeReferenceDigestSchema)),
+  /** Days of evaluation counts the flag-expiry job judges usage by (core/flags/usage.ts). */
+  STEWARD_FLAG_USAGE_DAYS: z._default(
+    z.coerce.number().check(z.int(), z.positive()),
+    DEFAULT_FLAG_USAGE_DAYS,
+  ),
 };
 
 type FunctionVariable = keyof typeof functionVariables;

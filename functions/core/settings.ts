@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { ConfigurationError } from './errors.ts';
+import { DEFAULT_FLAG_USAGE_DAYS } from './names.ts';
 
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
 
@@ -109,10 +110,12 @@ export const settingsSchema = z.strictObject({
     )
     .default(30),
   /**
-   * Stack traces in the logs point at the TypeScript sources (NODE_OPTIONS=--enable-source-maps). Node.js
-   * reads each loaded chunk's map at import: `npm run bench -- cold-start` shows the cost.
+   * Opt-in: ship source maps and run with NODE_OPTIONS=--enable-source-maps, so stack traces in the logs
+   * point at the TypeScript sources. Off by default because Node.js reads and parses each loaded file's
+   * map at every cold start (`npm run bench -- cold-start` prints the cost), and maps shipped without the
+   * flag are read by nothing: Node.js applies a map only to modules loaded while maps are enabled.
    */
-  sourceMaps: z.boolean().default(true),
+  sourceMaps: z.boolean().default(false),
   /**
    * Customer managed KMS keys that SecureString parameters under the root are encrypted with, as key
    * ARNs: validate-change and the drift job may use exactly these, and only through Parameter Store.
@@ -202,8 +205,18 @@ export const settingsSchema = z.strictObject({
             .refine((sources) => new Set(sources).size === sources.length, 'sources must be unique'),
         })
         .optional(),
+      /**
+       * Usage-aware cleanup: the flag-expiry job judges each flag by the consumers' evaluation counts
+       * of the last `windowDays` days (core/flags/usage.ts). It looks for telemetry over twice as long,
+       * and CloudWatch keeps daily sums 455 days, hence the ceiling.
+       */
+      usage: z
+        .strictObject({
+          windowDays: z.int().min(1).max(180).default(DEFAULT_FLAG_USAGE_DAYS),
+        })
+        .default({ windowDays: DEFAULT_FLAG_USAGE_DAYS }),
     })
-    .default({ warnWithinDays: 14 }),
+    .default({ warnWithinDays: 14, usage: { windowDays: DEFAULT_FLAG_USAGE_DAYS } }),
   /** Break-glass `steward override` (README "Break-glass overrides"). */
   overrides: z
     .strictObject({

@@ -1,16 +1,19 @@
 /**
  * The nightly flag-expiry job (EventBridge Scheduler): reads every service's hosted flag definitions
- * through AppConfig's control plane, files one cleanup ticket per flag that needs it, publishes
- * `Feature Flag Expired` events and flag counts and ages as EMF metrics.
+ * through AppConfig's control plane and the consumers' evaluation counts through CloudWatch, files one
+ * cleanup ticket per flag that needs it, publishes `Feature Flag Expired` events and flag counts and
+ * ages as EMF metrics.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { AppConfigFlagSource } from '../adapters/appconfig-flag-source.ts';
+import { CloudWatchFlagUsageReader } from '../adapters/cloudwatch-flag-usage-reader.ts';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
@@ -23,11 +26,12 @@ const logger = new Logger();
 const metrics = new Metrics();
 // Settings only: this job reads hosted flag documents, not the desired state, so no registry is built.
 const settings = parseFunctionEnvironment(
-  functionEnvironment('STEWARD_APPCONFIG', 'STEWARD_FLAG_CODE_REFERENCES'),
+  functionEnvironment('STEWARD_APPCONFIG', 'STEWARD_FLAG_CODE_REFERENCES', 'STEWARD_FLAG_USAGE_DAYS'),
   process.env,
 );
 const targets = flagProfileRefs(parseAppConfigTargets(settings.STEWARD_APPCONFIG));
 const source = new AppConfigFlagSource(new AppConfigClient({}));
+const usage = new CloudWatchFlagUsageReader(new CloudWatchClient({}));
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
 const tracker = createTicketTracker(settings.STEWARD_TICKETS);
 
@@ -37,11 +41,12 @@ const scheduledEvent = z.unknown();
 async function flagExpiry(raw: unknown) {
   scheduledEvent.parse(raw);
   const report = await runFlagExpiryJob(
-    { source, tracker, publisher, clock: systemClock, metrics: new PowertoolsMetricsSink(metrics) },
+    { source, tracker, publisher, clock: systemClock, metrics: new PowertoolsMetricsSink(metrics), usage },
     {
       targets,
       warnWithinDays: settings.STEWARD_FLAG_WARN_DAYS,
       codeReferences: settings.STEWARD_FLAG_CODE_REFERENCES,
+      usageWindowDays: settings.STEWARD_FLAG_USAGE_DAYS,
     },
   );
   logger.info('flag-expiry job done', {

@@ -6,7 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
-import { loadConfig, loadFlags } from '@config-steward/client';
+import { flushFlagUsage, loadConfig, loadFlags } from '@config-steward/client';
 
 const logger = new Logger();
 
@@ -43,4 +43,12 @@ async function checkoutOptions(raw: unknown) {
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(options) };
 }
 
-export const handler = middy().handler(checkoutOptions);
+/**
+ * Flag usage counts are written at most once a minute; the end of an invocation is the last moment
+ * before Lambda may freeze, and later reclaim, the environment (the client's middleware does the same).
+ */
+const writeFlagUsage = async () => void (await flushFlagUsage({ ifDue: true }));
+
+export const handler = middy()
+  .use({ after: writeFlagUsage, onError: writeFlagUsage })
+  .handler(checkoutOptions);

@@ -15,23 +15,8 @@ export function inProcessDeliveryQueue(
   ports: Omit<ProcessDeliveryDependencies, 'delivery' | 'targets'>,
   appConfigTargets: string | undefined,
 ): DeliveryQueue {
-  const consumer = onceUntilFailure(async () => {
-    const [
-      { AppConfigClient },
-      { AppConfigDelivery },
-      { parseAppConfigTargets },
-      { InProcessDeliveryQueue },
-    ] = await Promise.all([
-      import('@aws-sdk/client-appconfig'),
-      import('../adapters/appconfig-delivery.ts'),
-      import('../core/appconfig-targets.ts'),
-      import('../core/delivery/in-process-queue.ts'),
-    ]);
-    return new InProcessDeliveryQueue({
-      ...ports,
-      delivery: new AppConfigDelivery(new AppConfigClient({})),
-      targets: parseAppConfigTargets(appConfigTargets, { whenAbsent: 'empty' }),
-    });
-  });
+  const consumer = onceUntilFailure(async () =>
+    (await import('./in-process-delivery-consumer.ts')).inProcessDeliveryConsumer(ports, appConfigTargets),
+  );
   return { send: async (requests) => (await consumer()).send(requests) };
 }

@@ -102,6 +102,8 @@ export interface ConfigConsumerProps {
 export class ConfigConsumer extends Construct {
   public readonly delivery: ConfigDelivery;
   public readonly pollIntervalSeconds: number;
+  /** Every function given a service's configuration, with that service and environment (the dashboard's consumers). */
+  public readonly consumers: { fn: lambda.Function; service: string; environment: string }[] = [];
   private readonly wired = new Map<lambda.Function, string>();
 
   constructor(scope: Construct, id: string, props: ConfigConsumerProps) {
@@ -151,6 +153,7 @@ export class ConfigConsumer extends Construct {
       });
     if (wiredTo === key) return grant();
     this.wired.set(fn, key);
+    this.consumers.push({ fn, service, environment });
 
     fn.addLayers(lambda.LayerVersion.fromLayerVersionArn(fn, 'AppConfigExtension', extensionLayerArn(fn)));
     const path = (profile: string) =>

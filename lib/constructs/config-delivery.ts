@@ -183,7 +183,8 @@ export class ConfigDelivery extends Construct {
     return this.alarmArns(env.rollbackAlarms).map((alarmArn) => ({ alarmArn, alarmRoleArn: role.roleArn }));
   }
 
-  private alarmArns(names: readonly string[]): string[] {
+  /** The ARNs of alarms named in the settings (`rollbackAlarms`), in this stack's account and region. */
+  alarmArns(names: readonly string[]): string[] {
     const stack = Stack.of(this);
     return names.map((name) =>
       stack.formatArn({

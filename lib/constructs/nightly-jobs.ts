@@ -11,7 +11,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { APPCONFIG_TARGETS_ENV, FLAG_CODE_REFERENCES_ENV } from '../../functions/core/names.ts';
+import {
+  APPCONFIG_TARGETS_ENV,
+  FLAG_CODE_REFERENCES_ENV,
+  FLAG_USAGE_DAYS_ENV,
+} from '../../functions/core/names.ts';
 import { grantReadOverrides } from '../override-access.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import {
@@ -175,13 +179,17 @@ export class NightlyJobs extends Construct {
   }
 
   /**
-   * The flag-expiry job reads the hosted flag versions, publishes on the bus and files and resolves
-   * tickets. It is built in the stack's scope, where it stood before this construct owned it, so that
-   * its logical IDs (its failure queue's above all) stay those of deployed stacks.
+   * The flag-expiry job reads the hosted flag versions and the consumers' flag usage metrics,
+   * publishes on the bus and files and resolves tickets. It is built in the stack's scope, where it
+   * stood before this construct owned it, so that its logical IDs (its failure queue's above all) stay
+   * those of deployed stacks.
    */
   private createFlagExpiryJob(hostedFlags: ConfigDelivery): StewardFunction {
     const { settings, bus } = this.props;
-    const environment = { [APPCONFIG_TARGETS_ENV]: hostedFlags.targetsJson() };
+    const environment = {
+      [APPCONFIG_TARGETS_ENV]: hostedFlags.targetsJson(),
+      [FLAG_USAGE_DAYS_ENV]: String(settings.flags.usage.windowDays),
+    };
     const job = new StewardFunction(Stack.of(this), 'FlagExpiry', {
       entry: 'functions/handlers/flag-expiry-job.ts',
       settings,
@@ -193,6 +201,20 @@ export class NightlyJobs extends Construct {
     hostedFlags.grantReadHostedFlags(job.fn);
     bus.grantPutEventsTo(job.fn);
     grantTicketAccess(job.role, settings, { resolve: true });
+    job.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadFlagUsageMetrics',
+        actions: ['cloudwatch:GetMetricData'],
+        resources: ['*'],
+      }),
+    );
+    acknowledgeWildcardGrant(job.role, {
+      actions: ['cloudwatch:GetMetricData'],
+      resources: ['*'],
+      reason:
+        'cloudwatch:GetMetricData supports no resource-level permission and no namespace condition; ' +
+        'read-only, and the job asks only for the client metric ConfigSteward/Client FlagEvaluations.',
+    });
     return job;
   }
 

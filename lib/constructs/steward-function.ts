@@ -1,6 +1,6 @@
 /**
  * The function defaults every Steward Lambda shares: Node.js 22 on ARM64, ESM bundled and minified by
- * the local esbuild with source maps and code splitting (lib/bundling.ts), active tracing, an explicit
+ * the local esbuild with code splitting and opt-in source maps (lib/bundling.ts), active tracing, an explicit
  * log group with retention, the Powertools environment, the runtime settings, and one failure channel:
  * a dead-letter queue for asynchronous invocations, or, for a function fed by an SQS event source
  * mapping, its source queue's redrive policy (a Lambda DLQ never sees those records).
@@ -61,10 +61,13 @@ export class StewardFunction extends Construct {
    * error in its attributes); undefined for a queue consumer (see `consumesQueue`).
    */
   public readonly failureQueue?: sqs.Queue;
+  /** Powertools' `service`: the dimension of every metric the function emits (`config-steward-<entry name>`). */
+  public readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: StewardFunctionProps) {
     super(scope, id);
     const name = path.basename(props.entry, '.ts');
+    this.serviceName = `config-steward-${name}`;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.settings.logRetentionDays as logs.RetentionDays,
@@ -125,7 +128,7 @@ export class StewardFunction extends Construct {
       ),
       environment: {
         ...(props.settings.sourceMaps ? { NODE_OPTIONS: SOURCE_MAPS_NODE_OPTIONS } : {}),
-        POWERTOOLS_SERVICE_NAME: `config-steward-${name}`,
+        POWERTOOLS_SERVICE_NAME: this.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...runtimeEnvironment(props.settings),

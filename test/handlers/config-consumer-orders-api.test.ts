@@ -83,4 +83,36 @@ describe('Handler: orders-api (example consumer)', () => {
     // Assess
     expect(response.statusCode).toBe(400);
   });
+
+  it('writes its flag usage at the end of the invocation inside Lambda, with no customer id in it', async () => {
+    // Prepare: the package the handler imports by name, so the same flags clients
+    const { clearFlagClients } = await import('@config-steward/client');
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'orders-api');
+    clearFlagClients();
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+
+    // Act
+    try {
+      await handler({ queryStringParameters: { customer: 'customer-qa-1' } }, context);
+    } finally {
+      write.mockRestore();
+      vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', '');
+    }
+
+    // Assess
+    const usage = written
+      .filter((line) => line.includes('"FlagEvaluations"'))
+      .map((line) => JSON.parse(line));
+    expect(usage.every((line) => line.service === 'orders' && line.FlagEvaluations === 1)).toBe(true);
+    expect(usage.map((line) => line.flag).sort()).toEqual([
+      'checkout-button-copy',
+      'disable-recommendations',
+      'new-checkout',
+    ]);
+    expect(written.join('')).not.toContain('customer-qa-1');
+  });
 });

@@ -4,6 +4,7 @@ import {
   type GetHostedConfigurationVersionCommandOutput,
   ListHostedConfigurationVersionsCommand,
 } from '@aws-sdk/client-appconfig';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -22,6 +23,7 @@ vi.mock('../../functions/adapters/tickets/create-ticket-tracker.ts', () => ({
 
 const appconfig = mockClient(AppConfigClient);
 const eventbridge = mockClient(EventBridgeClient);
+const cloudwatch = mockClient(CloudWatchClient);
 const scheduled = awsEvent('scheduler-nightly.json');
 const context = { functionName: 'flag-expiry-job', awsRequestId: 'req-1' } as Context;
 const settings = loadSettings('config/settings.json');
@@ -55,6 +57,9 @@ afterAll(() => {
 beforeEach(() => {
   appconfig.reset();
   eventbridge.reset();
+  cloudwatch.reset();
+  // No consumer telemetry unless a test says otherwise: every flag's usage is no-data.
+  cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
   stdout.length = 0;
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout.push(String(chunk));
@@ -113,6 +118,38 @@ describe('Handler: flag-expiry-job', () => {
     expect(ordersCount?.FlagCount).toBe(3);
     expect(ordersCount?._aws.CloudWatchMetrics[0].Namespace).toBe('ConfigSteward');
     expect(metrics.some((m) => m.FlagAgeP95Days !== undefined && m.Service === undefined)).toBe(true);
+  });
+
+  it("reads the consumers' flag usage over the window and reports a flag nothing evaluates", async () => {
+    // Prepare: the orders service reported evaluations every day of the last 60, none of them for
+    // the fixture's flags (their series are empty)
+    cloudwatch.on(GetMetricDataCommand).callsFake(async (input) => ({
+      MetricDataResults: (input.MetricDataQueries ?? []).map(
+        (query: { Id?: string; MetricStat?: { Metric?: { Dimensions?: unknown[] } } }) => {
+          const serviceTotal = query.MetricStat?.Metric?.Dimensions?.length === 1;
+          const days = serviceTotal
+            ? Array.from({ length: 60 }, (_, i) => new Date(Date.UTC(2026, 9, 22 + i)))
+            : [];
+          return { Id: query.Id, StatusCode: 'Complete', Timestamps: days, Values: days.map(() => 50) };
+        },
+      ),
+    }));
+
+    // Act
+    const result = await handler(scheduled, context);
+
+    // Assess
+    expect(cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      StartTime: new Date('2026-10-22T00:00:00Z'),
+      EndTime: new Date('2026-12-21T00:00:00Z'),
+    });
+    expect(
+      result.findings.map((f: { flag: string; reasons: string[] }) => `${f.flag}:${f.reasons.join(',')}`),
+    ).toEqual([
+      'checkout-button-copy:expired,over-lifetime,never-evaluated',
+      'disable-recommendations:never-evaluated',
+      'new-checkout:over-lifetime,never-evaluated',
+    ]);
   });
 
   it('keeps one ticket per flag on the next night', async () => {

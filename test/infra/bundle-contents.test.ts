@@ -90,6 +90,9 @@ describe('Bundle contents', () => {
     expect(allInputs(built).some(isAppConfig)).toBe(true);
     expect(loadedAtColdStart(built).filter(isAppConfig)).toEqual([]);
     expect(allInputs(built).some((input) => input.includes('client-scheduler'))).toBe(false);
+    // The client is imported by name in the lazy chunk: a dynamic import of the whole package kept its
+    // waiters live, and esbuild put the SDK's waiter helpers, shared files, in the cold-start chunks.
+    expect(loadedAtColdStart(built).filter((input) => input.includes('/util-waiter/'))).toEqual([]);
   });
 
   it('validate-change loads the delivery core only when it delivers in process', () => {
@@ -101,6 +104,21 @@ describe('Bundle contents', () => {
     expect(allInputs(built)).toContain(deliver);
     expect(loadedAtColdStart(built)).not.toContain(deliver);
     expect(loadedAtColdStart(built)).toContain('functions/core/delivery/affected-services.ts');
+  });
+
+  it.each([
+    [
+      'validate-change',
+      ['functions/core/validation/reject-change.ts', 'functions/core/validation/restore-rejected.ts'],
+    ],
+    ['deliver-changes', ['functions/core/validation/restore-rejected.ts']],
+  ])('%s loads the rejection and restore path only on the first rejection or restore', (name, modules) => {
+    // Prepare: an accepted change, the usual first invocation, runs none of it
+    const built = bundles.get(name)!;
+
+    // Assess
+    expect(allInputs(built)).toEqual(expect.arrayContaining(modules));
+    expect(loadedAtColdStart(built).filter((input) => modules.includes(input))).toEqual([]);
   });
 
   it('appconfig-validator loads the rule language only for a flag document with rules', () => {

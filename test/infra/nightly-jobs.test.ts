@@ -128,6 +128,41 @@ describe('Construct: NightlyJobs', () => {
     expect(statements.some((s) => actionsOf(s).includes('ssm:CreateOpsItem'))).toBe(true);
   });
 
+  it('lets the flag-expiry job read the flag usage metrics with GetMetricData only, over the window the settings name', () => {
+    // Act
+    const { stack } = build(
+      { flags: { ...settings.flags, usage: { windowDays: 14 } } },
+      { withHostedFlags: true },
+    );
+
+    // Assess
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Nightly: reports expired'),
+      Environment: { Variables: Match.objectLike({ STEWARD_FLAG_USAGE_DAYS: '14' }) },
+    });
+    const statements = statementsOfRole(template, 'FlagExpiryRole');
+    const cloudWatch = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('cloudwatch:')));
+    expect(cloudWatch).toEqual([
+      { Sid: 'ReadFlagUsageMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+    ]);
+    // The wildcard is acknowledged with its reason; nothing else of the job is left to cdk-nag.
+    const sharedDefaults = /L1|LambdaLatestVersion|FailureQueue/;
+    const findings = nagFindings(stack).filter((f) => !sharedDefaults.test(`${f.rule} ${f.resource}`));
+    expect(findings).toEqual([]);
+  });
+
+  it('gives the flag-expiry job a 30-day usage window by default', () => {
+    // Act
+    const { stack } = build({}, { withHostedFlags: true });
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Nightly: reports expired'),
+      Environment: { Variables: Match.objectLike({ STEWARD_FLAG_USAGE_DAYS: '30' }) },
+    });
+  });
+
   it('has no flag-expiry job without hosted flags to read', () => {
     // Act
     const { stack, nightly } = build();

@@ -26,7 +26,7 @@ function buildFixture(outdir = path.join(work, 'out')): { outdir: string; map: (
       '',
     ].join('\n'),
   );
-  buildSync(lambdaBundleOptions(entry, outdir, { absWorkingDir: process.cwd() }));
+  buildSync(lambdaBundleOptions(entry, outdir, { absWorkingDir: process.cwd(), sourcemap: true }));
   return {
     outdir,
     map: () => JSON.parse(readFileSync(path.join(outdir, 'index.mjs.map'), 'utf8')) as SourceMapV3,
@@ -84,7 +84,7 @@ describe('Source maps of our own code only (lib/source-maps.ts)', () => {
     const entry = path.join(work, 'lazy-library.ts');
     writeFileSync(entry, "export const loadZod = () => import('zod/mini');\n");
     const outdir = path.join(work, 'lazy-out');
-    buildSync(lambdaBundleOptions(entry, outdir, { absWorkingDir: process.cwd() }));
+    buildSync(lambdaBundleOptions(entry, outdir, { absWorkingDir: process.cwd(), sourcemap: true }));
     const chunks = path.join(outdir, 'chunks');
     const [libraryChunk] = readdirSync(chunks).filter((file) => file.endsWith('.mjs'));
     expect(existsSync(path.join(chunks, `${libraryChunk}.map`))).toBe(true);
@@ -131,5 +131,29 @@ describe('Source maps of our own code only (lib/source-maps.ts)', () => {
     // Assess: line 5 of the fixture is the throw
     expect(run.stdout).toContain('thrown in our code');
     expect(run.stdout).toMatch(/fixture-handler\.ts:5:\d+/);
+  });
+});
+
+describe('Source maps are opt-in (the sourceMaps setting, off by default)', () => {
+  it('builds no map and names none unless asked, so a cold start reads code only', () => {
+    // Prepare: a handler with a lazy chunk, built with the default options
+    const entry = path.join(work, 'default-handler.ts');
+    writeFileSync(
+      entry,
+      "import * as z from 'zod/mini';\nexport const schema = z.string();\nexport const later = () => import('zod/mini');\n",
+    );
+    const outdir = path.join(work, 'default-out');
+
+    // Act
+    buildSync(lambdaBundleOptions(entry, outdir, { absWorkingDir: process.cwd() }));
+
+    // Assess
+    const files = readdirSync(outdir, { recursive: true, encoding: 'utf8' });
+    const scripts = files.filter((file) => file.endsWith('.mjs'));
+    expect(scripts.length).toBeGreaterThan(1);
+    expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+    for (const script of scripts) {
+      expect(readFileSync(path.join(outdir, script), 'utf8'), script).not.toContain('sourceMappingURL');
+    }
   });
 });

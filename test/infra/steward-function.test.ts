@@ -33,7 +33,8 @@ describe('Construct: StewardFunction', () => {
       LoggingConfig: { LogGroup: Match.anyValue() },
       Environment: {
         Variables: Match.objectLike({
-          NODE_OPTIONS: '--enable-source-maps',
+          // Source maps are opt-in: by default no map is shipped and Node.js is not asked to read one.
+          NODE_OPTIONS: Match.absent(),
           POWERTOOLS_SERVICE_NAME: 'config-steward-reconcile-parameters',
           STEWARD_PARAMETER_ROOT: 'config',
           STEWARD_EVENT_BUS: 'config-steward',
@@ -74,6 +75,22 @@ describe('StewardFunction as a queue consumer', () => {
 });
 
 describe('StewardFunction source maps', () => {
+  it('runs with --enable-source-maps when the settings opt in', () => {
+    // Prepare
+    const stack = unbundled();
+
+    // Act
+    new StewardFunction(stack, 'Fn', {
+      entry: 'functions/handlers/reconcile-parameters.ts',
+      settings: { ...settings, sourceMaps: true },
+    });
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+    });
+  });
+
   it('leaves NODE_OPTIONS unset when the settings turn source maps off', () => {
     // Prepare
     const stack = unbundled();
@@ -94,7 +111,7 @@ describe('StewardFunction source maps', () => {
 });
 
 describe('StewardFunction bundling', () => {
-  it('gives each function its own split ESM bundle with source maps, loaded as index.handler', () => {
+  it('gives each function its own split ESM bundle, with source maps only when opted in, loaded as index.handler', () => {
     // Prepare: a stack that really bundles (no bundling-stacks context)
     const outdir = mkdtempSync(path.join(tmpdir(), 'steward-bundling-'));
     try {
@@ -107,7 +124,7 @@ describe('StewardFunction bundling', () => {
       new StewardFunction(stack, 'Drift', { entry: 'functions/handlers/drift-job.ts', settings });
       new StewardFunction(stack, 'Reconcile', {
         entry: 'functions/handlers/reconcile-parameters.ts',
-        settings,
+        settings: { ...settings, sourceMaps: true },
       });
 
       // Assess
@@ -119,10 +136,13 @@ describe('StewardFunction bundling', () => {
       const assets = functions.map((f) => path.join(outdir, f.Metadata['aws:asset:path']));
       // One bundle per entry: CDK must not reuse the first function's bundle for the second.
       expect(new Set(assets).size).toBe(2);
-      for (const asset of assets) {
-        expect(existsSync(path.join(asset, 'index.mjs'))).toBe(true);
-        expect(existsSync(path.join(asset, 'index.mjs.map'))).toBe(true);
-      }
+      for (const asset of assets) expect(existsSync(path.join(asset, 'index.mjs'))).toBe(true);
+      // The drift job with the default settings ships no map; the reconciler opted in ships its own.
+      const [drift, reconcile] = assets;
+      expect(
+        readdirSync(drift!, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.map')),
+      ).toEqual([]);
+      expect(existsSync(path.join(reconcile!, 'index.mjs.map'))).toBe(true);
       // The drift job's GitHub and Jira trackers are chunks of their own, loaded on first use.
       const driftChunks = readdirSync(path.join(assets[0]!, 'chunks'));
       expect(driftChunks.some((f) => /^github-.*\.mjs$/.test(f))).toBe(true);

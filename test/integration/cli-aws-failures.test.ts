@@ -84,6 +84,23 @@ describe('CLI: AWS and network failures', () => {
     expect(stderr).not.toContain('GetParametersByPath');
   });
 
+  it('plan against a closed port exits 1 (its code for any error), naming the first call and the endpoint', async () => {
+    // Prepare
+    vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
+    const { io, err } = recordingIo();
+    const started = performance.now();
+
+    // Act
+    const code = await main(['plan', '--env', 'staging'], io);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(performance.now() - started).toBeLessThan(8000);
+    const stderr = err.join('\n');
+    expect(stderr).toContain('steward plan: AWS or network error');
+    expect(stderr).toContain(`cause: ListApplications: connection refused (ECONNREFUSED) at ${endpoint}`);
+  });
+
   it('leaves clients the CLI did not build (the Lambda handlers) to retry a refused connection', async () => {
     // Prepare
     vi.stubEnv('AWS_ENDPOINT_URL', endpoint);

@@ -5,6 +5,7 @@ import { driftOptions } from '../../functions/cli/commands/drift.ts';
 import { flagRefsOptions, flagsOptions } from '../../functions/cli/commands/flags.ts';
 import { invokeOptions } from '../../functions/cli/commands/invoke.ts';
 import { overrideOptions } from '../../functions/cli/commands/override.ts';
+import { planOptions } from '../../functions/cli/commands/plan.ts';
 import { ExitCode } from '../../functions/cli/exit-codes.ts';
 import { COMMAND_HELP } from '../../functions/cli/help.ts';
 import { main } from '../../functions/cli/main.ts';
@@ -14,6 +15,7 @@ import { recordingIo } from '../support/command-io.ts';
 const PARSED_OPTIONS: Record<keyof typeof COMMAND_HELP, object> = {
   check: checkOptions,
   apply: applyOptions,
+  plan: planOptions,
   drift: driftOptions,
   // `steward flags --help` describes `flags refs` too.
   flags: { ...flagsOptions, ...flagRefsOptions },

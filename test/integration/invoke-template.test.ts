@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AppConfigClient, ListHostedConfigurationVersionsCommand } from '@aws-sdk/client-appconfig';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -32,7 +33,8 @@ interface LambdaResource {
 function synthesizedTemplate() {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new ConfigStewardStack(app, 'ConfigSteward', {
-    settings: loadSettings('config/settings.json'),
+    // Source maps opted in, so the template sets NODE_OPTIONS, which `steward invoke` must not apply.
+    settings: { ...loadSettings('config/settings.json'), sourceMaps: true },
     organisation,
   });
   const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, LambdaResource> };
@@ -159,7 +161,9 @@ describe('Command: steward invoke, with the synthesized template', () => {
     // Prepare: no hosted flag versions yet
     const appConfig = mockClient(AppConfigClient);
     mockClient(EventBridgeClient);
+    const cloudWatch = mockClient(CloudWatchClient);
     appConfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [] });
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     const { io, out, err } = recordingIo({ STEWARD_APPCONFIG: JSON.stringify(exampleTargets()) });
 
     // Act
@@ -183,6 +187,9 @@ describe('Command: steward invoke, with the synthesized template', () => {
       ApplicationId: 'app-orders',
       ConfigurationProfileId: 'flags-orders',
     });
+    // The template's STEWARD_FLAG_USAGE_DAYS (30): telemetry is looked for over twice the window.
+    const usageRead = cloudWatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
+    expect(usageRead!.EndTime!.getTime() - usageRead!.StartTime!.getTime()).toBe(60 * 86_400_000);
   });
 
   it('rejects --template with --settings, and a template file that does not exist, as usage errors', async () => {

@@ -25,7 +25,8 @@ describe('Function: loadSettings', () => {
     expect(settings.environments.map((e) => e.name)).toEqual(['staging', 'production']);
     expect(settings.tickets).toEqual({ tracker: 'opscenter' });
     expect(settings.nightly.timeZone).toBe('Europe/Dublin');
-    expect(settings.sourceMaps).toBe(true);
+    // Opt-in: maps cost every cold start (README "How functions are bundled").
+    expect(settings.sourceMaps).toBe(false);
     expect(settings.pipeline).toEqual({
       readsPerSecond: 20,
       validation: { batchSize: 10, maxBatchingWindowSeconds: 5, maxConcurrency: 2 },

@@ -10,7 +10,7 @@ import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
 import type { StewardEvent } from '../events.ts';
 import type { ValidationIssue } from '../keys.ts';
 import type { RestoreDependencies } from '../validation/judgement.ts';
-import { type RestoreOutcome, restoreRejected } from '../validation/restore-rejected.ts';
+import { type RestoreOutcome, restoreRejected } from '../validation/restore-rejected-on-demand.ts';
 import { affectedServices } from './affected-services.ts';
 import { type DeliveryDependencies, type DeliveryReport, deliverDocument } from './deliver.ts';
 import {

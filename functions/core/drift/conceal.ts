@@ -39,7 +39,8 @@ export async function concealValues(
   });
 }
 
-async function fingerprintAll(
+/** Each distinct value's fingerprint, `concurrency` requests at a time (`steward plan` conceals with it too). */
+export async function fingerprintAll(
   values: readonly string[],
   fingerprinter: ValueFingerprinter,
   concurrency: number,

@@ -1,21 +1,38 @@
 /**
  * The nightly flag-expiry job: read every service's hosted flag definitions, judge them against the
- * policy, keep ONE ticket per flag open while it needs attention (dedup key
- * `flag-expired:<application>:<flag>`, the application being named after the service), close the
- * tickets of flags that were cleaned up, publish a `Feature Flag Expired` event per flag with a
- * finding, and report flag counts and ages as metrics.
+ * policy and, with a usage reader, against the consumers' evaluation counts of the last N days
+ * (`usage.ts`: `never-evaluated` and `always-same` are findings too), keep ONE ticket per flag open
+ * while it needs attention (dedup key `flag-expired:<application>:<flag>`, the application being
+ * named after the service), close the tickets of flags that were cleaned up, publish a
+ * `Feature Flag Expired` event per flag with a finding, and report flag counts and ages as metrics.
  */
 
 import type { Clock } from '../../ports/clock.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { MetricsSink } from '../../ports/metrics.ts';
-import type { FlagProfileRef, FlagSource } from '../../ports/flag-source.ts';
+import type { FlagProfileRef, FlagSource, HostedFlagSet } from '../../ports/flag-source.ts';
+import type { FlagUsageReader } from '../../ports/flag-usage.ts';
 import type { TicketRef, TicketSeverity, TicketTracker } from '../../ports/ticket-tracker.ts';
 import { StewardError } from '../errors.ts';
 import { type StewardEvent, stewardEvent } from '../events.ts';
 import type { DecodedFlag } from './appconfig-format.ts';
 import { type CodeReferenceDigest, codeReferenceLines } from './code-reference-digest.ts';
-import { assessFlag, type FlagAssessment, type FlagFindingReason, percentile, utcDay } from './policy.ts';
+import {
+  assessFlag,
+  type FlagAssessment,
+  type FlagFindingReason,
+  percentile,
+  REASON_ORDER,
+  utcDay,
+} from './policy.ts';
+import {
+  DEFAULT_USAGE_WINDOW_DAYS,
+  type FlagUsage,
+  readFlagUsage,
+  usageFinding,
+  usageSummary,
+  usageWindow,
+} from './usage.ts';
 
 export interface FlagExpiryDependencies {
   readonly source: FlagSource;
@@ -23,6 +40,8 @@ export interface FlagExpiryDependencies {
   readonly publisher: EventPublisher;
   readonly clock: Clock;
   readonly metrics: MetricsSink;
+  /** The consumers' evaluation counts. @default none: flags are judged by their metadata alone */
+  readonly usage?: FlagUsageReader;
 }
 
 export interface FlagExpiryOptions {
@@ -32,6 +51,8 @@ export interface FlagExpiryOptions {
   readonly warnWithinDays: number;
   /** The code references synth found (`STEWARD_FLAG_CODE_REFERENCES`); tickets list them. @default none */
   readonly codeReferences?: CodeReferenceDigest;
+  /** Days of evaluation counts a usage class rests on (`flags.usage.windowDays`). @default 30 */
+  readonly usageWindowDays?: number;
 }
 
 export interface FlagReportEntry {
@@ -42,6 +63,8 @@ export interface FlagReportEntry {
   readonly type?: string;
   readonly expires?: string;
   readonly assessment: FlagAssessment;
+  /** What the evaluation counts say; absent without a usage reader, or when they could not be read. */
+  readonly usage?: FlagUsage;
   readonly ticket?: { readonly ref: TicketRef; readonly created: boolean };
 }
 
@@ -74,6 +97,8 @@ const SEVERITY: Readonly<Record<FlagFindingReason, TicketSeverity>> = {
   'over-lifetime': 'medium',
   'no-owner': 'medium',
   'invalid-metadata': 'medium',
+  'never-evaluated': 'medium',
+  'always-same': 'low',
   'expiring-soon': 'low',
 };
 
@@ -103,31 +128,51 @@ export async function runFlagExpiryJob(
   const allAges: number[] = [];
   let ticketsCreated = 0;
 
+  const hostedSets: { ref: FlagProfileRef; hosted: HostedFlagSet | undefined }[] = [];
   for (const ref of options.targets) {
     try {
-      const hosted = await deps.source.latest(ref);
+      hostedSets.push({ ref, hosted: await deps.source.latest(ref) });
+    } catch (error) {
+      failures.push({ service: ref.service, error: error as Error });
+    }
+  }
+  const usage = await readUsage(deps, options, hostedSets, today, failures);
+
+  for (const { ref, hosted } of hostedSets) {
+    try {
       const flags = hosted?.flags ?? [];
       services.push({
         service: ref.service,
         ...(hosted ? { version: hosted.version } : {}),
         flags: flags.length,
       });
-      const assessed = flags.map((flag) => ({
-        flag,
-        assessment: assessFlag(flag, { today, warnWithinDays: options.warnWithinDays }),
-      }));
+      const usageOfService = usage.read ? (usage.byService.get(ref.service) ?? new Map()) : undefined;
+      const assessed = flags.map((flag) => {
+        const flagUsage = usageOfService?.get(flag.key);
+        return {
+          flag,
+          assessment: withUsageFinding(
+            assessFlag(flag, { today, warnWithinDays: options.warnWithinDays }),
+            flag,
+            flagUsage,
+          ),
+          ...(flagUsage ? { usage: flagUsage } : {}),
+        };
+      });
       const events: StewardEvent[] = [];
-      for (const { flag, assessment } of assessed) {
+      for (const { flag, assessment, usage: flagUsage } of assessed) {
         if (assessment.findings.length === 0) continue;
         const ticket = await deps.tracker.file(
-          ticketFor(ref, flag, assessment, today, options.codeReferences),
+          ticketFor(ref, flag, assessment, today, options.codeReferences, flagUsage),
         );
         if (ticket.created) ticketsCreated++;
-        findings.push({ ...entryOf(ref, flag, assessment), ticket });
-        events.push(eventFor(ref, flag, assessment, ticket.ref));
+        findings.push({ ...entryOf(ref, flag, assessment, flagUsage), ticket });
+        events.push(eventFor(ref, flag, assessment, ticket.ref, flagUsage));
       }
       if (events.length > 0) await deps.publisher.publish(events);
-      resolvedTickets.push(...(await resolveCleanedUp(deps.tracker, ref, assessed, today)));
+      resolvedTickets.push(
+        ...(await resolveCleanedUp(deps.tracker, ref, assessed, today, { usageKnown: !usage.failed })),
+      );
 
       const ages = assessed.flatMap(({ assessment }) =>
         assessment.ageDays === undefined ? [] : [assessment.ageDays],
@@ -143,7 +188,51 @@ export async function runFlagExpiryJob(
   return { today, services, findings, ticketsCreated, resolvedTickets };
 }
 
-function entryOf(ref: FlagProfileRef, flag: DecodedFlag, assessment: FlagAssessment): FlagReportEntry {
+/**
+ * Every service's usage in one batched read. A failed read is one more failure of the run (so the
+ * scheduler retries), and the flags are judged by their metadata meanwhile.
+ */
+async function readUsage(
+  deps: FlagExpiryDependencies,
+  options: FlagExpiryOptions,
+  hostedSets: readonly { ref: FlagProfileRef; hosted: HostedFlagSet | undefined }[],
+  today: string,
+  failures: { service: string; error: Error }[],
+): Promise<{ read: boolean; failed: boolean; byService: Map<string, Map<string, FlagUsage>> }> {
+  if (deps.usage === undefined) return { read: false, failed: false, byService: new Map() };
+  try {
+    const byService = await readFlagUsage(
+      deps.usage,
+      hostedSets.map(({ ref, hosted }) => ({ service: ref.service, flags: hosted?.flags ?? [] })),
+      usageWindow(today, options.usageWindowDays ?? DEFAULT_USAGE_WINDOW_DAYS),
+    );
+    return { read: true, failed: false, byService };
+  } catch (error) {
+    failures.push({ service: 'flag usage metrics', error: error as Error });
+    return { read: false, failed: true, byService: new Map() };
+  }
+}
+
+/** The assessment with the usage finding added in its place of {@link REASON_ORDER}. */
+function withUsageFinding(
+  assessment: FlagAssessment,
+  flag: DecodedFlag,
+  usage: FlagUsage | undefined,
+): FlagAssessment {
+  const finding = usage === undefined ? undefined : usageFinding(flag, usage);
+  if (finding === undefined) return assessment;
+  const findings = [...assessment.findings, finding].sort(
+    (a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason),
+  );
+  return { ...assessment, findings };
+}
+
+function entryOf(
+  ref: FlagProfileRef,
+  flag: DecodedFlag,
+  assessment: FlagAssessment,
+  usage: FlagUsage | undefined,
+): FlagReportEntry {
   return {
     service: ref.service,
     applicationId: ref.applicationId,
@@ -152,6 +241,7 @@ function entryOf(ref: FlagProfileRef, flag: DecodedFlag, assessment: FlagAssessm
     ...(flag.type ? { type: flag.type } : {}),
     ...(flag.expires ? { expires: flag.expires } : {}),
     assessment,
+    ...(usage ? { usage } : {}),
   };
 }
 
@@ -161,6 +251,7 @@ function ticketFor(
   assessment: FlagAssessment,
   today: string,
   codeReferences: CodeReferenceDigest | undefined,
+  usage: FlagUsage | undefined,
 ) {
   const references = codeReferenceLines(codeReferences, flag.key);
   const [lead] = assessment.findings;
@@ -174,11 +265,9 @@ function ticketFor(
     `| --- | --- | --- | --- |`,
     `| ${flag.owner || '(none)'} | ${flag.type ?? '(none)'} | ${flag.created ?? '(none)'} | ${flag.expires ?? '(none)'} |`,
     '',
+    ...(usage ? [usageSummary(usage), ''] : []),
     ...(references.length > 0 ? [...references, ''] : []),
-    reason === 'expiring-soon'
-      ? 'Plan the removal: delete the flag from `config/` and its checks from the code before it expires.'
-      : 'Remove the flag from `config/` and its checks from the code, or extend `expires` with a reason. ' +
-        'This ticket is closed automatically once the flag is gone or healthy.',
+    advice(reason, usage),
   ];
   return {
     dedupKey: flagTicketKey(ref.service, flag.key),
@@ -193,11 +282,35 @@ function ticketFor(
       owner: flag.owner || '(none)',
       type: flag.type ?? '(none)',
       ...(flag.expires ? { expires: flag.expires } : {}),
+      ...(usage ? { usage: usage.classification } : {}),
     },
   };
 }
 
-function eventFor(ref: FlagProfileRef, flag: DecodedFlag, assessment: FlagAssessment, ticket: TicketRef) {
+function advice(reason: FlagFindingReason, usage: FlagUsage | undefined): string {
+  const closing = 'This ticket is closed automatically once the flag is gone or healthy.';
+  if (reason === 'expiring-soon') {
+    return 'Plan the removal: delete the flag from `config/` and its checks from the code before it expires.';
+  }
+  if (reason === 'always-same') {
+    return (
+      `Remove the flag from \`config/\` and its checks from the code, keeping what \`${usage?.variantsSeen[0]}\` ` +
+      `serves. ${closing}`
+    );
+  }
+  if (reason === 'never-evaluated') {
+    return `No consumer evaluated this flag: remove it from \`config/\` (and any code left behind). ${closing}`;
+  }
+  return `Remove the flag from \`config/\` and its checks from the code, or extend \`expires\` with a reason. ${closing}`;
+}
+
+function eventFor(
+  ref: FlagProfileRef,
+  flag: DecodedFlag,
+  assessment: FlagAssessment,
+  ticket: TicketRef,
+  usage: FlagUsage | undefined,
+) {
   return stewardEvent('Feature Flag Expired', {
     service: ref.service,
     application: ref.applicationId,
@@ -206,16 +319,21 @@ function eventFor(ref: FlagProfileRef, flag: DecodedFlag, assessment: FlagAssess
     type: flag.type ?? 'unknown',
     ...(flag.expires ? { expires: flag.expires } : {}),
     reason: assessment.findings[0]?.reason ?? 'expired',
+    ...(usage ? { usage: { ...usage, variantsSeen: [...usage.variantsSeen] } } : {}),
     ticket: { ...ticket },
   });
 }
 
-/** Close the open tickets of this service's flags that are gone or healthy now. */
+/**
+ * Close the open tickets of this service's flags that are gone or healthy now. When the usage
+ * metrics could not be read, a flag still present is not judged healthy: its ticket may rest on them.
+ */
 async function resolveCleanedUp(
   tracker: TicketTracker,
   ref: FlagProfileRef,
   assessed: readonly { flag: DecodedFlag; assessment: FlagAssessment }[],
   today: string,
+  { usageKnown }: { usageKnown: boolean },
 ): Promise<TicketRef[]> {
   const prefix = flagTicketKey(ref.service, '');
   const needing = new Set(assessed.filter((a) => a.assessment.findings.length > 0).map((a) => a.flag.key));
@@ -223,7 +341,7 @@ async function resolveCleanedUp(
   const resolved: TicketRef[] = [];
   for (const open of await tracker.listOpen(prefix)) {
     const flag = open.dedupKey.slice(prefix.length);
-    if (needing.has(flag)) continue;
+    if (needing.has(flag) || (!usageKnown && present.has(flag))) continue;
     const why = present.has(flag) ? 'the flag meets the policy again' : 'the flag was removed';
     await tracker.resolve(open.ref, `Closed by the flag-expiry job on ${today}: ${why}.`);
     resolved.push(open.ref);

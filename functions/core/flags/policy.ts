@@ -19,8 +19,15 @@ export const FLAG_LIFETIME_DAYS: Readonly<Record<FlagType, number | undefined>> 
   permission: undefined,
 };
 
+/** `never-evaluated` and `always-same` come from the usage metrics (`usage.ts`), not from the metadata. */
 export type FlagFindingReason =
-  'expired' | 'expiring-soon' | 'over-lifetime' | 'no-owner' | 'invalid-metadata';
+  | 'expired'
+  | 'expiring-soon'
+  | 'over-lifetime'
+  | 'no-owner'
+  | 'invalid-metadata'
+  | 'never-evaluated'
+  | 'always-same';
 
 /** Most pressing first: the reason a ticket and event lead with. */
 export const REASON_ORDER: readonly FlagFindingReason[] = [
@@ -28,6 +35,8 @@ export const REASON_ORDER: readonly FlagFindingReason[] = [
   'over-lifetime',
   'no-owner',
   'invalid-metadata',
+  'never-evaluated',
+  'always-same',
   'expiring-soon',
 ];
 

@@ -37,7 +37,7 @@ import {
   type ValidateChangeDependencies,
 } from './judgement.ts';
 import { isOwnWrite } from './principal.ts';
-import { reject, reportUnreadable } from './reject-change.ts';
+import { reject, reportUnreadable } from './reject-change-on-demand.ts';
 
 /**
  * Judge a parameter change; the caller queues the requests, then sets the label (validate-batch.ts).

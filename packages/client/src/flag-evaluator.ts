@@ -83,7 +83,8 @@ const NO_MATCH = 1;
 const STATIC = 2;
 const TARGETING_MATCH = 3;
 const SPLIT = 4;
-const REASONS: readonly FlagReason[] = ['DISABLED', 'DEFAULT', 'STATIC', 'TARGETING_MATCH', 'SPLIT'];
+/** The reason of each decision of a simple flag (its outcome slots, see {@link CompiledFlag.evaluations}). */
+export const REASONS: readonly FlagReason[] = ['DISABLED', 'DEFAULT', 'STATIC', 'TARGETING_MATCH', 'SPLIT'];
 
 /**
  * The hash state after a flag name and the separator: computed once per flag, then every targeting
@@ -129,6 +130,12 @@ export class CompiledFlag {
   readonly needsTargetingKey: boolean;
   /** The context attributes evaluation reads (the targeting key and groups for the simple forms). */
   readonly reads: readonly string[];
+  /**
+   * Evaluations since the usage metrics were last written, one slot per outcome: a simple flag's
+   * decision (an index of {@link REASONS}), a rule-based flag's variant. Counting is one increment, so
+   * evaluation stays free of I/O and allocation.
+   */
+  readonly evaluations: Float64Array;
 
   constructor(name: string, data: FlagDocument[string], rules?: RuleEngine) {
     this.name = name;
@@ -152,7 +159,13 @@ export class CompiledFlag {
       this.needsTargetingKey = partialRollout || this.variants.some((variant) => variant.readsTargetingKey);
       this.reads = [...new Set(this.variants.flatMap((variant) => variant.reads))];
     }
+    this.evaluations = new Float64Array(this.variants === null ? REASONS.length : this.variants.length);
   }
+}
+
+/** The reason a rule-based flag serves the variant at this index for. */
+export function variantReason(variants: readonly CompiledVariant[], index: number): FlagReason {
+  return index === variants.length - 1 ? 'DEFAULT' : variants[index]!.split ? 'SPLIT' : 'TARGETING_MATCH';
 }
 
 /** The index of the variant served: the first whose rule matches, else the default (last). */
@@ -205,20 +218,30 @@ function decide(flag: CompiledFlag, context: FlagContext | undefined): number {
   return NO_MATCH;
 }
 
+/** The outcome of one evaluation: a rule-based flag's variant index, else a simple flag's decision. */
+function outcome(flag: CompiledFlag, context: FlagContext | undefined): number {
+  const variants = flag.variants;
+  return variants === null ? decide(flag, context) : selectVariant(variants, context);
+}
+
+/** Evaluate and count (`reason()` explains an evaluation without counting one). */
 function resolve(flag: CompiledFlag, context: FlagContext | undefined): FlagResolution {
+  const index = outcome(flag, context);
+  flag.evaluations[index]!++;
   const variants = flag.variants;
   if (variants !== null) {
-    const index = selectVariant(variants, context);
     const variant = variants[index]!;
-    const reason: FlagReason =
-      index === variants.length - 1 ? 'DEFAULT' : variant.split ? 'SPLIT' : 'TARGETING_MATCH';
-    return { on: variant.enabled, reason, variant: variant.name, served: variant.value };
+    return {
+      on: variant.enabled,
+      reason: variantReason(variants, index),
+      variant: variant.name,
+      served: variant.value,
+    };
   }
-  const decision = decide(flag, context);
-  const on = decision >= STATIC;
+  const on = index >= STATIC;
   return {
     on,
-    reason: REASONS[decision]!,
+    reason: REASONS[index]!,
     variant: on ? 'on' : 'off',
     served: on ? flag.value : flag.defaultValue,
   };
@@ -286,17 +309,18 @@ export class FlagEvaluator implements Flags {
   isEnabled(flag: string, context?: FlagContext): boolean {
     const compiled = this.#flags.get(flag);
     if (compiled === undefined) return false;
+    const index = outcome(compiled, context);
+    compiled.evaluations[index]!++;
     const variants = compiled.variants;
-    if (variants !== null) return variants[selectVariant(variants, context)]!.enabled;
-    return decide(compiled, context) >= STATIC;
+    return variants === null ? index >= STATIC : variants[index]!.enabled;
   }
 
   reason(flag: string, context?: FlagContext): FlagReason {
     const compiled = this.#flags.get(flag);
     if (compiled === undefined) return this.#broken.has(flag) ? 'ERROR' : 'FLAG_NOT_FOUND';
-    return compiled.variants === null
-      ? REASONS[decide(compiled, context)]!
-      : resolve(compiled, context).reason;
+    const index = outcome(compiled, context);
+    const variants = compiled.variants;
+    return variants === null ? REASONS[index]! : variantReason(variants, index);
   }
 
   value<T extends FlagValue>(flag: string, defaultValue: T, context?: FlagContext): T {
@@ -327,6 +351,11 @@ export class FlagEvaluator implements Flags {
   /** The compiled flag, for adapters such as the OpenFeature provider. */
   definition(flag: string): CompiledFlag | undefined {
     return this.#flags.get(flag);
+  }
+
+  /** Every compiled flag of the document (the usage metrics read their counts). */
+  compiledFlags(): IterableIterator<CompiledFlag> {
+    return this.#flags.values();
   }
 
   /** The flag names of the document. */

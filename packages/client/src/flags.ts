@@ -2,6 +2,7 @@
 import { DocumentSource } from './document-source.js';
 import { type ClientOptions, type ExtensionTarget, resolveTarget } from './extension.js';
 import { parseFlagDocument } from './flag-document.js';
+import { flagUsage } from './flag-usage.js';
 import { type ClientLogger, stdoutLogger } from './telemetry.js';
 import {
   type FlagContext,
@@ -27,6 +28,13 @@ export type FlagsEvent =
 export interface FlagsOptions extends ClientOptions {
   /** Read only these flags (the extension's `?flag=` query). @default every flag of the profile */
   readonly only?: readonly string[];
+  /**
+   * Count evaluations per flag, variant and reason and write them as EMF lines (to `metricSink`) at
+   * most once a minute; `false` opts out. EMF on stdout becomes metrics through Lambda's log pipeline
+   * (elsewhere only through a CloudWatch agent that reads it), hence the default.
+   * @default `STEWARD_FLAG_USAGE_METRICS` (`true` or `false`), else true inside Lambda only
+   */
+  readonly usageMetrics?: boolean;
 }
 
 /**
@@ -41,8 +49,12 @@ export class LiveFlags implements Flags {
   readonly #source: DocumentSource<FlagEvaluator>;
   /** Flags already logged as broken, so each is logged once while it stays broken. */
   #reportedBroken: ReadonlySet<string> = new Set();
+  /** The clock usage lines are timed by; undefined when usage metrics are off. */
+  readonly #usageClock: (() => number) | undefined;
 
   constructor(target: ExtensionTarget, options: FlagsOptions) {
+    const countUsage = options.usageMetrics ?? usageMetricsByDefault(options.env ?? process.env);
+    this.#usageClock = countUsage ? (options.clock ?? Date.now) : undefined;
     this.#source = new DocumentSource<FlagEvaluator>(target, {
       ...options,
       ...(options.only === undefined ? {} : { flags: options.only }),
@@ -58,6 +70,7 @@ export class LiveFlags implements Flags {
       onUpdate: (evaluator) => {
         const previous = this.#evaluator;
         this.#evaluator = evaluator;
+        if (countUsage) flagUsage.track(target.service, evaluator, options.metricSink, previous);
         if (this.#stale) {
           this.#stale = false;
           this.#emit({ type: 'recovered' });
@@ -148,9 +161,13 @@ export class LiveFlags implements Flags {
     return this;
   }
 
-  /** Start a background re-read once the poll interval has passed; never waits. */
+  /**
+   * Start a background re-read once the poll interval has passed, and write the usage counted so far
+   * once a minute has passed since the last lines; never waits.
+   */
   refreshIfStale(): void {
     this.#source.refreshIfStale();
+    if (this.#usageClock !== undefined) void flagUsage.flushIfDue(this.#usageClock());
   }
 
   /** Resolves when no background re-read is running. */
@@ -184,9 +201,15 @@ export async function loadFlags(service: string, options: FlagsOptions = {}): Pr
   return client;
 }
 
-/** Forget every kept flags client (tests, or a process that changes its settings). */
+/** Forget every kept flags client and its unwritten usage counts (tests, or a process that changes its settings). */
 export function clearFlagClients(): void {
   clients.clear();
+  flagUsage.reset();
+}
+
+function usageMetricsByDefault(env: Readonly<Record<string, string | undefined>>): boolean {
+  const setting = env['STEWARD_FLAG_USAGE_METRICS'];
+  return setting === 'true' || setting === 'false' ? setting === 'true' : !!env['AWS_LAMBDA_FUNCTION_NAME'];
 }
 
 /** Keys of flags added, removed or changed between two snapshots (by their raw attributes). */

@@ -27,4 +27,7 @@ export {
   loadRuleEngine,
 } from './flag-evaluator.js';
 export { clearFlagClients, type FlagsEvent, type FlagsOptions, type LiveFlags, loadFlags } from './flags.js';
-export type { ClientLogger, DegradedReport } from './telemetry.js';
+export { FLAG_USAGE_INTERVAL_MS, flushFlagUsage } from './flag-usage.js';
+export type { FlagUsageCount } from './flag-usage-lines.js';
+export { FLAG_EVALUATIONS_METRIC, FLAG_USAGE_DIMENSION_SETS, FLAG_USAGE_DIMENSIONS } from './metric-names.js';
+export { type ClientLogger, type DegradedReport, METRIC_NAMESPACE } from './telemetry.js';

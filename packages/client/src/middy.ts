@@ -9,7 +9,8 @@ import type { ConfigSchema } from './config.js';
 import { configSource } from './config.js';
 import type { ClientOptions } from './extension.js';
 import { type Flags, NO_FLAGS } from './flag-evaluator.js';
-import { loadFlags } from './flags.js';
+import { flagUsage } from './flag-usage.js';
+import { type FlagsOptions, loadFlags } from './flags.js';
 
 export interface StewardConfigOptions<S extends ConfigSchema> extends Omit<ClientOptions, 'profile'> {
   readonly service: string;
@@ -23,6 +24,8 @@ export interface StewardConfigOptions<S extends ConfigSchema> extends Omit<Clien
   readonly flags?: boolean;
   /** Flags profile. @default `STEWARD_APPCONFIG_FLAGS_PROFILE` */
   readonly flagsProfile?: string;
+  /** Flag usage metrics (see `loadFlags`); `false` opts out. @default on inside Lambda */
+  readonly usageMetrics?: FlagsOptions['usageMetrics'];
   /** Start reading when the middleware is created (during the init phase). @default true */
   readonly prefetch?: boolean;
 }
@@ -56,7 +59,7 @@ export function stewardConfig<S extends ConfigSchema, TEvent = unknown, TResult 
     ...shared
   } = options;
   const configOptions: ClientOptions = profile === undefined ? shared : { ...shared, profile };
-  const flagsOptions: ClientOptions =
+  const flagsOptions: FlagsOptions =
     flagsProfile === undefined ? shared : { ...shared, profile: flagsProfile };
   const read = async (): Promise<StewardContext<z.output<S>>> => {
     const [config, flagsOfService] = await Promise.all([
@@ -82,5 +85,17 @@ export function stewardConfig<S extends ConfigSchema, TEvent = unknown, TResult 
     Object.assign(request.context, { config, flags });
   };
 
-  return { name: 'stewardConfig', before: stewardConfigMiddlewareBefore };
+  // The end of an invocation is the last moment before Lambda may freeze the environment: write the
+  // usage counts then (at most once a minute), so a rarely invoked function loses none of them.
+  const clock = options.clock ?? Date.now;
+  const stewardConfigMiddlewareAfter = async (): Promise<void> => {
+    await flagUsage.flushIfDue(clock());
+  };
+
+  return {
+    name: 'stewardConfig',
+    before: stewardConfigMiddlewareBefore,
+    after: stewardConfigMiddlewareAfter,
+    onError: stewardConfigMiddlewareAfter,
+  };
 }

@@ -160,6 +160,7 @@ export class StewardFlagProvider implements Provider {
     ) {
       // AppConfig's data plane drops a disabled flag's attributes, so nothing tells its kind: a
       // boolean flag is off, any other the caller's default, with reason DISABLED either way.
+      evaluator.resolve(flagKey); // counts the evaluation (off, DISABLED) for the usage metrics
       const flagMetadata = metadataOf(flag);
       const reason = this.#reportedReason(StandardResolutionReasons.DISABLED, flagMetadata);
       return kind === 'boolean'

@@ -3,6 +3,7 @@
  * interface (a Powertools `Logger` fits it) and a CloudWatch Embedded Metric Format line writer.
  */
 import type { ExtensionFailureReason } from './errors.js';
+import { METRIC_NAMESPACE } from './metric-names.js';
 
 /** What the client logs through; `new Logger()` from `@aws-lambda-powertools/logger` satisfies it. */
 export interface ClientLogger {
@@ -21,8 +22,8 @@ export interface DegradedReport {
   readonly staleForMs: number;
 }
 
-/** The metric namespace of the client's EMF lines. */
-export const METRIC_NAMESPACE = 'ConfigSteward/Client';
+/** The metric namespace of the client's EMF lines (declared in `metric-names.ts`). */
+export { METRIC_NAMESPACE };
 
 /** A JSON-lines logger on stdout, the format Lambda's log pipeline and Powertools agree on. */
 export const stdoutLogger: ClientLogger = {
