@@ -13,6 +13,7 @@ import { report as reportCheckFindings } from '../functions/cli/commands/check.t
 import { scanSources, settingsSources } from '../functions/cli/source-scan.ts';
 import { checkDesiredState } from '../functions/core/check.ts';
 import { compareWithDeclaredFlags, declaredFlags } from '../functions/core/flags/code-references.ts';
+import { utcDay } from '../functions/core/flags/policy.ts';
 import { StewardError } from '../functions/core/errors.ts';
 import type { Organisation } from '../functions/core/model.ts';
 import type { FlagCodeReferences } from './constructs/nightly-jobs.ts';
@@ -128,7 +129,7 @@ function scanFlagCodeReferences(
 /** Every finding of `steward check` is an error: synth refuses with the very lines the command prints. */
 async function refuseOnCheckFindings(organisation: Organisation, settings: Settings): Promise<void> {
   const findings = await refuseOnError('steward check could not check the desired state', () =>
-    checkDesiredState(organisation, settings),
+    checkDesiredState(organisation, settings, { today: utcDay(new Date()) }),
   );
   if (findings.length === 0) return;
   const lines: string[] = [];

@@ -82,8 +82,8 @@ export const orders = defineService({
       description: 'The redesigned checkout flow',
       owner: 'team-orders',
       type: 'release',
-      created: '2026-11-02',
-      expires: '2026-12-12',
+      created: '2026-11-30',
+      expires: '2027-01-09',
       environments: {
         staging: { enabled: true },
         production: { enabled: true, rolloutPercent: 25, allow: ['customer-qa-1', 'customer-qa-2'] },
@@ -93,8 +93,8 @@ export const orders = defineService({
       description: 'A/B test of the checkout button text',
       owner: 'team-growth',
       type: 'experiment',
-      created: '2026-11-10',
-      expires: '2026-12-20',
+      created: '2026-11-30',
+      expires: '2027-01-09',
       valueKind: 'string',
       defaultValue: 'Buy now',
       environments: {
@@ -106,8 +106,8 @@ export const orders = defineService({
       description: 'Which checkout theme a customer sees: rules over the typed evaluation context',
       owner: 'team-growth',
       type: 'experiment',
-      created: '2026-11-20',
-      expires: '2026-12-30',
+      created: '2026-11-30',
+      expires: '2027-01-09',
       valueKind: 'string',
       defaultValue: 'classic',
       environments: {

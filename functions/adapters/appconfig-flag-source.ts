@@ -5,7 +5,6 @@
  */
 import {
   type AppConfigClient,
-  GetHostedConfigurationVersionCommand,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
   ListHostedConfigurationVersionsCommand,
@@ -14,58 +13,21 @@ import { ConfigurationError } from '../core/errors.ts';
 import { fromAppConfigFlags } from '../core/flags/appconfig-format.ts';
 import { FLAGS_PROFILE_NAME } from '../core/names.ts';
 import type { FlagProfileRef, FlagSource, HostedFlagSet } from '../ports/flag-source.ts';
-import {
-  FlagProfileNotFoundError,
-  FlagSourceAccessDeniedError,
-  FlagSourceError,
-  FlagSourceThrottledError,
-} from '../ports/flag-source.errors.ts';
-import { ThrottlingRetry, type ThrottlingRetryOptions } from './throttling-retry.ts';
+import { FlagSourceError } from '../ports/flag-source.errors.ts';
+import { type AppConfigFlagReadOptions, AppConfigFlagReads } from './appconfig-flag-reads.ts';
 
-/** Attempts, backoff and sleep while AppConfig answers ThrottlingException. */
-export type AppConfigFlagSourceOptions = ThrottlingRetryOptions;
-
-const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException']);
-const decoder = new TextDecoder();
+export type AppConfigFlagSourceOptions = AppConfigFlagReadOptions;
 
 /**
  * @example
  * const source = new AppConfigFlagSource(new AppConfigClient({}));
  * const latest = await source.latest({ service: 'orders', applicationId: 'abc1234', flagsProfileId: 'def5678' });
  */
-export class AppConfigFlagSource implements FlagSource {
-  private readonly retry: ThrottlingRetry;
-
-  constructor(
-    private readonly client: AppConfigClient,
-    options: AppConfigFlagSourceOptions = {},
-  ) {
-    this.retry = new ThrottlingRetry(THROTTLING, options);
-  }
-
+export class AppConfigFlagSource extends AppConfigFlagReads implements FlagSource {
   async latest(ref: FlagProfileRef): Promise<HostedFlagSet | undefined> {
     const version = await this.newestVersion(ref);
     if (version === undefined) return undefined;
-    const response = await this.call(ref, 'GetHostedConfigurationVersion', () =>
-      this.client.send(
-        new GetHostedConfigurationVersionCommand({
-          ApplicationId: ref.applicationId,
-          ConfigurationProfileId: ref.flagsProfileId,
-          VersionNumber: version,
-        }),
-      ),
-    );
-    const text = response.Content ? decoder.decode(response.Content) : '';
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch (cause) {
-      throw new FlagSourceError(
-        `GetHostedConfigurationVersion: version ${version} of the flags profile of ${ref.service} is not JSON`,
-        'GetHostedConfigurationVersion',
-        { cause },
-      );
-    }
+    const document = await this.hostedDocument(ref, version);
     try {
       return { ref, version, flags: fromAppConfigFlags(document) };
     } catch (cause) {
@@ -80,46 +42,25 @@ export class AppConfigFlagSource implements FlagSource {
 
   private async newestVersion(ref: FlagProfileRef): Promise<number | undefined> {
     let newest: number | undefined;
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const page = await this.call(ref, 'ListHostedConfigurationVersions', () =>
-        this.client.send(
-          new ListHostedConfigurationVersionsCommand({
-            ApplicationId: ref.applicationId,
-            ConfigurationProfileId: ref.flagsProfileId,
-            MaxResults: 50,
-            ...(token ? { NextToken: token } : {}),
-          }),
-        ),
-      );
+    const pages = this.pages(ref, 'ListHostedConfigurationVersions', (token) =>
+      this.client.send(
+        new ListHostedConfigurationVersionsCommand({
+          ApplicationId: ref.applicationId,
+          ConfigurationProfileId: ref.flagsProfileId,
+          MaxResults: 50,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         if (item.VersionNumber !== undefined && (newest === undefined || item.VersionNumber > newest)) {
           newest = item.VersionNumber;
         }
       }
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
     return newest;
   }
-
-  /** One request: send, retry throttling with backoff, translate errors. */
-  private call<T>(ref: FlagProfileRef, operation: string, send: () => Promise<T>): Promise<T> {
-    return this.retry.send(send, (cause, name) => translate(cause, name, ref, operation));
-  }
-}
-
-function translate(cause: unknown, name: string, ref: FlagProfileRef, operation: string): Error {
-  if (name === 'ResourceNotFoundException') return new FlagProfileNotFoundError(ref, operation, { cause });
-  if (name === 'AccessDeniedException') return new FlagSourceAccessDeniedError(ref, operation, { cause });
-  if (THROTTLING.has(name)) return new FlagSourceThrottledError(ref, operation, { cause });
-  return new FlagSourceError(
-    `${operation}: ${name || 'error'} on the flags profile of ${ref.service}`,
-    operation,
-    {
-      cause,
-    },
-  );
 }
 
 /**

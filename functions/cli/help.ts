@@ -84,7 +84,7 @@ export const COMMAND_HELP = {
     ownExitCodes: true,
   },
   drift: {
-    synopsis: 'drift [--env E] [--config DIR] [--json] [--file-tickets]',
+    synopsis: 'drift [--env E] [--config DIR] [--json] [--file-tickets] [--flags [--prefix P]]',
     summary: 'the nightly drift run, locally: compare deployed and desired config',
     description: [
       'Read-only unless --file-tickets, which also files and resolves tickets and publishes the',
@@ -95,6 +95,8 @@ export const COMMAND_HELP = {
       ['--config DIR', 'the config directory (default: config)'],
       ['--json', 'print the report as one JSON document on stdout'],
       ['--file-tickets', 'file and resolve tickets and publish the event, as the nightly job does'],
+      ['--flags', 'also compare the flags each environment serves (AppConfig) with config/'],
+      ['--prefix P', 'with --flags: the AppConfig applications are named <P><service> (default: none)'],
       HELP_OPTION,
     ],
     exits:

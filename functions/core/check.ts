@@ -7,7 +7,7 @@ import { looksLikeCredential } from './credentials.ts';
 import { mayShowValues } from './disclosure.ts';
 import { checkFlagDefinition } from './flags/metadata.ts';
 import { checkFlagRules } from './flags/rule-check.ts';
-import { plannedLifetimeProblem } from './flags/policy.ts';
+import { futureCreatedProblem, plannedLifetimeProblem } from './flags/policy.ts';
 import type { KeySpec } from './keys.ts';
 import { type Organisation, type ServiceDefinition, SHARED_SERVICE } from './model.ts';
 import { SchemaRegistry } from './registry.ts';
@@ -43,12 +43,24 @@ export interface CheckFinding {
 const SCHEDULE = /^(rate\((1 day|[1-9][0-9]* days|[1-9][0-9]* hours)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$/;
 const WINDOW = /^[1-9][0-9]*h$/;
 
+export interface CheckOptions {
+  /**
+   * The UTC day of the check, `YYYY-MM-DD`, for the one rule that reads the calendar: a flag's
+   * `created` may not lie in the future. @default that rule is not applied
+   */
+  readonly today?: string;
+}
+
 /**
  * @example
- * const findings = checkDesiredState(organisation, settings);
+ * const findings = checkDesiredState(organisation, settings, { today: utcDay(new Date()) });
  * process.exitCode = findings.length === 0 ? 0 : 1;
  */
-export function checkDesiredState(organisation: Organisation, settings: Settings): CheckFinding[] {
+export function checkDesiredState(
+  organisation: Organisation,
+  settings: Settings,
+  options: CheckOptions = {},
+): CheckFinding[] {
   const environments = settings.environments.map((e) => e.name);
   const registry = new SchemaRegistry(organisation, {
     parameterRoot: settings.parameterRoot,
@@ -67,12 +79,16 @@ export function checkDesiredState(organisation: Organisation, settings: Settings
     findings.push(...checkSecrets(service, environments));
     findings.push(...checkSchemaFlavour(service));
     for (const [flag, definition] of Object.entries(service.flags ?? {})) {
-      const lifetime = plannedLifetimeProblem(definition);
+      const lifetime = [
+        plannedLifetimeProblem(definition),
+        options.today === undefined ? undefined : futureCreatedProblem(definition, options.today),
+      ].filter((problem) => problem !== undefined);
       const messages = [
         ...checkFlagDefinition(definition, environments),
         ...checkFlagRules(definition, service.evaluationContext),
+        ...lifetime,
       ];
-      for (const message of lifetime === undefined ? messages : [...messages, lifetime]) {
+      for (const message of messages) {
         findings.push({ rule: 'flag', subject: `${service.name}:${flag}`, message });
       }
     }

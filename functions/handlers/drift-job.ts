@@ -3,7 +3,8 @@
  * lib/constructs/drift-run.ts): starts a run when the input carries no checkpoint, else continues
  * it; checks units of the desired state against Parameter Store and the managed secrets until the
  * invocation's remaining time leaves only a margin, files and resolves tickets, and returns the
- * checkpoint. Once the run is done the state machine invokes it once more with `publish: true`, to
+ * checkpoint; with the stack's AppConfig ids (`STEWARD_APPCONFIG`) it also compares the flags each
+ * environment serves with config/ (core/drift/flag-drift.ts). Once the run is done the state machine invokes it once more with `publish: true`, to
  * publish the run's one `Config Drift Detected` event and its metrics from the final checkpoint.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -24,6 +25,7 @@ import { BULK_READ_CLIENT_CONFIG, parameterArn } from '../adapters/ssm-parameter
 import { SsmParameterStoreWithOverrides } from '../adapters/ssm-override-store.ts';
 import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
+import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
 import type { DriftDependencies } from '../core/drift/run.ts';
 import {
   type DriftCheckpoint,
@@ -35,11 +37,14 @@ import {
 import { fingerprintKeyId } from '../core/fingerprint.ts';
 import { functionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
+import { lazyDeployedFlagSource } from '../runtime/lazy-deployed-flags.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-const { settings, registry } = loadRuntime(functionEnvironment('STEWARD_FINGERPRINT_KEY'));
+const { settings, registry } = loadRuntime(
+  functionEnvironment('STEWARD_FINGERPRINT_KEY', 'STEWARD_APPCONFIG'),
+);
 let apiCalls = 0;
 const countCall = () => {
   apiCalls++;
@@ -63,6 +68,12 @@ const fingerprinter = new KmsValueFingerprinter(
 );
 const tracker = createTicketTracker(settings.STEWARD_TICKETS);
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
+// The served flags of every service, compared with config/ when the stack passed the AppConfig ids.
+const appConfigTargets = parseAppConfigTargets(settings.STEWARD_APPCONFIG, { whenAbsent: 'empty' });
+const flags =
+  Object.keys(appConfigTargets).length > 0
+    ? { source: lazyDeployedFlagSource(), targets: appConfigTargets }
+    : undefined;
 
 // The first step gets the schedule's payload (ignored); the next ones the previous step's output;
 // the state machine's publish state sends the final checkpoint with `publish: true`.
@@ -122,6 +133,7 @@ function dependencies(context: Context): DriftDependencies {
     metrics: new PowertoolsMetricsSink(metrics),
     apiCalls: () => apiCalls - startCalls,
     parameterArn: (name) => parameterArn(name, region, account, partition),
+    flags,
   };
 }
 

@@ -22,3 +22,46 @@ export interface FlagSource {
   /** The newest hosted version's flags; undefined when the profile holds no version yet. */
   latest(ref: FlagProfileRef): Promise<HostedFlagSet | undefined>;
 }
+
+/** One AppConfig environment of a service's application, by Steward name and AppConfig id. */
+export interface FlagEnvironmentRef {
+  readonly name: string;
+  readonly environmentId: string;
+}
+
+/** A deployment of the flags profile that is not (or no longer) what the environment serves. */
+export interface FlagDeploymentNote {
+  readonly deploymentNumber: number;
+  /** The hosted version it deploys, as AppConfig reports it. */
+  readonly version: string;
+  /** AppConfig's deployment state: `DEPLOYING`, `BAKING`, `VALIDATING`, `ROLLING_BACK`, `ROLLED_BACK`, `REVERTED`. */
+  readonly state: string;
+}
+
+/** What one environment serves of a service's flags profile. */
+export type DeployedFlags =
+  | {
+      /** No deployment of the flags profile to this environment ever completed. */
+      readonly status: 'never-deployed';
+      /** Newer deployments of the profile that are running or were rolled back, newest first. */
+      readonly skipped: readonly FlagDeploymentNote[];
+    }
+  | {
+      readonly status: 'deployed';
+      /** The last COMPLETE deployment of the flags profile: what the environment serves. */
+      readonly deploymentNumber: number;
+      readonly version: number;
+      /** The hosted version's content, parsed from JSON but not yet checked as a flags document. */
+      readonly document: unknown;
+      /** Newer deployments of the profile that are running or were rolled back, newest first. */
+      readonly skipped: readonly FlagDeploymentNote[];
+    };
+
+/**
+ * Where the nightly drift run reads the flags each environment SERVES: the hosted version of the
+ * last complete deployment of the flags profile, not the newest hosted version (a console edit may
+ * host a version and deploy it, or host one and never deploy it).
+ */
+export interface DeployedFlagSource {
+  deployed(ref: FlagProfileRef, environment: FlagEnvironmentRef): Promise<DeployedFlags>;
+}

@@ -13,7 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { AppConfigTargets, EnvironmentTarget } from '../../functions/core/appconfig-targets.ts';
 import { ConfigurationError } from '../../functions/core/errors.ts';
-import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import { serviceFlagsDocument } from '../../functions/core/flags/profile-document.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { EnvironmentSettings, Settings } from '../settings.ts';
@@ -77,7 +77,7 @@ export class ConfigDelivery extends Construct {
         strategy: this.deploymentStrategies[env.name] as appconfig.CfnDeploymentStrategy,
         monitors: this.monitorsOf(env),
         document: JSON.stringify(composedDocument(registry, service, env.name)),
-        flags: JSON.stringify(toAppConfigFlags(definition?.flags ?? {}, env.name)),
+        flags: JSON.stringify(serviceFlagsDocument(definition, env.name)),
       }));
       const resources = new ServiceAppConfig(this, `Service-${service}`, {
         service,
@@ -106,28 +106,58 @@ export class ConfigDelivery extends Construct {
       }),
     );
     const versions = profiles.map((arn) => `${arn}/hostedconfigurationversion/*`);
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['appconfig:ListHostedConfigurationVersions'],
-      resourceArns: profiles,
-    }).combine(
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['appconfig:GetHostedConfigurationVersion'],
-        resourceArns: versions,
-      }),
-    );
-    const principal = grantee.grantPrincipal;
-    if (Construct.isConstruct(principal)) {
-      acknowledgeWildcardGrant(principal, {
-        actions: ['appconfig:GetHostedConfigurationVersion'],
+    return grantReads(grantee, [
+      { action: 'appconfig:ListHostedConfigurationVersions', resources: profiles },
+      {
+        action: 'appconfig:GetHostedConfigurationVersion',
         resources: versions,
-        reason:
+        numberedBy:
           'Hosted versions under the Steward flags profiles only: the newest version number is what the job ' +
           'looks up, so it cannot be named in advance.',
-      });
-    }
-    return grant;
+      },
+    ]);
+  }
+
+  /**
+   * Let a function read what each environment serves of every service's flags profile (the drift
+   * run's flag drift): ListDeployments on these applications' environments, GetDeployment on their
+   * deployments, GetHostedConfigurationVersion on the flags profiles' versions; nothing else, and no
+   * write.
+   */
+  grantReadDeployedFlags(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const application = (id: string, rest: string) =>
+      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${id}/${rest}` });
+    const targets = Object.values(this.targets);
+    const environments = targets.flatMap((target) =>
+      Object.values(target.environments).map((env) =>
+        application(target.applicationId, `environment/${env.environmentId}`),
+      ),
+    );
+    const deployments = environments.map((arn) => `${arn}/deployment/*`);
+    const versions = targets.map((target) =>
+      application(
+        target.applicationId,
+        `configurationprofile/${target.flagsProfileId}/hostedconfigurationversion/*`,
+      ),
+    );
+    return grantReads(grantee, [
+      { action: 'appconfig:ListDeployments', resources: environments },
+      {
+        action: 'appconfig:GetDeployment',
+        resources: deployments,
+        numberedBy:
+          'Deployments are numbered by AppConfig; the grant names their environments exactly, and the run ' +
+          'reads the last complete one, which cannot be named in advance.',
+      },
+      {
+        action: 'appconfig:GetHostedConfigurationVersion',
+        resources: versions,
+        numberedBy:
+          'Hosted versions under the Steward flags profiles only: the deployed version number is what the ' +
+          'drift run looks up, so it cannot be named in advance.',
+      },
+    ]);
   }
 
   /** The JSON of {@link targets} for `STEWARD_APPCONFIG`. */
@@ -223,6 +253,27 @@ export class ConfigDelivery extends Construct {
       ),
     };
   }
+}
+
+/**
+ * One statement per read on its resources; a read whose resources end in a wildcard (versions and
+ * deployments AppConfig numbers as it creates them) is acknowledged to cdk-nag with `numberedBy`.
+ */
+function grantReads(
+  grantee: iam.IGrantable,
+  reads: readonly { action: string; resources: string[]; numberedBy?: string }[],
+): iam.Grant {
+  const grants = reads.map((read) =>
+    iam.Grant.addToPrincipal({ grantee, actions: [read.action], resourceArns: read.resources }),
+  );
+  const principal = grantee.grantPrincipal;
+  if (Construct.isConstruct(principal)) {
+    for (const { action, resources, numberedBy } of reads) {
+      if (numberedBy)
+        acknowledgeWildcardGrant(principal, { actions: [action], resources, reason: numberedBy });
+    }
+  }
+  return grants.slice(1).reduce((all, grant) => all.combine(grant), grants[0] as iam.Grant);
 }
 
 /** The service's document for one environment, composed from `config/`; a synth error when it does not compose. */

@@ -55,7 +55,8 @@ export interface NightlyJobsProps {
   /** The Steward bus the jobs publish `Config Drift Detected` and `Feature Flag Expired` on. */
   readonly bus: events.IEventBus;
   /**
-   * The AppConfig applications whose hosted flag versions the flag-expiry job reads. The job is built
+   * The AppConfig applications whose hosted flag versions the flag-expiry job reads, and whose
+   * deployed flag versions the drift run compares with config/. The flag-expiry job is built
    * in the stack's scope (see createFlagExpiryJob), so a stack holds one NightlyJobs given these.
    * @default - no flag-expiry job
    */
@@ -135,6 +136,9 @@ export class NightlyJobs extends Construct {
     });
 
     if (props.hostedFlags) {
+      // The drift run also compares the flags each environment serves with config/.
+      this.drift.fn.addEnvironment(APPCONFIG_TARGETS_ENV, props.hostedFlags.targetsJson());
+      props.hostedFlags.grantReadDeployedFlags(this.drift.fn);
       this.flagExpiry = this.createFlagExpiryJob(props.hostedFlags);
       this.addJob({ name: 'flag-expiry', fn: this.flagExpiry.fn });
     }

@@ -3,7 +3,6 @@ import {
   AppConfigServiceException,
   BadRequestException,
   GetHostedConfigurationVersionCommand,
-  type GetHostedConfigurationVersionCommandOutput,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
   ListHostedConfigurationVersionsCommand,
@@ -12,8 +11,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AppConfigFlagSource, resolveFlagProfiles } from '../../functions/adapters/appconfig-flag-source.ts';
-import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
 import type { FlagProfileRef } from '../../functions/ports/flag-source.ts';
+import { bytes, encode, ordersReleaseDocument } from '../support/appconfig-content.ts';
 import {
   FlagProfileNotFoundError,
   FlagSourceAccessDeniedError,
@@ -23,23 +22,7 @@ import {
 
 const appconfig = mockClient(AppConfigClient);
 const ref: FlagProfileRef = { service: 'orders', applicationId: 'abc1234', flagsProfileId: 'def5678' };
-type Content = GetHostedConfigurationVersionCommandOutput['Content'];
-/** What the SDK hands back: bytes (a Uint8ArrayBlobAdapter, which is a Uint8Array). */
-const bytes = (text: string) => new TextEncoder().encode(text) as unknown as Content;
-const encode = (value: unknown) => bytes(JSON.stringify(value));
-const document = toAppConfigFlags(
-  {
-    'new-checkout': {
-      description: 'The redesigned checkout flow',
-      owner: 'team-orders',
-      type: 'release',
-      created: '2026-11-02',
-      expires: '2027-01-31',
-      environments: { production: { enabled: true, rolloutPercent: 25 } },
-    },
-  },
-  'production',
-);
+const document = ordersReleaseDocument;
 const summary = (VersionNumber: number) => ({
   ApplicationId: ref.applicationId,
   ConfigurationProfileId: ref.flagsProfileId,

@@ -2,13 +2,13 @@ import {
   AppConfigClient,
   AppConfigServiceException,
   GetHostedConfigurationVersionCommand,
-  type GetHostedConfigurationVersionCommandOutput,
   ListHostedConfigurationVersionsCommand,
 } from '@aws-sdk/client-appconfig';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AppConfigFlagSource } from '../../functions/adapters/appconfig-flag-source.ts';
 import { InMemoryFlagSource } from '../support/flag-source-double.ts';
 import { describeFlagSourceContract } from './flag-source.contract.ts';
+import { bytes } from '../support/appconfig-content.ts';
 
 describeFlagSourceContract('InMemoryFlagSource', () => {
   const source = new InMemoryFlagSource();
@@ -49,9 +49,7 @@ describeFlagSourceContract('AppConfigFlagSource', () => {
     }
     return {
       VersionNumber: input.VersionNumber,
-      Content: new TextEncoder().encode(
-        content,
-      ) as unknown as GetHostedConfigurationVersionCommandOutput['Content'],
+      Content: bytes(content),
     };
   });
   return {

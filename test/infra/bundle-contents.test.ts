@@ -95,6 +95,19 @@ describe('Bundle contents', () => {
     expect(loadedAtColdStart(built).filter((input) => input.includes('/util-waiter/'))).toEqual([]);
   });
 
+  it('drift-job loads the AppConfig client and the flag comparison only when a run compares flags', () => {
+    // Prepare: flag units come last in a run and need AppConfig; the Parameter Store units do not
+    const built = bundles.get('drift-job')!;
+    const lazy = (input: string) =>
+      input.includes('node_modules/@aws-sdk/client-appconfig/') ||
+      input === 'functions/core/drift/flag-drift.ts' ||
+      input === 'functions/core/flags/appconfig-format.ts';
+
+    // Assess
+    expect(allInputs(built).filter(lazy).length).toBeGreaterThan(2);
+    expect(loadedAtColdStart(built).filter(lazy)).toEqual([]);
+  });
+
   it('validate-change loads the delivery core only when it delivers in process', () => {
     // Prepare: affectedServices is all the validator needs of delivery at cold start
     const built = bundles.get('validate-change')!;

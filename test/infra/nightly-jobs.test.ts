@@ -163,6 +163,37 @@ describe('Construct: NightlyJobs', () => {
     });
   });
 
+  it('gives the drift job the AppConfig targets and reads of deployed flags, scoped to the flags profiles', () => {
+    // Act
+    const { stack } = build({}, { withHostedFlags: true });
+
+    // Assess
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Nightly drift sweep'),
+      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.anyValue() }) },
+    });
+    const statements = statementsOfRole(template, 'DriftJob').filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('appconfig:')),
+    );
+    const resourcesOf = (action: string) =>
+      JSON.stringify(statements.filter((s) => actionsOf(s).includes(action)).map((s) => s.Resource));
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'appconfig:GetDeployment',
+      'appconfig:GetHostedConfigurationVersion',
+      'appconfig:ListDeployments',
+    ]);
+    // orders and payments (shared has no application), two environments each; versions of the flags
+    // profiles only, never of the documents.
+    expect(resourcesOf('appconfig:ListDeployments').match(/\/environment\//g)).toHaveLength(4);
+    expect(resourcesOf('appconfig:ListDeployments')).not.toContain('/deployment/');
+    expect(resourcesOf('appconfig:GetDeployment').match(/\/deployment\/\*/g)).toHaveLength(4);
+    const versions = resourcesOf('appconfig:GetHostedConfigurationVersion');
+    expect(versions.match(/\/hostedconfigurationversion\/\*/g)).toHaveLength(2);
+    expect(versions).toContain('FlagsProfile');
+    expect(versions).not.toContain('DocumentProfile');
+  });
+
   it('has no flag-expiry job without hosted flags to read', () => {
     // Act
     const { stack, nightly } = build();

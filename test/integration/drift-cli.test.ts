@@ -14,14 +14,26 @@ import {
   ListTagsForResourceCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
+import {
+  AppConfigClient,
+  GetHostedConfigurationVersionCommand,
+  ListApplicationsCommand,
+  ListConfigurationProfilesCommand,
+  ListDeploymentsCommand,
+  ListEnvironmentsCommand,
+} from '@aws-sdk/client-appconfig';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CommandIo } from '../../functions/cli/io.ts';
 import { main } from '../../functions/cli/main.ts';
+import { serviceFlagsDocument } from '../../functions/core/flags/profile-document.ts';
+import { organisation } from '../../config/index.ts';
+import { encode } from '../support/appconfig-content.ts';
 
 const ssm = mockClient(SSMClient);
 const secretsManager = mockClient(SecretsManagerClient);
 const kms = mockClient(KMSClient);
+const appConfig = mockClient(AppConfigClient);
 
 function run(argv: string[], stderr?: CommandIo['stderr'], env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -208,5 +220,67 @@ describe('Command: steward drift', () => {
     // Assess
     expect(code).toBe(2);
     expect(err.join('\n')).toContain('unknown environment "qa"');
+  });
+  it('with --flags compares the flags staging serves with config/, finding the applications by name', async () => {
+    // Prepare: AppConfig holds orders only (payments is named on stderr); staging serves an edit
+    appConfig.reset();
+    appConfig.on(ListApplicationsCommand).resolves({ Items: [{ Name: 'orders', Id: 'app0001' }] });
+    appConfig.on(ListConfigurationProfilesCommand).resolves({
+      Items: [
+        { Name: 'document', Id: 'doc0001' },
+        { Name: 'flags', Id: 'flg0001' },
+      ],
+    });
+    appConfig.on(ListEnvironmentsCommand).resolves({
+      Items: [
+        { Name: 'staging', Id: 'env0001' },
+        { Name: 'production', Id: 'env0002' },
+      ],
+    });
+    appConfig.on(ListDeploymentsCommand).resolves({
+      Items: [
+        {
+          DeploymentNumber: 3,
+          ConfigurationProfileId: 'flg0001',
+          ConfigurationName: 'flags',
+          ConfigurationVersion: '2',
+          State: 'COMPLETE',
+        },
+      ],
+    });
+    const served = serviceFlagsDocument(
+      organisation.services.find((s) => s.name === 'orders'),
+      'staging',
+    );
+    served.values['new-checkout'] = { ...served.values['new-checkout'], enabled: false };
+    appConfig.on(GetHostedConfigurationVersionCommand).resolves({ Content: encode(served) });
+
+    // Act
+    const { code, out, err } = await run(['drift', '--env', 'staging', '--flags']);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out.filter((l) => l.startsWith('flag-'))).toEqual([
+      expect.stringMatching(
+        /^flag-changed\s+flags\/staging\/orders\/new-checkout: .* differs from config\/ in enabled/,
+      ),
+    ]);
+    expect(appConfig).toHaveReceivedCommandWith(ListDeploymentsCommand, {
+      ApplicationId: 'app0001',
+      EnvironmentId: 'env0001',
+    });
+    expect(appConfig).not.toHaveReceivedCommandWith(ListDeploymentsCommand, { EnvironmentId: 'env0002' });
+    expect(err.join('\n')).toContain('no AppConfig application "<service>" for payments');
+  });
+
+  it('leaves AppConfig alone without --flags', async () => {
+    // Prepare
+    appConfig.reset();
+
+    // Act
+    await run(['drift', '--env', 'staging']);
+
+    // Assess
+    expect(appConfig.calls()).toHaveLength(0);
   });
 });

@@ -5,6 +5,7 @@ import {
   assessFlag,
   daysBetween,
   FLAG_LIFETIME_DAYS,
+  futureCreatedProblem,
   plannedLifetimeProblem,
   utcDay,
 } from '../../functions/core/flags/policy.ts';
@@ -133,5 +134,55 @@ describe('Function: checkDesiredState (flag lifetimes)', () => {
 
     // Assess
     expect(findings).toEqual([]);
+  });
+});
+
+describe('Function: futureCreatedProblem', () => {
+  it.each(['release', 'experiment', 'operational', 'kill-switch', 'permission'] as const)(
+    'accepts a %s flag created today or before, refuses one created tomorrow',
+    (type) => {
+      // Act
+      const today = futureCreatedProblem(flag(type, '2026-11-30', '2026-12-05'), '2026-11-30');
+      const before = futureCreatedProblem(flag(type, '2026-11-02', '2026-12-05'), '2026-11-30');
+      const tomorrow = futureCreatedProblem(flag(type, '2026-12-01', '2026-12-05'), '2026-11-30');
+
+      // Assess
+      expect(today).toBeUndefined();
+      expect(before).toBeUndefined();
+      expect(tomorrow).toBe(
+        'created 2026-12-01 is after today (2026-11-30, UTC): the lifetime counts from created, the day ' +
+          'the flag entered git',
+      );
+    },
+  );
+});
+
+describe('Function: checkDesiredState (created in the future)', () => {
+  const settings = fixtureSettings();
+  const service = defineService({
+    name: 'catalog',
+    keys: {},
+    values: {},
+    flags: { 'new-search': flag('release', '2026-12-24', '2027-01-31') },
+  });
+
+  it('refuses a created day after today when told the day, naming the service and flag', () => {
+    // Act
+    const findings = checkDesiredState({ services: [service] }, settings, { today: '2026-11-30' });
+
+    // Assess
+    expect(findings).toEqual([
+      {
+        rule: 'flag',
+        subject: 'catalog:new-search',
+        message: expect.stringContaining('created 2026-12-24 is after today (2026-11-30, UTC)') as unknown,
+      },
+    ]);
+  });
+
+  it('accepts the same flag from its created day on, and without a day to judge by', () => {
+    // Act & Assess
+    expect(checkDesiredState({ services: [service] }, settings, { today: '2026-12-24' })).toEqual([]);
+    expect(checkDesiredState({ services: [service] }, settings)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { type BreakingChangeReport, compareDesiredStates } from '../../core/breaking-changes.ts';
 import { type CheckFinding, checkDesiredState } from '../../core/check.ts';
+import { utcDay } from '../../core/flags/policy.ts';
 import type { Organisation } from '../../core/model.ts';
 import { parseCommandArgs } from '../arguments.ts';
 import { loadDesiredState } from '../desired-state.ts';
@@ -26,7 +27,7 @@ export async function check(argv: string[], io: CommandIo): Promise<number> {
   }
   if (values.against === '') throw new UsageError('--against needs a git revision, e.g. origin/main');
   const { organisation, settings } = await loadDesiredState(configDir);
-  const findings = checkDesiredState(organisation, settings);
+  const findings = checkDesiredState(organisation, settings, { today: utcDay(new Date()) });
   const breaking =
     values.against === undefined
       ? undefined

@@ -1,16 +1,21 @@
 /**
- * `steward drift [--env E] [--config DIR] [--json] [--file-tickets]`: the nightly drift run, locally,
+ * `steward drift [--env E] [--config DIR] [--json] [--file-tickets] [--flags [--prefix P]]`: the nightly drift run, locally,
  * against whatever endpoint `AWS_ENDPOINT_URL` names (region from `AWS_REGION`): the same steps the
  * nightly state machine loops (`driftUntilDone`), in one process with no time limit. Read-only unless
  * `--file-tickets`, which also reconciles tickets and publishes the `Config Drift Detected` event.
+ * `--flags` also compares the flags each environment serves with config/, as the nightly run does; the
+ * applications are found by name (`<prefix><service>`), as `steward plan` finds them.
  * Exit code 0 when nothing was found, 1 when something was, 4 when part of the deployed state could
  * not be read (a `read-error` finding: the report is incomplete, so CI must not take it for drift).
  */
 import * as path from 'node:path';
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { AppConfigDeployedConfiguration } from '../../adapters/appconfig-deployed-configuration.ts';
+import { AppConfigDeployedFlagSource } from '../../adapters/appconfig-deployed-flag-source.ts';
 import { EventBridgeEventPublisher } from '../../adapters/eventbridge-publisher.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
@@ -19,7 +24,9 @@ import { BULK_READ_CLIENT_CONFIG } from '../../adapters/ssm-parameter-store.ts';
 import { SsmParameterStoreWithOverrides } from '../../adapters/ssm-override-store.ts';
 import { createTicketTracker } from '../../adapters/tickets/create-ticket-tracker.ts';
 import type { DriftParameterSource } from '../../ports/drift.ts';
+import type { FlagDriftSources } from '../../core/drift/flag-drift.ts';
 import type { DriftReport } from '../../core/drift/run.ts';
+import type { SchemaRegistry } from '../../core/registry.ts';
 import { driftUntilDone, type StepResult } from '../../core/drift/step.ts';
 import { fingerprintKeyId } from '../../core/fingerprint.ts';
 import { systemClock } from '../../ports/clock.ts';
@@ -36,6 +43,8 @@ export const driftOptions = {
   config: { type: 'string' },
   json: { type: 'boolean', default: false },
   'file-tickets': { type: 'boolean', default: false },
+  flags: { type: 'boolean', default: false },
+  prefix: { type: 'string' },
 } as const;
 
 export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls()): Promise<number> {
@@ -65,6 +74,7 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
     },
   );
   const environments = values.env ? [values.env] : undefined;
+  const flags = values.flags ? await flagSources(registry, values.prefix ?? '', aws, io) : undefined;
   let run: StepResult;
   try {
     run = await driftUntilDone(
@@ -92,6 +102,7 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
             )
           : undefined,
         apiCalls: () => seen.apiCalls,
+        flags,
       },
       // No invocation limit here: the whole run is one step.
       () => ({
@@ -133,6 +144,38 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
     return ExitCode.AwsOrNetwork;
   }
   return report.findings.length > 0 ? ExitCode.Findings : ExitCode.Clean;
+}
+
+/**
+ * The served flags' reader and each service's AppConfig ids, found by application name; a service
+ * AppConfig has no application or flags profile for is named on stderr and left out.
+ */
+async function flagSources(
+  registry: SchemaRegistry,
+  prefix: string,
+  aws: AwsCalls,
+  io: CommandIo,
+): Promise<FlagDriftSources> {
+  const client = aws.instrument(new AppConfigClient(cliClientConfig()));
+  const services = registry.serviceNames();
+  const located = await new AppConfigDeployedConfiguration(client).locate(services, { namePrefix: prefix });
+  const targets = Object.fromEntries(
+    Object.entries(located).map(([service, ids]) => [
+      service,
+      {
+        applicationId: ids.applicationId,
+        flagsProfileId: ids.flagsProfileId,
+        environments: Object.fromEntries(
+          Object.entries(ids.environments).map(([name, environmentId]) => [name, { environmentId }]),
+        ),
+      },
+    ]),
+  );
+  const missing = services.filter((service) => located[service] === undefined);
+  if (missing.length > 0) {
+    io.err(`steward drift --flags: no AppConfig application "${prefix}<service>" for ${missing.join(', ')}`);
+  }
+  return { source: new AppConfigDeployedFlagSource(client), targets };
 }
 
 /** The run as `--json` prints it: every finding and ticket (the checkpoint keeps only counts). */

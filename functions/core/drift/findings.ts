@@ -15,6 +15,11 @@ export const FINDING_KINDS = [
   'rotation-overdue',
   'label-mismatch',
   'read-error',
+  // Flags each environment serves against config/ (flag-drift.ts).
+  'flag-changed',
+  'flag-added',
+  'flag-removed',
+  'flags-not-deployed',
   // Break-glass overrides (core/override.ts): active, and expired but not yet folded back into git.
   'override',
   'override-expired',
@@ -24,7 +29,10 @@ export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export interface DriftFinding {
   readonly kind: FindingKind;
-  /** The parameter name, the secret name (rotation), or the path that could not be read (read-error). */
+  /**
+   * The parameter name, the secret name (rotation), the path that could not be read (read-error), or
+   * for flag findings `flags/<environment>/<service>/<flag>` (no leading `/`: never a parameter name).
+   */
   readonly parameter: string;
   readonly environment: string;
   readonly service?: string;
@@ -62,6 +70,10 @@ const SEVERITY: Record<FindingKind, TicketSeverity> = {
   'label-mismatch': 'medium',
   'env-divergence': 'low',
   unmanaged: 'low',
+  'flag-changed': 'medium',
+  'flag-removed': 'medium',
+  'flags-not-deployed': 'medium',
+  'flag-added': 'low',
   override: 'low',
   'override-expired': 'medium',
 };
@@ -76,6 +88,10 @@ const CATEGORY: Record<FindingKind, string> = {
   'label-mismatch': 'drift',
   'env-divergence': 'drift',
   unmanaged: 'drift',
+  'flag-changed': 'drift',
+  'flag-added': 'drift',
+  'flag-removed': 'drift',
+  'flags-not-deployed': 'drift',
   override: 'drift',
   'override-expired': 'drift',
 };

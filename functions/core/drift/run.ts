@@ -26,6 +26,7 @@ import {
   ticketFor,
 } from './findings.ts';
 import type { DriftParameterSource, SecretInventory } from '../../ports/drift.ts';
+import type { FlagDriftSources } from './flag-drift.ts';
 import { type DriftSnapshot, readDeployedState } from './read.ts';
 
 /** Ticket references one event carries at most (about 200 bytes each, well under 256 KB). */
@@ -49,6 +50,11 @@ export interface DriftDependencies {
   readonly parameterArn?: (name: string) => string | undefined;
   /** Milliseconds since an arbitrary origin, for the duration. @default clock */
   readonly elapsed?: () => number;
+  /**
+   * Where the flags each environment serves are read, for a stepped run to compare them with
+   * `config/` (`flag-drift.ts`). @default flags are not compared
+   */
+  readonly flags?: FlagDriftSources;
 }
 
 export interface DriftOptions {

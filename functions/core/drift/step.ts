@@ -27,7 +27,9 @@ import type { StewardEvent } from '../events.ts';
 import '../zod-messages.ts';
 import { concealValues } from './conceal.ts';
 import { detectDrift } from './detect.ts';
-import { type DriftFinding, FINDING_KINDS, type FindingKind } from './findings.ts';
+import { type DetectedFinding, type DriftFinding, FINDING_KINDS, type FindingKind } from './findings.ts';
+import type { FlagDriftSources } from './flag-drift.ts';
+import type { DriftSnapshot } from './read.ts';
 import { type DriftUnit, driftUnits, expectedCalls, readUnit } from './read-unit.ts';
 import {
   countByKind,
@@ -122,7 +124,7 @@ export async function runDriftStep(
   budget: StepBudget,
   options: DriftOptions = {},
 ): Promise<StepResult> {
-  const units = driftUnits(deps.registry);
+  const units = stepUnits(deps);
   const state = checkpoint ? resumed(checkpoint, units.length) : started(deps, options, units.length);
   if (state.done) return { checkpoint: state, findings: [], tickets: [], resolvedTickets: [] };
   const environments = state.environments ?? deps.registry.environments;
@@ -132,9 +134,12 @@ export async function runDriftStep(
 
   let checkedThisStep = 0;
   while (state.nextUnit < units.length) {
-    const unit = units[state.nextUnit] as DriftUnit;
-    const estimateMs =
-      (expectedCalls(deps.registry, unit, environments) / budget.requestsPerSecond) * 1000 * ESTIMATE_SLACK;
+    const unit = units[state.nextUnit] as StepUnit;
+    const calls =
+      unit.kind === 'flags'
+        ? FLAG_UNIT_CALLS_PER_ENVIRONMENT * environments.length
+        : expectedCalls(deps.registry, unit, environments);
+    const estimateMs = (calls / budget.requestsPerSecond) * 1000 * ESTIMATE_SLACK;
     // At least one unit a step, or a unit larger than a whole invocation would loop for ever.
     if (checkedThisStep > 0 && budget.remainingMs() - budget.marginMs < estimateMs) break;
     await checkUnit(deps, unit, state, book, options, checked);
@@ -261,6 +266,25 @@ function resumed(checkpoint: DriftCheckpoint, units: number): DriftCheckpoint {
   return structuredClone(checkpoint);
 }
 
+/**
+ * A unit of a stepped run: the Parameter Store units, then, when the run is given AppConfig, one unit
+ * per service comparing the flags each environment serves with `config/` (`flag-drift.ts`).
+ */
+type StepUnit = DriftUnit | { readonly kind: 'flags'; readonly service: string };
+
+/** ListDeployments (one page, usually), GetDeployment, GetHostedConfigurationVersion. */
+const FLAG_UNIT_CALLS_PER_ENVIRONMENT = 3;
+
+/** The Parameter Store units, then a flags unit for each service with an AppConfig application. */
+function stepUnits(deps: DriftDependencies): StepUnit[] {
+  const targets = deps.flags?.targets ?? {};
+  const flags = deps.registry
+    .serviceNames()
+    .filter((service) => targets[service] !== undefined)
+    .map((service) => ({ kind: 'flags' as const, service }));
+  return [...driftUnits(deps.registry), ...flags];
+}
+
 interface UnitOutcome {
   findings: DriftFinding[];
   tickets: TicketRef[];
@@ -270,27 +294,14 @@ interface UnitOutcome {
 /** Read, detect, conceal and ticket one unit, adding its counts to `state` and its results to `into`. */
 async function checkUnit(
   deps: DriftDependencies,
-  unit: DriftUnit,
+  unit: StepUnit,
   state: DriftCheckpoint,
   book: OpenTickets | undefined,
   options: DriftOptions,
   into: UnitOutcome,
 ): Promise<void> {
-  // A service unit is detected against its own service only: `missing` looks at nothing else.
-  const registry = unit.kind === 'service' ? deps.registry.narrowedTo([unit.service]) : deps.registry;
-  const snapshot = await readUnit(registry, deps.source, unit, {
-    environments: state.environments,
-    secrets: unit.kind === 'strays' ? deps.secrets : undefined,
-  });
-  const findings = await concealValues(
-    dedupe(
-      detectDrift(registry, snapshot, {
-        now: deps.clock.now(),
-        validationGraceMinutes: options.validationGraceMinutes,
-      }),
-    ),
-    deps.fingerprinter,
-  );
+  const { snapshot, detected } = await detectUnit(deps, unit, state, options);
+  const findings = await concealValues(dedupe(detected), deps.fingerprinter);
   state.parametersScanned += snapshot.parameters.length;
   for (const [kind, n] of Object.entries(countByKind(findings)) as [FindingKind, number][]) {
     state.findingsByKind[kind] += n;
@@ -310,6 +321,34 @@ async function checkUnit(
     into.resolvedTickets.push(...outcome.resolved);
   }
   into.findings.push(...findings);
+}
+
+async function detectUnit(
+  deps: DriftDependencies,
+  unit: StepUnit,
+  state: DriftCheckpoint,
+  options: DriftOptions,
+): Promise<{ snapshot: DriftSnapshot; detected: DetectedFinding[] }> {
+  const environments = state.environments ?? deps.registry.environments;
+  if (unit.kind === 'flags') {
+    // Loaded when a run first compares flags: the flags-document code stays out of the drift
+    // step's cold start. stepUnits makes flag units only when the run has AppConfig.
+    const { checkServiceFlags } = await import('./flag-drift.ts');
+    const flags = deps.flags as FlagDriftSources;
+    const { snapshot, findings } = await checkServiceFlags(flags, deps.registry, unit.service, environments);
+    return { snapshot, detected: findings };
+  }
+  // A service unit is detected against its own service only: `missing` looks at nothing else.
+  const registry = unit.kind === 'service' ? deps.registry.narrowedTo([unit.service]) : deps.registry;
+  const snapshot = await readUnit(registry, deps.source, unit, {
+    environments: state.environments,
+    secrets: unit.kind === 'strays' ? deps.secrets : undefined,
+  });
+  const detected = detectDrift(registry, snapshot, {
+    now: deps.clock.now(),
+    validationGraceMinutes: options.validationGraceMinutes,
+  });
+  return { snapshot, detected };
 }
 
 /** Keep the first ticket references for the event, resolved ones first, up to {@link CARRIED_TICKET_REFS}. */

@@ -172,6 +172,22 @@ export function plannedLifetimeProblem(flag: {
   );
 }
 
+/**
+ * Why a flag's `created` day cannot be true, or undefined: a day after today. The lifetime is counted
+ * from `created` (the day the flag entered git, which `config/` records), so a `created` in the future
+ * would let `expires` lie further out than the type allows. Time passing can only clear this problem,
+ * never raise it, so `steward check` stays green on every later day.
+ *
+ * @example
+ * futureCreatedProblem({ created: '2026-12-24' }, '2026-11-30');
+ * // 'created 2026-12-24 is after today (2026-11-30, UTC): the lifetime counts from created, the day the flag entered git'
+ */
+export function futureCreatedProblem(flag: { readonly created?: string }, today: string): string | undefined {
+  const { created } = flag;
+  if (created === undefined || !isCalendarDay(created) || daysBetween(today, created) <= 0) return undefined;
+  return `created ${created} is after today (${today}, UTC): the lifetime counts from created, the day the flag entered git`;
+}
+
 /** True when a finding calls for cleanup rather than a heads-up. */
 export function isActionable(reason: FlagFindingReason): boolean {
   return reason !== 'expiring-soon';

@@ -1,6 +1,6 @@
 /**
  * The AppConfig half of a plan: each service's composed document and flags document as the deploy
- * leaves them (`registry.compose` over the values the deploy's delivery reads, `toAppConfigFlags`,
+ * leaves them (`registry.compose` over the values the deploy's delivery reads, `serviceFlagsDocument`,
  * serialised as the stack and the delivery do), against the version deployed in AppConfig, as a
  * unified diff of the JSON. Both sides are written
  * with sorted keys and two-space indentation, so the diff shows values, not formatting; values that
@@ -8,7 +8,7 @@
  */
 import { looksLikeCredential } from '../credentials.ts';
 import { ConfigurationError } from '../errors.ts';
-import { toAppConfigFlags } from '../flags/appconfig-format.ts';
+import { serviceFlagsDocument } from '../flags/profile-document.ts';
 import type { RawValueLookup, SchemaRegistry } from '../registry.ts';
 
 export type ProfileKind = 'document' | 'flags';
@@ -42,7 +42,7 @@ export function desiredDocuments(
       `the ${environment} document of ${service} does not compose${from}: ${issues}`,
     );
   }
-  const flags = toAppConfigFlags(registry.service(service)?.flags ?? {}, environment);
+  const flags = serviceFlagsDocument(registry.service(service), environment);
   return { document: JSON.stringify(composed.document), flags: JSON.stringify(flags) };
 }
 

@@ -1,0 +1,22 @@
+/**
+ * The drift run's reader of the flags each environment serves, loaded on first use: the AppConfig
+ * client and adapter are a lazy chunk, so they stay out of the drift step's cold start (flag units
+ * come last in a run, and a run without AppConfig targets never loads them).
+ */
+import { onceUntilFailure } from '../adapters/once-until-failure.ts';
+import type { DeployedFlagSource } from '../ports/flag-source.ts';
+
+/**
+ * @example
+ * const flags = { source: lazyDeployedFlagSource(), targets: parseAppConfigTargets(settings.STEWARD_APPCONFIG) };
+ */
+export function lazyDeployedFlagSource(): DeployedFlagSource {
+  const load = onceUntilFailure(async () => {
+    const [{ AppConfigClient }, { AppConfigDeployedFlagSource }] = await Promise.all([
+      import('@aws-sdk/client-appconfig'),
+      import('../adapters/appconfig-deployed-flag-source.ts'),
+    ]);
+    return new AppConfigDeployedFlagSource(new AppConfigClient({}));
+  });
+  return { deployed: async (ref, environment) => (await load()).deployed(ref, environment) };
+}
