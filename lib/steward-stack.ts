@@ -65,11 +65,13 @@ export class ConfigStewardStack extends Stack {
     this.changeDelivery.deliverTo(this.delivery.targets);
     this.validation.validateDocumentsOf(this.delivery.targets);
 
-    // The reconcile's writes request no delivery each; it requests one per document when it is done.
+    // The reconcile's writes request no delivery each; it requests one per document when it is done,
+    // and its delivery is the only deployer of the documents (every one of them on the first deploy).
     this.desiredParameters = new DesiredParameters(this, 'DesiredParameters', {
       settings,
       registry: this.registry,
       deliveryQueue: this.changeDelivery.queue,
+      appConfig: this.delivery,
     });
     this.validation.trustDeliveriesOf(this.desiredParameters.reconciler.role);
 

@@ -109,10 +109,11 @@ export async function reconcileDesiredParameters(
 }
 
 /**
- * One deliver request per (service, environment) a reconcile wrote to, made after its last write: its
- * writes request no delivery one by one (validate-change recognises the reconcile's role), so the
- * first deploy of a large desired state ends with one deployment per document, composed from the
- * final values.
+ * One deliver request per (service, environment) a reconcile wrote to or was told to deliver anyway
+ * (`documents`: those config/ changed without a write, or all of them on a first deploy), made after
+ * its last write: its writes request no delivery one by one (validate-change recognises the
+ * reconcile's role), so the first deploy of a large desired state ends with one deployment per
+ * document, composed from the final values.
  *
  * @example
  * await queue.send(deliveriesAfterReconcile(registry, outcome.written, `reconcile:${requestId}`));
@@ -121,8 +122,17 @@ export function deliveriesAfterReconcile(
   registry: SchemaRegistry,
   written: readonly string[],
   triggeringId: string,
+  documents: readonly { readonly service: string; readonly environment: string }[] = [],
 ): DeliverRequest[] {
   const groups = new Map<string, DeliverRequest>();
+  for (const { service, environment } of documents) {
+    groups.set(`${environment}#${service}`, {
+      kind: 'deliver',
+      service,
+      environment,
+      triggeringEventIds: [triggeringId],
+    });
+  }
   for (const name of written) {
     const resolution = registry.resolve(name);
     if (!resolution.ok || resolution.spec.parameterType !== 'String') continue;
