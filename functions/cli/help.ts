@@ -183,6 +183,34 @@ export const COMMAND_HELP = {
     exits:
       '0 written and announced, 2 usage or refused (nothing written), 3 settings or config/ do not load, 4 AWS or network error',
   },
+  kill: {
+    synopsis:
+      'kill <service> <switch> --env E --reason TEXT [--until TIME] [--off] [--config DIR] [--prefix P] [--json]',
+    summary: 'flip a kill switch in one environment, live in one step',
+    description: [
+      "Deploys a new version of the service's kill-switch profile all at once, with no bake, into the",
+      "switches' own AppConfig environment (never queued behind a document rollout), publishes",
+      'Kill Switch Flipped (actor from STS, reason, until) and files a ticket to bring config/ in line.',
+      'Ids from STEWARD_KILL_SWITCHES (the stack output KillSwitchTargets) when set, else found by name.',
+    ],
+    options: [
+      ['--env E', 'the environment (required)'],
+      ['--reason TEXT', 'why, for the event, the ticket and the audit trail (required)'],
+      [
+        '--until TIME',
+        'when it should be undone, ISO 8601 with a zone (e.g. 2026-12-01T18:00Z); drift reports it after',
+      ],
+      ['--off', 'turn the switch off again (restore normal operation)'],
+      ['--config DIR', 'the config directory (default: config)'],
+      ['--prefix P', 'AppConfig application name prefix, without STEWARD_KILL_SWITCHES (default: none)'],
+      ['--json', 'print the Kill Switch Flipped detail as JSON on stdout'],
+      HELP_OPTION,
+    ],
+    exits:
+      '0 the switch is live, 2 usage (unknown service, switch or environment, not a kill switch, no reason, ' +
+      '--until not in the future; nothing deployed), 3 settings or config/ do not load, 4 AWS or network error, ' +
+      'a deployment running in the switches environment (nothing deployed), or the switch is live but its ticket or event failed',
+  },
 } as const satisfies Record<string, CommandHelp>;
 
 export type CommandName = keyof typeof COMMAND_HELP;
@@ -202,8 +230,8 @@ export function generalHelp(): string {
     ...names.map((name) => `  ${name.padEnd(width)}  ${COMMAND_HELP[name].summary}`),
     `  ${'help'.padEnd(width)}  this text; "steward help <command>" or "steward <command> --help" for one command`,
     '',
-    'AWS commands (apply, plan, drift, flags --live, invoke, override) use the SDK defaults: AWS_REGION, AWS_PROFILE or',
-    'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and AWS_ENDPOINT_URL for an emulator.',
+    'AWS commands (apply, plan, drift, flags --live, invoke, kill, override) use the SDK defaults: AWS_REGION,',
+    'AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and AWS_ENDPOINT_URL for an emulator.',
     '',
     'exit codes:',
     ...EXIT_CODE_HELP.map((line) => `  ${line}`),

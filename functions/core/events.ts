@@ -158,6 +158,26 @@ const buildEventSchemas = () => ({
     /** Only for plain `String` parameters of keys not declared `sensitive`, whose value does not look like a credential. */
     value: z.optional(z.string()),
   }),
+  'Kill Switch Flipped': z.strictObject({
+    service: z.string(),
+    switch: z.string(),
+    environment: z.string(),
+    /** The switch's new state: true engages it (the killed path is off), false restores normal operation. */
+    enabled: z.boolean(),
+    /** The operator's words (steward kill --reason); refused when it looks like a credential. */
+    reason: z.string().check(z.minLength(1)),
+    /** ISO 8601: when the flip should be undone; the nightly drift run reports it after that. */
+    until: z.optional(z.string()),
+    /** The STS caller ARN of whoever flipped it. */
+    actor: z.string(),
+    applicationId: z.string(),
+    environmentId: z.string(),
+    configurationProfileId: z.string(),
+    configurationVersion: z.string(),
+    deploymentNumber: z.int(),
+    /** The ticket asking to bring config/ in line; absent when the flip matches config/ again. */
+    ticket: z.optional(ticketRef()),
+  }),
   'Ticket Filed': z.strictObject({
     dedupKey: z.string(),
     ticket: ticketRef(),

@@ -38,12 +38,13 @@ import { fingerprintKeyId } from '../core/fingerprint.ts';
 import { functionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
 import { lazyDeployedFlagSource } from '../runtime/lazy-deployed-flags.ts';
+import { killSwitchDriftSource } from '../runtime/kill-switch-drift-source.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
 const { settings, registry } = loadRuntime(
-  functionEnvironment('STEWARD_FINGERPRINT_KEY', 'STEWARD_APPCONFIG'),
+  functionEnvironment('STEWARD_FINGERPRINT_KEY', 'STEWARD_APPCONFIG', 'STEWARD_KILL_SWITCHES'),
 );
 let apiCalls = 0;
 const countCall = () => {
@@ -74,6 +75,7 @@ const flags =
   Object.keys(appConfigTargets).length > 0
     ? { source: lazyDeployedFlagSource(), targets: appConfigTargets }
     : undefined;
+const killSwitches = killSwitchDriftSource(settings.STEWARD_KILL_SWITCHES);
 
 // The first step gets the schedule's payload (ignored); the next ones the previous step's output;
 // the state machine's publish state sends the final checkpoint with `publish: true`.
@@ -129,6 +131,7 @@ function dependencies(context: Context): DriftDependencies {
     tracker,
     publisher,
     fingerprinter,
+    ...(killSwitches ? { killSwitches } : {}),
     clock: systemClock,
     metrics: new PowertoolsMetricsSink(metrics),
     apiCalls: () => apiCalls - startCalls,

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import { flagsWithoutKillSwitches, killSwitchesOf } from '../../functions/core/flags/kill-switches.ts';
 import { string, url } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
@@ -175,7 +176,13 @@ describe('Construct: ConfigDelivery', () => {
     expect(versions).toHaveLength(services.length * environmentNames.length);
     const contents = versions.map((v) => v.Properties.Content as string);
     const ordersFlags = organisation.services.find((s) => s.name === 'orders')?.flags ?? {};
-    expect(contents).toContain(JSON.stringify(toAppConfigFlags(ordersFlags, 'staging')));
+    // Kill switches ship in their own profile and environment (test/infra/kill-switches.test.ts).
+    expect(contents).toContain(
+      JSON.stringify(toAppConfigFlags(flagsWithoutKillSwitches(ordersFlags), 'staging')),
+    );
+    for (const killSwitch of Object.keys(killSwitchesOf(ordersFlags))) {
+      expect(contents.some((content) => content.includes(`"${killSwitch}"`))).toBe(false);
+    }
     for (const version of versions) {
       expect(version.Properties.ContentType).toBe('application/json');
       expect(version.Properties.VersionLabel).toMatch(/^(staging|production)-[0-9a-f]{8}$/);

@@ -20,6 +20,7 @@ export const FINDING_KINDS = [
   'flag-added',
   'flag-removed',
   'flags-not-deployed',
+  'kill-switch-overdue',
   // Break-glass overrides (core/override.ts): active, and expired but not yet folded back into git.
   'override',
   'override-expired',
@@ -74,6 +75,7 @@ const SEVERITY: Record<FindingKind, TicketSeverity> = {
   'flag-removed': 'medium',
   'flags-not-deployed': 'medium',
   'flag-added': 'low',
+  'kill-switch-overdue': 'high',
   override: 'low',
   'override-expired': 'medium',
 };
@@ -92,6 +94,7 @@ const CATEGORY: Record<FindingKind, string> = {
   'flag-added': 'drift',
   'flag-removed': 'drift',
   'flags-not-deployed': 'drift',
+  'kill-switch-overdue': 'flags',
   override: 'drift',
   'override-expired': 'drift',
 };
