@@ -156,6 +156,33 @@ export const COMMAND_HELP = {
       '0 the handler returned, 1 the handler threw, 2 usage, 3 settings or template unusable ' +
       '(or the handler met a configuration error), 4 the handler failed on AWS or the network',
   },
+  override: {
+    synopsis:
+      'override <parameter> <value> --reason TEXT --until TIME [--env E] [--approved-by PRINCIPAL] [--config DIR]',
+    summary: 'break-glass: write one value now, audited, delivered all at once, honoured until it expires',
+    description: [
+      '<parameter> is a full name (/config/<env>/<service>/<key>) or <service>/<key> with --env. The value',
+      "must pass its key's schema. Records the override as tags on the parameter, writes it, and publishes",
+      'Config Override Applied. Until it expires deploys do not overwrite it and drift reports it as',
+      '"override"; after, as "override-expired" until config/ holds the value. Refused requests write nothing.',
+    ],
+    options: [
+      ['--reason TEXT', 'why (10–1,000 characters; an incident id helps); required'],
+      [
+        '--until TIME',
+        'when it ends: 90m, 4h, 1d, or an ISO 8601 time with a zone; at most overrides.maxDurationHours',
+      ],
+      ['--env E', 'the environment, with <service>/<key>'],
+      [
+        '--approved-by PRINCIPAL',
+        'the second principal who approved it: required in overrides.requireApprovalIn, recorded, not verified',
+      ],
+      ['--config DIR', 'the config directory (default: config)'],
+      HELP_OPTION,
+    ],
+    exits:
+      '0 written and announced, 2 usage or refused (nothing written), 3 settings or config/ do not load, 4 AWS or network error',
+  },
   kill: {
     synopsis:
       'kill <service> <switch> --env E --reason TEXT [--until TIME] [--off] [--config DIR] [--prefix P] [--json]',
@@ -203,8 +230,8 @@ export function generalHelp(): string {
     ...names.map((name) => `  ${name.padEnd(width)}  ${COMMAND_HELP[name].summary}`),
     `  ${'help'.padEnd(width)}  this text; "steward help <command>" or "steward <command> --help" for one command`,
     '',
-    'AWS commands (apply, plan, drift, flags --live, invoke, kill) use the SDK defaults: AWS_REGION, AWS_PROFILE or',
-    'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and AWS_ENDPOINT_URL for an emulator.',
+    'AWS commands (apply, plan, drift, flags --live, invoke, kill, override) use the SDK defaults: AWS_REGION,',
+    'AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and AWS_ENDPOINT_URL for an emulator.',
     '',
     'exit codes:',
     ...EXIT_CODE_HELP.map((line) => `  ${line}`),

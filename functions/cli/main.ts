@@ -21,6 +21,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   flags: async () => (await import('./commands/flags.ts')).flags,
   invoke: async () => (await import('./commands/invoke.ts')).invoke,
   kill: async () => (await import('./commands/kill.ts')).kill,
+  override: async () => (await import('./commands/override.ts')).override,
 };
 
 const HELP_FLAGS = new Set(['--help', '-h']);

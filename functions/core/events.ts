@@ -141,6 +141,23 @@ const buildEventSchemas = () => ({
     ),
     ticket: z.optional(ticketRef()),
   }),
+  'Config Override Applied': z.strictObject({
+    ...parameterIdentity(),
+    version: z.int(),
+    parameterType: z.enum(['String', 'SecureString', 'StringList']),
+    /** The caller identity (STS GetCallerIdentity ARN) that applied it. */
+    actor: z.string(),
+    reason: z.string(),
+    /** ISO 8601: the reconcile and the drift run honour the override until then. */
+    until: z.string(),
+    appliedAt: z.string(),
+    /** The second principal the operator named: recorded for audit, not verified (README "Break-glass overrides"). */
+    approvedBy: z.optional(z.string()),
+    /** The AppConfig strategy delivery uses for the document that holds it. */
+    deploymentStrategy: z.string(),
+    /** Only for plain `String` parameters of keys not declared `sensitive`, whose value does not look like a credential. */
+    value: z.optional(z.string()),
+  }),
   'Kill Switch Flipped': z.strictObject({
     service: z.string(),
     switch: z.string(),

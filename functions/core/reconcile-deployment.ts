@@ -16,7 +16,7 @@ import * as z from 'zod/mini';
 import type { DeliveryQueue } from '../ports/delivery-queue.ts';
 import type { StructuredLog } from '../ports/logger.ts';
 import type { ParameterStore } from '../ports/parameter-store.ts';
-import { deliveriesAfterReconcile, reconcileDesiredParameters } from './reconcile.ts';
+import { deliveriesAfterReconcile, type ReconcileOptions, reconcileDesiredParameters } from './reconcile.ts';
 import type { SchemaRegistry } from './registry.ts';
 
 /** The part of a CloudFormation custom resource request the reconcile reads. */
@@ -42,6 +42,8 @@ export interface ReconcileDeploymentDependencies {
   /** A limiter of this many writes per second (`WritesPerSecond` of the resource). */
   readonly writeLimiter: (writesPerSecond: number) => { acquire(): Promise<void> };
   readonly log: StructuredLog;
+  /** Break-glass overrides: a parameter an active one holds is not overwritten (core/override.ts). */
+  readonly overrides?: ReconcileOptions['overrides'];
 }
 
 /** `{ [environment]: { [service]: SHA-256 of its document composed from config/ } }`. */
@@ -89,6 +91,7 @@ export async function reconcileForDeployment(
       beforeWrite: () => limiter.acquire(),
       outOfTime: budget.outOfTime,
       onWritten: (name) => written.push(name),
+      overrides: deps.overrides,
     });
   } catch (error) {
     // validate-change labels the reconcile's writes without requesting their delivery (this function
@@ -102,6 +105,7 @@ export async function reconcileForDeployment(
     written: outcome.written.length,
     unchanged: outcome.unchanged,
     remaining: outcome.remaining.length,
+    heldByOverride: outcome.heldByOverride.length,
     deliveriesRequested: deliveryQueue ? deliveries.length : 0,
   });
   // Fail loudly rather than report a half-applied desired state as deployed; `steward apply` finishes it.

@@ -21,7 +21,8 @@ import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts'
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../adapters/secrets-manager-inventory.ts';
-import { BULK_READ_CLIENT_CONFIG, parameterArn, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { BULK_READ_CLIENT_CONFIG, parameterArn } from '../adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../adapters/ssm-override-store.ts';
 import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
@@ -51,7 +52,7 @@ const countCall = () => {
 };
 // One bucket for every Parameter Store read: they share the account's GetParameter* throughput.
 const limiter = new RateLimiter({ requestsPerSecond: settings.STEWARD_DRIFT_RPS });
-const source = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
+const source = new SsmParameterStoreWithOverrides(new SSMClient(BULK_READ_CLIENT_CONFIG), {
   limiter,
   onRequest: countCall,
 });

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { DELIVERY_QUEUE_URL_ENV } from '../../functions/core/names.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
+import { grantReadOverrides } from '../override-access.ts';
 import type { Settings } from '../settings.ts';
 import type { ConfigDelivery } from './config-delivery.ts';
 import { StewardFunction } from './steward-function.ts';
@@ -71,6 +72,9 @@ export class DesiredParameters extends Construct {
         resources: [underRoot],
       }),
     );
+
+    // An active break-glass override is not overwritten: the reconcile reads them.
+    grantReadOverrides(this.reconciler.role, props.settings.parameterRoot);
 
     if (props.deliveryQueue) {
       this.reconciler.fn.addEnvironment(DELIVERY_QUEUE_URL_ENV, props.deliveryQueue.queueUrl);

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  DescribeParametersCommand,
   GetParametersByPathCommand,
   PutParameterCommand,
   SSMClient,
@@ -73,6 +74,8 @@ beforeEach(() => {
   ssm.reset();
   sqs.reset();
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  // No break-glass override is recorded (the reconcile looks for them with one DescribeParameters scan).
+  ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
   answers.length = 0;
 });
 

@@ -4,6 +4,7 @@ import { checkOptions } from '../../functions/cli/commands/check.ts';
 import { driftOptions } from '../../functions/cli/commands/drift.ts';
 import { flagRefsOptions, flagsOptions } from '../../functions/cli/commands/flags.ts';
 import { invokeOptions } from '../../functions/cli/commands/invoke.ts';
+import { overrideOptions } from '../../functions/cli/commands/override.ts';
 import { planOptions } from '../../functions/cli/commands/plan.ts';
 import { killOptions } from '../../functions/cli/commands/kill.ts';
 import { ExitCode } from '../../functions/cli/exit-codes.ts';
@@ -21,6 +22,7 @@ const PARSED_OPTIONS: Record<keyof typeof COMMAND_HELP, object> = {
   flags: { ...flagsOptions, ...flagRefsOptions },
   invoke: invokeOptions,
   kill: killOptions,
+  override: overrideOptions,
 };
 const COMMANDS = Object.keys(COMMAND_HELP) as (keyof typeof COMMAND_HELP)[];
 

@@ -21,7 +21,8 @@ import { EventBridgeEventPublisher } from '../../adapters/eventbridge-publisher.
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../../adapters/secrets-manager-inventory.ts';
-import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
+import { BULK_READ_CLIENT_CONFIG } from '../../adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../../adapters/ssm-override-store.ts';
 import { createTicketTracker } from '../../adapters/tickets/create-ticket-tracker.ts';
 import type { DriftParameterSource } from '../../ports/drift.ts';
 import type { FlagDriftSources } from '../../core/drift/flag-drift.ts';
@@ -68,7 +69,7 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
   };
   const limiter = new RateLimiter({ requestsPerSecond: settings.drift.requestsPerSecond });
   const filing = values['file-tickets'] === true;
-  const store = new SsmParameterStore(
+  const store = new SsmParameterStoreWithOverrides(
     aws.instrument(new SSMClient(cliClientConfig(BULK_READ_CLIENT_CONFIG))),
     {
       limiter,
@@ -228,6 +229,7 @@ function countingParameters(
     describe: (path) => source.describe(path),
     getMany: (names) => source.getMany(names),
     labelledVersions: (path, label) => source.labelledVersions(path, label),
+    overridesUnder: (path) => source.overridesUnder(path),
     async getByPath(path, options) {
       const parameters = await source.getByPath(path, options);
       onParameters(parameters.length);

@@ -21,6 +21,9 @@ export const FINDING_KINDS = [
   'flag-removed',
   'flags-not-deployed',
   'kill-switch-overdue',
+  // Break-glass overrides (core/override.ts): active, and expired but not yet folded back into git.
+  'override',
+  'override-expired',
 ] as const;
 
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -73,6 +76,8 @@ const SEVERITY: Record<FindingKind, TicketSeverity> = {
   'flags-not-deployed': 'medium',
   'flag-added': 'low',
   'kill-switch-overdue': 'high',
+  override: 'low',
+  'override-expired': 'medium',
 };
 
 const CATEGORY: Record<FindingKind, string> = {
@@ -90,6 +95,8 @@ const CATEGORY: Record<FindingKind, string> = {
   'flag-removed': 'drift',
   'flags-not-deployed': 'drift',
   'kill-switch-overdue': 'flags',
+  override: 'drift',
+  'override-expired': 'drift',
 };
 
 /** `<kind>:<parameter>`: the identity of a finding across runs, and its ticket's dedup key. */
