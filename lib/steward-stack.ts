@@ -10,6 +10,7 @@ import { ConfigChangeDashboard } from './constructs/config-change-dashboard.ts';
 import { ConfigConsumer } from './constructs/config-consumer.ts';
 import { ConfigDelivery } from './constructs/config-delivery.ts';
 import { DesiredParameters } from './constructs/desired-parameters.ts';
+import { KillSwitches } from './constructs/kill-switches.ts';
 import { type FlagCodeReferences, NightlyJobs } from './constructs/nightly-jobs.ts';
 import { SecretRotation, validateSecretRotation } from './constructs/secret-rotation.ts';
 import { StewardFunction } from './constructs/steward-function.ts';
@@ -29,6 +30,7 @@ export class ConfigStewardStack extends Stack {
   public readonly validation: ChangeValidation;
   public readonly changeDelivery: ChangeDelivery;
   public readonly delivery: ConfigDelivery;
+  public readonly killSwitches: KillSwitches;
   public readonly desiredParameters: DesiredParameters;
   public readonly nightly: NightlyJobs;
   public readonly rotation: SecretRotation;
@@ -62,14 +64,24 @@ export class ConfigStewardStack extends Stack {
       registry: this.registry,
       validatorFunctionArn: this.validation.validatorFunction.functionArn,
     });
+    // Kill switches: their own profile and AppConfig environments, so a flip never queues behind a rollout.
+    this.killSwitches = new KillSwitches(this, 'KillSwitches', {
+      settings,
+      registry: this.registry,
+      applications: this.delivery.applications,
+      validatorFunctionArn: this.validation.validatorFunction.functionArn,
+      eventBusArn: bus.eventBusArn,
+    });
     this.changeDelivery.deliverTo(this.delivery.targets);
     this.validation.validateDocumentsOf(this.delivery.targets);
 
-    // The reconcile's writes request no delivery each; it requests one per document when it is done.
+    // The reconcile's writes request no delivery each; it requests one per document when it is done,
+    // and its delivery is the only deployer of the documents (every one of them on the first deploy).
     this.desiredParameters = new DesiredParameters(this, 'DesiredParameters', {
       settings,
       registry: this.registry,
       deliveryQueue: this.changeDelivery.queue,
+      appConfig: this.delivery,
     });
     this.validation.trustDeliveriesOf(this.desiredParameters.reconciler.role);
 
@@ -81,6 +93,9 @@ export class ConfigStewardStack extends Stack {
       flagCodeReferences: props.flagCodeReferences,
     });
 
+    // The drift run reports kill switches still on after their `until`.
+    this.killSwitches.grantReadDeployed(this.nightly.drift.fn);
+
     this.rotation = new SecretRotation(this, 'SecretRotation', { settings, organisation, bus });
 
     // The functions that put value fingerprints in events and tickets, and only those, use the key.
@@ -89,7 +104,10 @@ export class ConfigStewardStack extends Stack {
     this.fingerprints.grantFingerprint(this.nightly.drift.fn);
 
     // One example consumer per environment: reads the orders document and flags via the extension.
-    this.consumers = new ConfigConsumer(this, 'Consumers', { delivery: this.delivery });
+    this.consumers = new ConfigConsumer(this, 'Consumers', {
+      delivery: this.delivery,
+      killSwitches: this.killSwitches.targets,
+    });
     for (const { name: environment } of settings.environments) {
       const ordersApi = new StewardFunction(this, `OrdersApi-${environment}`, {
         entry: 'functions/handlers/orders-api.ts',

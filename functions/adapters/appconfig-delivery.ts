@@ -41,7 +41,7 @@ const RUNNING_STATES = new Set(['BAKING', 'DEPLOYING', 'ROLLING_BACK', 'VALIDATI
  * const version = await delivery.ensureHostedVersion(document);
  */
 export class AppConfigDelivery implements ConfigDelivery {
-  constructor(private readonly client: AppConfigClient) {}
+  constructor(protected readonly client: AppConfigClient) {}
 
   async ensureHostedVersion(document: HostedDocument): Promise<string> {
     const existing = await this.labelledVersion(document);
@@ -154,6 +154,9 @@ export class AppConfigDelivery implements ConfigDelivery {
             latest: {
               deploymentNumber: latest.DeploymentNumber,
               versionLabel: latest.VersionLabel,
+              ...(latest.ConfigurationVersion === undefined
+                ? {}
+                : { configurationVersion: latest.ConfigurationVersion }),
               state: latest.State ?? 'UNKNOWN',
               startedAt: latest.StartedAt,
             },
@@ -241,7 +244,8 @@ export class AppConfigProfileLocator implements ProfileLocator {
   }
 }
 
-function translate(error: unknown, operation: string, subject: string): Error {
+/** An AppConfig SDK error as a ConfigDelivery error naming the call and its subject, never content. */
+export function translate(error: unknown, operation: string, subject: string): Error {
   if (error instanceof ConfigDeliveryError) return error;
   const name = (error as Error).name ?? 'Error';
   const message = `${operation} on ${subject} failed: ${name}`;

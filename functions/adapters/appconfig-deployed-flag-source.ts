@@ -1,7 +1,7 @@
 /**
  * {@link DeployedFlagSource} over AppConfig's control plane, for the drift run: ListDeployments of
- * the environment (every page, newest first, as AWS documents) to the first COMPLETE deployment of
- * the flags profile, then GetHostedConfigurationVersion of the version it deployed. A summary that
+ * the environment (every page, newest first, as AWS documents) to the first COMPLETE or BAKING
+ * deployment of the flags profile, then GetHostedConfigurationVersion of the version it deployed. A summary that
  * names the profile without its id (older answers of the API) is confirmed by GetDeployment.
  */
 import { GetDeploymentCommand, ListDeploymentsCommand } from '@aws-sdk/client-appconfig';
@@ -16,6 +16,9 @@ import type {
 } from '../ports/flag-source.ts';
 import { FlagSourceError } from '../ports/flag-source.errors.ts';
 import { type AppConfigFlagReadOptions, AppConfigFlagReads } from './appconfig-flag-reads.ts';
+
+/** States in which a deployment's version is what every target of the environment serves. */
+const SERVED_STATES: ReadonlySet<string> = new Set(['COMPLETE', 'BAKING']);
 
 export interface AppConfigDeployedFlagSourceOptions extends AppConfigFlagReadOptions {
   /** The flags profile's name, which deployment summaries carry instead of its id. @default 'flags' */
@@ -36,10 +39,11 @@ export class AppConfigDeployedFlagSource extends AppConfigFlagReads implements D
   }
 
   /**
-   * What the environment serves of the flags profile. Deployments still running (DEPLOYING, BAKING,
-   * VALIDATING) or rolled back (ROLLING_BACK, ROLLED_BACK, REVERTED) are passed over and listed in
-   * `skipped`: until one completes, or after it was rolled back, the environment serves the version
-   * of the last COMPLETE deployment.
+   * What the environment serves of the flags profile: the version of the last COMPLETE or BAKING
+   * deployment (a baking deployment has reached every target; AppConfig only watches its alarms).
+   * Deployments still rolling out (VALIDATING, DEPLOYING) or rolled back (ROLLING_BACK, ROLLED_BACK,
+   * REVERTED) are passed over and listed in `skipped`: until one reaches every target, or after it
+   * was rolled back, the environment serves the version of the one before.
    *
    * @example
    * const served = await source.deployed(ref, { name: 'production', environmentId: 'env1234' });
@@ -66,7 +70,7 @@ export class AppConfigDeployedFlagSource extends AppConfigFlagReads implements D
             ? item.ConfigurationProfileId === ref.flagsProfileId
             : item.ConfigurationName === this.profileName;
         if (!ours) continue;
-        if (item.State !== 'COMPLETE') {
+        if (!SERVED_STATES.has(item.State ?? '')) {
           skipped.push({
             deploymentNumber,
             version: item.ConfigurationVersion ?? '',

@@ -17,6 +17,7 @@ import {
   GetParametersCommand,
   LabelParameterVersionCommand,
   type Parameter,
+  type ParameterMetadata as ParameterMetadataEntry,
   PutParameterCommand,
   type SSMClient,
   type SSMClientConfig,
@@ -87,12 +88,12 @@ const READS = new Set([
  * const store = new SsmParameterStore(new SSMClient({}));
  * const current = await store.get('/config/production/orders/max-retries');
  */
-export class SsmParameterStore implements ParameterStore, DriftParameterSource {
+export class SsmParameterStore implements ParameterStore, Omit<DriftParameterSource, 'overridesUnder'> {
   private readonly throttleAttempts: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
-    private readonly client: SSMClient,
+    protected readonly client: SSMClient,
     private readonly options: SsmParameterStoreOptions = {},
   ) {
     this.throttleAttempts = options.throttleAttempts ?? 5;
@@ -234,31 +235,39 @@ export class SsmParameterStore implements ParameterStore, DriftParameterSource {
 
   async describe(path: string): Promise<ParameterMetadata[]> {
     const result: ParameterMetadata[] = [];
+    await this.scanMetadata(path, [], (entry) => {
+      result.push({
+        name: entry.Name,
+        type: (entry.Type ?? 'String') as ParameterType,
+        version: Number(entry.Version ?? 0),
+        lastModifiedDate: entry.LastModifiedDate,
+        lastModifiedUser: entry.LastModifiedUser,
+        tier: entry.Tier,
+      });
+    });
+    return result;
+  }
+
+  /** Every page of a recursive DescribeParameters scan of a path, with extra filters (tags). */
+  protected async scanMetadata(
+    path: string,
+    filters: readonly { Key: string; Option: string; Values: string[] }[],
+    onEntry: (entry: ParameterMetadataEntry & { Name: string }) => void,
+  ): Promise<void> {
     let token: string | undefined;
     do {
       const page: DescribeParametersCommandOutput = await this.send('DescribeParameters', path, () =>
         this.client.send(
           new DescribeParametersCommand({
-            ParameterFilters: [{ Key: 'Path', Option: 'Recursive', Values: [trimPath(path)] }],
+            ParameterFilters: [{ Key: 'Path', Option: 'Recursive', Values: [trimPath(path)] }, ...filters],
             MaxResults: DESCRIBE_PAGE,
             NextToken: token,
           }),
         ),
       );
-      for (const entry of page.Parameters ?? []) {
-        if (!entry.Name) continue;
-        result.push({
-          name: entry.Name,
-          type: (entry.Type ?? 'String') as ParameterType,
-          version: Number(entry.Version ?? 0),
-          lastModifiedDate: entry.LastModifiedDate,
-          lastModifiedUser: entry.LastModifiedUser,
-          tier: entry.Tier,
-        });
-      }
+      for (const entry of page.Parameters ?? []) if (entry.Name) onEntry({ ...entry, Name: entry.Name });
       token = page.NextToken;
     } while (token);
-    return result;
   }
 
   private async scanPath(
@@ -289,7 +298,7 @@ export class SsmParameterStore implements ParameterStore, DriftParameterSource {
   }
 
   /** One request: rate limit, send, retry throttling, translate errors. */
-  private async send<T>(
+  protected async send<T>(
     operation: string,
     subject: string,
     call: () => Promise<T>,
@@ -335,6 +344,7 @@ const REJECTED_WRITES = new Set([
 function translate(name: string, operation: string, subject: string, cause: unknown): Error {
   switch (name) {
     case 'ParameterNotFound':
+    case 'InvalidResourceId': // the tagging calls' name for a parameter that does not exist
       return new ParameterNotFoundError(subject, operation, { cause });
     case 'AccessDeniedException':
     case 'KMSAccessDeniedException':

@@ -156,6 +156,61 @@ export const COMMAND_HELP = {
       '0 the handler returned, 1 the handler threw, 2 usage, 3 settings or template unusable ' +
       '(or the handler met a configuration error), 4 the handler failed on AWS or the network',
   },
+  override: {
+    synopsis:
+      'override <parameter> <value> --reason TEXT --until TIME [--env E] [--approved-by PRINCIPAL] [--config DIR]',
+    summary: 'break-glass: write one value now, audited, delivered all at once, honoured until it expires',
+    description: [
+      '<parameter> is a full name (/config/<env>/<service>/<key>) or <service>/<key> with --env. The value',
+      "must pass its key's schema. Records the override as tags on the parameter, writes it, and publishes",
+      'Config Override Applied. Until it expires deploys do not overwrite it and drift reports it as',
+      '"override"; after, as "override-expired" until config/ holds the value. Refused requests write nothing.',
+    ],
+    options: [
+      ['--reason TEXT', 'why (10–1,000 characters; an incident id helps); required'],
+      [
+        '--until TIME',
+        'when it ends: 90m, 4h, 1d, or an ISO 8601 time with a zone; at most overrides.maxDurationHours',
+      ],
+      ['--env E', 'the environment, with <service>/<key>'],
+      [
+        '--approved-by PRINCIPAL',
+        'the second principal who approved it: required in overrides.requireApprovalIn, recorded, not verified',
+      ],
+      ['--config DIR', 'the config directory (default: config)'],
+      HELP_OPTION,
+    ],
+    exits:
+      '0 written and announced, 2 usage or refused (nothing written), 3 settings or config/ do not load, 4 AWS or network error',
+  },
+  kill: {
+    synopsis:
+      'kill <service> <switch> --env E --reason TEXT [--until TIME] [--off] [--config DIR] [--prefix P] [--json]',
+    summary: 'flip a kill switch in one environment, live in one step',
+    description: [
+      "Deploys a new version of the service's kill-switch profile all at once, with no bake, into the",
+      "switches' own AppConfig environment (never queued behind a document rollout), publishes",
+      'Kill Switch Flipped (actor from STS, reason, until) and files a ticket to bring config/ in line.',
+      'Ids from STEWARD_KILL_SWITCHES (the stack output KillSwitchTargets) when set, else found by name.',
+    ],
+    options: [
+      ['--env E', 'the environment (required)'],
+      ['--reason TEXT', 'why, for the event, the ticket and the audit trail (required)'],
+      [
+        '--until TIME',
+        'when it should be undone, ISO 8601 with a zone (e.g. 2026-12-01T18:00Z); drift reports it after',
+      ],
+      ['--off', 'turn the switch off again (restore normal operation)'],
+      ['--config DIR', 'the config directory (default: config)'],
+      ['--prefix P', 'AppConfig application name prefix, without STEWARD_KILL_SWITCHES (default: none)'],
+      ['--json', 'print the Kill Switch Flipped detail as JSON on stdout'],
+      HELP_OPTION,
+    ],
+    exits:
+      '0 the switch is live, 2 usage (unknown service, switch or environment, not a kill switch, no reason, ' +
+      '--until not in the future; nothing deployed), 3 settings or config/ do not load, 4 AWS or network error, ' +
+      'a deployment running in the switches environment (nothing deployed), or the switch is live but its ticket or event failed',
+  },
 } as const satisfies Record<string, CommandHelp>;
 
 export type CommandName = keyof typeof COMMAND_HELP;
@@ -175,8 +230,8 @@ export function generalHelp(): string {
     ...names.map((name) => `  ${name.padEnd(width)}  ${COMMAND_HELP[name].summary}`),
     `  ${'help'.padEnd(width)}  this text; "steward help <command>" or "steward <command> --help" for one command`,
     '',
-    'AWS commands (apply, plan, drift, flags --live, invoke) use the SDK defaults: AWS_REGION, AWS_PROFILE or',
-    'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and AWS_ENDPOINT_URL for an emulator.',
+    'AWS commands (apply, plan, drift, flags --live, invoke, kill, override) use the SDK defaults: AWS_REGION,',
+    'AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and AWS_ENDPOINT_URL for an emulator.',
     '',
     'exit codes:',
     ...EXIT_CODE_HELP.map((line) => `  ${line}`),

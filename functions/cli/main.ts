@@ -20,6 +20,8 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   drift: async () => (await import('./commands/drift.ts')).drift,
   flags: async () => (await import('./commands/flags.ts')).flags,
   invoke: async () => (await import('./commands/invoke.ts')).invoke,
+  kill: async () => (await import('./commands/kill.ts')).kill,
+  override: async () => (await import('./commands/override.ts')).override,
 };
 
 const HELP_FLAGS = new Set(['--help', '-h']);

@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import type { FlagProfileRef } from '../ports/flag-source.ts';
 import { ConfigurationError } from './errors.ts';
+import { parseJsonVariable } from './json-variable.ts';
 import { APPCONFIG_TARGETS_ENV } from './names.ts';
 
 /** The ids of one environment of one service's application. */
@@ -63,18 +64,7 @@ export function parseAppConfigTargets(
     if (options.whenAbsent === 'empty') return {};
     throw new ConfigurationError(`${APPCONFIG_TARGETS_ENV} is not set`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ConfigurationError(`${APPCONFIG_TARGETS_ENV} is not JSON`);
-  }
-  const parsed = appConfigTargetsSchema.safeParse(json);
-  if (!parsed.success) {
-    const paths = parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)');
-    throw new ConfigurationError(`${APPCONFIG_TARGETS_ENV}: malformed at ${[...new Set(paths)].join(', ')}`);
-  }
-  return parsed.data;
+  return parseJsonVariable(APPCONFIG_TARGETS_ENV, text, appConfigTargetsSchema);
 }
 
 /**

@@ -141,6 +141,43 @@ const buildEventSchemas = () => ({
     ),
     ticket: z.optional(ticketRef()),
   }),
+  'Config Override Applied': z.strictObject({
+    ...parameterIdentity(),
+    version: z.int(),
+    parameterType: z.enum(['String', 'SecureString', 'StringList']),
+    /** The caller identity (STS GetCallerIdentity ARN) that applied it. */
+    actor: z.string(),
+    reason: z.string(),
+    /** ISO 8601: the reconcile and the drift run honour the override until then. */
+    until: z.string(),
+    appliedAt: z.string(),
+    /** The second principal the operator named: recorded for audit, not verified (README "Break-glass overrides"). */
+    approvedBy: z.optional(z.string()),
+    /** The AppConfig strategy delivery uses for the document that holds it. */
+    deploymentStrategy: z.string(),
+    /** Only for plain `String` parameters of keys not declared `sensitive`, whose value does not look like a credential. */
+    value: z.optional(z.string()),
+  }),
+  'Kill Switch Flipped': z.strictObject({
+    service: z.string(),
+    switch: z.string(),
+    environment: z.string(),
+    /** The switch's new state: true engages it (the killed path is off), false restores normal operation. */
+    enabled: z.boolean(),
+    /** The operator's words (steward kill --reason); refused when it looks like a credential. */
+    reason: z.string().check(z.minLength(1)),
+    /** ISO 8601: when the flip should be undone; the nightly drift run reports it after that. */
+    until: z.optional(z.string()),
+    /** The STS caller ARN of whoever flipped it. */
+    actor: z.string(),
+    applicationId: z.string(),
+    environmentId: z.string(),
+    configurationProfileId: z.string(),
+    configurationVersion: z.string(),
+    deploymentNumber: z.int(),
+    /** The ticket asking to bring config/ in line; absent when the flip matches config/ again. */
+    ticket: z.optional(ticketRef()),
+  }),
   'Ticket Filed': z.strictObject({
     dedupKey: z.string(),
     ticket: ticketRef(),

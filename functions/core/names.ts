@@ -18,6 +18,21 @@ export const RESTORE_ANNOUNCED = 'steward-restore-announced';
 export const DOCUMENT_PROFILE_NAME = 'document';
 /** The feature-flags profile of a service, beside its document. */
 export const FLAGS_PROFILE_NAME = 'flags';
+/**
+ * The kill switches of a service: a feature-flags profile of their own, deployed all at once, with no
+ * bake, into an AppConfig environment of their own per Steward environment ({@link killSwitchEnvironmentName}).
+ * AppConfig runs one deployment at a time per environment across all its profiles, so a switch in the
+ * document's environment would queue behind a 30-minute rollout.
+ */
+export const KILL_SWITCHES_PROFILE_NAME = 'kill-switches';
+/** The AppConfig environment that holds only a service's kill switches in one Steward environment. */
+export function killSwitchEnvironmentName(environment: string): string {
+  return `${environment}-kill-switches`;
+}
+/** The all-at-once, zero-bake deployment strategy of every kill-switch environment, after the name prefix. */
+export const KILL_SWITCH_STRATEGY_NAME = 'steward-kill-switch';
+/** The AppConfig ids of the kill-switch profiles and environments, for `steward kill` and the drift job. */
+export const KILL_SWITCH_TARGETS_ENV = 'STEWARD_KILL_SWITCHES';
 /** AppConfig's profile type for feature flags (the document profile is freeform, AppConfig's default). */
 export const FEATURE_FLAGS_PROFILE_TYPE = 'AWS.AppConfig.FeatureFlags';
 

@@ -1,14 +1,22 @@
 /**
  * The desired-parameters custom resource's work on each stack deployment: on Create and Update,
  * write the desired plain parameters that differ from Parameter Store, then request one delivery per
- * (service, environment) written to (its writes request none one by one); on Delete, leave them
- * (they are the services' configuration, and the stack's removal must not take production down).
+ * document (service, environment) to deploy (its writes request none one by one); on Delete, leave
+ * them (they are the services' configuration, and the stack's removal must not take production down).
+ *
+ * The delivery is the only deployer of the documents (the stack hosts none), so it is asked for:
+ * - on Create, every document in `DocumentSha256`: the first deploy ends with every environment
+ *   serving one, even a document no written parameter belongs to (all defaults, or values kept from
+ *   an earlier stack);
+ * - on Update, each document written to, and each whose config/ hash differs from the previous
+ *   run's (a changed default, a new service or environment; all of them when the previous run
+ *   carried no hashes).
  */
 import * as z from 'zod/mini';
 import type { DeliveryQueue } from '../ports/delivery-queue.ts';
 import type { StructuredLog } from '../ports/logger.ts';
 import type { ParameterStore } from '../ports/parameter-store.ts';
-import { deliveriesAfterReconcile, reconcileDesiredParameters } from './reconcile.ts';
+import { deliveriesAfterReconcile, type ReconcileOptions, reconcileDesiredParameters } from './reconcile.ts';
 import type { SchemaRegistry } from './registry.ts';
 
 /** The part of a CloudFormation custom resource request the reconcile reads. */
@@ -16,6 +24,8 @@ export interface DeploymentRequest {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
   readonly RequestId: string;
   readonly ResourceProperties?: Readonly<Record<string, unknown>>;
+  /** An Update's properties of the previous run. */
+  readonly OldResourceProperties?: Readonly<Record<string, unknown>>;
 }
 
 /** What CloudFormation is told. */
@@ -32,11 +42,18 @@ export interface ReconcileDeploymentDependencies {
   /** A limiter of this many writes per second (`WritesPerSecond` of the resource). */
   readonly writeLimiter: (writesPerSecond: number) => { acquire(): Promise<void> };
   readonly log: StructuredLog;
+  /** Break-glass overrides: a parameter an active one holds is not overwritten (core/override.ts). */
+  readonly overrides?: ReconcileOptions['overrides'];
 }
+
+/** `{ [environment]: { [service]: SHA-256 of its document composed from config/ } }`. */
+const documentHashes = z.optional(z.record(z.string(), z.record(z.string(), z.string())));
 
 const properties = z.looseObject({
   WritesPerSecond: z._default(z.coerce.number().check(z.positive()), 10),
+  DocumentSha256: documentHashes,
 });
+const oldProperties = z.looseObject({ DocumentSha256: documentHashes });
 
 /**
  * @example
@@ -49,11 +66,21 @@ export async function reconcileForDeployment(
 ): Promise<DeploymentAnswer> {
   if (request.RequestType === 'Delete') return { status: 'SUCCESS', reason: 'parameters retained' };
   const { registry, deliveryQueue } = deps;
-  const { WritesPerSecond } = properties.parse(request.ResourceProperties ?? {});
+  const { WritesPerSecond, DocumentSha256 } = properties.parse(request.ResourceProperties ?? {});
+  const previous =
+    request.RequestType === 'Update'
+      ? (oldProperties.parse(request.OldResourceProperties ?? {}).DocumentSha256 ?? {})
+      : {};
+  const changedDocuments = documentsToDeliver(DocumentSha256 ?? {}, previous);
   const limiter = deps.writeLimiter(WritesPerSecond);
   const written: string[] = [];
   const requestDeliveries = async () => {
-    const deliveries = deliveriesAfterReconcile(registry, written, `reconcile:${request.RequestId}`);
+    const deliveries = deliveriesAfterReconcile(
+      registry,
+      written,
+      `reconcile:${request.RequestId}`,
+      changedDocuments,
+    );
     // A failure here fails the deployment: the written values would otherwise wait for the next change.
     if (deliveryQueue && deliveries.length > 0) await deliveryQueue.send(deliveries);
     return deliveries;
@@ -64,6 +91,7 @@ export async function reconcileForDeployment(
       beforeWrite: () => limiter.acquire(),
       outOfTime: budget.outOfTime,
       onWritten: (name) => written.push(name),
+      overrides: deps.overrides,
     });
   } catch (error) {
     // validate-change labels the reconcile's writes without requesting their delivery (this function
@@ -77,10 +105,23 @@ export async function reconcileForDeployment(
     written: outcome.written.length,
     unchanged: outcome.unchanged,
     remaining: outcome.remaining.length,
+    heldByOverride: outcome.heldByOverride.length,
     deliveriesRequested: deliveryQueue ? deliveries.length : 0,
   });
   // Fail loudly rather than report a half-applied desired state as deployed; `steward apply` finishes it.
   return outcome.remaining.length > 0
     ? { status: 'FAILED', reason: `${outcome.remaining.length} writes left: run steward apply` }
     : { status: 'SUCCESS', reason: `${outcome.written.length} written, ${outcome.unchanged} unchanged` };
+}
+
+/** The (service, environment) documents whose config/ hash is new or differs from the previous run's. */
+function documentsToDeliver(
+  current: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  previous: Readonly<Record<string, Readonly<Record<string, string>>>>,
+): { service: string; environment: string }[] {
+  return Object.entries(current).flatMap(([environment, services]) =>
+    Object.entries(services)
+      .filter(([service, hash]) => previous[environment]?.[service] !== hash)
+      .map(([service]) => ({ service, environment })),
+  );
 }

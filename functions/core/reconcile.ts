@@ -6,14 +6,18 @@
  * values (those never live in git).
  */
 
+import type { OverrideStore } from '../ports/override-store.ts';
 import type { ParameterStore, StoredParameter } from '../ports/parameter-store.ts';
 import { affectedServices } from './delivery/affected-services.ts';
 import type { DeliverRequest } from './delivery/requests.ts';
+import { activeOverrideNames } from './override.ts';
 import type { DesiredParameter, SchemaRegistry } from './registry.ts';
 
 export interface ReconcilePlan {
   readonly writes: readonly DesiredParameter[];
   readonly unchanged: number;
+  /** Parameters that differ from git but carry an active break-glass override: left as they are. */
+  readonly heldByOverride: readonly string[];
 }
 
 export interface ReconcileOutcome {
@@ -21,20 +25,28 @@ export interface ReconcileOutcome {
   /** Writes not done because the deadline came first; run again to finish. */
   readonly remaining: readonly string[];
   readonly unchanged: number;
+  /** Parameters left alone because an active override holds them (see `core/override.ts`). */
+  readonly heldByOverride: readonly string[];
 }
 
-/** Plan the writes that make the stored plain parameters equal to the desired ones. */
+/**
+ * Plan the writes that make the stored plain parameters equal to the desired ones, except those an
+ * active override holds until it expires.
+ */
 export function planReconcile(
   desired: readonly DesiredParameter[],
   stored: readonly StoredParameter[],
+  overridden: ReadonlySet<string> = new Set(),
 ): ReconcilePlan {
   const current = new Map(stored.map((p) => [p.name, p]));
   const plain = desired.filter((d) => d.parameterType === 'String');
-  const writes = plain.filter((d) => {
+  const differing = plain.filter((d) => {
     const actual = current.get(d.name);
     return actual === undefined || actual.value !== d.value || actual.type !== d.parameterType;
   });
-  return { writes, unchanged: plain.length - writes.length };
+  const writes = differing.filter((d) => !overridden.has(d.name));
+  const heldByOverride = differing.filter((d) => overridden.has(d.name)).map((d) => d.name);
+  return { writes, unchanged: plain.length - differing.length, heldByOverride };
 }
 
 export interface ReconcileOptions {
@@ -50,6 +62,11 @@ export interface ReconcileOptions {
    * write fails (the reconcile then requests the deliveries of those).
    */
   readonly onWritten?: (name: string) => void;
+  /**
+   * Where break-glass overrides are recorded, and the time to judge them by: a parameter whose
+   * override is active is not overwritten. Without it every difference is written.
+   */
+  readonly overrides?: { readonly store: Pick<OverrideStore, 'overridesUnder'>; readonly now: () => Date };
 }
 
 /**
@@ -65,11 +82,17 @@ export async function reconcileDesiredParameters(
 ): Promise<ReconcileOutcome> {
   const written: string[] = [];
   const remaining: string[] = [];
+  const heldByOverride: string[] = [];
   let unchanged = 0;
   for (const environment of options.environments ?? registry.environments) {
-    const stored = await store.getByPath(`/${registry.parameterRoot}/${environment}/`, { decrypt: false });
-    const plan = planReconcile(registry.desiredParameters(environment), stored);
+    const path = `/${registry.parameterRoot}/${environment}/`;
+    const stored = await store.getByPath(path, { decrypt: false });
+    const overridden = options.overrides
+      ? activeOverrideNames(await options.overrides.store.overridesUnder(path), options.overrides.now())
+      : undefined;
+    const plan = planReconcile(registry.desiredParameters(environment), stored, overridden);
     unchanged += plan.unchanged;
+    heldByOverride.push(...plan.heldByOverride);
     options.onPlan?.(environment, plan);
     for (const write of plan.writes) {
       if (options.outOfTime?.()) {
@@ -82,14 +105,15 @@ export async function reconcileDesiredParameters(
       options.onWritten?.(write.name);
     }
   }
-  return { written, remaining, unchanged };
+  return { written, remaining, unchanged, heldByOverride };
 }
 
 /**
- * One deliver request per (service, environment) a reconcile wrote to, made after its last write: its
- * writes request no delivery one by one (validate-change recognises the reconcile's role), so the
- * first deploy of a large desired state ends with one deployment per document, composed from the
- * final values.
+ * One deliver request per (service, environment) a reconcile wrote to or was told to deliver anyway
+ * (`documents`: those config/ changed without a write, or all of them on a first deploy), made after
+ * its last write: its writes request no delivery one by one (validate-change recognises the
+ * reconcile's role), so the first deploy of a large desired state ends with one deployment per
+ * document, composed from the final values.
  *
  * @example
  * await queue.send(deliveriesAfterReconcile(registry, outcome.written, `reconcile:${requestId}`));
@@ -98,8 +122,17 @@ export function deliveriesAfterReconcile(
   registry: SchemaRegistry,
   written: readonly string[],
   triggeringId: string,
+  documents: readonly { readonly service: string; readonly environment: string }[] = [],
 ): DeliverRequest[] {
   const groups = new Map<string, DeliverRequest>();
+  for (const { service, environment } of documents) {
+    groups.set(`${environment}#${service}`, {
+      kind: 'deliver',
+      service,
+      environment,
+      triggeringEventIds: [triggeringId],
+    });
+  }
   for (const name of written) {
     const resolution = registry.resolve(name);
     if (!resolution.ok || resolution.spec.parameterType !== 'String') continue;

@@ -112,6 +112,8 @@ export const functionVariables = {
   STEWARD_FINGERPRINT_KEY: optionalText,
   /** TLS to the databases of PostgreSQL rotations. */
   STEWARD_POSTGRES_SSL: z._default(z.enum(POSTGRES_TLS_MODES), 'verify-full'),
+  /** Kill-switch profile and environment ids, JSON (core/flags/kill-switch-targets.ts): drift checks their `until`. */
+  STEWARD_KILL_SWITCHES: optionalText,
   /**
    * The code references synth found, for the flag-expiry tickets (core/flags/code-reference-digest.ts).
    * A getter, so only the function that asks for it ({@link functionEnvironment}) builds the schema.

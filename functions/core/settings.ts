@@ -217,6 +217,18 @@ export const settingsSchema = z.strictObject({
         .default({ windowDays: DEFAULT_FLAG_USAGE_DAYS }),
     })
     .default({ warnWithinDays: 14, usage: { windowDays: DEFAULT_FLAG_USAGE_DAYS } }),
+  /** Break-glass `steward override` (README "Break-glass overrides"). */
+  overrides: z
+    .strictObject({
+      /** The longest an override may last; beyond it the change belongs in git. */
+      maxDurationHours: z.int().min(1).max(168).default(24),
+      /** Environments where `--approved-by` must name a second principal, other than the caller. */
+      requireApprovalIn: z
+        .array(name)
+        .refine((list) => new Set(list).size === list.length, 'environment names must be unique')
+        .default([]),
+    })
+    .default({ maxDurationHours: 24, requireApprovalIn: [] }),
   /**
    * The network of the functions that reach PostgreSQL (the rotation function); required as soon as
    * a secret uses a PostgreSQL strategy. Subnet i lies in availability zone i modulo the zone count,

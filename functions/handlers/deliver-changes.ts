@@ -16,7 +16,8 @@ import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.ts';
-import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { BULK_READ_CLIENT_CONFIG } from '../adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../adapters/ssm-override-store.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { DELIVERY_TIMEOUT_SECONDS } from '../core/delivery/deliver.ts';
 import {
@@ -81,11 +82,15 @@ const deliveryQueue = settings.STEWARD_DELIVERY_QUEUE_URL
   ? new SqsDeliveryQueue(new SQSClient({}), settings.STEWARD_DELIVERY_QUEUE_URL)
   : undefined;
 
+const store = new SsmParameterStoreWithOverrides(new SSMClient(BULK_READ_CLIENT_CONFIG), {
+  limiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
+});
+
 export const handler = createDeliverChangesHandler({
   registry,
-  store: new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
-    limiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
-  }),
+  store,
+  // Break-glass overrides are tags on the parameters: a document holding a new one ships all at once.
+  overrides: store,
   publisher: new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS),
   tickets: createTicketTracker(settings.STEWARD_TICKETS),
   clock: systemClock,

@@ -21,7 +21,8 @@ import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts'
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../adapters/secrets-manager-inventory.ts';
-import { BULK_READ_CLIENT_CONFIG, parameterArn, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { BULK_READ_CLIENT_CONFIG, parameterArn } from '../adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../adapters/ssm-override-store.ts';
 import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
 import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
@@ -37,12 +38,13 @@ import { fingerprintKeyId } from '../core/fingerprint.ts';
 import { functionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
 import { lazyDeployedFlagSource } from '../runtime/lazy-deployed-flags.ts';
+import { killSwitchDriftSource } from '../runtime/kill-switch-drift-source.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
 const { settings, registry } = loadRuntime(
-  functionEnvironment('STEWARD_FINGERPRINT_KEY', 'STEWARD_APPCONFIG'),
+  functionEnvironment('STEWARD_FINGERPRINT_KEY', 'STEWARD_APPCONFIG', 'STEWARD_KILL_SWITCHES'),
 );
 let apiCalls = 0;
 const countCall = () => {
@@ -50,7 +52,7 @@ const countCall = () => {
 };
 // One bucket for every Parameter Store read: they share the account's GetParameter* throughput.
 const limiter = new RateLimiter({ requestsPerSecond: settings.STEWARD_DRIFT_RPS });
-const source = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
+const source = new SsmParameterStoreWithOverrides(new SSMClient(BULK_READ_CLIENT_CONFIG), {
   limiter,
   onRequest: countCall,
 });
@@ -73,6 +75,7 @@ const flags =
   Object.keys(appConfigTargets).length > 0
     ? { source: lazyDeployedFlagSource(), targets: appConfigTargets }
     : undefined;
+const killSwitches = killSwitchDriftSource(settings.STEWARD_KILL_SWITCHES);
 
 // The first step gets the schedule's payload (ignored); the next ones the previous step's output;
 // the state machine's publish state sends the final checkpoint with `publish: true`.
@@ -128,6 +131,7 @@ function dependencies(context: Context): DriftDependencies {
     tracker,
     publisher,
     fingerprinter,
+    ...(killSwitches ? { killSwitches } : {}),
     clock: systemClock,
     metrics: new PowertoolsMetricsSink(metrics),
     apiCalls: () => apiCalls - startCalls,

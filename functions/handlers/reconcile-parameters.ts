@@ -14,9 +14,11 @@ import {
 } from '../adapters/cloudformation-custom-resource.ts';
 import { RateLimiter } from '../adapters/rate-limiter.ts';
 import { SqsDeliveryQueue } from '../adapters/sqs-delivery-queue.ts';
-import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../adapters/ssm-parameter-store.ts';
+import { BULK_READ_CLIENT_CONFIG } from '../adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../adapters/ssm-override-store.ts';
 import { reconcileForDeployment } from '../core/reconcile-deployment.ts';
 import { functionEnvironment } from '../core/runtime-settings.ts';
+import { systemClock } from '../ports/clock.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
 import { PowertoolsStructuredLog } from '../adapters/powertools-structured-log.ts';
 
@@ -26,13 +28,16 @@ const RESPONSE_MARGIN_MS = 20_000;
 const logger = new Logger();
 const { settings, registry } = loadRuntime(functionEnvironment('STEWARD_DELIVERY_QUEUE_URL'));
 const queueUrl = settings.STEWARD_DELIVERY_QUEUE_URL;
+// Its reads (one scan per environment) take the reconcile's share of the pipeline's read budget;
+// its writes are bounded by WritesPerSecond.
+const store = new SsmParameterStoreWithOverrides(new SSMClient(BULK_READ_CLIENT_CONFIG), {
+  readLimiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
+});
 const deps = {
   registry,
-  // Its reads (one scan per environment) take the reconcile's share of the pipeline's read budget;
-  // its writes are bounded by WritesPerSecond.
-  store: new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
-    readLimiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
-  }),
+  store,
+  // Break-glass overrides are tags on the parameters: an active one is not overwritten.
+  overrides: { store, now: () => systemClock.now() },
   deliveryQueue: queueUrl ? new SqsDeliveryQueue(new SQSClient({}), queueUrl) : undefined,
   writeLimiter: (requestsPerSecond: number) => new RateLimiter({ requestsPerSecond }),
   log: new PowertoolsStructuredLog(logger),

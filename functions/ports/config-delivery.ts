@@ -17,6 +17,8 @@ export interface LatestDeployment {
   readonly deploymentNumber: number;
   /** The label of the deployed hosted version, when it has one. */
   readonly versionLabel?: string;
+  /** The hosted version number it deployed, when listed (a kill-switch flip reads it back). */
+  readonly configurationVersion?: string;
   /** AppConfig's deployment state: DEPLOYING, BAKING, VALIDATING, COMPLETE, ROLLING_BACK, ROLLED_BACK, ... */
   readonly state: string;
   /** When AppConfig started it: tells whether its document was composed after a request was queued. */
@@ -65,6 +67,15 @@ export interface ConfigDelivery {
     readonly environmentId: string;
     readonly configurationProfileId: string;
   }): Promise<EnvironmentState>;
+}
+
+/** A hosted version's content read back: a kill-switch flip starts from the document deployed. */
+export interface HostedVersionReader {
+  hostedContent(version: {
+    readonly applicationId: string;
+    readonly configurationProfileId: string;
+    readonly versionNumber: string;
+  }): Promise<string>;
 }
 
 /** Which service and which of its profiles an AppConfig application and profile id belong to. */

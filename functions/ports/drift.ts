@@ -1,9 +1,10 @@
 /**
  * What the drift sweep needs from the outside: a bulk reader of Parameter Store (a superset of the
- * `ParameterStore` port that `SsmParameterStore` implements) and the rotation state of managed
+ * `ParameterStore` port that `SsmParameterStoreWithOverrides` implements) and the rotation state of managed
  * secrets. Metrics go through the `MetricsSink` port (`ports/metrics.ts`); errors are in
  * `drift.errors.ts`.
  */
+import type { OverrideStore } from './override-store.ts';
 import type { ParameterStore, StoredParameter } from './parameter-store.ts';
 
 /** Parameter Store as a bulk reader. */
@@ -12,6 +13,8 @@ export interface DriftParameterSource extends Pick<ParameterStore, 'getByPath' |
   getMany(names: readonly string[]): Promise<StoredParameter[]>;
   /** For each parameter under a path, the version that carries the label. */
   labelledVersions(path: string, label: string): Promise<Map<string, number>>;
+  /** The break-glass overrides recorded under a path (core/override.ts). */
+  overridesUnder: OverrideStore['overridesUnder'];
 }
 
 /** Rotation state of one managed secret, as Secrets Manager's DescribeSecret reports it. */

@@ -34,7 +34,7 @@ export interface FlagDeploymentNote {
   readonly deploymentNumber: number;
   /** The hosted version it deploys, as AppConfig reports it. */
   readonly version: string;
-  /** AppConfig's deployment state: `DEPLOYING`, `BAKING`, `VALIDATING`, `ROLLING_BACK`, `ROLLED_BACK`, `REVERTED`. */
+  /** AppConfig's deployment state: `VALIDATING`, `DEPLOYING`, `ROLLING_BACK`, `ROLLED_BACK`, `REVERTED`. */
   readonly state: string;
 }
 
@@ -48,7 +48,7 @@ export type DeployedFlags =
     }
   | {
       readonly status: 'deployed';
-      /** The last COMPLETE deployment of the flags profile: what the environment serves. */
+      /** The last COMPLETE (or BAKING) deployment of the flags profile: what the environment serves. */
       readonly deploymentNumber: number;
       readonly version: number;
       /** The hosted version's content, parsed from JSON but not yet checked as a flags document. */

@@ -18,6 +18,8 @@ import {
   DELIVERY_QUEUE_URL_ENV,
   VALIDATOR_PRINCIPAL_ENV,
 } from '../../functions/core/names.ts';
+import { OVERRIDE_DEPLOYMENT_STRATEGY_ID } from '../../functions/core/override.ts';
+import { grantReadOverrides } from '../override-access.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 import { grantParameterKeys } from './parameter-keys.ts';
@@ -139,6 +141,8 @@ export class ChangeDelivery extends Construct {
     );
     // SecureStrings: restore them with the keys the settings name, through Parameter Store only.
     grantParameterKeys(role, settings, { write: true });
+    // A document holding a new break-glass override ships all at once: delivery reads them.
+    grantReadOverrides(role, root);
     props.bus.grantPutEventsTo(role);
     grantTicketAccess(role, settings);
 
@@ -194,6 +198,8 @@ export class ChangeDelivery extends Construct {
     );
     const strategies = [
       ...new Set(targets.flatMap((t) => Object.values(t.environments).map((e) => e.deploymentStrategyId))),
+      // AppConfig's predefined all-at-once strategy, for documents holding a new break-glass override.
+      OVERRIDE_DEPLOYMENT_STRATEGY_ID,
     ].map((id) =>
       stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: id }),
     );

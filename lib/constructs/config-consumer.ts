@@ -8,6 +8,8 @@ import { Aws, CfnMapping, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { killSwitchDestination } from '../../functions/core/flags/kill-switch-destination.ts';
+import type { KillSwitchTargets } from '../../functions/core/flags/kill-switch-targets.ts';
 import type { ConfigDelivery } from './config-delivery.ts';
 
 /** The AppConfig Agent Lambda extension version the table below lists. */
@@ -92,6 +94,12 @@ export interface ConfigConsumerProps {
    * @default 45
    */
   readonly pollIntervalSeconds?: number;
+  /**
+   * The kill-switch profiles and environments (KillSwitches' `targets`): a consumer of a service with
+   * switches reads them too, through the same flags calls.
+   * @default none
+   */
+  readonly killSwitches?: KillSwitchTargets;
 }
 
 /**
@@ -104,12 +112,14 @@ export class ConfigConsumer extends Construct {
   public readonly pollIntervalSeconds: number;
   /** Every function given a service's configuration, with that service and environment (the dashboard's consumers). */
   public readonly consumers: { fn: lambda.Function; service: string; environment: string }[] = [];
+  private readonly killSwitches: KillSwitchTargets | undefined;
   private readonly wired = new Map<lambda.Function, string>();
 
   constructor(scope: Construct, id: string, props: ConfigConsumerProps) {
     super(scope, id);
     this.delivery = props.delivery;
     this.pollIntervalSeconds = props.pollIntervalSeconds ?? 45;
+    this.killSwitches = props.killSwitches;
   }
 
   /**
@@ -139,30 +149,39 @@ export class ConfigConsumer extends Construct {
       );
     }
     const stack = Stack.of(this);
-    const profileArn = (profile: string) =>
+    const profileArn = (profile: string, environmentId = env.environmentId) =>
       stack.formatArn({
         service: 'appconfig',
         resource: 'application',
-        resourceName: `${target.applicationId}/environment/${env.environmentId}/configuration/${profile}`,
+        resourceName: `${target.applicationId}/environment/${environmentId}/configuration/${profile}`,
       });
+    // The service's kill switches, in their own environment: read with the flags (loadFlags).
+    const switches = this.killSwitches && killSwitchDestination(this.killSwitches, service, environment);
     const grant = () =>
       iam.Grant.addToPrincipal({
         grantee: fn,
         actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
-        resourceArns: [profileArn(target.documentProfileId), profileArn(target.flagsProfileId)],
+        resourceArns: [
+          profileArn(target.documentProfileId),
+          profileArn(target.flagsProfileId),
+          ...(switches ? [profileArn(switches.profileId, switches.environmentId)] : []),
+        ],
       });
     if (wiredTo === key) return grant();
     this.wired.set(fn, key);
     this.consumers.push({ fn, service, environment });
 
     fn.addLayers(lambda.LayerVersion.fromLayerVersionArn(fn, 'AppConfigExtension', extensionLayerArn(fn)));
-    const path = (profile: string) =>
-      `/applications/${target.applicationId}/environments/${env.environmentId}/configurations/${profile}`;
+    const path = (profile: string, environmentId = env.environmentId) =>
+      `/applications/${target.applicationId}/environments/${environmentId}/configurations/${profile}`;
     const seconds = String(this.pollIntervalSeconds);
-    fn.addEnvironment(
-      'AWS_APPCONFIG_EXTENSION_PREFETCH_LIST',
-      `${path(target.documentProfileId)},${path(target.flagsProfileId)}`,
-    );
+    const prefetch = [path(target.documentProfileId), path(target.flagsProfileId)];
+    if (switches) {
+      prefetch.push(path(switches.profileId, switches.environmentId));
+      fn.addEnvironment('STEWARD_APPCONFIG_SWITCHES_ENVIRONMENT', switches.environmentId);
+      fn.addEnvironment('STEWARD_APPCONFIG_SWITCHES_PROFILE', switches.profileId);
+    }
+    fn.addEnvironment('AWS_APPCONFIG_EXTENSION_PREFETCH_LIST', prefetch.join(','));
     fn.addEnvironment('AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS', seconds);
     fn.addEnvironment('STEWARD_APPCONFIG_APPLICATION', target.applicationId);
     fn.addEnvironment('STEWARD_APPCONFIG_ENVIRONMENT', env.environmentId);

@@ -2,9 +2,10 @@
  * AppConfig resources of every service (one {@link ServiceAppConfig} each: an application named after
  * the service, one environment per Steward environment rolled back by the settings' alarms, a freeform
  * profile for the composed document and an `AWS.AppConfig.FeatureFlags` profile for its flags, both
- * checked by the validator Lambda when given, and the initial hosted versions from `config/`), with
+ * checked by the validator Lambda when given, and the flags' hosted versions from `config/`), with
  * what they share: a deployment strategy per environment, the alarm role, the validator's permission.
- * `targets` is what `STEWARD_APPCONFIG` carries to the functions that deploy or read them.
+ * `targets` is what `STEWARD_APPCONFIG` carries to the functions that deploy or read them. The
+ * documents are deployed by the reconcile's delivery only; `documentSha256` tells it which changed.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
@@ -14,6 +15,7 @@ import { Construct } from 'constructs';
 import type { AppConfigTargets, EnvironmentTarget } from '../../functions/core/appconfig-targets.ts';
 import { ConfigurationError } from '../../functions/core/errors.ts';
 import { serviceFlagsDocument } from '../../functions/core/flags/profile-document.ts';
+import { sha256 } from '../../functions/core/hash.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { EnvironmentSettings, Settings } from '../settings.ts';
@@ -35,9 +37,9 @@ export interface ConfigDeliveryProps {
    */
   readonly namePrefix?: string;
   /**
-   * Deploy the initial hosted versions to every environment with its strategy (document first, then
-   * flags: AppConfig runs one deployment per environment at a time). A production strategy that
-   * bakes for half an hour makes `cdk deploy` wait that long.
+   * Deploy the flags' hosted versions to every environment with its strategy (the documents are the
+   * reconcile's delivery's to deploy). A production strategy that bakes for half an hour makes
+   * `cdk deploy` wait that long.
    * @default true
    */
   readonly deployInitialVersions?: boolean;
@@ -58,6 +60,12 @@ export class ConfigDelivery extends Construct {
   public readonly deploymentStrategies: Record<string, appconfig.CfnDeploymentStrategy> = {};
   /** The role AppConfig assumes to read the rollback alarms; undefined when no environment has any. */
   public readonly alarmRole?: iam.Role;
+  /**
+   * `{ [environment]: { [service]: SHA-256 of the document composed from config/ } }`: what the
+   * reconcile compares with its previous run to request the delivery of every document config/ changed
+   * (a default, say), written parameters or not.
+   */
+  public readonly documentSha256: Record<string, Record<string, string>> = {};
 
   constructor(scope: Construct, id: string, props: ConfigDeliveryProps) {
     super(scope, id);
@@ -72,11 +80,14 @@ export class ConfigDelivery extends Construct {
 
     for (const service of registry.serviceNames()) {
       const definition = registry.service(service);
+      for (const env of settings.environments) {
+        const document = JSON.stringify(composedDocument(registry, service, env.name));
+        (this.documentSha256[env.name] ??= {})[service] = sha256(document);
+      }
       const environments = settings.environments.map((env): ServiceEnvironment => ({
         name: env.name,
         strategy: this.deploymentStrategies[env.name] as appconfig.CfnDeploymentStrategy,
         monitors: this.monitorsOf(env),
-        document: JSON.stringify(composedDocument(registry, service, env.name)),
         flags: JSON.stringify(serviceFlagsDocument(definition, env.name)),
       }));
       const resources = new ServiceAppConfig(this, `Service-${service}`, {

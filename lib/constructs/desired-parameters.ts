@@ -3,6 +3,7 @@
  * instead of one CloudFormation resource per parameter: an organisation of 50 services × 30 keys ×
  * 3 environments has 4,500 parameters, far over CloudFormation's 500 resources a stack. The
  * reconcile function writes only what differs, rate-limited; `steward apply` runs the same core.
+ * Then it requests the delivery of the documents: the one path by which a document reaches AppConfig.
  */
 import { createHash } from 'node:crypto';
 import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
@@ -12,7 +13,9 @@ import { Construct } from 'constructs';
 import { DELIVERY_QUEUE_URL_ENV } from '../../functions/core/names.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
+import { grantReadOverrides } from '../override-access.ts';
 import type { Settings } from '../settings.ts';
+import type { ConfigDelivery } from './config-delivery.ts';
 import { StewardFunction } from './steward-function.ts';
 
 export interface DesiredParametersProps {
@@ -26,10 +29,18 @@ export interface DesiredParametersProps {
   readonly writesPerSecond?: number;
   /**
    * The delivery queue: after its last write the reconcile requests one delivery per (service,
-   * environment) it wrote to (change-delivery.ts).
+   * environment) it wrote to, or that `appConfig`'s hashes say to deliver (change-delivery.ts).
    * @default - no delivery requested
    */
   readonly deliveryQueue?: sqs.IQueue;
+  /**
+   * The AppConfig resources whose documents the reconcile's delivery deploys. The custom resource
+   * carries their config/ hashes (so an Update requests the documents config/ changed, and a Create
+   * all of them) and waits for them: the stack's flags deployments are done before the reconcile
+   * asks for document deployments in the same environments (AppConfig runs one at a time).
+   * @default - no documents (only the written parameters' deliveries)
+   */
+  readonly appConfig?: ConfigDelivery;
 }
 
 export class DesiredParameters extends Construct {
@@ -62,6 +73,9 @@ export class DesiredParameters extends Construct {
       }),
     );
 
+    // An active break-glass override is not overwritten: the reconcile reads them.
+    grantReadOverrides(this.reconciler.role, props.settings.parameterRoot);
+
     if (props.deliveryQueue) {
       this.reconciler.fn.addEnvironment(DELIVERY_QUEUE_URL_ENV, props.deliveryQueue.queueUrl);
       props.deliveryQueue.grantSendMessages(this.reconciler.role);
@@ -83,7 +97,9 @@ export class DesiredParameters extends Construct {
         DesiredStateSha256: createHash('sha256').update(JSON.stringify(desired)).digest('hex'),
         ParameterCount: desired.length,
         WritesPerSecond: props.writesPerSecond ?? 10,
+        ...(props.appConfig && { DocumentSha256: props.appConfig.documentSha256 }),
       },
     });
+    if (props.appConfig) this.resource.node.addDependency(props.appConfig);
   }
 }

@@ -16,6 +16,7 @@ import {
   FLAG_CODE_REFERENCES_ENV,
   FLAG_USAGE_DAYS_ENV,
 } from '../../functions/core/names.ts';
+import { grantReadOverrides } from '../override-access.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import {
   DEFAULT_DIGEST_BUDGET_BYTES,
@@ -281,6 +282,8 @@ export class NightlyJobs extends Construct {
     );
     // SecureStrings: decrypt with the keys the settings name, through Parameter Store only.
     grantParameterKeys(role, settings);
+    // Break-glass overrides are reported as such, not as value drift.
+    grantReadOverrides(role, root, { describeGranted: true });
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'DescribeManagedSecrets',

@@ -1,7 +1,9 @@
 /**
  * One service's AppConfig resources: its application, one environment per Steward environment, the
- * document and flags profiles, the initial hosted versions from `config/` and, optionally, their first
- * deployments.
+ * document and flags profiles, the flags' hosted versions from `config/` and, optionally, their
+ * deployments. The document profile gets no version or deployment here: the reconcile's delivery is
+ * its one deployer (it composes config/ with the live values; a second deployer from the stack would
+ * race it for the environment, which AppConfig answers with ConflictException).
  */
 import { createHash } from 'node:crypto';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
@@ -19,8 +21,6 @@ export interface ServiceEnvironment {
   readonly strategy: appconfig.CfnDeploymentStrategy;
   /** The alarms that roll a deployment back. @default none */
   readonly monitors?: appconfig.CfnEnvironment.MonitorsProperty[];
-  /** The composed document, as JSON. */
-  readonly document: string;
   /** The `AWS.AppConfig.FeatureFlags` document, as JSON. */
   readonly flags: string;
 }
@@ -36,7 +36,10 @@ export interface ServiceAppConfigProps {
   readonly environments: readonly ServiceEnvironment[];
   /** The validators of both profiles. @default none */
   readonly validators?: appconfig.CfnConfigurationProfile.ValidatorsProperty[];
-  /** Deploy the initial hosted versions (document first, then flags). */
+  /**
+   * Deploy the flags' hosted versions (replaced, so deployed again, when `config/`'s flags change).
+   * The document is never deployed by the stack (see the module comment).
+   */
   readonly deployInitialVersions: boolean;
 }
 
@@ -44,7 +47,7 @@ export interface ServiceAppConfigProps {
  * @example
  * const orders = new ServiceAppConfig(this, 'Service-orders', {
  *   service: 'orders', namePrefix: '', deployInitialVersions: true,
- *   environments: [{ name: 'staging', strategy, document: '{}', flags: '{"version":"1","flags":{},"values":{}}' }],
+ *   environments: [{ name: 'staging', strategy, flags: '{"version":"1","flags":{},"values":{}}' }],
  * });
  * fn.addEnvironment('ORDERS_APP', orders.application.attrApplicationId);
  */
@@ -80,7 +83,6 @@ export class ServiceAppConfig extends Construct {
       validators,
     });
 
-    let previousDocument: Construct | undefined;
     let previousFlags: Construct | undefined;
     for (const env of props.environments) {
       const environment = new appconfig.CfnEnvironment(this, `Environment-${env.name}`, {
@@ -91,14 +93,6 @@ export class ServiceAppConfig extends Construct {
       });
       this.environments[env.name] = environment;
 
-      const documentVersion = new appconfig.CfnHostedConfigurationVersion(this, `Document-${env.name}`, {
-        applicationId,
-        configurationProfileId: this.documentProfile.attrConfigurationProfileId,
-        content: env.document,
-        contentType: 'application/json',
-        versionLabel: versionLabel(env.name, env.document),
-        description: `Composed from config/ for ${env.name}`,
-      });
       const flagsVersion = new appconfig.CfnHostedConfigurationVersion(this, `Flags-${env.name}`, {
         applicationId,
         configurationProfileId: this.flagsProfile.attrConfigurationProfileId,
@@ -108,30 +102,18 @@ export class ServiceAppConfig extends Construct {
         description: `Flags from config/ for ${env.name}`,
       });
       // Versions of one profile are numbered in creation order: create them one after the other.
-      if (previousDocument) documentVersion.node.addDependency(previousDocument);
       if (previousFlags) flagsVersion.node.addDependency(previousFlags);
-      previousDocument = documentVersion;
       previousFlags = flagsVersion;
 
       if (props.deployInitialVersions) {
-        // AppConfig runs one deployment per environment at a time: the flags wait for the document.
-        const deployDocument = new appconfig.CfnDeployment(this, `DeployDocument-${env.name}`, {
-          applicationId,
-          environmentId: environment.attrEnvironmentId,
-          configurationProfileId: this.documentProfile.attrConfigurationProfileId,
-          configurationVersion: documentVersion.attrVersionNumber,
-          deploymentStrategyId: env.strategy.attrId,
-          description: 'Initial document from config/',
-        });
-        const deployFlags = new appconfig.CfnDeployment(this, `DeployFlags-${env.name}`, {
+        new appconfig.CfnDeployment(this, `DeployFlags-${env.name}`, {
           applicationId,
           environmentId: environment.attrEnvironmentId,
           configurationProfileId: this.flagsProfile.attrConfigurationProfileId,
           configurationVersion: flagsVersion.attrVersionNumber,
           deploymentStrategyId: env.strategy.attrId,
-          description: 'Initial flags from config/',
+          description: 'Flags from config/',
         });
-        deployFlags.node.addDependency(deployDocument);
       }
     }
   }

@@ -31,7 +31,7 @@ describe('Class: AppConfigDeployedFlagSource', () => {
   });
 
   it('walks ListDeployments pages to the last COMPLETE flags deployment and reads its version', async () => {
-    // Prepare: page 1 holds a document deployment and a flags deployment still baking; page 2 the
+    // Prepare: page 1 holds a document deployment and a flags deployment still rolling out; page 2 the
     // complete one, deployment 7 of hosted version 3.
     appconfig
       .on(ListDeploymentsCommand, { ApplicationId: 'abc1234', EnvironmentId: 'env9012', MaxResults: 50 })
@@ -43,7 +43,7 @@ describe('Class: AppConfigDeployedFlagSource', () => {
             ConfigurationVersion: '12',
             State: 'COMPLETE',
           },
-          { DeploymentNumber: 8, ConfigurationName: 'flags', ConfigurationVersion: '4', State: 'BAKING' },
+          { DeploymentNumber: 8, ConfigurationName: 'flags', ConfigurationVersion: '4', State: 'DEPLOYING' },
         ],
         NextToken: 'page-2',
       });
@@ -67,7 +67,7 @@ describe('Class: AppConfigDeployedFlagSource', () => {
       deploymentNumber: 7,
       version: 3,
       document,
-      skipped: [{ deploymentNumber: 8, version: '4', state: 'BAKING' }],
+      skipped: [{ deploymentNumber: 8, version: '4', state: 'DEPLOYING' }],
     });
     expect(appconfig).toHaveReceivedCommandTimes(ListDeploymentsCommand, 2);
     expect(appconfig).toHaveReceivedNthCommandWith(ListDeploymentsCommand, 2, {

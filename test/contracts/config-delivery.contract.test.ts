@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-appconfig';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AppConfigDelivery } from '../../functions/adapters/appconfig-delivery.ts';
+import { InMemoryAppConfig, ManualClock } from '../support/in-memory-appconfig.ts';
 import { RecordingConfigDelivery } from '../support/validate-change-harness.ts';
 import { describeConfigDeliveryContract } from './config-delivery.contract.ts';
 
@@ -64,6 +65,24 @@ describeConfigDeliveryContract('AppConfigDelivery', () => {
       void deploy(`${application}/${environment}`, {
         ConfigurationProfileId: 'flags-orders',
         State: 'DEPLOYING',
+      }),
+  };
+});
+
+describeConfigDeliveryContract('InMemoryAppConfig', () => {
+  // The kill-switch tests' AppConfig: a deployment occupies its environment for its strategy's minutes.
+  const clock = new ManualClock(new Date('2026-11-30T12:00:00Z'));
+  const delivery = new InMemoryAppConfig(clock).strategy('strategy-linear', 0).strategy('slow', 30);
+  return {
+    delivery,
+    occupy: (application, environment) =>
+      void delivery.startDeployment({
+        applicationId: application,
+        environmentId: environment,
+        configurationProfileId: 'flags-orders',
+        configurationVersion: '1',
+        deploymentStrategyId: 'slow',
+        description: 'another profile',
       }),
   };
 });

@@ -79,6 +79,20 @@ export function describeDeployedFlagSourceContract(
       ]);
     });
 
+    it('serves a deployment that is baking: it has reached every target and only watches its alarms', async () => {
+      // Prepare: the console deployed version 2 and AppConfig is in the final bake
+      const { source, host, deploy } = make();
+      deploy(FLAGS, PRODUCTION.environmentId, host(FLAGS, flagsDocument(false)));
+      deploy(FLAGS, PRODUCTION.environmentId, host(FLAGS, flagsDocument(true)), 'BAKING');
+
+      // Act
+      const served = await source.deployed(FLAGS, PRODUCTION);
+
+      // Assess
+      expect(served).toMatchObject({ status: 'deployed', deploymentNumber: 2, version: 2, skipped: [] });
+      expect(served.status === 'deployed' && served.document).toEqual(flagsDocument(true));
+    });
+
     it('finds a flags deployment behind many document deployments', async () => {
       // Prepare: 120 document deliveries after the flags went out, more than two pages.
       const { source, host, deploy } = make();

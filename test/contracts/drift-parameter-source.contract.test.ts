@@ -1,4 +1,4 @@
-import { SsmParameterStore } from '../../functions/adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../../functions/adapters/ssm-override-store.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
 import { driftSourceOf } from '../support/parameter-store-drift-source.ts';
 import { SimulatedSsm } from '../support/simulated-ssm.ts';
@@ -10,6 +10,6 @@ describeDriftParameterSourceContract('driftSourceOf(InMemoryParameterStore)', ()
 });
 
 describeDriftParameterSourceContract('SsmParameterStore', () => {
-  const store = new SsmParameterStore(new SimulatedSsm().client());
+  const store = new SsmParameterStoreWithOverrides(new SimulatedSsm().client());
   return { source: store, writer: store };
 });

@@ -6,6 +6,7 @@ import {
   CreateOpsItemCommand,
   DescribeOpsItemsCommand,
   DescribeParametersCommand,
+  type DescribeParametersCommandInput,
   GetParametersByPathCommand,
   type GetParametersByPathCommandInput,
   GetParametersCommand,
@@ -97,14 +98,19 @@ beforeEach(() => {
     stdout.push(String(chunk));
     return true;
   });
-  ssm.on(DescribeParametersCommand).resolves({
-    Parameters: staging.map(({ Name, Type, Version }) => ({
-      Name,
-      Type,
-      Version,
-      LastModifiedUser: 'alice',
-    })),
-  });
+  ssm.on(DescribeParametersCommand).callsFake((input: DescribeParametersCommandInput) =>
+    // No parameter carries a break-glass override tag here (the scan for them filters on it).
+    input.ParameterFilters?.some((f) => f.Key?.startsWith('tag:'))
+      ? { Parameters: [] }
+      : {
+          Parameters: staging.map(({ Name, Type, Version }) => ({
+            Name,
+            Type,
+            Version,
+            LastModifiedUser: 'alice',
+          })),
+        },
+  );
   ssm.on(GetParametersByPathCommand).callsFake((input: GetParametersByPathCommandInput) => {
     if (input.Path?.startsWith('/config/production')) {
       throw new SSMServiceException({

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  DescribeParametersCommand,
   GetParametersByPathCommand,
   PutParameterCommand,
   SSMClient,
@@ -73,6 +74,8 @@ beforeEach(() => {
   ssm.reset();
   sqs.reset();
   sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+  // No break-glass override is recorded (the reconcile looks for them with one DescribeParameters scan).
+  ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
   answers.length = 0;
 });
 
@@ -137,6 +140,29 @@ describe('Handler: reconcile-parameters', () => {
       kind: 'deliver',
       triggeringEventIds: ['reconcile:req-Update'],
     });
+    expect(answers[0]?.body.Status).toBe('SUCCESS');
+  });
+
+  it("requests the documents config/ changed on Update from the old and new properties' hashes, with nothing written", async () => {
+    // Prepare: Parameter Store already holds config/'s values; only staging's payments document changed
+    ssm.on(GetParametersByPathCommand).callsFake(async ({ Path }) => ({
+      Parameters: registry
+        .desiredParameters()
+        .filter((p) => p.name.startsWith(`${Path}/`) && p.parameterType === 'String')
+        .map((p) => ({ Name: p.name, Type: 'String', Value: p.value })),
+    }));
+    const hashes = { staging: { orders: 'a', payments: 'b' }, production: { orders: 'c', payments: 'd' } };
+    const update = request('Update', {
+      DocumentSha256: { ...hashes, staging: { orders: 'a', payments: 'b2' } },
+    });
+
+    // Act
+    await handler({ ...update, OldResourceProperties: { DocumentSha256: hashes } }, context);
+
+    // Assess
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+    const entries = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(entries.map((e) => e.MessageGroupId)).toEqual(['staging#payments']);
     expect(answers[0]?.body.Status).toBe('SUCCESS');
   });
 

@@ -168,6 +168,8 @@ describe('Construct: ChangeDelivery', () => {
       'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111/deployment/*',
       'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
       'arn:aws:appconfig:eu-west-1:123456789012:deploymentstrategy/str111',
+      // AppConfig's predefined strategy, for a document holding a new break-glass override.
+      'arn:aws:appconfig:eu-west-1:123456789012:deploymentstrategy/AppConfig.AllAtOnce',
     ]);
     expect(arns(bySid('FollowDeployments'))).toEqual([
       'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111',

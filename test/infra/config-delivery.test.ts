@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import { flagsWithoutKillSwitches, killSwitchesOf } from '../../functions/core/flags/kill-switches.ts';
 import { string, url } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
@@ -166,35 +167,40 @@ describe('Construct: ConfigDelivery', () => {
     template.resourceCountIs('AWS::Lambda::Permission', 0);
   });
 
-  it('hosts the composed document and the translated flags of each environment as initial versions', () => {
+  it('hosts the translated flags of each environment as versions, and no document', () => {
     // Act
     const { template } = synth();
 
     // Assess
     const versions = Object.values(template.findResources('AWS::AppConfig::HostedConfigurationVersion'));
-    expect(versions).toHaveLength(services.length * environmentNames.length * 2);
+    expect(versions).toHaveLength(services.length * environmentNames.length);
     const contents = versions.map((v) => v.Properties.Content as string);
-    const composed = registry.compose('orders', 'production');
-    expect(composed.ok).toBe(true);
-    expect(contents).toContain(JSON.stringify(composed.ok ? composed.document : undefined));
     const ordersFlags = organisation.services.find((s) => s.name === 'orders')?.flags ?? {};
-    expect(contents).toContain(JSON.stringify(toAppConfigFlags(ordersFlags, 'staging')));
+    // Kill switches ship in their own profile and environment (test/infra/kill-switches.test.ts).
+    expect(contents).toContain(
+      JSON.stringify(toAppConfigFlags(flagsWithoutKillSwitches(ordersFlags), 'staging')),
+    );
+    for (const killSwitch of Object.keys(killSwitchesOf(ordersFlags))) {
+      expect(contents.some((content) => content.includes(`"${killSwitch}"`))).toBe(false);
+    }
     for (const version of versions) {
       expect(version.Properties.ContentType).toBe('application/json');
       expect(version.Properties.VersionLabel).toMatch(/^(staging|production)-[0-9a-f]{8}$/);
+      expect(version.Properties.ConfigurationProfileId).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/FlagsProfile/), 'ConfigurationProfileId'],
+      });
     }
   });
 
-  it('keeps SecureString keys out of the hosted documents', () => {
+  it('keeps documents and SecureString keys out of the template: documents travel as hashes only', () => {
     // Act
-    const { template } = synth();
+    const { template, delivery } = synth();
 
     // Assess
-    const contents = Object.values(template.findResources('AWS::AppConfig::HostedConfigurationVersion')).map(
-      (v) => v.Properties.Content as string,
-    );
-    expect(contents.join()).toContain('max-retries');
-    expect(contents.join()).not.toContain('webhook-signing-key');
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toContain('max-retries');
+    expect(json).not.toContain('webhook-signing-key');
+    expect(delivery.documentSha256.production?.orders).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('creates a deployment strategy per environment from the settings, replicated nowhere', () => {
@@ -219,18 +225,15 @@ describe('Construct: ConfigDelivery', () => {
     });
   });
 
-  it('deploys the initial versions, flags after the document in each environment', () => {
+  it("deploys each environment's flags, and no document (the reconcile's delivery deploys those)", () => {
     // Act
     const { template } = synth();
 
     // Assess
     const deployments = template.findResources('AWS::AppConfig::Deployment');
-    expect(Object.keys(deployments)).toHaveLength(services.length * environmentNames.length * 2);
-    const flagDeployments = Object.entries(deployments).filter(([id]) => id.includes('DeployFlags'));
-    expect(flagDeployments).toHaveLength(services.length * environmentNames.length);
-    for (const [, deployment] of flagDeployments) {
-      const [dependency] = deployment.DependsOn as string[];
-      expect(dependency).toMatch(/DeployDocument/);
+    expect(Object.keys(deployments)).toHaveLength(services.length * environmentNames.length);
+    for (const [id, deployment] of Object.entries(deployments)) {
+      expect(id).toMatch(/DeployFlags/);
       expect(deployment.Properties.ConfigurationVersion).toEqual({
         'Fn::GetAtt': [expect.stringMatching(/Flags/), 'VersionNumber'],
       });

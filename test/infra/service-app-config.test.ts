@@ -21,7 +21,6 @@ function build(deployInitialVersions: boolean) {
     environments: ['staging', 'production'].map((name) => ({
       name,
       strategy,
-      document: JSON.stringify({ 'max-retries': name === 'staging' ? 3 : 5 }),
       flags: FLAGS,
     })),
   });
@@ -39,18 +38,28 @@ describe('Construct: ServiceAppConfig', () => {
     deployed.template.resourceCountIs('AWS::AppConfig::Environment', 2);
   });
 
-  it("hosts each environment's versions one after the other, labelled by environment and content", () => {
+  it("hosts each environment's flags versions one after the other, labelled by environment and content", () => {
     const versions = deployed.template.findResources('AWS::AppConfig::HostedConfigurationVersion');
     const byId = (id: string) => Object.entries(versions).find(([logicalId]) => logicalId.includes(id));
-    const [stagingDocumentId] = byId('Documentstaging') ?? [];
-    const [, productionDocument] = byId('Documentproduction') ?? [];
-    expect(productionDocument?.DependsOn).toContain(stagingDocumentId);
-    expect(productionDocument?.Properties.VersionLabel).toMatch(/^production-[0-9a-f]{8}$/);
+    const [stagingFlagsId] = byId('Flagsstaging') ?? [];
+    const [, productionFlags] = byId('Flagsproduction') ?? [];
+    expect(productionFlags?.DependsOn).toContain(stagingFlagsId);
+    expect(productionFlags?.Properties.VersionLabel).toMatch(/^production-[0-9a-f]{8}$/);
   });
 
-  it('deploys document then flags in each environment, or nothing when deployment is left to others', () => {
-    deployed.template.resourceCountIs('AWS::AppConfig::Deployment', 4);
+  it("hosts and deploys no document version: the reconcile's delivery is its one deployer", () => {
+    const profileOf = (resources: Record<string, Record<string, { ConfigurationProfileId?: unknown }>>) =>
+      Object.values(resources).map((r) => r.Properties?.ConfigurationProfileId);
+    const flagsProfile = { 'Fn::GetAtt': [expect.stringMatching(/FlagsProfile/), 'ConfigurationProfileId'] };
+    const versions = deployed.template.findResources('AWS::AppConfig::HostedConfigurationVersion');
+    const deployments = deployed.template.findResources('AWS::AppConfig::Deployment');
+    expect(profileOf(versions)).toEqual([flagsProfile, flagsProfile]);
+    expect(profileOf(deployments)).toEqual([flagsProfile, flagsProfile]);
+  });
+
+  it('deploys the flags in each environment, or nothing when deployment is left to others', () => {
+    deployed.template.resourceCountIs('AWS::AppConfig::Deployment', 2);
     hostedOnly.template.resourceCountIs('AWS::AppConfig::Deployment', 0);
-    hostedOnly.template.resourceCountIs('AWS::AppConfig::HostedConfigurationVersion', 4);
+    hostedOnly.template.resourceCountIs('AWS::AppConfig::HostedConfigurationVersion', 2);
   });
 });

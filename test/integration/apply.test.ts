@@ -1,5 +1,6 @@
 import {
   DeleteParameterCommand,
+  DescribeParametersCommand,
   GetParametersByPathCommand,
   type Parameter,
   PutParameterCommand,
@@ -69,6 +70,8 @@ function paths(): string[] {
 describe('Command: steward apply', () => {
   beforeEach(() => {
     ssm.reset();
+    // No break-glass override is recorded (apply looks for them with one DescribeParameters scan).
+    ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
   });
 
   it('prints the writes of a dry run and writes nothing', async () => {
@@ -116,6 +119,7 @@ describe('Command: steward apply', () => {
     // Act
     await apply(['--rate', '1000'], { ...onTerminal.io, stderr: terminal });
     ssm.reset();
+    ssm.on(DescribeParametersCommand).resolves({ Parameters: [] });
     seed();
     await apply(['--rate', '1000'], { ...whenPiped.io, stderr: piped });
 

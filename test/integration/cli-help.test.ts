@@ -4,7 +4,9 @@ import { checkOptions } from '../../functions/cli/commands/check.ts';
 import { driftOptions } from '../../functions/cli/commands/drift.ts';
 import { flagRefsOptions, flagsOptions } from '../../functions/cli/commands/flags.ts';
 import { invokeOptions } from '../../functions/cli/commands/invoke.ts';
+import { overrideOptions } from '../../functions/cli/commands/override.ts';
 import { planOptions } from '../../functions/cli/commands/plan.ts';
+import { killOptions } from '../../functions/cli/commands/kill.ts';
 import { ExitCode } from '../../functions/cli/exit-codes.ts';
 import { COMMAND_HELP } from '../../functions/cli/help.ts';
 import { main } from '../../functions/cli/main.ts';
@@ -19,6 +21,8 @@ const PARSED_OPTIONS: Record<keyof typeof COMMAND_HELP, object> = {
   // `steward flags --help` describes `flags refs` too.
   flags: { ...flagsOptions, ...flagRefsOptions },
   invoke: invokeOptions,
+  kill: killOptions,
+  override: overrideOptions,
 };
 const COMMANDS = Object.keys(COMMAND_HELP) as (keyof typeof COMMAND_HELP)[];
 

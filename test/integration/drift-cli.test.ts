@@ -7,9 +7,11 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import {
   DescribeParametersCommand,
+  type DescribeParametersCommandInput,
   GetParametersByPathCommand,
   type GetParametersByPathCommandInput,
   GetParametersCommand,
+  ListTagsForResourceCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import {
@@ -121,6 +123,40 @@ describe('Command: steward drift', () => {
       KeyId: 'alias/config-steward/value-fingerprints',
       MacAlgorithm: 'HMAC_SHA_256',
     });
+  });
+
+  it('reports a parameter under an active break-glass override as override, not value drift', async () => {
+    // Prepare: staging max-retries (8, git says 3) carries an override until far ahead
+    ssm
+      .on(DescribeParametersCommand)
+      .callsFake((input: DescribeParametersCommandInput) =>
+        input.ParameterFilters?.some((f) => f.Key === 'tag:steward:override') &&
+        input.ParameterFilters.some((f) => f.Key === 'Path' && f.Values?.[0] === '/config/staging/orders')
+          ? { Parameters: [{ Name: '/config/staging/orders/max-retries' }] }
+          : { Parameters: [] },
+      );
+    ssm.on(ListTagsForResourceCommand).resolves({
+      TagList: [
+        { Key: 'steward:override', Value: 'true' },
+        { Key: 'steward:override-until', Value: '2099-01-01T00:00:00.000Z' },
+        { Key: 'steward:override-at', Value: '2026-11-30T22:00:00.000Z' },
+        { Key: 'steward:override-actor', Value: 'arn:aws:sts::123456789012:assumed-role/OnCall/alice' },
+        { Key: 'steward:override-reason', Value: 'INC-4711 brown-out' },
+      ],
+    });
+
+    // Act
+    const { code, out } = await run(['drift', '--env', 'staging', '--json']);
+
+    // Assess
+    expect(code).toBe(1);
+    const findings = JSON.parse(out.join('\n')).findings as { kind: string; parameter: string }[];
+    // (the fixture labels no version, so label-mismatch stays: an override does not hide it)
+    const kinds = findings
+      .filter((f) => f.parameter === '/config/staging/orders/max-retries')
+      .map((f) => f.kind);
+    expect(kinds).toContain('override');
+    expect(kinds).not.toContain('value-drift');
   });
 
   it('uses STEWARD_FINGERPRINT_KEY when set, and shows a short fingerprint in the text report', async () => {

@@ -104,11 +104,18 @@ function serve(live: Live) {
       Value: Type === 'SecureString' && !input.WithDecryption ? 'AQICAHencrypted' : Value,
     })),
   }));
-  ssm.on(DescribeParametersCommand).callsFake((input: { ParameterFilters: { Values: string[] }[] }) => ({
-    Parameters: under(input.ParameterFilters[0]?.Values[0] ?? '').map(
-      ({ Value: _, ...metadata }) => metadata,
-    ),
-  }));
+  ssm
+    .on(DescribeParametersCommand)
+    .callsFake((input: { ParameterFilters: { Key: string; Values: string[] }[] }) =>
+      // No break-glass override is recorded (the scan for them filters on their tag).
+      input.ParameterFilters.some((f) => f.Key.startsWith('tag:'))
+        ? { Parameters: [] }
+        : {
+            Parameters: under(input.ParameterFilters[0]?.Values[0] ?? '').map(
+              ({ Value: _, ...metadata }) => metadata,
+            ),
+          },
+    );
   ssm.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({
     Parameters: live.parameters.filter((p) => input.Names.includes(p.Name ?? '')),
   }));

@@ -56,8 +56,9 @@ interface SimulatedDeployment {
 
 /**
  * An in-memory {@link DeployedFlagSource}: hosted versions per profile and deployments per
- * environment, as AppConfig keeps them. An environment serves the version of its last COMPLETE
- * deployment of the profile; running and rolled-back ones are listed as skipped, newest first.
+ * environment, as AppConfig keeps them. An environment serves the version of its last COMPLETE (or
+ * BAKING: it has reached every target) deployment of the profile; ones still rolling out and
+ * rolled-back ones are listed as skipped, newest first.
  */
 export class InMemoryDeployedFlagSource implements DeployedFlagSource {
   private readonly hosted = new Map<string, unknown[]>();
@@ -98,7 +99,7 @@ export class InMemoryDeployedFlagSource implements DeployedFlagSource {
     const newestFirst = [...(this.deployments.get(environment.environmentId) ?? [])].reverse();
     for (const deployment of newestFirst) {
       if (deployment.profileId !== ref.flagsProfileId) continue;
-      if (deployment.state !== 'COMPLETE') {
+      if (deployment.state !== 'COMPLETE' && deployment.state !== 'BAKING') {
         skipped.push({
           deploymentNumber: deployment.deploymentNumber,
           version: String(deployment.version),

@@ -4,6 +4,7 @@
  * production adapter, `SsmParameterStore`, implements the bulk reads natively.
  */
 import type { DriftParameterSource } from '../../functions/ports/drift.ts';
+import type { OverrideStore } from '../../functions/ports/override-store.ts';
 import type { ParameterStore, StoredParameter } from '../../functions/ports/parameter-store.ts';
 
 /**
@@ -12,8 +13,13 @@ import type { ParameterStore, StoredParameter } from '../../functions/ports/para
  * @example
  * const source = driftSourceOf(new InMemoryParameterStore());
  */
-export function driftSourceOf(store: ParameterStore): DriftParameterSource {
+export function driftSourceOf(
+  store: ParameterStore,
+  overrides?: Pick<OverrideStore, 'overridesUnder'>,
+): DriftParameterSource {
   return {
+    // A ParameterStore keeps no tags: without an override store no override is recorded.
+    overridesUnder: async (path) => (overrides ? overrides.overridesUnder(path) : []),
     getByPath: (path, options) => store.getByPath(path, options),
     describe: (path) => store.describe(path),
     async getMany(names) {

@@ -5,6 +5,7 @@
  * refuse (a page size over its maximum) fails here too.
  */
 import {
+  AddTagsToResourceCommand,
   DeleteParameterCommand,
   DescribeParametersCommand,
   type DescribeParametersCommandInput,
@@ -14,6 +15,8 @@ import {
   type GetParametersByPathCommandInput,
   GetParametersCommand,
   LabelParameterVersionCommand,
+  ListTagsForResourceCommand,
+  RemoveTagsFromResourceCommand,
   type ParameterType,
   PutParameterCommand,
   SSMClient,
@@ -44,6 +47,8 @@ function ciphertextOf(value: string): string {
 
 export class SimulatedSsm {
   private readonly parameters = new Map<string, Version[]>();
+  /** Tags by parameter name: they belong to the parameter, not to a version, and go with a delete. */
+  private readonly tags = new Map<string, Map<string, string>>();
   private tick = 0;
 
   /** An SSM client whose every call this simulation answers. */
@@ -79,11 +84,20 @@ export class SimulatedSsm {
     mock.on(PutParameterCommand).callsFake(async (input) => {
       if (this.parameters.has(input.Name!) && !input.Overwrite)
         throw failure('ParameterAlreadyExists', 'exists');
-      return { Version: this.write(input.Name!, input.Value!, input.Type ?? 'String') };
+      // SSM takes Tags only when it creates a parameter, never with Overwrite.
+      if (input.Tags && input.Overwrite) throw failure('ValidationException', 'Tags with Overwrite');
+      const version = this.write(input.Name!, input.Value!, input.Type ?? 'String');
+      if (input.Tags)
+        this.tags.set(
+          input.Name!,
+          new Map(input.Tags.map((t: { Key?: string; Value?: string }) => [t.Key!, t.Value!])),
+        );
+      return { Version: version };
     });
     mock.on(DeleteParameterCommand).callsFake(async (input) => {
       this.versions(input.Name!);
       this.parameters.delete(input.Name!);
+      this.tags.delete(input.Name!);
       return {};
     });
     mock.on(LabelParameterVersionCommand).callsFake(async (input) => {
@@ -97,6 +111,25 @@ export class SimulatedSsm {
     });
     mock.on(GetParametersByPathCommand).callsFake(async (input) => this.byPath(input));
     mock.on(DescribeParametersCommand).callsFake(async (input) => this.describe(input));
+    // The tagging calls name a missing parameter InvalidResourceId, not ParameterNotFound.
+    const tagsOf = (name: string) => {
+      if (!this.parameters.has(name)) throw failure('InvalidResourceId', 'no such resource');
+      return this.tags.get(name) ?? new Map<string, string>();
+    };
+    mock.on(AddTagsToResourceCommand).callsFake(async (input) => {
+      const tags = tagsOf(input.ResourceId!);
+      for (const tag of input.Tags ?? []) tags.set(tag.Key!, tag.Value!);
+      this.tags.set(input.ResourceId!, tags);
+      return {};
+    });
+    mock.on(RemoveTagsFromResourceCommand).callsFake(async (input) => {
+      const tags = tagsOf(input.ResourceId!);
+      for (const key of input.TagKeys ?? []) tags.delete(key);
+      return {};
+    });
+    mock.on(ListTagsForResourceCommand).callsFake(async (input) => ({
+      TagList: [...tagsOf(input.ResourceId!)].map(([Key, Value]) => ({ Key, Value })),
+    }));
     return client;
   }
 
@@ -119,7 +152,13 @@ export class SimulatedSsm {
   private describe(input: DescribeParametersCommandInput) {
     const filter = input.ParameterFilters?.find((f) => f.Key === 'Path');
     const path = filter?.Values?.[0] ?? '/';
-    const matching = this.under(path, filter?.Option === 'Recursive');
+    const tagFilters = (input.ParameterFilters ?? []).filter((f) => f.Key?.startsWith('tag:'));
+    const matching = this.under(path, filter?.Option === 'Recursive').filter(([name]) =>
+      tagFilters.every((f) => {
+        const value = this.tags.get(name)?.get(f.Key!.slice('tag:'.length));
+        return value !== undefined && (f.Values ?? []).includes(value);
+      }),
+    );
     const { page, next } = paged(matching, input.NextToken, input.MaxResults, MAX_RESULTS.describe);
     return {
       Parameters: page.map(([name, versions]) => {

@@ -1,4 +1,5 @@
 /** The validate-change handler over in-memory ports, with the example organisation and AWS's fixtures. */
+import type { OverrideStore } from '../../functions/ports/override-store.ts';
 import { DeliveryQueueError } from '../../functions/ports/delivery-queue.errors.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
@@ -238,6 +239,8 @@ export interface HarnessOptions {
   /** Deliver and restore as soon as validate-change queues the requests. @default true */
   readonly autoDrain?: boolean;
   readonly reconcilerPrincipal?: string;
+  /** Break-glass overrides for the delivery consumer to read. @default none */
+  readonly overrides?: OverrideStore;
 }
 
 /** Write the desired plain parameters of `config/` as `cdk deploy` does, each labelled good; calls not counted. */
@@ -289,6 +292,7 @@ export async function validateChangePorts(options: HarnessOptions = {}) {
     delivery,
     targets: exampleTargets(),
     requests: queue,
+    overrides: options.overrides,
   };
   const deps = {
     ...ports,

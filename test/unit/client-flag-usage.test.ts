@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFlagEvaluator, loadRuleEngine } from '../../packages/client/src/flag-evaluator.ts';
 import { FLAG_USAGE_INTERVAL_MS, FlagUsageRecorder } from '../../packages/client/src/flag-usage.ts';
 import { outcomeOf } from '../../packages/client/src/flag-usage-lines.ts';
@@ -265,6 +265,36 @@ describe('Flag usage metrics (client)', () => {
     // Assess
     expect(written).toBe(1);
     expect(out.lines).toHaveLength(2);
+  });
+
+  it('writes once a minute by itself, for a process that loaded its flags once and never calls loadFlags or flush again', async () => {
+    // Prepare
+    vi.useFakeTimers({ now: T0 });
+    try {
+      const { evaluator, recorder, out } = trackedEvaluator();
+      evaluator.isEnabled('always-on');
+      evaluator.isEnabled('always-on');
+
+      // Act
+      await vi.advanceTimersByTimeAsync(FLAG_USAGE_INTERVAL_MS - 1);
+      const beforeTheMinute = out.lines.length;
+      await vi.advanceTimersByTimeAsync(1);
+      evaluator.isEnabled('turned-off');
+      await vi.advanceTimersByTimeAsync(FLAG_USAGE_INTERVAL_MS);
+      recorder.reset();
+      evaluator.isEnabled('always-on');
+      await vi.advanceTimersByTimeAsync(5 * FLAG_USAGE_INTERVAL_MS);
+
+      // Assess
+      expect(beforeTheMinute).toBe(0);
+      expect(out.parsed().map((l) => [l._aws.Timestamp, l.flag, l.FlagEvaluations])).toEqual([
+        [T0 + FLAG_USAGE_INTERVAL_MS, 'always-on', 2],
+        [T0 + 2 * FLAG_USAGE_INTERVAL_MS, 'turned-off', 1],
+      ]);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('writes a replaced snapshot once more, then forgets it', async () => {

@@ -73,6 +73,7 @@ class SimulatedTime {
       describe: (path) => tick(source.describe(path)),
       getMany: (names) => tick(source.getMany(names)),
       labelledVersions: (path, label) => tick(source.labelledVersions(path, label)),
+      overridesUnder: (path) => tick(source.overridesUnder(path)),
     };
   }
   /** A fresh invocation of `limitMs`, as Lambda gives each step. */

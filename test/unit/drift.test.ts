@@ -574,6 +574,7 @@ function failingOn(source: DriftParameterSource, prefix: string): DriftParameter
     },
     describe: (path) => source.describe(path),
     getMany: (names) => source.getMany(names),
+    overridesUnder: (path) => source.overridesUnder(path),
     labelledVersions: async (path, label) => {
       fail(path);
       return source.labelledVersions(path, label);

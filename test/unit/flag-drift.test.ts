@@ -43,6 +43,13 @@ const FLAGS: Record<string, FlagDefinition> = {
       },
     },
   },
+  'search-access': {
+    ...meta,
+    description: 'Permission: who may use search',
+    type: 'permission',
+    environments: { staging: { enabled: false }, production: { enabled: false } },
+  },
+  // Kill switches ship in their own profile and environment (KillSwitches): never compared here.
   'kill-search': {
     ...meta,
     description: 'Kill switch: stop serving search',
@@ -88,6 +95,15 @@ describe('Function: compareServedFlags', () => {
 
     // Assess
     expect(findings).toEqual([]);
+  });
+
+  it('leaves kill switches out: they are served from their own profile, not the flags profile', () => {
+    // Act
+    const document = desired('production');
+
+    // Assess
+    expect(Object.keys(document.flags)).not.toContain('kill-search');
+    expect(compare('production', served(copy(document)))).toEqual([]);
   });
 
   it('reports a console edit of a value, naming the flag, the aspects and both sides', async () => {
@@ -141,8 +157,8 @@ describe('Function: compareServedFlags', () => {
   it('reports a changed description or attribute definition as a change too', async () => {
     // Prepare
     const document = copy(desired('staging'));
-    document.flags['kill-search'] = {
-      ...document.flags['kill-search']!,
+    document.flags['search-access'] = {
+      ...document.flags['search-access']!,
       description: 'edited in the console',
     };
 
@@ -151,15 +167,15 @@ describe('Function: compareServedFlags', () => {
 
     // Assess
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ kind: 'flag-changed', key: 'kill-search' });
+    expect(findings[0]).toMatchObject({ kind: 'flag-changed', key: 'search-access' });
     expect(findings[0]?.detail).toContain('differs from config/ in description:');
   });
 
   it('reports a flag added outside git and one removed outside git', async () => {
     // Prepare
     const document = copy(desired('staging'));
-    delete document.flags['kill-search'];
-    delete document.values['kill-search'];
+    delete document.flags['search-access'];
+    delete document.values['search-access'];
     document.flags['console-flag'] = { name: 'console-flag' };
     document.values['console-flag'] = { enabled: true };
 
@@ -176,7 +192,7 @@ describe('Function: compareServedFlags', () => {
       }),
       expect.objectContaining({
         kind: 'flag-removed',
-        parameter: 'flags/staging/catalog/kill-search',
+        parameter: 'flags/staging/catalog/search-access',
         detail: expect.stringContaining('is in config/ but not served in staging') as unknown,
       }),
     ]);
@@ -357,8 +373,8 @@ describe('Function: driftUntilDone (flag drift)', () => {
   it('keeps a flag ticket open while its environment cannot be read, and files a read-error instead', async () => {
     // Prepare: a night that files a flag-removed ticket in staging
     const edited = copy(desired('staging'));
-    delete edited.flags['kill-search'];
-    delete edited.values['kill-search'];
+    delete edited.flags['search-access'];
+    delete edited.values['search-access'];
     flags.hostAndDeploy(ref, 'envstag', edited);
     await driftUntilDone(deps, budget);
     flags.failFor.add('envstag');
@@ -372,7 +388,7 @@ describe('Function: driftUntilDone (flag drift)', () => {
     ]);
     expect(night.findings[0]?.detail).toContain('FlagSourceError: ListDeployments: AccessDeniedException');
     expect(tracker.tickets.map((t) => [t.request.dedupKey, t.open])).toEqual([
-      ['flag-removed:flags/staging/catalog/kill-search', true],
+      ['flag-removed:flags/staging/catalog/search-access', true],
       ['read-error:flags/staging/catalog/', true],
     ]);
   });

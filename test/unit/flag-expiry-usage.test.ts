@@ -196,6 +196,27 @@ describe('Function: runFlagExpiryJob with flag usage', () => {
     expect(report.findings.find((f) => f.flag === 'new-checkout')).toBeUndefined();
   });
 
+  it('says so when it closes a ticket of a flag whose usage can no longer be judged, rather than calling it healthy', async () => {
+    // Prepare: old-banner is never evaluated while orders reports; then every consumer of orders
+    // stops reporting (telemetry switched off), so nothing can be said about its usage any more
+    await run();
+    const filed = ticketOf('old-banner')?.open;
+    usage = new InMemoryFlagUsage();
+    for (const day of days('2026-09-20', '2026-10-15')) usage.record('orders', 'new-checkout', 'on', day, 40);
+    clock.advance(86_400_000);
+
+    // Act
+    const report = await run();
+
+    // Assess
+    expect(filed).toBe(true);
+    expect(report.findings.find((f) => f.flag === 'old-banner')).toBeUndefined();
+    expect(ticketOf('old-banner')?.comments).toEqual([
+      'Closed by the flag-expiry job on 2026-11-24: the flag meets the policy by its metadata; ' +
+        'its usage cannot be judged now (no-data: too little telemetry of orders in the last 30 days).',
+    ]);
+  });
+
   it('judges by metadata alone when the metrics cannot be read, keeps usage tickets open, then fails to be retried', async () => {
     // Prepare
     await run();

@@ -111,6 +111,24 @@ describe('Function: classifyFlagUsage', () => {
     expect(usage.telemetrySince).toBeUndefined();
   });
 
+  it('says no-data, not never-evaluated, when the service reported before the window but evaluated no flag inside it', () => {
+    // Prepare: every consumer stopped reporting on 2026-10-15 (opted out, or removed): nothing shows
+    // the telemetry was live in the window, so its silence proves nothing about this flag
+    const serviceTotal = on(daysFrom('2026-09-24', '2026-10-15'));
+
+    // Act
+    const usage = classifyFlagUsage({
+      variants: variants({ on: [], off: [] }),
+      serviceTotal,
+      window: WINDOW,
+    });
+
+    // Assess
+    expect(usage.classification).toBe('no-data');
+    expect(usage.telemetrySince).toBe('2026-09-24');
+    expect(usageSummary(usage)).toContain('an evaluation of some flag of the service inside them');
+  });
+
   it('counts telemetry as covering the window when the service reported before it, though idle on its first day', () => {
     // Prepare: the service's total has a hole on 2026-10-24, the window's first day
     const serviceTotal = [...on(['2026-10-02', '2026-10-20']), ...on(daysFrom('2026-10-25', '2026-11-22'))];

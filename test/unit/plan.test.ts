@@ -9,7 +9,9 @@ import { type PlanSources, planChanges } from '../../functions/core/plan/plan.ts
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import type { ServiceProfiles } from '../../functions/ports/deployed-configuration.ts';
 import { InMemoryDeployedConfiguration } from '../support/in-memory-deployed-configuration.ts';
+import { InMemoryOverrideStore } from '../support/in-memory-override-store.ts';
 import { InMemoryParameterStore } from '../support/in-memory-parameter-store.ts';
+import { OVERRIDE_TAGS } from '../../functions/core/override.ts';
 import { LocalHmacFingerprinter } from '../support/local-hmac-fingerprinter.ts';
 import { driftSourceOf } from '../support/parameter-store-drift-source.ts';
 
@@ -145,6 +147,30 @@ describe('Function: planChanges', () => {
       new: { value: '5', type: 'String' },
     });
     expect(write?.old?.lastModifiedDate).toBeInstanceOf(Date);
+  });
+
+  it('leaves out a parameter an active break-glass override holds, as the deploy does, and lists it once expired', async () => {
+    // Prepare: max-retries overridden to 2 until 12:00; git says 5
+    deployDesiredState('staging');
+    store.seed('/config/staging/orders/max-retries', '2', 'String', ALICE);
+    const overrides = new InMemoryOverrideStore(store);
+    await overrides.tag('/config/staging/orders/max-retries', [
+      { key: OVERRIDE_TAGS.marker, value: 'true' },
+      { key: OVERRIDE_TAGS.until, value: '2026-11-30T12:00:00.000Z' },
+      { key: OVERRIDE_TAGS.appliedAt, value: '2026-11-30T08:00:00.000Z' },
+      { key: OVERRIDE_TAGS.actor, value: ALICE },
+      { key: OVERRIDE_TAGS.reason, value: 'INC-4711' },
+    ]);
+    const at = (iso: string) => ({ ...sources, overrides: { store: overrides, now: () => new Date(iso) } });
+
+    // Act
+    const active = await planChanges(at('2026-11-30T10:00:00Z'), { environments: ['staging'] });
+    const expired = await planChanges(at('2026-11-30T13:00:00Z'), { environments: ['staging'] });
+
+    // Assess
+    const keys = (plan: typeof active) => plan.environments[0]?.writes.map((w) => w.key);
+    expect(keys(active)).not.toContain('max-retries');
+    expect(keys(expired)).toContain('max-retries');
   });
 
   it('marks a write that undoes a console edit made since the last deploy, not one made before it', async () => {

@@ -20,7 +20,12 @@ describe('Function: reconcileDesiredParameters', () => {
     // Assess
     expect(first.written.length).toBe(registry.desiredParameters().length);
     expect(store.valueOf('/config/production/orders/max-retries')).toBe('5');
-    expect(second).toEqual({ written: [], remaining: [], unchanged: registry.desiredParameters().length });
+    expect(second).toEqual({
+      written: [],
+      remaining: [],
+      unchanged: registry.desiredParameters().length,
+      heldByOverride: [],
+    });
   });
 
   it('rewrites only a drifted value and never touches unmanaged or secure parameters', async () => {
@@ -108,7 +113,7 @@ describe('Function: planReconcile', () => {
       ],
       [],
     );
-    expect(plan).toEqual({ writes: [], unchanged: 0 });
+    expect(plan).toEqual({ writes: [], unchanged: 0, heldByOverride: [] });
   });
 
   it('plans a write when the type differs even if the value matches', () => {

@@ -6,8 +6,10 @@
 import * as path from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
-import { SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../../adapters/ssm-override-store.ts';
+import { activeOverrideNames } from '../../core/override.ts';
 import { planReconcile, reconcileDesiredParameters } from '../../core/reconcile.ts';
+import { systemClock } from '../../ports/clock.ts';
 import { parseCommandArgs } from '../arguments.ts';
 import { AwsCalls, cliClientConfig } from '../aws-calls.ts';
 import { loadDesiredRegistry } from '../desired-state.ts';
@@ -40,13 +42,19 @@ export async function apply(argv: string[], io: CommandIo, aws = new AwsCalls())
     throw new UsageError('--rate must be a positive number of writes per second');
   }
 
-  const store = new SsmParameterStore(aws.instrument(new SSMClient(cliClientConfig())));
+  const store = new SsmParameterStoreWithOverrides(aws.instrument(new SSMClient(cliClientConfig())));
 
   if (values['dry-run']) {
     for (const environment of selected) {
       const stored = await store.getByPath(`/${settings.parameterRoot}/${environment}/`, { decrypt: false });
-      const plan = planReconcile(registry.desiredParameters(environment), stored);
+      const path = `/${settings.parameterRoot}/${environment}/`;
+      const plan = planReconcile(
+        registry.desiredParameters(environment),
+        stored,
+        activeOverrideNames(await store.overridesUnder(path), systemClock.now()),
+      );
       for (const write of plan.writes) io.out(`would write ${write.name}`);
+      for (const name of plan.heldByOverride) io.out(`would keep ${name} (active break-glass override)`);
       io.out(`${environment}: ${plan.writes.length} to write, ${plan.unchanged} unchanged`);
     }
     return ExitCode.Clean;
@@ -58,6 +66,7 @@ export async function apply(argv: string[], io: CommandIo, aws = new AwsCalls())
   try {
     outcome = await reconcileDesiredParameters(registry, store, {
       environments: selected,
+      overrides: { store, now: () => systemClock.now() },
       onPlan: (environment, plan) => {
         planned = { environment, writes: plan.writes.length, done: 0 };
       },
@@ -75,6 +84,7 @@ export async function apply(argv: string[], io: CommandIo, aws = new AwsCalls())
     progress.done();
   }
   for (const name of outcome.written) io.out(`wrote ${name}`);
+  for (const name of outcome.heldByOverride) io.out(`kept ${name} (active break-glass override)`);
   io.out(`steward apply: ${outcome.written.length} written, ${outcome.unchanged} unchanged`);
   return ExitCode.Clean;
 }

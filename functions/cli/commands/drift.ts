@@ -16,16 +16,20 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AppConfigDeployedConfiguration } from '../../adapters/appconfig-deployed-configuration.ts';
 import { AppConfigDeployedFlagSource } from '../../adapters/appconfig-deployed-flag-source.ts';
+import { AppConfigKillSwitchStore } from '../../adapters/appconfig-kill-switch-store.ts';
 import { EventBridgeEventPublisher } from '../../adapters/eventbridge-publisher.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
 import { SecretsManagerInventory } from '../../adapters/secrets-manager-inventory.ts';
-import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
+import { BULK_READ_CLIENT_CONFIG } from '../../adapters/ssm-parameter-store.ts';
+import { SsmParameterStoreWithOverrides } from '../../adapters/ssm-override-store.ts';
 import { createTicketTracker } from '../../adapters/tickets/create-ticket-tracker.ts';
 import type { DriftParameterSource } from '../../ports/drift.ts';
 import type { FlagDriftSources } from '../../core/drift/flag-drift.ts';
-import type { DriftReport } from '../../core/drift/run.ts';
 import type { SchemaRegistry } from '../../core/registry.ts';
+import type { DriftDependencies, DriftReport } from '../../core/drift/run.ts';
+import { parseKillSwitchTargets } from '../../core/flags/kill-switch-targets.ts';
+import { KILL_SWITCH_TARGETS_ENV } from '../../core/names.ts';
 import { driftUntilDone, type StepResult } from '../../core/drift/step.ts';
 import { fingerprintKeyId } from '../../core/fingerprint.ts';
 import { systemClock } from '../../ports/clock.ts';
@@ -65,7 +69,7 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
   };
   const limiter = new RateLimiter({ requestsPerSecond: settings.drift.requestsPerSecond });
   const filing = values['file-tickets'] === true;
-  const store = new SsmParameterStore(
+  const store = new SsmParameterStoreWithOverrides(
     aws.instrument(new SSMClient(cliClientConfig(BULK_READ_CLIENT_CONFIG))),
     {
       limiter,
@@ -102,6 +106,7 @@ export async function drift(argv: string[], io: CommandIo, aws = new AwsCalls())
           : undefined,
         apiCalls: () => seen.apiCalls,
         flags,
+        ...killSwitchesToCheck(io, aws),
       },
       // No invocation limit here: the whole run is one step.
       () => ({
@@ -177,6 +182,14 @@ async function flagSources(
   return { source: new AppConfigDeployedFlagSource(client), targets };
 }
 
+/** With `STEWARD_KILL_SWITCHES` (the stack output KillSwitchTargets), switches past their `until` too. */
+function killSwitchesToCheck(io: CommandIo, aws: AwsCalls): Pick<DriftDependencies, 'killSwitches'> {
+  const targets = io.env[KILL_SWITCH_TARGETS_ENV];
+  if (!targets) return {};
+  const reader = new AppConfigKillSwitchStore(aws.instrument(new AppConfigClient(cliClientConfig())));
+  return { killSwitches: { targets: parseKillSwitchTargets(targets), reader } };
+}
+
 /** The run as `--json` prints it: every finding and ticket (the checkpoint keeps only counts). */
 function reportOf(
   run: StepResult,
@@ -216,6 +229,7 @@ function countingParameters(
     describe: (path) => source.describe(path),
     getMany: (names) => source.getMany(names),
     labelledVersions: (path, label) => source.labelledVersions(path, label),
+    overridesUnder: (path) => source.overridesUnder(path),
     async getByPath(path, options) {
       const parameters = await source.getByPath(path, options);
       onParameters(parameters.length);

@@ -15,7 +15,9 @@ import {
 } from '../../adapters/appconfig-deployed-configuration.ts';
 import { FINGERPRINT_CLIENT_CONFIG, KmsValueFingerprinter } from '../../adapters/kms-value-fingerprinter.ts';
 import { RateLimiter } from '../../adapters/rate-limiter.ts';
-import { BULK_READ_CLIENT_CONFIG, SsmParameterStore } from '../../adapters/ssm-parameter-store.ts';
+import { systemClock } from '../../ports/clock.ts';
+import { SsmParameterStoreWithOverrides } from '../../adapters/ssm-override-store.ts';
+import { BULK_READ_CLIENT_CONFIG } from '../../adapters/ssm-parameter-store.ts';
 import { parseAppConfigTargets } from '../../core/appconfig-targets.ts';
 import { fingerprintKeyId } from '../../core/fingerprint.ts';
 import { APPCONFIG_TARGETS_ENV, RECONCILER_PRINCIPAL_ENV } from '../../core/names.ts';
@@ -54,17 +56,18 @@ export async function plan(argv: string[], io: CommandIo, aws = new AwsCalls()):
   const targetsJson = io.env[APPCONFIG_TARGETS_ENV];
   const reconciler = io.env[RECONCILER_PRINCIPAL_ENV]?.trim();
 
+  // A bulk read of every environment, as `steward drift` does it: the SDK backs off on throttling.
+  const parameters = new SsmParameterStoreWithOverrides(
+    aws.instrument(new SSMClient(cliClientConfig(BULK_READ_CLIENT_CONFIG))),
+    { limiter: new RateLimiter({ requestsPerSecond: settings.drift.requestsPerSecond }) },
+  );
   const result = await planChanges(
     {
       registry,
       environments: settings.environments,
-      // A bulk read of every environment, as `steward drift` does it: the SDK backs off on throttling.
-      parameters: new SsmParameterStore(
-        aws.instrument(new SSMClient(cliClientConfig(BULK_READ_CLIENT_CONFIG))),
-        {
-          limiter: new RateLimiter({ requestsPerSecond: settings.drift.requestsPerSecond }),
-        },
-      ),
+      parameters,
+      // The deploy keeps what an active break-glass override holds: so does the plan.
+      overrides: { store: parameters, now: () => systemClock.now() },
       appConfig: new AppConfigDeployedConfiguration(
         aws.instrument(new AppConfigClient(cliClientConfig(DEPLOYED_CONFIGURATION_CLIENT_CONFIG))),
       ),

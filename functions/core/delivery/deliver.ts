@@ -25,6 +25,8 @@ import type { ValidationIssue } from '../keys.ts';
 import { SHARED_SERVICE } from '../model.ts';
 import type { SchemaRegistry } from '../registry.ts';
 import type { AppConfigTargets } from '../appconfig-targets.ts';
+import type { OverrideStore } from '../../ports/override-store.ts';
+import { needsImmediateDelivery, OVERRIDE_DEPLOYMENT_STRATEGY_ID } from '../override.ts';
 
 /**
  * The delivery function's timeout: the longest one delivery can take from its read to its deployment,
@@ -95,6 +97,11 @@ export interface DeliveryDependencies {
   readonly clock: Clock;
   /** The least time between two deliveries of one (service, environment). @default 60 s */
   readonly minIntervalMs?: number;
+  /**
+   * Where break-glass overrides are recorded: a document holding one not yet deployed ships all at
+   * once instead of with the environment's strategy. Without it every delivery uses that strategy.
+   */
+  readonly overrides?: Pick<OverrideStore, 'overridesUnder'>;
 }
 
 /** The deliver requests of one (service, environment), as the queue hands them over. */
@@ -186,7 +193,7 @@ export async function deliverDocument(
   const start = await deps.delivery.startDeployment({
     ...profile,
     configurationVersion,
-    deploymentStrategyId: env.deploymentStrategyId,
+    deploymentStrategyId: await strategyFor(deps, environment, service, env.deploymentStrategyId, latest),
     description,
   });
   if (start.status === 'busy') {
@@ -226,6 +233,24 @@ export async function deliverDocument(
     triggeringEventIds: [...demand.triggeringEventIds],
   });
   return { report, events: [event] };
+}
+
+/** The environment's strategy, or all at once for a document holding an override not yet deployed. */
+async function strategyFor(
+  deps: DeliveryDependencies,
+  environment: string,
+  service: string,
+  environmentStrategyId: string,
+  latest: LatestDeployment | undefined,
+): Promise<string> {
+  if (!deps.overrides) return environmentStrategyId;
+  const records = [
+    ...(await deps.overrides.overridesUnder(deps.registry.parameterName(environment, SHARED_SERVICE, ''))),
+    ...(await deps.overrides.overridesUnder(deps.registry.parameterName(environment, service, ''))),
+  ];
+  return needsImmediateDelivery(records, deps.clock.now(), latest?.startedAt)
+    ? OVERRIDE_DEPLOYMENT_STRATEGY_ID
+    : environmentStrategyId;
 }
 
 /** A deployment this pipeline started (its label is a document hash), still delivering. */

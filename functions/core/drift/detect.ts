@@ -7,6 +7,7 @@
 import { looksLikeCredential } from '../credentials.ts';
 import { mayShowValues } from '../disclosure.ts';
 import type { SchemaRegistry } from '../registry.ts';
+import { overrideState } from '../override.ts';
 import type { DetectedFinding } from './findings.ts';
 import type { SecretRotationState } from '../../ports/drift.ts';
 import type { DriftSnapshot, ObservedParameter } from './read.ts';
@@ -135,7 +136,23 @@ function checkParameter(
     });
     return findings;
   }
-  if (desired !== undefined && desired !== value) {
+  const override = parameter.override && overrideState(parameter.override, now, value, desired);
+  if (parameter.override && override && override !== 'settled') {
+    // An override is reported as what it is, never also as value drift.
+    const { until, actor, approvedBy, reason } = parameter.override;
+    const who = `by ${actor}${approvedBy ? `, approved by ${approvedBy}` : ''} ("${reason}")`;
+    findings.push({
+      ...base,
+      kind: override === 'active' ? 'override' : 'override-expired',
+      ...(desired === undefined ? {} : { expected: desired }),
+      actual: value,
+      values,
+      detail:
+        override === 'active'
+          ? `break-glass override ${who} until ${until.toISOString()}; deploys keep it until then: fold it into config/ or let it expire`
+          : `break-glass override ${who} expired ${until.toISOString()} and still differs from config/: fold it into config/, or the next deploy restores the value in git`,
+    });
+  } else if (desired !== undefined && desired !== value) {
     findings.push({
       ...base,
       kind: 'value-drift',
@@ -171,7 +188,9 @@ function detectDivergence(
   const environments = snapshot.environments;
   if (environments.length < 2) return findings;
   const reported = new Set(
-    already.filter((f) => ['missing', 'value-drift', 'invalid'].includes(f.kind)).map((f) => f.parameter),
+    already
+      .filter((f) => ['missing', 'value-drift', 'invalid', 'override', 'override-expired'].includes(f.kind))
+      .map((f) => f.parameter),
   );
   const managed = new Map<string, Map<string, ObservedParameter>>();
   for (const parameter of snapshot.parameters) {

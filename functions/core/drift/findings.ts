@@ -20,6 +20,10 @@ export const FINDING_KINDS = [
   'flag-added',
   'flag-removed',
   'flags-not-deployed',
+  'kill-switch-overdue',
+  // Break-glass overrides (core/override.ts): active, and expired but not yet folded back into git.
+  'override',
+  'override-expired',
 ] as const;
 
 export type FindingKind = (typeof FINDING_KINDS)[number];
@@ -71,6 +75,9 @@ const SEVERITY: Record<FindingKind, TicketSeverity> = {
   'flag-removed': 'medium',
   'flags-not-deployed': 'medium',
   'flag-added': 'low',
+  'kill-switch-overdue': 'high',
+  override: 'low',
+  'override-expired': 'medium',
 };
 
 const CATEGORY: Record<FindingKind, string> = {
@@ -87,6 +94,9 @@ const CATEGORY: Record<FindingKind, string> = {
   'flag-added': 'drift',
   'flag-removed': 'drift',
   'flags-not-deployed': 'drift',
+  'kill-switch-overdue': 'flags',
+  override: 'drift',
+  'override-expired': 'drift',
 };
 
 /** `<kind>:<parameter>`: the identity of a finding across runs, and its ticket's dedup key. */

@@ -1,6 +1,6 @@
 /**
- * Flag drift: the flags each environment SERVES (the hosted version of the last complete deployment
- * of the service's flags profile, not the newest hosted version) against the flags profile built
+ * Flag drift: the flags each environment SERVES (the hosted version of the last complete or baking
+ * deployment of the service's flags profile, not the newest hosted version) against the flags profile built
  * from `config/` by the builder the stack deploys with. A flag whose value, variants, rules,
  * attributes or definition differ is `flag-changed`; one served but not in `config/` is
  * `flag-added`; one in `config/` but not served is `flag-removed`; a profile never deployed to an
@@ -301,7 +301,7 @@ function canonical(value: unknown): string {
 function pendingNote(skipped: readonly FlagDeploymentNote[]): string {
   if (skipped.length === 0) return '';
   const described = skipped.map((note) => {
-    const running = ['DEPLOYING', 'BAKING', 'VALIDATING', 'ROLLING_BACK'].includes(note.state);
+    const running = ['DEPLOYING', 'VALIDATING', 'ROLLING_BACK'].includes(note.state);
     return `deployment ${note.deploymentNumber} (version ${note.version}) ${running ? 'is' : 'was'} ${note.state}`;
   });
   return ` Newer deployments not compared, as the environment does not serve them: ${described.join('; ')}.`;

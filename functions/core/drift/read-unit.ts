@@ -19,7 +19,9 @@ import {
   type ObservedParameter,
   observe,
   type ReadFailure,
+  readOverrides,
   readSecrets,
+  withOverride,
 } from './read.ts';
 
 export type DriftUnit = { readonly kind: 'strays' } | { readonly kind: 'service'; readonly service: string };
@@ -61,6 +63,8 @@ export function expectedCalls(
   const perEnvironment =
     2 * pages(keys.length, PATH_PAGE) +
     pages(keys.length, DESCRIBE_PAGE) +
+    // The DescribeParameters scan for break-glass overrides: one page, as overrides are few.
+    1 +
     Math.ceil(secure / GET_MANY_BATCH);
   return perEnvironment * environments.length;
 }
@@ -129,11 +133,13 @@ async function readService(
       // Values are still judged; only who-changed-what is lost, and the read-error says so.
       failures.push({ path: `describe:${path}/`, environment, service, error: describeError(error) });
     }
+    const overrides = await readOverrides(source, path, environment, service, failures);
     const decrypted = await decryptManaged(registry, source, stored, envPath, environment, failures);
     for (const parameter of stored) {
       parameters.push({
         ...observe(parameter, environment, decrypted, labelled),
         lastModifiedUser: changedBy.get(parameter.name),
+        ...withOverride(overrides, parameter.name),
       });
     }
   }

@@ -10,6 +10,7 @@ import { StewardError } from '../errors.ts';
 import type { StoredParameter } from '../../ports/parameter-store.ts';
 import type { ParameterType } from '../keys.ts';
 import { LAST_KNOWN_GOOD } from '../names.ts';
+import type { OverrideRecord } from '../override.ts';
 import type { SchemaRegistry } from '../registry.ts';
 import type { DriftParameterSource, SecretInventory, SecretRotationState } from '../../ports/drift.ts';
 
@@ -29,6 +30,8 @@ export interface ObservedParameter {
   readonly value?: string;
   /** The version carrying `last-known-good`, if any. */
   readonly labelledVersion?: number;
+  /** The break-glass override recorded on it, active or expired. */
+  readonly override?: OverrideRecord;
 }
 
 export interface ReadFailure {
@@ -195,9 +198,46 @@ async function readEnvironment(
     failures.push({ path: `${envPath}/`, environment, error: `reading labels: ${describeError(error)}` });
   }
 
+  const overrides = await readOverrides(source, envPath, environment, undefined, failures);
   const decrypted = await decryptManaged(registry, source, stored, envPath, environment, failures);
-  const parameters = stored.map((parameter) => observe(parameter, environment, decrypted, labelled));
+  const parameters = stored.map((parameter) => ({
+    ...observe(parameter, environment, decrypted, labelled),
+    ...withOverride(overrides, parameter.name),
+  }));
   return { parameters, failures, checkedPaths };
+}
+
+/**
+ * The overrides recorded under a path, by name. Unreadable, they become a failure: the path's values
+ * would otherwise be reported as drift where an override holds them.
+ */
+export async function readOverrides(
+  source: DriftParameterSource,
+  path: string,
+  environment: string,
+  service: string | undefined,
+  failures: ReadFailure[],
+): Promise<Map<string, OverrideRecord>> {
+  try {
+    return new Map((await source.overridesUnder(path)).map((record) => [record.parameter, record]));
+  } catch (error) {
+    failures.push({
+      path: `${path}/`,
+      environment,
+      service,
+      error: `reading overrides: ${describeError(error)}`,
+    });
+    return new Map();
+  }
+}
+
+/** `{ override }` when one is recorded on the parameter, else nothing (so no undefined field is spread). */
+export function withOverride(
+  overrides: ReadonlyMap<string, OverrideRecord>,
+  name: string,
+): { override?: OverrideRecord } {
+  const override = overrides.get(name);
+  return override ? { override } : {};
 }
 
 /**

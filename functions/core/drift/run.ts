@@ -25,6 +25,7 @@ import {
   parseDedupKey,
   ticketFor,
 } from './findings.ts';
+import type { KillSwitchDriftSource } from './kill-switch-overdue.ts';
 import type { DriftParameterSource, SecretInventory } from '../../ports/drift.ts';
 import type { FlagDriftSources } from './flag-drift.ts';
 import { type DriftSnapshot, readDeployedState } from './read.ts';
@@ -48,6 +49,8 @@ export interface DriftDependencies {
   readonly apiCalls?: () => number;
   /** The ARN of a parameter, for the ticket's resource link. */
   readonly parameterArn?: (name: string) => string | undefined;
+  /** Kill switches to check for a passed `until` (the nightly run's; steps only). @default none */
+  readonly killSwitches?: KillSwitchDriftSource;
   /** Milliseconds since an arbitrary origin, for the duration. @default clock */
   readonly elapsed?: () => number;
   /**

@@ -301,13 +301,32 @@ async function checkUnit(
   into: UnitOutcome,
 ): Promise<void> {
   const { snapshot, detected } = await detectUnit(deps, unit, state, options);
-  const findings = await concealValues(dedupe(detected), deps.fingerprinter);
+  // Kill switches past their `until`, read with their service's unit; a lazy chunk (the flags
+  // document format it needs is no part of a drift step's cold start).
+  const switches =
+    unit.kind === 'service' && deps.killSwitches
+      ? await (
+          await import('./kill-switch-overdue.ts')
+        ).overdueKillSwitchFindings(
+          deps.killSwitches,
+          unit.service,
+          state.environments ?? deps.registry.environments,
+          deps.clock.now(),
+        )
+      : undefined;
+  const findings = await concealValues(
+    dedupe([...detected, ...(switches?.findings ?? [])]),
+    deps.fingerprinter,
+  );
   state.parametersScanned += snapshot.parameters.length;
   for (const [kind, n] of Object.entries(countByKind(findings)) as [FindingKind, number][]) {
     state.findingsByKind[kind] += n;
   }
   if (deps.tracker && book) {
-    const outcome = await reconcileTickets(deps.tracker, book, findings, snapshot, {
+    const read = switches
+      ? { ...snapshot, checkedPaths: [...snapshot.checkedPaths, ...switches.checkedPaths] }
+      : snapshot;
+    const outcome = await reconcileTickets(deps.tracker, book, findings, read, {
       parameterArn: deps.parameterArn,
       maxNewTickets: Math.max(0, (options.maxNewTickets ?? DEFAULT_MAX_NEW_TICKETS) - state.filed),
       root: deps.registry.parameterRoot,

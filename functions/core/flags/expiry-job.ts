@@ -331,18 +331,29 @@ function eventFor(
 async function resolveCleanedUp(
   tracker: TicketTracker,
   ref: FlagProfileRef,
-  assessed: readonly { flag: DecodedFlag; assessment: FlagAssessment }[],
+  assessed: readonly { flag: DecodedFlag; assessment: FlagAssessment; usage?: FlagUsage }[],
   today: string,
   { usageKnown }: { usageKnown: boolean },
 ): Promise<TicketRef[]> {
   const prefix = flagTicketKey(ref.service, '');
   const needing = new Set(assessed.filter((a) => a.assessment.findings.length > 0).map((a) => a.flag.key));
   const present = new Set(assessed.map((a) => a.flag.key));
+  const unjudged = new Map(
+    assessed.flatMap((a) =>
+      a.usage?.classification === 'no-data' ? [[a.flag.key, a.usage.windowDays]] : [],
+    ),
+  );
   const resolved: TicketRef[] = [];
   for (const open of await tracker.listOpen(prefix)) {
     const flag = open.dedupKey.slice(prefix.length);
     if (needing.has(flag) || (!usageKnown && present.has(flag))) continue;
-    const why = present.has(flag) ? 'the flag meets the policy again' : 'the flag was removed';
+    const why = !present.has(flag)
+      ? 'the flag was removed'
+      : unjudged.has(flag)
+        ? // Silence is not health: say the ticket closes on the metadata alone.
+          'the flag meets the policy by its metadata; its usage cannot be judged now ' +
+          `(no-data: too little telemetry of ${ref.service} in the last ${unjudged.get(flag)} days)`
+        : 'the flag meets the policy again';
     await tracker.resolve(open.ref, `Closed by the flag-expiry job on ${today}: ${why}.`);
     resolved.push(open.ref);
   }

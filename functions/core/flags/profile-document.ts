@@ -7,6 +7,7 @@
 import type { ServiceDefinition } from '../model.ts';
 import { toAppConfigFlags } from './appconfig-format.ts';
 import type { AppConfigFlagsDocument } from './flag-document-schema.ts';
+import { flagsWithoutKillSwitches } from './kill-switches.ts';
 
 /**
  * @throws ConfigurationError when a flag cannot be expressed in AppConfig's format
@@ -17,5 +18,6 @@ export function serviceFlagsDocument(
   service: Pick<ServiceDefinition, 'flags'> | undefined,
   environment: string,
 ): AppConfigFlagsDocument {
-  return toAppConfigFlags(service?.flags ?? {}, environment);
+  // Kill switches ship in their own profile and environment (lib/constructs/kill-switches.ts).
+  return toAppConfigFlags(flagsWithoutKillSwitches(service?.flags), environment);
 }

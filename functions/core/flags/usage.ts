@@ -7,7 +7,13 @@
  * - `never-evaluated`: no evaluation in the whole window (dead: nothing reads it);
  * - `no-data`: neither can be told, because the window is not covered: the service's telemetry shows
  *   no evaluation of any of its flags on or before the window's first day (telemetry not deployed for
- *   N days, opted out, or a series missing), or the flag was created inside the window.
+ *   N days, opted out, or a series missing), or none inside the window (every consumer stopped
+ *   reporting, or opted out since), or the flag was created inside the window.
+ *
+ * `never-evaluated` needs evidence that the telemetry was live in the window: another flag of the
+ * same service evaluated in it. So a service none of whose flags is evaluated at all is `no-data`
+ * for good: a silent service and one whose consumers have no telemetry look the same in CloudWatch,
+ * and Steward claims "dead" only on evidence (the flag's age and `steward flags refs` still apply).
  *
  * When telemetry started is read from the data, not configured: the first day with any evaluation of
  * the service, looked for over twice the window, so a service idle on the window's first day still
@@ -94,8 +100,12 @@ export function classifyFlagUsage(input: {
     .map((point) => point.day)
     .sort()[0];
   const created = input.created !== undefined && isCalendarDay(input.created) ? input.created : undefined;
+  const reportedInWindow = input.serviceTotal.some(inWindow);
   const covered =
-    telemetrySince !== undefined && telemetrySince <= from && (created === undefined || created <= from);
+    telemetrySince !== undefined &&
+    telemetrySince <= from &&
+    reportedInWindow &&
+    (created === undefined || created <= from);
   const classification: FlagUsageClass =
     served.length > 1
       ? 'active'
@@ -210,7 +220,7 @@ export function usageSummary(usage: FlagUsage): string {
     usage.variantsSeen.length > 0 ? usage.variantsSeen.map((v) => `\`${v}\``).join(', ') : 'none';
   const why =
     usage.classification === 'no-data'
-      ? ` (too little telemetry to judge: ${usage.windowDays} days of it are needed, and a flag created before the window)`
+      ? ` (too little telemetry to judge: ${usage.windowDays} days of it are needed, an evaluation of some flag of the service inside them, and a flag created before them)`
       : '';
   return (
     `**Usage** (last ${usage.windowDays} days): ${usage.classification}${why}, ` +

@@ -54,6 +54,8 @@ export interface LiveParameters {
   readonly metadata: readonly ParameterMetadata[];
   /** Decrypted values of live SecureStrings a write would replace, by name. */
   readonly decrypted?: ReadonlyMap<string, string>;
+  /** Parameters an active break-glass override holds: the deploy's reconcile leaves them (core/override.ts). */
+  readonly overridden?: ReadonlySet<string>;
 }
 
 /**
@@ -67,7 +69,7 @@ export function planParameters(
   options: { readonly lastDeploy?: LastDeploy; readonly isDeployer: (user: string | undefined) => boolean },
 ): ParameterPlan {
   const desired = registry.desiredParameters(environment);
-  const reconcile = planReconcile(desired, live.stored);
+  const reconcile = planReconcile(desired, live.stored, live.overridden);
   const stored = new Map(live.stored.map((p) => [p.name, p]));
   const metadata = new Map(live.metadata.map((m) => [m.name, m]));
 

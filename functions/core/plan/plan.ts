@@ -25,6 +25,8 @@ import {
   valuesAt,
 } from './document-plan.ts';
 import { deployerMatcher, type LastDeploy, lastDeployOf } from './last-deploy.ts';
+import type { OverrideStore } from '../../ports/override-store.ts';
+import { activeOverrideNames } from '../override.ts';
 import { type LeftParameter, type PlannedWrite, planParameters } from './parameter-plan.ts';
 import { diffStat, unifiedDiff } from './unified-diff.ts';
 
@@ -33,6 +35,11 @@ export interface PlanSources {
   /** Each environment's deployment strategy, from the settings. */
   readonly environments: readonly Pick<EnvironmentSettings, 'name' | 'deploymentStrategy'>[];
   readonly parameters: Pick<DriftParameterSource, 'getByPath' | 'describe' | 'getMany'>;
+  /**
+   * Where break-glass overrides are recorded, and the time to judge them by: a parameter an active one
+   * holds is not written by the deploy, so the plan does not list it. @default none read
+   */
+  readonly overrides?: { readonly store: Pick<OverrideStore, 'overridesUnder'>; readonly now: () => Date };
   readonly appConfig: DeployedConfigurationReader;
   readonly fingerprinter: ValueFingerprinter;
 }
@@ -156,10 +163,13 @@ async function planEnvironment(
       ? []
       : (await sources.parameters.getMany(secureToReplace.map((p) => p.name))).map((p) => [p.name, p.value]),
   );
+  const overridden = sources.overrides
+    ? activeOverrideNames(await sources.overrides.store.overridesUnder(path), sources.overrides.now())
+    : undefined;
   const parameters = planParameters(
     registry,
     environment,
-    { stored, metadata, decrypted },
+    { stored, metadata, decrypted, overridden },
     { lastDeploy, isDeployer },
   );
 

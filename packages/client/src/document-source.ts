@@ -104,13 +104,22 @@ export class DocumentSource<T> {
   }
 
   async #read(): Promise<T> {
-    const { localFile } = this.target;
+    const { localFile, killSwitches } = this.target;
     const raw =
-      localFile === undefined
-        ? await readFromExtension(this.url, this.target.timeoutMs)
-        : // Local mode is for tests and local runs, refused inside Lambda by default: a lazy chunk keeps
+      localFile !== undefined
+        ? // Local mode is for tests and local runs, refused inside Lambda by default: a lazy chunk keeps
           // it out of a deployed function's cold start.
-          await (await import('./local-file.js')).readFromFile(localFile, this.#only);
+          await (await import('./local-file.js')).readFromFile(localFile, this.#only)
+        : killSwitches === undefined
+          ? await readFromExtension(this.url, this.target.timeoutMs)
+          : withKillSwitches(
+              ...(await Promise.all([
+                readFromExtension(this.url, this.target.timeoutMs),
+                // The whole switches document (it is small): a `?flag=` the profile lacks is not asked.
+                readFromExtension(extensionUrl({ ...this.target, ...killSwitches }), this.target.timeoutMs),
+              ])),
+              this.#only,
+            );
     const document = await this.#parse(raw);
     const now = this.#clock();
     this.#current = document;
@@ -163,6 +172,22 @@ export class DocumentSource<T> {
     const { service, application, environment, profile } = this.target;
     return { service, application, environment, profile };
   }
+}
+
+/**
+ * The flags with the kill switches on top (a switch wins over a flag of the same key), narrowed to
+ * `only` when given. Either read failing fails the read, so the last good pair keeps being served.
+ */
+function withKillSwitches(flags: unknown, switches: unknown, only: readonly string[] | undefined): unknown {
+  if (!isObject(flags) || !isObject(switches)) return flags;
+  const picked = only
+    ? Object.fromEntries(only.filter((key) => key in switches).map((key) => [key, switches[key]]))
+    : switches;
+  return { ...flags, ...picked };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function failureReason(error: unknown): ExtensionFailureReason {

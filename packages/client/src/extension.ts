@@ -31,6 +31,13 @@ export interface ClientOptions {
    * `STEWARD_APPCONFIG_FLAGS_PROFILE` for `loadFlags`
    */
   readonly profile?: string;
+  /**
+   * Where the service's kill switches live (their own AppConfig environment and profile, which the
+   * extension prefetches too): `loadFlags` reads them with the flags and serves both through the same
+   * calls. `false` reads the flags profile alone.
+   * @default `STEWARD_APPCONFIG_SWITCHES_ENVIRONMENT` and `STEWARD_APPCONFIG_SWITCHES_PROFILE` when both are set
+   */
+  readonly killSwitches?: { readonly environment: string; readonly profile: string } | false;
   /** Port of the extension. @default `AWS_APPCONFIG_EXTENSION_HTTP_PORT`, else 2772 */
   readonly port?: number;
   /** Per-read timeout in milliseconds. @default 3000 */
@@ -59,6 +66,8 @@ export interface ExtensionTarget {
   readonly pollMs: number;
   /** Local mode: the JSON file read instead of the extension. */
   readonly localFile?: string;
+  /** Flags only: the kill-switch environment and profile read with the flags, their switches on top. */
+  readonly killSwitches?: { readonly environment: string; readonly profile: string };
 }
 
 export const DEFAULT_EXTENSION_PORT = 2772;
@@ -116,6 +125,7 @@ export function resolveTarget(
     options.pollSeconds ??
     positiveNumber(env['STEWARD_CONFIG_POLL_SECONDS'], 'STEWARD_CONFIG_POLL_SECONDS') ??
     DEFAULT_POLL_SECONDS;
+  const killSwitches = kind === 'flags' && !localFile ? killSwitchesOf(options, env) : undefined;
   return {
     service,
     application: options.application ?? env['STEWARD_APPCONFIG_APPLICATION'] ?? service,
@@ -125,7 +135,18 @@ export function resolveTarget(
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     pollMs: pollSeconds * 1000,
     ...(localFile ? { localFile } : {}),
+    ...(killSwitches ? { killSwitches } : {}),
   };
+}
+
+function killSwitchesOf(
+  options: ClientOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): ExtensionTarget['killSwitches'] {
+  if (options.killSwitches !== undefined) return options.killSwitches || undefined;
+  const environment = env['STEWARD_APPCONFIG_SWITCHES_ENVIRONMENT'];
+  const profile = env['STEWARD_APPCONFIG_SWITCHES_PROFILE'];
+  return environment && profile ? { environment, profile } : undefined;
 }
 
 /** The local-mode file of this kind of document, if any; refused inside Lambda unless allowed. */

@@ -6,8 +6,10 @@
  * loaded at the first write, so a consumer's cold start carries only the counters and this clock check.
  *
  * When lines are written: at the first `loadFlags()` call or OpenFeature evaluation a minute or more
- * after the last lines, at the end of an invocation through the middleware (same minute rule), and
- * on {@link flushFlagUsage}. A Lambda environment frozen between invocations keeps its counts and
+ * after the last lines, at the end of an invocation through the middleware (same minute rule), on
+ * {@link flushFlagUsage}, and once a minute from an unreferenced timer, so a process that loaded its
+ * flags once and only calls `isEnabled`/`value` on them still reports (without it such a consumer
+ * would be silent, and its flags look never evaluated beside a sibling consumer that reports). A Lambda environment frozen between invocations keeps its counts and
  * writes them at its next invocation; if Lambda reclaims it first, the evaluations since its last
  * lines are lost (through the middleware: at most the last minute of a busy environment).
  */
@@ -26,6 +28,7 @@ export class FlagUsageRecorder {
   #tracked: TrackedSnapshot[] = [];
   #lastWriteAt = Number.NEGATIVE_INFINITY;
   #writing: Promise<number> | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
 
   /** Count this snapshot's evaluations for the service from now on; `previous` is written once more. */
   track(service: string, evaluator: FlagEvaluator, sink = stdoutMetricSink, previous?: FlagEvaluator): void {
@@ -33,6 +36,17 @@ export class FlagUsageRecorder {
     if (!this.#tracked.some((entry) => entry.evaluator === evaluator)) {
       this.#tracked.push({ service, evaluator, sink, retired: false });
     }
+    this.#startTimer();
+  }
+
+  /**
+   * The once-a-minute write that needs no caller. Unreferenced, so it never keeps a process alive; in
+   * Lambda it does not run while the environment is frozen and fires, overdue, in the next invocation.
+   */
+  #startTimer(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => void this.flushIfDue(Date.now()), FLAG_USAGE_INTERVAL_MS);
+    this.#timer.unref?.();
   }
 
   /** Write the counts if a minute has passed since the last lines; resolves to the lines written. */
@@ -65,8 +79,10 @@ export class FlagUsageRecorder {
     }
   }
 
-  /** Forget every snapshot and its unwritten counts (`clearFlagClients`). */
+  /** Forget every snapshot and its unwritten counts, and stop the timer (`clearFlagClients`). */
   reset(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
     this.#tracked = [];
     this.#lastWriteAt = Number.NEGATIVE_INFINITY;
   }

@@ -1,0 +1,321 @@
+/**
+ * Kill switches on a path of their own. AppConfig runs one deployment at a time per environment,
+ * across all its profiles, so a switch shipped into the document's environment would wait behind a
+ * 30-minute production rollout. Each service that declares kill switches gets, in its application, a
+ * `kill-switches` feature-flags profile and one AppConfig environment per Steward environment
+ * (`<env>-kill-switches`) that nothing else deploys to, with the initial document from `config/`; every
+ * deployment there uses one all-at-once, zero-bake strategy. The environments have no rollback alarms:
+ * a switch is flipped during an incident, when those alarms are likely firing.
+ *
+ * `operatorPolicy` is a managed policy with exactly what `steward kill` needs; `targets` is what
+ * `STEWARD_KILL_SWITCHES` carries (also the stack output `KillSwitchTargets`).
+ */
+import { createHash } from 'node:crypto';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import type {
+  KillSwitchTargets,
+  ServiceKillSwitchTarget,
+} from '../../functions/core/flags/kill-switch-targets.ts';
+import { killSwitchDocument, killSwitchesOf } from '../../functions/core/flags/kill-switches.ts';
+import {
+  FEATURE_FLAGS_PROFILE_TYPE,
+  KILL_SWITCH_STRATEGY_NAME,
+  KILL_SWITCH_TARGETS_ENV,
+  KILL_SWITCHES_PROFILE_NAME,
+  killSwitchEnvironmentName,
+} from '../../functions/core/names.ts';
+import type { SchemaRegistry } from '../../functions/core/registry.ts';
+import { secretArnByName } from '../arns.ts';
+import { acknowledgeWildcardGrant } from '../nag.ts';
+import type { Settings } from '../settings.ts';
+
+export interface KillSwitchesProps {
+  readonly settings: Settings;
+  readonly registry: SchemaRegistry;
+  /** Each service's AppConfig application (ConfigDelivery's `applications`): the switches live beside its document. */
+  readonly applications: Readonly<Record<string, appconfig.CfnApplication>>;
+  /** ARN of the AppConfig validator Lambda, as for the other profiles. @default - no validator */
+  readonly validatorFunctionArn?: string;
+  /** Prefix of the strategy's name, as of the applications'. @default '' */
+  readonly namePrefix?: string;
+  /** Deploy `config/`'s switches to every kill-switch environment. @default true */
+  readonly deployInitialVersions?: boolean;
+  /** The Steward bus, which `steward kill` publishes `Kill Switch Flipped` on. */
+  readonly eventBusArn: string;
+}
+
+/**
+ * @example
+ * const switches = new KillSwitches(this, 'KillSwitches', { settings, registry, applications: delivery.applications, eventBusArn: bus.eventBusArn });
+ * oncallRole.addManagedPolicy(switches.operatorPolicy);
+ */
+export class KillSwitches extends Construct {
+  /** All at once, no bake: the only strategy kill-switch environments are deployed with. */
+  public readonly strategy: appconfig.CfnDeploymentStrategy;
+  /** The ids `steward kill` and the drift job use (`STEWARD_KILL_SWITCHES`). */
+  public readonly targets: KillSwitchTargets;
+  public readonly profiles: Record<string, appconfig.CfnConfigurationProfile> = {};
+  /** By service, then Steward environment. */
+  public readonly environments: Record<string, Record<string, appconfig.CfnEnvironment>> = {};
+  /** Exactly what an operator running `steward kill` needs; attach it to the on-call role. */
+  public readonly operatorPolicy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: KillSwitchesProps) {
+    super(scope, id);
+    const { settings, registry } = props;
+    const prefix = props.namePrefix ?? '';
+    this.strategy = new appconfig.CfnDeploymentStrategy(this, 'Strategy', {
+      name: `${prefix}${KILL_SWITCH_STRATEGY_NAME}`,
+      description: 'Config Steward kill switches: all at once, no bake',
+      deploymentDurationInMinutes: 0,
+      finalBakeTimeInMinutes: 0,
+      growthFactor: 100,
+      growthType: 'LINEAR',
+      replicateTo: 'NONE',
+    });
+    const validators = props.validatorFunctionArn
+      ? [{ type: 'LAMBDA', content: props.validatorFunctionArn }]
+      : undefined;
+    const services: Record<string, ServiceKillSwitchTarget> = {};
+    for (const service of registry.serviceNames()) {
+      const flags = registry.service(service)?.flags;
+      const application = props.applications[service];
+      if (!application || Object.keys(killSwitchesOf(flags)).length === 0) continue;
+      services[service] = this.addService(service, application, {
+        environments: settings.environments.map((env) => env.name),
+        document: (environment) => JSON.stringify(killSwitchDocument(flags, environment)),
+        validators,
+        deploy: props.deployInitialVersions ?? true,
+      });
+    }
+    this.targets = { deploymentStrategyId: this.strategy.ref, services };
+    this.operatorPolicy = this.createOperatorPolicy(props.eventBusArn, settings);
+    new CfnOutput(this, 'KillSwitchTargets', {
+      description:
+        'STEWARD_KILL_SWITCHES for steward kill (ids of the kill-switch profiles and environments)',
+      value: Stack.of(this).toJsonString(this.targets),
+    });
+  }
+
+  /**
+   * Let a function read what the kill-switch environments deployed (the nightly drift job, which
+   * reports switches past their `until`): `STEWARD_KILL_SWITCHES`, ListDeployments on the kill-switch
+   * environments and GetHostedConfigurationVersion on the kill-switch profiles' versions, nothing else.
+   */
+  grantReadDeployed(fn: lambda.Function): void {
+    const stack = Stack.of(this);
+    fn.addEnvironment(KILL_SWITCH_TARGETS_ENV, stack.toJsonString(this.targets));
+    const { environments, versions } = this.arns();
+    if (environments.length === 0) return;
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['appconfig:ListDeployments'], resources: environments }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['appconfig:GetHostedConfigurationVersion'], resources: versions }),
+    );
+    acknowledgeWildcardGrant(fn.role ?? fn, {
+      actions: ['appconfig:GetHostedConfigurationVersion'],
+      resources: versions,
+      reason:
+        'Hosted versions of the kill-switch profiles only: the deployed version number is read from ListDeployments, so it cannot be named in advance.',
+    });
+  }
+
+  /** The ARNs of the kill-switch applications, profiles, environments and profile versions. */
+  private arns() {
+    const stack = Stack.of(this);
+    const arn = (resourceName: string) =>
+      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName });
+    const services = Object.values(this.targets.services);
+    const profiles = services.map((s) => arn(`${s.applicationId}/configurationprofile/${s.profileId}`));
+    return {
+      applications: services.map((s) => arn(s.applicationId)),
+      profiles,
+      environments: services.flatMap((s) =>
+        Object.values(s.environments).map((environmentId) =>
+          arn(`${s.applicationId}/environment/${environmentId}`),
+        ),
+      ),
+      versions: profiles.map((profile) => `${profile}/hostedconfigurationversion/*`),
+    };
+  }
+
+  private addService(
+    service: string,
+    application: appconfig.CfnApplication,
+    options: {
+      environments: readonly string[];
+      document: (environment: string) => string;
+      validators?: appconfig.CfnConfigurationProfile.ValidatorsProperty[];
+      deploy: boolean;
+    },
+  ): ServiceKillSwitchTarget {
+    const applicationId = application.attrApplicationId;
+    const profile = new appconfig.CfnConfigurationProfile(this, `Profile-${service}`, {
+      applicationId,
+      name: KILL_SWITCHES_PROFILE_NAME,
+      description: `The kill switches of ${service}, flipped by steward kill`,
+      locationUri: 'hosted',
+      type: FEATURE_FLAGS_PROFILE_TYPE,
+      validators: options.validators,
+    });
+    this.profiles[service] = profile;
+    this.environments[service] = {};
+    const environmentIds: Record<string, string> = {};
+    let previousVersion: Construct | undefined;
+    for (const name of options.environments) {
+      const environment = new appconfig.CfnEnvironment(this, `Environment-${service}-${name}`, {
+        applicationId,
+        name: killSwitchEnvironmentName(name),
+        description: `Kill switches of ${service} in ${name}: nothing else deploys here, so a flip never queues`,
+      });
+      this.environments[service][name] = environment;
+      environmentIds[name] = environment.attrEnvironmentId;
+      const content = options.document(name);
+      const version = new appconfig.CfnHostedConfigurationVersion(this, `Switches-${service}-${name}`, {
+        applicationId,
+        configurationProfileId: profile.attrConfigurationProfileId,
+        content,
+        contentType: 'application/json',
+        versionLabel: `${name.slice(0, 40)}-config-${createHash('sha256').update(content).digest('hex').slice(0, 8)}`,
+        description: `Kill switches from config/ for ${name}`,
+      });
+      // Versions of one profile are numbered in creation order: create them one after the other.
+      if (previousVersion) version.node.addDependency(previousVersion);
+      previousVersion = version;
+      if (options.deploy) {
+        new appconfig.CfnDeployment(this, `Deploy-${service}-${name}`, {
+          applicationId,
+          environmentId: environment.attrEnvironmentId,
+          configurationProfileId: profile.attrConfigurationProfileId,
+          configurationVersion: version.attrVersionNumber,
+          deploymentStrategyId: this.strategy.ref,
+          description: 'Kill switches from config/',
+        });
+      }
+    }
+    return { applicationId, profileId: profile.attrConfigurationProfileId, environments: environmentIds };
+  }
+
+  /**
+   * What `steward kill` calls, on exactly these resources: find the ids by name (listings AWS
+   * authorizes only on `*` or per application), read what the switches' environment deployed, store
+   * and deploy a version of the switches profile with the kill-switch strategy, publish the event and
+   * file (or resolve) the ticket. STS GetCallerIdentity needs no permission.
+   */
+  private createOperatorPolicy(eventBusArn: string, settings: Settings): iam.ManagedPolicy {
+    const stack = Stack.of(this);
+    const arn = (resourceName: string) =>
+      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName });
+    const services = Object.values(this.targets.services);
+    const applications = services.map((s) => arn(s.applicationId));
+    const profiles = services.map((s) => arn(`${s.applicationId}/configurationprofile/${s.profileId}`));
+    const environments = services.flatMap((s) =>
+      Object.values(s.environments).map((environmentId) =>
+        arn(`${s.applicationId}/environment/${environmentId}`),
+      ),
+    );
+    const versions = profiles.map((profile) => `${profile}/hostedconfigurationversion/*`);
+    const strategy = stack.formatArn({
+      service: 'appconfig',
+      resource: 'deploymentstrategy',
+      resourceName: this.strategy.ref,
+    });
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'FindKillSwitchesByName',
+        actions: ['appconfig:ListApplications', 'appconfig:ListDeploymentStrategies'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'FindKillSwitchProfileAndEnvironment',
+        actions: ['appconfig:ListConfigurationProfiles', 'appconfig:ListEnvironments'],
+        resources: applications,
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadDeployedSwitches',
+        actions: ['appconfig:ListDeployments'],
+        resources: environments,
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadAndStoreSwitchVersions',
+        actions: ['appconfig:ListHostedConfigurationVersions', 'appconfig:CreateHostedConfigurationVersion'],
+        resources: profiles,
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadSwitchVersion',
+        actions: ['appconfig:GetHostedConfigurationVersion'],
+        resources: versions,
+      }),
+      new iam.PolicyStatement({
+        sid: 'DeploySwitches',
+        actions: ['appconfig:StartDeployment'],
+        resources: [...environments, ...profiles, strategy],
+      }),
+      new iam.PolicyStatement({
+        sid: 'AnnounceFlip',
+        actions: ['events:PutEvents'],
+        resources: [eventBusArn],
+      }),
+      ...ticketStatements(stack, settings),
+    ];
+    const policy = new iam.ManagedPolicy(this, 'OperatorPolicy', {
+      description: 'What steward kill needs: flip a kill switch, announce it, ticket it',
+      statements,
+    });
+    acknowledgeWildcardGrant(policy, {
+      actions: ['appconfig:ListApplications', 'appconfig:ListDeploymentStrategies'],
+      resources: ['*'],
+      reason:
+        'steward kill finds the application and the kill-switch strategy by name; these listings support no ' +
+        'resource-level permissions, and return names and ids only (set STEWARD_KILL_SWITCHES to skip them).',
+    });
+    acknowledgeWildcardGrant(policy, {
+      actions: ['appconfig:GetHostedConfigurationVersion'],
+      resources: versions,
+      reason:
+        'Hosted versions of the kill-switch profiles only: the deployed version is read back to flip one switch and keep the others.',
+    });
+    if (settings.tickets.tracker === 'opscenter') {
+      const opsItems = stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' });
+      acknowledgeWildcardGrant(policy, {
+        actions: ['ssm:CreateOpsItem', 'ssm:UpdateOpsItem'],
+        resources: [opsItems],
+        reason:
+          'OpsItem ids are assigned by OpsCenter when a ticket is filed; they cannot be named in advance.',
+      });
+      acknowledgeWildcardGrant(policy, {
+        actions: ['ssm:DescribeOpsItems'],
+        resources: ['*'],
+        reason: 'ssm:DescribeOpsItems (finding the open ticket) supports no resource-level permissions.',
+      });
+    }
+    return policy;
+  }
+}
+
+/** The ticket tracker's statements: OpsCenter's actions, or reading the tracker token by name. */
+function ticketStatements(stack: Stack, settings: Settings): iam.PolicyStatement[] {
+  const tickets = settings.tickets;
+  if (tickets.tracker !== 'opscenter') {
+    return [
+      new iam.PolicyStatement({
+        sid: 'ReadTrackerToken',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretArnByName(stack, tickets.tokenSecret)],
+      }),
+    ];
+  }
+  return [
+    new iam.PolicyStatement({
+      sid: 'FileAndResolveTicket',
+      actions: ['ssm:CreateOpsItem', 'ssm:UpdateOpsItem'],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' })],
+    }),
+    new iam.PolicyStatement({ sid: 'FindOpenTicket', actions: ['ssm:DescribeOpsItems'], resources: ['*'] }),
+  ];
+}
