@@ -239,6 +239,10 @@ describe('Function: checkFlagDefinition', () => {
       { environments: { staging: { enabled: true, rolloutPercent: 101 } } },
       'staging: rolloutPercent must be 0-100',
     ],
+    [
+      { type: 'kill-switch', expires: undefined, valueKind: 'string', defaultValue: 'off' } as const,
+      'a kill switch is on or off: valueKind must be boolean, not string',
+    ],
   ])('reports %j', (overrides, problem) => {
     // Act
     const problems = checkFlagDefinition(definition(overrides as Partial<FlagDefinition>), environments);

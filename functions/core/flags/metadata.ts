@@ -37,6 +37,10 @@ export function checkFlagDefinition(
       problems.push('expires is before created');
   }
   const valueKind = flag.valueKind ?? 'boolean';
+  // `steward kill` flips a switch on or off for everyone; a switch serving values could not be flipped.
+  if (flag.type === 'kill-switch' && valueKind !== 'boolean') {
+    problems.push(`a kill switch is on or off: valueKind must be boolean, not ${valueKind}`);
+  }
   for (const [environment, value] of Object.entries(flag.environments)) {
     if (!environments.includes(environment)) problems.push(`values for unknown environment "${environment}"`);
     const pct = value.rolloutPercent;
