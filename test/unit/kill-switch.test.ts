@@ -289,6 +289,27 @@ describe('steward kill (core) over AppConfig that runs one deployment per enviro
     expect(again.ticket).toEqual({ ref: first.ticket?.ref, created: false });
   });
 
+  it('a retried identical steward kill deploys nothing new and files no second ticket', async () => {
+    // Prepare
+    const first = await flipKillSwitch(request(), deps);
+    clock.advanceMinutes(2);
+
+    // Act: the same command again (the operator's terminal dropped before the output came back)
+    const retried = await flipKillSwitch(request(), deps);
+
+    // Assess
+    expect(appConfig.starts).toHaveLength(1);
+    expect(retried).toMatchObject({
+      alreadyLive: true,
+      configurationVersion: first.configurationVersion,
+      deploymentNumber: first.deploymentNumber,
+      ticket: { ref: first.ticket?.ref, created: false },
+    });
+    expect(tracker.tickets).toHaveLength(1);
+    const live = JSON.parse(appConfig.live('app-search', 'env-production-switches', 'profile-switches')!);
+    expect(live.values['disable-recommendations'].flippedAt).toBe(NOW.toISOString());
+  });
+
   it('keeps an earlier flip of another switch, and --off resolves the ticket once the switch matches config/', async () => {
     // Prepare
     await flipKillSwitch(request({ switchName: 'disable-suggestions' }), deps);

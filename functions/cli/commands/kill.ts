@@ -115,6 +115,7 @@ function report(outcome: KillSwitchOutcome, bus: string | undefined, json: boole
   }
   io.out(
     `steward kill: ${event.service} ${event.switch} is ${event.enabled ? 'ON' : 'OFF'} in ${event.environment}: ` +
+      (outcome.alreadyLive ? 'already live as asked, nothing new deployed; ' : '') +
       `deployment ${event.deploymentNumber} of version ${event.configurationVersion} to ` +
       `${killSwitchEnvironmentName(destination.environment)} (${event.environmentId}), all at once, no bake`,
   );

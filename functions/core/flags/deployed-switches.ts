@@ -15,6 +15,8 @@ export interface DeployedSwitches {
   /** Undefined when nothing was ever deployed there (the stack deploys config/'s switches first). */
   readonly document?: AppConfigFlagsDocument;
   readonly version?: string;
+  /** The deployment that shipped {@link version}. */
+  readonly deploymentNumber?: number;
   /** A deployment running in the environment now, if any. */
   readonly runningDeploymentNumber?: number;
 }
@@ -47,8 +49,9 @@ export async function readDeployedSwitches(
     state.runningDeploymentNumber === undefined
       ? {}
       : { runningDeploymentNumber: state.runningDeploymentNumber };
-  const version = state.latest?.configurationVersion;
-  if (version === undefined) return running;
+  const latest = state.latest;
+  const version = latest?.configurationVersion;
+  if (latest === undefined || version === undefined) return running;
   const content = await reader.hostedContent({
     applicationId: destination.applicationId,
     configurationProfileId: destination.profileId,
@@ -56,7 +59,7 @@ export async function readDeployedSwitches(
   });
   const document = flagsDocumentOf(content);
   if (!document) throw new DeployedSwitchesError(destination, version);
-  return { ...running, document, version };
+  return { ...running, document, version, deploymentNumber: latest.deploymentNumber };
 }
 
 /**

@@ -17,7 +17,7 @@ import { StewardError } from '../errors.ts';
 import { type EventDetail, stewardEvent } from '../events.ts';
 import { sha256 } from '../hash.ts';
 import type { Organisation } from '../model.ts';
-import { readDeployedSwitches } from './deployed-switches.ts';
+import { type DeployedSwitches, readDeployedSwitches } from './deployed-switches.ts';
 import { type KillSwitchDestination, killSwitchDestination } from './kill-switch-destination.ts';
 import type { KillSwitchTargets } from './kill-switch-targets.ts';
 import { flipSwitch, isKillSwitch, killSwitchDocument } from './kill-switches.ts';
@@ -105,6 +105,8 @@ export interface KillSwitchOutcome {
   readonly actor: string;
   readonly configurationVersion: string;
   readonly deploymentNumber: number;
+  /** True when the switch was already deployed as asked: nothing new was hosted or deployed. */
+  readonly alreadyLive: boolean;
   /** The ticket asking to bring config/ in line, when the new state differs from it. */
   readonly ticket?: { readonly ref: TicketRef; readonly created: boolean };
   /** Tickets resolved because the switch is back where config/ has it. */
@@ -255,6 +257,12 @@ export async function flipKillSwitch(
   if (deployed.runningDeploymentNumber !== undefined) {
     throw new KillSwitchEnvironmentBusyError(destination, deployed.runningDeploymentNumber);
   }
+  const live = alreadyLive(deployed, plan);
+  if (live) {
+    // A retried or repeated run: deploying the same state again only adds a version and a deployment.
+    // The ticket is deduplicated and the event carries the live deployment, so the follow-up is safe to repeat.
+    return followUp(plan, deps, { actor, ...live, alreadyLive: true });
+  }
   const service = deps.organisation.services.find((s) => s.name === request.service);
   const flipped = flipSwitch(deployed.document, killSwitchDocument(service?.flags, request.environment), {
     switchName: request.switchName,
@@ -286,14 +294,34 @@ export async function flipKillSwitch(
     actor,
     configurationVersion,
     deploymentNumber: started.deploymentNumber,
+    alreadyLive: false,
   });
+}
+
+/**
+ * The live deployment when the switch is already deployed as asked (same state, reason and until),
+ * whoever flipped it; undefined when the flip changes something.
+ */
+function alreadyLive(
+  deployed: DeployedSwitches,
+  plan: KillSwitchPlan,
+): { configurationVersion: string; deploymentNumber: number } | undefined {
+  const value = deployed.document?.values[plan.request.switchName];
+  if (deployed.version === undefined || deployed.deploymentNumber === undefined || !value) return undefined;
+  const same =
+    value.enabled === plan.request.enabled &&
+    value['reason'] === plan.request.reason &&
+    value['until'] === plan.until?.toISOString();
+  return same
+    ? { configurationVersion: deployed.version, deploymentNumber: deployed.deploymentNumber }
+    : undefined;
 }
 
 /** Ticket (or resolve the ticket), then announce; failures after the deployment do not hide that it is live. */
 async function followUp(
   plan: KillSwitchPlan,
   deps: KillSwitchDependencies,
-  deployed: { actor: string; configurationVersion: string; deploymentNumber: number },
+  deployed: { actor: string; configurationVersion: string; deploymentNumber: number; alreadyLive: boolean },
 ): Promise<KillSwitchOutcome> {
   const { request, destination } = plan;
   const failures: { step: 'ticket' | 'event'; error: Error }[] = [];
@@ -341,6 +369,7 @@ async function followUp(
     actor: deployed.actor,
     configurationVersion: deployed.configurationVersion,
     deploymentNumber: deployed.deploymentNumber,
+    alreadyLive: deployed.alreadyLive,
     ...(ticket ? { ticket } : {}),
     resolvedTickets,
     event,
