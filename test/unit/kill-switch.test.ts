@@ -289,6 +289,14 @@ describe('steward kill (core) over AppConfig that runs one deployment per enviro
     expect(again.ticket).toEqual({ ref: first.ticket?.ref, created: false });
   });
 
+  it('takes an --until with an offset as that instant, and records it in UTC', async () => {
+    // Act
+    const outcome = await flipKillSwitch(request({ until: '2026-12-01T01:30-05:00' }), deps);
+
+    // Assess
+    expect(outcome.event.until).toBe('2026-12-01T06:30:00.000Z');
+  });
+
   it('a retried identical steward kill deploys nothing new and files no second ticket', async () => {
     // Prepare
     const first = await flipKillSwitch(request(), deps);
@@ -343,6 +351,8 @@ describe('steward kill (core) over AppConfig that runs one deployment per enviro
     [{ reason: '   ' }, /--reason is required/],
     [{ until: '2026-11-30T11:59:00Z' }, /not in the future/],
     [{ until: '2026-11-30 18:00' }, /ISO 8601 time with a zone/],
+    [{ until: '2026-02-30T18:00Z' }, /ISO 8601 time with a zone.*2026-02-30T18:00Z/],
+    [{ until: '2026-12-01T24:00+01:00' }, /ISO 8601 time with a zone/],
     [{ enabled: false }, /--until goes with engaging a switch/],
     [{ reason: 'rotated key AKIAIOSFODNN7EXAMPLE after leak' }, /looks like it holds a credential/],
   ])('refuses %o with a clear error and deploys nothing', async (overrides, message) => {

@@ -216,7 +216,7 @@ function untilOf(request: KillSwitchRequest, now: Date): Date | undefined {
   // An offset or Z is required: "18:00" in whose time zone is exactly the doubt an incident cannot afford.
   const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
   const until = new Date(request.until);
-  if (!iso.test(request.until) || Number.isNaN(until.getTime())) {
+  if (!iso.test(request.until) || Number.isNaN(until.getTime()) || !isCalendarTime(request.until, until)) {
     throw new KillSwitchRequestError(
       `--until must be an ISO 8601 time with a zone, e.g. 2026-12-01T18:00Z, not "${request.until}"`,
     );
@@ -227,6 +227,19 @@ function untilOf(request: KillSwitchRequest, now: Date): Date | undefined {
     );
   }
   return until;
+}
+
+/**
+ * Whether the typed date and time exist as written: `Date` rolls 2026-02-30 over to March 2nd and
+ * 24:00 over to the next day, and an operator must not get a different end than the one typed.
+ */
+function isCalendarTime(text: string, parsed: Date): boolean {
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(text);
+  const offsetMinutes = offset
+    ? (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]))
+    : 0;
+  const wallClock = new Date(parsed.getTime() + offsetMinutes * 60_000).toISOString();
+  return wallClock.slice(0, 16) === text.slice(0, 16);
 }
 
 /**
