@@ -297,6 +297,37 @@ describe('steward kill (core) over AppConfig that runs one deployment per enviro
     expect(outcome.event.until).toBe('2026-12-01T06:30:00.000Z');
   });
 
+  it("keeps another operator's flip that is deployed between its read and its deployment", async () => {
+    // Prepare: while this flip builds its version, a colleague flips another switch, deployed all at once
+    let colleagueFlipped = false;
+    const delivery: KillSwitchDependencies['delivery'] = Object.assign(Object.create(appConfig), {
+      ensureHostedVersion: async (document: Parameters<InMemoryAppConfig['ensureHostedVersion']>[0]) => {
+        const version = await appConfig.ensureHostedVersion(document);
+        if (!colleagueFlipped) {
+          colleagueFlipped = true;
+          await flipKillSwitch(
+            request({ switchName: 'disable-suggestions', reason: 'suggestions erroring' }),
+            deps,
+          );
+        }
+        return version;
+      },
+    });
+
+    // Act
+    const outcome = await flipKillSwitch(request(), { ...deps, delivery });
+
+    // Assess: both switches are on in what is live
+    const live = JSON.parse(appConfig.live('app-search', 'env-production-switches', 'profile-switches')!);
+    expect(live.values['disable-suggestions']).toMatchObject({
+      enabled: true,
+      reason: 'suggestions erroring',
+    });
+    expect(live.values['disable-recommendations']).toMatchObject({ enabled: true });
+    expect(outcome.deploymentNumber).toBe(2);
+    expect(appConfig.starts).toHaveLength(2);
+  });
+
   it('a retried identical steward kill deploys nothing new and files no second ticket', async () => {
     // Prepare
     const first = await flipKillSwitch(request(), deps);

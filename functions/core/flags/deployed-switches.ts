@@ -15,7 +15,7 @@ export interface DeployedSwitches {
   /** Undefined when nothing was ever deployed there (the stack deploys config/'s switches first). */
   readonly document?: AppConfigFlagsDocument;
   readonly version?: string;
-  /** The deployment that shipped {@link version}. */
+  /** The newest deployment of the profile there (the one that shipped {@link version}). */
   readonly deploymentNumber?: number;
   /** A deployment running in the environment now, if any. */
   readonly runningDeploymentNumber?: number;
@@ -45,13 +45,15 @@ export async function readDeployedSwitches(
     environmentId: destination.environmentId,
     configurationProfileId: destination.profileId,
   });
-  const running =
-    state.runningDeploymentNumber === undefined
-      ? {}
-      : { runningDeploymentNumber: state.runningDeploymentNumber };
   const latest = state.latest;
+  const running = {
+    ...(state.runningDeploymentNumber === undefined
+      ? {}
+      : { runningDeploymentNumber: state.runningDeploymentNumber }),
+    ...(latest === undefined ? {} : { deploymentNumber: latest.deploymentNumber }),
+  };
   const version = latest?.configurationVersion;
-  if (latest === undefined || version === undefined) return running;
+  if (version === undefined) return running;
   const content = await reader.hostedContent({
     applicationId: destination.applicationId,
     configurationProfileId: destination.profileId,
@@ -59,7 +61,7 @@ export async function readDeployedSwitches(
   });
   const document = flagsDocumentOf(content);
   if (!document) throw new DeployedSwitchesError(destination, version);
-  return { ...running, document, version, deploymentNumber: latest.deploymentNumber };
+  return { ...running, document, version };
 }
 
 /**

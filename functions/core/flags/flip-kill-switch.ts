@@ -25,6 +25,9 @@ import { flipSwitch, isKillSwitch, killSwitchDocument } from './kill-switches.ts
 /** The longest reason accepted: AppConfig string attributes hold at most 1024 characters. */
 export const MAX_REASON_LENGTH = 512;
 
+/** Reads of the switches' environment before giving up when other flips keep landing in between. */
+const MAX_FLIP_ATTEMPTS = 3;
+
 /** What the operator asked for. */
 export interface KillSwitchRequest {
   readonly service: string;
@@ -247,7 +250,8 @@ function isCalendarTime(text: string, parsed: Date): boolean {
  * new hosted version, deploy it all at once, then ticket and announce it.
  *
  * @throws KillSwitchRequestError before anything is read, for a bad request
- * @throws KillSwitchEnvironmentBusyError when a deployment runs in the switches' environment (nothing written)
+ * @throws KillSwitchEnvironmentBusyError when a deployment runs in the switches' environment, or other
+ *   flips keep being deployed between this one's read and its deployment (nothing deployed)
  * @throws KillSwitchFollowUpError when the switch is live but the ticket or the event failed
  */
 export async function flipKillSwitch(
@@ -262,53 +266,62 @@ export async function flipKillSwitch(
     environmentId: destination.environmentId,
     configurationProfileId: destination.profileId,
   };
-  // Read before anything is written: a running deployment, or a deployed document that is not one, stops here.
-  const [actor, deployed] = await Promise.all([
-    deps.identity.callerArn(),
-    readDeployedSwitches(deps.delivery, destination),
-  ]);
-  if (deployed.runningDeploymentNumber !== undefined) {
-    throw new KillSwitchEnvironmentBusyError(destination, deployed.runningDeploymentNumber);
-  }
-  const live = alreadyLive(deployed, plan);
-  if (live) {
-    // A retried or repeated run: deploying the same state again only adds a version and a deployment.
-    // The ticket is deduplicated and the event carries the live deployment, so the follow-up is safe to repeat.
-    return followUp(plan, deps, { actor, ...live, alreadyLive: true });
-  }
+  const actor = await deps.identity.callerArn();
   const service = deps.organisation.services.find((s) => s.name === request.service);
-  const flipped = flipSwitch(deployed.document, killSwitchDocument(service?.flags, request.environment), {
-    switchName: request.switchName,
-    enabled: request.enabled,
-    reason: plan.request.reason,
-    ...(plan.until ? { until: plan.until } : {}),
-    actor,
-    at: now,
-  });
-  const content = JSON.stringify(flipped);
+  const fromConfig = killSwitchDocument(service?.flags, request.environment);
   const switchState = request.enabled ? 'on' : 'off';
-  const configurationVersion = await deps.delivery.ensureHostedVersion({
-    ...target,
-    content,
-    contentType: 'application/json',
-    description: `steward kill: ${request.switchName} ${switchState} in ${request.environment}`,
-    versionLabel: documentVersionLabel(sha256(content)),
-  });
-  const started = await deps.delivery.startDeployment({
-    ...target,
-    configurationVersion,
-    deploymentStrategyId: destination.deploymentStrategyId,
-    description: `steward kill: ${request.switchName} ${switchState}`,
-  });
-  if (started.status === 'busy') {
-    throw new KillSwitchEnvironmentBusyError(destination, started.runningDeploymentNumber);
+  for (let attempt = 1; ; attempt += 1) {
+    // Read before anything is written: a running deployment, or a deployed document that is not one, stops here.
+    const deployed = await readDeployedSwitches(deps.delivery, destination);
+    if (deployed.runningDeploymentNumber !== undefined) {
+      throw new KillSwitchEnvironmentBusyError(destination, deployed.runningDeploymentNumber);
+    }
+    const live = alreadyLive(deployed, plan);
+    if (live) {
+      // A retried or repeated run: deploying the same state again only adds a version and a deployment.
+      // The ticket is deduplicated and the event carries the live deployment, so the follow-up is safe to repeat.
+      return followUp(plan, deps, { actor, ...live, alreadyLive: true });
+    }
+    const flipped = flipSwitch(deployed.document, fromConfig, {
+      switchName: request.switchName,
+      enabled: request.enabled,
+      reason: plan.request.reason,
+      ...(plan.until ? { until: plan.until } : {}),
+      actor,
+      at: now,
+    });
+    const content = JSON.stringify(flipped);
+    const configurationVersion = await deps.delivery.ensureHostedVersion({
+      ...target,
+      content,
+      contentType: 'application/json',
+      description: `steward kill: ${request.switchName} ${switchState} in ${request.environment}`,
+      versionLabel: documentVersionLabel(sha256(content)),
+    });
+    // Another operator's flip deployed since the read would be dropped by deploying this document:
+    // start again on top of it. AppConfig has no compare-and-set on deployments; this narrows the
+    // window to one round trip.
+    const latest = (await deps.delivery.environmentState(target)).latest?.deploymentNumber;
+    if (latest !== deployed.deploymentNumber) {
+      if (attempt < MAX_FLIP_ATTEMPTS) continue;
+      throw new KillSwitchEnvironmentBusyError(destination, latest);
+    }
+    const started = await deps.delivery.startDeployment({
+      ...target,
+      configurationVersion,
+      deploymentStrategyId: destination.deploymentStrategyId,
+      description: `steward kill: ${request.switchName} ${switchState}`,
+    });
+    if (started.status === 'busy') {
+      throw new KillSwitchEnvironmentBusyError(destination, started.runningDeploymentNumber);
+    }
+    return followUp(plan, deps, {
+      actor,
+      configurationVersion,
+      deploymentNumber: started.deploymentNumber,
+      alreadyLive: false,
+    });
   }
-  return followUp(plan, deps, {
-    actor,
-    configurationVersion,
-    deploymentNumber: started.deploymentNumber,
-    alreadyLive: false,
-  });
 }
 
 /**
