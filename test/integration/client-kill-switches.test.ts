@@ -100,6 +100,23 @@ describe('Function: loadFlags with kill switches in their own environment and pr
     expect(loaded.has('disable-recommendations')).toBe(true);
   });
 
+  it('fails the first load when the switches cannot be read, rather than serve flags without them', async () => {
+    // Prepare: a switch engaged in the incident, and its document unreadable when a new process starts
+    extension.host('orders', 'production-kill-switches', 'kill-switches', {
+      type: 'feature-flags',
+      content: 'not json',
+    });
+
+    // Act
+    const load = loadFlags('orders', options());
+
+    // Assess: no client that would answer false for an engaged switch
+    await expect(load).rejects.toMatchObject({ reason: 'invalid-document' });
+    expect(extension.requests.map((r) => r.path)).toContain(
+      '/applications/orders/environments/production-kill-switches/configurations/kill-switches',
+    );
+  });
+
   it('reads only the flags profile without the switches settings', async () => {
     // Act
     const loaded = await loadFlags('orders', options({ env: {} }));
