@@ -26,6 +26,11 @@ export const OVERRIDE_TAGS = {
 
 export const OVERRIDE_MARKER_VALUE = 'true';
 
+/** Whether a tag key belongs to an override record (the parameter's other tags are not ours). */
+export function isOverrideTagKey(key: string): boolean {
+  return (Object.values(OVERRIDE_TAGS) as string[]).includes(key);
+}
+
 /**
  * The longest any override can last (the ceiling of the settings' `overrides.maxDurationHours`). The
  * readers cap a record to it: the tags can be written by hand (`ssm:AddTagsToResource`), and a record

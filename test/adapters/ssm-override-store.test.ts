@@ -90,6 +90,30 @@ describe('Class: SsmParameterStore (OverrideStore)', () => {
     });
   });
 
+  it('reads the override tags of one parameter with ListTagsForResource, leaving its other tags out', async () => {
+    // Prepare
+    ssm.on(ListTagsForResourceCommand, { ResourceType: 'Parameter', ResourceId: NAME }).resolves({
+      TagList: [{ Key: 'team', Value: 'payments' }, ...TAGS.map((t) => ({ Key: t.key, Value: t.value }))],
+    });
+    ssm.on(ListTagsForResourceCommand, { ResourceId: '/config/production/orders/timeout' }).rejects(
+      new SSMServiceException({
+        name: 'InvalidResourceId',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'The resource ID is not valid',
+      }),
+    );
+    const store = new SsmParameterStoreWithOverrides(new SSMClient({}));
+
+    // Act
+    const tags = await store.overrideTagsOf(NAME);
+    const missing = store.overrideTagsOf('/config/production/orders/timeout');
+
+    // Assess
+    expect(tags).toEqual(TAGS);
+    await expect(missing).rejects.toBeInstanceOf(ParameterNotFoundError);
+  });
+
   it('calls a missing parameter (InvalidResourceId) ParameterNotFoundError', async () => {
     // Prepare
     ssm.on(AddTagsToResourceCommand).rejects(
