@@ -23,6 +23,15 @@ const TAGS = [
   { key: OVERRIDE_TAGS.reason, value: 'INC-4711' },
 ];
 
+/** What SSM's tagging calls answer for a parameter that does not exist. */
+const invalidResourceId = () =>
+  new SSMServiceException({
+    name: 'InvalidResourceId',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: 'The resource ID is not valid',
+  });
+
 describe('Class: SsmParameterStore (OverrideStore)', () => {
   beforeEach(() => {
     ssm.reset();
@@ -95,14 +104,9 @@ describe('Class: SsmParameterStore (OverrideStore)', () => {
     ssm.on(ListTagsForResourceCommand, { ResourceType: 'Parameter', ResourceId: NAME }).resolves({
       TagList: [{ Key: 'team', Value: 'payments' }, ...TAGS.map((t) => ({ Key: t.key, Value: t.value }))],
     });
-    ssm.on(ListTagsForResourceCommand, { ResourceId: '/config/production/orders/timeout' }).rejects(
-      new SSMServiceException({
-        name: 'InvalidResourceId',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'The resource ID is not valid',
-      }),
-    );
+    ssm
+      .on(ListTagsForResourceCommand, { ResourceId: '/config/production/orders/timeout' })
+      .rejects(invalidResourceId());
     const store = new SsmParameterStoreWithOverrides(new SSMClient({}));
 
     // Act
@@ -116,14 +120,7 @@ describe('Class: SsmParameterStore (OverrideStore)', () => {
 
   it('calls a missing parameter (InvalidResourceId) ParameterNotFoundError', async () => {
     // Prepare
-    ssm.on(AddTagsToResourceCommand).rejects(
-      new SSMServiceException({
-        name: 'InvalidResourceId',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'The resource ID is not valid',
-      }),
-    );
+    ssm.on(AddTagsToResourceCommand).rejects(invalidResourceId());
     const store = new SsmParameterStoreWithOverrides(new SSMClient({}));
 
     // Act
