@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import type { ParameterType } from '../core/keys.ts';
 import {
+  isOverrideTagKey,
   OVERRIDE_MARKER_VALUE,
   OVERRIDE_TAGS,
   type OverrideRecord,
@@ -43,14 +44,22 @@ export class SsmParameterStoreWithOverrides
     await this.scanMetadata(path, [marker], (entry) => names.push(entry.Name));
     const records: OverrideRecord[] = [];
     for (const name of names) {
-      const { TagList = [] } = await this.send('ListTagsForResource', name, () =>
-        this.client.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name })),
-      );
-      const tags = Object.fromEntries(TagList.map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+      const tags = Object.fromEntries((await this.tagsOf(name)).map((tag) => [tag.key, tag.value]));
       const record = parseOverrideTags(name, tags);
       if (record) records.push(record);
     }
     return records;
+  }
+
+  async overrideTagsOf(name: string): Promise<Tag[]> {
+    return (await this.tagsOf(name)).filter((tag) => isOverrideTagKey(tag.key));
+  }
+
+  private async tagsOf(name: string): Promise<Tag[]> {
+    const { TagList = [] } = await this.send('ListTagsForResource', name, () =>
+      this.client.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name })),
+    );
+    return TagList.map((tag) => ({ key: tag.Key ?? '', value: tag.Value ?? '' }));
   }
 
   async tag(name: string, tags: readonly Tag[]): Promise<void> {

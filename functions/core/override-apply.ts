@@ -1,7 +1,10 @@
 /**
  * Applying a planned break-glass override: record it, write it, announce it. The record goes on first,
- * so no reader (the reconcile, a delivery, the drift run) ever sees the value without it; a write that
- * fails afterwards takes the record off again, so a refused write leaves nothing behind.
+ * so no reader (the reconcile, a delivery, the drift run) ever sees the value without it. It replaces
+ * the record of an override already on the parameter whole (no tag of the old one survives, such as
+ * its approver), and a write that fails afterwards puts the parameter's record back as it was: nothing
+ * when it had none, the earlier override when one was active (its value is still live, and without its
+ * record the next reconcile would overwrite it).
  */
 import type { EventPublisher } from '../ports/event-publisher.ts';
 import type { OverrideStore } from '../ports/override-store.ts';
@@ -9,14 +12,14 @@ import type { ParameterStore } from '../ports/parameter-store.ts';
 import { ParameterNotFoundError } from '../ports/parameter-store.errors.ts';
 import { mayShowValues } from './disclosure.ts';
 import { type StewardEvent, stewardEvent } from './events.ts';
-import { OVERRIDE_DEPLOYMENT_STRATEGY_ID, OVERRIDE_TAGS } from './override.ts';
+import { OVERRIDE_DEPLOYMENT_STRATEGY_ID, type Tag } from './override.ts';
 import { overrideTags, type PlannedOverride } from './override-plan.ts';
 import type { SchemaRegistry } from './registry.ts';
 
 export interface ApplyOverrideDependencies {
   readonly registry: SchemaRegistry;
   readonly store: Pick<ParameterStore, 'put'>;
-  readonly overrides: Pick<OverrideStore, 'tag' | 'untag' | 'createTagged'>;
+  readonly overrides: Pick<OverrideStore, 'overrideTagsOf' | 'tag' | 'untag' | 'createTagged'>;
   readonly publisher: EventPublisher;
 }
 
@@ -37,27 +40,44 @@ export async function applyOverride(
   deps: ApplyOverrideDependencies,
 ): Promise<AppliedOverride> {
   const tags = overrideTags(override.record);
+  const previous = await deps.overrides.overrideTagsOf(override.name).catch((error: unknown) => {
+    if (error instanceof ParameterNotFoundError) return undefined;
+    throw error;
+  });
   let version: number;
-  let created = false;
-  try {
-    await deps.overrides.tag(override.name, tags);
-  } catch (error) {
-    if (!(error instanceof ParameterNotFoundError)) throw error;
-    created = true;
-  }
-  if (created) {
+  if (previous === undefined) {
     version = await deps.overrides.createTagged(override.name, override.value, override.parameterType, tags);
   } else {
+    await replaceTags(deps.overrides, override.name, previous, tags);
     try {
       version = await deps.store.put(override.name, override.value, override.parameterType);
     } catch (error) {
-      await deps.overrides.untag(override.name, Object.values(OVERRIDE_TAGS)).catch(() => undefined);
+      await replaceTags(deps.overrides, override.name, tags, previous).catch((restoreError: unknown) => {
+        throw new Error(
+          `${override.name}: the write failed and putting its override tags back failed too ` +
+            `(${restoreError instanceof Error ? restoreError.name : 'error'}): check its steward:override-* tags by hand`,
+          { cause: error },
+        );
+      });
       throw error;
     }
   }
+  const created = previous === undefined;
   const event = overrideAppliedEvent(override, version, deps.registry);
   await deps.publisher.publish([event]);
   return { version, created, event };
+}
+
+/** Swap one set of override tags for another: add the new ones, then remove the keys only the old had. */
+async function replaceTags(
+  overrides: Pick<OverrideStore, 'tag' | 'untag'>,
+  name: string,
+  current: readonly Tag[],
+  next: readonly Tag[],
+): Promise<void> {
+  if (next.length > 0) await overrides.tag(name, next);
+  const stale = current.filter((tag) => !next.some((kept) => kept.key === tag.key)).map((tag) => tag.key);
+  if (stale.length > 0) await overrides.untag(name, stale);
 }
 
 /** `Config Override Applied`: the value itself only where `mayShowValues` allows it. */

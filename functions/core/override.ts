@@ -26,6 +26,25 @@ export const OVERRIDE_TAGS = {
 
 export const OVERRIDE_MARKER_VALUE = 'true';
 
+/** Whether a tag key belongs to an override record (the parameter's other tags are not ours). */
+export function isOverrideTagKey(key: string): boolean {
+  return (Object.values(OVERRIDE_TAGS) as string[]).includes(key);
+}
+
+/**
+ * The longest any override can last (the ceiling of the settings' `overrides.maxDurationHours`). The
+ * readers cap a record to it: the tags can be written by hand (`ssm:AddTagsToResource`), and a record
+ * without a cap would keep the reconcile off the parameter for as long as its `until` says.
+ */
+export const OVERRIDE_MAX_DURATION_HOURS = 168;
+
+/**
+ * How far ahead of the reader's clock an `appliedAt` may lie: it is the operator's clock (the CLI's),
+ * a few minutes off is normal. A record applied later than that is a hand-written one and holds nothing.
+ */
+const APPLIED_AT_SKEW_MS = 15 * 60_000;
+const HOUR_MS = 3_600_000;
+
 /**
  * The predefined AppConfig strategy an override is delivered with: 100 % at once, then AppConfig's
  * 10 minutes of bake during which the environment's rollback alarms still roll it back.
@@ -62,10 +81,11 @@ export function parseOverrideTags(
   const until = new Date(tags[OVERRIDE_TAGS.until] ?? '');
   const appliedAt = new Date(tags[OVERRIDE_TAGS.appliedAt] ?? '');
   if (Number.isNaN(until.getTime()) || Number.isNaN(appliedAt.getTime())) return undefined;
+  const ceiling = appliedAt.getTime() + OVERRIDE_MAX_DURATION_HOURS * HOUR_MS;
   const approvedBy = tags[OVERRIDE_TAGS.approvedBy];
   return {
     parameter,
-    until,
+    until: until.getTime() > ceiling ? new Date(ceiling) : until,
     appliedAt,
     actor: tags[OVERRIDE_TAGS.actor] ?? 'unknown',
     reason: tags[OVERRIDE_TAGS.reason] ?? '',
@@ -73,9 +93,15 @@ export function parseOverrideTags(
   };
 }
 
-/** Active until `until` (exclusive): an override ends at the instant it names. */
+/**
+ * Active until `until` (exclusive): an override ends at the instant it names. One applied later than
+ * now (beyond clock skew) is not active: `until` is capped from `appliedAt`, so a forged future
+ * `appliedAt` would otherwise lift the cap.
+ */
 export function isActive(record: OverrideRecord, now: Date): boolean {
-  return record.until.getTime() > now.getTime();
+  return (
+    record.until.getTime() > now.getTime() && record.appliedAt.getTime() <= now.getTime() + APPLIED_AT_SKEW_MS
+  );
 }
 
 /** The names whose override is active now. */

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { ConfigurationError } from './errors.ts';
 import { DEFAULT_FLAG_USAGE_DAYS } from './names.ts';
+import { OVERRIDE_MAX_DURATION_HOURS } from './override.ts';
 
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes');
 
@@ -221,7 +222,7 @@ export const settingsSchema = z.strictObject({
   overrides: z
     .strictObject({
       /** The longest an override may last; beyond it the change belongs in git. */
-      maxDurationHours: z.int().min(1).max(168).default(24),
+      maxDurationHours: z.int().min(1).max(OVERRIDE_MAX_DURATION_HOURS).default(24),
       /** Environments where `--approved-by` must name a second principal, other than the caller. */
       requireApprovalIn: z
         .array(name)

@@ -9,6 +9,11 @@ import type { OverrideRecord, Tag } from '../core/override.ts';
 export interface OverrideStore {
   /** Every override recorded on a parameter under the path (recursive), active or expired. */
   overridesUnder(path: string): Promise<OverrideRecord[]>;
+  /**
+   * The override tags (`steward:override*`) on an existing parameter, none when it carries no record;
+   * `ParameterNotFoundError` when it does not exist.
+   */
+  overrideTagsOf(name: string): Promise<Tag[]>;
   /** Add (or replace) tags on an existing parameter; `ParameterNotFoundError` when it does not exist. */
   tag(name: string, tags: readonly Tag[]): Promise<void>;
   /** Remove tags by key; removing tags a parameter does not carry is not an error. */

@@ -23,6 +23,15 @@ const TAGS = [
   { key: OVERRIDE_TAGS.reason, value: 'INC-4711' },
 ];
 
+/** What SSM's tagging calls answer for a parameter that does not exist. */
+const invalidResourceId = () =>
+  new SSMServiceException({
+    name: 'InvalidResourceId',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: 'The resource ID is not valid',
+  });
+
 describe('Class: SsmParameterStore (OverrideStore)', () => {
   beforeEach(() => {
     ssm.reset();
@@ -90,16 +99,28 @@ describe('Class: SsmParameterStore (OverrideStore)', () => {
     });
   });
 
+  it('reads the override tags of one parameter with ListTagsForResource, leaving its other tags out', async () => {
+    // Prepare
+    ssm.on(ListTagsForResourceCommand, { ResourceType: 'Parameter', ResourceId: NAME }).resolves({
+      TagList: [{ Key: 'team', Value: 'payments' }, ...TAGS.map((t) => ({ Key: t.key, Value: t.value }))],
+    });
+    ssm
+      .on(ListTagsForResourceCommand, { ResourceId: '/config/production/orders/timeout' })
+      .rejects(invalidResourceId());
+    const store = new SsmParameterStoreWithOverrides(new SSMClient({}));
+
+    // Act
+    const tags = await store.overrideTagsOf(NAME);
+    const missing = store.overrideTagsOf('/config/production/orders/timeout');
+
+    // Assess
+    expect(tags).toEqual(TAGS);
+    await expect(missing).rejects.toBeInstanceOf(ParameterNotFoundError);
+  });
+
   it('calls a missing parameter (InvalidResourceId) ParameterNotFoundError', async () => {
     // Prepare
-    ssm.on(AddTagsToResourceCommand).rejects(
-      new SSMServiceException({
-        name: 'InvalidResourceId',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'The resource ID is not valid',
-      }),
-    );
+    ssm.on(AddTagsToResourceCommand).rejects(invalidResourceId());
     const store = new SsmParameterStoreWithOverrides(new SSMClient({}));
 
     // Act

@@ -47,6 +47,25 @@ export function describeOverrideStoreContract(
       expect(production).toEqual([record(MAX_RETRIES)]);
     });
 
+    it('reads the override tags of one parameter, none where it carries no record, and refuses a missing one', async () => {
+      // Prepare
+      const { overrides, store } = make();
+      await store.put(MAX_RETRIES, '3', 'String');
+      await store.put(TIMEOUT, '5s', 'String');
+      await overrides.tag(MAX_RETRIES, overrideTags(record(MAX_RETRIES)));
+
+      // Act
+      const recorded = await overrides.overrideTagsOf(MAX_RETRIES);
+      const none = await overrides.overrideTagsOf(TIMEOUT);
+      const missing = overrides.overrideTagsOf(STAGING);
+
+      // Assess
+      expect(recorded).toEqual(expect.arrayContaining(overrideTags(record(MAX_RETRIES))));
+      expect(recorded).toHaveLength(overrideTags(record(MAX_RETRIES)).length);
+      expect(none).toEqual([]);
+      await expect(missing).rejects.toBeInstanceOf(ParameterNotFoundError);
+    });
+
     it('refuses to tag a parameter that does not exist, with ParameterNotFoundError', async () => {
       // Prepare
       const { overrides } = make();

@@ -126,7 +126,10 @@ describe('Command: steward drift', () => {
   });
 
   it('reports a parameter under an active break-glass override as override, not value drift', async () => {
-    // Prepare: staging max-retries (8, git says 3) carries an override until far ahead
+    // Prepare: staging max-retries (8, git says 3) carries an override applied an hour ago, for 4 h
+    // (times from the wall clock the command reads: a record applied in the future holds nothing)
+    const appliedAt = new Date(Date.now() - 3_600_000);
+    const until = new Date(appliedAt.getTime() + 4 * 3_600_000);
     ssm
       .on(DescribeParametersCommand)
       .callsFake((input: DescribeParametersCommandInput) =>
@@ -138,8 +141,8 @@ describe('Command: steward drift', () => {
     ssm.on(ListTagsForResourceCommand).resolves({
       TagList: [
         { Key: 'steward:override', Value: 'true' },
-        { Key: 'steward:override-until', Value: '2099-01-01T00:00:00.000Z' },
-        { Key: 'steward:override-at', Value: '2026-11-30T22:00:00.000Z' },
+        { Key: 'steward:override-until', Value: until.toISOString() },
+        { Key: 'steward:override-at', Value: appliedAt.toISOString() },
         { Key: 'steward:override-actor', Value: 'arn:aws:sts::123456789012:assumed-role/OnCall/alice' },
         { Key: 'steward:override-reason', Value: 'INC-4711 brown-out' },
       ],

@@ -1,6 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   AddTagsToResourceCommand,
+  ListTagsForResourceCommand,
   PutParameterCommand,
   RemoveTagsFromResourceCommand,
   SSMClient,
@@ -58,6 +59,8 @@ beforeEach(() => {
   sts.reset();
   eventbridge.reset();
   sts.on(GetCallerIdentityCommand).resolves({ Arn: CALLER, Account: '123456789012', UserId: 'AROA:alice' });
+  // The parameter exists and carries no override yet (an unrelated tag only).
+  ssm.on(ListTagsForResourceCommand).resolves({ TagList: [{ Key: 'team', Value: 'payments' }] });
   ssm.on(AddTagsToResourceCommand).resolves({});
   ssm.on(PutParameterCommand).resolves({ Version: 9 });
   eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
@@ -90,7 +93,7 @@ describe('Command: steward override', () => {
       Overwrite: true,
     });
     const order = ssm.calls().map((c) => c.args[0].constructor.name);
-    expect(order).toEqual(['AddTagsToResourceCommand', 'PutParameterCommand']);
+    expect(order).toEqual(['ListTagsForResourceCommand', 'AddTagsToResourceCommand', 'PutParameterCommand']);
     const entry = eventbridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
     expect(entry).toMatchObject({
       Source: 'config.steward',
@@ -114,6 +117,7 @@ describe('Command: steward override', () => {
 
   it('creates a parameter that does not exist yet with its tags in the same PutParameter, without Overwrite', async () => {
     // Prepare
+    ssm.on(ListTagsForResourceCommand).rejects(serviceError('InvalidResourceId'));
     ssm.on(AddTagsToResourceCommand).rejects(serviceError('InvalidResourceId'));
     ssm.on(PutParameterCommand).resolves({ Version: 1 });
 
@@ -221,10 +225,11 @@ describe('Command: steward override', () => {
     // Assess
     expect(code).toBe(4);
     expect(err).toMatch(/PutParameter/);
+    // every override tag it added (no approver in staging), and nothing else: the parameter had no record
     expect(ssm).toReceiveCommandWith(RemoveTagsFromResourceCommand, {
       ResourceType: 'Parameter',
       ResourceId: '/config/staging/orders/max-retries',
-      TagKeys: Object.values(OVERRIDE_TAGS),
+      TagKeys: Object.values(OVERRIDE_TAGS).filter((key) => key !== OVERRIDE_TAGS.approvedBy),
     });
     expect(eventbridge.calls()).toHaveLength(0);
   });

@@ -5,7 +5,12 @@
  * the same contract as `SsmParameterStore`.
  */
 import type { ParameterType } from '../../functions/core/keys.ts';
-import { parseOverrideTags, type OverrideRecord, type Tag } from '../../functions/core/override.ts';
+import {
+  isOverrideTagKey,
+  parseOverrideTags,
+  type OverrideRecord,
+  type Tag,
+} from '../../functions/core/override.ts';
 import type { OverrideStore } from '../../functions/ports/override-store.ts';
 import {
   ParameterNotFoundError,
@@ -26,6 +31,13 @@ export class InMemoryOverrideStore implements OverrideStore {
     return [...this.tags.entries()]
       .filter(([name]) => name.startsWith(prefix) && this.parameters.valueOf(name) !== undefined)
       .flatMap(([name, tags]) => parseOverrideTags(name, Object.fromEntries(tags)) ?? []);
+  }
+
+  async overrideTagsOf(name: string): Promise<Tag[]> {
+    this.calls.push('overrideTagsOf');
+    return [...this.existing(name, 'ListTagsForResource')]
+      .filter(([key]) => isOverrideTagKey(key))
+      .map(([key, value]) => ({ key, value }));
   }
 
   async tag(name: string, tags: readonly Tag[]): Promise<void> {

@@ -93,7 +93,8 @@ describe('Break-glass override lifecycle', () => {
     const outcome = await judge(MAX_RETRIES);
 
     // Assess
-    expect(callsToApply).toEqual(['tag']);
+    // the parameter's current record is read first, so a failed write can put it back
+    expect(callsToApply).toEqual(['overrideTagsOf', 'tag']);
     expect(overrides.tagsOf(MAX_RETRIES)).toMatchObject({
       [OVERRIDE_TAGS.marker]: 'true',
       [OVERRIDE_TAGS.actor]: CALLER,
@@ -257,6 +258,7 @@ describe('Break-glass override lifecycle', () => {
         registry,
         store: { put: (...args) => (sequence.push('put'), store.put(...args)) },
         overrides: {
+          overrideTagsOf: (...args) => (sequence.push('read tags'), overrides.overrideTagsOf(...args)),
           tag: (...args) => (sequence.push('tag'), overrides.tag(...args)),
           untag: (...args) => (sequence.push('untag'), overrides.untag(...args)),
           createTagged: (...args) => (sequence.push('createTagged'), overrides.createTagged(...args)),
@@ -267,7 +269,7 @@ describe('Break-glass override lifecycle', () => {
 
     // Assess
     expect(plan.ok).toBe(true);
-    expect(sequence).toEqual(['tag', 'put', 'publish']);
+    expect(sequence).toEqual(['read tags', 'tag', 'put', 'publish']);
   });
 
   it('takes its record off again when the write fails, and announces nothing', async () => {
@@ -294,6 +296,98 @@ describe('Break-glass override lifecycle', () => {
     expect(await overrides.overridesUnder('/config/production')).toEqual([]);
     expect(store.valueOf(MAX_RETRIES)).toBe('5');
     expect(publisher.ofType('Config Override Applied')).toEqual([]);
+  });
+});
+
+describe('Break-glass override over an active one', () => {
+  it('keeps the first override when the write of a second one fails', async () => {
+    // Prepare: an override is active at 8; a second one (9) is refused by Parameter Store
+    const { store, overrides, registry, publisher, clock, override, reconcile } = await deployed();
+    await override();
+    const before = overrides.tagsOf(MAX_RETRIES);
+    const refusing: Pick<ParameterStore, 'put'> = {
+      put: async (name) => {
+        throw new ParameterRejectedError(name, 'PutParameter', 'ParameterMaxVersionLimitExceeded');
+      },
+    };
+    const second = planOverride(
+      { parameter: MAX_RETRIES, value: '9', reason: 'INC-4712 still failing', until: '2h' },
+      { registry, policy: { ...policy, requireApprovalIn: [] }, now: clock.now(), caller: CALLER },
+    );
+
+    // Act
+    const applying = second.ok
+      ? applyOverride(second.override, { registry, store: refusing, overrides, publisher })
+      : Promise.reject(new Error('plan refused'));
+
+    // Assess: the first record is back as it was, so the reconcile still leaves its 8 alone
+    await expect(applying).rejects.toBeInstanceOf(ParameterRejectedError);
+    expect(overrides.tagsOf(MAX_RETRIES)).toEqual(before);
+    expect((await reconcile()).heldByOverride).toEqual([MAX_RETRIES]);
+    expect(store.valueOf(MAX_RETRIES)).toBe('8');
+  });
+
+  it('says so when the write fails and the record cannot be put back either', async () => {
+    // Prepare: the write is refused, and so is the tag call that would restore the first record
+    const { store, overrides, registry, publisher, clock, override } = await deployed();
+    await override();
+    let tagCalls = 0;
+    const second = planOverride(
+      { parameter: MAX_RETRIES, value: '9', reason: 'INC-4712 still failing', until: '2h' },
+      { registry, policy: { ...policy, requireApprovalIn: [] }, now: clock.now(), caller: CALLER },
+    );
+
+    // Act
+    const applying = second.ok
+      ? applyOverride(second.override, {
+          registry,
+          store: {
+            put: async (name) => {
+              throw new ParameterRejectedError(name, 'PutParameter', 'ParameterMaxVersionLimitExceeded');
+            },
+          },
+          overrides: {
+            overrideTagsOf: (name) => overrides.overrideTagsOf(name),
+            tag: async (name, tags) => {
+              tagCalls += 1;
+              if (tagCalls > 1) throw new Error('ThrottlingException');
+              return overrides.tag(name, tags);
+            },
+            untag: (name, keys) => overrides.untag(name, keys),
+            createTagged: (...args) => overrides.createTagged(...args),
+          },
+          publisher,
+        })
+      : Promise.reject(new Error('plan refused'));
+
+    // Assess
+    const error: unknown = await applying.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/putting its override tags back failed too.*by hand/);
+    expect((error as Error).cause).toBeInstanceOf(ParameterRejectedError);
+    expect((error as Error).message).not.toContain('9');
+    expect(store.valueOf(MAX_RETRIES)).toBe('8');
+  });
+
+  it('does not carry the approver of the first override over to a second one given without --approved-by', async () => {
+    // Prepare: the first override was approved by bob; approval is no longer required
+    const { overrides, override, registry, clock, store, publisher } = await deployed();
+    await override({ approvedBy: 'bob' });
+    const second = planOverride(
+      { parameter: MAX_RETRIES, value: '9', reason: 'INC-4712 still failing', until: '2h' },
+      { registry, policy: { ...policy, requireApprovalIn: [] }, now: clock.now(), caller: CALLER },
+    );
+
+    // Act
+    if (second.ok) await applyOverride(second.override, { registry, store, overrides, publisher });
+    const [record] = await overrides.overridesUnder('/config/production');
+
+    // Assess
+    expect(second.ok).toBe(true);
+    expect(store.valueOf(MAX_RETRIES)).toBe('9');
+    expect(record?.reason).toBe('INC-4712 still failing');
+    expect(record?.approvedBy).toBeUndefined();
+    expect(overrides.tagsOf(MAX_RETRIES)).not.toHaveProperty(OVERRIDE_TAGS.approvedBy);
   });
 });
 

@@ -3,6 +3,7 @@ import { organisation } from '../../config/index.ts';
 import {
   isActive,
   needsImmediateDelivery,
+  OVERRIDE_MAX_DURATION_HOURS,
   OVERRIDE_TAGS,
   type OverrideRecord,
   overrideState,
@@ -10,6 +11,7 @@ import {
 } from '../../functions/core/override.ts';
 import { overrideTags, planOverride, tagSafe } from '../../functions/core/override-plan.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { settingsSchema } from '../../functions/core/settings.ts';
 
 const registry = new SchemaRegistry(organisation, {
   parameterRoot: 'config',
@@ -197,6 +199,44 @@ describe('Function: overrideTags / parseOverrideTags', () => {
         [OVERRIDE_TAGS.appliedAt]: NOW.toISOString(),
       }),
     ).toBeUndefined();
+  });
+
+  it('caps a hand-written far-future until at the longest override the settings can allow', () => {
+    // Prepare: someone tagged the parameter by hand, until the year 2099
+    const handWritten = {
+      [OVERRIDE_TAGS.marker]: 'true',
+      [OVERRIDE_TAGS.until]: '2099-01-01T00:00:00.000Z',
+      [OVERRIDE_TAGS.appliedAt]: NOW.toISOString(),
+    };
+
+    // Act
+    const read = parseOverrideTags('/p', handWritten);
+
+    // Assess
+    expect(read?.until).toEqual(new Date(NOW.getTime() + OVERRIDE_MAX_DURATION_HOURS * 3_600_000));
+    expect(isActive(read!, new Date('2026-12-08T00:00:00.000Z'))).toBe(false);
+    // the ceiling is the settings' own limit, so no allowed setting outlasts it
+    const overridesSetting = settingsSchema.shape.overrides;
+    expect(overridesSetting.safeParse({ maxDurationHours: OVERRIDE_MAX_DURATION_HOURS }).success).toBe(true);
+    expect(overridesSetting.safeParse({ maxDurationHours: OVERRIDE_MAX_DURATION_HOURS + 1 }).success).toBe(
+      false,
+    );
+  });
+
+  it('holds no value by a record that claims to be applied in the future (beyond clock skew)', () => {
+    // Prepare: both times hand-written far ahead, so the cap from appliedAt alone would not end it
+    const forged = parseOverrideTags('/p', {
+      [OVERRIDE_TAGS.marker]: 'true',
+      [OVERRIDE_TAGS.until]: '2099-01-02T00:00:00.000Z',
+      [OVERRIDE_TAGS.appliedAt]: '2099-01-01T00:00:00.000Z',
+    });
+    const skewed = { ...record, appliedAt: new Date(NOW.getTime() + 5 * 60_000) };
+
+    // Assess
+    expect(isActive(forged!, NOW)).toBe(false);
+    expect(needsImmediateDelivery([forged!], NOW, undefined)).toBe(false);
+    // an operator's clock a few minutes ahead still counts
+    expect(isActive(skewed, NOW)).toBe(true);
   });
 
   it('keeps tag values to the characters and length SSM allows', () => {
