@@ -243,11 +243,16 @@ async function strategyFor(
   environmentStrategyId: string,
   latest: LatestDeployment | undefined,
 ): Promise<string> {
-  if (!deps.overrides) return environmentStrategyId;
-  const records = [
-    ...(await deps.overrides.overridesUnder(deps.registry.parameterName(environment, SHARED_SERVICE, ''))),
-    ...(await deps.overrides.overridesUnder(deps.registry.parameterName(environment, service, ''))),
-  ];
+  const { overrides } = deps;
+  if (!overrides) return environmentStrategyId;
+  // The document composes the shared keys and the service's own: both paths, read at once.
+  const records = (
+    await Promise.all(
+      [SHARED_SERVICE, service].map((owner) =>
+        overrides.overridesUnder(deps.registry.parameterName(environment, owner, '')),
+      ),
+    )
+  ).flat();
   return needsImmediateDelivery(records, deps.clock.now(), latest?.startedAt)
     ? OVERRIDE_DEPLOYMENT_STRATEGY_ID
     : environmentStrategyId;
