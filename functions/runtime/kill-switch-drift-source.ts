@@ -6,6 +6,7 @@
 import { onceUntilFailure } from '../adapters/once-until-failure.ts';
 import type { KillSwitchDriftSource } from '../core/drift/kill-switch-overdue.ts';
 import { parseKillSwitchTargets } from '../core/flags/kill-switch-targets.ts';
+import { lazyAppConfigClient } from './lazy-appconfig-client.ts';
 
 /**
  * @example
@@ -14,11 +15,11 @@ import { parseKillSwitchTargets } from '../core/flags/kill-switch-targets.ts';
 export function killSwitchDriftSource(targets: string | undefined): KillSwitchDriftSource | undefined {
   if (targets === undefined) return undefined;
   const delivery = onceUntilFailure(async () => {
-    const [{ AppConfigClient }, { AppConfigKillSwitchStore }] = await Promise.all([
-      import('@aws-sdk/client-appconfig'),
+    const [client, { AppConfigKillSwitchStore }] = await Promise.all([
+      lazyAppConfigClient(),
       import('../adapters/appconfig-kill-switch-store.ts'),
     ]);
-    return new AppConfigKillSwitchStore(new AppConfigClient({}));
+    return new AppConfigKillSwitchStore(client);
   });
   return {
     targets: parseKillSwitchTargets(targets),

@@ -5,6 +5,7 @@
  */
 import { onceUntilFailure } from '../adapters/once-until-failure.ts';
 import type { DeployedFlagSource } from '../ports/flag-source.ts';
+import { lazyAppConfigClient } from './lazy-appconfig-client.ts';
 
 /**
  * @example
@@ -12,11 +13,11 @@ import type { DeployedFlagSource } from '../ports/flag-source.ts';
  */
 export function lazyDeployedFlagSource(): DeployedFlagSource {
   const load = onceUntilFailure(async () => {
-    const [{ AppConfigClient }, { AppConfigDeployedFlagSource }] = await Promise.all([
-      import('@aws-sdk/client-appconfig'),
+    const [client, { AppConfigDeployedFlagSource }] = await Promise.all([
+      lazyAppConfigClient(),
       import('../adapters/appconfig-deployed-flag-source.ts'),
     ]);
-    return new AppConfigDeployedFlagSource(new AppConfigClient({}));
+    return new AppConfigDeployedFlagSource(client);
   });
   return { deployed: async (ref, environment) => (await load()).deployed(ref, environment) };
 }
