@@ -642,8 +642,15 @@ async function simulate(scenario: Scenario) {
   const clock = { now: () => new Date(BASE + time.now) };
   const ports = (role: string) => ({
     registry,
+    // As the handlers build it: reads take the instance's share of the read budget, writes (labels,
+    // restores) a bucket of their own at the same rate (deliver-changes sends reads only).
     store: new SsmParameterStore(store.client(sessionOf(role)), {
-      limiter: new RateLimiter({
+      readLimiter: new RateLimiter({
+        requestsPerSecond: budget.perInstance,
+        now: () => time.now,
+        sleep: time.sleep,
+      }),
+      writeLimiter: new RateLimiter({
         requestsPerSecond: budget.perInstance,
         now: () => time.now,
         sleep: time.sleep,

@@ -62,6 +62,11 @@ export interface SsmParameterStoreOptions {
    * pages included: for a writer whose writes have their own bound (the reconcile).
    */
   readonly readLimiter?: RequestGate;
+  /**
+   * Taken once before every write request (labels, restores, puts): a bound of its own, so the label a
+   * change earns does not queue behind the read that judged it (validate-change: read budget + this).
+   */
+  readonly writeLimiter?: RequestGate;
   /** Called once per request sent, with the SSM operation name (for metrics). */
   readonly onRequest?: (operation: string) => void;
   /** Attempts per request when SSM still answers ThrottlingException after the SDK's retries. @default 5 */
@@ -307,6 +312,7 @@ export class SsmParameterStore implements ParameterStore, Omit<DriftParameterSou
     for (let attempt = 1; ; attempt++) {
       await this.options.limiter?.acquire();
       if (READS.has(operation)) await this.options.readLimiter?.acquire();
+      else await this.options.writeLimiter?.acquire();
       this.options.onRequest?.(operation);
       try {
         return await call();

@@ -64,7 +64,10 @@ const { settings, registry } = loadRuntime(
 );
 const store = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
   // This instance's share of the pipeline's read budget (core/pipeline/read-budget.ts).
-  limiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
+  readLimiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
+  // Its writes (a label per accepted change, a restore per refused one) at the same rate, in a bucket
+  // of their own: one shared bucket made every change's label wait a quarter second on its read.
+  writeLimiter: new RateLimiter({ requestsPerSecond: settings.STEWARD_READS_PER_SECOND }),
 });
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
 const tickets = createTicketTracker(settings.STEWARD_TICKETS);

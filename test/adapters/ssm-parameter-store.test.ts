@@ -429,4 +429,24 @@ describe('Class: SsmParameterStore', () => {
     // Assess
     expect(readLimiter.acquired).toBe(1);
   });
+
+  it('takes a write-limiter token before writes only: a label does not wait on the read before it', async () => {
+    // Prepare
+    ssm.on(GetParameterHistoryCommand).resolves({ Parameters: [] });
+    ssm.on(LabelParameterVersionCommand).resolves({ InvalidLabels: [], ParameterVersion: 2 });
+    let now = 0;
+    const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+    const readLimiter = new RateLimiter({ requestsPerSecond: 4, ...clock });
+    const writeLimiter = new RateLimiter({ requestsPerSecond: 4, ...clock });
+    store = new SsmParameterStore(new SSMClient({}), { readLimiter, writeLimiter });
+
+    // Act
+    await store.history('/config/staging/orders/max-retries');
+    await store.label('/config/staging/orders/max-retries', 2, ['last-known-good']);
+
+    // Assess
+    expect(readLimiter.acquired).toBe(1);
+    expect(writeLimiter.acquired).toBe(1);
+    expect(now).toBe(0);
+  });
 });
