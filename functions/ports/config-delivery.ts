@@ -69,6 +69,42 @@ export interface ConfigDelivery {
   }): Promise<EnvironmentState>;
 }
 
+/** One deployment of a profile to an environment. */
+export interface ProfileDeployment {
+  readonly deploymentNumber: number;
+  /** The hosted version number it deploys. */
+  readonly configurationVersion: string;
+  /** AppConfig's deployment state: COMPLETE, BAKING, VALIDATING, DEPLOYING, ROLLING_BACK, ROLLED_BACK, REVERTED. */
+  readonly state: string;
+  readonly versionLabel?: string;
+  readonly startedAt?: Date;
+}
+
+/** What an environment serves of one profile, from one walk of its deployments (newest first). */
+export interface ServedDeployment {
+  /**
+   * The newest COMPLETE or BAKING deployment of the profile: its version is what every target serves
+   * (a baking one has reached them all; AppConfig only watches its alarms). Undefined when none is.
+   */
+  readonly served?: ProfileDeployment;
+  /**
+   * The profile's deployments newer than {@link served}, newest first: still rolling out (VALIDATING,
+   * DEPLOYING) or undone (ROLLING_BACK, ROLLED_BACK, REVERTED). Their versions are not served.
+   */
+  readonly passedOver: readonly ProfileDeployment[];
+  /** The deployment (of any profile) that keeps the environment busy; undefined when it is free. */
+  readonly runningDeploymentNumber?: number;
+}
+
+/** The served deployment of a profile: one meaning of "deployed" for every reader of AppConfig. */
+export interface ServedDeploymentReader {
+  servedDeployment(target: {
+    readonly applicationId: string;
+    readonly environmentId: string;
+    readonly configurationProfileId: string;
+  }): Promise<ServedDeployment>;
+}
+
 /** A hosted version's content read back: a kill-switch flip starts from the document deployed. */
 export interface HostedVersionReader {
   hostedContent(version: {
