@@ -25,11 +25,8 @@ import {
   DeployedConfigurationAccessDeniedError,
   DeployedConfigurationError,
 } from '../ports/deployed-configuration.errors.ts';
-import {
-  EnvironmentDeployments,
-  ROLLING_OUT_STATES,
-  throttledAppConfigCall,
-} from './appconfig-served-deployment.ts';
+import { ROLLING_OUT_STATES } from './appconfig-deployment-states.ts';
+import { EnvironmentDeployments, throttledAppConfigCall } from './appconfig-served-deployment.ts';
 import type { ThrottlingRetryOptions } from './throttling-retry.ts';
 
 /**

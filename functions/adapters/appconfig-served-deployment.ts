@@ -12,9 +12,19 @@
  * - `REVERTED`: completed, then reverted (StopDeployment with AllowRevert); the version before it again.
  *
  * So the served version of a profile is that of its newest `COMPLETE` or `BAKING` deployment; newer
- * deployments of the profile are passed over (and reported). The drift run, `steward plan` and
- * `steward kill` all read it here. What the delivery's busy check asks ("may a deployment start in
- * this environment now?") is another question, answered by {@link BUSY_STATES}.
+ * deployments of the profile are passed over (and reported). Who reads it here:
+ *
+ * - flag drift (`appconfig-deployed-flag-source.ts`): the served version, compared with `config/`;
+ * - `steward kill` and the drift run's overdue switches (`appconfig-kill-switch-store.ts`): the
+ *   served switches, which a flip builds on; a rolled-back flip is not live and is not revived;
+ * - `steward plan` (`appconfig-deployed-configuration.ts`): the version the environment is getting,
+ *   the rolling-out deployment when there is one, else the served one.
+ *
+ * Readers that deliberately mean something else: the delivery (`appconfig-delivery.ts`,
+ * `environmentState`) looks at the profile's newest deployment in any state (was this document
+ * already delivered or attempted?) and at whether a deployment runs (may one start now?, the states
+ * of {@link BUSY_STATES}); the flag-expiry job and `steward flags --live` read the newest hosted
+ * version of the flags (definitions and metadata, deployed or not), no deployment at all.
  */
 import {
   type AppConfigClient,
@@ -23,21 +33,8 @@ import {
   ListDeploymentsCommand,
 } from '@aws-sdk/client-appconfig';
 import type { ProfileDeployment, ServedDeployment } from '../ports/config-delivery.ts';
+import { BUSY_STATES, ROLLING_OUT_STATES, SERVED_STATES } from './appconfig-deployment-states.ts';
 import { ThrottlingRetry, type ThrottlingRetryOptions } from './throttling-retry.ts';
-
-/** States in which a deployment's version is what every target of the environment serves. */
-const SERVED_STATES: ReadonlySet<string> = new Set(['COMPLETE', 'BAKING']);
-
-/** States of a deployment that is reaching its targets and will be served once it completes. */
-export const ROLLING_OUT_STATES: ReadonlySet<string> = new Set(['VALIDATING', 'DEPLOYING']);
-
-/** States during which AppConfig refuses another deployment to the environment (any profile). */
-export const BUSY_STATES: ReadonlySet<string> = new Set([
-  'VALIDATING',
-  'DEPLOYING',
-  'BAKING',
-  'ROLLING_BACK',
-]);
 
 const THROTTLING: ReadonlySet<string> = new Set(['ThrottlingException', 'TooManyRequestsException']);
 
