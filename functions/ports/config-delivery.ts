@@ -12,12 +12,15 @@ export interface HostedDocument {
   readonly versionLabel: string;
 }
 
-/** The newest deployment of a configuration profile to an environment. */
+/**
+ * The newest deployment of a configuration profile to an environment, in any state (a rolled-back one
+ * included): what the delivery last attempted, not necessarily what is served (see {@link ServedDeployment}).
+ */
 export interface LatestDeployment {
   readonly deploymentNumber: number;
   /** The label of the deployed hosted version, when it has one. */
   readonly versionLabel?: string;
-  /** The hosted version number it deployed, when listed (a kill-switch flip reads it back). */
+  /** The hosted version number it deployed, when listed. */
   readonly configurationVersion?: string;
   /** AppConfig's deployment state: DEPLOYING, BAKING, VALIDATING, COMPLETE, ROLLING_BACK, ROLLED_BACK, ... */
   readonly state: string;
@@ -61,7 +64,11 @@ export interface ConfigDelivery {
   ensureHostedVersion(document: HostedDocument): Promise<string>;
   /** Start a deployment of a version with the environment's strategy. */
   startDeployment(request: DeploymentRequest): Promise<DeploymentStart>;
-  /** The newest deployment of the profile to the environment, and whether one runs there now. */
+  /**
+   * The newest deployment of the profile to the environment in any state, and whether one runs there
+   * now: the delivery asks "was this document delivered or attempted already, and may a deployment
+   * start?", deliberately not "what is served" ({@link ServedDeploymentReader}).
+   */
   environmentState(target: {
     readonly applicationId: string;
     readonly environmentId: string;
