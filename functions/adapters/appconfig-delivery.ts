@@ -31,7 +31,7 @@ import type {
   ProfileLocation,
   ProfileLocator,
 } from '../ports/config-delivery.ts';
-import { BUSY_STATES } from './appconfig-deployment-states.ts';
+import { BUSY_STATES, THROTTLING_ERRORS } from './appconfig-deployment-states.ts';
 
 /**
  * @example
@@ -250,8 +250,7 @@ export function translate(error: unknown, operation: string, subject: string): E
   if (name === 'AccessDeniedException') {
     return new ConfigDeliveryAccessDeniedError(message, operation, { cause: error });
   }
-  if (THROTTLING.has(name)) return new ConfigDeliveryThrottledError(message, operation, { cause: error });
+  if (THROTTLING_ERRORS.has(name))
+    return new ConfigDeliveryThrottledError(message, operation, { cause: error });
   return new ConfigDeliveryError(message, operation, { cause: error });
 }
-
-const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException']);

@@ -33,10 +33,13 @@ import {
   ListDeploymentsCommand,
 } from '@aws-sdk/client-appconfig';
 import type { ProfileDeployment, ServedDeployment } from '../ports/config-delivery.ts';
-import { BUSY_STATES, ROLLING_OUT_STATES, SERVED_STATES } from './appconfig-deployment-states.ts';
+import {
+  BUSY_STATES,
+  ROLLING_OUT_STATES,
+  SERVED_STATES,
+  THROTTLING_ERRORS,
+} from './appconfig-deployment-states.ts';
 import { ThrottlingRetry, type ThrottlingRetryOptions } from './throttling-retry.ts';
-
-const THROTTLING: ReadonlySet<string> = new Set(['ThrottlingException', 'TooManyRequestsException']);
 
 /** How a reader turns failures into its port's errors. */
 export interface AppConfigReadErrors {
@@ -58,7 +61,7 @@ export function throttledAppConfigCall(
   translate: AppConfigReadErrors['translate'],
   options: ThrottlingRetryOptions = {},
 ): AppConfigCall {
-  const retry = new ThrottlingRetry(THROTTLING, options);
+  const retry = new ThrottlingRetry(THROTTLING_ERRORS, options);
   return (operation, send) => retry.send(send, (cause, name) => translate(cause, name, operation));
 }
 
