@@ -6,7 +6,8 @@
  *
  * - `COMPLETE`: every target serves it.
  * - `BAKING`: it has reached every target; AppConfig only watches the alarms for the final bake time.
- * - `VALIDATING`, `DEPLOYING`: still rolling out; most targets serve the version before it.
+ * - `VALIDATING` (its validators run), `DEPLOYING` (reaching targets step by step): not every target
+ *   serves it yet.
  * - `ROLLING_BACK`, `ROLLED_BACK`: stopped (an alarm or StopDeployment) while in progress; the
  *   targets go back to the version before it.
  * - `REVERTED`: completed, then reverted (StopDeployment with AllowRevert); the version before it again.
