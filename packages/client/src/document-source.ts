@@ -4,7 +4,8 @@
  * re-read keeps the last good document, logging once per outage and counting every failure.
  */
 import type { ExtensionFailureReason } from './errors.js';
-import { type ClientOptions, type ExtensionTarget, extensionUrl, readFromExtension } from './extension.js';
+import { type ClientOptions, type ExtensionTarget, extensionUrl } from './extension.js';
+import { readFromExtension } from './extension-read.js';
 import {
   type ClientLogger,
   type DegradedReport,
