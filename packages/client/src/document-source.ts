@@ -3,7 +3,7 @@
  * happen in the background once the poll interval has passed (stale-while-revalidate), and a failed
  * re-read keeps the last good document, logging once per outage and counting every failure.
  */
-import type { ExtensionFailureReason } from './errors.js';
+import { type ExtensionFailureReason, InvalidConfigDocumentError } from './errors.js';
 import { type ClientOptions, type ExtensionTarget, extensionUrl } from './extension.js';
 import { readFromExtension } from './extension-read.js';
 import {
@@ -120,6 +120,7 @@ export class DocumentSource<T> {
                 readFromExtension(extensionUrl({ ...this.target, ...killSwitches }), this.target.timeoutMs),
               ])),
               this.#only,
+              killSwitches.profile,
             );
     const document = await this.#parse(raw);
     const now = this.#clock();
@@ -178,9 +179,23 @@ export class DocumentSource<T> {
 /**
  * The flags with the kill switches on top (a switch wins over a flag of the same key), narrowed to
  * `only` when given. Either read failing fails the read, so the last good pair keeps being served.
+ * A switches document that is JSON but not an object (`[]`, `null`, `3`) is broken, not empty:
+ * reading it as "no switches" would answer off for a switch engaged in an incident.
  */
-function withKillSwitches(flags: unknown, switches: unknown, only: readonly string[] | undefined): unknown {
-  if (!isObject(flags) || !isObject(switches)) return flags;
+function withKillSwitches(
+  flags: unknown,
+  switches: unknown,
+  only: readonly string[] | undefined,
+  switchesProfile: string,
+): unknown {
+  if (!isObject(switches)) {
+    throw new InvalidConfigDocumentError(
+      `the kill switches (${switchesProfile}) are invalid: (document) is not a JSON object`,
+      ['(document)'],
+    );
+  }
+  // A flags document that is not an object is named by the flags parser.
+  if (!isObject(flags)) return flags;
   const picked = only
     ? Object.fromEntries(only.filter((key) => key in switches).map((key) => [key, switches[key]]))
     : switches;
