@@ -6,13 +6,7 @@
 import { type ExtensionFailureReason, InvalidConfigDocumentError } from './errors.js';
 import { type ClientOptions, type ExtensionTarget, extensionUrl } from './extension.js';
 import { readFromExtension } from './extension-read.js';
-import {
-  type ClientLogger,
-  type DegradedReport,
-  degradedMetricLine,
-  stdoutLogger,
-  stdoutMetricSink,
-} from './telemetry.js';
+import type { ClientLogger, DegradedReport } from './telemetry.js';
 
 export interface DocumentSourceOptions<T> extends ClientOptions {
   /** Turns the raw JSON into the kept document; throws (or rejects) to reject it. */
@@ -35,10 +29,11 @@ export class DocumentSource<T> {
   readonly url: string;
   readonly #parse: (raw: unknown) => T | Promise<T>;
   readonly #onUpdate: ((document: T) => void) | undefined;
-  readonly #logger: ClientLogger;
+  /** Undefined: JSON lines on stdout, written by `telemetry.ts`, which loads with the first failure. */
+  readonly #logger: ClientLogger | undefined;
   readonly #onDegraded: ((report: DegradedReport) => void) | undefined;
   readonly #onRefreshFailed: ((report: DegradedReport) => void) | undefined;
-  readonly #metricSink: (line: string) => void;
+  readonly #metricSink: ((line: string) => void) | undefined;
   readonly #clock: () => number;
   readonly #only: readonly string[] | undefined;
   #current: T | undefined;
@@ -53,10 +48,10 @@ export class DocumentSource<T> {
     this.url = extensionUrl(target, options.flags);
     this.#parse = options.parse;
     this.#onUpdate = options.onUpdate;
-    this.#logger = options.logger ?? stdoutLogger;
+    this.#logger = options.logger;
     this.#onDegraded = options.onDegraded;
     this.#onRefreshFailed = options.onRefreshFailed;
-    this.#metricSink = options.metricSink ?? stdoutMetricSink;
+    this.#metricSink = options.metricSink;
     this.#clock = options.clock ?? Date.now;
     this.#only = options.flags;
   }
@@ -135,10 +130,8 @@ export class DocumentSource<T> {
     try {
       await this.#read();
       if (this.#failures > 0) {
-        this.#logger.info('configuration refresh recovered', {
-          ...this.#where(),
-          failedRefreshes: this.#failures,
-        });
+        const { logRecoveredRefresh } = await import('./telemetry.js');
+        logRecoveredRefresh(this.#where(), this.#failures, this.#logger);
       }
       this.#failures = 0;
     } catch (error) {
@@ -152,15 +145,10 @@ export class DocumentSource<T> {
         consecutiveFailures: this.#failures,
         staleForMs: now - this.#readAt,
       };
-      if (this.#failures === 1) {
-        // Once per outage, not per request nor per failed poll: the metric counts every failure.
-        this.#logger.warn('configuration refresh failed; serving the last good document', {
-          ...this.#where(),
-          reason: report.reason,
-          error: error instanceof Error ? error.message : 'unknown error',
-        });
-      }
-      this.#metricSink(degradedMetricLine(report, now));
+      // Logging and metrics load with the first failed refresh (in the background, never on a
+      // request's path): a healthy consumer's cold start does not read them.
+      const { recordFailedRefresh } = await import('./telemetry.js');
+      recordFailedRefresh(report, error, this.#where(), now, this.#logger, this.#metricSink);
       try {
         this.#onRefreshFailed?.(report);
         this.#onDegraded?.(report);
