@@ -173,6 +173,23 @@ describe('Function: readFromExtension (node:http)', () => {
     expect((error as Error).message).toBe(message);
   });
 
+  it('answers an error status at once and lets go of the connection, however slowly its text comes', async () => {
+    // Prepare: a 503 whose error text never finishes
+    let closedByClient: Promise<void> = Promise.resolve();
+    const { url } = await started((request, response) => {
+      closedByClient = new Promise((resolve) => request.socket.once('close', () => resolve()));
+      response.writeHead(503, { 'Content-Type': 'application/text', 'Content-Length': '1000' });
+      response.write('InternalServerException');
+    });
+
+    // Act
+    const error = await failureOf(readFromExtension(url, 5000));
+
+    // Assess
+    expect(error).toMatchObject({ reason: 'server-error', status: 503 });
+    await closedByClient;
+  });
+
   it('answers InvalidConfigDocumentError for a body that is not JSON, without quoting it', async () => {
     // Prepare
     const { url } = await started((_, response) => {

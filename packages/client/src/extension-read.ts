@@ -85,9 +85,10 @@ function answerOf(url: string, where: string, timeoutMs: number): Promise<Answer
       });
       const status = response.statusCode ?? 0;
       if (status < 200 || status > 299) {
-        // The status is the answer; the error text is not needed (and never quoted).
+        // The status is the answer; the error text is neither needed nor quoted, and a connection
+        // used once is not drained (a slow error body would hold it open past the timeout).
         settle({ status, body: '' });
-        response.resume();
+        request.destroy();
         return;
       }
       const chunks: Buffer[] = [];
