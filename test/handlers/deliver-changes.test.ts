@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseDeliveryRequest } from '../../functions/core/delivery/requests.ts';
 import { MalformedEventError } from '../../functions/core/errors.ts';
+import { serviceFlagsDocument } from '../../functions/core/flags/profile-document.ts';
 import { deliveryMaxReceives } from '../../lib/constructs/change-delivery.ts';
 import { loadSettings } from '../../lib/settings.ts';
 import { powertoolsLines } from '../support/powertools-output.ts';
@@ -30,6 +31,14 @@ const DELIVER_ORDERS = {
   service: 'orders',
   environment: 'production',
   triggeringEventIds: ['evt-1', 'evt-2'],
+};
+
+/** What the reconcile asks for when a stack deployment changed the flags of orders in production. */
+const DELIVER_ORDERS_FLAGS = {
+  kind: 'deliver-flags',
+  service: 'orders',
+  environment: 'production',
+  triggeringEventIds: ['reconcile:req-1'],
 };
 
 /** Records the records sent back to the queue, as SQS ChangeMessageVisibility would. */
@@ -167,6 +176,70 @@ describe('Handler: deliver-changes', () => {
     expect(maxReceives).toBe(180);
     expect(deadLetters).toHaveLength(1);
     expect(parseDeliveryRequest(deadLetters[0]!.body)).toEqual(DELIVER_ORDERS);
+  });
+
+  it('sends a flags request back while the environment is busy, then ships the flags config/ gives, reading no parameter', async () => {
+    // Prepare: a document rollout holds production
+    const { handler, queue, store, delivery, publisher, clock, registry } = await setup({
+      busyEnvironments: ['env-orders-production'],
+    });
+    const event = (receiveCount: number) =>
+      sqsEvent([DELIVER_ORDERS_FLAGS], {
+        ids: ['m-1'],
+        receiveCount,
+        sentAt: new Date(clock.now().getTime() - 1_000),
+      });
+
+    // Act
+    const busy = await handler(event(1), lambdaContext);
+    delivery.busyEnvironments.clear();
+    clock.advance(60_000);
+    const free = await handler(event(2), lambdaContext);
+
+    // Assess
+    expect(busy).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(queue.calls).toEqual([{ handles: ['handle-1'], seconds: 60 }]);
+    expect(free).toEqual({ batchItemFailures: [] });
+    expect(store.calls).toEqual([]);
+    expect(delivery.attempts).toEqual([
+      expect.objectContaining({
+        configurationProfileId: 'flags-orders',
+        environmentId: 'env-orders-production',
+      }),
+    ]);
+    expect(delivery.hosted.map((h) => h.content)).toEqual([
+      JSON.stringify(serviceFlagsDocument(registry.service('orders'), 'production')),
+    ]);
+    expect(publisher.ofType('Config Deployment Started')[0]?.detail).toMatchObject({
+      configurationProfileId: 'flags-orders',
+      queued: true,
+      triggeringEventIds: ['reconcile:req-1'],
+    });
+  });
+
+  it('answers a document and a flags request of one group with one delivery each, and logs which profile', async () => {
+    // Prepare: a real Logger at INFO
+    const { handler, delivery } = await setup({
+      logger: new Logger({ serviceName: 'config-steward-deliver-changes', logLevel: 'INFO' }),
+    });
+
+    // Act
+    const lines = await powertoolsLines(() =>
+      handler(sqsEvent([DELIVER_ORDERS, DELIVER_ORDERS_FLAGS], { ids: ['m-1', 'm-2'] }), lambdaContext),
+    );
+
+    // Assess: the double accepts both at once; AppConfig's one-at-a-time is the core tests' (deliver-flags.test.ts)
+    expect(delivery.attempts.map((a) => a.configurationProfileId)).toEqual(['doc-orders', 'flags-orders']);
+    expect(lines).toEqual([
+      expect.objectContaining({ message: 'delivery', configService: 'orders', status: 'started' }),
+      expect.objectContaining({
+        message: 'delivery',
+        configService: 'orders',
+        profile: 'flags',
+        status: 'started',
+      }),
+    ]);
+    expect(lines[0]).not.toHaveProperty('profile');
   });
 
   it('refuses an event that is not an SQS batch', async () => {

@@ -166,6 +166,38 @@ describe('Handler: reconcile-parameters', () => {
     expect(answers[0]?.body.Status).toBe('SUCCESS');
   });
 
+  it("requests the flags config/ changed on Update, in their document's message group", async () => {
+    // Prepare: Parameter Store already holds config/'s values; only production's orders flags changed
+    ssm.on(GetParametersByPathCommand).callsFake(async ({ Path }) => ({
+      Parameters: registry
+        .desiredParameters()
+        .filter((p) => p.name.startsWith(`${Path}/`) && p.parameterType === 'String')
+        .map((p) => ({ Name: p.name, Type: 'String', Value: p.value })),
+    }));
+    const hashes = { staging: { orders: 'a', payments: 'b' }, production: { orders: 'c', payments: 'd' } };
+    const update = request('Update', {
+      DocumentSha256: hashes,
+      FlagsSha256: { ...hashes, production: { orders: 'c2', payments: 'd' } },
+    });
+
+    // Act
+    await handler(
+      { ...update, OldResourceProperties: { DocumentSha256: hashes, FlagsSha256: hashes } },
+      context,
+    );
+
+    // Assess
+    const entries = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(entries.map((e) => e.MessageGroupId)).toEqual(['production#orders']);
+    expect(JSON.parse(entries[0]!.MessageBody!)).toEqual({
+      kind: 'deliver-flags',
+      service: 'orders',
+      environment: 'production',
+      triggeringEventIds: ['reconcile:req-Update'],
+    });
+    expect(answers[0]?.body.Status).toBe('SUCCESS');
+  });
+
   it('answers FAILED when the deliveries cannot be requested, rather than leave documents stale', async () => {
     // Prepare
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
