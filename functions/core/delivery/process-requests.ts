@@ -20,7 +20,7 @@ import {
   type DeliveryReport,
   deliverDocument,
 } from './deliver.ts';
-import { deliverFlags, type FlagsDeliveryReport } from './deliver-flags.ts';
+import type { FlagsDeliveryReport } from './deliver-flags.ts';
 import {
   coalesceDeliveries,
   type DeliverRequest,
@@ -181,6 +181,9 @@ async function deliverFlagsGroup(
   records: readonly QueuedRequest[],
   deps: ProcessDeliveryDependencies,
 ): Promise<FlagsDeliveryReport> {
+  // Loaded on first use: only a stack deployment asks for flags, so the flags document builder stays
+  // out of the cold start of every invocation that delivers documents or restores (a lazy chunk).
+  const { deliverFlags } = await import('./deliver-flags.ts');
   const { report, events } = await deliverFlags(demandOf(records), deps);
   if (events.length > 0) await deps.publisher.publish(events);
   return report;
