@@ -245,7 +245,8 @@ export async function shipVersion(
     description,
   });
   if (start.status === 'busy') {
-    // Another deployment (flags, a stack update) started since the listing: wait as for any busy one.
+    // Another deployment (the other profile's, or one started by hand) started since the listing:
+    // wait as for any busy one.
     return {
       report: {
         service,
