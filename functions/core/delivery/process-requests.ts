@@ -181,12 +181,25 @@ async function deliverFlagsGroup(
   records: readonly QueuedRequest[],
   deps: ProcessDeliveryDependencies,
 ): Promise<FlagsDeliveryReport> {
-  // Loaded on first use: only a stack deployment asks for flags, so the flags document builder stays
-  // out of the cold start of every invocation that delivers documents or restores (a lazy chunk).
-  const { deliverFlags } = await import('./deliver-flags.ts');
+  const { deliverFlags } = await flagsDelivery();
   const { report, events } = await deliverFlags(demandOf(records), deps);
   if (events.length > 0) await deps.publisher.publish(events);
   return report;
+}
+
+let flagsModule: Promise<typeof import('./deliver-flags.ts')> | undefined;
+/**
+ * The flags delivery, loaded on first use: only a stack deployment asks for flags, so the flags
+ * document builder stays out of the cold start of every invocation that delivers documents or
+ * restores (a lazy chunk). Loaded once per container, not once per group; a failed load is tried
+ * again by the next group.
+ */
+function flagsDelivery(): Promise<typeof import('./deliver-flags.ts')> {
+  flagsModule ??= import('./deliver-flags.ts').catch((error: unknown) => {
+    flagsModule = undefined;
+    throw error;
+  });
+  return flagsModule;
 }
 
 /** One delivery's demand for all the queued requests of one profile of a (service, environment). */
