@@ -63,24 +63,29 @@ async function setup(options: { busyEnvironments?: string[]; logger?: Logger } =
   return { ...ports, queue, handler };
 }
 
+/**
+ * One request handed over while its environment is busy, then again (received a second time) a
+ * minute later, once it is free.
+ */
+async function busyThenFree(ports: Awaited<ReturnType<typeof setup>>, request: object) {
+  const { handler, delivery, clock } = ports;
+  const event = (receiveCount: number) =>
+    sqsEvent([request], { ids: ['m-1'], receiveCount, sentAt: new Date(clock.now().getTime() - 1_000) });
+  const busy = await handler(event(1), lambdaContext);
+  delivery.busyEnvironments.clear();
+  clock.advance(60_000);
+  const free = await handler(event(2), lambdaContext);
+  return { busy, free };
+}
+
 describe('Handler: deliver-changes', () => {
   it('sends a busy environment back to the queue without a read, then ships once it is free', async () => {
     // Prepare
-    const { handler, queue, store, delivery, publisher, clock } = await setup({
-      busyEnvironments: ['env-orders-production'],
-    });
-    const event = (receiveCount: number) =>
-      sqsEvent([DELIVER_ORDERS], {
-        ids: ['m-1'],
-        receiveCount,
-        sentAt: new Date(clock.now().getTime() - 1_000),
-      });
+    const ports = await setup({ busyEnvironments: ['env-orders-production'] });
+    const { queue, store, delivery, publisher } = ports;
 
     // Act
-    const busy = await handler(event(1), lambdaContext);
-    delivery.busyEnvironments.clear();
-    clock.advance(60_000);
-    const free = await handler(event(2), lambdaContext);
+    const { busy, free } = await busyThenFree(ports, DELIVER_ORDERS);
 
     // Assess
     expect(busy).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
@@ -180,21 +185,11 @@ describe('Handler: deliver-changes', () => {
 
   it('sends a flags request back while the environment is busy, then ships the flags config/ gives, reading no parameter', async () => {
     // Prepare: a document rollout holds production
-    const { handler, queue, store, delivery, publisher, clock, registry } = await setup({
-      busyEnvironments: ['env-orders-production'],
-    });
-    const event = (receiveCount: number) =>
-      sqsEvent([DELIVER_ORDERS_FLAGS], {
-        ids: ['m-1'],
-        receiveCount,
-        sentAt: new Date(clock.now().getTime() - 1_000),
-      });
+    const ports = await setup({ busyEnvironments: ['env-orders-production'] });
+    const { queue, store, delivery, publisher, registry } = ports;
 
     // Act
-    const busy = await handler(event(1), lambdaContext);
-    delivery.busyEnvironments.clear();
-    clock.advance(60_000);
-    const free = await handler(event(2), lambdaContext);
+    const { busy, free } = await busyThenFree(ports, DELIVER_ORDERS_FLAGS);
 
     // Assess
     expect(busy).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });

@@ -55,6 +55,9 @@ async function world() {
   return { registry, clock, appConfig, publisher, deps, queued };
 }
 
+/** The report fields every flags delivery of orders in production carries. */
+const ORDERS_PRODUCTION_FLAGS = { service: 'orders', environment: 'production', profile: 'flags' } as const;
+
 const flagsOf = (service: string, environment: string, triggeringEventIds = ['reconcile:r1']) =>
   ({ kind: 'deliver-flags', service, environment, triggeringEventIds }) as const;
 const documentOf = (service: string, environment: string, triggeringEventIds = ['evt-1']) =>
@@ -81,14 +84,7 @@ describe('Function: deliverFlags, over an AppConfig with one deployment per envi
     // Assess: no StartDeployment was refused; the flags went out once, after the document
     expect(during.waiting).toEqual([flags.recordId]);
     expect(during.reports).toEqual([
-      {
-        service: 'orders',
-        environment: 'production',
-        profile: 'flags',
-        status: 'wait',
-        reason: 'busy',
-        runningDeploymentNumber: 1,
-      },
+      { ...ORDERS_PRODUCTION_FLAGS, status: 'wait', reason: 'busy', runningDeploymentNumber: 1 },
     ]);
     expect(after.done).toEqual([flags.recordId]);
     expect(after.reports[0]).toMatchObject({ profile: 'flags', status: 'started', queued: true });
@@ -172,13 +168,7 @@ describe('Function: deliverFlags, over an AppConfig with one deployment per envi
     // Assess
     expect(result.done).toEqual([again.recordId]);
     expect(result.reports).toEqual([
-      {
-        service: 'orders',
-        environment: 'production',
-        profile: 'flags',
-        status: 'unchanged',
-        deploymentNumber: 1,
-      },
+      { ...ORDERS_PRODUCTION_FLAGS, status: 'unchanged', deploymentNumber: 1 },
     ]);
     expect(appConfig.starts).toHaveLength(startsBefore);
     expect(publisher.events).toHaveLength(eventsBefore);
