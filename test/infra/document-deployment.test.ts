@@ -67,6 +67,17 @@ function withRollout(
   } as Organisation;
 }
 
+type Hashes = Record<string, Record<string, string>>;
+
+/** The hash of orders in production differs, and every other (service, environment)'s is the same. */
+function expectOnlyProductionOrdersChanged(before: Hashes, after: Hashes): void {
+  expect(after.production!.orders).not.toBe(before.production!.orders);
+  expect({ ...after, production: { ...after.production, orders: 'x' } }).toEqual({
+    ...before,
+    production: { ...before.production, orders: 'x' },
+  });
+}
+
 describe('One deployment per changed document', () => {
   const before = synth(organisation);
   const after = synth(withValue('orders', 'production', 'max-retries', 6));
@@ -85,13 +96,10 @@ describe('One deployment per changed document', () => {
 
   it("changes the reconcile's hash of that one document, so its Update requests that delivery", () => {
     // Assess
-    const hashesBefore = before.reconcile.Properties.DocumentSha256;
-    const hashesAfter = after.reconcile.Properties.DocumentSha256;
-    expect(hashesAfter.production.orders).not.toBe(hashesBefore.production.orders);
-    expect({ ...hashesAfter, production: { ...hashesAfter.production, orders: 'x' } }).toEqual({
-      ...hashesBefore,
-      production: { ...hashesBefore.production, orders: 'x' },
-    });
+    expectOnlyProductionOrdersChanged(
+      before.reconcile.Properties.DocumentSha256,
+      after.reconcile.Properties.DocumentSha256,
+    );
     expect(after.reconcile.Properties.DesiredStateSha256).not.toBe(
       before.reconcile.Properties.DesiredStateSha256,
     );
@@ -114,12 +122,7 @@ describe('One deployment per changed document', () => {
   it("changes the reconcile's flags hash of that one (service, environment) when a flag changes, and no document hash", () => {
     // Assess
     const flagsBefore = before.reconcile.Properties.FlagsSha256;
-    const flagsAfter = flagChanged.reconcile.Properties.FlagsSha256;
-    expect(flagsAfter.production.orders).not.toBe(flagsBefore.production.orders);
-    expect({ ...flagsAfter, production: { ...flagsAfter.production, orders: 'x' } }).toEqual({
-      ...flagsBefore,
-      production: { ...flagsBefore.production, orders: 'x' },
-    });
+    expectOnlyProductionOrdersChanged(flagsBefore, flagChanged.reconcile.Properties.FlagsSha256);
     expect(flagChanged.reconcile.Properties.DocumentSha256).toEqual(
       before.reconcile.Properties.DocumentSha256,
     );

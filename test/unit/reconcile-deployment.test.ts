@@ -194,20 +194,23 @@ describe('Function: reconcileForDeployment, the delivery it requests', () => {
     expect(queue.documents()).toEqual(['production#orders', 'staging#orders']);
   });
 
-  it('refuses malformed document hashes before writing anything', async () => {
-    // Prepare
-    const store = new InMemoryParameterStore();
+  it.each(['DocumentSha256', 'FlagsSha256'])(
+    'refuses malformed %s before writing anything',
+    async (property) => {
+      // Prepare
+      const store = new InMemoryParameterStore();
 
-    // Act
-    const act = run(
-      { RequestType: 'Create', RequestId: 'c3', ResourceProperties: { DocumentSha256: { staging: 'abc' } } },
-      store,
-    );
+      // Act
+      const act = run(
+        { RequestType: 'Create', RequestId: 'c3', ResourceProperties: { [property]: { staging: 'abc' } } },
+        store,
+      );
 
-    // Assess
-    await expect(act).rejects.toThrow(/DocumentSha256/);
-    expect(store.calls).toEqual([]);
-  });
+      // Assess
+      await expect(act).rejects.toThrow(property);
+      expect(store.calls).toEqual([]);
+    },
+  );
 
   it('asks for no document on Delete', async () => {
     // Act
@@ -311,21 +314,6 @@ describe('Function: reconcileForDeployment, the flags it asks the delivery for',
     // Assess
     expect(queue.flags()).toEqual([...everyDocument].sort());
     expect(queue.documents()).toEqual([]);
-  });
-
-  it('refuses malformed flags hashes before writing anything', async () => {
-    // Prepare
-    const store = new InMemoryParameterStore();
-
-    // Act
-    const act = run(
-      { RequestType: 'Create', RequestId: 'c3', ResourceProperties: { FlagsSha256: { staging: 'abc' } } },
-      store,
-    );
-
-    // Assess
-    await expect(act).rejects.toThrow(/FlagsSha256/);
-    expect(store.calls).toEqual([]);
   });
 
   it('asks for no flags on Delete', async () => {
