@@ -177,10 +177,10 @@ export class ChangeDelivery extends Construct {
   }
 
   /**
-   * Allow deliver-changes to create hosted versions of these document profiles and start and follow
-   * deployments of them to these environments with these strategies, and nothing else. Hosted versions
-   * and deployments are numbered by AppConfig at run time: they are granted under their exact profile
-   * and environment only.
+   * Allow deliver-changes to create hosted versions of these document and flags profiles and start
+   * and follow deployments of them to these environments with these strategies, and nothing else (no
+   * kill-switch profile or environment). Hosted versions and deployments are numbered by AppConfig at
+   * run time: they are granted under their exact profile and environment only.
    */
   grantDelivery(deliveryTargets: AppConfigTargets): void {
     const targets = Object.values(deliveryTargets);
@@ -188,8 +188,10 @@ export class ChangeDelivery extends Construct {
     const stack = Stack.of(this);
     const application = (id: string, rest: string) =>
       stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${id}/${rest}` });
-    const profiles = targets.map((t) =>
-      application(t.applicationId, `configurationprofile/${t.documentProfileId}`),
+    const profiles = targets.flatMap((t) =>
+      [t.documentProfileId, t.flagsProfileId].map((id) =>
+        application(t.applicationId, `configurationprofile/${id}`),
+      ),
     );
     const environments = targets.flatMap((t) =>
       Object.values(t.environments).map((e) =>
@@ -244,7 +246,7 @@ export class ChangeDelivery extends Construct {
       actions: ['appconfig:CreateHostedConfigurationVersion'],
       resources: hostedVersions,
       reason:
-        'Hosted versions are numbered by AppConfig when created; the grant names their document profile exactly.',
+        'Hosted versions are numbered by AppConfig when created; the grant names their document or flags profile exactly.',
     });
     acknowledgeWildcardGrant(role, {
       actions: ['appconfig:StartDeployment'],
