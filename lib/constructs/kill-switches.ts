@@ -29,6 +29,7 @@ import {
   killSwitchEnvironmentName,
 } from '../../functions/core/names.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
+import { appConfigArn, exactStatements, grantOnProfiles } from '../appconfig-access.ts';
 import { secretArnByName } from '../arns.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
@@ -103,33 +104,53 @@ export class KillSwitches extends Construct {
 
   /**
    * Let a function read what the kill-switch environments deployed (the nightly drift job, which
-   * reports switches past their `until`): `STEWARD_KILL_SWITCHES`, ListDeployments on the kill-switch
-   * environments and GetHostedConfigurationVersion on the kill-switch profiles' versions, nothing else.
+   * reports switches past their `until`): `STEWARD_KILL_SWITCHES`, ListDeployments on exactly the
+   * kill-switch environments (and their applications' own ARN), GetHostedConfigurationVersion on the
+   * kill-switch profiles' versions; nothing else.
    */
   grantReadDeployed(fn: lambda.Function): void {
-    const stack = Stack.of(this);
-    fn.addEnvironment(KILL_SWITCH_TARGETS_ENV, stack.toJsonString(this.targets));
-    const { environments, versions } = this.arns();
+    fn.addEnvironment(KILL_SWITCH_TARGETS_ENV, Stack.of(this).toJsonString(this.targets));
+    const { applications, environments } = this.arns();
     if (environments.length === 0) return;
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['appconfig:ListDeployments'], resources: environments }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['appconfig:GetHostedConfigurationVersion'], resources: versions }),
-    );
-    acknowledgeWildcardGrant(fn.role ?? fn, {
+    for (const statement of exactStatements(
+      'ReadDeployedKillSwitches',
+      ['appconfig:ListDeployments'],
+      [...applications, ...environments],
+    ))
+      fn.addToRolePolicy(statement);
+    grantOnProfiles(fn, {
+      sid: 'ReadKillSwitchVersions',
       actions: ['appconfig:GetHostedConfigurationVersion'],
-      resources: versions,
+      profiles: Object.values(this.targets.services).map((s) => ({
+        applicationId: s.applicationId,
+        profileId: s.profileId,
+      })),
       reason:
         'Hosted versions of the kill-switch profiles only: the deployed version number is read from ListDeployments, so it cannot be named in advance.',
     });
   }
 
-  /** The ARNs of the kill-switch applications, profiles, environments and profile versions. */
+  /**
+   * Keep a role that is granted AppConfig per application (deliver-changes) out of the kill switches:
+   * an explicit Deny of StartDeployment and CreateHostedConfigurationVersion on exactly the kill-switch
+   * environments and profiles. A Deny wins over any Allow, so a document never queues a flip behind
+   * its rollout, whatever the role is granted within the application.
+   */
+  keepOut(role: iam.IRole): void {
+    const { environments, profiles } = this.arns();
+    const statements = exactStatements(
+      'NeverTouchKillSwitches',
+      ['appconfig:StartDeployment', 'appconfig:CreateHostedConfigurationVersion'],
+      [...environments, ...profiles],
+      iam.Effect.DENY,
+    );
+    for (const statement of statements) role.addToPrincipalPolicy(statement);
+  }
+
+  /** The exact ARNs of the kill-switch applications, profiles, environments and profile versions. */
   private arns() {
     const stack = Stack.of(this);
-    const arn = (resourceName: string) =>
-      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName });
+    const arn = (resourceName: string) => appConfigArn(stack, resourceName);
     const services = Object.values(this.targets.services);
     const profiles = services.map((s) => arn(`${s.applicationId}/configurationprofile/${s.profileId}`));
     return {
@@ -209,41 +230,43 @@ export class KillSwitches extends Construct {
    */
   private createOperatorPolicy(eventBusArn: string, settings: Settings): iam.ManagedPolicy {
     const stack = Stack.of(this);
-    const arn = (resourceName: string) =>
-      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName });
-    const services = Object.values(this.targets.services);
-    const applications = services.map((s) => arn(s.applicationId));
-    const profiles = services.map((s) => arn(`${s.applicationId}/configurationprofile/${s.profileId}`));
-    const environments = services.flatMap((s) =>
-      Object.values(s.environments).map((environmentId) =>
-        arn(`${s.applicationId}/environment/${environmentId}`),
-      ),
-    );
-    const versions = profiles.map((profile) => `${profile}/hostedconfigurationversion/*`);
-    const strategy = stack.formatArn({
-      service: 'appconfig',
-      resource: 'deploymentstrategy',
-      resourceName: this.strategy.ref,
-    });
+    // Exact ARNs throughout: an operator deploys to the kill-switch environments and profiles only,
+    // never into the document's environment of the same application.
+    const { applications, environments, profiles, versions } = this.arns();
+    const strategy = appConfigArn(stack, { strategy: this.strategy.ref });
     const statements = [
       new iam.PolicyStatement({
         sid: 'FindKillSwitchesByName',
         actions: ['appconfig:ListApplications', 'appconfig:ListDeploymentStrategies'],
         resources: ['*'],
       }),
+      // The application resource itself (every call below also authorises on it); not what is in it.
       new iam.PolicyStatement({
-        sid: 'FindKillSwitchProfileAndEnvironment',
-        actions: ['appconfig:ListConfigurationProfiles', 'appconfig:ListEnvironments'],
+        sid: 'InKillSwitchApplications',
+        actions: [
+          'appconfig:ListConfigurationProfiles',
+          'appconfig:ListEnvironments',
+          'appconfig:ListDeployments',
+          'appconfig:ListHostedConfigurationVersions',
+          'appconfig:CreateHostedConfigurationVersion',
+          'appconfig:GetHostedConfigurationVersion',
+          'appconfig:StartDeployment',
+        ],
         resources: applications,
       }),
       new iam.PolicyStatement({
-        sid: 'ReadDeployedSwitches',
-        actions: ['appconfig:ListDeployments'],
+        sid: 'ReadAndDeploySwitchEnvironments',
+        actions: ['appconfig:ListDeployments', 'appconfig:StartDeployment'],
         resources: environments,
       }),
       new iam.PolicyStatement({
-        sid: 'ReadAndStoreSwitchVersions',
-        actions: ['appconfig:ListHostedConfigurationVersions', 'appconfig:CreateHostedConfigurationVersion'],
+        sid: 'ReadStoreAndDeploySwitchProfiles',
+        actions: [
+          'appconfig:ListHostedConfigurationVersions',
+          'appconfig:CreateHostedConfigurationVersion',
+          'appconfig:GetHostedConfigurationVersion',
+          'appconfig:StartDeployment',
+        ],
         resources: profiles,
       }),
       new iam.PolicyStatement({
@@ -252,9 +275,9 @@ export class KillSwitches extends Construct {
         resources: versions,
       }),
       new iam.PolicyStatement({
-        sid: 'DeploySwitches',
+        sid: 'DeployWithKillSwitchStrategy',
         actions: ['appconfig:StartDeployment'],
-        resources: [...environments, ...profiles, strategy],
+        resources: [strategy],
       }),
       new iam.PolicyStatement({
         sid: 'AnnounceFlip',

@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { killSwitchDocument, killSwitchesOf } from '../../functions/core/flags/kill-switches.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { flattenCfnReference } from '../../lib/cfn-reference.ts';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ConfigConsumer } from '../../lib/constructs/config-consumer.ts';
 import { ConfigDelivery } from '../../lib/constructs/config-delivery.ts';
@@ -124,7 +126,7 @@ describe('Construct: KillSwitches', () => {
     // Assess
     const statements = operatorStatements(template);
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(
+    expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual(
       [
         'appconfig:CreateHostedConfigurationVersion',
         'appconfig:GetHostedConfigurationVersion',
@@ -142,15 +144,66 @@ describe('Construct: KillSwitches', () => {
       ].sort(),
     );
     expect(bySid['AnnounceFlip']?.Resource).toBe(BUS_ARN);
-    const deploy = JSON.stringify(bySid['DeploySwitches']?.Resource);
-    expect(deploy).toContain('/environment/');
-    expect(deploy).toContain('/configurationprofile/');
-    expect(deploy).toMatch(/deploymentstrategy\/".*KillSwitchesStrategy/);
+    const resourcesOf = (action: string) =>
+      statements
+        .filter((s) => [s.Action].flat().includes(action))
+        .flatMap((s) => [s.Resource].flat().map(flattenCfnReference));
+    // A deployment: the application itself, exactly the switch environments, the switches profile and
+    // the kill-switch strategy; no wildcard.
+    const deploy = resourcesOf('appconfig:StartDeployment');
+    expect(deploy.filter((arn) => arn.includes('*'))).toEqual([]);
+    expect(deploy.filter((arn) => arn.includes('/environment/'))).toHaveLength(
+      withSwitches.length * environmentNames.length,
+    );
+    expect(deploy.filter((arn) => arn.includes('/configurationprofile/'))).toHaveLength(withSwitches.length);
+    expect(deploy.filter((arn) => /deploymentstrategy\/<KillSwitchesStrategy/.test(arn))).toHaveLength(1);
     // Only the switch environments: never the document's own environment.
-    const environments = (bySid['ReadDeployedSwitches']?.Resource as unknown[]).map((r) => JSON.stringify(r));
-    expect(environments).toHaveLength(withSwitches.length * environmentNames.length);
-    for (const arn of environments) expect(arn).toMatch(/KillSwitchesEnvironment/);
+    const environments = statements
+      .flatMap((s) => [s.Resource].flat().map(flattenCfnReference))
+      .filter((arn) => arn.includes('/environment/'));
+    expect(new Set(environments).size).toBe(withSwitches.length * environmentNames.length);
+    for (const arn of environments) expect(arn).toMatch(/<KillSwitchesEnvironment/);
+    expect(resourcesOf('appconfig:ListDeployments').filter((arn) => arn.includes('*'))).toEqual([]);
     expect(JSON.stringify(statements)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);
+    // A wildcard only where nothing can be named: listings on '*', switch versions, OpsItem ids.
+    for (const arn of statements.flatMap((s) => [s.Resource].flat().map(flattenCfnReference))) {
+      if (arn.includes('*'))
+        expect(arn).toMatch(/^\*$|KillSwitchesProfile[^>]*>\/hostedconfigurationversion\/\*$|:opsitem\/\*$/);
+    }
+  });
+
+  it('keeps a role granted per application out of the kill-switch environments and profiles, with an exact Deny', () => {
+    // Prepare
+    const { stack, switches } = synth();
+    const role = new iam.Role(stack, 'Deliverer', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+
+    // Act
+    switches.keepOut(role);
+
+    // Assess
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('Deliverer'))
+      .flatMap(
+        (p) =>
+          p.Properties.PolicyDocument.Statement as { Effect: string; Action: unknown; Resource: unknown }[],
+      );
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.Effect).toBe('Deny');
+    expect([statements[0]!.Action].flat().sort()).toEqual([
+      'appconfig:CreateHostedConfigurationVersion',
+      'appconfig:StartDeployment',
+    ]);
+    const denied = [statements[0]!.Resource].flat().map(flattenCfnReference);
+    expect(denied.filter((arn) => /\/environment\/<KillSwitchesEnvironment/.test(arn))).toHaveLength(
+      withSwitches.length * environmentNames.length,
+    );
+    expect(denied.filter((arn) => /\/configurationprofile\/<KillSwitchesProfile/.test(arn))).toHaveLength(
+      withSwitches.length,
+    );
+    expect(denied).toHaveLength((environmentNames.length + 1) * withSwitches.length);
+    expect(denied.join()).not.toContain('*');
   });
 
   it('passes cdk-nag, its wildcard pairs acknowledged one by one', () => {
