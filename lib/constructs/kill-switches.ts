@@ -7,7 +7,7 @@
  * deployment there uses one all-at-once, zero-bake strategy. The environments have no rollback alarms:
  * a switch is flipped during an incident, when those alarms are likely firing.
  *
- * `operatorPolicy` is a managed policy with exactly what `steward kill` needs; `targets` is what
+ * `operatorPolicies` are managed policies with exactly what `steward kill` needs; `targets` is what
  * `STEWARD_KILL_SWITCHES` carries (also the stack output `KillSwitchTargets`).
  */
 import { createHash } from 'node:crypto';
@@ -52,7 +52,7 @@ export interface KillSwitchesProps {
 /**
  * @example
  * const switches = new KillSwitches(this, 'KillSwitches', { settings, registry, applications: delivery.applications, eventBusArn: bus.eventBusArn });
- * oncallRole.addManagedPolicy(switches.operatorPolicy);
+ * for (const policy of switches.operatorPolicies) oncallRole.addManagedPolicy(policy);
  */
 export class KillSwitches extends Construct {
   /** All at once, no bake: the only strategy kill-switch environments are deployed with. */
@@ -62,8 +62,16 @@ export class KillSwitches extends Construct {
   public readonly profiles: Record<string, appconfig.CfnConfigurationProfile> = {};
   /** By service, then Steward environment. */
   public readonly environments: Record<string, Record<string, appconfig.CfnEnvironment>> = {};
-  /** Exactly what an operator running `steward kill` needs; attach it to the on-call role. */
+  /**
+   * Exactly what an operator running `steward kill` needs; attach it to the on-call role, with the
+   * rest of {@link operatorPolicies} when there are more.
+   */
   public readonly operatorPolicy: iam.ManagedPolicy;
+  /**
+   * {@link operatorPolicy} first, then one more per {@link operatorServicesPerPolicy} services with
+   * switches (IAM's 6,144 characters per managed policy): attach them all.
+   */
+  public readonly operatorPolicies: iam.ManagedPolicy[];
 
   constructor(scope: Construct, id: string, props: KillSwitchesProps) {
     super(scope, id);
@@ -94,7 +102,8 @@ export class KillSwitches extends Construct {
       });
     }
     this.targets = { deploymentStrategyId: this.strategy.ref, services };
-    this.operatorPolicy = this.createOperatorPolicy(props.eventBusArn, settings);
+    this.operatorPolicies = this.createOperatorPolicies(props.eventBusArn, settings);
+    this.operatorPolicy = this.operatorPolicies[0] as iam.ManagedPolicy;
     new CfnOutput(this, 'KillSwitchTargets', {
       description:
         'STEWARD_KILL_SWITCHES for steward kill (ids of the kill-switch profiles and environments)',
@@ -147,11 +156,10 @@ export class KillSwitches extends Construct {
     for (const statement of statements) role.addToPrincipalPolicy(statement);
   }
 
-  /** The exact ARNs of the kill-switch applications, profiles, environments and profile versions. */
-  private arns() {
+  /** The exact ARNs of these services' kill-switch applications, profiles, environments and profile versions. */
+  private arns(services: readonly ServiceKillSwitchTarget[] = Object.values(this.targets.services)) {
     const stack = Stack.of(this);
     const arn = (resourceName: string) => appConfigArn(stack, resourceName);
-    const services = Object.values(this.targets.services);
     const profiles = services.map((s) => arn(`${s.applicationId}/configurationprofile/${s.profileId}`));
     return {
       applications: services.map((s) => arn(s.applicationId)),
@@ -226,20 +234,67 @@ export class KillSwitches extends Construct {
    * What `steward kill` calls, on exactly these resources: find the ids by name (listings AWS
    * authorizes only on `*` or per application), read what the switches' environment deployed, store
    * and deploy a version of the switches profile with the kill-switch strategy, publish the event and
-   * file (or resolve) the ticket. STS GetCallerIdentity needs no permission.
+   * file (or resolve) the ticket. STS GetCallerIdentity needs no permission. The first policy holds
+   * all of it for the first services; each further one (`OperatorPolicy2`, …) the AppConfig statements
+   * of the next services, so every policy stays under IAM's 6,144 characters.
    */
-  private createOperatorPolicy(eventBusArn: string, settings: Settings): iam.ManagedPolicy {
+  private createOperatorPolicies(eventBusArn: string, settings: Settings): iam.ManagedPolicy[] {
     const stack = Stack.of(this);
-    // Exact ARNs throughout: an operator deploys to the kill-switch environments and profiles only,
-    // never into the document's environment of the same application.
-    const { applications, environments, profiles, versions } = this.arns();
-    const strategy = appConfigArn(stack, { strategy: this.strategy.ref });
-    const statements = [
-      new iam.PolicyStatement({
-        sid: 'FindKillSwitchesByName',
-        actions: ['appconfig:ListApplications', 'appconfig:ListDeploymentStrategies'],
-        resources: ['*'],
-      }),
+    const services = Object.values(this.targets.services);
+    const perPolicy = operatorServicesPerPolicy(settings.environments.length);
+    const groups: ServiceKillSwitchTarget[][] = [];
+    for (let i = 0; i < services.length; i += perPolicy) groups.push(services.slice(i, i + perPolicy));
+    if (groups.length === 0) groups.push([]);
+    return groups.map((group, index) => {
+      const { versions } = this.arns(group);
+      const first = index === 0;
+      const policy = new iam.ManagedPolicy(this, first ? 'OperatorPolicy' : `OperatorPolicy${index + 1}`, {
+        description: first
+          ? 'What steward kill needs: flip a kill switch, announce it, ticket it'
+          : `What steward kill needs for more services' kill switches (part ${index + 1}; attach with OperatorPolicy)`,
+        statements: first
+          ? [
+              new iam.PolicyStatement({
+                sid: 'FindKillSwitchesByName',
+                actions: ['appconfig:ListApplications', 'appconfig:ListDeploymentStrategies'],
+                resources: ['*'],
+              }),
+              ...this.operatorSwitchStatements(group),
+              new iam.PolicyStatement({
+                sid: 'DeployWithKillSwitchStrategy',
+                actions: ['appconfig:StartDeployment'],
+                resources: [appConfigArn(stack, { strategy: this.strategy.ref })],
+              }),
+              new iam.PolicyStatement({
+                sid: 'AnnounceFlip',
+                actions: ['events:PutEvents'],
+                resources: [eventBusArn],
+              }),
+              ...ticketStatements(stack, settings),
+            ]
+          : this.operatorSwitchStatements(group),
+      });
+      if (versions.length > 0) {
+        acknowledgeWildcardGrant(policy, {
+          actions: ['appconfig:GetHostedConfigurationVersion'],
+          resources: versions,
+          reason:
+            'Hosted versions of the kill-switch profiles only: the deployed version is read back to flip one switch and keep the others.',
+        });
+      }
+      if (first) acknowledgeOperatorWildcards(policy, stack, settings);
+      return policy;
+    });
+  }
+
+  /**
+   * The AppConfig statements for these services' switches, on exact ARNs throughout: an operator
+   * deploys to the kill-switch environments and profiles only, never into the document's environment
+   * of the same application.
+   */
+  private operatorSwitchStatements(services: readonly ServiceKillSwitchTarget[]): iam.PolicyStatement[] {
+    const { applications, environments, profiles, versions } = this.arns(services);
+    return [
       // The application resource itself (every call below also authorises on it); not what is in it.
       new iam.PolicyStatement({
         sid: 'InKillSwitchApplications',
@@ -274,50 +329,41 @@ export class KillSwitches extends Construct {
         actions: ['appconfig:GetHostedConfigurationVersion'],
         resources: versions,
       }),
-      new iam.PolicyStatement({
-        sid: 'DeployWithKillSwitchStrategy',
-        actions: ['appconfig:StartDeployment'],
-        resources: [strategy],
-      }),
-      new iam.PolicyStatement({
-        sid: 'AnnounceFlip',
-        actions: ['events:PutEvents'],
-        resources: [eventBusArn],
-      }),
-      ...ticketStatements(stack, settings),
     ];
-    const policy = new iam.ManagedPolicy(this, 'OperatorPolicy', {
-      description: 'What steward kill needs: flip a kill switch, announce it, ticket it',
-      statements,
+  }
+}
+
+/**
+ * Services whose switches one operator policy holds: with tokens resolved at their longest, a
+ * service's statements take about 312 characters plus 95 per environment, and the first policy's other
+ * statements about 1,800 of IAM's 6,144 (lib/policy-size.ts checks the result at synth).
+ */
+export function operatorServicesPerPolicy(environments: number): number {
+  return Math.max(1, Math.floor(4_000 / (350 + 100 * environments)));
+}
+
+/** The operator's wildcards that are not per service: the listings, OpsCenter's items and search. */
+function acknowledgeOperatorWildcards(policy: iam.ManagedPolicy, stack: Stack, settings: Settings): void {
+  acknowledgeWildcardGrant(policy, {
+    actions: ['appconfig:ListApplications', 'appconfig:ListDeploymentStrategies'],
+    resources: ['*'],
+    reason:
+      'steward kill finds the application and the kill-switch strategy by name; these listings support no ' +
+      'resource-level permissions, and return names and ids only (set STEWARD_KILL_SWITCHES to skip them).',
+  });
+  if (settings.tickets.tracker === 'opscenter') {
+    const opsItems = stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' });
+    acknowledgeWildcardGrant(policy, {
+      actions: ['ssm:CreateOpsItem', 'ssm:UpdateOpsItem'],
+      resources: [opsItems],
+      reason:
+        'OpsItem ids are assigned by OpsCenter when a ticket is filed; they cannot be named in advance.',
     });
     acknowledgeWildcardGrant(policy, {
-      actions: ['appconfig:ListApplications', 'appconfig:ListDeploymentStrategies'],
+      actions: ['ssm:DescribeOpsItems'],
       resources: ['*'],
-      reason:
-        'steward kill finds the application and the kill-switch strategy by name; these listings support no ' +
-        'resource-level permissions, and return names and ids only (set STEWARD_KILL_SWITCHES to skip them).',
+      reason: 'ssm:DescribeOpsItems (finding the open ticket) supports no resource-level permissions.',
     });
-    acknowledgeWildcardGrant(policy, {
-      actions: ['appconfig:GetHostedConfigurationVersion'],
-      resources: versions,
-      reason:
-        'Hosted versions of the kill-switch profiles only: the deployed version is read back to flip one switch and keep the others.',
-    });
-    if (settings.tickets.tracker === 'opscenter') {
-      const opsItems = stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' });
-      acknowledgeWildcardGrant(policy, {
-        actions: ['ssm:CreateOpsItem', 'ssm:UpdateOpsItem'],
-        resources: [opsItems],
-        reason:
-          'OpsItem ids are assigned by OpsCenter when a ticket is filed; they cannot be named in advance.',
-      });
-      acknowledgeWildcardGrant(policy, {
-        actions: ['ssm:DescribeOpsItems'],
-        resources: ['*'],
-        reason: 'ssm:DescribeOpsItems (finding the open ticket) supports no resource-level permissions.',
-      });
-    }
-    return policy;
   }
 }
 

@@ -9,8 +9,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ConfigConsumer } from '../../lib/constructs/config-consumer.ts';
 import { ConfigDelivery } from '../../lib/constructs/config-delivery.ts';
-import { KillSwitches } from '../../lib/constructs/kill-switches.ts';
+import { KillSwitches, operatorServicesPerPolicy } from '../../lib/constructs/kill-switches.ts';
 import { nagFindings } from '../../lib/nag.ts';
+import { type PolicyTemplate, policySizeFindings } from '../../lib/policy-size.ts';
 import { loadSettings } from '../../lib/settings.ts';
 
 const settings = loadSettings('config/settings.json');
@@ -170,6 +171,51 @@ describe('Construct: KillSwitches', () => {
       if (arn.includes('*'))
         expect(arn).toMatch(/^\*$|KillSwitchesProfile[^>]*>\/hostedconfigurationversion\/\*$|:opsitem\/\*$/);
     }
+  });
+
+  it("spreads the operator's grant over more managed policies when the switches of more services would not fit one", () => {
+    // Prepare: as many copies of a service with switches as fill one policy, and one more
+    const perPolicy = operatorServicesPerPolicy(environmentNames.length);
+    const copies = Array.from({ length: perPolicy + 1 }, (_, i) => ({
+      ...withSwitches[0]!,
+      name: `switched-${i}`,
+    }));
+    const fleet = new SchemaRegistry(
+      { services: copies },
+      {
+        parameterRoot: settings.parameterRoot,
+        parameterTier: settings.parameterTier,
+        environments: environmentNames,
+      },
+    );
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Fleet');
+    const delivery = new ConfigDelivery(stack, 'Delivery', { settings, registry: fleet });
+
+    // Act
+    const switches = new KillSwitches(stack, 'KillSwitches', {
+      settings,
+      registry: fleet,
+      applications: delivery.applications,
+      eventBusArn: BUS_ARN,
+    });
+
+    // Assess
+    expect(switches.operatorPolicies).toHaveLength(2);
+    expect(switches.operatorPolicy).toBe(switches.operatorPolicies[0]);
+    const template = Template.fromStack(stack).toJSON() as PolicyTemplate;
+    expect(policySizeFindings(template)).toEqual([]);
+    const environments = switches.operatorPolicies.flatMap((policy) =>
+      (
+        stack.resolve((policy.node.defaultChild as iam.CfnManagedPolicy).policyDocument).Statement as {
+          Resource: unknown;
+        }[]
+      )
+        .flatMap((st) => [st.Resource].flat().map(flattenCfnReference))
+        .filter((arn) => arn.includes('/environment/')),
+    );
+    expect(new Set(environments).size).toBe(copies.length * environmentNames.length);
+    for (const arn of environments) expect(arn).toMatch(/<KillSwitchesEnvironment/);
+    expect(nagFindings(stack).filter((f) => f.resource.includes('OperatorPolicy'))).toEqual([]);
   });
 
   it('keeps a role granted per application out of the kill-switch environments and profiles, with an exact Deny', () => {
