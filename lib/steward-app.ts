@@ -110,8 +110,9 @@ export function refuseOversizedPolicies(stack: Stack, template: PolicyTemplate):
   const findings = policySizeFindings(template, constructPaths(stack));
   if (findings.length === 0) return;
   throw new SynthRefusedError(
-    `IAM policy size: ${findings.length} role(s) or policies over IAM's limits; nothing was synthesized. ` +
-      'Grant fewer resources (one ARN pair per AppConfig application: lib/appconfig-access.ts) or fewer services.\n' +
+    `IAM policy size: ${findings.length} role(s) or managed policies over IAM's limits once tokens resolve; ` +
+      'nothing was synthesized. Name fewer resources in a grant, or split it into statements CDK can spread ' +
+      'over overflow policies (lib/appconfig-access.ts does so for AppConfig, one ARN pair per application).\n' +
       findings.map((f) => `  ${f}`).join('\n'),
   );
 }
