@@ -24,7 +24,7 @@ export function killSwitchDriftSource(targets: string | undefined): KillSwitchDr
   return {
     targets: parseKillSwitchTargets(targets),
     reader: {
-      environmentState: async (target) => (await delivery()).environmentState(target),
+      servedDeployment: async (target) => (await delivery()).servedDeployment(target),
       hostedContent: async (version) => (await delivery()).hostedContent(version),
     },
   };

@@ -190,6 +190,11 @@ export class ChangeDelivery extends Construct {
     const strategies = [
       ...new Set(targets.flatMap((t) => Object.values(t.environments).map((e) => e.deploymentStrategyId))),
       // AppConfig's predefined all-at-once strategy, for documents holding a new break-glass override.
+      // StartDeployment requires the deploymentstrategy resource, whose ARN the Service Authorization
+      // Reference gives as arn:${Partition}:appconfig:${Region}:${Account}:deploymentstrategy/${DeploymentStrategyId}
+      // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsappconfig.html), with no
+      // other form for a predefined one: its id in the caller's account and region, as aws-cdk-lib's
+      // DeploymentStrategy.fromDeploymentStrategyId(..., DeploymentStrategyId.ALL_AT_ONCE) forms it too.
       OVERRIDE_DEPLOYMENT_STRATEGY_ID,
     ].map((id) => appConfigArn(stack, { strategy: id }));
 

@@ -34,6 +34,11 @@ import { secretArnByName } from '../arns.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 
+/** Why GetDeployment names its deployments with a wildcard, for cdk-nag. */
+const SWITCH_DEPLOYMENTS_REASON =
+  'Deployments of the kill-switch environments only: AppConfig numbers them, and the served one (whose profile a ' +
+  'listing that names the profile only is confirmed with) cannot be named in advance.';
+
 export interface KillSwitchesProps {
   readonly settings: Settings;
   readonly registry: SchemaRegistry;
@@ -112,21 +117,30 @@ export class KillSwitches extends Construct {
   }
 
   /**
-   * Let a function read what the kill-switch environments deployed (the nightly drift job, which
+   * Let a function read what the kill-switch environments serve (the nightly drift job, which
    * reports switches past their `until`): `STEWARD_KILL_SWITCHES`, ListDeployments on exactly the
-   * kill-switch environments (and their applications' own ARN), GetHostedConfigurationVersion on the
-   * kill-switch profiles' versions; nothing else.
+   * kill-switch environments, GetDeployment on their deployments (the served deployment's profile is
+   * confirmed with it when a listing names the profile only), GetHostedConfigurationVersion on the
+   * kill-switch profiles' versions, and each on their applications' own ARN; nothing else.
    */
   grantReadDeployed(fn: lambda.Function): void {
     fn.addEnvironment(KILL_SWITCH_TARGETS_ENV, Stack.of(this).toJsonString(this.targets));
-    const { applications, environments } = this.arns();
+    const { applications, environments, deployments } = this.arns();
     if (environments.length === 0) return;
-    for (const statement of exactStatements(
-      'ReadDeployedKillSwitches',
-      ['appconfig:ListDeployments'],
-      [...applications, ...environments],
-    ))
-      fn.addToRolePolicy(statement);
+    const statements = [
+      ...exactStatements(
+        'ReadDeployedKillSwitches',
+        ['appconfig:ListDeployments', 'appconfig:GetDeployment'],
+        [...applications, ...environments],
+      ),
+      ...exactStatements('ConfirmKillSwitchDeployment', ['appconfig:GetDeployment'], deployments),
+    ];
+    for (const statement of statements) fn.addToRolePolicy(statement);
+    acknowledgeWildcardGrant(fn.role ?? fn, {
+      actions: ['appconfig:GetDeployment'],
+      resources: deployments,
+      reason: SWITCH_DEPLOYMENTS_REASON,
+    });
     grantOnProfiles(fn, {
       sid: 'ReadKillSwitchVersions',
       actions: ['appconfig:GetHostedConfigurationVersion'],
@@ -161,14 +175,16 @@ export class KillSwitches extends Construct {
     const stack = Stack.of(this);
     const arn = (resourceName: string) => appConfigArn(stack, resourceName);
     const profiles = services.map((s) => arn(`${s.applicationId}/configurationprofile/${s.profileId}`));
+    const environments = services.flatMap((s) =>
+      Object.values(s.environments).map((environmentId) =>
+        arn(`${s.applicationId}/environment/${environmentId}`),
+      ),
+    );
     return {
       applications: services.map((s) => arn(s.applicationId)),
       profiles,
-      environments: services.flatMap((s) =>
-        Object.values(s.environments).map((environmentId) =>
-          arn(`${s.applicationId}/environment/${environmentId}`),
-        ),
-      ),
+      environments,
+      deployments: environments.map((environment) => `${environment}/deployment/*`),
       versions: profiles.map((profile) => `${profile}/hostedconfigurationversion/*`),
     };
   }
@@ -246,7 +262,7 @@ export class KillSwitches extends Construct {
     for (let i = 0; i < services.length; i += perPolicy) groups.push(services.slice(i, i + perPolicy));
     if (groups.length === 0) groups.push([]);
     return groups.map((group, index) => {
-      const { versions } = this.arns(group);
+      const { versions, deployments } = this.arns(group);
       const first = index === 0;
       const policy = new iam.ManagedPolicy(this, first ? 'OperatorPolicy' : `OperatorPolicy${index + 1}`, {
         description: first
@@ -281,6 +297,11 @@ export class KillSwitches extends Construct {
           reason:
             'Hosted versions of the kill-switch profiles only: the deployed version is read back to flip one switch and keep the others.',
         });
+        acknowledgeWildcardGrant(policy, {
+          actions: ['appconfig:GetDeployment'],
+          resources: deployments,
+          reason: SWITCH_DEPLOYMENTS_REASON,
+        });
       }
       if (first) acknowledgeOperatorWildcards(policy, stack, settings);
       return policy;
@@ -293,7 +314,7 @@ export class KillSwitches extends Construct {
    * of the same application.
    */
   private operatorSwitchStatements(services: readonly ServiceKillSwitchTarget[]): iam.PolicyStatement[] {
-    const { applications, environments, profiles, versions } = this.arns(services);
+    const { applications, environments, deployments, profiles, versions } = this.arns(services);
     return [
       // The application resource itself (every call below also authorises on it); not what is in it.
       new iam.PolicyStatement({
@@ -302,6 +323,7 @@ export class KillSwitches extends Construct {
           'appconfig:ListConfigurationProfiles',
           'appconfig:ListEnvironments',
           'appconfig:ListDeployments',
+          'appconfig:GetDeployment',
           'appconfig:ListHostedConfigurationVersions',
           'appconfig:CreateHostedConfigurationVersion',
           'appconfig:GetHostedConfigurationVersion',
@@ -311,8 +333,13 @@ export class KillSwitches extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'ReadAndDeploySwitchEnvironments',
-        actions: ['appconfig:ListDeployments', 'appconfig:StartDeployment'],
+        actions: ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StartDeployment'],
         resources: environments,
+      }),
+      new iam.PolicyStatement({
+        sid: 'ConfirmSwitchDeployment',
+        actions: ['appconfig:GetDeployment'],
+        resources: deployments,
       }),
       new iam.PolicyStatement({
         sid: 'ReadStoreAndDeploySwitchProfiles',
@@ -335,11 +362,12 @@ export class KillSwitches extends Construct {
 
 /**
  * Services whose switches one operator policy holds: with tokens resolved at their longest, a
- * service's statements take about 312 characters plus 95 per environment, and the first policy's other
- * statements about 1,800 of IAM's 6,144 (lib/policy-size.ts checks the result at synth).
+ * service's statements take about 312 characters plus 205 per environment (the environment and its
+ * deployments), and the first policy's other statements about 1,800 of IAM's 6,144
+ * (lib/policy-size.ts checks the result at synth).
  */
 export function operatorServicesPerPolicy(environments: number): number {
-  return Math.max(1, Math.floor(4_000 / (350 + 100 * environments)));
+  return Math.max(1, Math.floor(4_000 / (340 + 215 * environments)));
 }
 
 /** The operator's wildcards that are not per service: the listings, OpsCenter's items and search. */

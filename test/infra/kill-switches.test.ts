@@ -130,6 +130,7 @@ describe('Construct: KillSwitches', () => {
     expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual(
       [
         'appconfig:CreateHostedConfigurationVersion',
+        'appconfig:GetDeployment',
         'appconfig:GetHostedConfigurationVersion',
         'appconfig:ListApplications',
         'appconfig:ListConfigurationProfiles',
@@ -161,15 +162,20 @@ describe('Construct: KillSwitches', () => {
     // Only the switch environments: never the document's own environment.
     const environments = statements
       .flatMap((s) => [s.Resource].flat().map(flattenCfnReference))
-      .filter((arn) => arn.includes('/environment/'));
+      .filter((arn) => arn.includes('/environment/') && !arn.includes('/deployment/'));
     expect(new Set(environments).size).toBe(withSwitches.length * environmentNames.length);
     for (const arn of environments) expect(arn).toMatch(/<KillSwitchesEnvironment/);
     expect(resourcesOf('appconfig:ListDeployments').filter((arn) => arn.includes('*'))).toEqual([]);
+    const deployments = [bySid['ConfirmSwitchDeployment']?.Resource].flat().map(flattenCfnReference);
+    expect(deployments).toHaveLength(environments.length);
+    for (const arn of deployments) expect(arn).toMatch(/<KillSwitchesEnvironment[^>]*>\/deployment\/\*$/);
     expect(JSON.stringify(statements)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);
     // A wildcard only where nothing can be named: listings on '*', switch versions, OpsItem ids.
     for (const arn of statements.flatMap((s) => [s.Resource].flat().map(flattenCfnReference))) {
       if (arn.includes('*'))
-        expect(arn).toMatch(/^\*$|KillSwitchesProfile[^>]*>\/hostedconfigurationversion\/\*$|:opsitem\/\*$/);
+        expect(arn).toMatch(
+          /^\*$|KillSwitchesProfile[^>]*>\/hostedconfigurationversion\/\*$|KillSwitchesEnvironment[^>]*>\/deployment\/\*$|:opsitem\/\*$/,
+        );
     }
   });
 
@@ -211,7 +217,7 @@ describe('Construct: KillSwitches', () => {
         }[]
       )
         .flatMap((st) => [st.Resource].flat().map(flattenCfnReference))
-        .filter((arn) => arn.includes('/environment/')),
+        .filter((arn) => arn.includes('/environment/') && !arn.includes('/deployment/')),
     );
     expect(new Set(environments).size).toBe(copies.length * environmentNames.length);
     for (const arn of environments) expect(arn).toMatch(/<KillSwitchesEnvironment/);
@@ -337,13 +343,33 @@ describe('Construct: KillSwitches', () => {
       .flatMap(
         (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
       );
-    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+    expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual([
+      'appconfig:GetDeployment',
       'appconfig:GetHostedConfigurationVersion',
       'appconfig:ListDeployments',
     ]);
-    const listDeployments = statements.find((s) => s.Action === 'appconfig:ListDeployments');
-    expect(JSON.stringify(listDeployments?.Resource)).toMatch(/KillSwitchesEnvironment/);
-    expect(JSON.stringify(listDeployments?.Resource)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);
+    const resourcesOf = (action: string) =>
+      statements
+        .filter((s) => [s.Action].flat().includes(action))
+        .flatMap((s) => [s.Resource].flat().map(flattenCfnReference));
+    // The kill-switch environments (and their deployments), and their applications' own ARN only.
+    const application =
+      /^arn:<AWS::Partition>:appconfig:eu-west-1:123456789012:application\/<[^>]*Application[^>]*\.ApplicationId>$/;
+    for (const action of ['appconfig:ListDeployments', 'appconfig:GetDeployment']) {
+      const arns = resourcesOf(action).filter((arn) => !application.test(arn));
+      expect(arns.length, action).toBeGreaterThan(0);
+      for (const arn of arns)
+        expect(arn).toMatch(/\/environment\/<KillSwitchesEnvironment[^>]*>(\/deployment\/\*)?$/);
+    }
+    expect(
+      resourcesOf('appconfig:GetDeployment').filter((arn) => arn.endsWith('/deployment/*')),
+    ).toHaveLength(withSwitches.length * environmentNames.length);
+    expect(resourcesOf('appconfig:ListDeployments').join()).not.toContain('*');
+    for (const arn of resourcesOf('appconfig:GetHostedConfigurationVersion').filter(
+      (a) => !application.test(a),
+    ))
+      expect(arn).toMatch(/\/configurationprofile\/<KillSwitchesProfile[^>]*>(\/\*)?$/);
+    expect(JSON.stringify(statements)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);
     expect(
       nagFindings(stack).filter((f) => f.resource.includes('DriftJob') && f.rule.includes('Wildcard')),
     ).toEqual([]);
