@@ -87,6 +87,14 @@ export class ConfigStewardStack extends Stack {
       appConfig: this.delivery,
     });
     this.validation.trustDeliveriesOf(this.desiredParameters.reconciler.role);
+    // Updated in parallel with these functions otherwise, the reconcile could hand its writes and
+    // requests to their old code: deliver-changes builds flags from its bundled config/, so the old
+    // bundle would find the old flags served, report them unchanged and drop the request for good.
+    this.desiredParameters.resource.node.addDependency(
+      this.changeDelivery.deliverChanges.fn,
+      this.validation.validateChange.fn,
+      this.validation.appConfigValidator.fn,
+    );
 
     // The nightly jobs: drift, and flag expiry on the same schedule.
     this.nightly = new NightlyJobs(this, 'Nightly', {

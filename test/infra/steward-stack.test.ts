@@ -71,6 +71,19 @@ describe('Stack: ConfigSteward', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('scheduler:CreateSchedule');
   });
 
+  it("runs the reconcile only after the functions that act on its writes and requests carry this deploy's config/", () => {
+    // Assess: deliver-changes builds flags from its bundled config/ (an old bundle would find the old
+    // flags served, call them unchanged and take the request off the queue); validate-change judges
+    // the reconcile's writes; the AppConfig validator checks its deliveries' deployments.
+    const [reconcile] = Object.values(template.findResources('Custom::StewardDesiredParameters'));
+    const functionIds = [
+      stack.changeDelivery.deliverChanges.fn,
+      stack.validation.validateChange.fn,
+      stack.validation.appConfigValidator.fn,
+    ].map((fn) => stack.getLogicalId(fn.node.defaultChild as never));
+    expect(reconcile!.DependsOn).toEqual(expect.arrayContaining(functionIds));
+  });
+
   it('never puts a desired SecureString value or a secret into the template', () => {
     const json = JSON.stringify(template.toJSON());
     expect(json).not.toContain('webhook-signing-key');
