@@ -1,12 +1,16 @@
 /**
- * {@link FlagSource} over AppConfig's control plane: ListHostedConfigurationVersions (every page;
- * AWS documents no order, so the newest is the highest VersionNumber) and then
- * GetHostedConfigurationVersion for it. The data plane would strip the flag definitions.
+ * {@link FlagSource} over AppConfig's control plane: the version the flags profile was deployed with
+ * last, from one ListDeployments per environment (newest first; rolled-back deployments passed
+ * over), else ListHostedConfigurationVersions (every page; AWS documents no order, so the newest is
+ * the highest VersionNumber); then GetHostedConfigurationVersion for it. The data plane would strip
+ * the flag definitions. The highest version is not enough once deployed: the delivery reuses the
+ * hosted version of equal content, so a revert in git redeploys an older, lower version.
  */
 import {
   type AppConfigClient,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
+  ListDeploymentsCommand,
   ListHostedConfigurationVersionsCommand,
 } from '@aws-sdk/client-appconfig';
 import { ConfigurationError } from '../core/errors.ts';
@@ -15,6 +19,7 @@ import { FLAGS_PROFILE_NAME } from '../core/names.ts';
 import type { FlagProfileRef, FlagSource, HostedFlagSet } from '../ports/flag-source.ts';
 import { FlagSourceError } from '../ports/flag-source.errors.ts';
 import { type AppConfigFlagReadOptions, AppConfigFlagReads } from './appconfig-flag-reads.ts';
+import { ROLLING_OUT_STATES, SERVED_STATES } from './appconfig-deployment-states.ts';
 
 export type AppConfigFlagSourceOptions = AppConfigFlagReadOptions;
 
@@ -25,7 +30,7 @@ export type AppConfigFlagSourceOptions = AppConfigFlagReadOptions;
  */
 export class AppConfigFlagSource extends AppConfigFlagReads implements FlagSource {
   async latest(ref: FlagProfileRef): Promise<HostedFlagSet | undefined> {
-    const version = await this.newestVersion(ref);
+    const version = (await this.lastDeployedVersion(ref)) ?? (await this.newestVersion(ref));
     if (version === undefined) return undefined;
     const document = await this.hostedDocument(ref, version);
     try {
@@ -38,6 +43,36 @@ export class AppConfigFlagSource extends AppConfigFlagReads implements FlagSourc
         { cause },
       );
     }
+  }
+
+  /**
+   * The version of the flags profile's newest deployment, over its environments, that is served or
+   * rolling out. One page per environment: its 50 newest deployments of any profile.
+   */
+  private async lastDeployedVersion(ref: FlagProfileRef): Promise<number | undefined> {
+    let last: { startedAt: number; version: number } | undefined;
+    for (const environmentId of ref.environmentIds ?? []) {
+      const page = await this.call(ref, 'ListDeployments', () =>
+        this.client.send(
+          new ListDeploymentsCommand({
+            ApplicationId: ref.applicationId,
+            EnvironmentId: environmentId,
+            MaxResults: 50,
+          }),
+        ),
+      );
+      const newest = (page.Items ?? []).find(
+        (item) =>
+          item.ConfigurationProfileId === ref.flagsProfileId &&
+          (SERVED_STATES.has(item.State ?? '') || ROLLING_OUT_STATES.has(item.State ?? '')),
+      );
+      const version = Number(newest?.ConfigurationVersion);
+      const startedAt = newest?.StartedAt?.getTime() ?? 0;
+      if (Number.isInteger(version) && (last === undefined || startedAt > last.startedAt)) {
+        last = { startedAt, version };
+      }
+    }
+    return last?.version;
   }
 
   private async newestVersion(ref: FlagProfileRef): Promise<number | undefined> {

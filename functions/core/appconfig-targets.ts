@@ -80,6 +80,7 @@ export function flagProfileRefs(targets: AppConfigTargets): FlagProfileRef[] {
       service,
       applicationId: target.applicationId,
       flagsProfileId: target.flagsProfileId,
+      environmentIds: Object.values(target.environments).map((e) => e.environmentId),
     }));
 }
 

@@ -9,9 +9,15 @@ export interface FlagProfileRef {
   readonly service: string;
   readonly applicationId: string;
   readonly flagsProfileId: string;
+  /**
+   * The AppConfig environments the flags are deployed to. Given, the version deployed last (not
+   * rolled back) is read rather than the highest one: a revert in git redeploys an older hosted
+   * version, which the delivery reuses instead of hosting the same content again.
+   */
+  readonly environmentIds?: readonly string[];
 }
 
-/** The flags of the newest hosted version of a profile. */
+/** The flags of the profile's current hosted version (see {@link FlagSource.latest}). */
 export interface HostedFlagSet {
   readonly ref: FlagProfileRef;
   readonly version: number;
@@ -19,7 +25,11 @@ export interface HostedFlagSet {
 }
 
 export interface FlagSource {
-  /** The newest hosted version's flags; undefined when the profile holds no version yet. */
+  /**
+   * The flags of the version deployed last in any of the ref's environments (the newest hosted
+   * version when none is listed, or no environments are given); undefined when the profile holds no
+   * version yet.
+   */
   latest(ref: FlagProfileRef): Promise<HostedFlagSet | undefined>;
 }
 

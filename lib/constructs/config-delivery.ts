@@ -111,9 +111,18 @@ export class ConfigDelivery extends Construct {
    * Let a function read every service's hosted flag versions through the control plane (the
    * flag-expiry job): ListHostedConfigurationVersions and GetHostedConfigurationVersion on the flags
    * profiles and their versions (and their applications' own ARN, which these calls also authorise
-   * on), nothing of the documents.
+   * on), nothing of the documents; and ListDeployments within the applications, which tells the
+   * version deployed last (a revert redeploys an older hosted version, not the highest).
    */
   grantReadHostedFlags(grantee: iam.IGrantable): void {
+    grantWithinApplications(grantee, {
+      sid: 'ListFlagDeployments',
+      actions: ['appconfig:ListDeployments'],
+      applicationIds: Object.values(this.targets).map((target) => target.applicationId),
+      reason:
+        "Deployments of the stack's own applications, read only: the version the flags profile was deployed " +
+        'with last is what the job reads, and AppConfig numbers deployments at run time.',
+    });
     grantOnProfiles(grantee, {
       sid: 'ReadHostedFlags',
       actions: ['appconfig:ListHostedConfigurationVersions', 'appconfig:GetHostedConfigurationVersion'],

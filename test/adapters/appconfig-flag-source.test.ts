@@ -2,9 +2,11 @@ import {
   AppConfigClient,
   AppConfigServiceException,
   BadRequestException,
+  type DeploymentState,
   GetHostedConfigurationVersionCommand,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
+  ListDeploymentsCommand,
   ListHostedConfigurationVersionsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-appconfig';
@@ -82,6 +84,72 @@ describe('Class: AppConfigFlagSource', () => {
         value: { enabled: true, rolloutPercent: 25 },
       },
     ]);
+  });
+
+  it('reads the version the flags profile was deployed with last, not the highest one, once config/ is reverted', async () => {
+    // Prepare: flags A (version 1) shipped, then B (version 2), then git went back to A, whose hosted
+    // version the delivery reuses: version 2 is the highest but no longer what config/ says.
+    const deployed = { ...ref, environmentIds: ['envstg1', 'envprd1'] };
+    const deployment = (
+      DeploymentNumber: number,
+      ConfigurationVersion: string,
+      State: DeploymentState,
+      at: string,
+    ) => ({
+      DeploymentNumber,
+      ConfigurationProfileId: ref.flagsProfileId,
+      ConfigurationVersion,
+      State,
+      StartedAt: new Date(at),
+    });
+    appconfig.on(ListDeploymentsCommand, { EnvironmentId: 'envstg1' }).resolves({
+      Items: [
+        { ...deployment(9, '4', 'COMPLETE', '2026-11-30T10:05:00Z'), ConfigurationProfileId: 'doc0001' },
+        deployment(8, '1', 'COMPLETE', '2026-11-30T10:00:00Z'),
+        deployment(7, '2', 'COMPLETE', '2026-11-29T10:00:00Z'),
+      ],
+    });
+    appconfig.on(ListDeploymentsCommand, { EnvironmentId: 'envprd1' }).resolves({
+      Items: [
+        deployment(5, '2', 'ROLLED_BACK', '2026-11-30T11:00:00Z'),
+        deployment(4, '2', 'COMPLETE', '2026-11-29T11:00:00Z'),
+      ],
+    });
+    appconfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [summary(1), summary(2)] });
+    appconfig.on(GetHostedConfigurationVersionCommand).resolves({ Content: encode(document) });
+    const source = new AppConfigFlagSource(new AppConfigClient({}));
+
+    // Act
+    const latest = await source.latest(deployed);
+
+    // Assess: the newest deployment of the flags profile still delivering, in any environment
+    expect(latest?.version).toBe(1);
+    expect(appconfig).toReceiveCommandWith(ListDeploymentsCommand, {
+      ApplicationId: 'abc1234',
+      EnvironmentId: 'envprd1',
+      MaxResults: 50,
+    });
+    expect(appconfig).toReceiveCommandWith(GetHostedConfigurationVersionCommand, {
+      ApplicationId: 'abc1234',
+      ConfigurationProfileId: 'def5678',
+      VersionNumber: 1,
+    });
+    expect(appconfig).not.toHaveReceivedCommand(ListHostedConfigurationVersionsCommand);
+  });
+
+  it('reads the highest hosted version when no deployment of the flags profile is listed yet', async () => {
+    // Prepare
+    appconfig.on(ListDeploymentsCommand).resolves({ Items: [] });
+    appconfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [summary(3)] });
+    appconfig.on(GetHostedConfigurationVersionCommand).resolves({ Content: encode(document) });
+    const source = new AppConfigFlagSource(new AppConfigClient({}));
+
+    // Act
+    const latest = await source.latest({ ...ref, environmentIds: ['envstg1'] });
+
+    // Assess
+    expect(appconfig).toHaveReceivedCommandTimes(ListDeploymentsCommand, 1);
+    expect(latest?.version).toBe(3);
   });
 
   it('answers undefined for a profile without any hosted version, without a Get call', async () => {

@@ -269,7 +269,7 @@ describe('Construct: ConfigDelivery', () => {
     );
   });
 
-  it('grants the flag job read access to the hosted flag versions only', () => {
+  it('grants the flag job read access to the hosted flag versions and the deployment listings only', () => {
     // Prepare
     const { stack, delivery } = synth();
     const fn = new lambda.Function(stack, 'Job', {
@@ -283,17 +283,28 @@ describe('Construct: ConfigDelivery', () => {
 
     // Assess
     const template = Template.fromStack(stack);
-    const read = new Capture();
+    const statements = new Capture();
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [read] },
+      PolicyDocument: { Statement: statements },
       Roles: [{ Ref: Match.stringLikeRegexp('JobServiceRole') }],
     });
-    expect(read.asObject().Sid).toBe('ReadHostedFlags');
-    expect(read.asObject().Action).toEqual([
+    const bySid = new Map(
+      (statements.asArray() as { Sid: string; Action: unknown; Resource: unknown[] }[]).map((s) => [
+        s.Sid,
+        s,
+      ]),
+    );
+    expect([...bySid.keys()].sort()).toEqual(['ListFlagDeployments', 'ReadHostedFlags']);
+    const read = bySid.get('ReadHostedFlags')!;
+    expect(read.Action).toEqual([
       'appconfig:ListHostedConfigurationVersions',
       'appconfig:GetHostedConfigurationVersion',
     ]);
-    const resources = (read.asObject().Resource as unknown[]).map(flattenCfnReference);
+    // Which version was deployed last: listing the deployments of the services' applications, read only.
+    const deployments = bySid.get('ListFlagDeployments')!;
+    expect(deployments.Action).toBe('appconfig:ListDeployments');
+    expect(deployments.Resource).toHaveLength(2 * services.length);
+    const resources = (read.Resource as unknown[]).map(flattenCfnReference);
     // Per service: its application's own ARN (both calls authorise on it), its flags profile and that
     // profile's hosted versions: nothing of the document profiles, nothing else in the application.
     expect(resources).toHaveLength(3 * services.length);

@@ -123,8 +123,12 @@ describe('Construct: NightlyJobs', () => {
     const appConfigActions = statements.flatMap(actionsOf).filter((a) => a.startsWith('appconfig:'));
     expect(appConfigActions.sort()).toEqual([
       'appconfig:GetHostedConfigurationVersion',
+      'appconfig:ListDeployments',
       'appconfig:ListHostedConfigurationVersions',
     ]);
+    // Which version is current is read from the deployments; nothing is written.
+    const listDeployments = statements.filter((s) => actionsOf(s).includes('appconfig:ListDeployments'));
+    expect(listDeployments.flatMap(actionsOf)).toEqual(['appconfig:ListDeployments']);
     expect(statements.some((s) => actionsOf(s).includes('events:PutEvents'))).toBe(true);
     expect(statements.some((s) => actionsOf(s).includes('ssm:CreateOpsItem'))).toBe(true);
   });

@@ -30,8 +30,13 @@ describe('Function: parseAppConfigTargets', () => {
     // Assess
     expect(parsed).toEqual(targets);
     expect(flagProfileRefs(parsed)).toEqual([
-      { service: 'orders', applicationId: 'app0rd1', flagsProfileId: 'fl0rd1' },
-      { service: 'payments', applicationId: 'appay01', flagsProfileId: 'flpay01' },
+      { service: 'orders', applicationId: 'app0rd1', flagsProfileId: 'fl0rd1', environmentIds: ['envstg2'] },
+      {
+        service: 'payments',
+        applicationId: 'appay01',
+        flagsProfileId: 'flpay01',
+        environmentIds: ['envstg1'],
+      },
     ]);
   });
 
