@@ -11,6 +11,7 @@ import {
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
   ListDeploymentsCommand,
+  ListEnvironmentsCommand,
   ListHostedConfigurationVersionsCommand,
 } from '@aws-sdk/client-appconfig';
 import { ConfigurationError } from '../core/errors.ts';
@@ -100,8 +101,9 @@ export class AppConfigFlagSource extends AppConfigFlagReads implements FlagSourc
 
 /**
  * Find the flags profile of each service by name, for tools that run outside the stack (the CLI's
- * `steward flags --live`): applications are named `<prefix><service>`, the profile `flags`.
- * Services without an application or profile are listed in `missing`.
+ * `steward flags --live`): applications are named `<prefix><service>`, the profile `flags`; the
+ * application's environments are listed too, to find the version deployed last. Services without an
+ * application or profile are listed in `missing`.
  *
  * @example
  * const { refs, missing } = await resolveFlagProfiles(new AppConfigClient({}), ['orders', 'payments']);
@@ -141,8 +143,28 @@ export async function resolveFlagProfiles(
       next = page.NextToken;
       if (!next) break;
     }
-    if (applicationId && flagsProfileId) refs.push({ service, applicationId, flagsProfileId });
-    else missing.push(service);
+    if (applicationId && flagsProfileId) {
+      const environmentIds = await environmentsOf(client, applicationId);
+      refs.push({ service, applicationId, flagsProfileId, environmentIds });
+    } else missing.push(service);
   }
   return { refs, missing };
+}
+
+/** Every environment id of an application (every page): where its flags may have been deployed. */
+async function environmentsOf(client: AppConfigClient, applicationId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListEnvironmentsCommand({
+        ApplicationId: applicationId,
+        MaxResults: 50,
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    for (const environment of page.Items ?? []) if (environment.Id) ids.push(environment.Id);
+    token = page.NextToken;
+  } while (token);
+  return ids;
 }

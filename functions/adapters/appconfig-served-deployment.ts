@@ -24,8 +24,9 @@
  * Readers that deliberately mean something else: the delivery (`appconfig-delivery.ts`,
  * `environmentState`) looks at the profile's newest deployment in any state (was this document
  * already delivered or attempted?) and at whether a deployment runs (may one start now?, the states
- * of {@link BUSY_STATES}); the flag-expiry job and `steward flags --live` read the newest hosted
- * version of the flags (definitions and metadata, deployed or not), no deployment at all.
+ * of {@link BUSY_STATES}); the flag-expiry job and `steward flags --live` read the
+ * version of the flags deployed last in any environment, served or rolling out (definitions and
+ * metadata), else the newest hosted one.
  */
 import {
   type AppConfigClient,

@@ -109,7 +109,7 @@ export const COMMAND_HELP = {
       '       steward flags refs [--src DIR...] [--config DIR] [--json]',
     summary: 'feature flags, their age and what the expiry policy says; their references in code',
     description: [
-      'Offline from config/ by default; --live reads the newest hosted flag versions from AppConfig',
+      'Offline from config/ by default; --live reads the flag versions deployed last from AppConfig',
       '(ids from STEWARD_APPCONFIG when set, else applications found by name <prefix><service>).',
       '"flags refs" finds the flag keys passed as string literals to the client, context.flags (middy) and',
       'OpenFeature, lists the flags no code reads and fails on a reference to a flag config/ does not declare.',

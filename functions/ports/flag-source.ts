@@ -1,6 +1,6 @@
 /**
- * Where the nightly flag job reads flag definitions: the latest hosted version of each service's
- * feature-flag profile, through AppConfig's control plane (the data plane strips definitions).
+ * Where the nightly flag job reads flag definitions: the hosted version each service's feature-flag
+ * profile was deployed with last (else its newest), through AppConfig's control plane (the data plane strips definitions).
  */
 import type { DecodedFlag } from '../core/flags/appconfig-format.ts';
 

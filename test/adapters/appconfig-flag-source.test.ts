@@ -7,6 +7,7 @@ import {
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
   ListDeploymentsCommand,
+  ListEnvironmentsCommand,
   ListHostedConfigurationVersionsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-appconfig';
@@ -295,6 +296,10 @@ describe('Function: resolveFlagProfiles', () => {
     appconfig
       .on(ListConfigurationProfilesCommand, { ApplicationId: 'appay01' })
       .resolves({ Items: [{ Name: 'document', Id: 'docpay1' }] });
+    appconfig
+      .on(ListEnvironmentsCommand, { ApplicationId: 'app0rd1' })
+      .resolvesOnce({ Items: [{ Name: 'staging', Id: 'envstg1' }], NextToken: 'e2' })
+      .resolvesOnce({ Items: [{ Name: 'production', Id: 'envprd1' }] });
 
     // Act
     const result = await resolveFlagProfiles(new AppConfigClient({}), ['orders', 'payments', 'search'], {
@@ -303,7 +308,15 @@ describe('Function: resolveFlagProfiles', () => {
 
     // Assess
     expect(result).toEqual({
-      refs: [{ service: 'orders', applicationId: 'app0rd1', flagsProfileId: 'fl0rd1' }],
+      // The environments too: the version deployed last is read, not the highest (a revert in git).
+      refs: [
+        {
+          service: 'orders',
+          applicationId: 'app0rd1',
+          flagsProfileId: 'fl0rd1',
+          environmentIds: ['envstg1', 'envprd1'],
+        },
+      ],
       missing: ['payments', 'search'],
     });
     expect(appconfig).toHaveReceivedNthCommandWith(ListApplicationsCommand, 2, {
@@ -314,6 +327,11 @@ describe('Function: resolveFlagProfiles', () => {
       ApplicationId: 'app0rd1',
       MaxResults: 50,
       NextToken: 'p2',
+    });
+    expect(appconfig).toHaveReceivedNthCommandWith(ListEnvironmentsCommand, 2, {
+      ApplicationId: 'app0rd1',
+      MaxResults: 50,
+      NextToken: 'e2',
     });
   });
 });

@@ -8,6 +8,8 @@ import {
   type GetHostedConfigurationVersionCommandOutput,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
+  ListDeploymentsCommand,
+  ListEnvironmentsCommand,
   ListHostedConfigurationVersionsCommand,
 } from '@aws-sdk/client-appconfig';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -201,6 +203,9 @@ describe('Command: steward flags', () => {
     const appconfig = mockClient(AppConfigClient);
     appconfig.on(ListApplicationsCommand).resolves({ Items: [{ Name: 'orders', Id: 'app0rd1' }] });
     appconfig.on(ListConfigurationProfilesCommand).resolves({ Items: [{ Name: 'flags', Id: 'fl0rd1' }] });
+    // No deployment listed in its environment: the newest hosted version is read.
+    appconfig.on(ListEnvironmentsCommand).resolves({ Items: [{ Name: 'production', Id: 'envprd1' }] });
+    appconfig.on(ListDeploymentsCommand).resolves({ Items: [] });
     appconfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [{ VersionNumber: 3 }] });
     const hosted = toAppConfigFlags(
       {

@@ -1,7 +1,7 @@
 /**
  * `steward flags [--config DIR] [--expired] [--json] [--today YYYY-MM-DD] [--live [--prefix P]]`:
  * every feature flag with its age and what the policy says. Offline from `config/` by default;
- * `--live` reads the newest hosted flag versions from AppConfig instead (ids from
+ * `--live` reads the flag versions deployed last (else the newest hosted) from AppConfig instead (ids from
  * `STEWARD_APPCONFIG` when set, else found by application name `<prefix><service>`). Exit 1 when a
  * flag needs cleanup (expired, over its lifetime, unowned or with broken metadata); an
  * `expiring-soon` warning alone exits 0. `--expired` lists only the expired flags.
@@ -173,7 +173,7 @@ function configFlags(organisation: Organisation): ServiceFlag[] {
   );
 }
 
-/** The newest hosted flag versions; the AWS SDK is loaded only here. */
+/** The flag versions deployed last (else the newest hosted); the AWS SDK is loaded only here. */
 async function hostedFlags(
   organisation: Organisation,
   io: CommandIo,
