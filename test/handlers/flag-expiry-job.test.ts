@@ -2,6 +2,7 @@ import {
   AppConfigClient,
   GetHostedConfigurationVersionCommand,
   type GetHostedConfigurationVersionCommandOutput,
+  ListDeploymentsCommand,
   ListHostedConfigurationVersionsCommand,
 } from '@aws-sdk/client-appconfig';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -68,6 +69,8 @@ beforeEach(() => {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date('2026-12-21T02:00:00Z'));
   const ordersFlags = flagFixture.services.find((s) => s.name === 'orders')?.flags ?? {};
+  // No deployment of the flags profile listed yet: the newest hosted version is read.
+  appconfig.on(ListDeploymentsCommand).resolves({ Items: [] });
   appconfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [{ VersionNumber: 4 }] });
   appconfig.on(GetHostedConfigurationVersionCommand).resolves({
     Content: new TextEncoder().encode(
@@ -83,6 +86,10 @@ describe('Handler: flag-expiry-job', () => {
     const result = await handler(scheduled, context);
 
     // Assess
+    expect(appconfig).toReceiveCommandWith(ListDeploymentsCommand, {
+      ApplicationId: 'app0rd1',
+      EnvironmentId: 'envprd1',
+    });
     expect(appconfig).toReceiveCommandWith(ListHostedConfigurationVersionsCommand, {
       ApplicationId: 'app0rd1',
       ConfigurationProfileId: 'fl0rd1',
