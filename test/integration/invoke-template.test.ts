@@ -2,7 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { AppConfigClient, ListHostedConfigurationVersionsCommand } from '@aws-sdk/client-appconfig';
+import {
+  AppConfigClient,
+  ListDeploymentsCommand,
+  ListHostedConfigurationVersionsCommand,
+} from '@aws-sdk/client-appconfig';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { App } from 'aws-cdk-lib';
@@ -158,10 +162,11 @@ describe('Command: steward invoke, with the synthesized template', () => {
   });
 
   it('flag-expiry-job runs with the template environment and STEWARD_APPCONFIG from the caller', async () => {
-    // Prepare: no hosted flag versions yet
+    // Prepare: no flags deployed and no hosted flag versions yet
     const appConfig = mockClient(AppConfigClient);
     mockClient(EventBridgeClient);
     const cloudWatch = mockClient(CloudWatchClient);
+    appConfig.on(ListDeploymentsCommand).resolves({ Items: [] });
     appConfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [] });
     cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     const { io, out, err } = recordingIo({ STEWARD_APPCONFIG: JSON.stringify(exampleTargets()) });
@@ -183,6 +188,7 @@ describe('Command: steward invoke, with the synthesized template', () => {
     expect(err.join('\n')).toContain('from your environment: STEWARD_APPCONFIG');
     expect(code).toBe(0);
     expect(JSON.parse(out.join('\n'))).toMatchObject({ handler: 'flag-expiry-job', ok: true });
+    expect(appConfig).toReceiveCommandWith(ListDeploymentsCommand, { ApplicationId: 'app-orders' });
     expect(appConfig).toReceiveCommandWith(ListHostedConfigurationVersionsCommand, {
       ApplicationId: 'app-orders',
       ConfigurationProfileId: 'flags-orders',
