@@ -4,7 +4,7 @@
  * profile for the composed document and an `AWS.AppConfig.FeatureFlags` profile for its flags, both
  * checked by the validator Lambda when given, and the flags' hosted versions from `config/`), with
  * what they share: a deployment strategy per environment, the alarm role, the validator's permission.
- * `targets` is what `STEWARD_APPCONFIG` carries to the functions that deploy or read them. The
+ * `targets` is what the functions that deploy or read them get (through AppConfigTargetParameters). The
  * documents are deployed by the reconcile's delivery only; `documentSha256` tells it which changed.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
@@ -48,11 +48,11 @@ export interface ConfigDeliveryProps {
 /**
  * @example
  * const delivery = new ConfigDelivery(this, 'Delivery', { settings, registry, validatorFunctionArn: validator.fn.functionArn });
- * job.fn.addEnvironment('STEWARD_APPCONFIG', Stack.of(this).toJsonString(delivery.targets));
+ * new AppConfigTargetParameters(this, 'AppConfigTargets', { settings, appConfig: delivery.targets }).grantRead(job.fn);
  * delivery.grantReadHostedFlags(job.fn);
  */
 export class ConfigDelivery extends Construct {
-  /** `{ [service]: ServiceTarget }`: serialise with `Stack.of(scope).toJsonString(targets)` into `STEWARD_APPCONFIG`. */
+  /** `{ [service]: ServiceTarget }`: written into the stack's target parameters (AppConfigTargetParameters). */
   public readonly targets: AppConfigTargets = {};
   /** ARN of every service's application. */
   public readonly applicationArns: Record<string, string> = {};
@@ -171,7 +171,7 @@ export class ConfigDelivery extends Construct {
     ]);
   }
 
-  /** The JSON of {@link targets} for `STEWARD_APPCONFIG`. */
+  /** The JSON of {@link targets}, as `STEWARD_APPCONFIG` takes it (the functions get their parameters' path instead). */
   targetsJson(): string {
     return Stack.of(this).toJsonString(this.targets);
   }

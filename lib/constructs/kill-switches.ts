@@ -8,7 +8,8 @@
  * a switch is flipped during an incident, when those alarms are likely firing.
  *
  * `operatorPolicy` is a managed policy with exactly what `steward kill` needs; `targets` is what
- * `STEWARD_KILL_SWITCHES` carries (also the stack output `KillSwitchTargets`).
+ * `STEWARD_KILL_SWITCHES` carries for `steward kill` (the stack output `KillSwitchTargets`); the stack's
+ * functions read them from its target parameters (appconfig-target-parameters.ts).
  */
 import { createHash } from 'node:crypto';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
@@ -24,7 +25,6 @@ import { killSwitchDocument, killSwitchesOf } from '../../functions/core/flags/k
 import {
   FEATURE_FLAGS_PROFILE_TYPE,
   KILL_SWITCH_STRATEGY_NAME,
-  KILL_SWITCH_TARGETS_ENV,
   KILL_SWITCHES_PROFILE_NAME,
   killSwitchEnvironmentName,
 } from '../../functions/core/names.ts';
@@ -103,12 +103,11 @@ export class KillSwitches extends Construct {
 
   /**
    * Let a function read what the kill-switch environments deployed (the nightly drift job, which
-   * reports switches past their `until`): `STEWARD_KILL_SWITCHES`, ListDeployments on the kill-switch
-   * environments and GetHostedConfigurationVersion on the kill-switch profiles' versions, nothing else.
+   * reports switches past their `until`; it finds their ids in the stack's target parameters):
+   * ListDeployments on the kill-switch environments and GetHostedConfigurationVersion on the
+   * kill-switch profiles' versions, nothing else.
    */
   grantReadDeployed(fn: lambda.Function): void {
-    const stack = Stack.of(this);
-    fn.addEnvironment(KILL_SWITCH_TARGETS_ENV, stack.toJsonString(this.targets));
     const { environments, versions } = this.arns();
     if (environments.length === 0) return;
     fn.addToRolePolicy(

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
 import { DELIVERY_TIMEOUT_SECONDS } from '../../functions/core/delivery/deliver.ts';
+import { AppConfigTargetParameters } from '../../lib/constructs/appconfig-target-parameters.ts';
 import { ChangeDelivery, deliveryMaxReceives } from '../../lib/constructs/change-delivery.ts';
 import { nagFindings } from '../../lib/nag.ts';
 import { loadSettings, type Settings } from '../../lib/settings.ts';
@@ -19,6 +20,11 @@ function build(overrides: Partial<Settings> = {}) {
     bus,
   });
   return { stack, delivery, template: () => Template.fromStack(stack) };
+}
+
+/** The parameters holding `targets` (ORDERS_TARGETS by default), as the stack writes them. */
+function targetParameters(stack: Stack, targets = ORDERS_TARGETS) {
+  return new AppConfigTargetParameters(stack, 'AppConfigTargets', { settings, appConfig: targets });
 }
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
@@ -131,10 +137,10 @@ describe('Construct: ChangeDelivery', () => {
 
   it('grants AppConfig delivery on the given document profiles, environments and strategies only', () => {
     // Prepare
-    const { delivery, template } = build();
+    const { stack, delivery, template } = build();
 
     // Act
-    delivery.deliverTo(ORDERS_TARGETS);
+    delivery.deliverTo(ORDERS_TARGETS, targetParameters(stack));
 
     // Assess
     const appconfig = statements(template()).filter((s) =>
@@ -174,9 +180,21 @@ describe('Construct: ChangeDelivery', () => {
     expect(arns(bySid('FollowDeployments'))).toEqual([
       'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111',
     ]);
-    template().hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.stringLikeRegexp('app111') }) },
+    // The ids reach deliver-changes through the parameters' path, readable by it alone.
+    template().hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/config-steward/Test/appconfig-targets/1',
+      Value: Match.stringLikeRegexp('app111'),
     });
+    template().hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          STEWARD_APPCONFIG_TARGETS_PATH: '/config-steward/Test/appconfig-targets',
+        }),
+      },
+    });
+    expect(arns(statements(template()).find((s) => s.Sid === 'ReadAppConfigTargets')!)).toEqual([
+      'arn:aws:ssm:eu-west-1:123456789012:parameter/config-steward/Test/appconfig-targets',
+    ]);
   });
 
   it('grants no KMS use under the AWS managed aws/ssm key, and restores with exactly the keys the settings name', () => {
@@ -211,7 +229,7 @@ describe('Construct: ChangeDelivery', () => {
   it('leaves no unacknowledged cdk-nag finding on its queues, mapping and permissions', () => {
     // Prepare
     const { stack, delivery } = build();
-    delivery.deliverTo(ORDERS_TARGETS);
+    delivery.deliverTo(ORDERS_TARGETS, targetParameters(stack));
 
     // Act
     const findings = nagFindings(stack).filter(
