@@ -11,7 +11,7 @@ import { organisation } from '../config/index.ts';
 import { loadSettings } from '../lib/settings.ts';
 import { environmentBytes, resolvedBytes } from '../lib/resolved-size.ts';
 import { ConfigStewardStack } from '../lib/steward-stack.ts';
-import { largeOrganisation } from '../test/support/large-organisation.ts';
+import { largeOrganisation, withEnvironmentLike } from '../test/support/large-organisation.ts';
 
 const base = loadSettings('config/settings.json');
 const settings = {
@@ -19,22 +19,7 @@ const settings = {
   environments: [...base.environments, { ...base.environments[0]!, name: 'development' }],
 };
 const environments = settings.environments.map((e) => e.name);
-/** The example's per-environment values, secrets and flags, with `development` a copy of `staging`. */
-function withDevelopment<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withDevelopment) as T;
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype)
-    return value;
-  const copy = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDevelopment(v)]));
-  if ('staging' in copy && 'production' in copy && !('development' in copy))
-    copy['development'] = copy['staging'];
-  return copy as T;
-}
-const exampleServices = organisation.services.map((service) => ({
-  ...service,
-  values: withDevelopment(service.values),
-  secrets: withDevelopment(service.secrets),
-  flags: withDevelopment(service.flags),
-}));
+const exampleServices = withEnvironmentLike(organisation, 'development', 'staging').services;
 
 /** Bytes of a resolved value with every reference taken as a 7-character id. */
 function idBytes(value: unknown): number {
