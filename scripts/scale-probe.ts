@@ -41,13 +41,16 @@ for (const n of (process.argv[2] ?? '0,10,50,100').split(',').map(Number)) {
     },
   });
   const template = app.synth().getStackByName('ConfigSteward').template as {
-    Resources: Record<string, { Type: string; Properties: Record<string, any> }>;
+    Resources: Record<
+      string,
+      { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }
+    >;
   };
   const resources = Object.values(template.Resources);
   const functions = resources
     .filter((r) => r.Type === 'AWS::Lambda::Function')
     .map((r) => {
-      const variables = (r.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+      const variables = r.Properties.Environment?.Variables ?? {};
       const ids = Object.entries(variables).reduce((sum, [k, v]) => sum + k.length + idBytes(v), 0);
       return {
         name: String(variables.POWERTOOLS_SERVICE_NAME),

@@ -31,7 +31,8 @@ const READERS = [
   'config-steward-flag-expiry-job',
 ];
 
-type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+/** A template resource, as the assertions library gives it. */
+type Resource = ReturnType<Template['findResources']>[string];
 
 function synth(org: Organisation = organisation, overrides: Partial<Settings> = {}) {
   // CDK refuses a stack over CloudFormation's 500 resources; the scale test measures past it.
@@ -49,7 +50,11 @@ function synth(org: Organisation = organisation, overrides: Partial<Settings> = 
 function standIn(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map(standIn).join('');
-  const intrinsic = value as Record<string, any>;
+  const intrinsic = value as {
+    'Fn::Join'?: [string, unknown[]];
+    'Fn::GetAtt'?: [string, string];
+    Ref?: string;
+  };
   if (intrinsic['Fn::Join']) return intrinsic['Fn::Join'][1].map(standIn).join(intrinsic['Fn::Join'][0]);
   if (intrinsic['Fn::GetAtt']) return `${intrinsic['Fn::GetAtt'][0]}.${intrinsic['Fn::GetAtt'][1]}`;
   return `ref-${intrinsic['Ref']}`;
