@@ -6,13 +6,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import middy from '@middy/core';
 import { AppConfigProfileLocator } from '../adapters/appconfig-delivery.ts';
+import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
 import type { SchemaRegistry } from '../core/registry.ts';
 import { functionEnvironment } from '../core/runtime-settings.ts';
 import { firstLocator, targetsLocator } from '../core/validation/appconfig-document.ts';
 import { judgeValidatorInvocation } from '../core/validation/validator-invocation.ts';
 import type { ProfileLocator } from '../ports/config-delivery.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
-import { stackTargets } from '../runtime/stack-targets.ts';
 import { PowertoolsStructuredLog } from '../adapters/powertools-structured-log.ts';
 
 export interface AppConfigValidatorDependencies {
@@ -32,20 +32,17 @@ export function createAppConfigValidatorHandler(deps: AppConfigValidatorDependen
 }
 
 const { settings, registry } = loadRuntime(
-  functionEnvironment('STEWARD_APPCONFIG', 'STEWARD_APPCONFIG_TARGETS_PATH', 'STEWARD_APPCONFIG_PREFIX'),
+  functionEnvironment('STEWARD_APPCONFIG', 'STEWARD_APPCONFIG_PREFIX'),
 );
-const targets = stackTargets(settings, { whenAbsent: 'empty' });
 
 export const handler = createAppConfigValidatorHandler({
   registry,
-  // The stack's ids when given (steward invoke, tests); otherwise AppConfig's own names. The stack
-  // gives this function none: AppConfig calls it for deployments the stack makes before it has
-  // written them.
+  // STEWARD_APPCONFIG when given (steward invoke, tests); otherwise AppConfig's own names. Not the
+  // stack's target parameters (runtime/stack-targets.ts): AppConfig calls this function for the flags
+  // deployments the stack makes, possibly before it has written them, and reading them would put
+  // the SDK's JSON-RPC protocol (Parameter Store's) in its cold start, about 4 KB.
   locator: firstLocator(
-    {
-      locate: async (applicationId, profileId) =>
-        targetsLocator(await targets.appConfig()).locate(applicationId, profileId),
-    },
+    targetsLocator(parseAppConfigTargets(settings.STEWARD_APPCONFIG, { whenAbsent: 'empty' })),
     new AppConfigProfileLocator(new AppConfigClient({}), settings.STEWARD_APPCONFIG_PREFIX),
   ),
   logger: new Logger(),

@@ -2,12 +2,11 @@
  * Each handler that needs the stack's AppConfig ids, as the stack deploys it: no `STEWARD_APPCONFIG`,
  * only `STEWARD_APPCONFIG_TARGETS_PATH`, read with GetParametersByPath (mocked) on first use, once per
  * container. The handlers' own tests give the ids as JSON; these show the path route reaches the same
- * calls. Each test loads its handler afresh, as a new container would.
+ * calls. (The AppConfig validator takes JSON only: see its handler.) Each test loads its handler afresh, as a new container would.
  */
 import {
   AppConfigClient,
   GetHostedConfigurationVersionCommand,
-  ListApplicationsCommand,
   ListDeploymentsCommand,
   ListHostedConfigurationVersionsCommand,
 } from '@aws-sdk/client-appconfig';
@@ -26,13 +25,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encode } from '../support/appconfig-content.ts';
 import { InMemoryTicketTracker } from '../support/recording-ports.ts';
-import {
-  exampleTargets,
-  fixture,
-  HANDLER_ENV,
-  lambdaContext,
-  sqsEvent,
-} from '../support/validate-change-harness.ts';
+import { exampleTargets, HANDLER_ENV, lambdaContext, sqsEvent } from '../support/validate-change-harness.ts';
 
 vi.mock('../../functions/adapters/tickets/create-ticket-tracker.ts', () => ({
   createTicketTracker: () => new InMemoryTicketTracker(),
@@ -108,19 +101,6 @@ describe('Handlers with the ids under STEWARD_APPCONFIG_TARGETS_PATH', () => {
       ApplicationId: 'abc1234',
       ConfigurationProfileId: 'flags-orders',
     });
-    expect(pathReads()).toBe(1);
-  });
-
-  it('appconfig-validator locates the profile by the ids in the parameters, with no name look-up', async () => {
-    // Prepare
-    const { handler } = await import('../../functions/handlers/appconfig-validator.ts');
-
-    // Act
-    const verdict = handler(fixture('appconfig-lambda-validator.json'), lambdaContext);
-
-    // Assess: judged as the orders document (its keys are not the document's)
-    await expect(verdict).rejects.toThrow(/invalid orders document version 7/);
-    expect(appConfig).toHaveReceivedCommandTimes(ListApplicationsCommand, 0);
     expect(pathReads()).toBe(1);
   });
 
