@@ -11,7 +11,8 @@
  *   timeouts, ChangeMessageVisibility, FIFO message groups (one in flight each), deduplication, and
  *   redrive to a dead-letter queue after maxReceiveCount.
  * (a) 1,000 changes to one 1,000-key service within 60 s; (b) the first deploy of 50 services × 30
- * keys × 3 environments (the reconcile's core and adapters, then its delivery requests).
+ * keys × 3 environments (the reconcile's core and adapters, then its delivery requests: every
+ * document and every flags document, as on the stack's Create; the stack deploys neither).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
@@ -42,6 +43,7 @@ import { DELIVERY_TIMEOUT_SECONDS, documentVersionLabel } from '../functions/cor
 import type { AppConfigTargets } from '../functions/core/appconfig-targets.ts';
 import { sha256 } from '../functions/core/hash.ts';
 import { readBudget } from '../functions/core/pipeline/read-budget.ts';
+import { serviceFlagsDocument } from '../functions/core/flags/profile-document.ts';
 import { deliveriesAfterReconcile, reconcileDesiredParameters } from '../functions/core/reconcile.ts';
 import { SchemaRegistry } from '../functions/core/registry.ts';
 import { parseSettings } from '../functions/core/settings.ts';
@@ -732,6 +734,11 @@ async function simulate(scenario: Scenario) {
     .reduce((sum, [, n]) => sum + n, 0);
   const peak = (bySecond: Map<number, number>) => Math.max(0, ...bySecond.values());
   const perTarget: {
+    /** Flags deployments, and whether config/'s flags document shipped and when its rollout ended. */
+    flagsDeployments: number;
+    flagsShipped: boolean;
+    flagsLiveAt?: number;
+    flagsDelayMs?: number;
     deployments: number;
     hosted: number;
     finalDelayMs?: number;
@@ -751,7 +758,10 @@ async function simulate(scenario: Scenario) {
       const target = targets[service]!;
       const environmentId = target.environments[env]!.environmentId;
       const ours = appConfig.deployments.filter(
-        (d) => d.environmentId === environmentId && d.label?.startsWith('sha256-'),
+        (d) =>
+          d.environmentId === environmentId &&
+          d.profileId === target.documentProfileId &&
+          d.label?.startsWith('sha256-'),
       );
       const composed = registry.compose(
         service,
@@ -774,7 +784,27 @@ async function simulate(scenario: Scenario) {
         if (!resolution.ok || resolution.environment !== env || resolution.service !== service) return false;
         return String(firstDocument[resolution.key]) === store.data.get(name)?.at(-1)?.value;
       }).length;
+      const flagsLabel = documentVersionLabel(
+        sha256(JSON.stringify(serviceFlagsDocument(registry.service(service), env))),
+      );
+      const flags = appConfig.deployments.filter(
+        (d) => d.environmentId === environmentId && d.profileId === target.flagsProfileId,
+      );
+      const shippedFlags = flags.find((d) => d.label === flagsLabel);
+      // The environment is free for the flags once every deployment started before them is done.
+      const flagsFreeAt = Math.max(
+        world.writesEndedAt,
+        ...appConfig.deployments
+          .filter(
+            (d) => d.environmentId === environmentId && shippedFlags && d.startedAt < shippedFlags.startedAt,
+          )
+          .map((d) => d.bakeEndsAt),
+      );
       perTarget.push({
+        flagsDeployments: flags.length,
+        flagsShipped: Boolean(shippedFlags),
+        flagsLiveAt: shippedFlags?.bakeEndsAt,
+        flagsDelayMs: shippedFlags ? shippedFlags.startedAt - flagsFreeAt : undefined,
         deployments: ours.length,
         hosted: (appConfig.hosted.get(target.documentProfileId) ?? []).length,
         finalDelayMs: final ? final.startedAt - freeAt : undefined,
@@ -801,6 +831,12 @@ async function simulate(scenario: Scenario) {
     finalShipped: perTarget.filter((t) => t.finalShipped).length,
     inFirstDocuments: perTarget.reduce((sum, t) => sum + t.inFirstDocument, 0),
     deployments: appConfig.deployments.filter((d) => d.label?.startsWith('sha256-')).length,
+    flagsShipped: perTarget.filter((t) => t.flagsShipped).length,
+    maxFlagsDeployments: Math.max(...perTarget.map((t) => t.flagsDeployments)),
+    maxFlagsDelayS:
+      Math.max(0, ...perTarget.flatMap((t) => (t.flagsDelayMs === undefined ? [] : [t.flagsDelayMs]))) / 1000,
+    flagsLiveMinutes:
+      Math.max(0, ...perTarget.flatMap((t) => (t.flagsLiveAt === undefined ? [] : [t.flagsLiveAt]))) / 60_000,
     startAttempts: appConfig.startAttempts,
     conflicts: appConfig.conflicts,
     maxFinalDelayS: delays.length > 0 ? Math.max(...delays) / 1000 : undefined,
@@ -892,8 +928,19 @@ const FIRST_DEPLOY: Scenario = {
     const outcome = await reconcileDesiredParameters(world.registry, store, {
       beforeWrite: () => writes.acquire(),
     });
+    // On Create the reconcile asks for every document and every flags document (DocumentSha256 and
+    // FlagsSha256 new to it), after its last write (core/reconcile-deployment.ts).
+    const everywhere = world.registry
+      .serviceNames()
+      .flatMap((service) => FIRST_DEPLOY.environments.map((environment) => ({ service, environment })));
     await new SqsDeliveryQueue(world.sqsClient, DELIVERY_URL).send(
-      deliveriesAfterReconcile(world.registry, outcome.written, 'reconcile:first-deploy'),
+      deliveriesAfterReconcile(
+        world.registry,
+        outcome.written,
+        'reconcile:first-deploy',
+        everywhere,
+        everywhere,
+      ),
     );
   },
   changed: (world) => world.registry.desiredParameters().map((p) => p.name),
@@ -970,6 +1017,19 @@ export async function run(): Promise<void> {
       '—',
       `${a.finalShipped}/${a.targets}`,
       `${b.finalShipped}/${b.targets}`,
+    ],
+    [
+      "config/'s flags shipped (per (service, environment)); flags deployments, max",
+      '— (the stack deployed them)',
+      `— (none asked); ${a.maxFlagsDeployments}`,
+      `${b.flagsShipped}/${b.targets}; ${b.maxFlagsDeployments}`,
+    ],
+    ['flags started after their environment is free, max', '—', '—', `${b.maxFlagsDelayS.toFixed(0)} s`],
+    [
+      'last flags rollout done (incl. bake), minutes after the start',
+      '—',
+      '—',
+      `${b.flagsLiveMinutes.toFixed(1)} min`,
     ],
     [
       'final document started after the environment is free, max (target ≤ 120 s)',

@@ -294,7 +294,12 @@ function printTables(
   }
 }
 
-/** The consumer client next to Powertools' AppConfig-agent reader: bytes and cold import only. */
+/**
+ * The consumer client next to Powertools' AppConfig-agent reader: bytes, cold import, and the first
+ * read (a fresh process imports a handler and reads one document from a local endpoint standing in
+ * for the extension: `loadConfig` with a pass-through schema against Powertools `getConfig` with
+ * `transform: 'json'`, so both do the same work, a GET and a JSON parse).
+ */
 async function consumerClientRow(env: Record<string, string>, runs: number): Promise<void> {
   const clientEntry = path.join(OUT, 'client.entry.ts');
   writeFileSync(
@@ -307,28 +312,79 @@ async function consumerClientRow(env: Record<string, string>, runs: number): Pro
     powertoolsEntry,
     "import { getConfig } from '@aws-lambda-powertools/parameters/appconfig-agent';\nexport { getConfig };\n",
   );
+  const clientReadEntry = path.join(OUT, 'client.first-read.entry.ts');
+  writeFileSync(
+    clientReadEntry,
+    [
+      "import { loadConfig } from '@config-steward/client';",
+      'const asServed = { safeParse: (data: unknown) => ({ success: true, data }) };',
+      "export const handler = () => loadConfig('orders', asServed as never);",
+      '',
+    ].join('\n'),
+  );
+  const powertoolsReadEntry = path.join(OUT, 'powertools.first-read.entry.ts');
+  writeFileSync(
+    powertoolsReadEntry,
+    [
+      "import { getConfig } from '@aws-lambda-powertools/parameters/appconfig-agent';",
+      'export const handler = async () => {',
+      "  const document = await getConfig('document', { application: 'orders', environment: 'production', transform: 'json' });",
+      "  if (document === undefined) throw new Error('no document');",
+      '};',
+      '',
+    ].join('\n'),
+  );
   const sourceMaps = env.NODE_OPTIONS!.includes(SOURCE_MAPS_NODE_OPTIONS);
   const client = await bundle('consumer client', clientEntry, OUT, { sourcemap: sourceMaps });
   const powertools = await bundle('powertools appconfig-agent', powertoolsEntry, OUT, {
     sourcemap: sourceMaps,
   });
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  await coldSample(client.file, env, undefined);
-  await coldSample(powertools.file, env, undefined);
-  for (let i = 0; i < runs; i++) {
-    ours.push((await coldSample(client.file, env, undefined)).importMs);
-    theirs.push((await coldSample(powertools.file, env, undefined)).importMs);
+  const clientRead = await bundle('consumer client first read', clientReadEntry, OUT, {
+    sourcemap: sourceMaps,
+  });
+  const powertoolsRead = await bundle('powertools first read', powertoolsReadEntry, OUT, {
+    sourcemap: sourceMaps,
+  });
+  // The extension's endpoint (AWS_APPCONFIG_EXTENSION_HTTP_PORT); both readers read only inside Lambda
+  // (Powertools by AWS_LAMBDA_INITIALIZATION_TYPE), as they are deployed.
+  const extension = await startFakeAws();
+  const readEnv = {
+    ...env,
+    AWS_APPCONFIG_EXTENSION_HTTP_PORT: new URL(extension.url).port,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  };
+  const ours: ColdSample[] = [];
+  const theirs: ColdSample[] = [];
+  const oursRead: ColdSample[] = [];
+  const theirsRead: ColdSample[] = [];
+  try {
+    await coldSample(client.file, env, undefined);
+    await coldSample(powertools.file, env, undefined);
+    await coldSample(clientRead.file, readEnv, {});
+    await coldSample(powertoolsRead.file, readEnv, {});
+    for (let i = 0; i < runs; i++) {
+      ours.push(await coldSample(client.file, env, undefined));
+      theirs.push(await coldSample(powertools.file, env, undefined));
+      oursRead.push(await coldSample(clientRead.file, readEnv, {}));
+      theirsRead.push(await coldSample(powertoolsRead.file, readEnv, {}));
+    }
+  } finally {
+    await extension.close();
   }
+  const importOf = (samples: ColdSample[]) => summarise(samples.map((s) => s.importMs));
+  const firstReadOf = (samples: ColdSample[]) => stat(samples, (s) => s.firstInvocationMs)!;
+  const outcomeOf = (samples: ColdSample[]) => [...new Set(samples.map((s) => s.outcome))].join('; ');
   console.log(
-    `\nConsumer client (built package: loadConfig, loadFlags) against @aws-lambda-powertools/parameters/appconfig-agent (getConfig): code + maps read at cold start, cold import (median of ${runs} ± half the spread).\n`,
-  );
-  console.log('| bundle | code + maps | ratio | cold import | ratio |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
-  console.log(
-    `| consumer client | ${kb(readAtColdStart(client))} | ${ratio(readAtColdStart(client), readAtColdStart(powertools))} | ${ms(summarise(ours))} | ${ratio(summarise(ours).median, summarise(theirs).median)} |`,
+    `\nConsumer client (built package: loadConfig, loadFlags) against @aws-lambda-powertools/parameters/appconfig-agent (getConfig): code + maps read at cold start; cold import; first read, a fresh process importing a handler and reading one document from a local endpoint standing in for the AppConfig extension (ours: loadConfig with a pass-through schema; Powertools: getConfig with transform json; each a GET and a JSON parse, its bundle holding only that reader). Median of ${runs} ± half the spread.\n`,
   );
   console.log(
-    `| Powertools appconfig-agent | ${kb(readAtColdStart(powertools))} | 1.00× | ${ms(summarise(theirs))} | 1.00× |`,
+    '| bundle | code + maps | ratio | cold import | ratio | first read (import + read) | ratio | outcome |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log(
+    `| consumer client | ${kb(readAtColdStart(client))} | ${ratio(readAtColdStart(client), readAtColdStart(powertools))} | ${ms(importOf(ours))} | ${ratio(importOf(ours).median, importOf(theirs).median)} | ${ms(firstReadOf(oursRead))} | ${ratio(firstReadOf(oursRead).median, firstReadOf(theirsRead).median)} | ${outcomeOf(oursRead)} |`,
+  );
+  console.log(
+    `| Powertools appconfig-agent | ${kb(readAtColdStart(powertools))} | 1.00× | ${ms(importOf(theirs))} | 1.00× | ${ms(firstReadOf(theirsRead))} | 1.00× | ${outcomeOf(theirsRead)} |`,
   );
 }

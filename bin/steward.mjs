@@ -4,11 +4,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../functions/cli/main.ts');
-const io = {
-  out: (line) => console.log(line),
-  err: (line) => console.error(line),
-  env: process.env,
-  // Progress lines go here, and only when it is a terminal.
-  stderr: process.stderr,
-};
-process.exitCode = await main(process.argv.slice(2), io);
+const { processIo } = await import('../functions/cli/process-io.ts');
+process.exitCode = await main(process.argv.slice(2), processIo());

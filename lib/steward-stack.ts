@@ -85,7 +85,8 @@ export class ConfigStewardStack extends Stack {
     this.validation.validateDocumentsOf(this.delivery.targets);
 
     // The reconcile's writes request no delivery each; it requests one per document when it is done,
-    // and its delivery is the only deployer of the documents (every one of them on the first deploy).
+    // and one per flags document config/ changed: its delivery is the only deployer of both (every one
+    // of them on the first deploy), so no deployment of the stack's meets a rollout of the delivery's.
     this.desiredParameters = new DesiredParameters(this, 'DesiredParameters', {
       settings,
       registry: this.registry,

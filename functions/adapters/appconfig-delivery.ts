@@ -31,9 +31,7 @@ import type {
   ProfileLocation,
   ProfileLocator,
 } from '../ports/config-delivery.ts';
-
-/** Deployment states during which AppConfig refuses another deployment to the environment. */
-const RUNNING_STATES = new Set(['BAKING', 'DEPLOYING', 'ROLLING_BACK', 'VALIDATING']);
+import { BUSY_STATES, THROTTLING_ERRORS } from './appconfig-deployment-states.ts';
 
 /**
  * @example
@@ -146,7 +144,7 @@ export class AppConfigDelivery implements ConfigDelivery {
     const items = page.Items ?? [];
     // The flags profile deploys to the same environment: the newest of this profile is what it ships.
     const latest = items.find((item) => item.ConfigurationProfileId === configurationProfileId);
-    const running = items.find((item) => RUNNING_STATES.has(item.State ?? ''))?.DeploymentNumber;
+    const running = items.find((item) => BUSY_STATES.has(item.State ?? ''))?.DeploymentNumber;
     return {
       ...(latest?.DeploymentNumber === undefined
         ? {}
@@ -176,7 +174,7 @@ export class AppConfigDelivery implements ConfigDelivery {
           MaxResults: 50,
         }),
       );
-      return (page.Items ?? []).find((item: DeploymentSummary) => RUNNING_STATES.has(item.State ?? ''))
+      return (page.Items ?? []).find((item: DeploymentSummary) => BUSY_STATES.has(item.State ?? ''))
         ?.DeploymentNumber;
     } catch {
       // The number is informative only; busy stays busy.
@@ -252,8 +250,7 @@ export function translate(error: unknown, operation: string, subject: string): E
   if (name === 'AccessDeniedException') {
     return new ConfigDeliveryAccessDeniedError(message, operation, { cause: error });
   }
-  if (THROTTLING.has(name)) return new ConfigDeliveryThrottledError(message, operation, { cause: error });
+  if (THROTTLING_ERRORS.has(name))
+    return new ConfigDeliveryThrottledError(message, operation, { cause: error });
   return new ConfigDeliveryError(message, operation, { cause: error });
 }
-
-const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException']);

@@ -1,18 +1,17 @@
 /**
- * {@link DeployedConfigurationReader} over AppConfig's control plane: ListDeployments (newest first,
- * paged, each environment listed once for both profiles) finds the deployment that ships a profile,
- * GetHostedConfigurationVersion reads its content; ListApplications, ListConfigurationProfiles and
+ * {@link DeployedConfigurationReader} over AppConfig's control plane: the served deployment walk
+ * (`appconfig-served-deployment.ts`: ListDeployments newest first, paged, each environment listed
+ * once for both profiles) finds the deployment that ships a profile, GetHostedConfigurationVersion
+ * reads its content; ListApplications, ListConfigurationProfiles and
  * ListEnvironments find a service's ids by the names the stack gives them. Every SDK error becomes a
  * port error naming the call and its subject.
  */
 import {
   type AppConfigClient,
   type AppConfigClientConfig,
-  type DeploymentSummary,
   GetHostedConfigurationVersionCommand,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
-  ListDeploymentsCommand,
   ListEnvironmentsCommand,
 } from '@aws-sdk/client-appconfig';
 import { DOCUMENT_PROFILE_NAME, FLAGS_PROFILE_NAME } from '../core/names.ts';
@@ -26,6 +25,9 @@ import {
   DeployedConfigurationAccessDeniedError,
   DeployedConfigurationError,
 } from '../ports/deployed-configuration.errors.ts';
+import { ROLLING_OUT_STATES } from './appconfig-deployment-states.ts';
+import { EnvironmentDeployments, throttledAppConfigCall } from './appconfig-served-deployment.ts';
+import type { ThrottlingRetryOptions } from './throttling-retry.ts';
 
 /**
  * Client settings for a plan's reads: AppConfig's control plane allows few requests a second and a
@@ -41,15 +43,6 @@ export const DEPLOYED_CONFIGURATION_CLIENT_CONFIG: AppConfigClientConfig = {
   retryMode: 'adaptive',
 };
 
-/** An environment's deployments as far as they have been listed. */
-interface DeploymentListing {
-  readonly items: DeploymentSummary[];
-  nextToken?: string;
-  done: boolean;
-}
-
-/** States in which a deployment's version is, or is becoming, what the environment serves. */
-const SHIPPING_STATES = new Set(['COMPLETE', 'DEPLOYING', 'BAKING', 'VALIDATING']);
 const decoder = new TextDecoder();
 
 /**
@@ -60,30 +53,36 @@ const decoder = new TextDecoder();
  */
 export class AppConfigDeployedConfiguration implements DeployedConfigurationReader {
   /**
-   * ListDeployments pages by environment: a reader is one plan's snapshot, so the pages read to find
-   * one profile's deployment serve the environment's other profile (one listing, not two).
+   * Deployments by environment: a reader is one plan's snapshot, so the pages read to find one
+   * profile's deployment serve the environment's other profile (one listing, not two).
    */
-  private readonly listings = new Map<string, DeploymentListing>();
+  private readonly listings = new Map<string, EnvironmentDeployments>();
+  /** Profile names by id, as {@link locate} found them: older ListDeployments answers carry only names. */
+  private readonly profileNames = new Map<string, string>();
 
-  constructor(private readonly client: AppConfigClient) {}
+  constructor(
+    private readonly client: AppConfigClient,
+    /** Retries of a throttled ListDeployments or GetDeployment, on top of the SDK's own. */
+    private readonly retry: ThrottlingRetryOptions = {},
+  ) {}
 
+  /**
+   * What the environment gets of the profile once the rollout running there (if any) completes: the
+   * profile's deployment rolling out (VALIDATING, DEPLOYING) when there is one, else its served
+   * deployment (COMPLETE or BAKING). Rolled-back and reverted deployments ship nothing. This is what
+   * the next deploy builds on: the delivery, too, counts a document rolling out as delivered.
+   */
   async deployed(target: DeployedTarget): Promise<DeployedConfiguration | undefined> {
     const { applicationId, environmentId, configurationProfileId } = target;
-    const listing = this.listingOf(applicationId, environmentId);
-    const ships = (item: DeploymentSummary) =>
-      item.ConfigurationProfileId === configurationProfileId &&
-      SHIPPING_STATES.has(item.State ?? '') &&
-      item.DeploymentNumber !== undefined &&
-      item.ConfigurationVersion !== undefined;
-    let shipping = listing.items.find(ships);
-    // Pages may be empty and still carry a NextToken: only a missing token ends the listing.
-    while (!shipping && !listing.done) {
-      const searched = listing.items.length;
-      await this.readNextPage(listing, applicationId, environmentId);
-      shipping = listing.items.slice(searched).find(ships);
-    }
+    const profileName = this.profileNames.get(`${applicationId}/${configurationProfileId}`);
+    const { served, passedOver } = await this.listingOf(applicationId, environmentId).served({
+      configurationProfileId,
+      ...(profileName ? { profileName } : {}),
+    });
+    const shipping =
+      passedOver.find((d) => ROLLING_OUT_STATES.has(d.state) && d.configurationVersion) ?? served;
     if (!shipping) return undefined;
-    const version = shipping.ConfigurationVersion as string;
+    const version = shipping.configurationVersion;
     const hosted = await this.call(
       'GetHostedConfigurationVersion',
       `version ${version} of profile ${configurationProfileId} of application ${applicationId}`,
@@ -97,11 +96,11 @@ export class AppConfigDeployedConfiguration implements DeployedConfigurationRead
         ),
     );
     return {
-      deploymentNumber: shipping.DeploymentNumber as number,
-      state: shipping.State as string,
+      deploymentNumber: shipping.deploymentNumber,
+      state: shipping.state,
       configurationVersion: version,
-      ...(shipping.VersionLabel ? { versionLabel: shipping.VersionLabel } : {}),
-      ...(shipping.StartedAt ? { startedAt: shipping.StartedAt } : {}),
+      ...(shipping.versionLabel ? { versionLabel: shipping.versionLabel } : {}),
+      ...(shipping.startedAt ? { startedAt: shipping.startedAt } : {}),
       content: hosted.Content ? decoder.decode(hosted.Content) : '',
     };
   }
@@ -139,44 +138,37 @@ export class AppConfigDeployedConfiguration implements DeployedConfigurationRead
       const documentProfileId = profiles.get(DOCUMENT_PROFILE_NAME);
       const flagsProfileId = profiles.get(FLAGS_PROFILE_NAME);
       if (!documentProfileId || !flagsProfileId) continue;
+      this.profileNames.set(`${applicationId}/${documentProfileId}`, DOCUMENT_PROFILE_NAME);
+      this.profileNames.set(`${applicationId}/${flagsProfileId}`, FLAGS_PROFILE_NAME);
       found[service] = { applicationId, documentProfileId, flagsProfileId, environments };
     }
     return found;
   }
 
-  /** The environment's deployments read so far (newest first), kept for the environment's other profile. */
-  private listingOf(applicationId: string, environmentId: string): DeploymentListing {
+  /** The environment's deployments, read as far as a walk needed them, kept for its other profile. */
+  private listingOf(applicationId: string, environmentId: string): EnvironmentDeployments {
     const key = `${applicationId}/${environmentId}`;
     let listing = this.listings.get(key);
     if (!listing) {
-      listing = { items: [], done: false };
+      const subject = `environment ${environmentId} of application ${applicationId}`;
+      listing = new EnvironmentDeployments(
+        this.client,
+        { applicationId, environmentId },
+        {
+          call: throttledAppConfigCall(
+            (cause, _name, operation) => translate(cause, operation, subject),
+            this.retry,
+          ),
+          unnumbered: (deploymentNumber, operation) =>
+            new DeployedConfigurationError(
+              `${operation} on ${subject}: deployment ${deploymentNumber} names no hosted version number`,
+              operation,
+            ),
+        },
+      );
       this.listings.set(key, listing);
     }
     return listing;
-  }
-
-  private async readNextPage(
-    listing: DeploymentListing,
-    applicationId: string,
-    environmentId: string,
-  ): Promise<void> {
-    const token = listing.nextToken;
-    const page = await this.call(
-      'ListDeployments',
-      `environment ${environmentId} of application ${applicationId}`,
-      () =>
-        this.client.send(
-          new ListDeploymentsCommand({
-            ApplicationId: applicationId,
-            EnvironmentId: environmentId,
-            MaxResults: 50,
-            ...(token ? { NextToken: token } : {}),
-          }),
-        ),
-    );
-    listing.items.push(...(page.Items ?? []));
-    listing.nextToken = page.NextToken;
-    listing.done = !page.NextToken;
   }
 
   /** Follow NextToken until it runs out; `read` returns the next token. */
@@ -196,12 +188,17 @@ export class AppConfigDeployedConfiguration implements DeployedConfigurationRead
     try {
       return await send();
     } catch (error) {
-      const name = (error as Error).name ?? 'Error';
-      const message = `${operation} on ${subject} failed: ${name}`;
-      if (name === 'AccessDeniedException') {
-        throw new DeployedConfigurationAccessDeniedError(message, operation, { cause: error });
-      }
-      throw new DeployedConfigurationError(message, operation, { cause: error });
+      throw translate(error, operation, subject);
     }
   }
+}
+
+/** An SDK error as the port's error, naming the call and its subject, never content. */
+function translate(error: unknown, operation: string, subject: string): Error {
+  const name = (error as Error).name ?? 'Error';
+  const message = `${operation} on ${subject} failed: ${name}`;
+  if (name === 'AccessDeniedException') {
+    return new DeployedConfigurationAccessDeniedError(message, operation, { cause: error });
+  }
+  return new DeployedConfigurationError(message, operation, { cause: error });
 }

@@ -13,12 +13,12 @@ import {
   FlagSourceError,
   FlagSourceThrottledError,
 } from '../ports/flag-source.errors.ts';
+import { THROTTLING_ERRORS } from './appconfig-deployment-states.ts';
 import { ThrottlingRetry, type ThrottlingRetryOptions } from './throttling-retry.ts';
 
 /** Attempts, backoff and sleep while AppConfig answers ThrottlingException. */
 export type AppConfigFlagReadOptions = ThrottlingRetryOptions;
 
-const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException']);
 const decoder = new TextDecoder();
 
 export abstract class AppConfigFlagReads {
@@ -28,7 +28,7 @@ export abstract class AppConfigFlagReads {
     protected readonly client: AppConfigClient,
     options: AppConfigFlagReadOptions = {},
   ) {
-    this.retry = new ThrottlingRetry(THROTTLING, options);
+    this.retry = new ThrottlingRetry(THROTTLING_ERRORS, options);
   }
 
   /** One hosted version's content, parsed from JSON. */
@@ -78,7 +78,7 @@ export abstract class AppConfigFlagReads {
 function translate(cause: unknown, name: string, ref: FlagProfileRef, operation: string): Error {
   if (name === 'ResourceNotFoundException') return new FlagProfileNotFoundError(ref, operation, { cause });
   if (name === 'AccessDeniedException') return new FlagSourceAccessDeniedError(ref, operation, { cause });
-  if (THROTTLING.has(name)) return new FlagSourceThrottledError(ref, operation, { cause });
+  if (THROTTLING_ERRORS.has(name)) return new FlagSourceThrottledError(ref, operation, { cause });
   return new FlagSourceError(
     `${operation}: ${name || 'error'} on the flags profile of ${ref.service}`,
     operation,

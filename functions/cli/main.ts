@@ -12,6 +12,7 @@ import { UsageError } from './errors.ts';
 import { ExitCode, PlanExitCode } from './exit-codes.ts';
 import { type CommandName, commandHelp, generalHelp, isCommandName, usageLine } from './help.ts';
 import type { Command, CommandIo } from './io.ts';
+import { processIo } from './process-io.ts';
 
 const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   check: async () => (await import('./commands/check.ts')).check,
@@ -30,7 +31,7 @@ const HELP_FLAGS = new Set(['--help', '-h']);
  * Run the CLI and return the exit code.
  *
  * @example
- * process.exitCode = await main(process.argv.slice(2), { out: console.log, err: console.error, env: process.env });
+ * process.exitCode = await main(process.argv.slice(2), processIo());
  */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -106,11 +107,5 @@ function reportFailure(name: CommandName, error: unknown, aws: AwsCalls, io: Com
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const io: CommandIo = {
-    out: (l) => console.log(l),
-    err: (l) => console.error(l),
-    env: process.env,
-    stderr: process.stderr,
-  };
-  process.exitCode = await main(process.argv.slice(2), io);
+  process.exitCode = await main(process.argv.slice(2), processIo());
 }

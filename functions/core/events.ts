@@ -192,6 +192,8 @@ let builtEventSchemas: EventSchemas | undefined;
 /** The schema of every detail type, built on first use (by the first event a function publishes). */
 export const eventSchemas: EventSchemas = new Proxy({} as EventSchemas, {
   get: (_, detailType) => (builtEventSchemas ??= buildEventSchemas())[detailType as DetailType],
+  // `in` and `Object.hasOwn` answer like the built catalog (without it, `'X' in eventSchemas` is false).
+  has: (_, detailType) => detailType in (builtEventSchemas ??= buildEventSchemas()),
   ownKeys: () => Reflect.ownKeys((builtEventSchemas ??= buildEventSchemas())),
   getOwnPropertyDescriptor: (_, detailType) =>
     Reflect.getOwnPropertyDescriptor((builtEventSchemas ??= buildEventSchemas()), detailType),

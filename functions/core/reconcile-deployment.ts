@@ -1,22 +1,31 @@
 /**
  * The desired-parameters custom resource's work on each stack deployment: on Create and Update,
  * write the desired plain parameters that differ from Parameter Store, then request one delivery per
- * document (service, environment) to deploy (its writes request none one by one); on Delete, leave
- * them (they are the services' configuration, and the stack's removal must not take production down).
+ * document (service, environment) to deploy (its writes request none one by one) and one per flags
+ * document to deploy; on Delete, leave them (they are the services' configuration, and the stack's
+ * removal must not take production down).
  *
- * The delivery is the only deployer of the documents (the stack hosts none), so it is asked for:
- * - on Create, every document in `DocumentSha256`: the first deploy ends with every environment
- *   serving one, even a document no written parameter belongs to (all defaults, or values kept from
- *   an earlier stack);
- * - on Update, each document written to, and each whose config/ hash differs from the previous
- *   run's (a changed default, a new service or environment; all of them when the previous run
- *   carried no hashes).
+ * The delivery is the only deployer of the documents and of the flags (the stack hosts neither: a
+ * deployment of its own would meet the delivery's rollouts in the environment, which AppConfig
+ * refuses with ConflictException, and roll the stack back), so it is asked for:
+ * - on Create, every document in `DocumentSha256` and every flags document in `FlagsSha256`: the
+ *   first deploy ends with every environment serving both, even a document no written parameter
+ *   belongs to (all defaults, or values kept from an earlier stack);
+ * - on Update, each document written to, each document and each flags document whose config/ hash
+ *   differs from the previous run's (a changed default or flag, a new service or environment; all of
+ *   one kind when the previous run carried no hashes of that kind: the first upgrade from a stack
+ *   that still deployed them itself).
  */
 import * as z from 'zod/mini';
 import type { DeliveryQueue } from '../ports/delivery-queue.ts';
 import type { StructuredLog } from '../ports/logger.ts';
 import type { ParameterStore } from '../ports/parameter-store.ts';
-import { deliveriesAfterReconcile, type ReconcileOptions, reconcileDesiredParameters } from './reconcile.ts';
+import {
+  deliveriesAfterReconcile,
+  type ReconcileOptions,
+  reconcileDesiredParameters,
+  type ServiceEnvironment,
+} from './reconcile.ts';
 import type { SchemaRegistry } from './registry.ts';
 
 /** The part of a CloudFormation custom resource request the reconcile reads. */
@@ -46,14 +55,18 @@ export interface ReconcileDeploymentDependencies {
   readonly overrides?: ReconcileOptions['overrides'];
 }
 
-/** `{ [environment]: { [service]: SHA-256 of its document composed from config/ } }`. */
-const documentHashes = z.optional(z.record(z.string(), z.record(z.string(), z.string())));
+/**
+ * `{ [environment]: { [service]: SHA-256 } }` of its document composed from config/ (`DocumentSha256`)
+ * or of its flags document built from config/ (`FlagsSha256`).
+ */
+const hashes = z.optional(z.record(z.string(), z.record(z.string(), z.string())));
 
 const properties = z.looseObject({
   WritesPerSecond: z._default(z.coerce.number().check(z.positive()), 10),
-  DocumentSha256: documentHashes,
+  DocumentSha256: hashes,
+  FlagsSha256: hashes,
 });
-const oldProperties = z.looseObject({ DocumentSha256: documentHashes });
+const oldProperties = z.looseObject({ DocumentSha256: hashes, FlagsSha256: hashes });
 
 /**
  * @example
@@ -66,12 +79,11 @@ export async function reconcileForDeployment(
 ): Promise<DeploymentAnswer> {
   if (request.RequestType === 'Delete') return { status: 'SUCCESS', reason: 'parameters retained' };
   const { registry, deliveryQueue } = deps;
-  const { WritesPerSecond, DocumentSha256 } = properties.parse(request.ResourceProperties ?? {});
+  const { WritesPerSecond, DocumentSha256, FlagsSha256 } = properties.parse(request.ResourceProperties ?? {});
   const previous =
-    request.RequestType === 'Update'
-      ? (oldProperties.parse(request.OldResourceProperties ?? {}).DocumentSha256 ?? {})
-      : {};
-  const changedDocuments = documentsToDeliver(DocumentSha256 ?? {}, previous);
+    request.RequestType === 'Update' ? oldProperties.parse(request.OldResourceProperties ?? {}) : {};
+  const changedDocuments = changedSince(DocumentSha256 ?? {}, previous.DocumentSha256 ?? {});
+  const changedFlags = changedSince(FlagsSha256 ?? {}, previous.FlagsSha256 ?? {});
   const limiter = deps.writeLimiter(WritesPerSecond);
   const written: string[] = [];
   const requestDeliveries = async () => {
@@ -80,6 +92,7 @@ export async function reconcileForDeployment(
       written,
       `reconcile:${request.RequestId}`,
       changedDocuments,
+      changedFlags,
     );
     // A failure here fails the deployment: the written values would otherwise wait for the next change.
     if (deliveryQueue && deliveries.length > 0) await deliveryQueue.send(deliveries);
@@ -114,11 +127,11 @@ export async function reconcileForDeployment(
     : { status: 'SUCCESS', reason: `${outcome.written.length} written, ${outcome.unchanged} unchanged` };
 }
 
-/** The (service, environment) documents whose config/ hash is new or differs from the previous run's. */
-function documentsToDeliver(
+/** The (service, environment)s whose config/ hash is new or differs from the previous run's. */
+function changedSince(
   current: Readonly<Record<string, Readonly<Record<string, string>>>>,
   previous: Readonly<Record<string, Readonly<Record<string, string>>>>,
-): { service: string; environment: string }[] {
+): ServiceEnvironment[] {
   return Object.entries(current).flatMap(([environment, services]) =>
     Object.entries(services)
       .filter(([service, hash]) => previous[environment]?.[service] !== hash)

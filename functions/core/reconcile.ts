@@ -9,7 +9,7 @@
 import type { OverrideStore } from '../ports/override-store.ts';
 import type { ParameterStore, StoredParameter } from '../ports/parameter-store.ts';
 import { affectedServices } from './delivery/affected-services.ts';
-import type { DeliverRequest } from './delivery/requests.ts';
+import type { DeliverFlagsRequest, DeliverRequest, ProfileDeliveryRequest } from './delivery/requests.ts';
 import { activeOverrideNames } from './override.ts';
 import type { DesiredParameter, SchemaRegistry } from './registry.ts';
 
@@ -113,7 +113,9 @@ export async function reconcileDesiredParameters(
  * (`documents`: those config/ changed without a write, or all of them on a first deploy), made after
  * its last write: its writes request no delivery one by one (validate-change recognises the
  * reconcile's role), so the first deploy of a large desired state ends with one deployment per
- * document, composed from the final values.
+ * document, composed from the final values. Then one deliver-flags request per (service,
+ * environment) in `flags` (those whose flags config/ changed, or all of them on a first deploy): after
+ * the documents, in the same message groups, so a group's document ships first.
  *
  * @example
  * await queue.send(deliveriesAfterReconcile(registry, outcome.written, `reconcile:${requestId}`));
@@ -122,8 +124,9 @@ export function deliveriesAfterReconcile(
   registry: SchemaRegistry,
   written: readonly string[],
   triggeringId: string,
-  documents: readonly { readonly service: string; readonly environment: string }[] = [],
-): DeliverRequest[] {
+  documents: readonly ServiceEnvironment[] = [],
+  flags: readonly ServiceEnvironment[] = [],
+): ProfileDeliveryRequest[] {
   const groups = new Map<string, DeliverRequest>();
   for (const { service, environment } of documents) {
     groups.set(`${environment}#${service}`, {
@@ -147,5 +150,17 @@ export function deliveriesAfterReconcile(
       });
     }
   }
-  return [...groups.values()];
+  const flagRequests = flags.map(({ service, environment }): DeliverFlagsRequest => ({
+    kind: 'deliver-flags',
+    service,
+    environment,
+    triggeringEventIds: [triggeringId],
+  }));
+  return [...groups.values(), ...flagRequests];
+}
+
+/** A (service, environment): one document, one flags document. */
+export interface ServiceEnvironment {
+  readonly service: string;
+  readonly environment: string;
 }

@@ -12,12 +12,15 @@ export interface HostedDocument {
   readonly versionLabel: string;
 }
 
-/** The newest deployment of a configuration profile to an environment. */
+/**
+ * The newest deployment of a configuration profile to an environment, in any state (a rolled-back one
+ * included): what the delivery last attempted, not necessarily what is served (see {@link ServedDeployment}).
+ */
 export interface LatestDeployment {
   readonly deploymentNumber: number;
   /** The label of the deployed hosted version, when it has one. */
   readonly versionLabel?: string;
-  /** The hosted version number it deployed, when listed (a kill-switch flip reads it back). */
+  /** The hosted version number it deployed, when listed. */
   readonly configurationVersion?: string;
   /** AppConfig's deployment state: DEPLOYING, BAKING, VALIDATING, COMPLETE, ROLLING_BACK, ROLLED_BACK, ... */
   readonly state: string;
@@ -61,12 +64,52 @@ export interface ConfigDelivery {
   ensureHostedVersion(document: HostedDocument): Promise<string>;
   /** Start a deployment of a version with the environment's strategy. */
   startDeployment(request: DeploymentRequest): Promise<DeploymentStart>;
-  /** The newest deployment of the profile to the environment, and whether one runs there now. */
+  /**
+   * The newest deployment of the profile to the environment in any state, and whether one runs there
+   * now: the delivery asks "was this document delivered or attempted already, and may a deployment
+   * start?", deliberately not "what is served" ({@link ServedDeploymentReader}).
+   */
   environmentState(target: {
     readonly applicationId: string;
     readonly environmentId: string;
     readonly configurationProfileId: string;
   }): Promise<EnvironmentState>;
+}
+
+/** One deployment of a profile to an environment. */
+export interface ProfileDeployment {
+  readonly deploymentNumber: number;
+  /** The hosted version number it deploys. */
+  readonly configurationVersion: string;
+  /** AppConfig's deployment state: COMPLETE, BAKING, VALIDATING, DEPLOYING, ROLLING_BACK, ROLLED_BACK, REVERTED. */
+  readonly state: string;
+  readonly versionLabel?: string;
+  readonly startedAt?: Date;
+}
+
+/** What an environment serves of one profile, from one walk of its deployments (newest first). */
+export interface ServedDeployment {
+  /**
+   * The newest COMPLETE or BAKING deployment of the profile: its version is what every target serves
+   * (a baking one has reached them all; AppConfig only watches its alarms). Undefined when none is.
+   */
+  readonly served?: ProfileDeployment;
+  /**
+   * The profile's deployments newer than {@link served}, newest first: still rolling out (VALIDATING,
+   * DEPLOYING) or undone (ROLLING_BACK, ROLLED_BACK, REVERTED). Their versions are not served.
+   */
+  readonly passedOver: readonly ProfileDeployment[];
+  /** The deployment (of any profile) that keeps the environment busy; undefined when it is free. */
+  readonly runningDeploymentNumber?: number;
+}
+
+/** The served deployment of a profile: one meaning of "deployed" for every reader of AppConfig. */
+export interface ServedDeploymentReader {
+  servedDeployment(target: {
+    readonly applicationId: string;
+    readonly environmentId: string;
+    readonly configurationProfileId: string;
+  }): Promise<ServedDeployment>;
 }
 
 /** A hosted version's content read back: a kill-switch flip starts from the document deployed. */

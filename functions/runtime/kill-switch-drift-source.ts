@@ -21,7 +21,7 @@ export function killSwitchDriftReader(): KillSwitchDriftSource['reader'] {
     return new AppConfigKillSwitchStore(client);
   });
   return {
-    environmentState: async (target) => (await delivery()).environmentState(target),
+    servedDeployment: async (target) => (await delivery()).servedDeployment(target),
     hostedContent: async (version) => (await delivery()).hostedContent(version),
   };
 }

@@ -171,10 +171,10 @@ export class ChangeDelivery extends Construct {
   }
 
   /**
-   * Allow deliver-changes to create hosted versions of these document profiles and start and follow
-   * deployments of them to these environments with these strategies, and nothing else. Hosted versions
-   * and deployments are numbered by AppConfig at run time: they are granted under their exact profile
-   * and environment only.
+   * Allow deliver-changes to create hosted versions of these document and flags profiles and start
+   * and follow deployments of them to these environments with these strategies, and nothing else (no
+   * kill-switch profile or environment). Hosted versions and deployments are numbered by AppConfig at
+   * run time: they are granted under their exact profile and environment only.
    */
   grantDelivery(deliveryTargets: AppConfigTargets): void {
     const targets = Object.values(deliveryTargets);
@@ -182,8 +182,10 @@ export class ChangeDelivery extends Construct {
     const stack = Stack.of(this);
     const application = (id: string, rest: string) =>
       stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${id}/${rest}` });
-    const profiles = targets.map((t) =>
-      application(t.applicationId, `configurationprofile/${t.documentProfileId}`),
+    const profiles = targets.flatMap((t) =>
+      [t.documentProfileId, t.flagsProfileId].map((id) =>
+        application(t.applicationId, `configurationprofile/${id}`),
+      ),
     );
     const environments = targets.flatMap((t) =>
       Object.values(t.environments).map((e) =>
@@ -193,6 +195,11 @@ export class ChangeDelivery extends Construct {
     const strategies = [
       ...new Set(targets.flatMap((t) => Object.values(t.environments).map((e) => e.deploymentStrategyId))),
       // AppConfig's predefined all-at-once strategy, for documents holding a new break-glass override.
+      // StartDeployment requires the deploymentstrategy resource, whose ARN the Service Authorization
+      // Reference gives as arn:${Partition}:appconfig:${Region}:${Account}:deploymentstrategy/${DeploymentStrategyId}
+      // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsappconfig.html), with no
+      // other form for a predefined one: its id in the caller's account and region, as aws-cdk-lib's
+      // DeploymentStrategy.fromDeploymentStrategyId(..., DeploymentStrategyId.ALL_AT_ONCE) forms it too.
       OVERRIDE_DEPLOYMENT_STRATEGY_ID,
     ].map((id) =>
       stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: id }),
@@ -233,7 +240,7 @@ export class ChangeDelivery extends Construct {
       actions: ['appconfig:CreateHostedConfigurationVersion'],
       resources: hostedVersions,
       reason:
-        'Hosted versions are numbered by AppConfig when created; the grant names their document profile exactly.',
+        'Hosted versions are numbered by AppConfig when created; the grant names their document or flags profile exactly.',
     });
     acknowledgeWildcardGrant(role, {
       actions: ['appconfig:StartDeployment'],

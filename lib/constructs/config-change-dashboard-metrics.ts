@@ -93,6 +93,13 @@ export type ConfigEventMetricName = (typeof CONFIG_EVENT_METRICS)[number]['metri
 /**
  * AppConfig deployments rolled back, from the AWS-authored "deployment events to Amazon EventBridge"
  * extension (source `aws.appconfig`), by AppConfig environment and application name.
+ *
+ * The fields read are those of AWS's sample event of that extension: `detail.Application.Name`,
+ * `detail.Environment.Name`, and the association's ARN in `resources`
+ * (https://docs.aws.amazon.com/appconfig/latest/userguide/working-with-appconfig-extensions-about-predefined-notification-eventbridge.html).
+ * EventBridge's event reference names the rollback notice `On Deployment Rollback`
+ * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-appconfig.html); the prefix below
+ * matches it and the extension's action point wording (`ON_DEPLOYMENT_ROLLED_BACK`) alike.
  */
 export const ROLLBACK_METRIC = 'ConfigDeploymentsRolledBack';
 /** The AWS-authored AppConfig extension that puts deployment start, complete and rollback events on the default bus. */
@@ -145,7 +152,10 @@ export class ConfigEventLog extends Construct {
   /** Every config event, as EventBridge delivered it (whole envelope, as JSON). */
   public readonly logGroup: logs.LogGroup;
   public readonly stewardEventsRule: events.Rule;
-  public readonly rollbacksRule: events.Rule;
+  /** AppConfig's rollback notices from this stack's own extension associations; none without applications. */
+  public readonly rollbacksRule?: events.Rule;
+  /** One association of the EventBridge extension per application, each notice naming its association. */
+  public readonly rollbackNotices: appconfig.CfnExtensionAssociation[];
   /** Events EventBridge could not write to the log after a day of retries: they are missing from the counts. */
   public readonly deadLetterQueue: sqs.Queue;
   /** By metric name. */
@@ -184,32 +194,38 @@ export class ConfigEventLog extends Construct {
       eventPattern: { source: [EVENT_SOURCE] },
       targets: [target],
     });
-    this.rollbacksRule = new events.Rule(this, 'Rollbacks', {
-      description: 'AppConfig deployment rollbacks to the config-change log, which the dashboard counts',
-      eventPattern: {
-        source: ['aws.appconfig'],
-        detailType: events.Match.prefix(ROLLBACK_DETAIL_TYPE_PREFIX),
-      },
-      targets: [target],
-    });
-    this.allowWritesFrom([this.stewardEventsRule, this.rollbacksRule]);
+    this.rollbackNotices = props.applicationArns.map(
+      (applicationArn, index) =>
+        new appconfig.CfnExtensionAssociation(this, `RollbackNotices${index}`, {
+          extensionIdentifier: APPCONFIG_EVENTBRIDGE_EXTENSION,
+          resourceIdentifier: applicationArn,
+        }),
+    );
+    if (this.rollbackNotices.length > 0) {
+      this.rollbacksRule = new events.Rule(this, 'Rollbacks', {
+        description: 'AppConfig deployment rollbacks to the config-change log, which the dashboard counts',
+        eventPattern: {
+          source: ['aws.appconfig'],
+          detailType: events.Match.prefix(ROLLBACK_DETAIL_TYPE_PREFIX),
+          // Only the notices of this stack's associations: AppConfig sends one per association that
+          // covers the deployment, so another association on the same application or environment (or
+          // another team's application in the account) would otherwise count a rollback twice or add
+          // names the dashboard does not bound.
+          resources: this.rollbackNotices.map((association) => association.attrArn),
+        },
+        targets: [target],
+      });
+    }
+    const rules = [this.stewardEventsRule, ...(this.rollbacksRule ? [this.rollbacksRule] : [])];
+    this.allowWritesFrom(rules);
     this.deadLetterQueue.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['sqs:SendMessage'],
         resources: [this.deadLetterQueue.queueArn],
-        conditions: {
-          ArnEquals: { 'aws:SourceArn': [this.stewardEventsRule.ruleArn, this.rollbacksRule.ruleArn] },
-        },
+        conditions: { ArnEquals: { 'aws:SourceArn': rules.map((rule) => rule.ruleArn) } },
       }),
     );
-
-    for (const [index, applicationArn] of props.applicationArns.entries()) {
-      new appconfig.CfnExtensionAssociation(this, `RollbackNotices${index}`, {
-        extensionIdentifier: APPCONFIG_EVENTBRIDGE_EXTENSION,
-        resourceIdentifier: applicationArn,
-      });
-    }
 
     for (const metric of CONFIG_EVENT_METRICS) {
       const pattern = logs.FilterPattern.all(
@@ -249,18 +265,35 @@ export class ConfigEventLog extends Construct {
 
   /**
    * EventBridge writes to a log group under the group's resource policy. Written as a plain
-   * AWS::Logs::ResourcePolicy, limited to these rules, instead of aws-events-targets' CloudWatchLogGroup,
-   * which installs a custom-resource Lambda to write the same policy.
+   * AWS::Logs::ResourcePolicy instead of aws-events-targets' CloudWatchLogGroup, which installs a
+   * custom-resource Lambda to write the same policy.
+   *
+   * The principals and actions are the ones EventBridge documents for a log group target
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions,
+   * which shows no condition). The writes are limited to these rules with `aws:SourceArn`, on
+   * `logs:PutLogEvents` only: EventBridge's request to create the stream carries no rule ARN, so a
+   * condition on it refuses every stream and nothing is ever written. AWS's own sample has exactly this
+   * split (aws-samples/serverless-patterns, eventbridge-cloudwatch/template.yaml, fixed in its PR #618:
+   * "The conditional ARN for the Rule only applies to logs:PutLogEvents"). Creating a stream writes no
+   * event; only these rules can put events in it.
    */
   private allowWritesFrom(rules: readonly events.Rule[]): void {
+    const principals = [
+      new iam.ServicePrincipal('events.amazonaws.com'),
+      new iam.ServicePrincipal('delivery.logs.amazonaws.com'),
+    ];
     const policy = new iam.PolicyDocument({
       statements: [
         new iam.PolicyStatement({
-          principals: [
-            new iam.ServicePrincipal('events.amazonaws.com'),
-            new iam.ServicePrincipal('delivery.logs.amazonaws.com'),
-          ],
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          sid: 'EventBridgeCreatesStreams',
+          principals,
+          actions: ['logs:CreateLogStream'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'OnlyTheseRulesWriteEvents',
+          principals,
+          actions: ['logs:PutLogEvents'],
           resources: [this.logGroup.logGroupArn],
           conditions: { ArnEquals: { 'aws:SourceArn': rules.map((rule) => rule.ruleArn) } },
         }),

@@ -2,10 +2,11 @@
  * AppConfig resources of every service (one {@link ServiceAppConfig} each: an application named after
  * the service, one environment per Steward environment rolled back by the settings' alarms, a freeform
  * profile for the composed document and an `AWS.AppConfig.FeatureFlags` profile for its flags, both
- * checked by the validator Lambda when given, and the flags' hosted versions from `config/`), with
- * what they share: a deployment strategy per environment, the alarm role, the validator's permission.
- * `targets` is what the functions that deploy or read them get (through AppConfigTargetParameters). The
- * documents are deployed by the reconcile's delivery only; `documentSha256` tells it which changed.
+ * checked by the validator Lambda when given), with what they share: a deployment strategy per
+ * environment, the alarm role, the validator's permission. `targets` is what the functions that deploy
+ * or read them get (through AppConfigTargetParameters). The documents and the flags are deployed by the
+ * reconcile's delivery only, no version by the stack; `documentSha256` and `flagsSha256` tell the
+ * reconcile which changed.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
@@ -36,13 +37,6 @@ export interface ConfigDeliveryProps {
    * @default '' (applications are named after their services)
    */
   readonly namePrefix?: string;
-  /**
-   * Deploy the flags' hosted versions to every environment with its strategy (the documents are the
-   * reconcile's delivery's to deploy). A production strategy that bakes for half an hour makes
-   * `cdk deploy` wait that long.
-   * @default true
-   */
-  readonly deployInitialVersions?: boolean;
 }
 
 /**
@@ -66,6 +60,12 @@ export class ConfigDelivery extends Construct {
    * (a default, say), written parameters or not.
    */
   public readonly documentSha256: Record<string, Record<string, string>> = {};
+  /**
+   * `{ [environment]: { [service]: SHA-256 of the flags document built from config/ } }` (the
+   * delivery's `serviceFlagsDocument`): what the reconcile compares with its previous run to request
+   * the delivery of every flags document config/ changed.
+   */
+  public readonly flagsSha256: Record<string, Record<string, string>> = {};
 
   constructor(scope: Construct, id: string, props: ConfigDeliveryProps) {
     super(scope, id);
@@ -83,12 +83,13 @@ export class ConfigDelivery extends Construct {
       for (const env of settings.environments) {
         const document = JSON.stringify(composedDocument(registry, service, env.name));
         (this.documentSha256[env.name] ??= {})[service] = sha256(document);
+        // Serialised as the delivery serialises what it hosts, so equal hashes mean equal versions.
+        const flags = JSON.stringify(serviceFlagsDocument(definition, env.name));
+        (this.flagsSha256[env.name] ??= {})[service] = sha256(flags);
       }
       const environments = settings.environments.map((env): ServiceEnvironment => ({
         name: env.name,
-        strategy: this.deploymentStrategies[env.name] as appconfig.CfnDeploymentStrategy,
         monitors: this.monitorsOf(env),
-        flags: JSON.stringify(serviceFlagsDocument(definition, env.name)),
       }));
       const resources = new ServiceAppConfig(this, `Service-${service}`, {
         service,
@@ -96,7 +97,6 @@ export class ConfigDelivery extends Construct {
         namePrefix: prefix,
         environments,
         validators,
-        deployInitialVersions: props.deployInitialVersions ?? true,
       });
       this.addTarget(service, resources, environments);
     }
@@ -254,11 +254,11 @@ export class ConfigDelivery extends Construct {
       documentProfileId: resources.documentProfile.attrConfigurationProfileId,
       flagsProfileId: resources.flagsProfile.attrConfigurationProfileId,
       environments: Object.fromEntries(
-        environments.map(({ name, strategy }): [string, EnvironmentTarget] => [
+        environments.map(({ name }): [string, EnvironmentTarget] => [
           name,
           {
             environmentId: (resources.environments[name] as appconfig.CfnEnvironment).attrEnvironmentId,
-            deploymentStrategyId: strategy.attrId,
+            deploymentStrategyId: (this.deploymentStrategies[name] as appconfig.CfnDeploymentStrategy).attrId,
           },
         ]),
       ),

@@ -3,7 +3,8 @@
  * instead of one CloudFormation resource per parameter: an organisation of 50 services × 30 keys ×
  * 3 environments has 4,500 parameters, far over CloudFormation's 500 resources a stack. The
  * reconcile function writes only what differs, rate-limited; `steward apply` runs the same core.
- * Then it requests the delivery of the documents: the one path by which a document reaches AppConfig.
+ * Then it requests the delivery of the documents and the flags: the one path by which either reaches
+ * AppConfig.
  */
 import { createHash } from 'node:crypto';
 import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
@@ -34,11 +35,11 @@ export interface DesiredParametersProps {
    */
   readonly deliveryQueue?: sqs.IQueue;
   /**
-   * The AppConfig resources whose documents the reconcile's delivery deploys. The custom resource
-   * carries their config/ hashes (so an Update requests the documents config/ changed, and a Create
-   * all of them) and waits for them: the stack's flags deployments are done before the reconcile
-   * asks for document deployments in the same environments (AppConfig runs one at a time).
-   * @default - no documents (only the written parameters' deliveries)
+   * The AppConfig resources whose documents and flags the reconcile's delivery deploys. The custom
+   * resource carries their config/ hashes (so an Update requests the documents and flags config/
+   * changed, and a Create all of them) and is created after them, so the deliveries it asks for find
+   * their applications, environments and profiles.
+   * @default - no documents or flags (only the written parameters' deliveries)
    */
   readonly appConfig?: ConfigDelivery;
 }
@@ -97,7 +98,10 @@ export class DesiredParameters extends Construct {
         DesiredStateSha256: createHash('sha256').update(JSON.stringify(desired)).digest('hex'),
         ParameterCount: desired.length,
         WritesPerSecond: props.writesPerSecond ?? 10,
-        ...(props.appConfig && { DocumentSha256: props.appConfig.documentSha256 }),
+        ...(props.appConfig && {
+          DocumentSha256: props.appConfig.documentSha256,
+          FlagsSha256: props.appConfig.flagsSha256,
+        }),
       },
     });
     if (props.appConfig) this.resource.node.addDependency(props.appConfig);

@@ -33,6 +33,11 @@ import { secretArnByName } from '../arns.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
 
+/** Why GetDeployment names its deployments with a wildcard, for cdk-nag. */
+const SWITCH_DEPLOYMENTS_REASON =
+  'Deployments of the kill-switch environments only: AppConfig numbers them, and the served one (whose profile a ' +
+  'listing that names the profile only is confirmed with) cannot be named in advance.';
+
 export interface KillSwitchesProps {
   readonly settings: Settings;
   readonly registry: SchemaRegistry;
@@ -102,17 +107,26 @@ export class KillSwitches extends Construct {
   }
 
   /**
-   * Let a function read what the kill-switch environments deployed (the nightly drift job, which
+   * Let a function read what the kill-switch environments serve (the nightly drift job, which
    * reports switches past their `until`; it finds their ids in the stack's target parameters):
-   * ListDeployments on the kill-switch environments and GetHostedConfigurationVersion on the
-   * kill-switch profiles' versions, nothing else.
+   * ListDeployments on the kill-switch environments, GetDeployment on their deployments (the served
+   * deployment's profile is confirmed with it when a listing names the profile only) and
+   * GetHostedConfigurationVersion on the kill-switch profiles' versions, nothing else.
    */
   grantReadDeployed(fn: lambda.Function): void {
-    const { environments, versions } = this.arns();
+    const { environments, deployments, versions } = this.arns();
     if (environments.length === 0) return;
     fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['appconfig:ListDeployments'], resources: environments }),
     );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['appconfig:GetDeployment'], resources: deployments }),
+    );
+    acknowledgeWildcardGrant(fn.role ?? fn, {
+      actions: ['appconfig:GetDeployment'],
+      resources: deployments,
+      reason: SWITCH_DEPLOYMENTS_REASON,
+    });
     fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['appconfig:GetHostedConfigurationVersion'], resources: versions }),
     );
@@ -131,14 +145,16 @@ export class KillSwitches extends Construct {
       stack.formatArn({ service: 'appconfig', resource: 'application', resourceName });
     const services = Object.values(this.targets.services);
     const profiles = services.map((s) => arn(`${s.applicationId}/configurationprofile/${s.profileId}`));
+    const environments = services.flatMap((s) =>
+      Object.values(s.environments).map((environmentId) =>
+        arn(`${s.applicationId}/environment/${environmentId}`),
+      ),
+    );
     return {
       applications: services.map((s) => arn(s.applicationId)),
       profiles,
-      environments: services.flatMap((s) =>
-        Object.values(s.environments).map((environmentId) =>
-          arn(`${s.applicationId}/environment/${environmentId}`),
-        ),
-      ),
+      environments,
+      deployments: environments.map((environment) => `${environment}/deployment/*`),
       versions: profiles.map((profile) => `${profile}/hostedconfigurationversion/*`),
     };
   }
@@ -208,17 +224,7 @@ export class KillSwitches extends Construct {
    */
   private createOperatorPolicy(eventBusArn: string, settings: Settings): iam.ManagedPolicy {
     const stack = Stack.of(this);
-    const arn = (resourceName: string) =>
-      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName });
-    const services = Object.values(this.targets.services);
-    const applications = services.map((s) => arn(s.applicationId));
-    const profiles = services.map((s) => arn(`${s.applicationId}/configurationprofile/${s.profileId}`));
-    const environments = services.flatMap((s) =>
-      Object.values(s.environments).map((environmentId) =>
-        arn(`${s.applicationId}/environment/${environmentId}`),
-      ),
-    );
-    const versions = profiles.map((profile) => `${profile}/hostedconfigurationversion/*`);
+    const { applications, profiles, environments, deployments, versions } = this.arns();
     const strategy = stack.formatArn({
       service: 'appconfig',
       resource: 'deploymentstrategy',
@@ -239,6 +245,11 @@ export class KillSwitches extends Construct {
         sid: 'ReadDeployedSwitches',
         actions: ['appconfig:ListDeployments'],
         resources: environments,
+      }),
+      new iam.PolicyStatement({
+        sid: 'ConfirmSwitchDeployment',
+        actions: ['appconfig:GetDeployment'],
+        resources: deployments,
       }),
       new iam.PolicyStatement({
         sid: 'ReadAndStoreSwitchVersions',
@@ -278,6 +289,11 @@ export class KillSwitches extends Construct {
       resources: versions,
       reason:
         'Hosted versions of the kill-switch profiles only: the deployed version is read back to flip one switch and keep the others.',
+    });
+    acknowledgeWildcardGrant(policy, {
+      actions: ['appconfig:GetDeployment'],
+      resources: deployments,
+      reason: SWITCH_DEPLOYMENTS_REASON,
     });
     if (settings.tickets.tracker === 'opscenter') {
       const opsItems = stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' });

@@ -130,6 +130,58 @@ describe('Class: AppConfigDeployedConfiguration', () => {
     expect(appconfig).toReceiveCommandTimes(GetHostedConfigurationVersionCommand, 2);
   });
 
+  it('takes the deployment rolling out over the served one, and passes over a reverted one for the one before', async () => {
+    // Prepare
+    appconfig.on(ListDeploymentsCommand).resolves({
+      Items: [
+        {
+          DeploymentNumber: 6,
+          ConfigurationProfileId: 'doc1',
+          ConfigurationVersion: '9',
+          State: 'DEPLOYING',
+        },
+        { DeploymentNumber: 5, ConfigurationProfileId: 'doc1', ConfigurationVersion: '8', State: 'COMPLETE' },
+        {
+          DeploymentNumber: 4,
+          ConfigurationProfileId: 'flags1',
+          ConfigurationVersion: '3',
+          State: 'REVERTED',
+        },
+        { DeploymentNumber: 3, ConfigurationProfileId: 'flags1', ConfigurationVersion: '2', State: 'BAKING' },
+      ],
+    });
+    appconfig.on(GetHostedConfigurationVersionCommand).resolves({ Content: bytes('{}') });
+    const reader = new AppConfigDeployedConfiguration(new AppConfigClient({}));
+
+    // Act
+    const document = await reader.deployed(target);
+    const flags = await reader.deployed({ ...target, configurationProfileId: 'flags1' });
+
+    // Assess
+    expect(document).toMatchObject({ deploymentNumber: 6, state: 'DEPLOYING', configurationVersion: '9' });
+    expect(flags).toMatchObject({ deploymentNumber: 3, state: 'BAKING', configurationVersion: '2' });
+  });
+
+  it('retries a throttled ListDeployments with backoff before it fails the plan', async () => {
+    // Prepare
+    const sleeps: number[] = [];
+    appconfig
+      .on(ListDeploymentsCommand)
+      .rejectsOnce(serviceError('ThrottlingException'))
+      .resolves({ Items: [] });
+    const reader = new AppConfigDeployedConfiguration(new AppConfigClient({}), {
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+
+    // Act
+    const deployed = await reader.deployed(target);
+
+    // Assess
+    expect(deployed).toBeUndefined();
+    expect(sleeps).toEqual([200]);
+    expect(appconfig).toReceiveCommandTimes(ListDeploymentsCommand, 2);
+  });
+
   it('turns AccessDeniedException into an access-denied error naming the call and the environment', async () => {
     // Prepare
     appconfig.on(ListDeploymentsCommand).rejects(serviceError('AccessDeniedException'));

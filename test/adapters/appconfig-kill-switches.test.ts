@@ -1,5 +1,6 @@
 import {
   AppConfigClient,
+  GetDeploymentCommand,
   GetHostedConfigurationVersionCommand,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
@@ -14,6 +15,7 @@ import { resolveKillSwitchTargets } from '../../functions/adapters/appconfig-kil
 import {
   ConfigDeliveryAccessDeniedError,
   ConfigDeliveryError,
+  ConfigDeliveryThrottledError,
 } from '../../functions/ports/config-delivery.errors.ts';
 
 const appConfig = mockClient(AppConfigClient);
@@ -93,6 +95,133 @@ describe('Class: AppConfigKillSwitchStore (what a kill-switch flip reads)', () =
     // Assess
     expect(state.latest).toMatchObject({ deploymentNumber: 3, configurationVersion: '7' });
     expect(state.runningDeploymentNumber).toBeUndefined();
+  });
+});
+
+describe('Class: AppConfigKillSwitchStore (the switches a flip builds on)', () => {
+  const target = {
+    applicationId: 'app-orders',
+    environmentId: 'ks-env',
+    configurationProfileId: 'ks-profile',
+  };
+  const noSleep = { sleep: async () => {} };
+
+  beforeEach(() => appConfig.reset());
+
+  it('names the served deployment on page 2, passing over the newest that was rolled back', async () => {
+    // Prepare
+    appConfig
+      .on(ListDeploymentsCommand, { ApplicationId: 'app-orders', EnvironmentId: 'ks-env', MaxResults: 50 })
+      .resolves({
+        Items: [
+          {
+            DeploymentNumber: 5,
+            ConfigurationProfileId: 'ks-profile',
+            ConfigurationVersion: '8',
+            State: 'ROLLED_BACK',
+          },
+        ],
+        NextToken: 'page-2',
+      } as never);
+    appConfig.on(ListDeploymentsCommand, { NextToken: 'page-2' }).resolves({
+      Items: [
+        {
+          DeploymentNumber: 4,
+          ConfigurationProfileId: 'ks-profile',
+          ConfigurationVersion: '7',
+          State: 'COMPLETE',
+        },
+      ],
+    } as never);
+
+    // Act
+    const deployment = await new AppConfigKillSwitchStore(client, noSleep).servedDeployment(target);
+
+    // Assess
+    expect(deployment).toEqual({
+      served: { deploymentNumber: 4, configurationVersion: '7', state: 'COMPLETE' },
+      passedOver: [{ deploymentNumber: 5, configurationVersion: '8', state: 'ROLLED_BACK' }],
+    });
+    expect(appConfig).toHaveReceivedNthCommandWith(ListDeploymentsCommand, 2, {
+      ApplicationId: 'app-orders',
+      EnvironmentId: 'ks-env',
+      MaxResults: 50,
+      NextToken: 'page-2',
+    });
+  });
+
+  it('confirms a summary that names the kill-switch profile only with GetDeployment', async () => {
+    // Prepare
+    appConfig.on(ListDeploymentsCommand).resolves({
+      Items: [
+        { DeploymentNumber: 3, ConfigurationName: 'flags', ConfigurationVersion: '2', State: 'COMPLETE' },
+        {
+          DeploymentNumber: 2,
+          ConfigurationName: 'kill-switches',
+          ConfigurationVersion: '6',
+          State: 'COMPLETE',
+        },
+      ],
+    } as never);
+    appConfig
+      .on(GetDeploymentCommand, { ApplicationId: 'app-orders', EnvironmentId: 'ks-env', DeploymentNumber: 2 })
+      .resolves({ ConfigurationProfileId: 'ks-profile', ConfigurationVersion: '6' });
+
+    // Act
+    const deployment = await new AppConfigKillSwitchStore(client, noSleep).servedDeployment(target);
+
+    // Assess
+    expect(deployment.served).toMatchObject({ deploymentNumber: 2, configurationVersion: '6' });
+    expect(appConfig).toReceiveCommandTimes(GetDeploymentCommand, 1);
+  });
+
+  it.each([
+    ['AccessDeniedException', ConfigDeliveryAccessDeniedError],
+    ['ThrottlingException', ConfigDeliveryThrottledError],
+    ['ResourceNotFoundException', ConfigDeliveryError],
+  ])('translates %s from ListDeployments, naming the call and the environment', async (name, type) => {
+    // Prepare
+    appConfig.on(ListDeploymentsCommand).rejects(error(name));
+
+    // Act
+    const read = new AppConfigKillSwitchStore(client, noSleep).servedDeployment(target);
+
+    // Assess
+    await expect(read).rejects.toThrow(type);
+    await expect(read).rejects.toThrow(
+      `ListDeployments on environment ks-env of application app-orders failed: ${name}`,
+    );
+  });
+
+  it('retries a throttled ListDeployments before it gives up', async () => {
+    // Prepare
+    appConfig
+      .on(ListDeploymentsCommand)
+      .rejectsOnce(error('ThrottlingException'))
+      .resolves({ Items: [] } as never);
+
+    // Act
+    const deployment = await new AppConfigKillSwitchStore(client, noSleep).servedDeployment(target);
+
+    // Assess
+    expect(deployment).toEqual({ passedOver: [] });
+    expect(appConfig).toReceiveCommandTimes(ListDeploymentsCommand, 2);
+  });
+
+  it('refuses a served deployment that names no hosted version number', async () => {
+    // Prepare
+    appConfig.on(ListDeploymentsCommand).resolves({
+      Items: [{ DeploymentNumber: 2, ConfigurationProfileId: 'ks-profile', State: 'COMPLETE' }],
+    } as never);
+
+    // Act
+    const read = new AppConfigKillSwitchStore(client, noSleep).servedDeployment(target);
+
+    // Assess
+    await expect(read).rejects.toThrow(ConfigDeliveryError);
+    await expect(read).rejects.toThrow(
+      /deployment 2 of the kill-switch profile names no hosted version number/,
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseDeliveryRequest } from '../../functions/core/delivery/requests.ts';
 import { MalformedEventError } from '../../functions/core/errors.ts';
+import { serviceFlagsDocument } from '../../functions/core/flags/profile-document.ts';
 import { deliveryMaxReceives } from '../../lib/constructs/change-delivery.ts';
 import { loadSettings } from '../../lib/settings.ts';
 import { powertoolsLines } from '../support/powertools-output.ts';
@@ -32,6 +33,14 @@ const DELIVER_ORDERS = {
   triggeringEventIds: ['evt-1', 'evt-2'],
 };
 
+/** What the reconcile asks for when a stack deployment changed the flags of orders in production. */
+const DELIVER_ORDERS_FLAGS = {
+  kind: 'deliver-flags',
+  service: 'orders',
+  environment: 'production',
+  triggeringEventIds: ['reconcile:req-1'],
+};
+
 /** Records the records sent back to the queue, as SQS ChangeMessageVisibility would. */
 class RecordingRetry {
   readonly calls: { handles: readonly string[]; seconds: number }[] = [];
@@ -54,24 +63,29 @@ async function setup(options: { busyEnvironments?: string[]; logger?: Logger } =
   return { ...ports, queue, handler };
 }
 
+/**
+ * One request handed over while its environment is busy, then again (received a second time) a
+ * minute later, once it is free.
+ */
+async function busyThenFree(ports: Awaited<ReturnType<typeof setup>>, request: object) {
+  const { handler, delivery, clock } = ports;
+  const event = (receiveCount: number) =>
+    sqsEvent([request], { ids: ['m-1'], receiveCount, sentAt: new Date(clock.now().getTime() - 1_000) });
+  const busy = await handler(event(1), lambdaContext);
+  delivery.busyEnvironments.clear();
+  clock.advance(60_000);
+  const free = await handler(event(2), lambdaContext);
+  return { busy, free };
+}
+
 describe('Handler: deliver-changes', () => {
   it('sends a busy environment back to the queue without a read, then ships once it is free', async () => {
     // Prepare
-    const { handler, queue, store, delivery, publisher, clock } = await setup({
-      busyEnvironments: ['env-orders-production'],
-    });
-    const event = (receiveCount: number) =>
-      sqsEvent([DELIVER_ORDERS], {
-        ids: ['m-1'],
-        receiveCount,
-        sentAt: new Date(clock.now().getTime() - 1_000),
-      });
+    const ports = await setup({ busyEnvironments: ['env-orders-production'] });
+    const { queue, store, delivery, publisher } = ports;
 
     // Act
-    const busy = await handler(event(1), lambdaContext);
-    delivery.busyEnvironments.clear();
-    clock.advance(60_000);
-    const free = await handler(event(2), lambdaContext);
+    const { busy, free } = await busyThenFree(ports, DELIVER_ORDERS);
 
     // Assess
     expect(busy).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
@@ -167,6 +181,60 @@ describe('Handler: deliver-changes', () => {
     expect(maxReceives).toBe(180);
     expect(deadLetters).toHaveLength(1);
     expect(parseDeliveryRequest(deadLetters[0]!.body)).toEqual(DELIVER_ORDERS);
+  });
+
+  it('sends a flags request back while the environment is busy, then ships the flags config/ gives, reading no parameter', async () => {
+    // Prepare: a document rollout holds production
+    const ports = await setup({ busyEnvironments: ['env-orders-production'] });
+    const { queue, store, delivery, publisher, registry } = ports;
+
+    // Act
+    const { busy, free } = await busyThenFree(ports, DELIVER_ORDERS_FLAGS);
+
+    // Assess
+    expect(busy).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(queue.calls).toEqual([{ handles: ['handle-1'], seconds: 60 }]);
+    expect(free).toEqual({ batchItemFailures: [] });
+    expect(store.calls).toEqual([]);
+    expect(delivery.attempts).toEqual([
+      expect.objectContaining({
+        configurationProfileId: 'flags-orders',
+        environmentId: 'env-orders-production',
+      }),
+    ]);
+    expect(delivery.hosted.map((h) => h.content)).toEqual([
+      JSON.stringify(serviceFlagsDocument(registry.service('orders'), 'production')),
+    ]);
+    expect(publisher.ofType('Config Deployment Started')[0]?.detail).toMatchObject({
+      configurationProfileId: 'flags-orders',
+      queued: true,
+      triggeringEventIds: ['reconcile:req-1'],
+    });
+  });
+
+  it('answers a document and a flags request of one group with one delivery each, and logs which profile', async () => {
+    // Prepare: a real Logger at INFO
+    const { handler, delivery } = await setup({
+      logger: new Logger({ serviceName: 'config-steward-deliver-changes', logLevel: 'INFO' }),
+    });
+
+    // Act
+    const lines = await powertoolsLines(() =>
+      handler(sqsEvent([DELIVER_ORDERS, DELIVER_ORDERS_FLAGS], { ids: ['m-1', 'm-2'] }), lambdaContext),
+    );
+
+    // Assess: the double accepts both at once; AppConfig's one-at-a-time is the core tests' (deliver-flags.test.ts)
+    expect(delivery.attempts.map((a) => a.configurationProfileId)).toEqual(['doc-orders', 'flags-orders']);
+    expect(lines).toEqual([
+      expect.objectContaining({ message: 'delivery', configService: 'orders', status: 'started' }),
+      expect.objectContaining({
+        message: 'delivery',
+        configService: 'orders',
+        profile: 'flags',
+        status: 'started',
+      }),
+    ]);
+    expect(lines[0]).not.toHaveProperty('profile');
   });
 
   it('refuses an event that is not an SQS batch', async () => {

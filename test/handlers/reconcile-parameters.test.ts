@@ -79,6 +79,16 @@ beforeEach(() => {
   answers.length = 0;
 });
 
+/** Parameter Store already holds config/'s plain values: the reconcile writes nothing. */
+function storeHoldsConfig(): void {
+  ssm.on(GetParametersByPathCommand).callsFake(async ({ Path }) => ({
+    Parameters: registry
+      .desiredParameters()
+      .filter((p) => p.name.startsWith(`${Path}/`) && p.parameterType === 'String')
+      .map((p) => ({ Name: p.name, Type: 'String', Value: p.value })),
+  }));
+}
+
 describe('Handler: reconcile-parameters', () => {
   it('writes every missing desired parameter on Create and answers SUCCESS', async () => {
     // Prepare: an empty account, the first page empty but with a NextToken.
@@ -145,12 +155,7 @@ describe('Handler: reconcile-parameters', () => {
 
   it("requests the documents config/ changed on Update from the old and new properties' hashes, with nothing written", async () => {
     // Prepare: Parameter Store already holds config/'s values; only staging's payments document changed
-    ssm.on(GetParametersByPathCommand).callsFake(async ({ Path }) => ({
-      Parameters: registry
-        .desiredParameters()
-        .filter((p) => p.name.startsWith(`${Path}/`) && p.parameterType === 'String')
-        .map((p) => ({ Name: p.name, Type: 'String', Value: p.value })),
-    }));
+    storeHoldsConfig();
     const hashes = { staging: { orders: 'a', payments: 'b' }, production: { orders: 'c', payments: 'd' } };
     const update = request('Update', {
       DocumentSha256: { ...hashes, staging: { orders: 'a', payments: 'b2' } },
@@ -163,6 +168,33 @@ describe('Handler: reconcile-parameters', () => {
     expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
     const entries = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
     expect(entries.map((e) => e.MessageGroupId)).toEqual(['staging#payments']);
+    expect(answers[0]?.body.Status).toBe('SUCCESS');
+  });
+
+  it("requests the flags config/ changed on Update, in their document's message group", async () => {
+    // Prepare: Parameter Store already holds config/'s values; only production's orders flags changed
+    storeHoldsConfig();
+    const hashes = { staging: { orders: 'a', payments: 'b' }, production: { orders: 'c', payments: 'd' } };
+    const update = request('Update', {
+      DocumentSha256: hashes,
+      FlagsSha256: { ...hashes, production: { orders: 'c2', payments: 'd' } },
+    });
+
+    // Act
+    await handler(
+      { ...update, OldResourceProperties: { DocumentSha256: hashes, FlagsSha256: hashes } },
+      context,
+    );
+
+    // Assess
+    const entries = sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(entries.map((e) => e.MessageGroupId)).toEqual(['production#orders']);
+    expect(JSON.parse(entries[0]!.MessageBody!)).toEqual({
+      kind: 'deliver-flags',
+      service: 'orders',
+      environment: 'production',
+      triggeringEventIds: ['reconcile:req-Update'],
+    });
     expect(answers[0]?.body.Status).toBe('SUCCESS');
   });
 

@@ -134,6 +134,20 @@ describe('Bundle contents', () => {
     expect(loadedAtColdStart(built).filter((input) => modules.includes(input))).toEqual([]);
   });
 
+  it('deliver-changes loads the flags document builder only when a stack deployment asks for flags', () => {
+    // Prepare: documents and restores, every invocation but a stack deployment's, build no flags
+    const built = bundles.get('deliver-changes')!;
+    const flags = [
+      'functions/core/delivery/deliver-flags.ts',
+      'functions/core/flags/profile-document.ts',
+      'functions/core/flags/appconfig-format.ts',
+    ];
+
+    // Assess
+    expect(allInputs(built)).toEqual(expect.arrayContaining(flags));
+    expect(loadedAtColdStart(built).filter((input) => flags.includes(input))).toEqual([]);
+  });
+
   it('appconfig-validator loads the rule language only for a flag document with rules', () => {
     // Prepare
     const built = bundles.get('appconfig-validator')!;

@@ -135,7 +135,7 @@ describe('Construct: ChangeDelivery', () => {
     ]);
   });
 
-  it('grants AppConfig delivery on the given document profiles, environments and strategies only', () => {
+  it('grants AppConfig delivery on the given document and flags profiles, environments and strategies only', () => {
     // Prepare
     const { stack, delivery, template } = build();
 
@@ -162,17 +162,22 @@ describe('Construct: ChangeDelivery', () => {
       'appconfig:ListHostedConfigurationVersions',
       'appconfig:StartDeployment',
     ]);
+    // The flags profile beside the document profile: the delivery deploys both (no other profile).
     expect(arns(bySid('FindHostedVersions'))).toEqual([
       'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/flg111',
     ]);
     expect(arns(bySid('CreateHostedVersions'))).toEqual([
       'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/flg111',
       'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111/hostedconfigurationversion/*',
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/flg111/hostedconfigurationversion/*',
     ]);
     expect(arns(bySid('StartDeployments'))).toEqual([
       'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111',
       'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111/deployment/*',
       'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/flg111',
       'arn:aws:appconfig:eu-west-1:123456789012:deploymentstrategy/str111',
       // AppConfig's predefined strategy, for a document holding a new break-glass override.
       'arn:aws:appconfig:eu-west-1:123456789012:deploymentstrategy/AppConfig.AllAtOnce',

@@ -20,6 +20,7 @@ import {
   renderTokens,
 } from '../support/dashboard-body.ts';
 import { exampleSecretNames, exampleServices } from '../support/example-organisation.ts';
+import { jsonPath, matchesEventPattern, matchesMetricFilter } from '../support/event-routing.ts';
 
 const settings = loadSettings('config/settings.json');
 const environments = settings.environments.map((e) => e.name);
@@ -53,6 +54,15 @@ function metricLines(
       for (let i = 0; i + 1 < pairs.length; i += 2) dimensions[pairs[i] as string] = pairs[i + 1] as string;
       return { namespace: namespace as string, name: name as string, dimensions };
     });
+}
+
+/** A template value with every intrinsic in it rendered as IAM or EventBridge would read it. */
+function renderIntrinsics(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(renderIntrinsics);
+  if (value === null || typeof value !== 'object') return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && /^(Ref|Fn::)/.test(keys[0] as string)) return renderTokens(value);
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, renderIntrinsics(inner)]));
 }
 
 const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
@@ -250,7 +260,13 @@ describe('Construct: ConfigEventLog', () => {
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: Match.absent(),
-      EventPattern: { source: ['aws.appconfig'], 'detail-type': [{ prefix: 'On Deployment Roll' }] },
+      EventPattern: {
+        source: ['aws.appconfig'],
+        'detail-type': [{ prefix: 'On Deployment Roll' }],
+        resources: stack.dashboard.eventLog.rollbackNotices.map((association) => ({
+          'Fn::GetAtt': [stack.getLogicalId(association), 'Arn'],
+        })),
+      },
       Targets: target,
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
@@ -259,28 +275,59 @@ describe('Construct: ConfigEventLog', () => {
     });
   });
 
-  it('lets only these two rules write to the log group', () => {
+  it('lets EventBridge create streams in the log group, and only these two rules put events in it', () => {
     // Act
     const [policy] = Object.values(template.findResources('AWS::Logs::ResourcePolicy'));
     const document = JSON.parse(renderTokens(policy?.Properties.PolicyDocument));
 
-    // Assess: rendered through the same token renderer, the document reads as IAM would.
+    // Assess: rendered through the same token renderer, the document reads as IAM would. The rule ARN
+    // condition is on PutLogEvents alone: EventBridge's CreateLogStream carries no rule ARN, so the
+    // condition on it (the earlier form) refused every stream.
+    const principal = { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] };
     expect(document.Statement).toEqual([
       {
+        Sid: 'EventBridgeCreatesStreams',
         Effect: 'Allow',
-        Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Principal: principal,
+        Action: 'logs:CreateLogStream',
+        Resource: `<${logGroup}.Arn>`,
+      },
+      {
+        Sid: 'OnlyTheseRulesWriteEvents',
+        Effect: 'Allow',
+        Principal: principal,
+        Action: 'logs:PutLogEvents',
         Resource: `<${logGroup}.Arn>`,
         Condition: {
           ArnEquals: {
             'aws:SourceArn': [
               `<${logicalId(stack.dashboard.eventLog.stewardEventsRule)}.Arn>`,
-              `<${logicalId(stack.dashboard.eventLog.rollbacksRule)}.Arn>`,
+              `<${stack.getLogicalId(stack.dashboard.eventLog.rollbacksRule?.node.defaultChild as never)}.Arn>`,
             ],
           },
         },
       },
     ]);
+  });
+
+  it('keeps its log resource policy under the 5,120 characters CloudWatch Logs allows, at the longest names', () => {
+    // Prepare: every ARN at the longest AWS allows for its parts (partition aws-us-gov, a 14-character
+    // region, a 256-character bus name, 64-character rule names, a 512-character log group name).
+    const region = 'ap-southeast-7';
+    const rule = `arn:aws-us-gov:events:${region}:123456789012:rule/${'b'.repeat(256)}/${'r'.repeat(64)}`;
+    const logGroupArn = `arn:aws-us-gov:logs:${region}:123456789012:log-group:${'g'.repeat(512)}:*`;
+    const [policy] = Object.values(template.findResources('AWS::Logs::ResourcePolicy'));
+
+    // Act
+    const longest = renderTokens(policy?.Properties.PolicyDocument).replace(
+      /<([^>]+)\.Arn>/g,
+      (_, id: string) => (id === logGroup ? logGroupArn : rule),
+    );
+
+    // Assess: the limit per policy (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutResourcePolicy.html).
+    expect(longest).toContain(rule);
+    expect(longest).toContain(logGroupArn);
+    expect(longest.length).toBeLessThan(5120);
   });
 
   it('associates the AWS-authored EventBridge extension with every service application, for rollback notices', () => {
@@ -347,9 +394,11 @@ describe('Construct: ConfigEventLog', () => {
   });
 
   it("reads dimensions from fields the catalog's events carry", () => {
+    // Every counted kind is in the catalog. (`in` cannot ask: the catalog is a lazy Proxy with no `has`.)
+    expect(Object.keys(eventSchemas)).toEqual(
+      expect.arrayContaining(CONFIG_EVENT_METRICS.map((m) => m.detailType)),
+    );
     for (const metric of CONFIG_EVENT_METRICS) {
-      // The override and kill-switch events are being added to the catalog in parallel.
-      if (!(metric.detailType in eventSchemas)) continue;
       const fields = Object.keys(eventSchemas[metric.detailType as DetailType].shape);
       const wanted = {
         service: ['environment', 'service'],
@@ -358,6 +407,73 @@ describe('Construct: ConfigEventLog', () => {
       };
       expect(fields, metric.detailType).toEqual(expect.arrayContaining(wanted[metric.scope]));
     }
+  });
+
+  it("routes and counts AppConfig's documented rollback notice once, under its environment and application, and only from this stack's associations", () => {
+    // Prepare: AWS's sample event of the extension (detail fields, association ARN in resources), with
+    // the rollback detail type of EventBridge's event reference for aws.appconfig.
+    // https://docs.aws.amazon.com/appconfig/latest/userguide/working-with-appconfig-extensions-about-predefined-notification-eventbridge.html
+    // https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-appconfig.html
+    const [rule] = Object.values(
+      template.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: { source: ['aws.appconfig'] } },
+      }),
+    );
+    const pattern = renderIntrinsics(rule?.Properties.EventPattern) as Record<string, unknown>;
+    const [ordersAssociation] = stack.dashboard.eventLog.rollbackNotices;
+    const notice = (resources: string[], detailType = 'On Deployment Rollback') => ({
+      version: '0',
+      id: 'c53dbd72-c1a0-2302-9ed6-c076e9128277',
+      'detail-type': detailType,
+      source: 'aws.appconfig',
+      account: '123456789012',
+      time: '2026-11-30T01:44:15Z',
+      region: 'eu-west-1',
+      resources,
+      detail: {
+        InvocationId: '5tfjcig',
+        Parameters: {},
+        Application: { Id: 'ba8toh7', Name: 'orders' },
+        Environment: { Id: 'pgil2o7', Name: 'production' },
+        ConfigurationProfile: { Id: 'ga3tqep', Name: 'document' },
+        DeploymentNumber: 7,
+        ConfigurationVersion: '3',
+      },
+    });
+    const ours = notice([
+      `<${stack.getLogicalId(ordersAssociation as appconfig.CfnExtensionAssociation)}.Arn>`,
+    ]);
+    const anotherAssociation = notice([
+      'arn:aws:appconfig:eu-west-1:123456789012:extensionassociation/other',
+    ]);
+    const rollbackFilters = Object.values(
+      template.findResources('AWS::Logs::MetricFilter', {
+        Properties: { FilterPattern: Match.stringLikeRegexp('aws.appconfig') },
+      }),
+    ) as {
+      Properties: {
+        FilterPattern: string;
+        MetricTransformations: { Dimensions: { Key: string; Value: string }[] }[];
+      };
+    }[];
+
+    // Act
+    const counted = rollbackFilters.filter((f) => matchesMetricFilter(f.Properties.FilterPattern, ours));
+
+    // Assess
+    expect(matchesEventPattern(pattern, ours)).toBe(true);
+    expect(matchesEventPattern(pattern, notice(ours.resources, 'On Deployment Rolled Back'))).toBe(true);
+    expect(matchesEventPattern(pattern, notice(ours.resources, 'On Deployment Complete'))).toBe(false);
+    // Another association covering the same deployment sends its own notice: not counted a second time.
+    expect(matchesEventPattern(pattern, anotherAssociation)).toBe(false);
+    expect(counted).toHaveLength(1);
+    const dimensions = Object.fromEntries(
+      (counted[0]?.Properties.MetricTransformations[0]?.Dimensions ?? []).map((d) => [
+        d.Key,
+        jsonPath(ours, d.Value),
+      ]),
+    );
+    expect(dimensions).toEqual({ Environment: 'production', Application: 'orders' });
   });
 
   it('is cdk-nag clean on its own', () => {

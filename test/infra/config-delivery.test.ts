@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { toAppConfigFlags } from '../../functions/core/flags/appconfig-format.ts';
+import { sha256 } from '../../functions/core/hash.ts';
 import { flagsWithoutKillSwitches, killSwitchesOf } from '../../functions/core/flags/kill-switches.ts';
 import { string, url } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
@@ -167,29 +168,18 @@ describe('Construct: ConfigDelivery', () => {
     template.resourceCountIs('AWS::Lambda::Permission', 0);
   });
 
-  it('hosts the translated flags of each environment as versions, and no document', () => {
+  it('hashes the translated flags each environment is to serve, kill switches left to their own profile', () => {
     // Act
-    const { template } = synth();
+    const { template, delivery } = synth();
 
-    // Assess
-    const versions = Object.values(template.findResources('AWS::AppConfig::HostedConfigurationVersion'));
-    expect(versions).toHaveLength(services.length * environmentNames.length);
-    const contents = versions.map((v) => v.Properties.Content as string);
+    // Assess: the hash of what the delivery hosts; the flags themselves are not in the template
     const ordersFlags = organisation.services.find((s) => s.name === 'orders')?.flags ?? {};
+    const hashOf = (flags: typeof ordersFlags) => sha256(JSON.stringify(toAppConfigFlags(flags, 'staging')));
     // Kill switches ship in their own profile and environment (test/infra/kill-switches.test.ts).
-    expect(contents).toContain(
-      JSON.stringify(toAppConfigFlags(flagsWithoutKillSwitches(ordersFlags), 'staging')),
-    );
-    for (const killSwitch of Object.keys(killSwitchesOf(ordersFlags))) {
-      expect(contents.some((content) => content.includes(`"${killSwitch}"`))).toBe(false);
-    }
-    for (const version of versions) {
-      expect(version.Properties.ContentType).toBe('application/json');
-      expect(version.Properties.VersionLabel).toMatch(/^(staging|production)-[0-9a-f]{8}$/);
-      expect(version.Properties.ConfigurationProfileId).toEqual({
-        'Fn::GetAtt': [expect.stringMatching(/FlagsProfile/), 'ConfigurationProfileId'],
-      });
-    }
+    expect(Object.keys(killSwitchesOf(ordersFlags))).not.toEqual([]);
+    expect(delivery.flagsSha256.staging?.orders).toBe(hashOf(flagsWithoutKillSwitches(ordersFlags)));
+    expect(delivery.flagsSha256.staging?.orders).not.toBe(hashOf(ordersFlags));
+    expect(JSON.stringify(template.toJSON())).not.toContain('new-checkout');
   });
 
   it('keeps documents and SecureString keys out of the template: documents travel as hashes only', () => {
@@ -225,27 +215,27 @@ describe('Construct: ConfigDelivery', () => {
     });
   });
 
-  it("deploys each environment's flags, and no document (the reconcile's delivery deploys those)", () => {
+  it("hosts and deploys no flags and no document (the reconcile's delivery deploys both)", () => {
     // Act
     const { template } = synth();
 
     // Assess
-    const deployments = template.findResources('AWS::AppConfig::Deployment');
-    expect(Object.keys(deployments)).toHaveLength(services.length * environmentNames.length);
-    for (const [id, deployment] of Object.entries(deployments)) {
-      expect(id).toMatch(/DeployFlags/);
-      expect(deployment.Properties.ConfigurationVersion).toEqual({
-        'Fn::GetAtt': [expect.stringMatching(/Flags/), 'VersionNumber'],
-      });
-    }
+    template.resourceCountIs('AWS::AppConfig::Deployment', 0);
+    template.resourceCountIs('AWS::AppConfig::HostedConfigurationVersion', 0);
+    template.resourceCountIs('AWS::AppConfig::ConfigurationProfile', 2 * services.length);
   });
 
-  it('can leave the initial deployment to someone else', () => {
+  it("hashes every (service, environment)'s flags document for the reconcile, never its flags' values", () => {
     // Act
-    const { template } = synth({ deployInitialVersions: false });
+    const { delivery } = synth();
 
     // Assess
-    template.resourceCountIs('AWS::AppConfig::Deployment', 0);
+    expect(Object.keys(delivery.flagsSha256)).toEqual(environmentNames);
+    for (const environment of environmentNames) {
+      expect(Object.keys(delivery.flagsSha256[environment]!).sort()).toEqual([...services].sort());
+      for (const hash of Object.values(delivery.flagsSha256[environment]!))
+        expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    }
   });
 
   it('exposes JSON-serialisable targets and application ARNs', () => {

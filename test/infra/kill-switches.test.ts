@@ -127,6 +127,7 @@ describe('Construct: KillSwitches', () => {
     expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(
       [
         'appconfig:CreateHostedConfigurationVersion',
+        'appconfig:GetDeployment',
         'appconfig:GetHostedConfigurationVersion',
         'appconfig:ListApplications',
         'appconfig:ListConfigurationProfiles',
@@ -150,6 +151,11 @@ describe('Construct: KillSwitches', () => {
     const environments = (bySid['ReadDeployedSwitches']?.Resource as unknown[]).map((r) => JSON.stringify(r));
     expect(environments).toHaveLength(withSwitches.length * environmentNames.length);
     for (const arn of environments) expect(arn).toMatch(/KillSwitchesEnvironment/);
+    const deployments = (bySid['ConfirmSwitchDeployment']?.Resource as unknown[]).map((r) =>
+      JSON.stringify(r),
+    );
+    expect(deployments).toHaveLength(environments.length);
+    for (const arn of deployments) expect(arn).toMatch(/KillSwitchesEnvironment.*\/deployment\/\*/);
     expect(JSON.stringify(statements)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);
   });
 
@@ -241,9 +247,13 @@ describe('Construct: KillSwitches', () => {
         (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
       );
     expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'appconfig:GetDeployment',
       'appconfig:GetHostedConfigurationVersion',
       'appconfig:ListDeployments',
     ]);
+    const getDeployment = statements.find((s) => s.Action === 'appconfig:GetDeployment');
+    expect(JSON.stringify(getDeployment?.Resource)).toMatch(/KillSwitchesEnvironment.*\/deployment\/\*/);
+    expect(JSON.stringify(getDeployment?.Resource)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);
     const listDeployments = statements.find((s) => s.Action === 'appconfig:ListDeployments');
     expect(JSON.stringify(listDeployments?.Resource)).toMatch(/KillSwitchesEnvironment/);
     expect(JSON.stringify(listDeployments?.Resource)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);

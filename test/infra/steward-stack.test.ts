@@ -88,6 +88,35 @@ describe('Stack: ConfigSteward', () => {
     });
   });
 
+  it("deploys only the kill switches itself: no document or flags version or deployment in the services' environments", () => {
+    // Assess: every stack-owned version and deployment is a kill switches' one, in its own environment
+    const refsOf = (type: string, property: string) =>
+      Object.values(template.findResources(type)).map((r) => JSON.stringify(r.Properties[property]));
+    const versions = refsOf('AWS::AppConfig::HostedConfigurationVersion', 'ConfigurationProfileId');
+    const deployments = refsOf('AWS::AppConfig::Deployment', 'EnvironmentId');
+    expect(versions.length).toBeGreaterThan(0);
+    expect(deployments.length).toBeGreaterThan(0);
+    for (const ref of [...versions, ...deployments]) expect(ref).toMatch(/^\{"Fn::GetAtt":\["KillSwitches/);
+    const [reconcile] = Object.values(template.findResources('Custom::StewardDesiredParameters'));
+    expect(Object.keys(reconcile!.Properties.FlagsSha256).sort()).toEqual(
+      settings.environments.map((e) => e.name).sort(),
+    );
+  });
+
+  it("lets deliver-changes deploy the services' document and flags profiles, never a kill-switch profile", () => {
+    // Assess
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('DeliverChanges'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Resource: unknown }[]);
+    const create = statements.find((s) => s.Sid === 'CreateHostedVersions');
+    const profiles =
+      JSON.stringify(create?.Resource).match(/"(\w+Profile\w*)","ConfigurationProfileId"/g) ?? [];
+    // Each profile twice: itself, and its hosted versions under it.
+    expect(profiles.filter((p) => p.includes('DocumentProfile'))).toHaveLength(exampleServices().length * 2);
+    expect(profiles.filter((p) => p.includes('FlagsProfile'))).toHaveLength(exampleServices().length * 2);
+    expect(JSON.stringify(statements)).not.toContain('KillSwitches');
+  });
+
   it('switches every ticket-filing function to the token secret when GitHub is the tracker', () => {
     // Prepare
     const github = synth({

@@ -1,5 +1,16 @@
+import middy from '@middy/core';
+import { ErrorCode, OpenFeature, ProviderStatus, StandardResolutionReasons } from '@openfeature/server-sdk';
+import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clearFlagClients, loadFlags } from '../../packages/client/src/index.ts';
+import * as z from 'zod';
+import {
+  clearConfigSources,
+  clearFlagClients,
+  InvalidConfigDocumentError,
+  loadFlags,
+} from '../../packages/client/src/index.ts';
+import { type StewardContext, stewardConfig } from '../../packages/client/src/middy.ts';
+import { StewardFlagProvider } from '../../packages/client/src/openfeature.ts';
 import type { DegradedReport } from '../../packages/client/src/telemetry.ts';
 import { AppConfigExtensionServer } from '../support/appconfig-extension-server.ts';
 
@@ -116,6 +127,116 @@ describe('Function: loadFlags with kill switches in their own environment and pr
       '/applications/orders/environments/production-kill-switches/configurations/kill-switches',
     );
   });
+
+  describe.each(['[]', '"x"', '3', 'null'])(
+    'a switches document that is JSON but not an object (%s)',
+    (body) => {
+      const breakSwitches = () =>
+        extension.host('orders', 'production-kill-switches', 'kill-switches', {
+          type: 'feature-flags',
+          content: body,
+        });
+
+      it('fails the first load, naming the switches profile, instead of serving no switches', async () => {
+        // Prepare
+        breakSwitches();
+
+        // Act
+        const error = await loadFlags('orders', options()).catch((e: unknown) => e);
+
+        // Assess
+        expect(error).toBeInstanceOf(InvalidConfigDocumentError);
+        expect(error).toMatchObject({ reason: 'invalid-document', keys: ['(document)'] });
+        expect((error as Error).message).toBe(
+          'the kill switches (kill-switches) are invalid: (document) is not a JSON object',
+        );
+      });
+
+      it('keeps serving an engaged switch when a refresh brings it', async () => {
+        // Prepare: the switch engaged in the incident, then its document breaks
+        extension.host('orders', 'production-kill-switches', 'kill-switches', {
+          type: 'feature-flags',
+          content: switches(true),
+        });
+        const loaded = await loadFlags('orders', options());
+        breakSwitches();
+
+        // Act
+        now += 46_000;
+        loaded.refreshIfStale();
+        await loaded.whenIdle();
+
+        // Assess
+        expect(degraded.map((report) => report.reason)).toEqual(['invalid-document']);
+        expect(loaded.stale).toBe(true);
+        expect(loaded.isEnabled('disable-recommendations')).toBe(true);
+      });
+
+      it('fails the invocation through the middleware, every time until the document is fixed', async () => {
+        // Prepare
+        breakSwitches();
+        extension.host('orders', 'production', 'document', {
+          type: 'freeform',
+          content: { currency: 'EUR' },
+        });
+        clearConfigSources();
+        const served: boolean[] = [];
+        const handler = middy<unknown, void, Error, Context & StewardContext<{ currency: string }>>()
+          .use(
+            stewardConfig({
+              service: 'orders',
+              schema: z.object({ currency: z.string() }),
+              ...options({ profile: 'document' }),
+              flagsProfile: 'flags',
+              prefetch: false,
+            }),
+          )
+          .handler(async (_, context) => {
+            served.push(context.flags.isEnabled('disable-recommendations'));
+          });
+        const lambdaContext = { functionName: 'orders-api' } as Context &
+          StewardContext<{ currency: string }>;
+
+        // Act
+        const first = await handler({}, lambdaContext).catch((e: unknown) => e);
+        const second = await handler({}, lambdaContext).catch((e: unknown) => e);
+        extension.host('orders', 'production-kill-switches', 'kill-switches', {
+          type: 'feature-flags',
+          content: switches(true),
+        });
+        await handler({}, lambdaContext);
+
+        // Assess: no invocation ran with the switch unknown; the first after the fix sees it engaged
+        expect(first).toBeInstanceOf(InvalidConfigDocumentError);
+        expect(second).toBeInstanceOf(InvalidConfigDocumentError);
+        expect(served).toEqual([true]);
+      });
+
+      it('leaves the OpenFeature provider in ERROR, answering the caller default as an error, not as a flag', async () => {
+        // Prepare
+        breakSwitches();
+        const { env, ...rest } = options();
+
+        // Act
+        const setUp = await OpenFeature.setProviderAndWait(
+          `orders-switches-${body}`,
+          new StewardFlagProvider({ service: 'orders', ...rest, env }),
+        ).catch((e: unknown) => e);
+        const client = OpenFeature.getClient(`orders-switches-${body}`);
+        const details = await client.getBooleanDetails('disable-recommendations', true);
+
+        // Assess
+        expect(setUp).toBeInstanceOf(InvalidConfigDocumentError);
+        expect(client.providerStatus).toBe(ProviderStatus.ERROR);
+        expect(details).toMatchObject({
+          value: true,
+          reason: StandardResolutionReasons.ERROR,
+          errorCode: ErrorCode.PROVIDER_NOT_READY,
+        });
+        await OpenFeature.close();
+      });
+    },
+  );
 
   it('reads only the flags profile without the switches settings', async () => {
     // Act

@@ -161,6 +161,71 @@ describe('Command: steward kill', () => {
     expect(ssm).not.toReceiveCommand(CreateOpsItemCommand);
   });
 
+  it('builds on the served switches on page 2, not on the newest deployment, which was rolled back', async () => {
+    // Prepare: deployment 5 (version 5, the switch on) was rolled back; production serves deployment 4
+    // (version 4, config/'s switches), listed on the second page.
+    const served = killSwitchDocument(orders.flags, 'production');
+    appConfig
+      .on(ListDeploymentsCommand, { ApplicationId: 'app-orders', EnvironmentId: 'ks-env', MaxResults: 50 })
+      .resolves({
+        Items: [
+          {
+            DeploymentNumber: 5,
+            ConfigurationProfileId: 'ks-profile',
+            ConfigurationVersion: '5',
+            State: 'ROLLED_BACK',
+          },
+        ],
+        NextToken: 'page-2',
+      } as never);
+    appConfig.on(ListDeploymentsCommand, { NextToken: 'page-2' }).resolves({
+      Items: [
+        {
+          DeploymentNumber: 4,
+          ConfigurationProfileId: 'ks-profile',
+          ConfigurationVersion: '4',
+          State: 'COMPLETE',
+        },
+      ],
+    } as never);
+    appConfig
+      .on(GetHostedConfigurationVersionCommand, { VersionNumber: 4 })
+      .resolves({ Content: encode(JSON.stringify(served)) as never, VersionNumber: 4 });
+    appConfig.on(CreateHostedConfigurationVersionCommand).resolves({ VersionNumber: 6 });
+
+    // Act: the same flip again, since the rolled-back one is not live
+    const { code, out } = await run([...SWITCH_ARGS, '--reason', 'recommendations time out'], {
+      STEWARD_KILL_SWITCHES: TARGETS,
+    });
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).not.toContain('already live');
+    expect(appConfig).toReceiveCommandWith(GetHostedConfigurationVersionCommand, { VersionNumber: 4 });
+    expect(appConfig).not.toReceiveCommandWith(GetHostedConfigurationVersionCommand, { VersionNumber: 5 });
+    expect(appConfig).toReceiveCommandWith(StartDeploymentCommand, { ConfigurationVersion: '6' });
+  });
+
+  it('names the read that failed when the switches environment cannot be listed, exit 4, nothing written', async () => {
+    // Prepare
+    appConfig
+      .on(ListDeploymentsCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: {} }));
+
+    // Act
+    const { code, err } = await run([...SWITCH_ARGS, '--reason', 'timeouts'], {
+      STEWARD_KILL_SWITCHES: TARGETS,
+    });
+
+    // Assess
+    expect(code).toBe(4);
+    expect(err).toMatch(
+      /ListDeployments on environment ks-env of application app-orders failed: AccessDeniedException/,
+    );
+    expect(appConfig).not.toReceiveCommand(CreateHostedConfigurationVersionCommand);
+    expect(eventBridge).not.toReceiveCommand(PutEventsCommand);
+  });
+
   it.each([
     [
       ['orders', 'disable-everything', '--env', 'production', '--reason', 'x'],

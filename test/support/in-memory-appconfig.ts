@@ -13,12 +13,17 @@ import type {
   EnvironmentState,
   HostedDocument,
   HostedVersionReader,
+  ProfileDeployment,
+  ServedDeployment,
+  ServedDeploymentReader,
 } from '../../functions/ports/config-delivery.ts';
 
 interface Deployment extends DeploymentRequest {
   readonly deploymentNumber: number;
   readonly startedAt: Date;
-  readonly endsAt: Date;
+  endsAt: Date;
+  /** Set when it was stopped (an alarm, StopDeployment) or reverted: its version is no longer served. */
+  undone?: 'ROLLED_BACK' | 'REVERTED';
 }
 
 /** A settable clock for the simulation. */
@@ -32,7 +37,7 @@ export class ManualClock implements Clock {
   }
 }
 
-export class InMemoryAppConfig implements ConfigDelivery, HostedVersionReader {
+export class InMemoryAppConfig implements ConfigDelivery, HostedVersionReader, ServedDeploymentReader {
   /** Hosted versions by `<application>/<profile>`, version n at index n-1. */
   private readonly hosted = new Map<string, HostedDocument[]>();
   /** Deployments by `<application>/<environment>`, newest last. */
@@ -111,7 +116,7 @@ export class InMemoryAppConfig implements ConfigDelivery, HostedVersionReader {
                 Number(latest.configurationVersion) - 1
               ]?.versionLabel,
               configurationVersion: latest.configurationVersion,
-              state: this.isRunning(latest) ? 'DEPLOYING' : 'COMPLETE',
+              state: this.stateOf(latest),
               startedAt: latest.startedAt,
             },
           }
@@ -120,13 +125,62 @@ export class InMemoryAppConfig implements ConfigDelivery, HostedVersionReader {
     };
   }
 
+  async servedDeployment(target: {
+    applicationId: string;
+    environmentId: string;
+    configurationProfileId: string;
+  }): Promise<ServedDeployment> {
+    const passedOver: ProfileDeployment[] = [];
+    const running = this.running(target.applicationId, target.environmentId);
+    const ofProfile = this.deploymentsOf(target.applicationId, target.environmentId)
+      .filter((d) => d.configurationProfileId === target.configurationProfileId)
+      .reverse();
+    for (const deployment of ofProfile) {
+      const summary = {
+        deploymentNumber: deployment.deploymentNumber,
+        configurationVersion: deployment.configurationVersion,
+        state: this.stateOf(deployment),
+        startedAt: deployment.startedAt,
+      };
+      if (summary.state !== 'COMPLETE') {
+        passedOver.push(summary);
+        continue;
+      }
+      return {
+        served: summary,
+        passedOver,
+        ...(running ? { runningDeploymentNumber: running.deploymentNumber } : {}),
+      };
+    }
+    return { passedOver, ...(running ? { runningDeploymentNumber: running.deploymentNumber } : {}) };
+  }
+
+  /**
+   * Stop a deployment (an alarm, StopDeployment: ROLLED_BACK) or revert a completed one (REVERTED):
+   * the environment serves the profile's version before it again.
+   */
+  undo(
+    applicationId: string,
+    environmentId: string,
+    deploymentNumber: number,
+    state: 'ROLLED_BACK' | 'REVERTED' = 'ROLLED_BACK',
+  ): void {
+    const deployment = this.deploymentsOf(applicationId, environmentId).find(
+      (d) => d.deploymentNumber === deploymentNumber,
+    );
+    if (!deployment) throw new Error(`no deployment ${deploymentNumber} in ${environmentId}`);
+    deployment.undone = state;
+    deployment.endsAt = this.clock.now();
+  }
+
   /**
    * What a consumer reading this environment and profile gets now: the content of the newest
-   * deployment that has completed (a rollout still running counts as not yet live, the strictest reading).
+   * deployment that has completed and was not undone (a rollout still running counts as not yet
+   * live, the strictest reading).
    */
   live(applicationId: string, environmentId: string, profileId: string): string | undefined {
     const done = this.deploymentsOf(applicationId, environmentId).findLast(
-      (d) => d.configurationProfileId === profileId && !this.isRunning(d),
+      (d) => d.configurationProfileId === profileId && this.stateOf(d) === 'COMPLETE',
     );
     if (!done) return undefined;
     return this.hosted.get(`${applicationId}/${profileId}`)?.[Number(done.configurationVersion) - 1]?.content;
@@ -141,6 +195,11 @@ export class InMemoryAppConfig implements ConfigDelivery, HostedVersionReader {
 
   private running(applicationId: string, environmentId: string): Deployment | undefined {
     return this.deploymentsOf(applicationId, environmentId).find((d) => this.isRunning(d));
+  }
+
+  private stateOf(deployment: Deployment): string {
+    if (deployment.undone) return deployment.undone;
+    return this.isRunning(deployment) ? 'DEPLOYING' : 'COMPLETE';
   }
 
   private isRunning(deployment: Deployment): boolean {

@@ -6,7 +6,7 @@ import { parseDocument } from '../../packages/client/src/config.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 
 describe('Function: parseDocument', () => {
-  it("accepts classic zod, zod/mini and the registry's own document schema alike", () => {
+  it("accepts classic zod, zod/mini and the registry's own document schema alike", async () => {
     // Prepare
     const registry = new SchemaRegistry(organisation, {
       parameterRoot: 'config',
@@ -16,19 +16,19 @@ describe('Function: parseDocument', () => {
     if (!composed.ok) throw new Error('example organisation must compose');
 
     // Act
-    const viaRegistry = parseDocument(
+    const viaRegistry = await parseDocument(
       registry.documentSchema('orders'),
       composed.document,
       'orders',
       'document',
     );
-    const viaClassic = parseDocument(
+    const viaClassic = await parseDocument(
       classic.object({ currency: classic.string() }),
       { currency: 'EUR' },
       'orders',
       'document',
     );
-    const viaMini = parseDocument(
+    const viaMini = await parseDocument(
       mini.object({ currency: mini.string() }),
       { currency: 'EUR' },
       'orders',
@@ -39,13 +39,13 @@ describe('Function: parseDocument', () => {
     expect(viaRegistry['max-retries']).toBe(5);
     expect(viaClassic.currency).toBe('EUR');
     expect(viaMini.currency).toBe('EUR');
-    expect(() =>
+    await expect(
       parseDocument(
         registry.documentSchema('orders'),
         { ...composed.document, 'max-retries': 'five' },
         'orders',
         'document',
       ),
-    ).toThrow(/max-retries \(expected number\)/);
+    ).rejects.toThrow(/max-retries \(expected number\)/);
   });
 });

@@ -126,7 +126,7 @@ describe('Nightly drift: kill switches past their until', () => {
       killSwitches: {
         targets,
         reader: {
-          environmentState: async () => {
+          servedDeployment: async () => {
             throw new Error('AccessDeniedException');
           },
           hostedContent: async () => '',

@@ -43,6 +43,12 @@ describe('Event catalog: schemas built on first use', () => {
     expect(eventSchemas['Ticket Filed']).toBe(schema);
   });
 
+  it('answers `in` like the built catalog: a known detail type is in it, an unknown one is not', async () => {
+    const { eventSchemas } = await import('../../functions/core/events.ts');
+    expect('Ticket Filed' in eventSchemas).toBe(true);
+    expect('No Such Event' in eventSchemas).toBe(false);
+  });
+
   it('still refuses a malformed detail once built', async () => {
     const { stewardEvent } = await import('../../functions/core/events.ts');
     expect(() =>

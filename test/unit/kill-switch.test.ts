@@ -328,6 +328,42 @@ describe('steward kill (core) over AppConfig that runs one deployment per enviro
     expect(appConfig.starts).toHaveLength(2);
   });
 
+  it('builds on the served switches, never on a newer deployment that was rolled back', async () => {
+    // Prepare: suggestions switched on and served (deployment 1); recommendations switched on
+    // (deployment 2), which was then rolled back: production serves deployment 1 again.
+    await flipKillSwitch(request({ switchName: 'disable-suggestions', until: undefined }), deps);
+    const rolledBack = await flipKillSwitch(request(), deps);
+    appConfig.undo('app-search', 'env-production-switches', rolledBack.deploymentNumber, 'ROLLED_BACK');
+
+    // Act: suggestions off again
+    const outcome = await flipKillSwitch(
+      request({ switchName: 'disable-suggestions', enabled: false, until: undefined, reason: 'healthy' }),
+      deps,
+    );
+
+    // Assess: the rolled-back flip of recommendations is not revived; suggestions are off
+    expect(outcome.deploymentNumber).toBe(3);
+    const live = JSON.parse(appConfig.live('app-search', 'env-production-switches', 'profile-switches')!);
+    expect(live.values['disable-recommendations']).toMatchObject({ enabled: false });
+    expect(live.values['disable-recommendations'].reason).toBeUndefined();
+    expect(live.values['disable-suggestions']).toMatchObject({ enabled: false, reason: 'healthy' });
+  });
+
+  it('flips again what a rolled-back deployment carried: the same request is not already live', async () => {
+    // Prepare
+    const rolledBack = await flipKillSwitch(request(), deps);
+    appConfig.undo('app-search', 'env-production-switches', rolledBack.deploymentNumber, 'REVERTED');
+
+    // Act: the operator runs the same steward kill again
+    const again = await flipKillSwitch(request(), deps);
+
+    // Assess
+    expect(again.alreadyLive).toBe(false);
+    expect(again.deploymentNumber).toBe(2);
+    const live = JSON.parse(appConfig.live('app-search', 'env-production-switches', 'profile-switches')!);
+    expect(live.values['disable-recommendations']).toMatchObject({ enabled: true });
+  });
+
   it('a retried identical steward kill deploys nothing new and files no second ticket', async () => {
     // Prepare
     const first = await flipKillSwitch(request(), deps);

@@ -32,8 +32,15 @@ class RecordingQueue implements DeliveryQueue {
   }
   /** `<environment>#<service>` of each deliver request, sorted. */
   documents(): string[] {
+    return this.of('deliver');
+  }
+  /** `<environment>#<service>` of each deliver-flags request, sorted. */
+  flags(): string[] {
+    return this.of('deliver-flags');
+  }
+  private of(kind: DeliveryRequest['kind']): string[] {
     return this.sent
-      .filter((r) => r.kind === 'deliver')
+      .filter((r) => r.kind === kind)
       .map((r) => `${r.environment}#${r.service}`)
       .sort();
   }
@@ -187,20 +194,23 @@ describe('Function: reconcileForDeployment, the delivery it requests', () => {
     expect(queue.documents()).toEqual(['production#orders', 'staging#orders']);
   });
 
-  it('refuses malformed document hashes before writing anything', async () => {
-    // Prepare
-    const store = new InMemoryParameterStore();
+  it.each(['DocumentSha256', 'FlagsSha256'])(
+    'refuses malformed %s before writing anything',
+    async (property) => {
+      // Prepare
+      const store = new InMemoryParameterStore();
 
-    // Act
-    const act = run(
-      { RequestType: 'Create', RequestId: 'c3', ResourceProperties: { DocumentSha256: { staging: 'abc' } } },
-      store,
-    );
+      // Act
+      const act = run(
+        { RequestType: 'Create', RequestId: 'c3', ResourceProperties: { [property]: { staging: 'abc' } } },
+        store,
+      );
 
-    // Assess
-    await expect(act).rejects.toThrow(/DocumentSha256/);
-    expect(store.calls).toEqual([]);
-  });
+      // Assess
+      await expect(act).rejects.toThrow(property);
+      expect(store.calls).toEqual([]);
+    },
+  );
 
   it('asks for no document on Delete', async () => {
     // Act
@@ -211,6 +221,109 @@ describe('Function: reconcileForDeployment, the delivery it requests', () => {
 
     // Assess
     expect(answer).toEqual({ status: 'SUCCESS', reason: 'parameters retained' });
+    expect(queue.sent).toEqual([]);
+  });
+});
+
+describe('Function: reconcileForDeployment, the flags it asks the delivery for', () => {
+  it('asks on Create for the flags of every (service, environment), after the documents, in their message groups', async () => {
+    // Act
+    const { queue } = await run(
+      {
+        RequestType: 'Create',
+        RequestId: 'c1',
+        ResourceProperties: { DocumentSha256: hashes(), FlagsSha256: hashes() },
+      },
+      await reconciledStore(),
+    );
+
+    // Assess: both kinds everywhere; every flags request comes after its group's document request
+    expect(queue.flags()).toEqual([...everyDocument].sort());
+    expect(queue.documents()).toEqual([...everyDocument].sort());
+    const position = (kind: string, group: string) =>
+      queue.sent.findIndex((r) => r.kind === kind && `${r.environment}#${r.service}` === group);
+    for (const group of everyDocument) {
+      expect(position('deliver-flags', group)).toBeGreaterThan(position('deliver', group));
+    }
+    expect(
+      queue.sent
+        .filter((r) => r.kind === 'deliver-flags')
+        .every((r) => r.kind === 'deliver-flags' && r.triggeringEventIds[0] === 'reconcile:c1'),
+    ).toBe(true);
+  });
+
+  it('asks on Update only for the flags whose config/ hash changed', async () => {
+    // Act
+    const { queue } = await run(
+      {
+        RequestType: 'Update',
+        RequestId: 'u1',
+        ResourceProperties: {
+          DocumentSha256: hashes(),
+          FlagsSha256: hashes({ 'production#orders': 'flag-flipped' }),
+        },
+        OldResourceProperties: { DocumentSha256: hashes(), FlagsSha256: hashes() },
+      },
+      await reconciledStore(),
+    );
+
+    // Assess: the flags of orders in production, and no document
+    expect(queue.sent).toEqual([
+      {
+        kind: 'deliver-flags',
+        service: 'orders',
+        environment: 'production',
+        triggeringEventIds: ['reconcile:u1'],
+      },
+    ]);
+  });
+
+  it('asks on Update for no flags when none changed, documents or writes notwithstanding', async () => {
+    // Prepare: a drifted parameter the reconcile writes back
+    const store = await reconciledStore();
+    store.seed('/config/production/orders/max-retries', '9');
+
+    // Act
+    const { queue } = await run(
+      {
+        RequestType: 'Update',
+        RequestId: 'u2',
+        ResourceProperties: { DocumentSha256: hashes(), FlagsSha256: hashes() },
+        OldResourceProperties: { DocumentSha256: hashes(), FlagsSha256: hashes() },
+      },
+      store,
+    );
+
+    // Assess
+    expect(queue.documents()).toEqual(['production#orders']);
+    expect(queue.flags()).toEqual([]);
+  });
+
+  it('asks on the first Update from a stack that deployed the flags itself for every flags document', async () => {
+    // Act: the previous run carried document hashes but no flags hashes
+    const { queue } = await run(
+      {
+        RequestType: 'Update',
+        RequestId: 'u3',
+        ResourceProperties: { DocumentSha256: hashes(), FlagsSha256: hashes() },
+        OldResourceProperties: { DocumentSha256: hashes() },
+      },
+      await reconciledStore(),
+    );
+
+    // Assess
+    expect(queue.flags()).toEqual([...everyDocument].sort());
+    expect(queue.documents()).toEqual([]);
+  });
+
+  it('asks for no flags on Delete', async () => {
+    // Act
+    const { queue } = await run(
+      { RequestType: 'Delete', RequestId: 'd1', ResourceProperties: { FlagsSha256: hashes() } },
+      new InMemoryParameterStore(),
+    );
+
+    // Assess
     expect(queue.sent).toEqual([]);
   });
 });

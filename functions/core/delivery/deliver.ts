@@ -17,7 +17,7 @@
  */
 
 import type { Clock } from '../../ports/clock.ts';
-import type { ConfigDelivery, LatestDeployment } from '../../ports/config-delivery.ts';
+import type { ConfigDelivery, EnvironmentState, LatestDeployment } from '../../ports/config-delivery.ts';
 import type { ParameterStore } from '../../ports/parameter-store.ts';
 import { type StewardEvent, stewardEvent } from '../events.ts';
 import { sha256 } from '../hash.ts';
@@ -144,17 +144,8 @@ export async function deliverDocument(
       events: [],
     };
   }
-  if (runningDeploymentNumber !== undefined) {
-    return {
-      report: { service, environment, status: 'wait', reason: 'busy', runningDeploymentNumber },
-      events: [],
-    };
-  }
-  const minIntervalMs = deps.minIntervalMs ?? 60_000;
-  if (latest?.startedAt && deps.clock.now().getTime() - latest.startedAt.getTime() < minIntervalMs) {
-    // A burst on a fast environment (staging deploys at once) ships one document a minute, not one a batch.
-    return { report: { service, environment, status: 'wait', reason: 'recently-deployed' }, events: [] };
-  }
+  const wait = waitFor({ latest, runningDeploymentNumber }, deps);
+  if (wait) return { report: { service, environment, status: 'wait', ...wait }, events: [] };
 
   const shared = await readStrings(deps, environment, SHARED_SERVICE);
   const own = await readStrings(deps, environment, service);
@@ -170,7 +161,7 @@ export async function deliverDocument(
   const content = JSON.stringify(composed.document);
   const documentSha256 = sha256(content);
   const versionLabel = documentVersionLabel(documentSha256);
-  if (latest?.versionLabel === versionLabel && DELIVERING_STATES.has(latest.state)) {
+  if (serves(latest, versionLabel)) {
     return {
       report: {
         service,
@@ -181,23 +172,81 @@ export async function deliverDocument(
       events: [],
     };
   }
-  const description = describe(demand, documentSha256);
-  const configurationVersion = await deps.delivery.ensureHostedVersion({
-    applicationId: target.applicationId,
-    configurationProfileId: target.documentProfileId,
+  return shipVersion(demand, deps, {
+    profile,
     content,
+    contentSha256: documentSha256,
+    strategyId: () => strategyFor(deps, environment, service, env.deploymentStrategyId, latest),
+  });
+}
+
+/**
+ * Why a delivery into this environment must wait now, if it must: a deployment runs there (AppConfig
+ * allows one at a time, across profiles), or the profile's last one started less than the interval
+ * ago (a burst on a fast environment, staging deploys at once, ships one version a minute, not one a
+ * batch). Undefined when it may start.
+ */
+export function waitFor(
+  state: EnvironmentState,
+  deps: Pick<DeliveryDependencies, 'clock' | 'minIntervalMs'>,
+): { readonly reason: 'busy' | 'recently-deployed'; readonly runningDeploymentNumber?: number } | undefined {
+  const { latest, runningDeploymentNumber } = state;
+  if (runningDeploymentNumber !== undefined) return { reason: 'busy', runningDeploymentNumber };
+  const minIntervalMs = deps.minIntervalMs ?? 60_000;
+  if (latest?.startedAt && deps.clock.now().getTime() - latest.startedAt.getTime() < minIntervalMs) {
+    return { reason: 'recently-deployed' };
+  }
+  return undefined;
+}
+
+/** The profile's newest deployment ships (or is shipping) the version with this label, not rolled back. */
+export function serves(
+  latest: LatestDeployment | undefined,
+  versionLabel: string,
+): latest is LatestDeployment {
+  return latest?.versionLabel === versionLabel && DELIVERING_STATES.has(latest.state);
+}
+
+/**
+ * Store the content as a hosted version (reused when one carries its label) and start its deployment;
+ * `wait` when AppConfig refuses the start because another deployment runs there now. The started
+ * deployment is announced with `Config Deployment Started`.
+ */
+export async function shipVersion(
+  demand: DeliveryDemand,
+  deps: Pick<DeliveryDependencies, 'delivery'>,
+  version: {
+    readonly profile: {
+      readonly applicationId: string;
+      readonly environmentId: string;
+      readonly configurationProfileId: string;
+    };
+    readonly content: string;
+    readonly contentSha256: string;
+    /** Asked once the version is stored. */
+    readonly strategyId: () => Promise<string>;
+  },
+): Promise<{ report: Extract<DeliveryReport, { status: 'started' | 'wait' }>; events: StewardEvent[] }> {
+  const { service, environment } = demand;
+  const { profile } = version;
+  const description = describe(demand, version.contentSha256);
+  const configurationVersion = await deps.delivery.ensureHostedVersion({
+    applicationId: profile.applicationId,
+    configurationProfileId: profile.configurationProfileId,
+    content: version.content,
     contentType: 'application/json',
     description,
-    versionLabel,
+    versionLabel: documentVersionLabel(version.contentSha256),
   });
   const start = await deps.delivery.startDeployment({
     ...profile,
     configurationVersion,
-    deploymentStrategyId: await strategyFor(deps, environment, service, env.deploymentStrategyId, latest),
+    deploymentStrategyId: await version.strategyId(),
     description,
   });
   if (start.status === 'busy') {
-    // Another deployment (flags, a stack update) started since the listing: wait as for any busy one.
+    // Another deployment (the other profile's, or one started by hand) started since the listing:
+    // wait as for any busy one.
     return {
       report: {
         service,
@@ -224,9 +273,9 @@ export async function deliverDocument(
   const event = stewardEvent('Config Deployment Started', {
     service,
     environment,
-    applicationId: target.applicationId,
-    environmentId: env.environmentId,
-    configurationProfileId: target.documentProfileId,
+    applicationId: profile.applicationId,
+    environmentId: profile.environmentId,
+    configurationProfileId: profile.configurationProfileId,
     configurationVersion,
     deploymentNumber: start.deploymentNumber,
     queued: demand.retried,
@@ -271,10 +320,10 @@ function composedAfter(latest: LatestDeployment, queuedAt: Date): boolean {
   );
 }
 
-function describe(demand: DeliveryDemand, documentSha256: string): string {
+function describe(demand: DeliveryDemand, contentSha256: string): string {
   const [first, ...rest] = demand.triggeringEventIds;
   const events = first ? ` event=${first}${rest.length > 0 ? ` (+${rest.length})` : ''}` : '';
-  return `config-steward ${demand.environment}/${demand.service} sha256=${documentSha256}${events}`.slice(
+  return `config-steward ${demand.environment}/${demand.service} sha256=${contentSha256}${events}`.slice(
     0,
     1024,
   );

@@ -40,7 +40,7 @@ export class InProcessDeliveryQueue implements DeliveryQueue {
     if (result.waiting.length > 0) {
       const busy = result.reports
         .filter((r) => r.status === 'wait')
-        .map((r) => `${r.environment}/${r.service}`);
+        .map((r) => `${r.environment}/${r.service}${'profile' in r ? ` (${r.profile})` : ''}`);
       throw new StewardError(`AppConfig is busy for ${busy.join(', ')}: nothing delivered there yet`);
     }
   }

@@ -2,9 +2,11 @@
  * The delivery queue's consumer: a batch of requests, grouped as their FIFO message groups are. A
  * restore group restores its parameters in order, then asks to deliver the documents they are part
  * of (a delivery that ran meanwhile may have found the document invalid because of the rejected
- * value); a delivery group answers all its requests with one delivery, or waits as a whole while
- * its environment is busy (its records go back to the queue). A group that fails does not stop the
- * others.
+ * value); a delivery group answers all its document requests with one delivery and all its flags
+ * requests with one more, one after the other in the order the queue handed them over, and each of
+ * the two waits as a whole while its environment is busy (its records go back to the queue): the
+ * second finds the environment busy with the first's deployment and waits, it never meets AppConfig's
+ * ConflictException. A group, or a profile of a group, that fails does not stop the others.
  */
 import type { DeliveryQueue } from '../../ports/delivery-queue.ts';
 import type { StewardEvent } from '../events.ts';
@@ -12,13 +14,20 @@ import type { ValidationIssue } from '../keys.ts';
 import type { RestoreDependencies } from '../validation/judgement.ts';
 import { type RestoreOutcome, restoreRejected } from '../validation/restore-rejected-on-demand.ts';
 import { affectedServices } from './affected-services.ts';
-import { type DeliveryDependencies, type DeliveryReport, deliverDocument } from './deliver.ts';
+import {
+  type DeliveryDemand,
+  type DeliveryDependencies,
+  type DeliveryReport,
+  deliverDocument,
+} from './deliver.ts';
+import type { FlagsDeliveryReport } from './deliver-flags.ts';
 import {
   coalesceDeliveries,
   type DeliverRequest,
   type DeliveryRequest,
   MAX_TRIGGERING_IDS,
   messageGroupOf,
+  type ProfileDeliveryRequest,
   type RestoreRequest,
 } from './requests.ts';
 
@@ -48,7 +57,7 @@ export interface DeliveryBatchResult {
   readonly waiting: readonly string[];
   /** Records whose group failed, by record id: back to the queue as well. */
   readonly failures: ReadonlyMap<string, Error>;
-  readonly reports: readonly DeliveryReport[];
+  readonly reports: readonly (DeliveryReport | FlagsDeliveryReport)[];
   readonly restores: readonly RestoreOutcome[];
 }
 
@@ -77,32 +86,48 @@ export async function processDeliveryRequests(
   const done: string[] = [];
   const waiting: string[] = [];
   const failures = new Map<string, Error>();
-  const reports: DeliveryReport[] = [];
+  const reports: (DeliveryReport | FlagsDeliveryReport)[] = [];
   const restores: RestoreOutcome[] = [];
 
-  for (const group of groups.values()) {
+  // A restore group is one unit; a delivery group is one unit per profile (document, flags).
+  const units = [...groups.values()].flatMap((group) =>
+    group[0]!.request.kind === 'restore' ? [group] : byProfile(group),
+  );
+  for (const unit of units) {
     if (options.outOfTime?.()) {
-      waiting.push(...group.map((r) => r.recordId));
+      waiting.push(...unit.map((r) => r.recordId));
       continue;
     }
     try {
-      if (group[0]!.request.kind === 'restore') {
-        restores.push(...(await restoreGroup(group, deps)));
+      const kind = unit[0]!.request.kind;
+      if (kind === 'restore') {
+        restores.push(...(await restoreGroup(unit, deps)));
       } else {
-        const report = await deliverGroup(group, deps);
+        const report = await (kind === 'deliver-flags' ? deliverFlagsGroup : deliverGroup)(unit, deps);
         reports.push(report);
         if (report.status === 'wait') {
-          waiting.push(...group.map((r) => r.recordId));
+          waiting.push(...unit.map((r) => r.recordId));
           continue;
         }
       }
-      done.push(...group.map((r) => r.recordId));
+      done.push(...unit.map((r) => r.recordId));
     } catch (error) {
-      // Restores and deliveries are idempotent: the whole group comes back.
-      for (const record of group) failures.set(record.recordId, error as Error);
+      // Restores and deliveries are idempotent: the whole unit comes back.
+      for (const record of unit) failures.set(record.recordId, error as Error);
     }
   }
   return { done, waiting, failures, reports, restores };
+}
+
+/**
+ * A delivery group's records split by profile, the profile the queue handed over first going first:
+ * a flags request that waited behind a document rollout is not put behind the next document change.
+ */
+function byProfile(group: readonly QueuedRequest[]): QueuedRequest[][] {
+  const parts = new Map<string, QueuedRequest[]>();
+  for (const record of group)
+    parts.set(record.request.kind, [...(parts.get(record.request.kind) ?? []), record]);
+  return [...parts.values()];
 }
 
 /**
@@ -137,27 +162,60 @@ async function deliverGroup(
   records: readonly QueuedRequest[],
   deps: ProcessDeliveryDependencies,
 ): Promise<DeliveryReport> {
-  const requests = records.map((r) => r.request as DeliverRequest);
-  const { service, environment } = requests[0]!;
-  const triggeringEventIds = [...new Set(requests.flatMap((r) => r.triggeringEventIds))].slice(
-    0,
-    MAX_TRIGGERING_IDS,
-  );
-  const { report, events } = await deliverDocument(
-    {
-      service,
-      environment,
-      triggeringEventIds,
-      newestQueuedAt: new Date(Math.max(...records.map((r) => r.queuedAt.getTime()))),
-      retried: records.some((r) => r.receiveCount > 1),
-    },
-    deps,
-  );
+  const demand = demandOf(records);
+  const { report, events } = await deliverDocument(demand, deps);
   if (report.status === 'invalid-document') {
-    await fileInvalidDocument(report.service, report.environment, report.issues, triggeringEventIds, deps);
+    await fileInvalidDocument(
+      report.service,
+      report.environment,
+      report.issues,
+      demand.triggeringEventIds,
+      deps,
+    );
   }
   if (events.length > 0) await deps.publisher.publish(events as StewardEvent[]);
   return report;
+}
+
+async function deliverFlagsGroup(
+  records: readonly QueuedRequest[],
+  deps: ProcessDeliveryDependencies,
+): Promise<FlagsDeliveryReport> {
+  const { deliverFlags } = await flagsDelivery();
+  const { report, events } = await deliverFlags(demandOf(records), deps);
+  if (events.length > 0) await deps.publisher.publish(events);
+  return report;
+}
+
+let flagsModule: Promise<typeof import('./deliver-flags.ts')> | undefined;
+/**
+ * The flags delivery, loaded on first use: only a stack deployment asks for flags, so the flags
+ * document builder stays out of the cold start of every invocation that delivers documents or
+ * restores (a lazy chunk). Loaded once per container, not once per group; a failed load is tried
+ * again by the next group.
+ */
+function flagsDelivery(): Promise<typeof import('./deliver-flags.ts')> {
+  flagsModule ??= import('./deliver-flags.ts').catch((error: unknown) => {
+    flagsModule = undefined;
+    throw error;
+  });
+  return flagsModule;
+}
+
+/** One delivery's demand for all the queued requests of one profile of a (service, environment). */
+function demandOf(records: readonly QueuedRequest[]): DeliveryDemand {
+  const requests = records.map((r) => r.request as ProfileDeliveryRequest);
+  const { service, environment } = requests[0]!;
+  return {
+    service,
+    environment,
+    triggeringEventIds: [...new Set(requests.flatMap((r) => r.triggeringEventIds))].slice(
+      0,
+      MAX_TRIGGERING_IDS,
+    ),
+    newestQueuedAt: new Date(Math.max(...records.map((r) => r.queuedAt.getTime()))),
+    retried: records.some((r) => r.receiveCount > 1),
+  };
 }
 
 /** An invalid composed document gets a ticket, not a deployment; the next valid change delivers. */

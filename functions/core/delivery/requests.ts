@@ -1,9 +1,10 @@
 /**
  * What validate-change and the reconcile ask of the delivery queue: deliver a (service, environment)'s
- * document, or restore a rejected parameter. Each kind has a message group per (service,
- * environment), so SQS hands a group to one consumer at a time, in order: two deliveries of one
- * document never run at once, nor two restores of one parameter; and a restore never waits behind
- * a delivery that waits for a busy AppConfig environment.
+ * document or its flags, or restore a rejected parameter. Deliveries of a (service, environment)'s
+ * document and of its flags share one message group, restores have one of their own, so SQS hands a
+ * group to one consumer at a time, in order: two deliveries into one AppConfig environment never run
+ * at once (AppConfig allows one deployment at a time there, across profiles), nor two restores of one
+ * parameter; and a restore never waits behind a delivery that waits for a busy environment.
  */
 import * as z from 'zod/mini';
 import { MalformedEventError } from '../errors.ts';
@@ -18,6 +19,18 @@ export interface DeliverRequest {
   readonly triggeringEventIds: readonly string[];
 }
 
+/**
+ * Deploy the (service, environment)'s flags document, built from the bundled `config/`, unless
+ * AppConfig already serves it. Only the reconcile asks for it: flags change with a stack deployment.
+ */
+export interface DeliverFlagsRequest {
+  readonly kind: 'deliver-flags';
+  readonly service: string;
+  readonly environment: string;
+  /** `reconcile:<id>` of the stack deployment that asked for it. */
+  readonly triggeringEventIds: readonly string[];
+}
+
 /** Put a rejected parameter back, if the rejected version is still its newest. */
 export interface RestoreRequest {
   readonly kind: 'restore';
@@ -29,7 +42,10 @@ export interface RestoreRequest {
   readonly triggeringEventId: string;
 }
 
-export type DeliveryRequest = DeliverRequest | RestoreRequest;
+export type DeliveryRequest = DeliverRequest | DeliverFlagsRequest | RestoreRequest;
+
+/** A request to deliver one of the (service, environment)'s profiles: its document or its flags. */
+export type ProfileDeliveryRequest = DeliverRequest | DeliverFlagsRequest;
 
 /** At most this many event ids travel in one request (SQS messages hold 256 KB; ids are for tracing). */
 export const MAX_TRIGGERING_IDS = 50;
@@ -41,13 +57,16 @@ export const MAX_TRIGGERING_IDS = 50;
 let requestSchema: ReturnType<typeof buildRequestSchema> | undefined;
 function buildRequestSchema() {
   const name = z.string().check(z.minLength(1), z.maxLength(512));
-  return z.discriminatedUnion('kind', [
+  const profileDelivery = <K extends ProfileDeliveryRequest['kind']>(kind: K) =>
     z.strictObject({
-      kind: z.literal('deliver'),
+      kind: z.literal(kind),
       service: name,
       environment: name,
       triggeringEventIds: z.array(name).check(z.maxLength(MAX_TRIGGERING_IDS)),
-    }),
+    });
+  return z.discriminatedUnion('kind', [
+    profileDelivery('deliver'),
+    profileDelivery('deliver-flags'),
     z.strictObject({
       kind: z.literal('restore'),
       service: name,
@@ -60,10 +79,12 @@ function buildRequestSchema() {
 }
 
 /**
- * The FIFO message group: deliveries of one (service, environment), or restores in it.
+ * The FIFO message group: deliveries of one (service, environment), its document's and its flags' in
+ * one group (so they never race each other for the environment), or restores in it.
  *
  * @example
  * messageGroupOf({ kind: 'deliver', service: 'orders', environment: 'production', ... }); // 'production#orders'
+ * messageGroupOf({ kind: 'deliver-flags', service: 'orders', environment: 'production', ... }); // 'production#orders'
  * messageGroupOf({ kind: 'restore', service: 'orders', environment: 'production', ... }); // 'production#orders#restores'
  */
 export function messageGroupOf(request: DeliveryRequest): string {
@@ -94,15 +115,16 @@ export function parseDeliveryRequest(body: string): DeliveryRequest {
 }
 
 /**
- * One deliver request per (service, environment), the event ids merged (and capped).
+ * One request per kind and (service, environment), the event ids merged (and capped): a document's
+ * and its flags' requests share a group but stay two requests.
  *
  * @example
- * coalesceDeliveries([a, b]); // one request per group
+ * coalesceDeliveries([a, b]); // one request per kind and group
  */
-export function coalesceDeliveries(requests: readonly DeliverRequest[]): DeliverRequest[] {
-  const byGroup = new Map<string, DeliverRequest>();
+export function coalesceDeliveries<R extends ProfileDeliveryRequest>(requests: readonly R[]): R[] {
+  const byGroup = new Map<string, R>();
   for (const request of requests) {
-    const group = messageGroupOf(request);
+    const group = `${request.kind} ${messageGroupOf(request)}`;
     const seen = byGroup.get(group);
     const ids = [...new Set([...(seen?.triggeringEventIds ?? []), ...request.triggeringEventIds])];
     byGroup.set(group, { ...request, triggeringEventIds: ids.slice(0, MAX_TRIGGERING_IDS) });

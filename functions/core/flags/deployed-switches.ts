@@ -1,24 +1,44 @@
 /**
- * What a kill-switch environment has deployed: the switches document of its newest deployment of
- * the kill-switch profile, and whether a deployment runs there now. One read for `steward kill`
- * (which flips on top of it) and for the nightly drift run (which reports switches past their `until`).
+ * What a kill-switch environment serves: the switches document of its served deployment of the
+ * kill-switch profile (the newest COMPLETE or BAKING one, never a rolled-back or reverted one), and
+ * whether a deployment runs there now. One read for `steward kill` (which flips on top of it) and for
+ * the nightly drift run (which reports switches past their `until`).
  */
-import type { ConfigDelivery, HostedVersionReader } from '../../ports/config-delivery.ts';
+import type {
+  HostedVersionReader,
+  ServedDeployment,
+  ServedDeploymentReader,
+} from '../../ports/config-delivery.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { AppConfigFlagsDocument } from './flag-document-schema.ts';
 import type { KillSwitchDestination } from './kill-switch-destination.ts';
 
 /** The AppConfig calls that read a kill-switch environment. */
-export type KillSwitchReader = Pick<ConfigDelivery, 'environmentState'> & HostedVersionReader;
+export type KillSwitchReader = ServedDeploymentReader & HostedVersionReader;
 
 export interface DeployedSwitches {
-  /** Undefined when nothing was ever deployed there (the stack deploys config/'s switches first). */
+  /** Undefined when no deployment there is served (the stack deploys config/'s switches first). */
   readonly document?: AppConfigFlagsDocument;
   readonly version?: string;
-  /** The newest deployment of the profile there (the one that shipped {@link version}). */
+  /** The served deployment of the profile there (the one that shipped {@link version}). */
   readonly deploymentNumber?: number;
+  /**
+   * The newest deployment of the profile there in any state (a rolled-back one included): a flip
+   * compares it again before deploying, to see whether another was deployed since its read.
+   */
+  readonly newestDeploymentNumber?: number;
   /** A deployment running in the environment now, if any. */
   readonly runningDeploymentNumber?: number;
+}
+
+/**
+ * The newest deployment of the profile in any state: the first one passed over, else the served one.
+ *
+ * @example
+ * newestDeploymentNumber({ served: { deploymentNumber: 2, ... }, passedOver: [{ deploymentNumber: 3, state: 'ROLLED_BACK', ... }] }); // 3
+ */
+export function newestDeploymentNumber(deployment: ServedDeployment): number | undefined {
+  return (deployment.passedOver[0] ?? deployment.served)?.deploymentNumber;
 }
 
 /** The deployed version is not a feature-flags document (edited outside Steward): named, never quoted. */
@@ -40,19 +60,19 @@ export async function readDeployedSwitches(
   reader: KillSwitchReader,
   destination: KillSwitchDestination,
 ): Promise<DeployedSwitches> {
-  const state = await reader.environmentState({
+  const deployment = await reader.servedDeployment({
     applicationId: destination.applicationId,
     environmentId: destination.environmentId,
     configurationProfileId: destination.profileId,
   });
-  const latest = state.latest;
+  const { served, runningDeploymentNumber } = deployment;
+  const newest = newestDeploymentNumber(deployment);
   const running = {
-    ...(state.runningDeploymentNumber === undefined
-      ? {}
-      : { runningDeploymentNumber: state.runningDeploymentNumber }),
-    ...(latest === undefined ? {} : { deploymentNumber: latest.deploymentNumber }),
+    ...(runningDeploymentNumber === undefined ? {} : { runningDeploymentNumber }),
+    ...(served === undefined ? {} : { deploymentNumber: served.deploymentNumber }),
+    ...(newest === undefined ? {} : { newestDeploymentNumber: newest }),
   };
-  const version = latest?.configurationVersion;
+  const version = served?.configurationVersion;
   if (version === undefined) return running;
   const content = await reader.hostedContent({
     applicationId: destination.applicationId,

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../../ports/clock.ts';
 import type { CallerIdentity } from '../../ports/caller-identity.ts';
-import type { ConfigDelivery, HostedVersionReader } from '../../ports/config-delivery.ts';
+import type { ConfigDelivery } from '../../ports/config-delivery.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { TicketRef, TicketTracker } from '../../ports/ticket-tracker.ts';
 import { looksLikeCredential } from '../credentials.ts';
@@ -17,7 +17,12 @@ import { StewardError } from '../errors.ts';
 import { type EventDetail, stewardEvent } from '../events.ts';
 import { sha256 } from '../hash.ts';
 import type { Organisation } from '../model.ts';
-import { type DeployedSwitches, readDeployedSwitches } from './deployed-switches.ts';
+import {
+  type DeployedSwitches,
+  type KillSwitchReader,
+  newestDeploymentNumber,
+  readDeployedSwitches,
+} from './deployed-switches.ts';
 import { type KillSwitchDestination, killSwitchDestination } from './kill-switch-destination.ts';
 import type { KillSwitchTargets } from './kill-switch-targets.ts';
 import { flipSwitch, isKillSwitch, killSwitchDocument } from './kill-switches.ts';
@@ -96,7 +101,8 @@ export interface DesiredSwitches {
 
 export interface KillSwitchDependencies extends DesiredSwitches {
   readonly targets: KillSwitchTargets;
-  readonly delivery: ConfigDelivery & HostedVersionReader;
+  /** Stores and deploys the flipped document; reads what the switches' environment serves first. */
+  readonly delivery: Pick<ConfigDelivery, 'ensureHostedVersion' | 'startDeployment'> & KillSwitchReader;
   readonly identity: CallerIdentity;
   readonly publisher: EventPublisher;
   readonly tracker: TicketTracker;
@@ -246,7 +252,7 @@ function isCalendarTime(text: string, parsed: Date): boolean {
 }
 
 /**
- * Flip the switch: read what the switches' environment has deployed, store the flipped document as a
+ * Flip the switch: read what the switches' environment serves, store the flipped document as a
  * new hosted version, deploy it all at once, then ticket and announce it.
  *
  * @throws KillSwitchRequestError before anything is read, for a bad request
@@ -271,7 +277,9 @@ export async function flipKillSwitch(
   const fromConfig = killSwitchDocument(service?.flags, request.environment);
   const switchState = request.enabled ? 'on' : 'off';
   for (let attempt = 1; ; attempt += 1) {
-    // Read before anything is written: a running deployment, or a deployed document that is not one, stops here.
+    // Read before anything is written: a running deployment, or a served document that is not one, stops here.
+    // The flip builds on the served document: a newer deployment that was rolled back is not live, and
+    // building on it would revive the flip it carried.
     const deployed = await readDeployedSwitches(deps.delivery, destination);
     if (deployed.runningDeploymentNumber !== undefined) {
       throw new KillSwitchEnvironmentBusyError(destination, deployed.runningDeploymentNumber);
@@ -300,9 +308,10 @@ export async function flipKillSwitch(
     });
     // Another operator's flip deployed since the read would be dropped by deploying this document:
     // start again on top of it. AppConfig has no compare-and-set on deployments; this narrows the
-    // window to one round trip.
-    const latest = (await deps.delivery.environmentState(target)).latest?.deploymentNumber;
-    if (latest !== deployed.deploymentNumber) {
+    // window to one round trip. Newest against newest, in any state: a rolled-back deployment that
+    // was there at the read is no news.
+    const latest = newestDeploymentNumber(await deps.delivery.servedDeployment(target));
+    if (latest !== deployed.newestDeploymentNumber) {
       if (attempt < MAX_FLIP_ATTEMPTS) continue;
       throw new KillSwitchEnvironmentBusyError(destination, latest);
     }

@@ -1,7 +1,8 @@
 /**
- * The flags profile document of one service in one environment, built from `config/`: what the stack
- * hosts and deploys, and what the nightly drift run compares each environment's deployed version
- * with. One builder for both, so a change to what the profile holds (kill switches moving to a
+ * The flags profile document of one service in one environment, built from `config/`: what the
+ * delivery hosts and deploys (and the stack hashes to tell the reconcile which changed), what
+ * `steward plan` shows and what the nightly drift run compares each environment's deployed version
+ * with. One builder for all, so a change to what the profile holds (kill switches moving to a
  * profile of their own, say) changes the deployment and the comparison together.
  */
 import type { ServiceDefinition } from '../model.ts';

@@ -1,7 +1,7 @@
 /**
  * The AppConfig half of a plan: each service's composed document and flags document as the deploy
  * leaves them (`registry.compose` over the values the deploy's delivery reads, `serviceFlagsDocument`,
- * serialised as the stack and the delivery do), against the version deployed in AppConfig, as a
+ * serialised as the delivery does), against the version deployed in AppConfig, as a
  * unified diff of the JSON. Both sides are written
  * with sorted keys and two-space indentation, so the diff shows values, not formatting; values that
  * may not be shown become keyed fingerprints on both sides before the diff is taken.
@@ -13,7 +13,7 @@ import type { RawValueLookup, SchemaRegistry } from '../registry.ts';
 
 export type ProfileKind = 'document' | 'flags';
 
-/** The two documents the stack hosts for a service in an environment, as JSON text. */
+/** The two documents the delivery hosts for a service in an environment, as JSON text. */
 export interface DesiredDocuments {
   readonly document: string;
   readonly flags: string;

@@ -6,7 +6,6 @@ export type ConfigSchema<T = unknown> = z.$ZodType<T> & {
   safeParse(data: unknown): { success: true; data: T } | { success: false; error: z.$ZodError };
 };
 import { DocumentSource } from './document-source.js';
-import { InvalidConfigDocumentError } from './errors.js';
 import { type ClientOptions, resolveTarget } from './extension.js';
 
 interface CachedSource {
@@ -71,42 +70,22 @@ export function clearConfigSources(): void {
 }
 
 /**
- * Validate a raw document; the error lists the offending keys and the kind of each problem
- * (zod's issue code), not zod's messages, which can quote what they were given.
+ * Validate a raw document with the service's schema. A document that fails it rejects with an
+ * `InvalidConfigDocumentError` naming each offending key and the kind of problem, never a value;
+ * the wording is loaded only then (`document-issues.ts`), off a healthy consumer's cold start.
+ *
+ * @example
+ * const config = await parseDocument(ordersSchema, JSON.parse(body), 'orders', 'document');
  */
-export function parseDocument<S extends ConfigSchema>(
+export async function parseDocument<S extends ConfigSchema>(
   schema: S,
   raw: unknown,
   service: string,
   profile: string,
-): z.output<S> {
+): Promise<z.output<S>> {
   const parsed = schema.safeParse(raw);
   // The schema's own output type; safeParse is typed loosely to accept classic and mini alike.
   if (parsed.success) return parsed.data as z.output<S>;
-  const keys: string[] = [];
-  const problems: string[] = [];
-  for (const issue of parsed.error.issues) {
-    const at = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      for (const unknownKey of issue.keys) {
-        const key = at ? `${at}.${unknownKey}` : unknownKey;
-        keys.push(key);
-        problems.push(`${key} (unknown key)`);
-      }
-      continue;
-    }
-    const key = at || '(document)';
-    keys.push(key);
-    problems.push(
-      issue.code === 'invalid_type' ? `${key} (expected ${issue.expected})` : `${key} (${issue.code})`,
-    );
-  }
-  return throwInvalid(service, profile, keys, problems);
-}
-
-function throwInvalid(service: string, profile: string, keys: string[], problems: string[]): never {
-  throw new InvalidConfigDocumentError(
-    `the ${service} configuration (${profile}) is invalid: ${problems.join(', ')}`,
-    [...new Set(keys)],
-  );
+  const { invalidDocumentError } = await import('./document-issues.js');
+  throw invalidDocumentError(parsed.error.issues, service, profile);
 }

@@ -3,15 +3,10 @@
  * happen in the background once the poll interval has passed (stale-while-revalidate), and a failed
  * re-read keeps the last good document, logging once per outage and counting every failure.
  */
-import type { ExtensionFailureReason } from './errors.js';
-import { type ClientOptions, type ExtensionTarget, extensionUrl, readFromExtension } from './extension.js';
-import {
-  type ClientLogger,
-  type DegradedReport,
-  degradedMetricLine,
-  stdoutLogger,
-  stdoutMetricSink,
-} from './telemetry.js';
+import { type ExtensionFailureReason, InvalidConfigDocumentError } from './errors.js';
+import { type ClientOptions, type ExtensionTarget, extensionUrl } from './extension.js';
+import { readFromExtension } from './extension-read.js';
+import type { ClientLogger, DegradedReport } from './telemetry.js';
 
 export interface DocumentSourceOptions<T> extends ClientOptions {
   /** Turns the raw JSON into the kept document; throws (or rejects) to reject it. */
@@ -34,10 +29,11 @@ export class DocumentSource<T> {
   readonly url: string;
   readonly #parse: (raw: unknown) => T | Promise<T>;
   readonly #onUpdate: ((document: T) => void) | undefined;
-  readonly #logger: ClientLogger;
+  /** Undefined: JSON lines on stdout, written by `telemetry.ts`, which loads with the first failure. */
+  readonly #logger: ClientLogger | undefined;
   readonly #onDegraded: ((report: DegradedReport) => void) | undefined;
   readonly #onRefreshFailed: ((report: DegradedReport) => void) | undefined;
-  readonly #metricSink: (line: string) => void;
+  readonly #metricSink: ((line: string) => void) | undefined;
   readonly #clock: () => number;
   readonly #only: readonly string[] | undefined;
   #current: T | undefined;
@@ -52,10 +48,10 @@ export class DocumentSource<T> {
     this.url = extensionUrl(target, options.flags);
     this.#parse = options.parse;
     this.#onUpdate = options.onUpdate;
-    this.#logger = options.logger ?? stdoutLogger;
+    this.#logger = options.logger;
     this.#onDegraded = options.onDegraded;
     this.#onRefreshFailed = options.onRefreshFailed;
-    this.#metricSink = options.metricSink ?? stdoutMetricSink;
+    this.#metricSink = options.metricSink;
     this.#clock = options.clock ?? Date.now;
     this.#only = options.flags;
   }
@@ -119,6 +115,7 @@ export class DocumentSource<T> {
                 readFromExtension(extensionUrl({ ...this.target, ...killSwitches }), this.target.timeoutMs),
               ])),
               this.#only,
+              killSwitches.profile,
             );
     const document = await this.#parse(raw);
     const now = this.#clock();
@@ -133,10 +130,8 @@ export class DocumentSource<T> {
     try {
       await this.#read();
       if (this.#failures > 0) {
-        this.#logger.info('configuration refresh recovered', {
-          ...this.#where(),
-          failedRefreshes: this.#failures,
-        });
+        const { logRecoveredRefresh } = await import('./telemetry.js');
+        logRecoveredRefresh(this.#where(), this.#failures, this.#logger);
       }
       this.#failures = 0;
     } catch (error) {
@@ -150,15 +145,10 @@ export class DocumentSource<T> {
         consecutiveFailures: this.#failures,
         staleForMs: now - this.#readAt,
       };
-      if (this.#failures === 1) {
-        // Once per outage, not per request nor per failed poll: the metric counts every failure.
-        this.#logger.warn('configuration refresh failed; serving the last good document', {
-          ...this.#where(),
-          reason: report.reason,
-          error: error instanceof Error ? error.message : 'unknown error',
-        });
-      }
-      this.#metricSink(degradedMetricLine(report, now));
+      // Logging and metrics load with the first failed refresh (in the background, never on a
+      // request's path): a healthy consumer's cold start does not read them.
+      const { recordFailedRefresh } = await import('./telemetry.js');
+      recordFailedRefresh(report, error, this.#where(), now, this.#logger, this.#metricSink);
       try {
         this.#onRefreshFailed?.(report);
         this.#onDegraded?.(report);
@@ -177,9 +167,23 @@ export class DocumentSource<T> {
 /**
  * The flags with the kill switches on top (a switch wins over a flag of the same key), narrowed to
  * `only` when given. Either read failing fails the read, so the last good pair keeps being served.
+ * A switches document that is JSON but not an object (`[]`, `null`, `3`) is broken, not empty:
+ * reading it as "no switches" would answer off for a switch engaged in an incident.
  */
-function withKillSwitches(flags: unknown, switches: unknown, only: readonly string[] | undefined): unknown {
-  if (!isObject(flags) || !isObject(switches)) return flags;
+function withKillSwitches(
+  flags: unknown,
+  switches: unknown,
+  only: readonly string[] | undefined,
+  switchesProfile: string,
+): unknown {
+  if (!isObject(switches)) {
+    throw new InvalidConfigDocumentError(
+      `the kill switches (${switchesProfile}) are invalid: (document) is not a JSON object`,
+      ['(document)'],
+    );
+  }
+  // A flags document that is not an object is named by the flags parser.
+  if (!isObject(flags)) return flags;
   const picked = only
     ? Object.fromEntries(only.filter((key) => key in switches).map((key) => [key, switches[key]]))
     : switches;

@@ -1,9 +1,9 @@
 /**
- * Where the AppConfig Lambda extension serves a profile, and one read from it. The extension listens
+ * Where the AppConfig Lambda extension serves a profile (read by `extension-read.ts`). The extension listens
  * on `localhost:${AWS_APPCONFIG_EXTENSION_HTTP_PORT:-2772}` and serves
  * `/applications/{app}/environments/{env}/configurations/{profile}`, optionally `?flag=a&flag=b`.
  */
-import { ClientConfigurationError, ExtensionUnavailableError, InvalidConfigDocumentError } from './errors.js';
+import { ClientConfigurationError } from './errors.js';
 import type { ClientLogger, DegradedReport } from './telemetry.js';
 
 /** Options shared by `loadConfig`, `loadFlags`, the middy middleware and the OpenFeature provider. */
@@ -193,67 +193,4 @@ export function extensionUrl(target: ExtensionTarget, flags?: readonly string[])
   const query =
     flags && flags.length > 0 ? '?' + flags.map((f) => `flag=${encodeURIComponent(f)}`).join('&') : '';
   return `http://localhost:${target.port}${path}${query}`;
-}
-
-/**
- * Read and JSON-parse one document from the extension, translating every failure into an
- * {@link ExtensionUnavailableError} (timeout, down, 404, 5xx) or an {@link InvalidConfigDocumentError}
- * (not JSON). Neither message carries the body.
- *
- * @example
- * const raw = await readFromExtension(extensionUrl(target), 3000);
- */
-export async function readFromExtension(url: string, timeoutMs: number): Promise<unknown> {
-  const where = url.replace(/^http:\/\/[^/]+/, '');
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new ExtensionUnavailableError(
-        `the AppConfig extension did not answer ${where} within ${timeoutMs} ms`,
-        'timeout',
-        undefined,
-        { cause: error },
-      );
-    }
-    throw new ExtensionUnavailableError(
-      `the AppConfig extension is unreachable for ${where}`,
-      'unavailable',
-      undefined,
-      { cause: error },
-    );
-  }
-  let body: string;
-  try {
-    body = await response.text();
-  } catch (error) {
-    throw new ExtensionUnavailableError(
-      `the AppConfig extension broke off its answer to ${where}`,
-      'timeout',
-      undefined,
-      { cause: error },
-    );
-  }
-  if (response.status === 404) {
-    throw new ExtensionUnavailableError(
-      `the AppConfig extension does not know ${where} (404)`,
-      'not-found',
-      404,
-    );
-  }
-  if (!response.ok) {
-    const reason = response.status >= 500 ? 'server-error' : 'unavailable';
-    throw new ExtensionUnavailableError(
-      `the AppConfig extension answered ${where} with ${response.status}`,
-      reason,
-      response.status,
-    );
-  }
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    throw new InvalidConfigDocumentError(`the document at ${where} is not JSON`, []);
-  }
 }

@@ -1,6 +1,6 @@
 /**
  * The flag usage counters as CloudWatch embedded-metric-format lines: one line per service, flag,
- * variant and reason evaluated since the last write. Loaded on the first write (a lazy chunk).
+ * variant and reason evaluated since the last write. Loaded on the first write, with `telemetry.ts`.
  */
 import {
   type CompiledFlag,
@@ -15,7 +15,8 @@ import { FLAG_EVALUATIONS_METRIC, FLAG_USAGE_DIMENSION_SETS, METRIC_NAMESPACE } 
 export interface TrackedSnapshot {
   readonly service: string;
   readonly evaluator: FlagEvaluator;
-  readonly sink: (line: string) => void;
+  /** Where its lines go; undefined: stdout. */
+  readonly sink: ((line: string) => void) | undefined;
   /** Replaced by a newer snapshot: written once more, then forgotten. */
   retired: boolean;
 }
@@ -56,14 +57,19 @@ export function flagUsageMetricLine(count: FlagUsageCount, timestamp: number): s
 }
 
 /**
- * Write the counts of these snapshots (summed per series and sink), zero them, and return the lines
- * written. A failing sink loses its own lines only.
+ * Write the counts of these snapshots (summed per series and sink; `defaultSink` for a snapshot
+ * without one), zero them, and return the lines written. A failing sink loses its own lines only.
  */
-export function writeUsageLines(tracked: readonly TrackedSnapshot[], now: number): number {
+export function writeUsageLines(
+  tracked: readonly TrackedSnapshot[],
+  now: number,
+  defaultSink: (line: string) => void,
+): number {
   const bySink = new Map<(line: string) => void, Map<string, FlagUsageCount>>();
   for (const entry of tracked) {
-    let counts = bySink.get(entry.sink);
-    if (counts === undefined) bySink.set(entry.sink, (counts = new Map()));
+    const sink = entry.sink ?? defaultSink;
+    let counts = bySink.get(sink);
+    if (counts === undefined) bySink.set(sink, (counts = new Map()));
     for (const flag of entry.evaluator.compiledFlags()) collect(entry.service, flag, counts);
   }
   let written = 0;

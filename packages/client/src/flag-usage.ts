@@ -2,7 +2,7 @@
  * Flag usage metrics: every evaluation increments a counter on its compiled flag (no I/O, no
  * allocation); this module decides when those counters become CloudWatch embedded-metric-format
  * lines: at most once a minute per process. The flag-expiry job reads them back to tell flags served
- * one way for weeks, or never evaluated. Writing the lines is a lazy chunk (`flag-usage-lines.ts`),
+ * one way for weeks, or never evaluated. Writing the lines is lazy (`flag-usage-lines.ts`, through `telemetry.ts`),
  * loaded at the first write, so a consumer's cold start carries only the counters and this clock check.
  *
  * When lines are written: at the first `loadFlags()` call or OpenFeature evaluation a minute or more
@@ -15,7 +15,6 @@
  */
 import type { FlagEvaluator } from './flag-evaluator.js';
 import type { TrackedSnapshot } from './flag-usage-lines.js';
-import { stdoutMetricSink } from './telemetry.js';
 
 /** The shortest time between two writes of usage lines (an explicit flush aside). */
 export const FLAG_USAGE_INTERVAL_MS = 60_000;
@@ -30,8 +29,16 @@ export class FlagUsageRecorder {
   #writing: Promise<number> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  /** Count this snapshot's evaluations for the service from now on; `previous` is written once more. */
-  track(service: string, evaluator: FlagEvaluator, sink = stdoutMetricSink, previous?: FlagEvaluator): void {
+  /**
+   * Count this snapshot's evaluations for the service from now on; `previous` is written once more.
+   * Without a `sink`, lines go to stdout.
+   */
+  track(
+    service: string,
+    evaluator: FlagEvaluator,
+    sink?: (line: string) => void,
+    previous?: FlagEvaluator,
+  ): void {
     for (const entry of this.#tracked) if (entry.evaluator === previous) entry.retired = true;
     if (!this.#tracked.some((entry) => entry.evaluator === evaluator)) {
       this.#tracked.push({ service, evaluator, sink, retired: false });
@@ -67,10 +74,10 @@ export class FlagUsageRecorder {
 
   async #write(now: number): Promise<number> {
     try {
-      const { writeUsageLines } = await import('./flag-usage-lines.js');
+      const { writeFlagUsageLines } = await import('./telemetry.js');
       const tracked = this.#tracked;
       this.#tracked = tracked.filter((entry) => !entry.retired);
-      const written = writeUsageLines(tracked, now);
+      const written = writeFlagUsageLines(tracked, now);
       // Only lines count as a write: a process with nothing to report writes as soon as it has.
       if (written > 0) this.#lastWriteAt = now;
       return written;

@@ -3,7 +3,7 @@ import { DocumentSource } from './document-source.js';
 import { type ClientOptions, type ExtensionTarget, resolveTarget } from './extension.js';
 import { parseFlagDocument } from './flag-document.js';
 import { flagUsage } from './flag-usage.js';
-import { type ClientLogger, stdoutLogger } from './telemetry.js';
+import type { ClientLogger } from './telemetry.js';
 import {
   type FlagContext,
   FlagEvaluator,
@@ -64,7 +64,7 @@ export class LiveFlags implements Flags {
         // One flag whose rules do not compile must not hold back the others: it answers the
         // caller's default (PARSE_ERROR through OpenFeature), and is logged once.
         const evaluator = new FlagEvaluator(document, rules, { brokenFlags: 'serve-default' });
-        this.#reportBroken(evaluator, target, options.logger ?? stdoutLogger);
+        await this.#reportBroken(evaluator, target, options.logger);
         return evaluator;
       },
       onUpdate: (evaluator) => {
@@ -88,18 +88,25 @@ export class LiveFlags implements Flags {
     });
   }
 
-  #reportBroken(evaluator: FlagEvaluator, target: ExtensionTarget, logger: ClientLogger): void {
+  async #reportBroken(
+    evaluator: FlagEvaluator,
+    target: ExtensionTarget,
+    logger: ClientLogger | undefined,
+  ): Promise<void> {
     const broken = new Set(evaluator.brokenFlags());
-    for (const flag of broken) {
-      if (this.#reportedBroken.has(flag)) continue;
-      logger.warn('flag rules do not compile: the flag answers the caller default', {
+    const newlyBroken = [...broken].filter((flag) => !this.#reportedBroken.has(flag));
+    this.#reportedBroken = broken;
+    if (newlyBroken.length === 0) return;
+    // The default logger loads only when there is something to log.
+    const log = logger ?? (await import('./telemetry.js')).stdoutLogger;
+    for (const flag of newlyBroken) {
+      log.warn('flag rules do not compile: the flag answers the caller default', {
         service: target.service,
         profile: target.profile,
         flag,
         problem: evaluator.problem(flag),
       });
     }
-    this.#reportedBroken = broken;
   }
 
   /**

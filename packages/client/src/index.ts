@@ -29,5 +29,11 @@ export {
 export { clearFlagClients, type FlagsEvent, type FlagsOptions, type LiveFlags, loadFlags } from './flags.js';
 export { FLAG_USAGE_INTERVAL_MS, flushFlagUsage } from './flag-usage.js';
 export type { FlagUsageCount } from './flag-usage-lines.js';
-export { FLAG_EVALUATIONS_METRIC, FLAG_USAGE_DIMENSION_SETS, FLAG_USAGE_DIMENSIONS } from './metric-names.js';
-export { type ClientLogger, type DegradedReport, METRIC_NAMESPACE } from './telemetry.js';
+export {
+  FLAG_EVALUATIONS_METRIC,
+  FLAG_USAGE_DIMENSION_SETS,
+  FLAG_USAGE_DIMENSIONS,
+  METRIC_NAMESPACE,
+} from './metric-names.js';
+// Types only: the log and metric writers load when there is something to write.
+export type { ClientLogger, DegradedReport } from './telemetry.js';

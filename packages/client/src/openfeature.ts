@@ -4,7 +4,8 @@
  * `STALE` while a refresh has failed and the last good flags are served (the evaluation's own reason
  * in the flag metadata as `evaluationReason`), or `ERROR` with `FLAG_NOT_FOUND` / `TYPE_MISMATCH` /
  * `TARGETING_KEY_MISSING` / `INVALID_CONTEXT` (an attribute a rule reads holds an object or a
- * function) / `PARSE_ERROR` (the flag's rules do not compile; the rest of the document is served).
+ * function) / `PARSE_ERROR` (the flag's rules do not compile; the rest of the document is served) /
+ * `PROVIDER_NOT_READY` (the first read failed, so no flag is known: not `FLAG_NOT_FOUND`).
  * `CACHED` is never answered: every evaluation is computed from the current document, none is
  * replayed from a cache. Variants are `on` and `off` for the simple forms and the variant's name for
  * a rule-based flag. Every attribute of the evaluation context reaches the rules.
@@ -123,7 +124,7 @@ export class StewardFlagProvider implements Provider {
     const source = this.#flags;
     if (source instanceof LiveFlags) {
       source.refreshIfStale();
-      return source.evaluator;
+      return source.loaded ? source.evaluator : undefined;
     }
     return source;
   }
@@ -145,9 +146,13 @@ export class StewardFlagProvider implements Provider {
     kind: Kind,
   ): ResolutionDetails<T> {
     const evaluator = this.#evaluator();
-    const flag = evaluator?.definition(flagKey);
-    if (evaluator === undefined || flag === undefined) {
-      if (evaluator?.problem(flagKey) !== undefined) {
+    if (evaluator === undefined) {
+      // The first read failed (initialize rejected): no flag is known, none is missing either.
+      return error(defaultValue, ErrorCode.PROVIDER_NOT_READY, 'flags not loaded: their first read failed');
+    }
+    const flag = evaluator.definition(flagKey);
+    if (flag === undefined) {
+      if (evaluator.problem(flagKey) !== undefined) {
         return error(defaultValue, ErrorCode.PARSE_ERROR, `flag ${flagKey}: ${evaluator.problem(flagKey)}`);
       }
       return error(defaultValue, ErrorCode.FLAG_NOT_FOUND, `flag ${flagKey} not found`);

@@ -1,8 +1,13 @@
 /**
  * Logging and metrics of the client without Powertools at module scope: a structural logger
  * interface (a Powertools `Logger` fits it) and a CloudWatch Embedded Metric Format line writer.
+ * Imported lazily, only when there is something to write (a failed refresh, a flag whose rules do
+ * not compile, flag usage lines), and the one module the client imports for that: with a single lazy
+ * entry, esbuild keeps what the writers share with the cold path (the metric names, the evaluator)
+ * in one chunk instead of splitting it into more chunks, each a file to load at cold start.
  */
 import type { ExtensionFailureReason } from './errors.js';
+import { type TrackedSnapshot, writeUsageLines } from './flag-usage-lines.js';
 import { METRIC_NAMESPACE } from './metric-names.js';
 
 /** What the client logs through; `new Logger()` from `@aws-lambda-powertools/logger` satisfies it. */
@@ -68,4 +73,46 @@ function writeLine(record: Record<string, unknown>): void {
 /** The default metric sink: EMF lines on stdout, which Lambda ships to CloudWatch Metrics. */
 export function stdoutMetricSink(line: string): void {
   process.stdout.write(line + '\n');
+}
+
+/**
+ * Report one failed background refresh: the first of an outage is logged (not every one, nor every
+ * request), every one is counted as an EMF line.
+ *
+ * @example
+ * recordFailedRefresh(report, error, { service: 'orders', profile: 'document' }, Date.now());
+ */
+export function recordFailedRefresh(
+  report: DegradedReport,
+  error: unknown,
+  where: Record<string, string>,
+  now: number,
+  logger: ClientLogger = stdoutLogger,
+  metricSink: (line: string) => void = stdoutMetricSink,
+): void {
+  if (report.consecutiveFailures === 1) {
+    logger.warn('configuration refresh failed; serving the last good document', {
+      ...where,
+      reason: report.reason,
+      error: error instanceof Error ? error.message : 'unknown error',
+    });
+  }
+  metricSink(degradedMetricLine(report, now));
+}
+
+/** Log that a refresh succeeded again after `failedRefreshes` failures. */
+export function logRecoveredRefresh(
+  where: Record<string, string>,
+  failedRefreshes: number,
+  logger: ClientLogger = stdoutLogger,
+): void {
+  logger.info('configuration refresh recovered', { ...where, failedRefreshes });
+}
+
+/**
+ * Write the flag usage counted in these snapshots as EMF lines, to each snapshot's sink or stdout;
+ * returns the lines written.
+ */
+export function writeFlagUsageLines(tracked: readonly TrackedSnapshot[], now: number): number {
+  return writeUsageLines(tracked, now, stdoutMetricSink);
 }
