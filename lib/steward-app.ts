@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App, type Environment } from 'aws-cdk-lib';
+import { App, CfnResource, type Environment, type Stack } from 'aws-cdk-lib';
 import { report as reportCheckFindings } from '../functions/cli/commands/check.ts';
 import { scanSources, settingsSources } from '../functions/cli/source-scan.ts';
 import { checkDesiredState } from '../functions/core/check.ts';
@@ -19,6 +19,7 @@ import type { Organisation } from '../functions/core/model.ts';
 import type { FlagCodeReferences } from './constructs/nightly-jobs.ts';
 import { PROJECT_ROOT } from './constructs/steward-function.ts';
 import { formatNagFindings, nagFindings } from './nag.ts';
+import { type PolicyTemplate, policySizeFindings } from './policy-size.ts';
 import { loadSettings, type Settings } from './settings.ts';
 import { withStagedOutdir } from './staged-outdir.ts';
 import { ConfigStewardStack } from './steward-stack.ts';
@@ -52,7 +53,8 @@ export class SynthRefusedError extends StewardError {
  * Builds and synthesizes the app into `outdir` and returns the summary to print.
  *
  * @throws SynthRefusedError for invalid settings, a finding of `steward check`, a stack the desired
- *   state cannot build, or an unacknowledged cdk-nag finding; nothing is written to `outdir` then
+ *   state cannot build, an unacknowledged cdk-nag finding, or a policy over IAM's size limits; nothing
+ *   is written to `outdir` then
  * @example
  * const summary = await synthesizeStewardApp({ outdir: 'cdk.out' });
  * for (const line of summary) console.error(line);
@@ -87,6 +89,7 @@ export async function synthesizeStewardApp(options: StewardAppOptions): Promise<
         `cdk-nag: ${findings.length} unacknowledged finding(s); nothing was synthesized.\n${formatNagFindings(findings)}`,
       );
     }
+    refuseOversizedPolicies(stack, app.synth().getStackByName(stack.stackName).template);
     return summarize(
       stack,
       settings,
@@ -94,6 +97,33 @@ export async function synthesizeStewardApp(options: StewardAppOptions): Promise<
       path.join(outdir, stack.templateFile),
     );
   });
+}
+
+/**
+ * IAM refuses a policy over its size limits only at `cdk deploy`, after CloudFormation has created half
+ * the stack: refuse it here, naming each role or managed policy by its construct path and its size.
+ *
+ * @throws SynthRefusedError when a role's inline policies, a managed policy or a role's count of
+ *   managed policies would exceed IAM's limits once tokens resolve (lib/policy-size.ts)
+ */
+export function refuseOversizedPolicies(stack: Stack, template: PolicyTemplate): void {
+  const findings = policySizeFindings(template, constructPaths(stack));
+  if (findings.length === 0) return;
+  throw new SynthRefusedError(
+    `IAM policy size: ${findings.length} role(s) or managed policies over IAM's limits once tokens resolve; ` +
+      'nothing was synthesized. Name fewer resources in a grant, or split it into statements CDK can spread ' +
+      'over overflow policies (lib/appconfig-access.ts does so for AppConfig, one ARN pair per application).\n' +
+      findings.map((f) => `  ${f}`).join('\n'),
+  );
+}
+
+/** Logical id → construct path of every CloudFormation resource of the stack, for messages. */
+function constructPaths(stack: Stack): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const node of stack.node.findAll()) {
+    if (CfnResource.isCfnResource(node)) paths.set(stack.resolve(node.logicalId) as string, node.node.path);
+  }
+  return paths;
 }
 
 async function loadOrganisation(): Promise<Organisation> {
@@ -181,6 +211,7 @@ function summarize(
     `Environments: ${settings.environments.map((e) => `${e.name} (${e.enforcement})`).join(', ')}; ` +
       `services: ${stack.registry.serviceNames().join(', ')}; ` +
       `desired plain parameters reconciled on deploy: ${stack.desiredParameters.parameterCount}`,
-    'steward check: no findings; cdk-nag AwsSolutions + Serverless + Steward wildcard grants: 0 unacknowledged findings',
+    'steward check: no findings; cdk-nag AwsSolutions + Serverless + Steward wildcard grants: 0 unacknowledged findings; ' +
+      "IAM policies within IAM's size limits, tokens resolved at their longest",
   ];
 }

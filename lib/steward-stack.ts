@@ -82,6 +82,8 @@ export class ConfigStewardStack extends Stack {
       killSwitches: this.killSwitches.targets,
     });
     this.changeDelivery.deliverTo(this.delivery.targets, this.appConfigTargets);
+    // Granted per application, the delivery is denied the kill-switch environments and profiles.
+    this.killSwitches.keepOut(this.changeDelivery.deliverChanges.role);
     this.validation.validateDocumentsOf(this.delivery.targets);
 
     // The reconcile's writes request no delivery each; it requests one per document when it is done,

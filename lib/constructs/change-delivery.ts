@@ -15,6 +15,7 @@ import type { AppConfigTargets } from '../../functions/core/appconfig-targets.ts
 import { DELIVERY_TIMEOUT_SECONDS } from '../../functions/core/delivery/deliver.ts';
 import { DELIVERY_QUEUE_URL_ENV, VALIDATOR_PRINCIPAL_ENV } from '../../functions/core/names.ts';
 import { OVERRIDE_DEPLOYMENT_STRATEGY_ID } from '../../functions/core/override.ts';
+import { appConfigArn, grantWithinApplications } from '../appconfig-access.ts';
 import { grantReadOverrides } from '../override-access.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
@@ -171,27 +172,15 @@ export class ChangeDelivery extends Construct {
   }
 
   /**
-   * Allow deliver-changes to create hosted versions of these document and flags profiles and start
-   * and follow deployments of them to these environments with these strategies, and nothing else (no
-   * kill-switch profile or environment). Hosted versions and deployments are numbered by AppConfig at
-   * run time: they are granted under their exact profile and environment only.
+   * Allow deliver-changes to create hosted versions (documents and flags) in these applications and
+   * start and follow deployments in them with these strategies, and nothing else: one ARN pair per application (hosted
+   * versions and deployments are numbered by AppConfig at run time), the strategies exactly. The
+   * kill-switch environments of the same applications are denied to it by KillSwitches.keepOut.
    */
   grantDelivery(deliveryTargets: AppConfigTargets): void {
     const targets = Object.values(deliveryTargets);
     if (targets.length === 0) return;
     const stack = Stack.of(this);
-    const application = (id: string, rest: string) =>
-      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${id}/${rest}` });
-    const profiles = targets.flatMap((t) =>
-      [t.documentProfileId, t.flagsProfileId].map((id) =>
-        application(t.applicationId, `configurationprofile/${id}`),
-      ),
-    );
-    const environments = targets.flatMap((t) =>
-      Object.values(t.environments).map((e) =>
-        application(t.applicationId, `environment/${e.environmentId}`),
-      ),
-    );
     const strategies = [
       ...new Set(targets.flatMap((t) => Object.values(t.environments).map((e) => e.deploymentStrategyId))),
       // AppConfig's predefined all-at-once strategy, for documents holding a new break-glass override.
@@ -201,52 +190,28 @@ export class ChangeDelivery extends Construct {
       // other form for a predefined one: its id in the caller's account and region, as aws-cdk-lib's
       // DeploymentStrategy.fromDeploymentStrategyId(..., DeploymentStrategyId.ALL_AT_ONCE) forms it too.
       OVERRIDE_DEPLOYMENT_STRATEGY_ID,
-    ].map((id) =>
-      stack.formatArn({ service: 'appconfig', resource: 'deploymentstrategy', resourceName: id }),
-    );
-    const hostedVersions = profiles.map((arn) => `${arn}/hostedconfigurationversion/*`);
-    const deployments = environments.map((arn) => `${arn}/deployment/*`);
+    ].map((id) => appConfigArn(stack, { strategy: id }));
 
     const role = this.deliverChanges.role;
+    grantWithinApplications(role, {
+      sid: 'DeliverDocuments',
+      actions: [
+        'appconfig:ListHostedConfigurationVersions',
+        'appconfig:CreateHostedConfigurationVersion',
+        'appconfig:StartDeployment',
+        'appconfig:ListDeployments',
+      ],
+      applicationIds: targets.map((t) => t.applicationId),
+      reason:
+        "The stack's own applications only: hosted versions and deployments are numbered by AppConfig when " +
+        'created; the strategies are named exactly, and the kill-switch environments and profiles are denied.',
+    });
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'FindHostedVersions',
-        actions: ['appconfig:ListHostedConfigurationVersions'],
-        resources: profiles,
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'CreateHostedVersions',
-        actions: ['appconfig:CreateHostedConfigurationVersion'],
-        resources: [...profiles, ...hostedVersions],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'StartDeployments',
+        sid: 'StartDeploymentsWithStrategies',
         actions: ['appconfig:StartDeployment'],
-        resources: [...environments, ...deployments, ...profiles, ...strategies],
+        resources: strategies,
       }),
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'FollowDeployments',
-        actions: ['appconfig:ListDeployments'],
-        resources: environments,
-      }),
-    );
-    acknowledgeWildcardGrant(role, {
-      actions: ['appconfig:CreateHostedConfigurationVersion'],
-      resources: hostedVersions,
-      reason:
-        'Hosted versions are numbered by AppConfig when created; the grant names their document or flags profile exactly.',
-    });
-    acknowledgeWildcardGrant(role, {
-      actions: ['appconfig:StartDeployment'],
-      resources: deployments,
-      reason:
-        'Deployments are numbered by AppConfig when started; the grant names their environment exactly.',
-    });
   }
 }

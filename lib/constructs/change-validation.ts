@@ -110,10 +110,9 @@ export class ChangeValidation extends Construct {
 
   /**
    * Let the AppConfig validator read the names of these applications and of their profiles, which is how
-   * it finds the service and document of an invocation. The profiles are granted as
-   * `application/<id>/configurationprofile/*`: naming their ids would be a cycle (each profile references
-   * the validator function, which waits for its role's policy). The stack's applications hold only the
-   * profiles it creates.
+   * it finds the service and document of an invocation: within these applications (`application/<id>`
+   * and `application/<id>/*`, see DocumentValidator.validateApplications); naming the profiles' ids would
+   * be a cycle (each profile references the validator function, which waits for its role's policy).
    */
   validateDocumentsOf(deliveryTargets: AppConfigTargets): void {
     const applicationIds = Object.values(deliveryTargets).map((t) => t.applicationId);

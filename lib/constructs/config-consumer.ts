@@ -10,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { killSwitchDestination } from '../../functions/core/flags/kill-switch-destination.ts';
 import type { KillSwitchTargets } from '../../functions/core/flags/kill-switch-targets.ts';
+import { appConfigArn } from '../appconfig-access.ts';
 import type { ConfigDelivery } from './config-delivery.ts';
 
 /** The AppConfig Agent Lambda extension version the table below lists. */
@@ -150,11 +151,7 @@ export class ConfigConsumer extends Construct {
     }
     const stack = Stack.of(this);
     const profileArn = (profile: string, environmentId = env.environmentId) =>
-      stack.formatArn({
-        service: 'appconfig',
-        resource: 'application',
-        resourceName: `${target.applicationId}/environment/${environmentId}/configuration/${profile}`,
-      });
+      appConfigArn(stack, `${target.applicationId}/environment/${environmentId}/configuration/${profile}`);
     // The service's kill switches, in their own environment: read with the flags (loadFlags).
     const switches = this.killSwitches && killSwitchDestination(this.killSwitches, service, environment);
     const grant = () =>

@@ -18,7 +18,12 @@ import { ConfigurationError } from '../../functions/core/errors.ts';
 import { serviceFlagsDocument } from '../../functions/core/flags/profile-document.ts';
 import { sha256 } from '../../functions/core/hash.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
-import { acknowledgeWildcardGrant } from '../nag.ts';
+import {
+  appConfigArn,
+  grantOnProfiles,
+  grantWithinApplications,
+  type ProfileRef,
+} from '../appconfig-access.ts';
 import type { EnvironmentSettings, Settings } from '../settings.ts';
 import { ServiceAppConfig, type ServiceEnvironment } from './service-app-config.ts';
 
@@ -104,71 +109,51 @@ export class ConfigDelivery extends Construct {
 
   /**
    * Let a function read every service's hosted flag versions through the control plane (the
-   * flag-expiry job): ListHostedConfigurationVersions on the flags profiles of these applications and
-   * GetHostedConfigurationVersion on their versions, nothing else.
+   * flag-expiry job): ListHostedConfigurationVersions and GetHostedConfigurationVersion on the flags
+   * profiles and their versions (and their applications' own ARN, which these calls also authorise
+   * on), nothing of the documents.
    */
-  grantReadHostedFlags(grantee: iam.IGrantable): iam.Grant {
-    const stack = Stack.of(this);
-    const profiles = Object.values(this.targets).map((target) =>
-      stack.formatArn({
-        service: 'appconfig',
-        resource: 'application',
-        resourceName: `${target.applicationId}/configurationprofile/${target.flagsProfileId}`,
-      }),
-    );
-    const versions = profiles.map((arn) => `${arn}/hostedconfigurationversion/*`);
-    return grantReads(grantee, [
-      { action: 'appconfig:ListHostedConfigurationVersions', resources: profiles },
-      {
-        action: 'appconfig:GetHostedConfigurationVersion',
-        resources: versions,
-        numberedBy:
-          'Hosted versions under the Steward flags profiles only: the newest version number is what the job ' +
-          'looks up, so it cannot be named in advance.',
-      },
-    ]);
+  grantReadHostedFlags(grantee: iam.IGrantable): void {
+    grantOnProfiles(grantee, {
+      sid: 'ReadHostedFlags',
+      actions: ['appconfig:ListHostedConfigurationVersions', 'appconfig:GetHostedConfigurationVersion'],
+      profiles: this.flagsProfiles(),
+      reason:
+        'Hosted versions under the Steward flags profiles only: the newest version number is what the job ' +
+        'looks up, so it cannot be named in advance.',
+    });
   }
 
   /**
    * Let a function read what each environment serves of every service's flags profile (the drift
-   * run's flag drift): ListDeployments on these applications' environments, GetDeployment on their
-   * deployments, GetHostedConfigurationVersion on the flags profiles' versions; nothing else, and no
-   * write.
+   * run's flag drift): ListDeployments and GetDeployment within the stack's applications (one ARN pair
+   * each: AppConfig numbers the deployments), GetHostedConfigurationVersion on the flags profiles'
+   * versions only; nothing else, and no write.
    */
-  grantReadDeployedFlags(grantee: iam.IGrantable): iam.Grant {
-    const stack = Stack.of(this);
-    const application = (id: string, rest: string) =>
-      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: `${id}/${rest}` });
-    const targets = Object.values(this.targets);
-    const environments = targets.flatMap((target) =>
-      Object.values(target.environments).map((env) =>
-        application(target.applicationId, `environment/${env.environmentId}`),
-      ),
-    );
-    const deployments = environments.map((arn) => `${arn}/deployment/*`);
-    const versions = targets.map((target) =>
-      application(
-        target.applicationId,
-        `configurationprofile/${target.flagsProfileId}/hostedconfigurationversion/*`,
-      ),
-    );
-    return grantReads(grantee, [
-      { action: 'appconfig:ListDeployments', resources: environments },
-      {
-        action: 'appconfig:GetDeployment',
-        resources: deployments,
-        numberedBy:
-          'Deployments are numbered by AppConfig; the grant names their environments exactly, and the run ' +
-          'reads the last complete one, which cannot be named in advance.',
-      },
-      {
-        action: 'appconfig:GetHostedConfigurationVersion',
-        resources: versions,
-        numberedBy:
-          'Hosted versions under the Steward flags profiles only: the deployed version number is what the ' +
-          'drift run looks up, so it cannot be named in advance.',
-      },
-    ]);
+  grantReadDeployedFlags(grantee: iam.IGrantable): void {
+    grantWithinApplications(grantee, {
+      sid: 'ReadDeployments',
+      actions: ['appconfig:ListDeployments', 'appconfig:GetDeployment'],
+      applicationIds: Object.values(this.targets).map((target) => target.applicationId),
+      reason:
+        "Deployments of the stack's own applications, numbered by AppConfig: the run reads the last complete " +
+        'one of each environment, which cannot be named in advance; reads, no write.',
+    });
+    grantOnProfiles(grantee, {
+      sid: 'ReadDeployedFlagVersions',
+      actions: ['appconfig:GetHostedConfigurationVersion'],
+      profiles: this.flagsProfiles(),
+      reason:
+        'Hosted versions under the Steward flags profiles only: the deployed version number is what the ' +
+        'drift run looks up, so it cannot be named in advance.',
+    });
+  }
+
+  private flagsProfiles(): ProfileRef[] {
+    return Object.values(this.targets).map((target) => ({
+      applicationId: target.applicationId,
+      profileId: target.flagsProfileId,
+    }));
   }
 
   /** The JSON of {@link targets}, as `STEWARD_APPCONFIG` takes it (the functions get their parameters' path instead). */
@@ -244,11 +229,7 @@ export class ConfigDelivery extends Construct {
   ): void {
     const applicationId = resources.application.attrApplicationId;
     this.applications[service] = resources.application;
-    this.applicationArns[service] = Stack.of(this).formatArn({
-      service: 'appconfig',
-      resource: 'application',
-      resourceName: applicationId,
-    });
+    this.applicationArns[service] = appConfigArn(Stack.of(this), applicationId);
     this.targets[service] = {
       applicationId,
       documentProfileId: resources.documentProfile.attrConfigurationProfileId,
@@ -264,27 +245,6 @@ export class ConfigDelivery extends Construct {
       ),
     };
   }
-}
-
-/**
- * One statement per read on its resources; a read whose resources end in a wildcard (versions and
- * deployments AppConfig numbers as it creates them) is acknowledged to cdk-nag with `numberedBy`.
- */
-function grantReads(
-  grantee: iam.IGrantable,
-  reads: readonly { action: string; resources: string[]; numberedBy?: string }[],
-): iam.Grant {
-  const grants = reads.map((read) =>
-    iam.Grant.addToPrincipal({ grantee, actions: [read.action], resourceArns: read.resources }),
-  );
-  const principal = grantee.grantPrincipal;
-  if (Construct.isConstruct(principal)) {
-    for (const { action, resources, numberedBy } of reads) {
-      if (numberedBy)
-        acknowledgeWildcardGrant(principal, { actions: [action], resources, reason: numberedBy });
-    }
-  }
-  return grants.slice(1).reduce((all, grant) => all.combine(grant), grants[0] as iam.Grant);
 }
 
 /** The service's document for one environment, composed from `config/`; a synth error when it does not compose. */

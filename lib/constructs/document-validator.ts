@@ -2,11 +2,10 @@
  * The AppConfig validator function every configuration profile calls: it re-validates each document
  * before AppConfig deploys it, finding the service by the application's name.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { APPCONFIG_PREFIX_ENV } from '../../functions/core/names.ts';
-import { acknowledgeWildcardGrant } from '../nag.ts';
+import { grantWithinApplications } from '../appconfig-access.ts';
 import type { Settings } from '../settings.ts';
 import { StewardFunction } from './steward-function.ts';
 
@@ -47,39 +46,19 @@ export class DocumentValidator extends Construct {
 
   /**
    * Let the validator read the names of these applications and of their profiles, which is how it
-   * finds the service and document of an invocation. The profiles are granted as
-   * `application/<id>/configurationprofile/*`: naming their ids would be a cycle (each profile references
-   * the validator function, which waits for its role's policy). The stack's applications hold only the
-   * profiles it creates.
+   * finds the service and document of an invocation: GetApplication and GetConfigurationProfile
+   * within these applications (one ARN pair each, see lib/appconfig-access.ts). The profiles cannot be
+   * named: that would be a cycle (each profile references the validator function, which waits for its
+   * role's policy). The stack's applications hold only the profiles it creates.
    */
   validateApplications(applicationIds: readonly string[]): void {
-    if (applicationIds.length === 0) return;
-    const stack = Stack.of(this);
-    const applications = applicationIds.map((id) =>
-      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName: id }),
-    );
-    const profiles = applications.map((arn) => `${arn}/configurationprofile/*`);
-    const role = this.function.role;
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'LocateApplications',
-        actions: ['appconfig:GetApplication'],
-        resources: applications,
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'LocateProfiles',
-        actions: ['appconfig:GetConfigurationProfile'],
-        resources: profiles,
-      }),
-    );
-    acknowledgeWildcardGrant(role, {
-      actions: ['appconfig:GetConfigurationProfile'],
-      resources: profiles,
+    grantWithinApplications(this.function.role, {
+      sid: 'LocateApplicationsAndProfiles',
+      actions: ['appconfig:GetApplication', 'appconfig:GetConfigurationProfile'],
+      applicationIds,
       reason:
-        "Profile metadata of the stack's own applications only; their ids cannot be named because every profile " +
-        'references this validator (a cycle).',
+        "Names of the stack's own applications and their profiles only; the profile ids cannot be named because " +
+        'every profile references this validator (a cycle).',
     });
   }
 }

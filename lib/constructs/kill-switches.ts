@@ -7,7 +7,7 @@
  * deployment there uses one all-at-once, zero-bake strategy. The environments have no rollback alarms:
  * a switch is flipped during an incident, when those alarms are likely firing.
  *
- * `operatorPolicy` is a managed policy with exactly what `steward kill` needs; `targets` is what
+ * `operatorPolicies` are managed policies with exactly what `steward kill` needs; `targets` is what
  * `STEWARD_KILL_SWITCHES` carries for `steward kill` (the stack output `KillSwitchTargets`); the stack's
  * functions read them from its target parameters (appconfig-target-parameters.ts).
  */
@@ -29,6 +29,7 @@ import {
   killSwitchEnvironmentName,
 } from '../../functions/core/names.ts';
 import type { SchemaRegistry } from '../../functions/core/registry.ts';
+import { appConfigArn, exactStatements, grantOnProfiles } from '../appconfig-access.ts';
 import { secretArnByName } from '../arns.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
@@ -56,7 +57,7 @@ export interface KillSwitchesProps {
 /**
  * @example
  * const switches = new KillSwitches(this, 'KillSwitches', { settings, registry, applications: delivery.applications, eventBusArn: bus.eventBusArn });
- * oncallRole.addManagedPolicy(switches.operatorPolicy);
+ * for (const policy of switches.operatorPolicies) oncallRole.addManagedPolicy(policy);
  */
 export class KillSwitches extends Construct {
   /** All at once, no bake: the only strategy kill-switch environments are deployed with. */
@@ -66,8 +67,16 @@ export class KillSwitches extends Construct {
   public readonly profiles: Record<string, appconfig.CfnConfigurationProfile> = {};
   /** By service, then Steward environment. */
   public readonly environments: Record<string, Record<string, appconfig.CfnEnvironment>> = {};
-  /** Exactly what an operator running `steward kill` needs; attach it to the on-call role. */
+  /**
+   * Exactly what an operator running `steward kill` needs; attach it to the on-call role, with the
+   * rest of {@link operatorPolicies} when there are more.
+   */
   public readonly operatorPolicy: iam.ManagedPolicy;
+  /**
+   * {@link operatorPolicy} first, then one more per {@link operatorServicesPerPolicy} services with
+   * switches (IAM's 6,144 characters per managed policy): attach them all.
+   */
+  public readonly operatorPolicies: iam.ManagedPolicy[];
 
   constructor(scope: Construct, id: string, props: KillSwitchesProps) {
     super(scope, id);
@@ -98,7 +107,8 @@ export class KillSwitches extends Construct {
       });
     }
     this.targets = { deploymentStrategyId: this.strategy.ref, services };
-    this.operatorPolicy = this.createOperatorPolicy(props.eventBusArn, settings);
+    this.operatorPolicies = this.createOperatorPolicies(props.eventBusArn, settings);
+    this.operatorPolicy = this.operatorPolicies[0] as iam.ManagedPolicy;
     new CfnOutput(this, 'KillSwitchTargets', {
       description:
         'STEWARD_KILL_SWITCHES for steward kill (ids of the kill-switch profiles and environments)',
@@ -109,41 +119,61 @@ export class KillSwitches extends Construct {
   /**
    * Let a function read what the kill-switch environments serve (the nightly drift job, which
    * reports switches past their `until`; it finds their ids in the stack's target parameters):
-   * ListDeployments on the kill-switch environments, GetDeployment on their deployments (the served
-   * deployment's profile is confirmed with it when a listing names the profile only) and
-   * GetHostedConfigurationVersion on the kill-switch profiles' versions, nothing else.
+   * ListDeployments on exactly the kill-switch environments, GetDeployment on their deployments (the
+   * served deployment's profile is confirmed with it when a listing names the profile only),
+   * GetHostedConfigurationVersion on the kill-switch profiles' versions, and each on their
+   * applications' own ARN; nothing else.
    */
   grantReadDeployed(fn: lambda.Function): void {
-    const { environments, deployments, versions } = this.arns();
+    const { applications, environments, deployments } = this.arns();
     if (environments.length === 0) return;
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['appconfig:ListDeployments'], resources: environments }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['appconfig:GetDeployment'], resources: deployments }),
-    );
+    const statements = [
+      ...exactStatements(
+        'ReadDeployedKillSwitches',
+        ['appconfig:ListDeployments', 'appconfig:GetDeployment'],
+        [...applications, ...environments],
+      ),
+      ...exactStatements('ConfirmKillSwitchDeployment', ['appconfig:GetDeployment'], deployments),
+    ];
+    for (const statement of statements) fn.addToRolePolicy(statement);
     acknowledgeWildcardGrant(fn.role ?? fn, {
       actions: ['appconfig:GetDeployment'],
       resources: deployments,
       reason: SWITCH_DEPLOYMENTS_REASON,
     });
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['appconfig:GetHostedConfigurationVersion'], resources: versions }),
-    );
-    acknowledgeWildcardGrant(fn.role ?? fn, {
+    grantOnProfiles(fn, {
+      sid: 'ReadKillSwitchVersions',
       actions: ['appconfig:GetHostedConfigurationVersion'],
-      resources: versions,
+      profiles: Object.values(this.targets.services).map((s) => ({
+        applicationId: s.applicationId,
+        profileId: s.profileId,
+      })),
       reason:
         'Hosted versions of the kill-switch profiles only: the deployed version number is read from ListDeployments, so it cannot be named in advance.',
     });
   }
 
-  /** The ARNs of the kill-switch applications, profiles, environments and profile versions. */
-  private arns() {
+  /**
+   * Keep a role that is granted AppConfig per application (deliver-changes) out of the kill switches:
+   * an explicit Deny of StartDeployment and CreateHostedConfigurationVersion on exactly the kill-switch
+   * environments and profiles. A Deny wins over any Allow, so a document never queues a flip behind
+   * its rollout, whatever the role is granted within the application.
+   */
+  keepOut(role: iam.IRole): void {
+    const { environments, profiles } = this.arns();
+    const statements = exactStatements(
+      'NeverTouchKillSwitches',
+      ['appconfig:StartDeployment', 'appconfig:CreateHostedConfigurationVersion'],
+      [...environments, ...profiles],
+      iam.Effect.DENY,
+    );
+    for (const statement of statements) role.addToPrincipalPolicy(statement);
+  }
+
+  /** The exact ARNs of these services' kill-switch applications, profiles, environments and profile versions. */
+  private arns(services: readonly ServiceKillSwitchTarget[] = Object.values(this.targets.services)) {
     const stack = Stack.of(this);
-    const arn = (resourceName: string) =>
-      stack.formatArn({ service: 'appconfig', resource: 'application', resourceName });
-    const services = Object.values(this.targets.services);
+    const arn = (resourceName: string) => appConfigArn(stack, resourceName);
     const profiles = services.map((s) => arn(`${s.applicationId}/configurationprofile/${s.profileId}`));
     const environments = services.flatMap((s) =>
       Object.values(s.environments).map((environmentId) =>
@@ -220,30 +250,90 @@ export class KillSwitches extends Construct {
    * What `steward kill` calls, on exactly these resources: find the ids by name (listings AWS
    * authorizes only on `*` or per application), read what the switches' environment deployed, store
    * and deploy a version of the switches profile with the kill-switch strategy, publish the event and
-   * file (or resolve) the ticket. STS GetCallerIdentity needs no permission.
+   * file (or resolve) the ticket. STS GetCallerIdentity needs no permission. The first policy holds
+   * all of it for the first services; each further one (`OperatorPolicy2`, …) the AppConfig statements
+   * of the next services, so every policy stays under IAM's 6,144 characters.
    */
-  private createOperatorPolicy(eventBusArn: string, settings: Settings): iam.ManagedPolicy {
+  private createOperatorPolicies(eventBusArn: string, settings: Settings): iam.ManagedPolicy[] {
     const stack = Stack.of(this);
-    const { applications, profiles, environments, deployments, versions } = this.arns();
-    const strategy = stack.formatArn({
-      service: 'appconfig',
-      resource: 'deploymentstrategy',
-      resourceName: this.strategy.ref,
+    const services = Object.values(this.targets.services);
+    const perPolicy = operatorServicesPerPolicy(settings.environments.length);
+    const groups: ServiceKillSwitchTarget[][] = [];
+    for (let i = 0; i < services.length; i += perPolicy) groups.push(services.slice(i, i + perPolicy));
+    if (groups.length === 0) groups.push([]);
+    return groups.map((group, index) => {
+      const { versions, deployments } = this.arns(group);
+      const first = index === 0;
+      const policy = new iam.ManagedPolicy(this, first ? 'OperatorPolicy' : `OperatorPolicy${index + 1}`, {
+        description: first
+          ? 'What steward kill needs: flip a kill switch, announce it, ticket it'
+          : `What steward kill needs for more services' kill switches (part ${index + 1}; attach with OperatorPolicy)`,
+        statements: first
+          ? [
+              new iam.PolicyStatement({
+                sid: 'FindKillSwitchesByName',
+                actions: ['appconfig:ListApplications', 'appconfig:ListDeploymentStrategies'],
+                resources: ['*'],
+              }),
+              ...this.operatorSwitchStatements(group),
+              new iam.PolicyStatement({
+                sid: 'DeployWithKillSwitchStrategy',
+                actions: ['appconfig:StartDeployment'],
+                resources: [appConfigArn(stack, { strategy: this.strategy.ref })],
+              }),
+              new iam.PolicyStatement({
+                sid: 'AnnounceFlip',
+                actions: ['events:PutEvents'],
+                resources: [eventBusArn],
+              }),
+              ...ticketStatements(stack, settings),
+            ]
+          : this.operatorSwitchStatements(group),
+      });
+      if (versions.length > 0) {
+        acknowledgeWildcardGrant(policy, {
+          actions: ['appconfig:GetHostedConfigurationVersion'],
+          resources: versions,
+          reason:
+            'Hosted versions of the kill-switch profiles only: the deployed version is read back to flip one switch and keep the others.',
+        });
+        acknowledgeWildcardGrant(policy, {
+          actions: ['appconfig:GetDeployment'],
+          resources: deployments,
+          reason: SWITCH_DEPLOYMENTS_REASON,
+        });
+      }
+      if (first) acknowledgeOperatorWildcards(policy, stack, settings);
+      return policy;
     });
-    const statements = [
+  }
+
+  /**
+   * The AppConfig statements for these services' switches, on exact ARNs throughout: an operator
+   * deploys to the kill-switch environments and profiles only, never into the document's environment
+   * of the same application.
+   */
+  private operatorSwitchStatements(services: readonly ServiceKillSwitchTarget[]): iam.PolicyStatement[] {
+    const { applications, environments, deployments, profiles, versions } = this.arns(services);
+    return [
+      // The application resource itself (every call below also authorises on it); not what is in it.
       new iam.PolicyStatement({
-        sid: 'FindKillSwitchesByName',
-        actions: ['appconfig:ListApplications', 'appconfig:ListDeploymentStrategies'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'FindKillSwitchProfileAndEnvironment',
-        actions: ['appconfig:ListConfigurationProfiles', 'appconfig:ListEnvironments'],
+        sid: 'InKillSwitchApplications',
+        actions: [
+          'appconfig:ListConfigurationProfiles',
+          'appconfig:ListEnvironments',
+          'appconfig:ListDeployments',
+          'appconfig:GetDeployment',
+          'appconfig:ListHostedConfigurationVersions',
+          'appconfig:CreateHostedConfigurationVersion',
+          'appconfig:GetHostedConfigurationVersion',
+          'appconfig:StartDeployment',
+        ],
         resources: applications,
       }),
       new iam.PolicyStatement({
-        sid: 'ReadDeployedSwitches',
-        actions: ['appconfig:ListDeployments'],
+        sid: 'ReadAndDeploySwitchEnvironments',
+        actions: ['appconfig:ListDeployments', 'appconfig:GetDeployment', 'appconfig:StartDeployment'],
         resources: environments,
       }),
       new iam.PolicyStatement({
@@ -252,8 +342,13 @@ export class KillSwitches extends Construct {
         resources: deployments,
       }),
       new iam.PolicyStatement({
-        sid: 'ReadAndStoreSwitchVersions',
-        actions: ['appconfig:ListHostedConfigurationVersions', 'appconfig:CreateHostedConfigurationVersion'],
+        sid: 'ReadStoreAndDeploySwitchProfiles',
+        actions: [
+          'appconfig:ListHostedConfigurationVersions',
+          'appconfig:CreateHostedConfigurationVersion',
+          'appconfig:GetHostedConfigurationVersion',
+          'appconfig:StartDeployment',
+        ],
         resources: profiles,
       }),
       new iam.PolicyStatement({
@@ -261,55 +356,42 @@ export class KillSwitches extends Construct {
         actions: ['appconfig:GetHostedConfigurationVersion'],
         resources: versions,
       }),
-      new iam.PolicyStatement({
-        sid: 'DeploySwitches',
-        actions: ['appconfig:StartDeployment'],
-        resources: [...environments, ...profiles, strategy],
-      }),
-      new iam.PolicyStatement({
-        sid: 'AnnounceFlip',
-        actions: ['events:PutEvents'],
-        resources: [eventBusArn],
-      }),
-      ...ticketStatements(stack, settings),
     ];
-    const policy = new iam.ManagedPolicy(this, 'OperatorPolicy', {
-      description: 'What steward kill needs: flip a kill switch, announce it, ticket it',
-      statements,
+  }
+}
+
+/**
+ * Services whose switches one operator policy holds: with tokens resolved at their longest, a
+ * service's statements take about 312 characters plus 205 per environment (the environment and its
+ * deployments), and the first policy's other statements about 1,800 of IAM's 6,144
+ * (lib/policy-size.ts checks the result at synth).
+ */
+export function operatorServicesPerPolicy(environments: number): number {
+  return Math.max(1, Math.floor(4_000 / (340 + 215 * environments)));
+}
+
+/** The operator's wildcards that are not per service: the listings, OpsCenter's items and search. */
+function acknowledgeOperatorWildcards(policy: iam.ManagedPolicy, stack: Stack, settings: Settings): void {
+  acknowledgeWildcardGrant(policy, {
+    actions: ['appconfig:ListApplications', 'appconfig:ListDeploymentStrategies'],
+    resources: ['*'],
+    reason:
+      'steward kill finds the application and the kill-switch strategy by name; these listings support no ' +
+      'resource-level permissions, and return names and ids only (set STEWARD_KILL_SWITCHES to skip them).',
+  });
+  if (settings.tickets.tracker === 'opscenter') {
+    const opsItems = stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' });
+    acknowledgeWildcardGrant(policy, {
+      actions: ['ssm:CreateOpsItem', 'ssm:UpdateOpsItem'],
+      resources: [opsItems],
+      reason:
+        'OpsItem ids are assigned by OpsCenter when a ticket is filed; they cannot be named in advance.',
     });
     acknowledgeWildcardGrant(policy, {
-      actions: ['appconfig:ListApplications', 'appconfig:ListDeploymentStrategies'],
+      actions: ['ssm:DescribeOpsItems'],
       resources: ['*'],
-      reason:
-        'steward kill finds the application and the kill-switch strategy by name; these listings support no ' +
-        'resource-level permissions, and return names and ids only (set STEWARD_KILL_SWITCHES to skip them).',
+      reason: 'ssm:DescribeOpsItems (finding the open ticket) supports no resource-level permissions.',
     });
-    acknowledgeWildcardGrant(policy, {
-      actions: ['appconfig:GetHostedConfigurationVersion'],
-      resources: versions,
-      reason:
-        'Hosted versions of the kill-switch profiles only: the deployed version is read back to flip one switch and keep the others.',
-    });
-    acknowledgeWildcardGrant(policy, {
-      actions: ['appconfig:GetDeployment'],
-      resources: deployments,
-      reason: SWITCH_DEPLOYMENTS_REASON,
-    });
-    if (settings.tickets.tracker === 'opscenter') {
-      const opsItems = stack.formatArn({ service: 'ssm', resource: 'opsitem', resourceName: '*' });
-      acknowledgeWildcardGrant(policy, {
-        actions: ['ssm:CreateOpsItem', 'ssm:UpdateOpsItem'],
-        resources: [opsItems],
-        reason:
-          'OpsItem ids are assigned by OpsCenter when a ticket is filed; they cannot be named in advance.',
-      });
-      acknowledgeWildcardGrant(policy, {
-        actions: ['ssm:DescribeOpsItems'],
-        resources: ['*'],
-        reason: 'ssm:DescribeOpsItems (finding the open ticket) supports no resource-level permissions.',
-      });
-    }
-    return policy;
   }
 }
 

@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
+import type { AppConfigTargets } from '../../functions/core/appconfig-targets.ts';
 import { DELIVERY_TIMEOUT_SECONDS } from '../../functions/core/delivery/deliver.ts';
 import { AppConfigTargetParameters } from '../../lib/constructs/appconfig-target-parameters.ts';
 import { ChangeDelivery, deliveryMaxReceives } from '../../lib/constructs/change-delivery.ts';
@@ -23,7 +24,7 @@ function build(overrides: Partial<Settings> = {}) {
 }
 
 /** The parameters holding `targets` (ORDERS_TARGETS by default), as the stack writes them. */
-function targetParameters(stack: Stack, targets = ORDERS_TARGETS) {
+function targetParameters(stack: Stack, targets: AppConfigTargets = ORDERS_TARGETS) {
   return new AppConfigTargetParameters(stack, 'AppConfigTargets', { settings, appConfig: targets });
 }
 
@@ -135,7 +136,7 @@ describe('Construct: ChangeDelivery', () => {
     ]);
   });
 
-  it('grants AppConfig delivery on the given document and flags profiles, environments and strategies only', () => {
+  it('grants AppConfig delivery (documents and flags) within the given applications, with the given strategies only', () => {
     // Prepare
     const { stack, delivery, template } = build();
 
@@ -156,35 +157,35 @@ describe('Construct: ChangeDelivery', () => {
             .join(''),
         );
     const bySid = (sid: string) => appconfig.find((s) => s.Sid === sid)!;
-    expect(appconfig.flatMap(actionsOf).sort()).toEqual([
+    expect([...new Set(appconfig.flatMap(actionsOf))].sort()).toEqual([
       'appconfig:CreateHostedConfigurationVersion',
       'appconfig:ListDeployments',
       'appconfig:ListHostedConfigurationVersions',
       'appconfig:StartDeployment',
     ]);
-    // The flags profile beside the document profile: the delivery deploys both (no other profile).
-    expect(arns(bySid('FindHostedVersions'))).toEqual([
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/flg111',
+    expect(appconfig.map((s) => s.Sid).sort()).toEqual([
+      'DeliverDocuments',
+      'StartDeploymentsWithStrategies',
     ]);
-    expect(arns(bySid('CreateHostedVersions'))).toEqual([
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/flg111',
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111/hostedconfigurationversion/*',
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/flg111/hostedconfigurationversion/*',
+    // One ARN pair per application: the application and what is in it, never another application.
+    expect(arns(bySid('DeliverDocuments'))).toEqual([
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111',
+      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/*',
     ]);
-    expect(arns(bySid('StartDeployments'))).toEqual([
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111',
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111/deployment/*',
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/doc111',
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/configurationprofile/flg111',
+    expect(actionsOf(bySid('DeliverDocuments')).sort()).toEqual([
+      'appconfig:CreateHostedConfigurationVersion',
+      'appconfig:ListDeployments',
+      'appconfig:ListHostedConfigurationVersions',
+      'appconfig:StartDeployment',
+    ]);
+    // Strategies exactly: the environments' own, and nothing the kill switches use.
+    expect(actionsOf(bySid('StartDeploymentsWithStrategies'))).toEqual(['appconfig:StartDeployment']);
+    expect(arns(bySid('StartDeploymentsWithStrategies'))).toEqual([
       'arn:aws:appconfig:eu-west-1:123456789012:deploymentstrategy/str111',
       // AppConfig's predefined strategy, for a document holding a new break-glass override.
       'arn:aws:appconfig:eu-west-1:123456789012:deploymentstrategy/AppConfig.AllAtOnce',
     ]);
-    expect(arns(bySid('FollowDeployments'))).toEqual([
-      'arn:aws:appconfig:eu-west-1:123456789012:application/app111/environment/env111',
-    ]);
+    expect(JSON.stringify(appconfig)).not.toMatch(/application\/\*|"\*"|appconfig:\*/);
     // The ids reach deliver-changes through the parameters' path, readable by it alone.
     template().hasResourceProperties('AWS::SSM::Parameter', {
       Name: '/config-steward/Test/appconfig-targets/1',
@@ -200,6 +201,34 @@ describe('Construct: ChangeDelivery', () => {
     expect(arns(statements(template()).find((s) => s.Sid === 'ReadAppConfigTargets')!)).toEqual([
       'arn:aws:ssm:eu-west-1:123456789012:parameter/config-steward/Test/appconfig-targets',
     ]);
+  });
+
+  it('puts at most 18 applications (36 ARNs) in one statement, so CDK can spread a large fleet over overflow policies', () => {
+    // Prepare
+    const { stack, delivery, template } = build();
+    const production = ORDERS_TARGETS.orders.environments.production;
+    const fleet = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [
+        `service-${i}`,
+        { ...ORDERS_TARGETS.orders, applicationId: `app${i}`, environments: { production } },
+      ]),
+    );
+
+    // Act
+    delivery.deliverTo(fleet, targetParameters(stack, fleet));
+
+    // Assess
+    // CDK moves what does not fit the inline policy into overflow managed policies: read both.
+    const policies = [
+      ...Object.values(template().findResources('AWS::IAM::Policy')),
+      ...Object.values(template().findResources('AWS::IAM::ManagedPolicy')),
+    ];
+    const deliver = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((s) => s.Sid?.startsWith('DeliverDocuments'))
+      .sort((a, b) => a.Sid!.localeCompare(b.Sid!));
+    expect(deliver.map((s) => s.Sid)).toEqual(['DeliverDocuments', 'DeliverDocuments2', 'DeliverDocuments3']);
+    expect(deliver.map((s) => [s.Resource].flat().length)).toEqual([36, 36, 8]);
   });
 
   it('grants no KMS use under the AWS managed aws/ssm key, and restores with exactly the keys the settings name', () => {

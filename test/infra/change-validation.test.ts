@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
 import { AppConfigTargetParameters } from '../../lib/constructs/appconfig-target-parameters.ts';
+import { flattenCfnReference } from '../../lib/cfn-reference.ts';
 import { ChangeDelivery } from '../../lib/constructs/change-delivery.ts';
 import { CHANGE_MAX_RECEIVES, ChangeValidation } from '../../lib/constructs/change-validation.ts';
 import { nagFindings } from '../../lib/nag.ts';
@@ -293,12 +294,16 @@ describe('Construct: ChangeValidation', () => {
     // Assess
     expect(validation.validatorFunction).toBe(validation.appConfigValidator.fn);
     expect(appconfigOf(Template.fromStack(withoutDelivery.stack))).toEqual([]);
-    const [applications, profiles] = appconfigOf(Template.fromStack(stack));
-    const joined = (s: Statement) => JSON.stringify(s.Resource);
-    expect(actionsOf(applications!)).toEqual(['appconfig:GetApplication']);
-    expect(joined(applications!)).toMatch(/:application\/app111"\]\]\}$/);
-    expect(actionsOf(profiles!)).toEqual(['appconfig:GetConfigurationProfile']);
-    expect(joined(profiles!)).toMatch(/:application\/app111\/configurationprofile\/\*"\]\]\}$/);
+    // One statement, one ARN pair for the application: GetApplication authorises on the application
+    // only and GetConfigurationProfile on it and its profiles, so `application/app111/*` reaches
+    // nothing else, and no other application.
+    const [locate, ...others] = appconfigOf(Template.fromStack(stack));
+    expect(others).toEqual([]);
+    expect(actionsOf(locate!)).toEqual(['appconfig:GetApplication', 'appconfig:GetConfigurationProfile']);
+    expect([locate!.Resource].flat().map(flattenCfnReference)).toEqual([
+      'arn:<AWS::Partition>:appconfig:eu-west-1:123456789012:application/app111',
+      'arn:<AWS::Partition>:appconfig:eu-west-1:123456789012:application/app111/*',
+    ]);
   });
 
   it('leaves no unacknowledged cdk-nag finding on its own rule, queue and permissions', () => {

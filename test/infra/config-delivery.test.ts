@@ -9,6 +9,7 @@ import { flagsWithoutKillSwitches, killSwitchesOf } from '../../functions/core/f
 import { string, url } from '../../functions/core/keys.ts';
 import { defineService } from '../../functions/core/model.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { flattenCfnReference } from '../../lib/cfn-reference.ts';
 import { ConfigDelivery, type ConfigDeliveryProps } from '../../lib/constructs/config-delivery.ts';
 import { nagFindings } from '../../lib/nag.ts';
 import { loadSettings } from '../../lib/settings.ts';
@@ -282,23 +283,27 @@ describe('Construct: ConfigDelivery', () => {
 
     // Assess
     const template = Template.fromStack(stack);
-    const list = new Capture();
-    const get = new Capture();
+    const read = new Capture();
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [list, get] },
+      PolicyDocument: { Statement: [read] },
       Roles: [{ Ref: Match.stringLikeRegexp('JobServiceRole') }],
     });
-    expect(list.asObject().Action).toBe('appconfig:ListHostedConfigurationVersions');
-    expect(get.asObject().Action).toBe('appconfig:GetHostedConfigurationVersion');
-    const profiles = JSON.stringify(list.asObject().Resource);
-    const versions = JSON.stringify(get.asObject().Resource);
-    // Each service's flags profile and its hosted versions: nothing of the document profiles.
-    expect(list.asObject().Resource).toHaveLength(services.length);
-    expect(get.asObject().Resource).toHaveLength(services.length);
-    expect(profiles).toContain('/configurationprofile/');
-    expect(profiles).not.toContain('hostedconfigurationversion');
-    expect(versions.match(/\/hostedconfigurationversion\/\*/g)).toHaveLength(services.length);
-    expect(profiles + versions).not.toContain('DocumentProfile');
+    expect(read.asObject().Sid).toBe('ReadHostedFlags');
+    expect(read.asObject().Action).toEqual([
+      'appconfig:ListHostedConfigurationVersions',
+      'appconfig:GetHostedConfigurationVersion',
+    ]);
+    const resources = (read.asObject().Resource as unknown[]).map(flattenCfnReference);
+    // Per service: its application's own ARN (both calls authorise on it), its flags profile and that
+    // profile's hosted versions: nothing of the document profiles, nothing else in the application.
+    expect(resources).toHaveLength(3 * services.length);
+    for (const arn of resources) {
+      expect(arn).toMatch(
+        /^arn:<AWS::Partition>:appconfig:eu-west-1:123456789012:application\/<[^>]*Application[^>]*\.ApplicationId>(\/configurationprofile\/<[^>]*FlagsProfile[^>]*\.ConfigurationProfileId>(\/\*)?)?$/,
+      );
+    }
+    expect(resources.filter((arn) => arn.endsWith('/*'))).toHaveLength(services.length);
+    expect(resources.join()).not.toContain('DocumentProfile');
   });
 
   it('passes the AwsSolutions and Serverless nag packs', () => {

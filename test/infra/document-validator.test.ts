@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { flattenCfnReference } from '../../lib/cfn-reference.ts';
 import { DocumentValidator } from '../../lib/constructs/document-validator.ts';
 import { loadSettings } from '../../lib/settings.ts';
 
@@ -40,6 +41,16 @@ describe('Construct: DocumentValidator', () => {
       'appconfig:GetApplication',
       'appconfig:GetConfigurationProfile',
     ]);
-    expect(JSON.stringify(withOne.toJSON())).toContain(':application/app111/configurationprofile/*');
+    // One ARN pair for the application: GetApplication authorises on the application only, and
+    // GetConfigurationProfile on it and its profiles, so `application/app111/*` reaches nothing else.
+    const statements = Object.values(withOne.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+    );
+    const locate = statements.filter((s) => JSON.stringify(s.Action).includes('appconfig:'));
+    expect(locate).toHaveLength(1);
+    expect([locate[0]!.Resource].flat().map(flattenCfnReference)).toEqual([
+      'arn:<AWS::Partition>:appconfig:eu-west-1:123456789012:application/app111',
+      'arn:<AWS::Partition>:appconfig:eu-west-1:123456789012:application/app111/*',
+    ]);
   });
 });

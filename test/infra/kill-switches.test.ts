@@ -4,11 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { killSwitchDocument, killSwitchesOf } from '../../functions/core/flags/kill-switches.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { flattenCfnReference } from '../../lib/cfn-reference.ts';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ConfigConsumer } from '../../lib/constructs/config-consumer.ts';
 import { ConfigDelivery } from '../../lib/constructs/config-delivery.ts';
-import { KillSwitches } from '../../lib/constructs/kill-switches.ts';
+import { KillSwitches, operatorServicesPerPolicy } from '../../lib/constructs/kill-switches.ts';
 import { nagFindings } from '../../lib/nag.ts';
+import { type PolicyTemplate, policySizeFindings } from '../../lib/policy-size.ts';
 import { loadSettings } from '../../lib/settings.ts';
 
 const settings = loadSettings('config/settings.json');
@@ -124,7 +127,7 @@ describe('Construct: KillSwitches', () => {
     // Assess
     const statements = operatorStatements(template);
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(
+    expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual(
       [
         'appconfig:CreateHostedConfigurationVersion',
         'appconfig:GetDeployment',
@@ -143,20 +146,116 @@ describe('Construct: KillSwitches', () => {
       ].sort(),
     );
     expect(bySid['AnnounceFlip']?.Resource).toBe(BUS_ARN);
-    const deploy = JSON.stringify(bySid['DeploySwitches']?.Resource);
-    expect(deploy).toContain('/environment/');
-    expect(deploy).toContain('/configurationprofile/');
-    expect(deploy).toMatch(/deploymentstrategy\/".*KillSwitchesStrategy/);
-    // Only the switch environments: never the document's own environment.
-    const environments = (bySid['ReadDeployedSwitches']?.Resource as unknown[]).map((r) => JSON.stringify(r));
-    expect(environments).toHaveLength(withSwitches.length * environmentNames.length);
-    for (const arn of environments) expect(arn).toMatch(/KillSwitchesEnvironment/);
-    const deployments = (bySid['ConfirmSwitchDeployment']?.Resource as unknown[]).map((r) =>
-      JSON.stringify(r),
+    const resourcesOf = (action: string) =>
+      statements
+        .filter((s) => [s.Action].flat().includes(action))
+        .flatMap((s) => [s.Resource].flat().map(flattenCfnReference));
+    // A deployment: the application itself, exactly the switch environments, the switches profile and
+    // the kill-switch strategy; no wildcard.
+    const deploy = resourcesOf('appconfig:StartDeployment');
+    expect(deploy.filter((arn) => arn.includes('*'))).toEqual([]);
+    expect(deploy.filter((arn) => arn.includes('/environment/'))).toHaveLength(
+      withSwitches.length * environmentNames.length,
     );
+    expect(deploy.filter((arn) => arn.includes('/configurationprofile/'))).toHaveLength(withSwitches.length);
+    expect(deploy.filter((arn) => /deploymentstrategy\/<KillSwitchesStrategy/.test(arn))).toHaveLength(1);
+    // Only the switch environments: never the document's own environment.
+    const environments = statements
+      .flatMap((s) => [s.Resource].flat().map(flattenCfnReference))
+      .filter((arn) => arn.includes('/environment/') && !arn.includes('/deployment/'));
+    expect(new Set(environments).size).toBe(withSwitches.length * environmentNames.length);
+    for (const arn of environments) expect(arn).toMatch(/<KillSwitchesEnvironment/);
+    expect(resourcesOf('appconfig:ListDeployments').filter((arn) => arn.includes('*'))).toEqual([]);
+    const deployments = [bySid['ConfirmSwitchDeployment']?.Resource].flat().map(flattenCfnReference);
     expect(deployments).toHaveLength(environments.length);
-    for (const arn of deployments) expect(arn).toMatch(/KillSwitchesEnvironment.*\/deployment\/\*/);
+    for (const arn of deployments) expect(arn).toMatch(/<KillSwitchesEnvironment[^>]*>\/deployment\/\*$/);
     expect(JSON.stringify(statements)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);
+    // A wildcard only where nothing can be named: listings on '*', switch versions, OpsItem ids.
+    for (const arn of statements.flatMap((s) => [s.Resource].flat().map(flattenCfnReference))) {
+      if (arn.includes('*'))
+        expect(arn).toMatch(
+          /^\*$|KillSwitchesProfile[^>]*>\/hostedconfigurationversion\/\*$|KillSwitchesEnvironment[^>]*>\/deployment\/\*$|:opsitem\/\*$/,
+        );
+    }
+  });
+
+  it("spreads the operator's grant over more managed policies when the switches of more services would not fit one", () => {
+    // Prepare: as many copies of a service with switches as fill one policy, and one more
+    const perPolicy = operatorServicesPerPolicy(environmentNames.length);
+    const copies = Array.from({ length: perPolicy + 1 }, (_, i) => ({
+      ...withSwitches[0]!,
+      name: `switched-${i}`,
+    }));
+    const fleet = new SchemaRegistry(
+      { services: copies },
+      {
+        parameterRoot: settings.parameterRoot,
+        parameterTier: settings.parameterTier,
+        environments: environmentNames,
+      },
+    );
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Fleet');
+    const delivery = new ConfigDelivery(stack, 'Delivery', { settings, registry: fleet });
+
+    // Act
+    const switches = new KillSwitches(stack, 'KillSwitches', {
+      settings,
+      registry: fleet,
+      applications: delivery.applications,
+      eventBusArn: BUS_ARN,
+    });
+
+    // Assess
+    expect(switches.operatorPolicies).toHaveLength(2);
+    expect(switches.operatorPolicy).toBe(switches.operatorPolicies[0]);
+    const template = Template.fromStack(stack).toJSON() as PolicyTemplate;
+    expect(policySizeFindings(template)).toEqual([]);
+    const environments = switches.operatorPolicies.flatMap((policy) =>
+      (
+        stack.resolve((policy.node.defaultChild as iam.CfnManagedPolicy).policyDocument).Statement as {
+          Resource: unknown;
+        }[]
+      )
+        .flatMap((st) => [st.Resource].flat().map(flattenCfnReference))
+        .filter((arn) => arn.includes('/environment/') && !arn.includes('/deployment/')),
+    );
+    expect(new Set(environments).size).toBe(copies.length * environmentNames.length);
+    for (const arn of environments) expect(arn).toMatch(/<KillSwitchesEnvironment/);
+    expect(nagFindings(stack).filter((f) => f.resource.includes('OperatorPolicy'))).toEqual([]);
+  });
+
+  it('keeps a role granted per application out of the kill-switch environments and profiles, with an exact Deny', () => {
+    // Prepare
+    const { stack, switches } = synth();
+    const role = new iam.Role(stack, 'Deliverer', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+
+    // Act
+    switches.keepOut(role);
+
+    // Assess
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('Deliverer'))
+      .flatMap(
+        (p) =>
+          p.Properties.PolicyDocument.Statement as { Effect: string; Action: unknown; Resource: unknown }[],
+      );
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.Effect).toBe('Deny');
+    expect([statements[0]!.Action].flat().sort()).toEqual([
+      'appconfig:CreateHostedConfigurationVersion',
+      'appconfig:StartDeployment',
+    ]);
+    const denied = [statements[0]!.Resource].flat().map(flattenCfnReference);
+    expect(denied.filter((arn) => /\/environment\/<KillSwitchesEnvironment/.test(arn))).toHaveLength(
+      withSwitches.length * environmentNames.length,
+    );
+    expect(denied.filter((arn) => /\/configurationprofile\/<KillSwitchesProfile/.test(arn))).toHaveLength(
+      withSwitches.length,
+    );
+    expect(denied).toHaveLength((environmentNames.length + 1) * withSwitches.length);
+    expect(denied.join()).not.toContain('*');
   });
 
   it('passes cdk-nag, its wildcard pairs acknowledged one by one', () => {
@@ -246,17 +345,33 @@ describe('Construct: KillSwitches', () => {
       .flatMap(
         (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
       );
-    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+    expect([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort()).toEqual([
       'appconfig:GetDeployment',
       'appconfig:GetHostedConfigurationVersion',
       'appconfig:ListDeployments',
     ]);
-    const getDeployment = statements.find((s) => s.Action === 'appconfig:GetDeployment');
-    expect(JSON.stringify(getDeployment?.Resource)).toMatch(/KillSwitchesEnvironment.*\/deployment\/\*/);
-    expect(JSON.stringify(getDeployment?.Resource)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);
-    const listDeployments = statements.find((s) => s.Action === 'appconfig:ListDeployments');
-    expect(JSON.stringify(listDeployments?.Resource)).toMatch(/KillSwitchesEnvironment/);
-    expect(JSON.stringify(listDeployments?.Resource)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);
+    const resourcesOf = (action: string) =>
+      statements
+        .filter((s) => [s.Action].flat().includes(action))
+        .flatMap((s) => [s.Resource].flat().map(flattenCfnReference));
+    // The kill-switch environments (and their deployments), and their applications' own ARN only.
+    const application =
+      /^arn:<AWS::Partition>:appconfig:eu-west-1:123456789012:application\/<[^>]*Application[^>]*\.ApplicationId>$/;
+    for (const action of ['appconfig:ListDeployments', 'appconfig:GetDeployment']) {
+      const arns = resourcesOf(action).filter((arn) => !application.test(arn));
+      expect(arns.length, action).toBeGreaterThan(0);
+      for (const arn of arns)
+        expect(arn).toMatch(/\/environment\/<KillSwitchesEnvironment[^>]*>(\/deployment\/\*)?$/);
+    }
+    expect(
+      resourcesOf('appconfig:GetDeployment').filter((arn) => arn.endsWith('/deployment/*')),
+    ).toHaveLength(withSwitches.length * environmentNames.length);
+    expect(resourcesOf('appconfig:ListDeployments').join()).not.toContain('*');
+    for (const arn of resourcesOf('appconfig:GetHostedConfigurationVersion').filter(
+      (a) => !application.test(a),
+    ))
+      expect(arn).toMatch(/\/configurationprofile\/<KillSwitchesProfile[^>]*>(\/\*)?$/);
+    expect(JSON.stringify(statements)).not.toMatch(/"DeliveryService[^"]*Environment[^"]*"/);
     expect(
       nagFindings(stack).filter((f) => f.resource.includes('DriftJob') && f.rule.includes('Wildcard')),
     ).toEqual([]);

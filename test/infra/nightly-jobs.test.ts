@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { AppConfigTargetParameters } from '../../lib/constructs/appconfig-target-parameters.ts';
+import { flattenCfnReference } from '../../lib/cfn-reference.ts';
 import { ConfigDelivery } from '../../lib/constructs/config-delivery.ts';
 import { NightlyJobs } from '../../lib/constructs/nightly-jobs.ts';
 import { nagFindings } from '../../lib/nag.ts';
@@ -206,21 +207,33 @@ describe('Construct: NightlyJobs', () => {
       actionsOf(s).some((a) => a.startsWith('appconfig:')),
     );
     const resourcesOf = (action: string) =>
-      JSON.stringify(statements.filter((s) => actionsOf(s).includes(action)).map((s) => s.Resource));
-    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      statements
+        .filter((s) => actionsOf(s).includes(action))
+        .flatMap((s) => [s.Resource].flat().map(flattenCfnReference));
+    expect([...new Set(statements.flatMap(actionsOf))].sort()).toEqual([
       'appconfig:GetDeployment',
       'appconfig:GetHostedConfigurationVersion',
       'appconfig:ListDeployments',
     ]);
-    // orders and payments (shared has no application), two environments each; versions of the flags
-    // profiles only, never of the documents.
-    expect(resourcesOf('appconfig:ListDeployments').match(/\/environment\//g)).toHaveLength(4);
-    expect(resourcesOf('appconfig:ListDeployments')).not.toContain('/deployment/');
-    expect(resourcesOf('appconfig:GetDeployment').match(/\/deployment\/\*/g)).toHaveLength(4);
+    // orders and payments (shared has no application): deployments within each application (one ARN
+    // pair each, whatever the number of environments); versions of the flags profiles only, never of
+    // the documents.
+    const application =
+      /^arn:<AWS::Partition>:appconfig:eu-west-1:123456789012:application\/<[^>]*Application[^>]*\.ApplicationId>/;
+    for (const action of ['appconfig:ListDeployments', 'appconfig:GetDeployment']) {
+      const arns = resourcesOf(action);
+      expect(arns).toHaveLength(4);
+      for (const arn of arns) expect(arn).toMatch(new RegExp(`${application.source}(/\\*)?$`));
+    }
     const versions = resourcesOf('appconfig:GetHostedConfigurationVersion');
-    expect(versions.match(/\/hostedconfigurationversion\/\*/g)).toHaveLength(2);
-    expect(versions).toContain('FlagsProfile');
-    expect(versions).not.toContain('DocumentProfile');
+    expect(versions).toHaveLength(6);
+    expect(versions.filter((arn) => arn.endsWith('/*'))).toHaveLength(2);
+    for (const arn of versions.filter((a) => a.includes('/configurationprofile/')))
+      expect(arn).toMatch(/FlagsProfile[^>]*\.ConfigurationProfileId>(\/\*)?$/);
+    // The applications' own ARN, not what is in them.
+    for (const arn of versions.filter((a) => !a.includes('/configurationprofile/')))
+      expect(arn).toMatch(new RegExp(`${application.source}$`));
+    expect(versions.join()).not.toContain('DocumentProfile');
   });
 
   it('has no flag-expiry job without hosted flags to read', () => {

@@ -103,18 +103,25 @@ describe('Stack: ConfigSteward', () => {
     );
   });
 
-  it("lets deliver-changes deploy the services' document and flags profiles, never a kill-switch profile", () => {
+  it("lets deliver-changes deploy within the services' applications, never to a kill-switch profile or environment", () => {
     // Assess
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes('DeliverChanges'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Resource: unknown }[]);
-    const create = statements.find((s) => s.Sid === 'CreateHostedVersions');
-    const profiles =
-      JSON.stringify(create?.Resource).match(/"(\w+Profile\w*)","ConfigurationProfileId"/g) ?? [];
-    // Each profile twice: itself, and its hosted versions under it.
-    expect(profiles.filter((p) => p.includes('DocumentProfile'))).toHaveLength(exampleServices().length * 2);
-    expect(profiles.filter((p) => p.includes('FlagsProfile'))).toHaveLength(exampleServices().length * 2);
-    expect(JSON.stringify(statements)).not.toContain('KillSwitches');
+      .flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Effect: string; Resource: unknown }[],
+      );
+    // Documents and flags alike: one ARN pair per service's application.
+    const deliver = statements.filter((s) => s.Sid?.startsWith('DeliverDocuments'));
+    const applications =
+      JSON.stringify(deliver.map((s) => s.Resource)).match(/"\w+Application\w*","ApplicationId"/g) ?? [];
+    expect(new Set(applications).size).toBe(exampleServices().length);
+    // Every kill-switch profile and environment denied by name (a Deny wins over the per-application Allow).
+    const denied = JSON.stringify(statements.filter((s) => s.Effect === 'Deny').map((s) => s.Resource));
+    const killSwitchIds = Object.keys(template.findResources('AWS::AppConfig::Environment')).filter((id) =>
+      id.startsWith('KillSwitches'),
+    );
+    expect(killSwitchIds.length).toBeGreaterThan(0);
+    for (const id of killSwitchIds) expect(denied).toContain(`"${id}"`);
   });
 
   it('switches every ticket-filing function to the token secret when GitHub is the tracker', () => {
