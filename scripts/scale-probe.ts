@@ -1,10 +1,10 @@
 /**
  * Synthesizes the stack with the example organisation plus N generated services (4 keys, the example's
- * environments plus `development`) and prints, for each N: the resources (CloudFormation allows 500),
+ * environments plus `development`, or only the example's with --two) and prints, for each N: the resources (CloudFormation allows 500),
  * the target parameters, and the largest function environment and parameter value with every
  * reference resolved to a 7-character id (what AppConfig ids are) and as the synth guard estimates it.
  *
- *   npx tsx scripts/scale-probe.ts 0,10,50,100
+ *   npx tsx scripts/scale-probe.ts 0,10,50,100 [--two]
  */
 import { App } from 'aws-cdk-lib';
 import { organisation } from '../config/index.ts';
@@ -14,12 +14,15 @@ import { ConfigStewardStack } from '../lib/steward-stack.ts';
 import { largeOrganisation, withEnvironmentLike } from '../test/support/large-organisation.ts';
 
 const base = loadSettings('config/settings.json');
-const settings = {
-  ...base,
-  environments: [...base.environments, { ...base.environments[0]!, name: 'development' }],
-};
+// `--two`: the example's two environments; by default a third, `development`, like staging.
+const two = process.argv.includes('--two');
+const settings = two
+  ? base
+  : { ...base, environments: [...base.environments, { ...base.environments[0]!, name: 'development' }] };
 const environments = settings.environments.map((e) => e.name);
-const exampleServices = withEnvironmentLike(organisation, 'development', 'staging').services;
+const exampleServices = two
+  ? organisation.services
+  : withEnvironmentLike(organisation, 'development', 'staging').services;
 
 /** Bytes of a resolved value with every reference taken as a 7-character id. */
 function idBytes(value: unknown): number {
