@@ -3,6 +3,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { Organisation } from '../functions/core/model.ts';
 import { SchemaRegistry } from '../functions/core/registry.ts';
+import { AppConfigTargetParameters } from './constructs/appconfig-target-parameters.ts';
 import { ChangeDelivery } from './constructs/change-delivery.ts';
 import { ChangeEvents } from './constructs/change-events.ts';
 import { ChangeValidation } from './constructs/change-validation.ts';
@@ -31,6 +32,7 @@ export class ConfigStewardStack extends Stack {
   public readonly changeDelivery: ChangeDelivery;
   public readonly delivery: ConfigDelivery;
   public readonly killSwitches: KillSwitches;
+  public readonly appConfigTargets: AppConfigTargetParameters;
   public readonly desiredParameters: DesiredParameters;
   public readonly nightly: NightlyJobs;
   public readonly rotation: SecretRotation;
@@ -72,7 +74,14 @@ export class ConfigStewardStack extends Stack {
       validatorFunctionArn: this.validation.validatorFunction.functionArn,
       eventBusArn: bus.eventBusArn,
     });
-    this.changeDelivery.deliverTo(this.delivery.targets);
+    // Every AppConfig and kill-switch id, in parameters: as environment variables they outgrow Lambda's
+    // 4 KB at about ten services. The functions that need them get the path.
+    this.appConfigTargets = new AppConfigTargetParameters(this, 'AppConfigTargets', {
+      settings,
+      appConfig: this.delivery.targets,
+      killSwitches: this.killSwitches.targets,
+    });
+    this.changeDelivery.deliverTo(this.delivery.targets, this.appConfigTargets);
     // Granted per application, the delivery is denied the kill-switch environments and profiles.
     this.killSwitches.keepOut(this.changeDelivery.deliverChanges.role);
     this.validation.validateDocumentsOf(this.delivery.targets);
@@ -86,6 +95,8 @@ export class ConfigStewardStack extends Stack {
       deliveryQueue: this.changeDelivery.queue,
       appConfig: this.delivery,
     });
+    // The reconcile's first deliveries need the ids deliver-changes reads.
+    this.desiredParameters.node.addDependency(this.appConfigTargets);
     this.validation.trustDeliveriesOf(this.desiredParameters.reconciler.role);
     // Updated in parallel with these functions otherwise, the reconcile could hand its writes and
     // requests to their old code: deliver-changes builds flags from its bundled config/, so the old
@@ -101,6 +112,7 @@ export class ConfigStewardStack extends Stack {
       settings,
       bus,
       hostedFlags: this.delivery,
+      targets: this.appConfigTargets,
       flagCodeReferences: props.flagCodeReferences,
     });
 

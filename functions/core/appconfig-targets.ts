@@ -29,7 +29,8 @@ export type AppConfigTargets = Record<string, ServiceTarget>;
 
 const id = z.string().check(z.minLength(1));
 
-const appConfigTargetsSchema = z.record(
+/** The schema of {@link AppConfigTargets}, also of one chunk of them (core/target-chunks.ts). */
+export const appConfigTargetsSchema = z.record(
   z.string(),
   z.object({
     applicationId: id,

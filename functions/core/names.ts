@@ -48,6 +48,18 @@ export const ROTATION_FAILED_METRIC = 'RotationFailed';
 /** The environment variables the stack sets for one function and the function (or the CLI) reads. */
 /** The AppConfig ids of every service (`core/appconfig-targets.ts` parses it). */
 export const APPCONFIG_TARGETS_ENV = 'STEWARD_APPCONFIG';
+/**
+ * Where the stack wrote the AppConfig and kill-switch ids instead (`core/target-chunks.ts`): Lambda
+ * allows 4 KB for all of a function's variables, which the ids of about ten services fill.
+ */
+export const APPCONFIG_TARGETS_PATH_ENV = 'STEWARD_APPCONFIG_TARGETS_PATH';
+/**
+ * The path of a stack's target parameters: outside `/<root>/`, so the change rule and the drift
+ * run, which look only under the root, never take them for configuration.
+ */
+export function appConfigTargetsPath(stackName: string): string {
+  return `/config-steward/${stackName}/appconfig-targets`;
+}
 /** The fingerprint key's ARN (read by `fingerprintKeyId`; without it, the key's alias). */
 export const FINGERPRINT_KEY_ENV = 'STEWARD_FINGERPRINT_KEY';
 export const DELIVERY_QUEUE_URL_ENV = 'STEWARD_DELIVERY_QUEUE_URL';

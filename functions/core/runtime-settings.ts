@@ -98,6 +98,8 @@ let codeReferencesVariable:
 export const functionVariables = {
   /** AppConfig ids per service, JSON; read by the targets parser, which names what is wrong. */
   STEWARD_APPCONFIG: optionalText,
+  /** Where the stack wrote the AppConfig and kill-switch ids, when they are not given as JSON (runtime/stack-targets.ts). */
+  STEWARD_APPCONFIG_TARGETS_PATH: optionalText,
   /** Prefix of the AppConfig application names the validator looks ids up by. */
   STEWARD_APPCONFIG_PREFIX: z._default(z.string(), ''),
   /** The FIFO delivery queue; without it (a local run) deliveries run in process or not at all. */

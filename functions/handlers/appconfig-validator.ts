@@ -37,7 +37,10 @@ const { settings, registry } = loadRuntime(
 
 export const handler = createAppConfigValidatorHandler({
   registry,
-  // STEWARD_APPCONFIG when given (steward invoke, tests); otherwise AppConfig's own names.
+  // STEWARD_APPCONFIG when given (steward invoke, tests); otherwise AppConfig's own names. Not the
+  // stack's target parameters (runtime/stack-targets.ts): AppConfig calls this function for the
+  // kill-switch deployments the stack makes, possibly before it has written them, and reading them would put
+  // the SDK's JSON-RPC protocol (Parameter Store's) in its cold start, about 4 KB.
   locator: firstLocator(
     targetsLocator(parseAppConfigTargets(settings.STEWARD_APPCONFIG, { whenAbsent: 'empty' })),
     new AppConfigProfileLocator(new AppConfigClient({}), settings.STEWARD_APPCONFIG_PREFIX),

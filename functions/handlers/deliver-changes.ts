@@ -24,12 +24,13 @@ import {
   type DeliveryRecordsDependencies,
   handleDeliveryRecords,
 } from '../core/delivery/delivery-records.ts';
-import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
+import type { AppConfigTargets } from '../core/appconfig-targets.ts';
 import type { BatchItemFailures } from '../core/pipeline/queue-records.ts';
 import { functionEnvironment } from '../core/runtime-settings.ts';
 import { enforcementOf } from '../core/validation/enforcement.ts';
 import { systemClock } from '../ports/clock.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
+import { stackTargets } from '../runtime/stack-targets.ts';
 import { PowertoolsStructuredLog } from '../adapters/powertools-structured-log.ts';
 
 /**
@@ -41,15 +42,19 @@ import { PowertoolsStructuredLog } from '../adapters/powertools-structured-log.t
 const GROUP_START_MARGIN_MS = (DELIVERY_TIMEOUT_SECONDS * 1000) / 2;
 
 /**
- * The handler over its dependencies; the module-scope `handler` wires the AWS adapters.
+ * The handler over its dependencies; the module-scope `handler` wires the AWS adapters. `targets` may
+ * be read on first use (the stack's parameters): a failed read fails the batch, which is retried.
  *
  * @example
  * const handler = createDeliverChangesHandler({ ...deps, queue, retrySeconds: 60, logger });
  */
 export function createDeliverChangesHandler(
-  deps: Omit<DeliveryRecordsDependencies, 'log'> & { readonly logger: Logger },
+  deps: Omit<DeliveryRecordsDependencies, 'log' | 'targets'> & {
+    readonly logger: Logger;
+    readonly targets: AppConfigTargets | (() => Promise<AppConfigTargets>);
+  },
 ) {
-  const { logger } = deps;
+  const { logger, targets } = deps;
   return middy<unknown, BatchItemFailures, Error, Context>()
     .use({
       onError: async (request) => {
@@ -59,10 +64,14 @@ export function createDeliverChangesHandler(
         });
       },
     })
-    .handler((event, context) =>
+    .handler(async (event, context) =>
       handleDeliveryRecords(
         event,
-        { ...deps, log: new PowertoolsStructuredLog(logger) },
+        {
+          ...deps,
+          targets: typeof targets === 'function' ? await targets() : targets,
+          log: new PowertoolsStructuredLog(logger),
+        },
         { outOfTime: () => context.getRemainingTimeInMillis() < GROUP_START_MARGIN_MS },
       ),
     );
@@ -75,6 +84,7 @@ const { settings, registry } = loadRuntime(
     'STEWARD_DELIVERY_RETRY_SECONDS',
     'STEWARD_VALIDATOR_PRINCIPAL',
     'STEWARD_APPCONFIG',
+    'STEWARD_APPCONFIG_TARGETS_PATH',
   ),
 );
 const retrySeconds = settings.STEWARD_DELIVERY_RETRY_SECONDS;
@@ -97,7 +107,8 @@ export const handler = createDeliverChangesHandler({
   enforcement: enforcementOf(settings),
   validatorPrincipal: settings.STEWARD_VALIDATOR_PRINCIPAL,
   delivery: new AppConfigDelivery(new AppConfigClient({})),
-  targets: parseAppConfigTargets(settings.STEWARD_APPCONFIG, { whenAbsent: 'empty' }),
+  // Read once per container, through this function's store and its share of the read budget.
+  targets: stackTargets(settings, { whenAbsent: 'empty', store: async () => store }).appConfig,
   minIntervalMs: retrySeconds * 1000,
   // A restore asks to deliver the documents it touched on the same queue. Without the queue's URL
   // (a local run) there is no follow-up, and waiting records come back after the queue's timeout.

@@ -3,7 +3,7 @@
  * lib/constructs/drift-run.ts): starts a run when the input carries no checkpoint, else continues
  * it; checks units of the desired state against Parameter Store and the managed secrets until the
  * invocation's remaining time leaves only a margin, files and resolves tickets, and returns the
- * checkpoint; with the stack's AppConfig ids (`STEWARD_APPCONFIG`) it also compares the flags each
+ * checkpoint; with the stack's AppConfig ids (runtime/stack-targets.ts) it also compares the flags each
  * environment serves with config/ (core/drift/flag-drift.ts). Once the run is done the state machine invokes it once more with `publish: true`, to
  * publish the run's one `Config Drift Detected` event and its metrics from the final checkpoint.
  */
@@ -25,7 +25,6 @@ import { BULK_READ_CLIENT_CONFIG, parameterArn } from '../adapters/ssm-parameter
 import { SsmParameterStoreWithOverrides } from '../adapters/ssm-override-store.ts';
 import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
-import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
 import type { DriftDependencies } from '../core/drift/run.ts';
 import {
   type DriftCheckpoint,
@@ -38,13 +37,19 @@ import { fingerprintKeyId } from '../core/fingerprint.ts';
 import { functionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
 import { lazyDeployedFlagSource } from '../runtime/lazy-deployed-flags.ts';
-import { killSwitchDriftSource } from '../runtime/kill-switch-drift-source.ts';
+import { killSwitchDriftReader } from '../runtime/kill-switch-drift-source.ts';
 import { loadRuntime } from '../runtime/runtime.ts';
+import { stackTargets } from '../runtime/stack-targets.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
 const { settings, registry } = loadRuntime(
-  functionEnvironment('STEWARD_FINGERPRINT_KEY', 'STEWARD_APPCONFIG', 'STEWARD_KILL_SWITCHES'),
+  functionEnvironment(
+    'STEWARD_FINGERPRINT_KEY',
+    'STEWARD_APPCONFIG',
+    'STEWARD_KILL_SWITCHES',
+    'STEWARD_APPCONFIG_TARGETS_PATH',
+  ),
 );
 let apiCalls = 0;
 const countCall = () => {
@@ -69,13 +74,12 @@ const fingerprinter = new KmsValueFingerprinter(
 );
 const tracker = createTicketTracker(settings.STEWARD_TICKETS);
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
-// The served flags of every service, compared with config/ when the stack passed the AppConfig ids.
-const appConfigTargets = parseAppConfigTargets(settings.STEWARD_APPCONFIG, { whenAbsent: 'empty' });
-const flags =
-  Object.keys(appConfigTargets).length > 0
-    ? { source: lazyDeployedFlagSource(), targets: appConfigTargets }
-    : undefined;
-const killSwitches = killSwitchDriftSource(settings.STEWARD_KILL_SWITCHES);
+// The served flags of every service are compared with config/ when the stack passed the AppConfig
+// ids, and kill switches past their `until` reported when it passed theirs; read once per container,
+// counted and rate-limited like the sweep's own reads.
+const targets = stackTargets(settings, { whenAbsent: 'empty', store: async () => source });
+const flagSource = lazyDeployedFlagSource();
+const killSwitchReader = killSwitchDriftReader();
 
 // The first step gets the schedule's payload (ignored); the next ones the previous step's output;
 // the state machine's publish state sends the final checkpoint with `publish: true`.
@@ -91,7 +95,7 @@ async function driftStep(raw: unknown, context: Context) {
   const input = stepInput.parse(raw);
   const checkpoint = input.checkpoint === undefined ? undefined : parseCheckpoint(input.checkpoint);
   if (input.publish === true) return publishRun(checkpoint, context);
-  const step = await runDriftStep(dependencies(context), checkpoint, {
+  const step = await runDriftStep(await dependencies(context), checkpoint, {
     remainingMs: () => context.getRemainingTimeInMillis(),
     marginMs: STEP_MARGIN_MS,
     requestsPerSecond: settings.STEWARD_DRIFT_RPS,
@@ -114,16 +118,20 @@ async function driftStep(raw: unknown, context: Context) {
 
 async function publishRun(checkpoint: DriftCheckpoint | undefined, context: Context) {
   if (checkpoint === undefined) throw new DriftCheckpointError('publish: true needs the final checkpoint');
-  await publishDriftRun(dependencies(context), checkpoint);
+  await publishDriftRun(await dependencies(context), checkpoint);
   logger.info('drift run published', { runId: checkpoint.runId, steps: checkpoint.steps });
   return { checkpoint, done: true };
 }
 
 /** The core's dependencies for one invocation; API calls are counted from its start. */
-function dependencies(context: Context): DriftDependencies {
+async function dependencies(context: Context): Promise<DriftDependencies> {
   // Region and account from the function's own ARN: no STS call needed for the parameter ARNs.
   const [, partition = 'aws', , region = '', account = ''] = context.invokedFunctionArn.split(':');
   const startCalls = apiCalls;
+  const appConfigTargets = await targets.appConfig();
+  const killSwitchTargets = await targets.killSwitches();
+  const flags =
+    Object.keys(appConfigTargets).length > 0 ? { source: flagSource, targets: appConfigTargets } : undefined;
   return {
     registry,
     source,
@@ -131,7 +139,7 @@ function dependencies(context: Context): DriftDependencies {
     tracker,
     publisher,
     fingerprinter,
-    ...(killSwitches ? { killSwitches } : {}),
+    ...(killSwitchTargets ? { killSwitches: { targets: killSwitchTargets, reader: killSwitchReader } } : {}),
     clock: systemClock,
     metrics: new PowertoolsMetricsSink(metrics),
     apiCalls: () => apiCalls - startCalls,

@@ -17,19 +17,26 @@ import { CloudWatchFlagUsageReader } from '../adapters/cloudwatch-flag-usage-rea
 import { EventBridgeEventPublisher } from '../adapters/eventbridge-publisher.ts';
 import { PowertoolsMetricsSink } from '../adapters/powertools-metrics-sink.ts';
 import { createTicketTracker } from '../adapters/tickets/create-ticket-tracker.ts';
-import { flagProfileRefs, parseAppConfigTargets } from '../core/appconfig-targets.ts';
+import { flagProfileRefs } from '../core/appconfig-targets.ts';
 import { runFlagExpiryJob } from '../core/flags/expiry-job.ts';
 import { functionEnvironment, parseFunctionEnvironment } from '../core/runtime-settings.ts';
 import { systemClock } from '../ports/clock.ts';
+import { stackTargets } from '../runtime/stack-targets.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
 // Settings only: this job reads hosted flag documents, not the desired state, so no registry is built.
 const settings = parseFunctionEnvironment(
-  functionEnvironment('STEWARD_APPCONFIG', 'STEWARD_FLAG_CODE_REFERENCES', 'STEWARD_FLAG_USAGE_DAYS'),
+  functionEnvironment(
+    'STEWARD_APPCONFIG',
+    'STEWARD_APPCONFIG_TARGETS_PATH',
+    'STEWARD_FLAG_CODE_REFERENCES',
+    'STEWARD_FLAG_USAGE_DAYS',
+  ),
   process.env,
 );
-const targets = flagProfileRefs(parseAppConfigTargets(settings.STEWARD_APPCONFIG));
+// The job cannot work without the ids: neither the JSON nor the path stops the cold start.
+const targets = stackTargets(settings);
 const source = new AppConfigFlagSource(new AppConfigClient({}));
 const usage = new CloudWatchFlagUsageReader(new CloudWatchClient({}));
 const publisher = new EventBridgeEventPublisher(new EventBridgeClient({}), settings.STEWARD_EVENT_BUS);
@@ -43,7 +50,7 @@ async function flagExpiry(raw: unknown) {
   const report = await runFlagExpiryJob(
     { source, tracker, publisher, clock: systemClock, metrics: new PowertoolsMetricsSink(metrics), usage },
     {
-      targets,
+      targets: flagProfileRefs(await targets.appConfig()),
       warnWithinDays: settings.STEWARD_FLAG_WARN_DAYS,
       codeReferences: settings.STEWARD_FLAG_CODE_REFERENCES,
       usageWindowDays: settings.STEWARD_FLAG_USAGE_DAYS,

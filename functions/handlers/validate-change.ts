@@ -60,6 +60,7 @@ const { settings, registry } = loadRuntime(
     'STEWARD_RECONCILER_PRINCIPAL',
     'STEWARD_DELIVERY_QUEUE_URL',
     'STEWARD_APPCONFIG',
+    'STEWARD_APPCONFIG_TARGETS_PATH',
   ),
 );
 const store = new SsmParameterStore(new SSMClient(BULK_READ_CLIENT_CONFIG), {
@@ -93,6 +94,6 @@ export const handler = createValidateChangeHandler({
   // Without a queue (steward invoke against an emulator) the requests run here, at once.
   requests: queueUrl
     ? new SqsDeliveryQueue(new SQSClient({}), queueUrl)
-    : inProcessDeliveryQueue(ports, settings.STEWARD_APPCONFIG),
+    : inProcessDeliveryQueue(ports, settings),
   logger,
 });

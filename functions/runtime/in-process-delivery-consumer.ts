@@ -7,21 +7,21 @@
  */
 import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { AppConfigDelivery } from '../adapters/appconfig-delivery.ts';
-import { parseAppConfigTargets } from '../core/appconfig-targets.ts';
 import { InProcessDeliveryQueue } from '../core/delivery/in-process-queue.ts';
 import type { ProcessDeliveryDependencies } from '../core/delivery/process-requests.ts';
+import { stackTargets, type StackTargetVariables } from './stack-targets.ts';
 
 /**
  * @example
- * const queue = inProcessDeliveryConsumer(ports, process.env.STEWARD_APPCONFIG);
+ * const queue = await inProcessDeliveryConsumer(ports, process.env);
  */
-export function inProcessDeliveryConsumer(
+export async function inProcessDeliveryConsumer(
   ports: Omit<ProcessDeliveryDependencies, 'delivery' | 'targets'>,
-  appConfigTargets: string | undefined,
-): InProcessDeliveryQueue {
+  appConfigTargets: StackTargetVariables,
+): Promise<InProcessDeliveryQueue> {
   return new InProcessDeliveryQueue({
     ...ports,
     delivery: new AppConfigDelivery(new AppConfigClient({})),
-    targets: parseAppConfigTargets(appConfigTargets, { whenAbsent: 'empty' }),
+    targets: await stackTargets(appConfigTargets, { whenAbsent: 'empty' }).appConfig(),
   });
 }

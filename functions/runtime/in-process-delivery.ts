@@ -6,14 +6,15 @@
 import { onceUntilFailure } from '../adapters/once-until-failure.ts';
 import type { ProcessDeliveryDependencies } from '../core/delivery/process-requests.ts';
 import type { DeliveryQueue } from '../ports/delivery-queue.ts';
+import type { StackTargetVariables } from './stack-targets.ts';
 
 /**
  * @example
- * const requests = inProcessDeliveryQueue(ports, settings.STEWARD_APPCONFIG);
+ * const requests = inProcessDeliveryQueue(ports, settings); // its STEWARD_APPCONFIG or targets path
  */
 export function inProcessDeliveryQueue(
   ports: Omit<ProcessDeliveryDependencies, 'delivery' | 'targets'>,
-  appConfigTargets: string | undefined,
+  appConfigTargets: StackTargetVariables,
 ): DeliveryQueue {
   const consumer = onceUntilFailure(async () =>
     (await import('./in-process-delivery-consumer.ts')).inProcessDeliveryConsumer(ports, appConfigTargets),

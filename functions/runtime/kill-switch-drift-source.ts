@@ -1,19 +1,18 @@
 /**
- * The drift job's view of the kill switches: the stack's ids (`STEWARD_KILL_SWITCHES`, parsed at cold
- * start so a malformed value is named there) and a reader whose AppConfig client is loaded on first
- * use (a lazy chunk: only service units with switches read it).
+ * The drift job's reader of the kill switches' environments, whose AppConfig client is loaded on first
+ * use (a lazy chunk: only service units with switches read it). The switches' ids come from
+ * runtime/stack-targets.ts.
  */
 import { onceUntilFailure } from '../adapters/once-until-failure.ts';
 import type { KillSwitchDriftSource } from '../core/drift/kill-switch-overdue.ts';
-import { parseKillSwitchTargets } from '../core/flags/kill-switch-targets.ts';
 import { lazyAppConfigClient } from './lazy-appconfig-client.ts';
 
 /**
  * @example
- * const killSwitches = killSwitchDriftSource(settings.STEWARD_KILL_SWITCHES); // undefined without the variable
+ * const reader = killSwitchDriftReader();
+ * const killSwitches = targets ? { targets, reader } : undefined;
  */
-export function killSwitchDriftSource(targets: string | undefined): KillSwitchDriftSource | undefined {
-  if (targets === undefined) return undefined;
+export function killSwitchDriftReader(): KillSwitchDriftSource['reader'] {
   const delivery = onceUntilFailure(async () => {
     const [client, { AppConfigKillSwitchStore }] = await Promise.all([
       lazyAppConfigClient(),
@@ -22,10 +21,7 @@ export function killSwitchDriftSource(targets: string | undefined): KillSwitchDr
     return new AppConfigKillSwitchStore(client);
   });
   return {
-    targets: parseKillSwitchTargets(targets),
-    reader: {
-      servedDeployment: async (target) => (await delivery()).servedDeployment(target),
-      hostedContent: async (version) => (await delivery()).hostedContent(version),
-    },
+    servedDeployment: async (target) => (await delivery()).servedDeployment(target),
+    hostedContent: async (version) => (await delivery()).hostedContent(version),
   };
 }

@@ -13,16 +13,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AppConfigTargets } from '../../functions/core/appconfig-targets.ts';
 import { DELIVERY_TIMEOUT_SECONDS } from '../../functions/core/delivery/deliver.ts';
-import {
-  APPCONFIG_TARGETS_ENV,
-  DELIVERY_QUEUE_URL_ENV,
-  VALIDATOR_PRINCIPAL_ENV,
-} from '../../functions/core/names.ts';
+import { DELIVERY_QUEUE_URL_ENV, VALIDATOR_PRINCIPAL_ENV } from '../../functions/core/names.ts';
 import { OVERRIDE_DEPLOYMENT_STRATEGY_ID } from '../../functions/core/override.ts';
 import { appConfigArn, grantWithinApplications } from '../appconfig-access.ts';
 import { grantReadOverrides } from '../override-access.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
 import type { Settings } from '../settings.ts';
+import type { AppConfigTargetParameters } from './appconfig-target-parameters.ts';
 import { grantParameterKeys } from './parameter-keys.ts';
 import { StewardFunction } from './steward-function.ts';
 import { grantTicketAccess } from './ticket-access.ts';
@@ -166,14 +163,11 @@ export class ChangeDelivery extends Construct {
   }
 
   /**
-   * Deliver through AppConfig: `STEWARD_APPCONFIG` for deliver-changes (environment variable and
-   * least-privilege grant in one place).
+   * Deliver through AppConfig: the path of the parameters holding these ids for deliver-changes, and
+   * its least-privilege grants, in one place.
    */
-  deliverTo(deliveryTargets: AppConfigTargets): void {
-    this.deliverChanges.fn.addEnvironment(
-      APPCONFIG_TARGETS_ENV,
-      Stack.of(this).toJsonString(deliveryTargets),
-    );
+  deliverTo(deliveryTargets: AppConfigTargets, parameters: AppConfigTargetParameters): void {
+    parameters.grantRead(this.deliverChanges.fn);
     this.grantDelivery(deliveryTargets);
   }
 

@@ -3,8 +3,8 @@
  * the service, one environment per Steward environment rolled back by the settings' alarms, a freeform
  * profile for the composed document and an `AWS.AppConfig.FeatureFlags` profile for its flags, both
  * checked by the validator Lambda when given), with what they share: a deployment strategy per
- * environment, the alarm role, the validator's permission. `targets` is what `STEWARD_APPCONFIG`
- * carries to the functions that deploy or read them. The documents and the flags are deployed by the
+ * environment, the alarm role, the validator's permission. `targets` is what the functions that deploy
+ * or read them get (through AppConfigTargetParameters). The documents and the flags are deployed by the
  * reconcile's delivery only, no version by the stack; `documentSha256` and `flagsSha256` tell the
  * reconcile which changed.
  */
@@ -47,11 +47,11 @@ export interface ConfigDeliveryProps {
 /**
  * @example
  * const delivery = new ConfigDelivery(this, 'Delivery', { settings, registry, validatorFunctionArn: validator.fn.functionArn });
- * job.fn.addEnvironment('STEWARD_APPCONFIG', Stack.of(this).toJsonString(delivery.targets));
+ * new AppConfigTargetParameters(this, 'AppConfigTargets', { settings, appConfig: delivery.targets }).grantRead(job.fn);
  * delivery.grantReadHostedFlags(job.fn);
  */
 export class ConfigDelivery extends Construct {
-  /** `{ [service]: ServiceTarget }`: serialise with `Stack.of(scope).toJsonString(targets)` into `STEWARD_APPCONFIG`. */
+  /** `{ [service]: ServiceTarget }`: written into the stack's target parameters (AppConfigTargetParameters). */
   public readonly targets: AppConfigTargets = {};
   /** ARN of every service's application. */
   public readonly applicationArns: Record<string, string> = {};
@@ -165,7 +165,7 @@ export class ConfigDelivery extends Construct {
     }));
   }
 
-  /** The JSON of {@link targets} for `STEWARD_APPCONFIG`. */
+  /** The JSON of {@link targets}, as `STEWARD_APPCONFIG` takes it (the functions get their parameters' path instead). */
   targetsJson(): string {
     return Stack.of(this).toJsonString(this.targets);
   }

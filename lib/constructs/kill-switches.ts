@@ -8,7 +8,8 @@
  * a switch is flipped during an incident, when those alarms are likely firing.
  *
  * `operatorPolicies` are managed policies with exactly what `steward kill` needs; `targets` is what
- * `STEWARD_KILL_SWITCHES` carries (also the stack output `KillSwitchTargets`).
+ * `STEWARD_KILL_SWITCHES` carries for `steward kill` (the stack output `KillSwitchTargets`); the stack's
+ * functions read them from its target parameters (appconfig-target-parameters.ts).
  */
 import { createHash } from 'node:crypto';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
@@ -24,7 +25,6 @@ import { killSwitchDocument, killSwitchesOf } from '../../functions/core/flags/k
 import {
   FEATURE_FLAGS_PROFILE_TYPE,
   KILL_SWITCH_STRATEGY_NAME,
-  KILL_SWITCH_TARGETS_ENV,
   KILL_SWITCHES_PROFILE_NAME,
   killSwitchEnvironmentName,
 } from '../../functions/core/names.ts';
@@ -118,13 +118,13 @@ export class KillSwitches extends Construct {
 
   /**
    * Let a function read what the kill-switch environments serve (the nightly drift job, which
-   * reports switches past their `until`): `STEWARD_KILL_SWITCHES`, ListDeployments on exactly the
-   * kill-switch environments, GetDeployment on their deployments (the served deployment's profile is
-   * confirmed with it when a listing names the profile only), GetHostedConfigurationVersion on the
-   * kill-switch profiles' versions, and each on their applications' own ARN; nothing else.
+   * reports switches past their `until`; it finds their ids in the stack's target parameters):
+   * ListDeployments on exactly the kill-switch environments, GetDeployment on their deployments (the
+   * served deployment's profile is confirmed with it when a listing names the profile only),
+   * GetHostedConfigurationVersion on the kill-switch profiles' versions, and each on their
+   * applications' own ARN; nothing else.
    */
   grantReadDeployed(fn: lambda.Function): void {
-    fn.addEnvironment(KILL_SWITCH_TARGETS_ENV, Stack.of(this).toJsonString(this.targets));
     const { applications, environments, deployments } = this.arns();
     if (environments.length === 0) return;
     const statements = [

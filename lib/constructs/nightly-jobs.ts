@@ -11,8 +11,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ConfigurationError } from '../../functions/core/errors.ts';
 import {
-  APPCONFIG_TARGETS_ENV,
+  APPCONFIG_TARGETS_PATH_ENV,
   FLAG_CODE_REFERENCES_ENV,
   FLAG_USAGE_DAYS_ENV,
 } from '../../functions/core/names.ts';
@@ -23,7 +24,9 @@ import {
   encodeCodeReferenceDigest,
 } from '../../functions/core/flags/code-reference-digest.ts';
 import type { CodeReferenceReport } from '../../functions/core/flags/code-references.ts';
+import { environmentBytes, LAMBDA_ENVIRONMENT_BYTES } from '../resolved-size.ts';
 import { runtimeEnvironment, type Settings } from '../settings.ts';
+import type { AppConfigTargetParameters } from './appconfig-target-parameters.ts';
 import { DriftRun } from './drift-run.ts';
 import type { ConfigDelivery } from './config-delivery.ts';
 import { grantParameterKeys } from './parameter-keys.ts';
@@ -43,12 +46,8 @@ export interface FlagCodeReferences {
   readonly sources: readonly string[];
 }
 
-/** Lambda's limit for all of a function's environment variables together, names included. */
-const LAMBDA_ENVIRONMENT_BYTES = 4096;
 /** Kept free for the variables StewardFunction adds (Powertools, NODE_OPTIONS: about 200 bytes). */
 const ENVIRONMENT_RESERVE_BYTES = 512;
-/** What one CloudFormation reference in a variable resolves to at most here (AppConfig ids are 7 characters). */
-const RESOLVED_REFERENCE_BYTES = 20;
 
 export interface NightlyJobsProps {
   readonly settings: Settings;
@@ -61,6 +60,12 @@ export interface NightlyJobsProps {
    * @default - no flag-expiry job
    */
   readonly hostedFlags?: ConfigDelivery;
+  /**
+   * The parameters holding the stack's AppConfig and kill-switch ids: the drift job and the flag-expiry
+   * job get their path. Required with `hostedFlags`.
+   * @default - the jobs get no ids
+   */
+  readonly targets?: AppConfigTargetParameters;
   /**
    * The code references synth found; the flag-expiry job lists them in its tickets, from a digest
    * sized to what Lambda's 4 KB of environment variables leave over.
@@ -135,11 +140,17 @@ export class NightlyJobs extends Construct {
       maximumEventAge: props.maximumEventAge,
     });
 
+    // The drift run also compares the flags each environment serves with config/, and reports kill
+    // switches past their `until`.
+    props.targets?.grantRead(this.drift.fn);
     if (props.hostedFlags) {
-      // The drift run also compares the flags each environment serves with config/.
-      this.drift.fn.addEnvironment(APPCONFIG_TARGETS_ENV, props.hostedFlags.targetsJson());
+      if (!props.targets) {
+        throw new ConfigurationError(
+          'NightlyJobs: hostedFlags needs targets, the parameters holding their ids',
+        );
+      }
       props.hostedFlags.grantReadDeployedFlags(this.drift.fn);
-      this.flagExpiry = this.createFlagExpiryJob(props.hostedFlags);
+      this.flagExpiry = this.createFlagExpiryJob(props.hostedFlags, props.targets);
       this.addJob({ name: 'flag-expiry', fn: this.flagExpiry.fn });
     }
     for (const job of props.jobs ?? []) this.addJob(job);
@@ -188,10 +199,13 @@ export class NightlyJobs extends Construct {
    * stood before this construct owned it, so that its logical IDs (its failure queue's above all) stay
    * those of deployed stacks.
    */
-  private createFlagExpiryJob(hostedFlags: ConfigDelivery): StewardFunction {
+  private createFlagExpiryJob(
+    hostedFlags: ConfigDelivery,
+    targets: AppConfigTargetParameters,
+  ): StewardFunction {
     const { settings, bus } = this.props;
     const environment = {
-      [APPCONFIG_TARGETS_ENV]: hostedFlags.targetsJson(),
+      [APPCONFIG_TARGETS_PATH_ENV]: targets.path,
       [FLAG_USAGE_DAYS_ENV]: String(settings.flags.usage.windowDays),
     };
     const job = new StewardFunction(Stack.of(this), 'FlagExpiry', {
@@ -202,6 +216,7 @@ export class NightlyJobs extends Construct {
       timeout: Duration.minutes(5),
       environment: { ...environment, ...this.codeReferencesEnvironment(environment) },
     });
+    targets.grantRead(job.fn);
     hostedFlags.grantReadHostedFlags(job.fn);
     bus.grantPutEventsTo(job.fn);
     grantTicketAccess(job.role, settings, { resolve: true });
@@ -229,20 +244,10 @@ export class NightlyJobs extends Construct {
   private codeReferencesEnvironment(others: Record<string, string>): Record<string, string> {
     const { flagCodeReferences, settings } = this.props;
     if (flagCodeReferences === undefined) return {};
-    const stack = Stack.of(this);
-    const resolvedBytes = (value: string): number => {
-      const resolved: unknown = stack.resolve(value);
-      if (typeof resolved === 'string') return Buffer.byteLength(resolved);
-      const parts = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? [resolved];
-      return parts.reduce<number>(
-        (sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : RESOLVED_REFERENCE_BYTES),
-        0,
-      );
-    };
-    const used = Object.entries({ ...runtimeEnvironment(settings), ...others }).reduce(
-      (sum, [name, value]) => sum + name.length + resolvedBytes(value),
-      FLAG_CODE_REFERENCES_ENV.length + ENVIRONMENT_RESERVE_BYTES,
-    );
+    const used =
+      environmentBytes(this, { ...runtimeEnvironment(settings), ...others }) +
+      FLAG_CODE_REFERENCES_ENV.length +
+      ENVIRONMENT_RESERVE_BYTES;
     const digest = encodeCodeReferenceDigest(
       flagCodeReferences.report,
       flagCodeReferences.sources,

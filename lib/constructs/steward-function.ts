@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AssetHashType, Duration, type ILocalBundling, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,6 +18,7 @@ import { buildSync } from 'esbuild';
 import { METRICS_NAMESPACE } from '../../functions/core/names.ts';
 import { ENTRY_FILE, lambdaBundleOptions, SOURCE_MAPS_NODE_OPTIONS, trimSourceMaps } from '../bundling.ts';
 import { acknowledgeWildcardGrant } from '../nag.ts';
+import { environmentBytes, LAMBDA_ENVIRONMENT_BYTES } from '../resolved-size.ts';
 import { runtimeEnvironment, type Settings } from '../settings.ts';
 
 /** The repository root, where `functions/` and `package-lock.json` live. */
@@ -136,6 +137,10 @@ export class StewardFunction extends Construct {
       },
     });
 
+    // Lambda refuses a function whose variables exceed 4 KB only at deploy time: refuse it at synth,
+    // once every construct has added its variables.
+    this.node.addValidation({ validate: () => this.environmentTooLarge() });
+
     acknowledgeWildcardGrant(this.role, {
       actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
       resources: ['*'],
@@ -198,6 +203,21 @@ export class StewardFunction extends Construct {
         },
       );
     }
+  }
+
+  /** Lambda's 4 KB for all variables, CloudFormation references counted at their resolved size, generously. */
+  private environmentTooLarge(): string[] {
+    const cfn = this.fn.node.defaultChild as lambda.CfnFunction;
+    const environment = Stack.of(this).resolve(cfn.environment) as
+      { variables?: Record<string, unknown> } | undefined;
+    const bytes = environmentBytes(this, environment?.variables ?? {});
+    if (bytes <= LAMBDA_ENVIRONMENT_BYTES) return [];
+    return [
+      `${this.serviceName}: its environment variables take about ${bytes.toLocaleString('en-US')} bytes once ` +
+        `deployed (CloudFormation references counted generously), over Lambda's ` +
+        `${LAMBDA_ENVIRONMENT_BYTES.toLocaleString('en-US')} for all of a function's variables; Lambda would ` +
+        'refuse it at deploy time. Pass large values another way (the AppConfig ids travel in parameters).',
+    ];
   }
 }
 

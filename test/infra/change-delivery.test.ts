@@ -2,7 +2,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
+import type { AppConfigTargets } from '../../functions/core/appconfig-targets.ts';
 import { DELIVERY_TIMEOUT_SECONDS } from '../../functions/core/delivery/deliver.ts';
+import { AppConfigTargetParameters } from '../../lib/constructs/appconfig-target-parameters.ts';
 import { ChangeDelivery, deliveryMaxReceives } from '../../lib/constructs/change-delivery.ts';
 import { nagFindings } from '../../lib/nag.ts';
 import { loadSettings, type Settings } from '../../lib/settings.ts';
@@ -19,6 +21,11 @@ function build(overrides: Partial<Settings> = {}) {
     bus,
   });
   return { stack, delivery, template: () => Template.fromStack(stack) };
+}
+
+/** The parameters holding `targets` (ORDERS_TARGETS by default), as the stack writes them. */
+function targetParameters(stack: Stack, targets: AppConfigTargets = ORDERS_TARGETS) {
+  return new AppConfigTargetParameters(stack, 'AppConfigTargets', { settings, appConfig: targets });
 }
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
@@ -131,10 +138,10 @@ describe('Construct: ChangeDelivery', () => {
 
   it('grants AppConfig delivery (documents and flags) within the given applications, with the given strategies only', () => {
     // Prepare
-    const { delivery, template } = build();
+    const { stack, delivery, template } = build();
 
     // Act
-    delivery.deliverTo(ORDERS_TARGETS);
+    delivery.deliverTo(ORDERS_TARGETS, targetParameters(stack));
 
     // Assess
     const appconfig = statements(template()).filter((s) =>
@@ -179,14 +186,26 @@ describe('Construct: ChangeDelivery', () => {
       'arn:aws:appconfig:eu-west-1:123456789012:deploymentstrategy/AppConfig.AllAtOnce',
     ]);
     expect(JSON.stringify(appconfig)).not.toMatch(/application\/\*|"\*"|appconfig:\*/);
-    template().hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.stringLikeRegexp('app111') }) },
+    // The ids reach deliver-changes through the parameters' path, readable by it alone.
+    template().hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/config-steward/Test/appconfig-targets/1',
+      Value: Match.stringLikeRegexp('app111'),
     });
+    template().hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          STEWARD_APPCONFIG_TARGETS_PATH: '/config-steward/Test/appconfig-targets',
+        }),
+      },
+    });
+    expect(arns(statements(template()).find((s) => s.Sid === 'ReadAppConfigTargets')!)).toEqual([
+      'arn:aws:ssm:eu-west-1:123456789012:parameter/config-steward/Test/appconfig-targets',
+    ]);
   });
 
   it('puts at most 18 applications (36 ARNs) in one statement, so CDK can spread a large fleet over overflow policies', () => {
     // Prepare
-    const { delivery, template } = build();
+    const { stack, delivery, template } = build();
     const production = ORDERS_TARGETS.orders.environments.production;
     const fleet = Object.fromEntries(
       Array.from({ length: 40 }, (_, i) => [
@@ -196,7 +215,7 @@ describe('Construct: ChangeDelivery', () => {
     );
 
     // Act
-    delivery.deliverTo(fleet);
+    delivery.deliverTo(fleet, targetParameters(stack, fleet));
 
     // Assess
     // CDK moves what does not fit the inline policy into overflow managed policies: read both.
@@ -244,7 +263,7 @@ describe('Construct: ChangeDelivery', () => {
   it('leaves no unacknowledged cdk-nag finding on its queues, mapping and permissions', () => {
     // Prepare
     const { stack, delivery } = build();
-    delivery.deliverTo(ORDERS_TARGETS);
+    delivery.deliverTo(ORDERS_TARGETS, targetParameters(stack));
 
     // Act
     const findings = nagFindings(stack).filter(

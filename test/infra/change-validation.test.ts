@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
+import { AppConfigTargetParameters } from '../../lib/constructs/appconfig-target-parameters.ts';
 import { flattenCfnReference } from '../../lib/cfn-reference.ts';
 import { ChangeDelivery } from '../../lib/constructs/change-delivery.ts';
 import { CHANGE_MAX_RECEIVES, ChangeValidation } from '../../lib/constructs/change-validation.ts';
@@ -383,7 +384,10 @@ describe('Construct: ChangeValidation with ConfigDelivery', () => {
       registry: exampleRegistry(),
       validatorFunctionArn: validation.validatorFunction.functionArn,
     });
-    changeDelivery.deliverTo(delivery.targets);
+    changeDelivery.deliverTo(
+      delivery.targets,
+      new AppConfigTargetParameters(stack, 'AppConfigTargets', { settings, appConfig: delivery.targets }),
+    );
 
     // Assess
     const template = Template.fromStack(stack);

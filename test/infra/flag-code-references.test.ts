@@ -10,6 +10,7 @@ import { organisation } from '../../config/index.ts';
 import { codeReferenceDigestSchema } from '../../functions/core/flags/code-reference-digest.ts';
 import type { FlagReference } from '../../functions/core/flags/code-references.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { AppConfigTargetParameters } from '../../lib/constructs/appconfig-target-parameters.ts';
 import { ConfigDelivery } from '../../lib/constructs/config-delivery.ts';
 import { type FlagCodeReferences, NightlyJobs } from '../../lib/constructs/nightly-jobs.ts';
 import { loadSettings } from '../../lib/settings.ts';
@@ -36,10 +37,15 @@ function build(flagCodeReferences?: FlagCodeReferences): Variables {
     parameterTier: settings.parameterTier,
     environments: settings.environments.map((e) => e.name),
   });
+  const hostedFlags = new ConfigDelivery(stack, 'Delivery', { settings, registry });
   new NightlyJobs(stack, 'Nightly', {
     settings,
     bus: new events.EventBus(stack, 'Bus', { eventBusName: 'config-steward' }),
-    hostedFlags: new ConfigDelivery(stack, 'Delivery', { settings, registry }),
+    hostedFlags,
+    targets: new AppConfigTargetParameters(stack, 'AppConfigTargets', {
+      settings,
+      appConfig: hostedFlags.targets,
+    }),
     flagCodeReferences,
   });
   return flagExpiryVariables(Template.fromStack(stack));
@@ -127,7 +133,7 @@ describe('Construct: NightlyJobs with flag code references', () => {
     const variables = build();
 
     // Assess
-    expect(variables).toHaveProperty('STEWARD_APPCONFIG');
+    expect(variables).toHaveProperty('STEWARD_APPCONFIG_TARGETS_PATH');
     expect(variables).not.toHaveProperty(VARIABLE);
   });
 });

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { organisation } from '../../config/index.ts';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
+import { AppConfigTargetParameters } from '../../lib/constructs/appconfig-target-parameters.ts';
 import { flattenCfnReference } from '../../lib/cfn-reference.ts';
 import { ConfigDelivery } from '../../lib/constructs/config-delivery.ts';
 import { NightlyJobs } from '../../lib/constructs/nightly-jobs.ts';
@@ -28,10 +29,14 @@ function build(overrides: Partial<Settings> = {}, options: { withHostedFlags?: b
         }),
       })
     : undefined;
+  const targets = hostedFlags
+    ? new AppConfigTargetParameters(stack, 'AppConfigTargets', { settings, appConfig: hostedFlags.targets })
+    : undefined;
   const nightly = new NightlyJobs(stack, 'Nightly', {
     settings: { ...settings, ...overrides },
     bus,
     hostedFlags,
+    targets,
   });
   return { stack, nightly };
 }
@@ -44,6 +49,24 @@ function statementsOfRole(template: Template, fragment: string): Statement[] {
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/** Where the stack writes the AppConfig ids, and the one read a job gets of them: the path, nothing under it. */
+const TARGETS_PATH = '/config-steward/Test/appconfig-targets';
+const readTargetsStatement = {
+  Sid: 'ReadAppConfigTargets',
+  Effect: 'Allow',
+  Action: 'ssm:GetParametersByPath',
+  Resource: {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':ssm:eu-west-1:123456789012:parameter/config-steward/Test/appconfig-targets',
+      ],
+    ],
+  },
+};
 
 describe('Construct: NightlyJobs', () => {
   it('schedules the drift job with the cron and time zone from settings, a role, retries and a DLQ', () => {
@@ -117,9 +140,12 @@ describe('Construct: NightlyJobs', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^Nightly: reports expired'),
       Timeout: 300,
-      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.anyValue() }) },
+      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG_TARGETS_PATH: TARGETS_PATH }) },
     });
     const statements = statementsOfRole(template, 'FlagExpiryRole');
+    expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ssm:GetParameter')))).toEqual([
+      readTargetsStatement,
+    ]);
     const appConfigActions = statements.flatMap(actionsOf).filter((a) => a.startsWith('appconfig:'));
     expect(appConfigActions.sort()).toEqual([
       'appconfig:GetHostedConfigurationVersion',
@@ -176,8 +202,11 @@ describe('Construct: NightlyJobs', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^Nightly drift sweep'),
-      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.anyValue() }) },
+      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG_TARGETS_PATH: TARGETS_PATH }) },
     });
+    expect(statementsOfRole(template, 'DriftJob').filter((s) => s.Sid === 'ReadAppConfigTargets')).toEqual([
+      readTargetsStatement,
+    ]);
     const statements = statementsOfRole(template, 'DriftJob').filter((s) =>
       actionsOf(s).some((a) => a.startsWith('appconfig:')),
     );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import { describe, expect, it } from 'vitest';
 import { SchemaRegistry } from '../../functions/core/registry.ts';
 import { DesiredParameters } from '../../lib/constructs/desired-parameters.ts';
@@ -50,6 +51,44 @@ describe('Construct: StewardFunction', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     // No AWSLambdaBasicExecutionRole: the role may write only to its own log group.
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+});
+
+describe("StewardFunction and Lambda's 4 KB of environment variables", () => {
+  it('refuses at synth a function whose variables would exceed 4 KB once deployed, naming it and its size', () => {
+    // Prepare: 200 AppConfig ids (7 characters each deployed, counted as 20) and a queue URL, as
+    // STEWARD_APPCONFIG carried them before they moved to parameters.
+    const stack = unbundled();
+    const fn = new StewardFunction(stack, 'Fn', { entry: 'functions/handlers/deliver-changes.ts', settings });
+    const strategy = new appconfig.CfnDeploymentStrategy(stack, 'Strategy', {
+      name: 'steward-staging',
+      deploymentDurationInMinutes: 0,
+      growthFactor: 100,
+      replicateTo: 'NONE',
+    });
+    const ids = Array.from({ length: 200 }, () => strategy.ref);
+    fn.fn.addEnvironment('STEWARD_APPCONFIG', stack.toJsonString(ids));
+
+    // Act: the app's synth runs the construct validations (cdk synth, npm run synth)
+    const synth = () => App.of(stack)!.synth();
+
+    // Assess
+    expect(synth).toThrow(
+      /config-steward-deliver-changes: its environment variables take about 5,\d{3} bytes once deployed .*over Lambda's 4,096/,
+    );
+  });
+
+  it('lets a function at its usual size through', () => {
+    // Prepare
+    const stack = unbundled();
+    const fn = new StewardFunction(stack, 'Fn', { entry: 'functions/handlers/deliver-changes.ts', settings });
+    fn.fn.addEnvironment('STEWARD_APPCONFIG_TARGETS_PATH', '/config-steward/Test/appconfig-targets');
+
+    // Act
+    const synth = () => App.of(stack)!.synth();
+
+    // Assess
+    expect(synth).not.toThrow();
   });
 });
 

@@ -93,7 +93,11 @@ describe('Stack: ConfigSteward', () => {
   it('gives the flag-expiry job the AppConfig targets and only read access to hosted flags', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^Nightly: reports expired'),
-      Environment: { Variables: Match.objectLike({ STEWARD_APPCONFIG: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          STEWARD_APPCONFIG_TARGETS_PATH: '/config-steward/ConfigSteward/appconfig-targets',
+        }),
+      },
     });
   });
 

@@ -131,7 +131,7 @@ describe('Command: steward invoke, with the synthesized template', () => {
     expect(environment.variables['STEWARD_PARAMETER_ROOT']).toBe('config');
   });
 
-  it('flag-expiry-job: finds cdk.out/ in the working directory, names STEWARD_APPCONFIG as not known, exits 3', () => {
+  it('flag-expiry-job: finds cdk.out/ in the working directory and reads the ids under the path it names, exits 4 when Parameter Store is not there', () => {
     // Act
     const result = spawnSync(
       process.execPath,
@@ -145,19 +145,26 @@ describe('Command: steward invoke, with the synthesized template', () => {
       {
         cwd: stack.projectDir,
         encoding: 'utf8',
-        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+        env: {
+          ...process.env,
+          NODE_NO_WARNINGS: '1',
+          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          AWS_MAX_ATTEMPTS: '1',
+          STEWARD_APPCONFIG: '',
+        },
         timeout: 30_000,
       },
     );
 
-    // Assess
-    expect(result.status).toBe(3);
+    // Assess: the template carries the path, not the ids; nothing is missing
+    expect(result.status).toBe(4);
     expect(result.stderr).toContain('environment and timeout (300 s) of FlagExpiry');
-    expect(result.stderr).toMatch(
-      /^ {2}STEWARD_APPCONFIG = built from \d+ resource values \(GetAtt Delivery/m,
-    );
-    expect(result.stderr).toContain(
-      'configuration error: flag-expiry-job did not load: STEWARD_APPCONFIG is not set (not known locally: STEWARD_APPCONFIG',
+    expect(result.stderr).not.toContain('not known locally');
+    expect(result.stdout).toContain(
+      'GetParametersByPath on /config-steward/ConfigSteward/appconfig-targets failed',
     );
   });
 

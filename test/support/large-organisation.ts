@@ -33,3 +33,30 @@ export function largeOrganisation(
   }
   return { services: definitions };
 }
+
+/**
+ * The organisation with one more environment, `added`, whose values, secrets and flags are copies of
+ * `like`'s: the example organisation in a third environment, for scale tests.
+ *
+ * @example
+ * const three = withEnvironmentLike(organisation, 'development', 'staging');
+ */
+export function withEnvironmentLike(organisation: Organisation, added: string, like: string): Organisation {
+  const copy = <T>(value: T): T => {
+    if (Array.isArray(value)) return value.map(copy) as T;
+    if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype)
+      return value;
+    const entries = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)]));
+    if (like in entries && !(added in entries)) entries[added] = entries[like];
+    return entries as T;
+  };
+  return {
+    ...organisation,
+    services: organisation.services.map((service) => ({
+      ...service,
+      values: copy(service.values),
+      secrets: copy(service.secrets),
+      flags: copy(service.flags),
+    })),
+  };
+}

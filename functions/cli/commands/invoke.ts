@@ -18,7 +18,7 @@ import { loadSettings, runtimeEnvironment } from '../../../lib/settings.ts';
 import { AdapterError } from '../../ports/adapter-error.ts';
 import { PUBLISHED_EVENT_CHANNEL, type PublishedEvent } from '../../adapters/eventbridge-publisher.ts';
 import { ConfigurationError } from '../../core/errors.ts';
-import { METRICS_NAMESPACE } from '../../core/names.ts';
+import { APPCONFIG_TARGETS_PATH_ENV, METRICS_NAMESPACE } from '../../core/names.ts';
 import { parseCommandArgs } from '../arguments.ts';
 import { isAwsOrNetworkError } from '../aws-calls.ts';
 import { UsageError } from '../errors.ts';
@@ -46,6 +46,13 @@ const PASS_THROUGH = [
   // validate-change queues its requests there when set; without it they run in the same process.
   'STEWARD_DELIVERY_QUEUE_URL',
 ];
+
+/**
+ * The ids the stack's functions read from its parameters (`STEWARD_APPCONFIG_TARGETS_PATH`) may be
+ * given as JSON instead, which the functions take first: against an emulator, the stack's parameters
+ * are not there to read.
+ */
+const TARGETS_JSON = ['STEWARD_APPCONFIG', 'STEWARD_KILL_SWITCHES'];
 
 /** Read by Node.js when a process starts: setting them in a running process changes nothing. */
 const STARTUP_ONLY = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'];
@@ -123,7 +130,11 @@ export function invokeEnvironment(
   }
   const fromCaller: string[] = [];
   const missing: string[] = [];
-  for (const key of [...Object.keys(fn.unresolved), ...PASS_THROUGH.filter((k) => k in fn.known)]) {
+  const passed = [
+    ...PASS_THROUGH.filter((k) => k in fn.known),
+    ...(APPCONFIG_TARGETS_PATH_ENV in fn.known ? TARGETS_JSON : []),
+  ];
+  for (const key of [...Object.keys(fn.unresolved), ...passed]) {
     const value = options.env[key];
     if (value !== undefined && value !== '') {
       variables[key] = value;

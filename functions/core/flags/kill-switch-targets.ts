@@ -23,7 +23,8 @@ export interface KillSwitchTargets {
 }
 
 const id = z.string().check(z.minLength(1));
-const killSwitchTargetsSchema = z.object({
+/** The schema of {@link KillSwitchTargets}, also of one chunk of them (core/target-chunks.ts). */
+export const killSwitchTargetsSchema = z.object({
   deploymentStrategyId: id,
   services: z.record(
     z.string(),
