@@ -87,7 +87,8 @@ afterEach(() => {
 
 describe('Handlers with the ids under STEWARD_APPCONFIG_TARGETS_PATH', () => {
   it('flag-expiry-job reads the flags of the services the parameters name, reading them once', async () => {
-    // Prepare
+    // Prepare: no flags deployed and no hosted flag versions yet
+    appConfig.on(ListDeploymentsCommand).resolves({ Items: [] });
     appConfig.on(ListHostedConfigurationVersionsCommand).resolves({ Items: [] });
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     const { handler } = await import('../../functions/handlers/flag-expiry-job.ts');
@@ -96,7 +97,8 @@ describe('Handlers with the ids under STEWARD_APPCONFIG_TARGETS_PATH', () => {
     await handler({}, lambdaContext);
     await handler({}, lambdaContext);
 
-    // Assess
+    // Assess: the environments the parameters name are where the flags' deployments are listed
+    expect(appConfig).toHaveReceivedCommandWith(ListDeploymentsCommand, { ApplicationId: 'abc1234' });
     expect(appConfig).toHaveReceivedCommandWith(ListHostedConfigurationVersionsCommand, {
       ApplicationId: 'abc1234',
       ConfigurationProfileId: 'flags-orders',
