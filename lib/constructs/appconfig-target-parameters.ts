@@ -75,9 +75,15 @@ export class AppConfigTargetParameters extends Construct {
     });
   }
 
-  /** The path in `STEWARD_APPCONFIG_TARGETS_PATH`, and `ssm:GetParametersByPath` on exactly that path. */
+  /**
+   * The path in `STEWARD_APPCONFIG_TARGETS_PATH`, `ssm:GetParametersByPath` on exactly that path, and
+   * the function updated after the parameters.
+   */
   grantRead(fn: lambda.Function): void {
     fn.addEnvironment(APPCONFIG_TARGETS_PATH_ENV, this.path);
+    // A container keeps the ids it read until the function is updated; updated in parallel, a new
+    // container could read (and keep) the ids of the deploy before, or a half-written chain.
+    fn.node.defaultChild?.node.addDependency(...this.parameters);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ReadAppConfigTargets',

@@ -135,6 +135,17 @@ describe('Construct: AppConfigTargetParameters in the stack', () => {
     expect([...names].every((id) => reconcile.DependsOn?.includes(id))).toBe(true);
   });
 
+  it('updates the readers after them, so a new container never caches the ids of the deploy before', () => {
+    // Prepare: a reader's warm containers keep the ids they read; only the function's update retires them
+    const names = parameters.map(([id]) => id);
+    const readers = functions.filter(([, fn]) => READERS.includes(serviceName(fn)));
+
+    // Assess
+    expect(names.length).toBeGreaterThan(0);
+    expect(readers.map(([, fn]) => serviceName(fn)).sort()).toEqual(READERS);
+    for (const [, fn] of readers) expect(fn.DependsOn).toEqual(expect.arrayContaining(names));
+  });
+
   it('keeps them out of what the change rule judges and what drift reads as configuration', async () => {
     // Prepare: the example's desired values, a stray under the root, and the target parameters
     const [, rule] = ofType('AWS::Events::Rule').find(([, r]) =>
