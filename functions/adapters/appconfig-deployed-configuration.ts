@@ -25,8 +25,11 @@ import {
   DeployedConfigurationAccessDeniedError,
   DeployedConfigurationError,
 } from '../ports/deployed-configuration.errors.ts';
-import { ROLLING_OUT_STATES } from './appconfig-deployment-states.ts';
-import { EnvironmentDeployments, throttledAppConfigCall } from './appconfig-served-deployment.ts';
+import {
+  EnvironmentDeployments,
+  shippingDeployment,
+  throttledAppConfigCall,
+} from './appconfig-served-deployment.ts';
 import type { ThrottlingRetryOptions } from './throttling-retry.ts';
 
 /**
@@ -75,12 +78,12 @@ export class AppConfigDeployedConfiguration implements DeployedConfigurationRead
   async deployed(target: DeployedTarget): Promise<DeployedConfiguration | undefined> {
     const { applicationId, environmentId, configurationProfileId } = target;
     const profileName = this.profileNames.get(`${applicationId}/${configurationProfileId}`);
-    const { served, passedOver } = await this.listingOf(applicationId, environmentId).served({
-      configurationProfileId,
-      ...(profileName ? { profileName } : {}),
-    });
-    const shipping =
-      passedOver.find((d) => ROLLING_OUT_STATES.has(d.state) && d.configurationVersion) ?? served;
+    const shipping = shippingDeployment(
+      await this.listingOf(applicationId, environmentId).served({
+        configurationProfileId,
+        ...(profileName ? { profileName } : {}),
+      }),
+    );
     if (!shipping) return undefined;
     const version = shipping.configurationVersion;
     const hosted = await this.call(

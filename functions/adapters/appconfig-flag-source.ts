@@ -1,7 +1,7 @@
 /**
  * {@link FlagSource} over AppConfig's control plane: the version the flags profile was deployed with
- * last, from one ListDeployments per environment (newest first; rolled-back deployments passed
- * over), else ListHostedConfigurationVersions (every page; AWS documents no order, so the newest is
+ * last, from the shared deployments walk per environment (newest first; rolled-back deployments
+ * passed over), else ListHostedConfigurationVersions (every page; AWS documents no order, so the newest is
  * the highest VersionNumber); then GetHostedConfigurationVersion for it. The data plane would strip
  * the flag definitions. The highest version is not enough once deployed: the delivery reuses the
  * hosted version of equal content, so a revert in git redeploys an older, lower version.
@@ -10,7 +10,6 @@ import {
   type AppConfigClient,
   ListApplicationsCommand,
   ListConfigurationProfilesCommand,
-  ListDeploymentsCommand,
   ListEnvironmentsCommand,
   ListHostedConfigurationVersionsCommand,
 } from '@aws-sdk/client-appconfig';
@@ -20,7 +19,8 @@ import { FLAGS_PROFILE_NAME } from '../core/names.ts';
 import type { FlagProfileRef, FlagSource, HostedFlagSet } from '../ports/flag-source.ts';
 import { FlagSourceError } from '../ports/flag-source.errors.ts';
 import { type AppConfigFlagReadOptions, AppConfigFlagReads } from './appconfig-flag-reads.ts';
-import { ROLLING_OUT_STATES, SERVED_STATES } from './appconfig-deployment-states.ts';
+import type { ProfileDeployment } from '../ports/config-delivery.ts';
+import { EnvironmentDeployments, shippingDeployment } from './appconfig-served-deployment.ts';
 
 export type AppConfigFlagSourceOptions = AppConfigFlagReadOptions;
 
@@ -48,32 +48,35 @@ export class AppConfigFlagSource extends AppConfigFlagReads implements FlagSourc
 
   /**
    * The version of the flags profile's newest deployment, over its environments, that is served or
-   * rolling out. One page per environment: its 50 newest deployments of any profile.
+   * rolling out (the shared walk of appconfig-served-deployment.ts: rolled-back and reverted ones
+   * passed over, pages read until the served one is found).
    */
   private async lastDeployedVersion(ref: FlagProfileRef): Promise<number | undefined> {
-    let last: { startedAt: number; version: number } | undefined;
+    let last: ProfileDeployment | undefined;
     for (const environmentId of ref.environmentIds ?? []) {
-      const page = await this.call(ref, 'ListDeployments', () =>
-        this.client.send(
-          new ListDeploymentsCommand({
-            ApplicationId: ref.applicationId,
-            EnvironmentId: environmentId,
-            MaxResults: 50,
-          }),
-        ),
+      const deployments = new EnvironmentDeployments(
+        this.client,
+        { applicationId: ref.applicationId, environmentId },
+        {
+          call: (operation, send) => this.call(ref, operation, send),
+          unnumbered: (deploymentNumber, operation) =>
+            new FlagSourceError(
+              `${operation}: deployment ${deploymentNumber} of the flags profile of ${ref.service} names no hosted version number`,
+              operation,
+            ),
+        },
       );
-      const newest = (page.Items ?? []).find(
-        (item) =>
-          item.ConfigurationProfileId === ref.flagsProfileId &&
-          (SERVED_STATES.has(item.State ?? '') || ROLLING_OUT_STATES.has(item.State ?? '')),
+      const shipping = shippingDeployment(
+        await deployments.served({
+          configurationProfileId: ref.flagsProfileId,
+          profileName: FLAGS_PROFILE_NAME,
+        }),
       );
-      const version = Number(newest?.ConfigurationVersion);
-      const startedAt = newest?.StartedAt?.getTime() ?? 0;
-      if (Number.isInteger(version) && (last === undefined || startedAt > last.startedAt)) {
-        last = { startedAt, version };
-      }
+      const startedAt = (d: ProfileDeployment | undefined) => d?.startedAt?.getTime() ?? 0;
+      if (shipping && (last === undefined || startedAt(shipping) > startedAt(last))) last = shipping;
     }
-    return last?.version;
+    const version = Number(last?.configurationVersion);
+    return Number.isInteger(version) ? version : undefined;
   }
 
   private async newestVersion(ref: FlagProfileRef): Promise<number | undefined> {

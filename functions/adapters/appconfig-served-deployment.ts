@@ -186,6 +186,15 @@ export class EnvironmentDeployments {
   }
 }
 
+/**
+ * What the environment gets of the profile once the rollout running there (if any) completes: its
+ * deployment rolling out (VALIDATING, DEPLOYING) when there is one, else its served one. `steward plan`
+ * and the flag-expiry job read this.
+ */
+export function shippingDeployment({ served, passedOver }: ServedDeployment): ProfileDeployment | undefined {
+  return passedOver.find((d) => ROLLING_OUT_STATES.has(d.state) && d.configurationVersion) ?? served;
+}
+
 /** The profile whose served deployment is asked for. */
 export interface ServedProfile {
   readonly configurationProfileId: string;
